@@ -1,0 +1,20 @@
+//! Database schema, one file per migration (`mYYYYMMDD_HHMMSS_name.rs`), each with a real `down`.
+pub use sea_orm_migration::MigrationStatus;
+pub use sea_orm_migration::prelude::*;
+
+mod m20261122_000001_create_users;
+mod m20261122_000002_create_refresh_tokens;
+mod m20261122_000003_create_audit_events;
+
+pub struct Migrator;
+
+#[async_trait::async_trait]
+impl MigratorTrait for Migrator {
+    fn migrations() -> Vec<Box<dyn MigrationTrait>> {
+        vec![
+            Box::new(m20261122_000001_create_users::Migration),
+            Box::new(m20261122_000002_create_refresh_tokens::Migration),
+            Box::new(m20261122_000003_create_audit_events::Migration),
+        ]
+    }
+}

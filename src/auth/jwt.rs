@@ -1,0 +1,100 @@
+//! Access tokens: HS256 JWTs with every registered claim checked.
+use std::time::Duration;
+
+use chrono::Utc;
+use jsonwebtoken::{Algorithm, DecodingKey, EncodingKey, Header, Validation, decode, encode};
+use serde::{Deserialize, Serialize};
+use uuid::Uuid;
+
+use crate::{domain::Role, error::AuthFailure};
+
+pub const ISSUER: &str = "prix-ceser";
+pub const AUDIENCE: &str = "prix-ceser-api";
+/// The only algorithm accepted; the header's `alg` is never trusted.
+pub const ALGORITHM: Algorithm = Algorithm::HS256;
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Claims {
+    pub sub: Uuid,
+    pub roles: Vec<Role>,
+    pub iat: i64,
+    pub exp: i64,
+    pub iss: String,
+    pub aud: String,
+    pub jti: Uuid,
+}
+
+pub struct JwtKeys {
+    encoding: EncodingKey,
+    decoding: DecodingKey,
+    validation: Validation,
+    pub access_ttl: Duration,
+}
+
+impl JwtKeys {
+    pub fn new(secret: &[u8], access_ttl: Duration) -> Self {
+        let mut validation = Validation::new(ALGORITHM);
+        validation.set_issuer(&[ISSUER]);
+        validation.set_audience(&[AUDIENCE]);
+        validation.set_required_spec_claims(&["exp", "iat", "iss", "aud", "sub"]);
+        validation.leeway = 30;
+        Self {
+            encoding: EncodingKey::from_secret(secret),
+            decoding: DecodingKey::from_secret(secret),
+            validation,
+            access_ttl,
+        }
+    }
+
+    pub fn issue(&self, user_id: Uuid, roles: &[Role]) -> anyhow::Result<String> {
+        let now = Utc::now().timestamp();
+        let claims = Claims {
+            sub: user_id,
+            roles: roles.to_vec(),
+            iat: now,
+            exp: now + self.access_ttl.as_secs() as i64,
+            iss: ISSUER.to_owned(),
+            aud: AUDIENCE.to_owned(),
+            jti: Uuid::new_v4(),
+        };
+        Ok(encode(&Header::new(ALGORITHM), &claims, &self.encoding)?)
+    }
+
+    /// Checks signature, algorithm, issuer, audience and expiry; any failure is the same 401.
+    pub fn verify(&self, token: &str) -> Result<Claims, AuthFailure> {
+        decode::<Claims>(token, &self.decoding, &self.validation)
+            .map(|data| data.claims)
+            .map_err(|_| AuthFailure::InvalidToken)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    const SECRET: &[u8] = b"0123456789abcdef0123456789abcdef";
+
+    #[test]
+    fn issued_tokens_verify_with_their_claims() {
+        let keys = JwtKeys::new(SECRET, Duration::from_secs(900));
+        let id = Uuid::new_v4();
+        let claims = keys
+            .verify(&keys.issue(id, &[Role::Jury]).unwrap())
+            .unwrap();
+        assert_eq!(
+            (claims.sub, claims.roles, claims.exp - claims.iat),
+            (id, vec![Role::Jury], 900)
+        );
+    }
+
+    #[test]
+    fn another_secret_is_rejected() {
+        let keys = JwtKeys::new(SECRET, Duration::from_secs(900));
+        let other = JwtKeys::new(
+            b"another secret another secret 00",
+            Duration::from_secs(900),
+        );
+        let token = other.issue(Uuid::new_v4(), &[]).unwrap();
+        assert_eq!(keys.verify(&token), Err(AuthFailure::InvalidToken));
+    }
+}

@@ -1,0 +1,80 @@
+//! Who may call each operation: the one table of access rules.
+//!
+//! Every operation of the OpenAPI document must have a row here: the server refuses to start
+//! otherwise, and the role test walks the document against this table. Ownership checks
+//! ("only your own …") are done by the services and noted in the comments.
+use crate::domain::Role;
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Rule {
+    /// Anyone, without a token. The `Authorization` header is not even read.
+    Public,
+    /// Any valid bearer token, whatever its roles.
+    Authenticated,
+    /// A valid bearer token with at least one of these roles.
+    AnyOf(&'static [Role]),
+}
+
+impl Rule {
+    pub fn allows(self, roles: &[Role]) -> bool {
+        match self {
+            Rule::Public | Rule::Authenticated => true,
+            Rule::AnyOf(allowed) => roles.iter().any(|role| allowed.contains(role)),
+        }
+    }
+}
+
+const ADMIN: &[Role] = &[Role::Admin];
+
+/// `(operationId, rule)` for every operation of the API.
+pub const RULES: &[(&str, Rule)] = &[
+    ("health_live", Rule::Public),
+    ("health_ready", Rule::Public),
+    ("register", Rule::Public),
+    ("issue_token", Rule::Public),
+    ("refresh_session", Rule::Public),
+    ("logout", Rule::Public),
+    // The caller's own account.
+    ("get_me", Rule::Authenticated),
+    ("create_user", Rule::AnyOf(ADMIN)),
+    ("list_users", Rule::AnyOf(ADMIN)),
+    ("get_user", Rule::AnyOf(ADMIN)),
+    ("update_user", Rule::AnyOf(ADMIN)),
+    ("list_audit_events", Rule::AnyOf(ADMIN)),
+];
+
+/// The rule of an operation, by its OpenAPI `operationId`; `None` for an unknown operation.
+pub fn rule_for(operation_id: &str) -> Option<Rule> {
+    RULES
+        .iter()
+        .find(|(id, _)| *id == operation_id)
+        .map(|(_, rule)| *rule)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn role_rules_need_one_matching_role() {
+        let admin_only = Rule::AnyOf(ADMIN);
+        assert!(admin_only.allows(&[Role::Jury, Role::Admin]));
+        assert!(!admin_only.allows(&[Role::Jury, Role::Councillor]));
+        assert!(!admin_only.allows(&[]));
+        assert!(Rule::Authenticated.allows(&[]));
+    }
+
+    #[test]
+    fn each_operation_has_one_row() {
+        let mut ids: Vec<&str> = RULES.iter().map(|(id, _)| *id).collect();
+        ids.sort();
+        ids.dedup();
+        assert_eq!(ids.len(), RULES.len());
+    }
+
+    #[test]
+    fn unknown_operations_have_no_rule() {
+        assert_eq!(rule_for("drop_everything"), None);
+        assert_eq!(rule_for("list_users"), Some(Rule::AnyOf(ADMIN)));
+    }
+}

@@ -1,0 +1,279 @@
+//! Configuration from the environment. A bad value is reported in one line naming the variable.
+use std::{net::SocketAddr, time::Duration};
+
+use rand::RngCore;
+
+pub const DEFAULT_DATABASE_URL: &str = "sqlite://prix-ceser.db?mode=rwc";
+const MIN_SECRET_BYTES: usize = 32;
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Environment {
+    Development,
+    Production,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum LogFormat {
+    Pretty,
+    Json,
+}
+
+#[derive(Clone)]
+pub struct Settings {
+    pub database_url: String,
+    pub addr: SocketAddr,
+    pub environment: Environment,
+    pub jwt_secret: Vec<u8>,
+    /// True when no secret was configured and a random one was made for this run.
+    pub jwt_secret_generated: bool,
+    pub access_token_ttl: Duration,
+    pub refresh_token_ttl: Duration,
+    pub cors_origins: Vec<String>,
+    pub log_format: LogFormat,
+    /// Login and registration attempts allowed per client IP and minute.
+    pub auth_rate_limit_per_minute: u32,
+    pub max_body_bytes: usize,
+    /// Take the client IP from `X-Forwarded-For` / `Forwarded` (only behind a trusted proxy).
+    pub trust_forwarded_for: bool,
+    pub workers: Option<usize>,
+}
+
+impl std::fmt::Debug for Settings {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("Settings")
+            .field("addr", &self.addr)
+            .field("environment", &self.environment)
+            .field("jwt_secret", &"***")
+            .finish_non_exhaustive()
+    }
+}
+
+#[derive(Debug, thiserror::Error, PartialEq, Eq)]
+#[error("invalid configuration: {variable}: {message}")]
+pub struct ConfigError {
+    pub variable: &'static str,
+    pub message: String,
+}
+
+fn invalid(variable: &'static str, message: impl Into<String>) -> ConfigError {
+    ConfigError {
+        variable,
+        message: message.into(),
+    }
+}
+
+impl Settings {
+    pub fn from_env() -> Result<Self, ConfigError> {
+        Self::from_lookup(|name| std::env::var(name).ok())
+    }
+
+    /// Reads settings through `lookup`, so tests can supply their own environment.
+    pub fn from_lookup(lookup: impl Fn(&str) -> Option<String>) -> Result<Self, ConfigError> {
+        let get = |name: &str| lookup(name).filter(|value| !value.trim().is_empty());
+
+        let environment = match get("PRIX_ENV").as_deref() {
+            None | Some("development") => Environment::Development,
+            Some("production") => Environment::Production,
+            Some(other) => {
+                return Err(invalid(
+                    "PRIX_ENV",
+                    format!("expected `development` or `production`, got `{other}`"),
+                ));
+            }
+        };
+        let database_url = get("DATABASE_URL").unwrap_or_else(|| DEFAULT_DATABASE_URL.to_owned());
+        if !(database_url.starts_with("sqlite:")
+            || database_url.starts_with("postgres://")
+            || database_url.starts_with("postgresql://"))
+        {
+            return Err(invalid(
+                "DATABASE_URL",
+                "expected a sqlite:// or postgres:// URL",
+            ));
+        }
+        let addr = get("PRIX_ADDR")
+            .unwrap_or_else(|| "127.0.0.1:8080".to_owned())
+            .parse()
+            .map_err(|_| invalid("PRIX_ADDR", "expected host:port, e.g. 127.0.0.1:8080"))?;
+
+        let (jwt_secret, jwt_secret_generated) = match get("PRIX_JWT_SECRET") {
+            Some(secret) if secret.len() >= MIN_SECRET_BYTES => (secret.into_bytes(), false),
+            Some(_) if environment == Environment::Production => {
+                return Err(invalid(
+                    "PRIX_JWT_SECRET",
+                    format!("must be at least {MIN_SECRET_BYTES} bytes in production"),
+                ));
+            }
+            None if environment == Environment::Production => {
+                return Err(invalid("PRIX_JWT_SECRET", "is required in production"));
+            }
+            Some(secret) => (secret.into_bytes(), false),
+            None => {
+                let mut secret = vec![0u8; MIN_SECRET_BYTES];
+                rand::rng().fill_bytes(&mut secret);
+                (secret, true)
+            }
+        };
+
+        let seconds =
+            |name: &'static str, default: u64, max: u64| -> Result<Duration, ConfigError> {
+                parse_number(name, get(name), default, 1, max).map(Duration::from_secs)
+            };
+        let access_token_ttl = seconds("PRIX_ACCESS_TOKEN_TTL", 900, 24 * 3600)?;
+        let refresh_token_ttl = seconds("PRIX_REFRESH_TOKEN_TTL", 30 * 24 * 3600, 365 * 24 * 3600)?;
+
+        let cors_origins = get("PRIX_CORS_ORIGINS")
+            .map(|list| {
+                list.split(',')
+                    .map(|origin| origin.trim().to_owned())
+                    .filter(|o| !o.is_empty())
+                    .collect::<Vec<_>>()
+            })
+            .unwrap_or_default();
+        if let Some(bad) = cors_origins
+            .iter()
+            .find(|o| !(o.starts_with("http://") || o.starts_with("https://")))
+        {
+            return Err(invalid(
+                "PRIX_CORS_ORIGINS",
+                format!("`{bad}` is not an http(s) origin"),
+            ));
+        }
+
+        let log_format = match get("PRIX_LOG_FORMAT").as_deref() {
+            None if environment == Environment::Production => LogFormat::Json,
+            None | Some("pretty") => LogFormat::Pretty,
+            Some("json") => LogFormat::Json,
+            Some(other) => {
+                return Err(invalid(
+                    "PRIX_LOG_FORMAT",
+                    format!("expected `pretty` or `json`, got `{other}`"),
+                ));
+            }
+        };
+
+        let auth_rate_limit_per_minute = parse_number(
+            "PRIX_AUTH_RATE_LIMIT",
+            get("PRIX_AUTH_RATE_LIMIT"),
+            10,
+            1,
+            100_000,
+        )? as u32;
+        let max_body_bytes = parse_number(
+            "PRIX_MAX_BODY_BYTES",
+            get("PRIX_MAX_BODY_BYTES"),
+            64 * 1024,
+            1024,
+            64 * 1024 * 1024,
+        )? as usize;
+        let trust_forwarded_for = match get("PRIX_TRUST_FORWARDED_FOR").as_deref() {
+            None | Some("false") => false,
+            Some("true") => true,
+            Some(other) => {
+                return Err(invalid(
+                    "PRIX_TRUST_FORWARDED_FOR",
+                    format!("expected `true` or `false`, got `{other}`"),
+                ));
+            }
+        };
+        let workers = get("PRIX_WORKERS")
+            .map(|_| parse_number("PRIX_WORKERS", get("PRIX_WORKERS"), 1, 1, 256))
+            .transpose()?
+            .map(|n| n as usize);
+
+        Ok(Settings {
+            database_url,
+            addr,
+            environment,
+            jwt_secret,
+            jwt_secret_generated,
+            access_token_ttl,
+            refresh_token_ttl,
+            cors_origins,
+            log_format,
+            auth_rate_limit_per_minute,
+            max_body_bytes,
+            trust_forwarded_for,
+            workers,
+        })
+    }
+}
+
+fn parse_number(
+    variable: &'static str,
+    raw: Option<String>,
+    default: u64,
+    min: u64,
+    max: u64,
+) -> Result<u64, ConfigError> {
+    let Some(raw) = raw else { return Ok(default) };
+    match raw.trim().parse::<u64>() {
+        Ok(value) if (min..=max).contains(&value) => Ok(value),
+        _ => Err(invalid(
+            variable,
+            format!("expected a whole number between {min} and {max}, got `{raw}`"),
+        )),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use std::collections::HashMap;
+
+    use super::*;
+
+    fn settings(pairs: &[(&str, &str)]) -> Result<Settings, ConfigError> {
+        let env: HashMap<String, String> = pairs
+            .iter()
+            .map(|(k, v)| (k.to_string(), v.to_string()))
+            .collect();
+        Settings::from_lookup(|name| env.get(name).cloned())
+    }
+
+    #[test]
+    fn defaults_are_the_embedded_development_setup() {
+        let settings = settings(&[]).unwrap();
+        assert_eq!(settings.database_url, DEFAULT_DATABASE_URL);
+        assert_eq!(settings.addr.to_string(), "127.0.0.1:8080");
+        assert_eq!(settings.environment, Environment::Development);
+        assert!(settings.jwt_secret_generated);
+        assert_eq!(settings.access_token_ttl, Duration::from_secs(900));
+    }
+
+    #[test]
+    fn production_refuses_a_missing_or_weak_secret() {
+        assert_eq!(
+            settings(&[("PRIX_ENV", "production")])
+                .unwrap_err()
+                .variable,
+            "PRIX_JWT_SECRET"
+        );
+        let weak = settings(&[("PRIX_ENV", "production"), ("PRIX_JWT_SECRET", "short")]);
+        assert_eq!(weak.unwrap_err().variable, "PRIX_JWT_SECRET");
+        let strong = "s".repeat(40);
+        assert!(settings(&[("PRIX_ENV", "production"), ("PRIX_JWT_SECRET", &strong)]).is_ok());
+    }
+
+    #[test]
+    fn bad_values_name_their_variable() {
+        for (variable, value) in [
+            ("PRIX_ENV", "staging"),
+            ("PRIX_ADDR", "nowhere"),
+            ("DATABASE_URL", "mysql://x"),
+            ("PRIX_ACCESS_TOKEN_TTL", "-5"),
+            ("PRIX_ACCESS_TOKEN_TTL", "0"),
+            ("PRIX_CORS_ORIGINS", "example.org"),
+            ("PRIX_LOG_FORMAT", "xml"),
+            ("PRIX_AUTH_RATE_LIMIT", "many"),
+            ("PRIX_TRUST_FORWARDED_FOR", "yes"),
+        ] {
+            let error = settings(&[(variable, value)]).unwrap_err();
+            assert_eq!(error.variable, variable, "{value}");
+            assert!(
+                error
+                    .to_string()
+                    .starts_with(&format!("invalid configuration: {variable}: "))
+            );
+        }
+    }
+}

@@ -1,0 +1,62 @@
+//! Connecting to SQLite or PostgreSQL, and the few places where the two differ.
+use std::time::Duration;
+
+use migration::{Migrator, MigratorTrait};
+use sea_orm::{
+    ConnectOptions, ConnectionTrait, Database, DatabaseConnection, DatabaseTransaction, DbBackend,
+    DbErr, SqlErr, SqliteTransactionMode, TransactionOptions, TransactionTrait,
+    sqlx::sqlite::{SqliteJournalMode, SqliteSynchronous},
+};
+
+pub async fn connect(url: &str) -> Result<DatabaseConnection, DbErr> {
+    let mut options = ConnectOptions::new(url);
+    options
+        .sqlx_logging(false)
+        .acquire_timeout(Duration::from_secs(10))
+        .map_sqlx_sqlite_opts(|options| {
+            options
+                .journal_mode(SqliteJournalMode::Wal)
+                .synchronous(SqliteSynchronous::Normal)
+                .foreign_keys(true)
+                .busy_timeout(Duration::from_secs(10))
+        });
+    if url.starts_with("sqlite:") {
+        // One writer at a time in SQLite: a small pool avoids piling up on the write lock.
+        options.max_connections(8);
+    }
+    Database::connect(options).await
+}
+
+pub async fn migrate(db: &DatabaseConnection) -> Result<(), DbErr> {
+    Migrator::up(db, None).await
+}
+
+/// Starts a transaction that will write. On SQLite it takes the write lock at once
+/// (`BEGIN IMMEDIATE`), so concurrent writers queue on the busy timeout instead of failing.
+pub async fn begin_write(db: &DatabaseConnection) -> Result<DatabaseTransaction, DbErr> {
+    db.begin_with_options(TransactionOptions {
+        sqlite_transaction_mode: Some(SqliteTransactionMode::Immediate),
+        ..Default::default()
+    })
+    .await
+}
+
+/// Serialises writers of a chain (the audit trail) until the transaction ends.
+/// SQLite needs nothing: `begin_write` already holds the database's only write lock.
+pub async fn lock_for_chain(txn: &DatabaseTransaction, key: i64) -> Result<(), DbErr> {
+    if txn.get_database_backend() == DbBackend::Postgres {
+        txn.execute_unprepared(&format!("SELECT pg_advisory_xact_lock({key})"))
+            .await?;
+    }
+    Ok(())
+}
+
+/// The current time at the precision both databases store (microseconds), so that a value
+/// reads back exactly as written on SQLite and PostgreSQL alike.
+pub fn now() -> chrono::DateTime<chrono::Utc> {
+    crate::domain::audit_chain::truncate_to_micros(chrono::Utc::now())
+}
+
+pub fn is_unique_violation(error: &DbErr) -> bool {
+    matches!(error.sql_err(), Some(SqlErr::UniqueConstraintViolation(_)))
+}

@@ -1,0 +1,14 @@
+//! The rules, as pure functions and types: no I/O here, everything unit-tested.
+pub mod audit_chain;
+pub mod display_name;
+pub mod email;
+pub mod pagination;
+pub mod password;
+pub mod role;
+pub mod validation;
+
+pub use display_name::DisplayName;
+pub use email::Email;
+pub use password::Password;
+pub use role::Role;
+pub use validation::FieldError;

@@ -1,0 +1,84 @@
+use std::{fmt, str::FromStr};
+
+use serde::{Deserialize, Serialize};
+use utoipa::ToSchema;
+
+/// What an account may do. One person can hold several roles.
+#[derive(
+    Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize, ToSchema,
+)]
+#[serde(rename_all = "snake_case")]
+pub enum Role {
+    /// Organizer staff.
+    Admin,
+    /// A person or organization applying for a prize.
+    Applicant,
+    /// A jury member.
+    Jury,
+    /// A councillor of the organizer's assembly.
+    Councillor,
+    /// A public voter (tokens issued for the public ballot only).
+    Public,
+}
+
+impl Role {
+    pub const ALL: [Role; 5] = [
+        Role::Admin,
+        Role::Applicant,
+        Role::Jury,
+        Role::Councillor,
+        Role::Public,
+    ];
+
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Role::Admin => "admin",
+            Role::Applicant => "applicant",
+            Role::Jury => "jury",
+            Role::Councillor => "councillor",
+            Role::Public => "public",
+        }
+    }
+
+    /// Roles an account can hold; `public` belongs to public voter tokens only.
+    pub fn is_assignable_to_account(self) -> bool {
+        self != Role::Public
+    }
+}
+
+impl fmt::Display for Role {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(self.as_str())
+    }
+}
+
+impl FromStr for Role {
+    type Err = String;
+
+    fn from_str(s: &str) -> Result<Self, Self::Err> {
+        Role::ALL
+            .into_iter()
+            .find(|role| role.as_str() == s)
+            .ok_or_else(|| format!("unknown role `{s}`"))
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn round_trips_through_its_name() {
+        for role in Role::ALL {
+            assert_eq!(role.as_str().parse::<Role>().unwrap(), role);
+            assert_eq!(serde_json::to_value(role).unwrap(), role.as_str());
+        }
+        assert!("root".parse::<Role>().is_err());
+    }
+
+    #[test]
+    fn public_is_not_an_account_role() {
+        assert!(!Role::Public.is_assignable_to_account());
+        assert!(Role::Jury.is_assignable_to_account());
+    }
+}

@@ -1,0 +1,105 @@
+use serde::Serialize;
+use utoipa::ToSchema;
+
+/// One invalid field of a request, as listed in a `validation_failed` problem.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, ToSchema)]
+#[schema(example = json!({"field": "email", "code": "invalid_format", "message": "must be a valid email address"}))]
+pub struct FieldError {
+    /// The request field, as named in the request (`email`, `roles`, …).
+    pub field: String,
+    /// Stable machine code: `required`, `too_short`, `too_long`, `invalid_format`, `invalid_value`, …
+    pub code: String,
+    /// Human-readable explanation.
+    pub message: String,
+}
+
+impl FieldError {
+    pub fn new(field: &str, code: &str, message: impl Into<String>) -> Self {
+        Self {
+            field: field.to_owned(),
+            code: code.to_owned(),
+            message: message.into(),
+        }
+    }
+
+    /// The same error reported under another field name.
+    pub fn on(mut self, field: &str) -> Self {
+        self.field = field.to_owned();
+        self
+    }
+}
+
+/// Collects field errors while parsing a request, so that all of them are reported at once.
+#[derive(Debug, Default)]
+pub struct Violations(Vec<FieldError>);
+
+impl Violations {
+    /// Keeps the parsed value, or records the error and yields `None`.
+    pub fn check<T>(&mut self, field: &str, parsed: Result<T, FieldError>) -> Option<T> {
+        parsed.map_err(|error| self.0.push(error.on(field))).ok()
+    }
+
+    pub fn push(&mut self, error: FieldError) {
+        self.0.push(error);
+    }
+
+    /// `Ok(())` when nothing was recorded.
+    pub fn finish(self) -> Result<(), Vec<FieldError>> {
+        if self.0.is_empty() {
+            Ok(())
+        } else {
+            Err(self.0)
+        }
+    }
+}
+
+/// Length of a text in characters, checked against inclusive bounds.
+pub fn check_length(value: &str, min: usize, max: usize) -> Result<(), FieldError> {
+    let length = value.chars().count();
+    if length < min {
+        if length == 0 {
+            return Err(FieldError::new("", "required", "must not be empty"));
+        }
+        return Err(FieldError::new(
+            "",
+            "too_short",
+            format!("must be at least {min} characters"),
+        ));
+    }
+    if length > max {
+        return Err(FieldError::new(
+            "",
+            "too_long",
+            format!("must be at most {max} characters"),
+        ));
+    }
+    Ok(())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn length_bounds_are_inclusive_and_count_characters() {
+        assert!(check_length("éé", 2, 2).is_ok());
+        assert_eq!(check_length("", 1, 5).unwrap_err().code, "required");
+        assert_eq!(check_length("a", 2, 5).unwrap_err().code, "too_short");
+        assert_eq!(check_length("abcdef", 1, 5).unwrap_err().code, "too_long");
+    }
+
+    #[test]
+    fn violations_collect_every_error_with_its_field() {
+        let mut violations = Violations::default();
+        assert_eq!(violations.check("a", Ok::<_, FieldError>(1)), Some(1));
+        assert_eq!(
+            violations.check::<()>("b", check_length("", 1, 2).map(|_| ())),
+            None
+        );
+        let errors = violations.finish().unwrap_err();
+        assert_eq!(
+            errors,
+            vec![FieldError::new("b", "required", "must not be empty")]
+        );
+    }
+}

@@ -1,0 +1,62 @@
+use actix_web::{get, web};
+use serde::Deserialize;
+use utoipa::IntoParams;
+use uuid::Uuid;
+
+use crate::{
+    domain::pagination::{Page, PageRequest},
+    error::{self, ApiError},
+    services::audit::{self, AuditEvent, AuditFilter},
+    startup::AppState,
+};
+
+#[derive(Debug, Deserialize, IntoParams)]
+#[into_params(parameter_in = Query)]
+#[serde(deny_unknown_fields)]
+pub struct ListAuditQuery {
+    /// Only this action, e.g. `user.roles_changed`.
+    pub action: Option<String>,
+    /// Only events caused by this account.
+    pub actor_id: Option<Uuid>,
+    /// Only events about this kind of target, e.g. `user`.
+    pub target_type: Option<String>,
+    /// Only events about this target.
+    pub target_id: Option<String>,
+    /// Page size, 1 to 200 (default 50).
+    #[param(minimum = 1, maximum = 200)]
+    pub limit: Option<u64>,
+    /// `next_cursor` of the previous page.
+    pub cursor: Option<String>,
+}
+
+/// The audit trail, newest first (staff).
+///
+/// Every state change is recorded with its actor. Events are hash-chained: `prix-ceser audit
+/// verify` detects any edited or deleted event.
+#[utoipa::path(
+    tag = "audit",
+    security(("bearer" = [])),
+    params(ListAuditQuery),
+    responses(
+        (status = 200, description = "A page of events", body = Page<AuditEvent>),
+        (status = 401, response = error::Unauthorized),
+        (status = 403, response = error::Forbidden),
+        (status = 422, response = error::ValidationFailed),
+        (status = 500, response = error::InternalError),
+    )
+)]
+#[get("/audit")]
+pub async fn list_audit_events(
+    state: web::Data<AppState>,
+    query: web::Query<ListAuditQuery>,
+) -> Result<web::Json<Page<AuditEvent>>, ApiError> {
+    let query = query.into_inner();
+    let page = PageRequest::parse(query.limit, query.cursor.as_deref())?;
+    let filter = AuditFilter {
+        action: query.action,
+        actor_id: query.actor_id,
+        target_type: query.target_type,
+        target_id: query.target_id,
+    };
+    Ok(web::Json(audit::list(&state.db, filter, page).await?))
+}

@@ -1,0 +1,51 @@
+//! HTTP handlers: parse, call a service, map the result. Access rules are applied before any
+//! handler runs (see `auth::access`); handlers only ask for the `Principal` they need.
+pub mod audit;
+pub mod auth;
+pub mod client_ip;
+pub mod extract;
+pub mod health;
+pub mod me;
+pub mod rate_limit;
+pub mod request_id;
+pub mod users;
+
+use actix_web::{HttpRequest, HttpResponse, web};
+use utoipa_actix_web::{scope, service_config::ServiceConfig};
+
+use crate::{auth::access::RouteTable, error::ApiError};
+
+pub const API_PREFIX: &str = "/api/v1";
+
+/// Every documented route of the API. Used by the server and by the OpenAPI generation alike.
+pub fn routes(config: &mut ServiceConfig) {
+    config
+        .service(health::health_live)
+        .service(health::health_ready)
+        .service(
+            scope(API_PREFIX)
+                .service(auth::register)
+                .service(auth::issue_token)
+                .service(auth::refresh_session)
+                .service(auth::logout)
+                .service(me::get_me)
+                .service(users::create_user)
+                .service(users::list_users)
+                .service(users::get_user)
+                .service(users::update_user)
+                .service(audit::list_audit_events),
+        );
+}
+
+/// Unknown path → 404; known path with another method → 405 with `Allow`.
+pub async fn fallback(
+    request: HttpRequest,
+    table: web::Data<RouteTable>,
+) -> Result<HttpResponse, ApiError> {
+    let allow = table.allowed_methods(request.path());
+    Err(if allow.is_empty() {
+        ApiError::NotFound
+    } else {
+        ApiError::MethodNotAllowed { allow }
+    })
+}

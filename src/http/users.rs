@@ -1,0 +1,235 @@
+//! Staff management of accounts.
+use actix_web::{HttpResponse, get, patch, post, web};
+use serde::Deserialize;
+use utoipa::{IntoParams, ToSchema};
+use uuid::Uuid;
+
+use super::auth::parse_new_account;
+use crate::{
+    auth::Principal,
+    domain::{
+        DisplayName, FieldError, Role,
+        pagination::{Page, PageRequest},
+    },
+    error::{self, ApiError},
+    services::accounts::{self, Account, AccountChanges, AccountFilter},
+    startup::AppState,
+};
+
+fn check_roles(field: &str, roles: &[Role], allow_empty: bool) -> Result<(), FieldError> {
+    if let Some(role) = roles.iter().find(|role| !role.is_assignable_to_account()) {
+        return Err(FieldError::new(
+            field,
+            "invalid_value",
+            format!("`{role}` is not a role an account can hold"),
+        ));
+    }
+    if roles.is_empty() && !allow_empty {
+        return Err(FieldError::new(
+            field,
+            "required",
+            "at least one role is required",
+        ));
+    }
+    Ok(())
+}
+
+#[derive(Debug, Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
+#[schema(example = json!({"email": "jury1@example.fr", "password": "a long jury password", "display_name": "Jeanne Juré", "roles": ["jury", "councillor"]}))]
+pub struct CreateUserRequest {
+    pub email: String,
+    pub password: String,
+    pub display_name: String,
+    /// One or more of `admin`, `applicant`, `jury`, `councillor`.
+    pub roles: Vec<Role>,
+}
+
+/// Create an account with any roles (staff).
+#[utoipa::path(
+    tag = "users",
+    security(("bearer" = [])),
+    request_body = CreateUserRequest,
+    responses(
+        (status = 201, description = "Account created", body = Account),
+        (status = 400, response = error::BadRequest),
+        (status = 401, response = error::Unauthorized),
+        (status = 403, response = error::Forbidden),
+        (status = 409, response = error::Conflict),
+        (status = 413, response = error::PayloadTooLarge),
+        (status = 415, response = error::UnsupportedMediaType),
+        (status = 422, response = error::ValidationFailed),
+        (status = 500, response = error::InternalError),
+    )
+)]
+#[post("/users")]
+pub async fn create_user(
+    state: web::Data<AppState>,
+    caller: Principal,
+    body: web::Json<CreateUserRequest>,
+) -> Result<HttpResponse, ApiError> {
+    let body = body.into_inner();
+    let roles_error = check_roles("roles", &body.roles, false).err();
+    let new = match (
+        parse_new_account(&body.email, &body.password, &body.display_name, body.roles),
+        roles_error,
+    ) {
+        (Ok(new), None) => new,
+        (new, roles_error) => {
+            return Err(ApiError::Validation(
+                new.err()
+                    .unwrap_or_default()
+                    .into_iter()
+                    .chain(roles_error)
+                    .collect(),
+            ));
+        }
+    };
+    let account = accounts::create(&state.db, Some(caller.id), new).await?;
+    Ok(HttpResponse::Created().json(account))
+}
+
+#[derive(Debug, Deserialize, IntoParams)]
+#[into_params(parameter_in = Query)]
+#[serde(deny_unknown_fields)]
+pub struct ListUsersQuery {
+    /// Only accounts holding this role.
+    pub role: Option<Role>,
+    /// Only accounts whose email contains this text (case-insensitive).
+    #[param(max_length = 254)]
+    pub email: Option<String>,
+    /// Page size, 1 to 200 (default 50).
+    #[param(minimum = 1, maximum = 200)]
+    pub limit: Option<u64>,
+    /// `next_cursor` of the previous page.
+    pub cursor: Option<String>,
+}
+
+/// List accounts (staff), oldest first.
+#[utoipa::path(
+    tag = "users",
+    security(("bearer" = [])),
+    params(ListUsersQuery),
+    responses(
+        (status = 200, description = "A page of accounts", body = Page<Account>),
+        (status = 401, response = error::Unauthorized),
+        (status = 403, response = error::Forbidden),
+        (status = 422, response = error::ValidationFailed),
+        (status = 500, response = error::InternalError),
+    )
+)]
+#[get("/users")]
+pub async fn list_users(
+    state: web::Data<AppState>,
+    query: web::Query<ListUsersQuery>,
+) -> Result<web::Json<Page<Account>>, ApiError> {
+    let query = query.into_inner();
+    let page = PageRequest::parse(query.limit, query.cursor.as_deref())?;
+    if query
+        .email
+        .as_ref()
+        .is_some_and(|email| email.chars().count() > 254)
+    {
+        return Err(ApiError::invalid(
+            "email",
+            "too_long",
+            "must be at most 254 characters",
+        ));
+    }
+    let filter = AccountFilter {
+        role: query.role,
+        email_contains: query.email,
+    };
+    Ok(web::Json(accounts::list(&state.db, filter, page).await?))
+}
+
+/// One account (staff).
+#[utoipa::path(
+    tag = "users",
+    security(("bearer" = [])),
+    params(("id" = Uuid, Path, description = "Account id")),
+    responses(
+        (status = 200, description = "The account", body = Account),
+        (status = 401, response = error::Unauthorized),
+        (status = 403, response = error::Forbidden),
+        (status = 404, response = error::NotFound),
+        (status = 422, response = error::ValidationFailed),
+        (status = 500, response = error::InternalError),
+    )
+)]
+#[get("/users/{id}")]
+pub async fn get_user(
+    state: web::Data<AppState>,
+    id: web::Path<Uuid>,
+) -> Result<web::Json<Account>, ApiError> {
+    Ok(web::Json(accounts::find(&state.db, id.into_inner()).await?))
+}
+
+#[derive(Debug, Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
+#[schema(example = json!({"roles": ["jury"], "disabled": false}))]
+pub struct UpdateUserRequest {
+    /// Replaces the account's roles (may be empty).
+    pub roles: Option<Vec<Role>>,
+    pub display_name: Option<String>,
+    /// A disabled account can neither log in nor refresh, and its tokens stop working.
+    pub disabled: Option<bool>,
+}
+
+/// Change an account's roles, display name or disabled flag (staff).
+///
+/// Each change is audited. Staff cannot remove their own admin role or disable themselves.
+#[utoipa::path(
+    tag = "users",
+    security(("bearer" = [])),
+    params(("id" = Uuid, Path, description = "Account id")),
+    request_body = UpdateUserRequest,
+    responses(
+        (status = 200, description = "The updated account", body = Account),
+        (status = 400, response = error::BadRequest),
+        (status = 401, response = error::Unauthorized),
+        (status = 403, response = error::Forbidden),
+        (status = 404, response = error::NotFound),
+        (status = 409, response = error::Conflict),
+        (status = 413, response = error::PayloadTooLarge),
+        (status = 415, response = error::UnsupportedMediaType),
+        (status = 422, response = error::ValidationFailed),
+        (status = 500, response = error::InternalError),
+    )
+)]
+#[patch("/users/{id}")]
+pub async fn update_user(
+    state: web::Data<AppState>,
+    caller: Principal,
+    id: web::Path<Uuid>,
+    body: web::Json<UpdateUserRequest>,
+) -> Result<web::Json<Account>, ApiError> {
+    let body = body.into_inner();
+    let mut errors = Vec::new();
+    if let Some(roles) = &body.roles {
+        errors.extend(check_roles("roles", roles, true).err());
+    }
+    let display_name = match body
+        .display_name
+        .as_deref()
+        .map(DisplayName::parse)
+        .transpose()
+    {
+        Ok(name) => name,
+        Err(error) => {
+            errors.push(error.on("display_name"));
+            None
+        }
+    };
+    if !errors.is_empty() {
+        return Err(ApiError::Validation(errors));
+    }
+    let changes = AccountChanges {
+        roles: body.roles,
+        display_name,
+        disabled: body.disabled,
+    };
+    Ok(web::Json(
+        accounts::update(&state.db, caller.id, id.into_inner(), changes).await?,
+    ))
+}

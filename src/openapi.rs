@@ -1,0 +1,67 @@
+//! The OpenAPI document: generated from the same route list the server uses.
+use actix_web::App;
+use utoipa::{
+    Modify, OpenApi,
+    openapi::security::{Http, HttpAuthScheme, SecurityScheme},
+};
+
+use crate::error;
+
+#[derive(OpenApi)]
+#[openapi(
+    info(
+        title = "prix-ceser",
+        description = "Runs a regional civic prize end to end: editions, applications, jury, ballots, results.\n\nErrors are RFC 9457 `application/problem+json` documents with a stable `code`. Lists take `limit` and `cursor` and return `{items, next_cursor}`.",
+        license(name = "MIT")
+    ),
+    modifiers(&BearerAuth),
+    components(
+        schemas(error::Problem),
+        responses(
+            error::BadRequest,
+            error::Unauthorized,
+            error::Forbidden,
+            error::NotFound,
+            error::Conflict,
+            error::PayloadTooLarge,
+            error::UnsupportedMediaType,
+            error::ValidationFailed,
+            error::TooManyRequests,
+            error::ServiceUnavailable,
+            error::InternalError,
+        )
+    ),
+    tags(
+        (name = "health", description = "Liveness and readiness probes"),
+        (name = "auth", description = "Registration, login, token refresh and the caller's account"),
+        (name = "users", description = "Account management by staff"),
+        (name = "audit", description = "The tamper-evident audit trail"),
+    )
+)]
+pub struct ApiDoc;
+
+struct BearerAuth;
+
+impl Modify for BearerAuth {
+    fn modify(&self, openapi: &mut utoipa::openapi::OpenApi) {
+        let components = openapi.components.get_or_insert_with(Default::default);
+        let mut scheme = Http::new(HttpAuthScheme::Bearer);
+        scheme.bearer_format = Some("JWT".to_owned());
+        scheme.description = Some("Access token from `POST /api/v1/auth/token`.".to_owned());
+        components.add_security_scheme("bearer", SecurityScheme::Http(scheme));
+    }
+}
+
+/// The document, built by registering the routes exactly as the server does.
+pub fn document() -> utoipa::openapi::OpenApi {
+    crate::startup::mount(App::new()).1
+}
+
+/// The document as committed in `openapi/openapi.json`.
+pub fn to_pretty_json(document: &utoipa::openapi::OpenApi) -> String {
+    let mut json = document
+        .to_pretty_json()
+        .expect("the OpenAPI document serialises");
+    json.push('\n');
+    json
+}

@@ -1,0 +1,4 @@
+//! Use cases: each runs in one transaction and writes its audit event in that transaction.
+pub mod accounts;
+pub mod audit;
+pub mod sessions;

@@ -1,0 +1,136 @@
+//! Building the application: one factory for the server, the tests and the OpenAPI command.
+use std::net::TcpListener;
+
+use actix_cors::Cors;
+use actix_web::{
+    App, HttpServer,
+    dev::{Server, ServiceFactory, ServiceRequest},
+    http::{Method, header},
+    middleware::{Condition, from_fn},
+    web,
+};
+use sea_orm::DatabaseConnection;
+use tracing_actix_web::TracingLogger;
+use utoipa_actix_web::AppExt;
+use utoipa_swagger_ui::SwaggerUi;
+
+use crate::{
+    auth::{
+        JwtKeys,
+        access::{self, RouteTable},
+    },
+    config::Settings,
+    db,
+    http::{self, extract, rate_limit::IpRateLimiter, request_id},
+    openapi::ApiDoc,
+};
+
+/// Shared by every request.
+pub struct AppState {
+    pub db: DatabaseConnection,
+    pub jwt: JwtKeys,
+    pub settings: Settings,
+    pub auth_limiter: IpRateLimiter,
+}
+
+/// Registers the documented routes on `app`; returns the app and the OpenAPI document.
+pub fn mount<T>(app: App<T>) -> (App<T>, utoipa::openapi::OpenApi)
+where
+    T: ServiceFactory<ServiceRequest, Config = (), Error = actix_web::Error, InitError = ()>,
+{
+    use utoipa::OpenApi;
+    app.into_utoipa_app()
+        .openapi(ApiDoc::openapi())
+        .configure(http::routes)
+        .split_for_parts()
+}
+
+fn cors(origins: &[String]) -> Cors {
+    origins
+        .iter()
+        .fold(Cors::default(), |cors, origin| cors.allowed_origin(origin))
+        .allowed_methods([
+            Method::GET,
+            Method::POST,
+            Method::PATCH,
+            Method::PUT,
+            Method::DELETE,
+        ])
+        .allowed_headers([
+            header::AUTHORIZATION,
+            header::CONTENT_TYPE,
+            header::ACCEPT,
+            header::ACCEPT_LANGUAGE,
+            request_id::HEADER,
+        ])
+        .expose_headers([request_id::HEADER, header::RETRY_AFTER, header::LOCATION])
+        .max_age(3600)
+}
+
+pub struct Application {
+    port: u16,
+    server: Server,
+}
+
+impl Application {
+    /// Connects, migrates and binds; `PRIX_ADDR` with port 0 picks a free port (tests).
+    pub async fn build(settings: Settings) -> anyhow::Result<Self> {
+        let db = db::connect(&settings.database_url).await?;
+        db::migrate(&db).await?;
+        Self::build_with_db(settings, db)
+    }
+
+    pub fn build_with_db(settings: Settings, db: DatabaseConnection) -> anyhow::Result<Self> {
+        let listener = TcpListener::bind(settings.addr)?;
+        let port = listener.local_addr()?.port();
+        let (_, document) = mount(App::new());
+        let routes =
+            web::Data::new(RouteTable::from_openapi(&document).map_err(anyhow::Error::msg)?);
+        let workers = settings.workers;
+        let state = web::Data::new(AppState {
+            jwt: JwtKeys::new(&settings.jwt_secret, settings.access_token_ttl),
+            auth_limiter: IpRateLimiter::per_minute(settings.auth_rate_limit_per_minute),
+            db,
+            settings,
+        });
+        let mut server = HttpServer::new(move || {
+            let settings = &state.settings;
+            let (app, document) = mount(
+                App::new()
+                    .app_data(state.clone())
+                    .app_data(routes.clone())
+                    .app_data(extract::json_config(settings.max_body_bytes))
+                    .app_data(extract::query_config())
+                    .app_data(extract::path_config()),
+            );
+            app.service(web::redirect("/docs", "/docs/"))
+                .service(SwaggerUi::new("/docs/{_:.*}").url("/api-docs/openapi.json", document))
+                .default_service(web::to(http::fallback))
+                .wrap(from_fn(access::enforce))
+                .wrap(Condition::new(
+                    !settings.cors_origins.is_empty(),
+                    cors(&settings.cors_origins),
+                ))
+                .wrap(TracingLogger::<request_id::RequestSpan>::new())
+                .wrap(from_fn(request_id::propagate))
+        })
+        .listen(listener)?
+        .shutdown_timeout(20);
+        if let Some(workers) = workers {
+            server = server.workers(workers);
+        }
+        Ok(Self {
+            port,
+            server: server.run(),
+        })
+    }
+
+    pub fn port(&self) -> u16 {
+        self.port
+    }
+
+    /// Serves until SIGINT/SIGTERM, then finishes in-flight requests (graceful shutdown).
+    pub async fn run_until_stopped(self) -> std::io::Result<()> {
+        self.server.await
+    }
+}
