@@ -100,7 +100,6 @@ impl Application {
                     .app_data(state.clone())
                     .app_data(routes.clone())
                     .app_data(extract::json_config(settings.max_body_bytes))
-                    .app_data(extract::query_config())
                     .app_data(extract::path_config()),
             );
             app.service(web::redirect("/docs", "/docs/"))

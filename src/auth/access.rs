@@ -21,6 +21,8 @@ use crate::{
 };
 
 pub struct Route {
+    /// The documented path template, e.g. `/api/v1/users/{id}`.
+    pub path: String,
     pattern: ResourceDef,
     /// Static patterns win over ones with parameters (`/users/me` before `/users/{id}`).
     dynamic_segments: usize,
@@ -57,6 +59,7 @@ impl RouteTable {
                 let operation_id = operation.operation_id.clone().unwrap_or_default();
                 match rule_for(&operation_id) {
                     Some(rule) => routes.push(Route {
+                        path: path.clone(),
                         pattern: ResourceDef::new(path.as_str()),
                         dynamic_segments: path.matches('{').count(),
                         method,

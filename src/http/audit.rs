@@ -3,6 +3,7 @@ use serde::Deserialize;
 use utoipa::IntoParams;
 use uuid::Uuid;
 
+use super::extract::Query;
 use crate::{
     domain::pagination::{Page, PageRequest},
     error::{self, ApiError},
@@ -48,7 +49,7 @@ pub struct ListAuditQuery {
 #[get("/audit")]
 pub async fn list_audit_events(
     state: web::Data<AppState>,
-    query: web::Query<ListAuditQuery>,
+    query: Query<ListAuditQuery>,
 ) -> Result<web::Json<Page<AuditEvent>>, ApiError> {
     let query = query.into_inner();
     let page = PageRequest::parse(query.limit, query.cursor.as_deref())?;

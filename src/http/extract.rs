@@ -1,8 +1,13 @@
-//! Extractor settings, so that malformed input of every kind gets a problem document.
+//! Extractors and their settings, so that malformed input of every kind gets a problem document.
+use std::future::{Ready, ready};
+
 use actix_web::{
-    error::{JsonPayloadError, PathError, QueryPayloadError},
+    FromRequest, HttpRequest,
+    dev::Payload,
+    error::{JsonPayloadError, PathError},
     web,
 };
+use serde::de::DeserializeOwned;
 
 use crate::{domain::FieldError, error::ApiError};
 
@@ -11,10 +16,6 @@ pub fn json_config(limit: usize) -> web::JsonConfig {
         .limit(limit)
         .content_type_required(true)
         .error_handler(|error, _| json_error(error).into())
-}
-
-pub fn query_config() -> web::QueryConfig {
-    web::QueryConfig::default().error_handler(|error, _| query_error(error).into())
 }
 
 pub fn path_config() -> web::PathConfig {
@@ -64,18 +65,35 @@ fn shape_error(message: &str) -> FieldError {
     }
 }
 
-fn query_error(error: QueryPayloadError) -> ApiError {
-    let message = match error {
-        QueryPayloadError::Deserialize(error) => error.to_string(),
-        other => other.to_string(),
-    };
-    let field = message
-        .split(':')
-        .next()
-        .filter(|f| !f.contains(' '))
-        .unwrap_or("query")
-        .to_owned();
-    ApiError::Validation(vec![FieldError::new(&field, "invalid_value", message)])
+/// Query parameters, like `web::Query`, but an invalid parameter is named in the 422.
+pub struct Query<T>(pub T);
+
+impl<T> Query<T> {
+    pub fn into_inner(self) -> T {
+        self.0
+    }
+}
+
+impl<T: DeserializeOwned> FromRequest for Query<T> {
+    type Error = ApiError;
+    type Future = Ready<Result<Self, ApiError>>;
+
+    fn from_request(request: &HttpRequest, _: &mut Payload) -> Self::Future {
+        let pairs = form_urlencoded::parse(request.query_string().as_bytes());
+        let parsed = serde_path_to_error::deserialize(serde_urlencoded::Deserializer::new(pairs));
+        ready(parsed.map(Query).map_err(|error| {
+            let path = error.path().to_string();
+            let mut field_error = shape_error(&error.inner().to_string());
+            if field_error.field == "body" {
+                field_error.field = if path == "." {
+                    "query".to_owned()
+                } else {
+                    path
+                };
+            }
+            ApiError::Validation(vec![field_error])
+        }))
+    }
 }
 
 fn path_error(error: PathError) -> ApiError {

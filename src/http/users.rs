@@ -5,6 +5,7 @@ use utoipa::{IntoParams, ToSchema};
 use uuid::Uuid;
 
 use super::auth::parse_new_account;
+use super::extract::Query;
 use crate::{
     auth::Principal,
     domain::{
@@ -121,7 +122,7 @@ pub struct ListUsersQuery {
 #[get("/users")]
 pub async fn list_users(
     state: web::Data<AppState>,
-    query: web::Query<ListUsersQuery>,
+    query: Query<ListUsersQuery>,
 ) -> Result<web::Json<Page<Account>>, ApiError> {
     let query = query.into_inner();
     let page = PageRequest::parse(query.limit, query.cursor.as_deref())?;

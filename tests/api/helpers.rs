@@ -1,0 +1,385 @@
+use std::{
+    collections::HashMap,
+    path::{Path, PathBuf},
+    time::Duration,
+};
+
+use prix_ceser::{
+    auth::JwtKeys,
+    config::Settings,
+    db,
+    domain::{DisplayName, Email, Password, Role},
+    services::accounts::{self, NewAccount},
+    startup::Application,
+};
+use reqwest::{Method, RequestBuilder, Response};
+use sea_orm::{ConnectOptions, ConnectionTrait, Database, DatabaseConnection};
+use serde_json::Value;
+use sha2::{Digest, Sha256};
+use tokio::sync::OnceCell;
+use uuid::Uuid;
+
+pub const TEST_SECRET: &str = "test secret of at least thirty-two bytes";
+pub const PASSWORD: &str = "correct horse battery staple";
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Backend {
+    Sqlite,
+    Postgres,
+}
+
+/// Runs a test body on SQLite, and on PostgreSQL when `TEST_POSTGRES_URL` is set.
+/// `env [..]` overrides configuration variables for that test's server.
+macro_rules! api_test {
+    (async fn $name:ident($app:ident) $body:block) => {
+        api_test!(async fn $name($app) env [] $body);
+    };
+    (async fn $name:ident($app:ident) env [$($key:literal = $value:literal),*] $body:block) => {
+        mod $name {
+            #[allow(unused_imports)]
+            use super::*;
+            use crate::helpers::{Backend, TestApp, spawn_app};
+
+            const ENV: &[(&str, &str)] = &[$(($key, $value)),*];
+
+            async fn run($app: TestApp) $body
+
+            #[tokio::test]
+            async fn sqlite() {
+                run(spawn_app(Backend::Sqlite, ENV).await.expect("SQLite is always available")).await;
+            }
+
+            #[tokio::test]
+            async fn postgres() {
+                match spawn_app(Backend::Postgres, ENV).await {
+                    Some(app) => run(app).await,
+                    None => eprintln!("TEST_POSTGRES_URL is not set: PostgreSQL run skipped"),
+                }
+            }
+        }
+    };
+}
+
+pub struct TestApp {
+    pub address: String,
+    pub client: reqwest::Client,
+    pub db: DatabaseConnection,
+    pub database_url: String,
+    jwt: JwtKeys,
+    _database: TestDatabase,
+}
+
+/// A user made directly through the service layer, with a ready access token.
+pub struct TestUser {
+    pub id: Uuid,
+    pub email: String,
+    pub token: String,
+}
+
+pub async fn spawn_app(backend: Backend, env: &[(&str, &str)]) -> Option<TestApp> {
+    let database = match backend {
+        Backend::Sqlite => TestDatabase::sqlite().await,
+        Backend::Postgres => TestDatabase::postgres().await?,
+    };
+    let mut vars: HashMap<String, String> = [
+        ("PRIX_ADDR", "127.0.0.1:0"),
+        ("PRIX_JWT_SECRET", TEST_SECRET),
+        ("PRIX_WORKERS", "2"),
+        ("PRIX_AUTH_RATE_LIMIT", "10000"),
+    ]
+    .into_iter()
+    .chain(env.iter().copied())
+    .map(|(k, v)| (k.to_owned(), v.to_owned()))
+    .collect();
+    vars.insert("DATABASE_URL".into(), database.url.clone());
+    let settings =
+        Settings::from_lookup(|name| vars.get(name).cloned()).expect("valid test settings");
+    let jwt = JwtKeys::new(&settings.jwt_secret, settings.access_token_ttl);
+    let db = db::connect(&database.url)
+        .await
+        .expect("connect to the test database");
+    let application =
+        Application::build_with_db(settings, db.clone()).expect("build the application");
+    let port = application.port();
+    tokio::spawn(application.run_until_stopped());
+    Some(TestApp {
+        address: format!("http://127.0.0.1:{port}"),
+        client: reqwest::Client::builder()
+            .redirect(reqwest::redirect::Policy::none())
+            .timeout(Duration::from_secs(60))
+            .build()
+            .unwrap(),
+        db,
+        database_url: database.url.clone(),
+        jwt,
+        _database: database,
+    })
+}
+
+impl TestApp {
+    pub fn url(&self, path: &str) -> String {
+        format!("{}{path}", self.address)
+    }
+
+    pub fn request(&self, method: Method, path: &str) -> RequestBuilder {
+        self.client.request(method, self.url(path))
+    }
+
+    pub fn get(&self, path: &str) -> RequestBuilder {
+        self.request(Method::GET, path)
+    }
+
+    pub fn post(&self, path: &str, body: &Value) -> RequestBuilder {
+        self.request(Method::POST, path).json(body)
+    }
+
+    pub fn patch(&self, path: &str, body: &Value) -> RequestBuilder {
+        self.request(Method::PATCH, path).json(body)
+    }
+
+    /// Creates an account with these roles, without going through HTTP.
+    pub async fn create_user(&self, roles: &[Role]) -> TestUser {
+        let email = format!("{}@example.fr", Uuid::new_v4().simple());
+        let account = accounts::create(
+            &self.db,
+            None,
+            NewAccount {
+                email: Email::parse(&email).unwrap(),
+                password: Password::parse(PASSWORD).unwrap(),
+                display_name: DisplayName::parse("Test User").unwrap(),
+                roles: roles.to_vec(),
+            },
+        )
+        .await
+        .expect("create the test user");
+        TestUser {
+            id: account.id,
+            email,
+            token: self.token_for(account.id, roles),
+        }
+    }
+
+    /// A valid access token signed with the test secret.
+    pub fn token_for(&self, id: Uuid, roles: &[Role]) -> String {
+        self.jwt.issue(id, roles).unwrap()
+    }
+
+    pub async fn login(&self, email: &str, password: &str) -> Response {
+        self.post(
+            "/api/v1/auth/token",
+            &serde_json::json!({"email": email, "password": password}),
+        )
+        .send()
+        .await
+        .unwrap()
+    }
+
+    pub async fn execute(&self, sql: &str) {
+        self.db.execute_unprepared(sql).await.expect("test SQL");
+    }
+}
+
+/// Reads a JSON body, failing with the status and text when it is not JSON.
+pub async fn json(response: Response) -> Value {
+    let status = response.status();
+    let text = response.text().await.unwrap();
+    serde_json::from_str(&text)
+        .unwrap_or_else(|_| panic!("status {status}: body is not JSON: {text}"))
+}
+
+/// Asserts the status and the problem's `code`, and returns the problem.
+pub async fn assert_problem(response: Response, status: u16, code: &str) -> Value {
+    assert_eq!(
+        response
+            .headers()
+            .get("content-type")
+            .and_then(|v| v.to_str().ok()),
+        Some("application/problem+json")
+    );
+    let actual = response.status().as_u16();
+    let problem = json(response).await;
+    assert_eq!(
+        (actual, problem["code"].as_str().unwrap_or_default()),
+        (status, code),
+        "{problem}"
+    );
+    assert_eq!(problem["status"], status);
+    problem
+}
+
+/// A database of its own for one test, copied from a migrated template.
+struct TestDatabase {
+    url: String,
+    cleanup: Cleanup,
+}
+
+enum Cleanup {
+    Directory(#[allow(dead_code)] tempfile::TempDir),
+    PostgresDatabase { admin_url: String, name: String },
+}
+
+static SQLITE_TEMPLATE: OnceCell<PathBuf> = OnceCell::const_new();
+static POSTGRES_TEMPLATE: OnceCell<String> = OnceCell::const_new();
+
+/// Identifies the schema: a changed migration gives a new template.
+fn schema_fingerprint() -> String {
+    let dir = Path::new(env!("CARGO_MANIFEST_DIR")).join("migration/src");
+    let mut files: Vec<_> = std::fs::read_dir(dir)
+        .unwrap()
+        .map(|entry| entry.unwrap().path())
+        .collect();
+    files.sort();
+    let mut hasher = Sha256::new();
+    for file in files {
+        hasher.update(std::fs::read(file).unwrap());
+    }
+    hex::encode(&hasher.finalize()[..6])
+}
+
+impl TestDatabase {
+    async fn sqlite() -> Self {
+        let template = SQLITE_TEMPLATE
+            .get_or_init(|| async {
+                let dir = std::env::temp_dir()
+                    .join(format!("prix-ceser-template-{}", std::process::id()));
+                std::fs::create_dir_all(&dir).unwrap();
+                let path = dir.join("template.db");
+                let _ = std::fs::remove_file(&path);
+                let db = db::connect(&format!("sqlite://{}?mode=rwc", path.display()))
+                    .await
+                    .unwrap();
+                db::migrate(&db).await.unwrap();
+                db.execute_unprepared("PRAGMA wal_checkpoint(TRUNCATE)")
+                    .await
+                    .unwrap();
+                db.close().await.unwrap();
+                path
+            })
+            .await;
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("test.db");
+        std::fs::copy(template, &path).unwrap();
+        Self {
+            url: format!("sqlite://{}?mode=rwc", path.display()),
+            cleanup: Cleanup::Directory(dir),
+        }
+    }
+
+    async fn postgres() -> Option<Self> {
+        let admin_url = std::env::var("TEST_POSTGRES_URL")
+            .ok()
+            .filter(|url| !url.is_empty())?;
+        let template = POSTGRES_TEMPLATE
+            .get_or_init(|| create_postgres_template(admin_url.clone()))
+            .await;
+        let name = format!("prix_test_{}", Uuid::new_v4().simple());
+        let admin = admin_connection(&admin_url).await;
+        // Concurrent clones of one template can collide briefly; retry.
+        let mut attempt = 0;
+        while let Err(error) = admin
+            .execute_unprepared(&format!("CREATE DATABASE {name} TEMPLATE {template}"))
+            .await
+        {
+            attempt += 1;
+            assert!(attempt < 20, "cannot create a test database: {error}");
+            tokio::time::sleep(Duration::from_millis(100 * attempt)).await;
+        }
+        admin.close().await.unwrap();
+        Some(Self {
+            url: database_url(&admin_url, &name),
+            cleanup: Cleanup::PostgresDatabase { admin_url, name },
+        })
+    }
+}
+
+/// One connection, so that session-level statements (advisory locks) stay on it.
+fn single_connection(url: &str) -> ConnectOptions {
+    let mut options = ConnectOptions::new(url);
+    options.max_connections(1).sqlx_logging(false);
+    options
+}
+
+async fn admin_connection(url: &str) -> DatabaseConnection {
+    Database::connect(single_connection(url))
+        .await
+        .expect("TEST_POSTGRES_URL must be reachable")
+}
+
+fn database_url(admin_url: &str, name: &str) -> String {
+    let (base, query) = admin_url
+        .split_once('?')
+        .map_or((admin_url, None), |(b, q)| (b, Some(q)));
+    let (server, _) = base
+        .rsplit_once('/')
+        .expect("TEST_POSTGRES_URL ends with /database");
+    match query {
+        Some(query) => format!("{server}/{name}?{query}"),
+        None => format!("{server}/{name}"),
+    }
+}
+
+/// Creates (once per schema) the migrated template; other test processes may race for it.
+async fn create_postgres_template(admin_url: String) -> String {
+    let name = format!("prix_template_{}", schema_fingerprint());
+    let admin = admin_connection(&admin_url).await;
+    admin
+        .execute_unprepared("SELECT pg_advisory_lock(424242)")
+        .await
+        .unwrap();
+    let exists = admin
+        .query_one_raw(sea_orm::Statement::from_string(
+            sea_orm::DbBackend::Postgres,
+            format!("SELECT 1 FROM pg_database WHERE datname = '{name}'"),
+        ))
+        .await
+        .unwrap()
+        .is_some();
+    if !exists {
+        let building = format!("{name}_building");
+        admin
+            .execute_unprepared(&format!("DROP DATABASE IF EXISTS {building}"))
+            .await
+            .unwrap();
+        admin
+            .execute_unprepared(&format!("CREATE DATABASE {building}"))
+            .await
+            .unwrap();
+        let db = db::connect(&database_url(&admin_url, &building))
+            .await
+            .unwrap();
+        db::migrate(&db).await.unwrap();
+        db.close().await.unwrap();
+        admin
+            .execute_unprepared(&format!("ALTER DATABASE {building} RENAME TO {name}"))
+            .await
+            .unwrap();
+    }
+    admin
+        .execute_unprepared("SELECT pg_advisory_unlock(424242)")
+        .await
+        .unwrap();
+    admin.close().await.unwrap();
+    name
+}
+
+impl Drop for TestDatabase {
+    fn drop(&mut self) {
+        if let Cleanup::PostgresDatabase { admin_url, name } = &self.cleanup {
+            let (admin_url, name) = (admin_url.clone(), name.clone());
+            // Drop runs inside the test's runtime: do the async cleanup on a thread of its own.
+            let _ = std::thread::spawn(move || {
+                tokio::runtime::Runtime::new().unwrap().block_on(async {
+                    if let Ok(admin) = Database::connect(single_connection(&admin_url)).await {
+                        let _ = admin
+                            .execute_unprepared(&format!(
+                                "DROP DATABASE IF EXISTS {name} WITH (FORCE)"
+                            ))
+                            .await;
+                        let _ = admin.close().await;
+                    }
+                })
+            })
+            .join();
+        }
+    }
+}

@@ -1,0 +1,14 @@
+//! Integration tests: each drives the real server on a random port with a real HTTP client,
+//! on a fresh database. Every test runs on SQLite, and on PostgreSQL when `TEST_POSTGRES_URL`
+//! is set (see `helpers::api_test!`).
+#[macro_use]
+mod helpers;
+
+mod access;
+mod audit;
+mod auth;
+mod cli;
+mod errors;
+mod openapi;
+mod tokens;
+mod users;
