@@ -28,6 +28,15 @@ use crate::{
 
 /// An account as the API shows it: never a hash.
 #[derive(Debug, Clone, Serialize, ToSchema)]
+#[schema(example = json!({
+    "id": "01935f0e-8a47-7cc2-9f1e-3a6b2d4c5e60",
+    "email": "claire.martin@example.fr",
+    "display_name": "Claire Martin",
+    "roles": ["applicant"],
+    "disabled": false,
+    "created_at": "2026-03-31T08:00:00Z",
+    "updated_at": "2026-03-31T08:00:00Z"
+}))]
 pub struct Account {
     pub id: Uuid,
     #[schema(example = "claire.martin@example.fr")]
