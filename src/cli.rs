@@ -44,6 +44,9 @@ enum Command {
         email: String,
         #[arg(long, default_value = "Administrator")]
         display_name: String,
+        /// Make a platform admin, who manages every organization and creates them.
+        #[arg(long)]
+        platform: bool,
     },
     /// Print the OpenAPI document, or compare it with / write it to the committed file.
     Openapi {
@@ -100,7 +103,8 @@ pub fn run() -> ExitCode {
             Command::CreateAdmin {
                 email,
                 display_name,
-            } => create_admin(&settings, &email, &display_name).await,
+                platform,
+            } => create_admin(&settings, &email, &display_name, platform).await,
             Command::Audit {
                 command: AuditCommand::Verify,
             } => verify_audit(&settings).await,
@@ -162,7 +166,12 @@ fn read_password() -> anyhow::Result<String> {
     Ok(line.trim_end_matches(['\r', '\n']).to_owned())
 }
 
-async fn create_admin(settings: &Settings, email: &str, display_name: &str) -> anyhow::Result<()> {
+async fn create_admin(
+    settings: &Settings,
+    email: &str,
+    display_name: &str,
+    platform: bool,
+) -> anyhow::Result<()> {
     let password = read_password()?;
     let invalid = |field: &str, error: crate::domain::FieldError| {
         anyhow::anyhow!("{field} {}", error.message)
@@ -172,13 +181,15 @@ async fn create_admin(settings: &Settings, email: &str, display_name: &str) -> a
         password: Password::parse(&password).map_err(|e| invalid("password", e))?,
         display_name: DisplayName::parse(display_name).map_err(|e| invalid("display name", e))?,
         roles: vec![Role::Admin],
+        platform_admin: platform,
     };
     let db = db::connect(&settings.database_url).await?;
     db::migrate(&db).await?;
     let account = accounts::create(&db, None, new)
         .await
         .map_err(|error| anyhow::anyhow!(error.problem().detail))?;
-    println!("created admin {} ({})", account.email, account.id);
+    let kind = if platform { "platform admin" } else { "admin" };
+    println!("created {kind} {} ({})", account.email, account.id);
     Ok(())
 }
 

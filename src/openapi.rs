@@ -36,6 +36,8 @@ use crate::error;
         (name = "auth", description = "Registration, login, token refresh and the caller's account"),
         (name = "users", description = "Account management by staff"),
         (name = "audit", description = "The tamper-evident audit trail"),
+        (name = "organizations", description = "Organizers (CESER, CRESS…) and their staff"),
+        (name = "editions", description = "Editions of a prize: calendar, criteria, prizes, lifecycle"),
     )
 )]
 pub struct ApiDoc;

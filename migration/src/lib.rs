@@ -5,6 +5,8 @@ pub use sea_orm_migration::prelude::*;
 mod m20261122_000001_create_users;
 mod m20261122_000002_create_refresh_tokens;
 mod m20261122_000003_create_audit_events;
+mod m20261122_000004_create_organizations;
+mod m20261122_000005_create_editions;
 
 pub struct Migrator;
 
@@ -15,6 +17,8 @@ impl MigratorTrait for Migrator {
             Box::new(m20261122_000001_create_users::Migration),
             Box::new(m20261122_000002_create_refresh_tokens::Migration),
             Box::new(m20261122_000003_create_audit_events::Migration),
+            Box::new(m20261122_000004_create_organizations::Migration),
+            Box::new(m20261122_000005_create_editions::Migration),
         ]
     }
 }

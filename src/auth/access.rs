@@ -117,7 +117,9 @@ pub async fn enforce(
                 .find(request.method(), request.path())
                 .map(|route| route.rule)
         });
-    if let Some(rule) = rule.filter(|rule| *rule != Rule::Public) {
+    let anonymous_optional =
+        rule == Some(Rule::Optional) && !request.headers().contains_key(header::AUTHORIZATION);
+    if let Some(rule) = rule.filter(|rule| *rule != Rule::Public && !anonymous_optional) {
         match authorize(&request, rule).await {
             Ok(principal) => {
                 request.extensions_mut().insert(principal);

@@ -9,6 +9,9 @@ use crate::domain::Role;
 pub enum Rule {
     /// Anyone, without a token. The `Authorization` header is not even read.
     Public,
+    /// Anyone; a bearer token, when sent, must be valid and identifies the caller (who may
+    /// then see more, e.g. their organization's drafts).
+    Optional,
     /// Any valid bearer token, whatever its roles.
     Authenticated,
     /// A valid bearer token with at least one of these roles.
@@ -18,7 +21,7 @@ pub enum Rule {
 impl Rule {
     pub fn allows(self, roles: &[Role]) -> bool {
         match self {
-            Rule::Public | Rule::Authenticated => true,
+            Rule::Public | Rule::Optional | Rule::Authenticated => true,
             Rule::AnyOf(allowed) => roles.iter().any(|role| allowed.contains(role)),
         }
     }
@@ -41,6 +44,26 @@ pub const RULES: &[(&str, Rule)] = &[
     ("get_user", Rule::AnyOf(ADMIN)),
     ("update_user", Rule::AnyOf(ADMIN)),
     ("list_audit_events", Rule::AnyOf(ADMIN)),
+    ("list_organizations", Rule::Public),
+    ("get_organization", Rule::Public),
+    // Platform admins only (checked by the service: 403 for other admins).
+    ("create_organization", Rule::AnyOf(ADMIN)),
+    // Staff of that organization (others get 404).
+    ("update_organization", Rule::AnyOf(ADMIN)),
+    ("list_organization_admins", Rule::AnyOf(ADMIN)),
+    ("add_organization_admin", Rule::AnyOf(ADMIN)),
+    ("remove_organization_admin", Rule::AnyOf(ADMIN)),
+    // Published editions are public; drafts are visible to their organization's staff only.
+    ("list_editions", Rule::Optional),
+    ("get_edition", Rule::Optional),
+    // Staff of the edition's organization (others get 404).
+    ("create_edition", Rule::AnyOf(ADMIN)),
+    ("update_edition", Rule::AnyOf(ADMIN)),
+    ("transition_edition", Rule::AnyOf(ADMIN)),
+    ("replace_criteria", Rule::AnyOf(ADMIN)),
+    ("create_prize", Rule::AnyOf(ADMIN)),
+    ("update_prize", Rule::AnyOf(ADMIN)),
+    ("delete_prize", Rule::AnyOf(ADMIN)),
 ];
 
 /// The rule of an operation, by its OpenAPI `operationId`; `None` for an unknown operation.

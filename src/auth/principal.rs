@@ -13,6 +13,8 @@ use crate::{
 pub struct Principal {
     pub id: Uuid,
     pub roles: Vec<Role>,
+    /// Manages every organization.
+    pub platform_admin: bool,
 }
 
 impl Principal {

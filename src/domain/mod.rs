@@ -1,7 +1,11 @@
 //! The rules, as pure functions and types: no I/O here, everything unit-tested.
 pub mod audit_chain;
+pub mod calendar;
+pub mod departement;
 pub mod display_name;
+pub mod edition;
 pub mod email;
+pub mod organization;
 pub mod pagination;
 pub mod password;
 pub mod role;

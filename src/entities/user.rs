@@ -10,6 +10,8 @@ pub struct Model {
     pub password_hash: String,
     pub display_name: String,
     pub disabled: bool,
+    /// Manages every organization (made by `create-admin --platform`).
+    pub platform_admin: bool,
     pub created_at: DateTimeUtc,
     pub updated_at: DateTimeUtc,
 }

@@ -43,6 +43,7 @@ pub fn parse_new_account(
             password,
             display_name,
             roles,
+            platform_admin: false,
         }),
         (email, password, display_name) => Err([email.err(), password.err(), display_name.err()]
             .into_iter()

@@ -3,9 +3,11 @@
 pub mod audit;
 pub mod auth;
 pub mod client_ip;
+pub mod editions;
 pub mod extract;
 pub mod health;
 pub mod me;
+pub mod organizations;
 pub mod rate_limit;
 pub mod request_id;
 pub mod users;
@@ -33,7 +35,23 @@ pub fn routes(config: &mut ServiceConfig) {
                 .service(users::list_users)
                 .service(users::get_user)
                 .service(users::update_user)
-                .service(audit::list_audit_events),
+                .service(audit::list_audit_events)
+                .service(organizations::create_organization)
+                .service(organizations::list_organizations)
+                .service(organizations::get_organization)
+                .service(organizations::update_organization)
+                .service(organizations::list_organization_admins)
+                .service(organizations::add_organization_admin)
+                .service(organizations::remove_organization_admin)
+                .service(editions::create_edition)
+                .service(editions::list_editions)
+                .service(editions::get_edition)
+                .service(editions::update_edition)
+                .service(editions::transition_edition)
+                .service(editions::replace_criteria)
+                .service(editions::create_prize)
+                .service(editions::update_prize)
+                .service(editions::delete_prize),
         );
 }
 

@@ -34,6 +34,7 @@ use crate::{
     "display_name": "Claire Martin",
     "roles": ["applicant"],
     "disabled": false,
+    "platform_admin": false,
     "created_at": "2026-03-31T08:00:00Z",
     "updated_at": "2026-03-31T08:00:00Z"
 }))]
@@ -45,6 +46,8 @@ pub struct Account {
     pub display_name: String,
     pub roles: Vec<Role>,
     pub disabled: bool,
+    /// Manages every organization.
+    pub platform_admin: bool,
     pub created_at: DateTime<Utc>,
     pub updated_at: DateTime<Utc>,
 }
@@ -57,6 +60,7 @@ impl Account {
             display_name: model.display_name,
             roles,
             disabled: model.disabled,
+            platform_admin: model.platform_admin,
             created_at: model.created_at,
             updated_at: model.updated_at,
         }
@@ -70,6 +74,8 @@ pub struct NewAccount {
     pub password: Password,
     pub display_name: DisplayName,
     pub roles: Vec<Role>,
+    /// Only the command line makes platform admins.
+    pub platform_admin: bool,
 }
 
 /// A validated change to an account; `None` leaves a field as it is.
@@ -101,6 +107,7 @@ pub async fn create(
         password_hash,
         display_name: new.display_name.into_inner(),
         disabled: false,
+        platform_admin: new.platform_admin,
         created_at: now,
         updated_at: now,
     };
@@ -126,7 +133,7 @@ pub async fn create(
             action: "user.created",
             target_type: "user",
             target_id: Some(model.id.to_string()),
-            details: json!({ "roles": roles }),
+            details: json!({ "roles": roles, "platform_admin": new.platform_admin }),
         },
     )
     .await?;
@@ -205,6 +212,7 @@ pub async fn active_principal(
     Ok(Some(Principal {
         id: account.id,
         roles: account.roles,
+        platform_admin: account.platform_admin,
     }))
 }
 

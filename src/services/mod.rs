@@ -1,4 +1,6 @@
 //! Use cases: each runs in one transaction and writes its audit event in that transaction.
 pub mod accounts;
 pub mod audit;
+pub mod editions;
+pub mod organizations;
 pub mod sessions;

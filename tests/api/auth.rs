@@ -14,7 +14,7 @@ api_test!(async fn register_then_log_in_then_me(app) {
     assert_eq!(response.status(), 201);
     let account = json(response).await;
     let keys: BTreeSet<&str> = account.as_object().unwrap().keys().map(String::as_str).collect();
-    assert_eq!(keys, BTreeSet::from(["id", "email", "display_name", "roles", "disabled", "created_at", "updated_at"]));
+    assert_eq!(keys, BTreeSet::from(["id", "email", "display_name", "roles", "disabled", "platform_admin", "created_at", "updated_at"]));
     assert_eq!(account["email"], "claire.martin@example.fr");
     assert_eq!(account["roles"], json!(["applicant"]));
 

@@ -139,6 +139,15 @@ impl TestApp {
 
     /// Creates an account with these roles, without going through HTTP.
     pub async fn create_user(&self, roles: &[Role]) -> TestUser {
+        self.create_account(roles, false).await
+    }
+
+    /// An admin who manages every organization.
+    pub async fn create_platform_admin(&self) -> TestUser {
+        self.create_account(&[Role::Admin], true).await
+    }
+
+    async fn create_account(&self, roles: &[Role], platform_admin: bool) -> TestUser {
         let email = format!("{}@example.fr", Uuid::new_v4().simple());
         let account = accounts::create(
             &self.db,
@@ -148,6 +157,7 @@ impl TestApp {
                 password: Password::parse(PASSWORD).unwrap(),
                 display_name: DisplayName::parse("Test User").unwrap(),
                 roles: roles.to_vec(),
+                platform_admin,
             },
         )
         .await
@@ -382,4 +392,106 @@ impl Drop for TestDatabase {
             .join();
         }
     }
+}
+
+/// The departements of Auvergne-Rhône-Alpes.
+pub const ARA: [&str; 12] = [
+    "01", "03", "07", "15", "26", "38", "42", "43", "63", "69", "73", "74",
+];
+
+/// An organization made by a platform admin, and an admin of its staff.
+pub struct TestOrganization {
+    pub id: String,
+    pub admin: TestUser,
+}
+
+impl TestApp {
+    pub async fn create_organization(&self, short_name: &str) -> TestOrganization {
+        let platform = self.create_platform_admin().await;
+        let body = serde_json::json!({
+            "short_name": short_name, "name": format!("CESER {short_name}"), "region": "Auvergne-Rhône-Alpes",
+            "default_departements": ARA, "contact_email": "prix@example.fr",
+            "postal_addresses": ["125 rue Smith, 69285 Lyon cedex 02"]
+        });
+        let response = self
+            .post("/api/v1/organizations", &body)
+            .bearer_auth(&platform.token)
+            .send()
+            .await
+            .unwrap();
+        assert_eq!(response.status(), 201);
+        let id = json(response).await["id"].as_str().unwrap().to_owned();
+        let admin = self.create_user(&[Role::Admin]).await;
+        let added = self
+            .request(
+                Method::PUT,
+                &format!("/api/v1/organizations/{id}/admins/{}", admin.id),
+            )
+            .bearer_auth(&platform.token)
+            .send()
+            .await
+            .unwrap();
+        assert_eq!(added.status(), 204);
+        TestOrganization { id, admin }
+    }
+
+    /// An edition in draft, with the given calendar (default: one open now).
+    pub async fn create_edition(&self, organization: &TestOrganization, calendar: Value) -> Value {
+        let body = serde_json::json!({
+            "number": 6, "year": 2026, "title": "Prix du CESER 2026",
+            "action_window": {"start": "2024-01-01", "end": "2025-12-31"},
+            "calendar": calendar,
+            "prizes": [
+                {"kind": "councillors", "name": "Prix des conseillers du CESER"},
+                {"kind": "jury", "name": "Prix du jury"},
+                {"kind": "public", "name": "Prix du public"}
+            ]
+        });
+        let response = self
+            .post(
+                &format!("/api/v1/organizations/{}/editions", organization.id),
+                &body,
+            )
+            .bearer_auth(&organization.admin.token)
+            .send()
+            .await
+            .unwrap();
+        assert_eq!(response.status(), 201);
+        json(response).await
+    }
+
+    /// An edition whose applications are open now.
+    pub async fn open_edition(&self, organization: &TestOrganization) -> Value {
+        let edition = self.create_edition(organization, open_calendar()).await;
+        let response = self
+            .post(
+                &format!(
+                    "/api/v1/editions/{}/transitions",
+                    edition["id"].as_str().unwrap()
+                ),
+                &serde_json::json!({"to": "applications_open"}),
+            )
+            .bearer_auth(&organization.admin.token)
+            .send()
+            .await
+            .unwrap();
+        assert_eq!(response.status(), 200);
+        json(response).await
+    }
+}
+
+/// A calendar whose application phase includes today.
+pub fn open_calendar() -> Value {
+    serde_json::json!({
+        "applications_open_on": "2026-01-01", "applications_deadline": "2099-06-08",
+        "selection_on": "2099-06-25", "audition_on": "2099-11-04", "ceremony_on": "2099-12-14"
+    })
+}
+
+/// The 6th edition's real calendar: its deadline has passed.
+pub fn sixth_edition_calendar() -> Value {
+    serde_json::json!({
+        "applications_open_on": "2026-03-31", "applications_deadline": "2026-06-08",
+        "selection_on": "2026-06-25", "audition_on": "2026-11-04", "ceremony_on": "2026-12-14"
+    })
 }

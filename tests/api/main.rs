@@ -8,6 +8,7 @@ mod access;
 mod audit;
 mod auth;
 mod cli;
+mod editions;
 mod errors;
 mod openapi;
 mod tokens;

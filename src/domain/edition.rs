@@ -1,0 +1,664 @@
+//! Editions: their lifecycle, the guards on each step, and the Prix du CESER defaults.
+use chrono::{DateTime, Utc};
+use serde::{Deserialize, Serialize};
+use utoipa::ToSchema;
+
+use super::{calendar::Calendar, validation::FieldError};
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, ToSchema)]
+#[serde(rename_all = "snake_case")]
+pub enum EditionStatus {
+    Draft,
+    ApplicationsOpen,
+    Selection,
+    Audition,
+    Ceremony,
+    ResultsPublished,
+    Archived,
+}
+
+impl EditionStatus {
+    pub const ALL: [EditionStatus; 7] = [
+        EditionStatus::Draft,
+        EditionStatus::ApplicationsOpen,
+        EditionStatus::Selection,
+        EditionStatus::Audition,
+        EditionStatus::Ceremony,
+        EditionStatus::ResultsPublished,
+        EditionStatus::Archived,
+    ];
+
+    pub fn as_str(self) -> &'static str {
+        match self {
+            EditionStatus::Draft => "draft",
+            EditionStatus::ApplicationsOpen => "applications_open",
+            EditionStatus::Selection => "selection",
+            EditionStatus::Audition => "audition",
+            EditionStatus::Ceremony => "ceremony",
+            EditionStatus::ResultsPublished => "results_published",
+            EditionStatus::Archived => "archived",
+        }
+    }
+
+    pub fn parse(value: &str) -> Option<Self> {
+        Self::ALL
+            .into_iter()
+            .find(|status| status.as_str() == value)
+    }
+
+    /// The only status an edition may move to from this one.
+    pub fn next(self) -> Option<Self> {
+        let index = Self::ALL.iter().position(|status| *status == self)?;
+        Self::ALL.get(index + 1).copied()
+    }
+
+    /// Drafts are seen by their organizer only; every later status is public.
+    pub fn is_public(self) -> bool {
+        self != EditionStatus::Draft
+    }
+
+    /// The edition's settings (window, départements, criteria, prizes) can change only in draft.
+    pub fn is_configurable(self) -> bool {
+        self == EditionStatus::Draft
+    }
+}
+
+/// A written reason, required to force a guard or contradict an automatic check.
+pub fn parse_reason(raw: &str) -> Result<String, FieldError> {
+    let reason = raw.trim();
+    super::validation::check_length(reason, 10, 2000)?;
+    Ok(reason.to_owned())
+}
+
+/// What the guards of a transition look at.
+pub struct EditionFacts<'a> {
+    pub status: EditionStatus,
+    pub calendar: &'a Calendar,
+    pub criteria: usize,
+    pub prizes: usize,
+    pub now: DateTime<Utc>,
+}
+
+/// Why a transition was refused: a stable code and an explanation.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Refusal {
+    pub code: &'static str,
+    pub detail: String,
+}
+
+fn refuse(code: &'static str, detail: impl Into<String>) -> Result<(), Refusal> {
+    Err(Refusal {
+        code,
+        detail: detail.into(),
+    })
+}
+
+/// Checks a move from `facts.status` to `to`. `forced` is the written reason given to force
+/// a guard that allows it (leaving the application phase before the deadline).
+pub fn check_transition(
+    facts: &EditionFacts<'_>,
+    to: EditionStatus,
+    forced: bool,
+) -> Result<(), Refusal> {
+    if facts.status.next() != Some(to) {
+        return refuse(
+            "invalid_transition",
+            format!(
+                "An edition in `{}` cannot move to `{}`.",
+                facts.status.as_str(),
+                to.as_str()
+            ),
+        );
+    }
+    match to {
+        EditionStatus::ApplicationsOpen => {
+            let missing = facts.calendar.missing();
+            if !missing.is_empty() {
+                return refuse(
+                    "calendar_incomplete",
+                    format!("Set the calendar first: {} missing.", missing.join(", ")),
+                );
+            }
+            if let Err(error) = facts.calendar.check_order() {
+                return refuse(
+                    "calendar_out_of_order",
+                    format!("{} {}.", error.field, error.message),
+                );
+            }
+            if facts.criteria == 0 {
+                return refuse(
+                    "no_criteria",
+                    "Applications cannot open without selection criteria.",
+                );
+            }
+            if facts.prizes == 0 {
+                return refuse(
+                    "no_prizes",
+                    "Applications cannot open without at least one prize.",
+                );
+            }
+            Ok(())
+        }
+        EditionStatus::Selection if !facts.calendar.deadline_passed(facts.now) && !forced => {
+            refuse(
+                "deadline_not_passed",
+                "The application deadline has not passed: force the transition with a written reason.",
+            )
+        }
+        _ => Ok(()),
+    }
+}
+
+/// One criterion as configured on an edition.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct CriterionSpec {
+    /// Stable identifier, lower case: `general_interest`.
+    #[schema(example = "general_interest")]
+    pub key: String,
+    #[schema(example = "Intérêt général")]
+    pub label_fr: String,
+    #[schema(example = "General interest")]
+    pub label_en: String,
+    #[serde(default)]
+    pub description: String,
+    /// Relative weight in the total (default 1).
+    #[serde(default = "default_weight")]
+    #[schema(example = 1.0)]
+    pub weight: f64,
+}
+
+fn default_weight() -> f64 {
+    1.0
+}
+
+impl CriterionSpec {
+    pub fn validate(&self) -> Result<(), FieldError> {
+        let key_ok = !self.key.is_empty()
+            && self.key.len() <= 64
+            && self
+                .key
+                .bytes()
+                .all(|b| b.is_ascii_lowercase() || b.is_ascii_digit() || b == b'_');
+        if !key_ok {
+            return Err(FieldError::new(
+                "key",
+                "invalid_format",
+                "must be 1 to 64 characters among a-z, 0-9 and _",
+            ));
+        }
+        super::validation::check_length(self.label_fr.trim(), 1, 200)
+            .map_err(|e| e.on("label_fr"))?;
+        super::validation::check_length(self.label_en.trim(), 1, 200)
+            .map_err(|e| e.on("label_en"))?;
+        super::validation::check_length(&self.description, 0, 2000)
+            .map_err(|e| e.on("description"))?;
+        if !(self.weight.is_finite() && self.weight > 0.0 && self.weight <= 100.0) {
+            return Err(FieldError::new(
+                "weight",
+                "out_of_range",
+                "must be greater than 0 and at most 100",
+            ));
+        }
+        Ok(())
+    }
+}
+
+/// The five criteria of the Prix du CESER, which every new edition starts with.
+pub fn default_criteria() -> Vec<CriterionSpec> {
+    [
+        (
+            "general_interest",
+            "Intérêt général",
+            "General interest",
+            "L'action sert l'intérêt général du territoire et de ses habitants.",
+        ),
+        (
+            "reproducibility",
+            "Caractère reproductible",
+            "Reproducibility",
+            "L'action peut être reproduite ailleurs ou par d'autres.",
+        ),
+        (
+            "efficiency",
+            "Efficience",
+            "Efficiency",
+            "Les résultats obtenus au regard des moyens engagés.",
+        ),
+        (
+            "sustainability",
+            "Pérennité",
+            "Sustainability",
+            "L'action est durable et pérenne dans le temps.",
+        ),
+        (
+            "innovativeness",
+            "Caractère innovant",
+            "Innovativeness",
+            "L'action apporte une réponse nouvelle à un besoin social.",
+        ),
+    ]
+    .into_iter()
+    .map(|(key, label_fr, label_en, description)| CriterionSpec {
+        key: key.into(),
+        label_fr: label_fr.into(),
+        label_en: label_en.into(),
+        description: description.into(),
+        weight: 1.0,
+    })
+    .collect()
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, ToSchema)]
+#[serde(rename_all = "snake_case")]
+pub enum PrizeKind {
+    /// Decided by the jury after the auditions.
+    Jury,
+    /// Voted by the councillors during the ceremony.
+    Councillors,
+    /// Voted online by the public.
+    Public,
+    /// A sponsored category prize decided by the jury (CRESS style).
+    Category,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, ToSchema)]
+#[serde(rename_all = "snake_case")]
+pub enum CandidatePool {
+    /// The shortlisted files.
+    Shortlisted,
+    /// Every eligible file.
+    Eligible,
+}
+
+macro_rules! db_names {
+    ($type:ty { $($variant:ident => $name:literal),* $(,)? }) => {
+        impl $type {
+            pub fn as_str(self) -> &'static str {
+                match self { $(Self::$variant => $name),* }
+            }
+            pub fn parse(value: &str) -> Option<Self> {
+                match value { $($name => Some(Self::$variant),)* _ => None }
+            }
+        }
+    };
+}
+
+db_names!(PrizeKind { Jury => "jury", Councillors => "councillors", Public => "public", Category => "category" });
+db_names!(CandidatePool { Shortlisted => "shortlisted", Eligible => "eligible" });
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn complete_calendar() -> Calendar {
+        Calendar {
+            applications_open_on: "2026-03-31".parse().ok(),
+            applications_deadline: "2026-06-08".parse().ok(),
+            selection_on: "2026-06-25".parse().ok(),
+            audition_on: "2026-11-04".parse().ok(),
+            ceremony_on: "2026-12-14".parse().ok(),
+        }
+    }
+
+    fn facts<'a>(status: EditionStatus, calendar: &'a Calendar, now: &str) -> EditionFacts<'a> {
+        EditionFacts {
+            status,
+            calendar,
+            criteria: 5,
+            prizes: 3,
+            now: now.parse().unwrap(),
+        }
+    }
+
+    #[test]
+    fn statuses_move_one_step_forward_only() {
+        let calendar = complete_calendar();
+        let draft = facts(EditionStatus::Draft, &calendar, "2026-03-01T00:00:00Z");
+        assert!(check_transition(&draft, EditionStatus::ApplicationsOpen, false).is_ok());
+        assert_eq!(
+            check_transition(&draft, EditionStatus::Selection, false)
+                .unwrap_err()
+                .code,
+            "invalid_transition"
+        );
+        let archived = facts(EditionStatus::Archived, &calendar, "2027-01-01T00:00:00Z");
+        assert_eq!(
+            check_transition(&archived, EditionStatus::Draft, true)
+                .unwrap_err()
+                .code,
+            "invalid_transition"
+        );
+        assert_eq!(
+            EditionStatus::ResultsPublished.next(),
+            Some(EditionStatus::Archived)
+        );
+    }
+
+    #[test]
+    fn opening_needs_a_complete_calendar_criteria_and_prizes() {
+        let mut calendar = complete_calendar();
+        calendar.ceremony_on = None;
+        let refusal = check_transition(
+            &facts(EditionStatus::Draft, &calendar, "2026-03-01T00:00:00Z"),
+            EditionStatus::ApplicationsOpen,
+            false,
+        );
+        assert_eq!(refusal.unwrap_err().code, "calendar_incomplete");
+        let calendar = complete_calendar();
+        let mut no_criteria = facts(EditionStatus::Draft, &calendar, "2026-03-01T00:00:00Z");
+        no_criteria.criteria = 0;
+        assert_eq!(
+            check_transition(&no_criteria, EditionStatus::ApplicationsOpen, false)
+                .unwrap_err()
+                .code,
+            "no_criteria"
+        );
+        no_criteria.criteria = 5;
+        no_criteria.prizes = 0;
+        assert_eq!(
+            check_transition(&no_criteria, EditionStatus::ApplicationsOpen, false)
+                .unwrap_err()
+                .code,
+            "no_prizes"
+        );
+    }
+
+    #[test]
+    fn leaving_applications_before_the_deadline_needs_force() {
+        let calendar = complete_calendar();
+        let before = facts(
+            EditionStatus::ApplicationsOpen,
+            &calendar,
+            "2026-06-08T21:59:59Z",
+        );
+        assert_eq!(
+            check_transition(&before, EditionStatus::Selection, false)
+                .unwrap_err()
+                .code,
+            "deadline_not_passed"
+        );
+        assert!(check_transition(&before, EditionStatus::Selection, true).is_ok());
+        let after = facts(
+            EditionStatus::ApplicationsOpen,
+            &calendar,
+            "2026-06-08T22:00:00Z",
+        );
+        assert!(check_transition(&after, EditionStatus::Selection, false).is_ok());
+    }
+
+    #[test]
+    fn the_default_criteria_are_the_five_of_the_prix_du_ceser() {
+        let keys: Vec<String> = default_criteria().into_iter().map(|c| c.key).collect();
+        assert_eq!(
+            keys,
+            [
+                "general_interest",
+                "reproducibility",
+                "efficiency",
+                "sustainability",
+                "innovativeness"
+            ]
+        );
+        assert!(default_criteria().iter().all(|c| c.validate().is_ok()));
+    }
+
+    #[test]
+    fn reasons_must_say_something() {
+        assert!(parse_reason("   ").is_err());
+        assert!(parse_reason("too short").is_err());
+        assert_eq!(
+            parse_reason("  Le jury a besoin de plus de temps. ").unwrap(),
+            "Le jury a besoin de plus de temps."
+        );
+    }
+}
+
+/// An inclusive range of civil dates.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
+#[schema(example = json!({"start": "2024-01-01", "end": "2025-12-31"}))]
+pub struct DateRange {
+    pub start: chrono::NaiveDate,
+    pub end: chrono::NaiveDate,
+}
+
+impl DateRange {
+    pub fn contains(&self, date: chrono::NaiveDate) -> bool {
+        self.start <= date && date <= self.end
+    }
+}
+
+/// The scale each criterion is scored on.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
+#[schema(example = json!({"min": 0, "max": 20}))]
+pub struct ScoreScale {
+    pub min: i32,
+    pub max: i32,
+}
+
+impl Default for ScoreScale {
+    fn default() -> Self {
+        Self { min: 0, max: 20 }
+    }
+}
+
+/// A prize as configured on an edition.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
+#[schema(example = json!({"kind": "jury", "name": "Prix du jury", "sponsors": [], "pool": "shortlisted", "laureate_count": 1, "mentions_allowed": false}))]
+pub struct PrizeSpec {
+    pub kind: PrizeKind,
+    pub name: String,
+    #[serde(default)]
+    pub sponsors: Vec<String>,
+    /// Which files compete (default: the shortlisted ones).
+    #[serde(default = "default_pool")]
+    pub pool: CandidatePool,
+    #[serde(default = "one")]
+    pub laureate_count: i32,
+    /// Whether honourable mentions may be awarded.
+    #[serde(default)]
+    pub mentions_allowed: bool,
+}
+
+fn default_pool() -> CandidatePool {
+    CandidatePool::Shortlisted
+}
+
+fn one() -> i32 {
+    1
+}
+
+impl PrizeSpec {
+    pub fn validate(&self) -> Result<(), FieldError> {
+        super::validation::check_length(self.name.trim(), 1, 200).map_err(|e| e.on("name"))?;
+        if self.sponsors.len() > 20 {
+            return Err(FieldError::new(
+                "sponsors",
+                "too_long",
+                "at most 20 sponsors",
+            ));
+        }
+        for sponsor in &self.sponsors {
+            super::validation::check_length(sponsor.trim(), 1, 200)
+                .map_err(|e| e.on("sponsors"))?;
+        }
+        if !(1..=20).contains(&self.laureate_count) {
+            return Err(FieldError::new(
+                "laureate_count",
+                "out_of_range",
+                "must be between 1 and 20",
+            ));
+        }
+        Ok(())
+    }
+}
+
+/// The settings of an edition, checked together.
+#[derive(Debug, Clone)]
+pub struct EditionSettings {
+    pub number: i32,
+    pub year: i32,
+    pub title: String,
+    pub theme: Option<String>,
+    pub action_window: DateRange,
+    pub departements: Vec<String>,
+    pub shortlist_size: i32,
+    pub scoring_scale: ScoreScale,
+    pub calendar: Calendar,
+}
+
+impl EditionSettings {
+    /// Every problem, each under its request field.
+    pub fn violations(&self) -> Vec<FieldError> {
+        let mut errors = Vec::new();
+        if !(1..=1000).contains(&self.number) {
+            errors.push(FieldError::new(
+                "number",
+                "out_of_range",
+                "must be between 1 and 1000",
+            ));
+        }
+        if !(2000..=2100).contains(&self.year) {
+            errors.push(FieldError::new(
+                "year",
+                "out_of_range",
+                "must be between 2000 and 2100",
+            ));
+        }
+        if let Err(error) = super::validation::check_length(self.title.trim(), 1, 200) {
+            errors.push(error.on("title"));
+        }
+        if let Some(Err(error)) = self
+            .theme
+            .as_deref()
+            .map(|theme| super::validation::check_length(theme.trim(), 1, 200))
+        {
+            errors.push(error.on("theme"));
+        }
+        if self.action_window.end < self.action_window.start {
+            errors.push(FieldError::new(
+                "action_window",
+                "out_of_order",
+                "end must not be before start",
+            ));
+        }
+        if !(1..=50).contains(&self.shortlist_size) {
+            errors.push(FieldError::new(
+                "shortlist_size",
+                "out_of_range",
+                "must be between 1 and 50",
+            ));
+        }
+        let scale = self.scoring_scale;
+        if !(0 <= scale.min && scale.min < scale.max && scale.max <= 1000) {
+            errors.push(FieldError::new(
+                "scoring_scale",
+                "out_of_range",
+                "needs 0 <= min < max <= 1000",
+            ));
+        }
+        if let Err(error) = self.calendar.check_order() {
+            errors.push(FieldError::new(
+                &format!("calendar.{}", error.field),
+                &error.code,
+                error.message,
+            ));
+        }
+        errors
+    }
+}
+
+/// Criteria as a whole: 1 to 20, each valid, keys unique.
+pub fn criteria_violations(criteria: &[CriterionSpec]) -> Vec<FieldError> {
+    let mut errors: Vec<FieldError> = criteria
+        .iter()
+        .enumerate()
+        .filter_map(|(index, criterion)| {
+            criterion.validate().err().map(|error| {
+                let field = format!("criteria[{index}].{}", error.field);
+                error.on(&field)
+            })
+        })
+        .collect();
+    if criteria.is_empty() || criteria.len() > 20 {
+        errors.push(FieldError::new(
+            "criteria",
+            "out_of_range",
+            "between 1 and 20 criteria",
+        ));
+    }
+    let mut keys: Vec<&str> = criteria
+        .iter()
+        .map(|criterion| criterion.key.as_str())
+        .collect();
+    keys.sort();
+    if keys.windows(2).any(|pair| pair[0] == pair[1]) {
+        errors.push(FieldError::new(
+            "criteria",
+            "duplicate",
+            "criterion keys must be unique",
+        ));
+    }
+    errors
+}
+
+#[cfg(test)]
+mod settings_tests {
+    use super::*;
+
+    fn sixth_edition() -> EditionSettings {
+        EditionSettings {
+            number: 6,
+            year: 2026,
+            title: "Prix du CESER 2026".into(),
+            theme: None,
+            action_window: DateRange {
+                start: "2024-01-01".parse().unwrap(),
+                end: "2025-12-31".parse().unwrap(),
+            },
+            departements: vec!["69".into()],
+            shortlist_size: 5,
+            scoring_scale: ScoreScale::default(),
+            calendar: Calendar::default(),
+        }
+    }
+
+    #[test]
+    fn the_reference_edition_is_valid() {
+        assert!(sixth_edition().violations().is_empty());
+    }
+
+    #[test]
+    fn every_bad_setting_is_reported() {
+        let mut settings = sixth_edition();
+        settings.year = 1999;
+        settings.action_window = DateRange {
+            start: "2025-01-01".parse().unwrap(),
+            end: "2024-01-01".parse().unwrap(),
+        };
+        settings.scoring_scale = ScoreScale { min: 20, max: 0 };
+        settings.shortlist_size = 0;
+        let fields: Vec<String> = settings.violations().into_iter().map(|e| e.field).collect();
+        assert_eq!(
+            fields,
+            ["year", "action_window", "shortlist_size", "scoring_scale"]
+        );
+    }
+
+    #[test]
+    fn criteria_keys_must_be_unique_and_valid() {
+        let mut criteria = default_criteria();
+        assert!(criteria_violations(&criteria).is_empty());
+        criteria[1].key = criteria[0].key.clone();
+        criteria[2].weight = 0.0;
+        let fields: Vec<String> = criteria_violations(&criteria)
+            .into_iter()
+            .map(|e| e.field)
+            .collect();
+        assert_eq!(fields, ["criteria[2].weight", "criteria"]);
+        assert_eq!(criteria_violations(&[])[0].code, "out_of_range");
+    }
+}

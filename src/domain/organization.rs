@@ -1,0 +1,34 @@
+use super::validation::FieldError;
+
+/// A short name: 2 to 32 characters among a-z, 0-9 and `-` (used in addresses and exports).
+pub fn parse_short_name(raw: &str) -> Result<String, FieldError> {
+    let name = raw.trim();
+    let valid = (2..=32).contains(&name.len())
+        && name
+            .bytes()
+            .all(|b| b.is_ascii_lowercase() || b.is_ascii_digit() || b == b'-')
+        && !name.starts_with('-')
+        && !name.ends_with('-');
+    if valid {
+        Ok(name.to_owned())
+    } else {
+        Err(FieldError::new(
+            "",
+            "invalid_format",
+            "must be 2 to 32 characters among a-z, 0-9 and -",
+        ))
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn short_names_are_slugs() {
+        assert_eq!(parse_short_name(" ceser-ara ").unwrap(), "ceser-ara");
+        for bad in ["C", "ceser ara", "CESER", "-x", "x-", "é-a"] {
+            assert!(parse_short_name(bad).is_err(), "{bad}");
+        }
+    }
+}

@@ -1,0 +1,466 @@
+//! Editions, their criteria and prizes, and the lifecycle transitions.
+use actix_web::{HttpResponse, delete, get, patch, post, put, web};
+use serde::Deserialize;
+use utoipa::{IntoParams, ToSchema};
+use uuid::Uuid;
+
+use super::extract::Query;
+use crate::{
+    auth::Principal,
+    domain::{
+        FieldError,
+        calendar::Calendar,
+        departement,
+        edition::{
+            self, CriterionSpec, DateRange, EditionSettings, EditionStatus, PrizeSpec, ScoreScale,
+        },
+        pagination::{Page, PageRequest},
+    },
+    error::{self, ApiError},
+    services::{
+        editions::{self, Edition, EditionFilter, NewEdition, Prize},
+        organizations,
+    },
+    startup::AppState,
+};
+
+#[derive(Debug, Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
+#[schema(example = json!({
+    "number": 6, "year": 2026, "title": "Prix du CESER 2026",
+    "action_window": {"start": "2024-01-01", "end": "2025-12-31"},
+    "calendar": {"applications_open_on": "2026-03-31", "applications_deadline": "2026-06-08",
+                 "selection_on": "2026-06-25", "audition_on": "2026-11-04", "ceremony_on": "2026-12-14"},
+    "prizes": [
+        {"kind": "councillors", "name": "Prix des conseillers du CESER"},
+        {"kind": "jury", "name": "Prix du jury"},
+        {"kind": "public", "name": "Prix du public"}
+    ]
+}))]
+pub struct CreateEditionRequest {
+    pub number: i32,
+    pub year: i32,
+    pub title: String,
+    pub theme: Option<String>,
+    pub action_window: DateRange,
+    /// Default: the organization's départements.
+    pub departements: Option<Vec<String>>,
+    /// Default 5.
+    pub shortlist_size: Option<i32>,
+    /// Default 0 to 20.
+    pub scoring_scale: Option<ScoreScale>,
+    #[serde(default)]
+    pub calendar: Calendar,
+    /// Default: the five criteria of the Prix du CESER.
+    pub criteria: Option<Vec<CriterionSpec>>,
+    #[serde(default)]
+    pub prizes: Vec<PrizeSpec>,
+}
+
+fn parse_departements(codes: &[String], errors: &mut Vec<FieldError>) -> Vec<String> {
+    departement::parse_list(codes)
+        .map_err(|error| errors.push(error.on("departements")))
+        .unwrap_or_default()
+}
+
+fn prize_violations(prizes: &[PrizeSpec]) -> Vec<FieldError> {
+    prizes
+        .iter()
+        .enumerate()
+        .filter_map(|(index, prize)| {
+            prize.validate().err().map(|error| {
+                let field = format!("prizes[{index}].{}", error.field);
+                error.on(&field)
+            })
+        })
+        .collect()
+}
+
+fn finish<T>(value: T, errors: Vec<FieldError>) -> Result<T, ApiError> {
+    if errors.is_empty() {
+        Ok(value)
+    } else {
+        Err(ApiError::Validation(errors))
+    }
+}
+
+/// Create an edition of an organization, in draft (its staff).
+#[utoipa::path(
+    tag = "editions",
+    security(("bearer" = [])),
+    params(("id" = Uuid, Path, description = "Organization id")),
+    request_body = CreateEditionRequest,
+    responses(
+        (status = 201, description = "Edition created in draft", body = Edition),
+        (status = 400, response = error::BadRequest),
+        (status = 401, response = error::Unauthorized),
+        (status = 403, response = error::Forbidden),
+        (status = 404, response = error::NotFound),
+        (status = 409, response = error::Conflict),
+        (status = 413, response = error::PayloadTooLarge),
+        (status = 415, response = error::UnsupportedMediaType),
+        (status = 422, response = error::ValidationFailed),
+        (status = 500, response = error::InternalError),
+    )
+)]
+#[post("/organizations/{id}/editions")]
+pub async fn create_edition(
+    state: web::Data<AppState>,
+    caller: Principal,
+    id: web::Path<Uuid>,
+    body: web::Json<CreateEditionRequest>,
+) -> Result<HttpResponse, ApiError> {
+    let organization_id = id.into_inner();
+    let body = body.into_inner();
+    let mut errors = Vec::new();
+    let departements = match &body.departements {
+        Some(codes) => parse_departements(codes, &mut errors),
+        // Checked for access by the service; a missing organization is a 404 there.
+        None => organizations::find(&state.db, organization_id)
+            .await
+            .map(|o| o.default_departements)
+            .unwrap_or_default(),
+    };
+    let settings = EditionSettings {
+        number: body.number,
+        year: body.year,
+        title: body.title,
+        theme: body.theme,
+        action_window: body.action_window,
+        departements,
+        shortlist_size: body.shortlist_size.unwrap_or(5),
+        scoring_scale: body.scoring_scale.unwrap_or_default(),
+        calendar: body.calendar,
+    };
+    errors.extend(settings.violations());
+    let criteria = body.criteria.unwrap_or_else(edition::default_criteria);
+    errors.extend(edition::criteria_violations(&criteria));
+    errors.extend(prize_violations(&body.prizes));
+    let new = finish(
+        NewEdition {
+            settings,
+            criteria,
+            prizes: body.prizes,
+        },
+        errors,
+    )?;
+    let edition = editions::create(&state.db, &caller, organization_id, new).await?;
+    Ok(HttpResponse::Created().json(edition))
+}
+
+#[derive(Debug, Deserialize, IntoParams)]
+#[into_params(parameter_in = Query)]
+#[serde(deny_unknown_fields)]
+pub struct ListEditionsQuery {
+    pub organization_id: Option<Uuid>,
+    pub status: Option<EditionStatus>,
+    /// Page size, 1 to 200 (default 50).
+    #[param(minimum = 1, maximum = 200)]
+    pub limit: Option<u64>,
+    /// `next_cursor` of the previous page.
+    pub cursor: Option<String>,
+}
+
+/// List editions: every published one, plus the drafts of the organizations the caller manages.
+#[utoipa::path(
+    tag = "editions",
+    security((), ("bearer" = [])),
+    params(ListEditionsQuery),
+    responses(
+        (status = 200, description = "A page of editions", body = Page<Edition>),
+        (status = 401, response = error::Unauthorized),
+        (status = 422, response = error::ValidationFailed),
+        (status = 500, response = error::InternalError),
+    )
+)]
+#[get("/editions")]
+pub async fn list_editions(
+    state: web::Data<AppState>,
+    caller: Option<Principal>,
+    query: Query<ListEditionsQuery>,
+) -> Result<web::Json<Page<Edition>>, ApiError> {
+    let query = query.into_inner();
+    let page = PageRequest::parse(query.limit, query.cursor.as_deref())?;
+    let filter = EditionFilter {
+        organization_id: query.organization_id,
+        status: query.status,
+    };
+    Ok(web::Json(
+        editions::list(&state.db, caller.as_ref(), filter, page).await?,
+    ))
+}
+
+/// One edition with its calendar, criteria and prizes (public once out of draft).
+#[utoipa::path(
+    tag = "editions",
+    security((), ("bearer" = [])),
+    params(("id" = Uuid, Path, description = "Edition id")),
+    responses(
+        (status = 200, description = "The edition", body = Edition),
+        (status = 401, response = error::Unauthorized),
+        (status = 404, response = error::NotFound),
+        (status = 422, response = error::ValidationFailed),
+        (status = 500, response = error::InternalError),
+    )
+)]
+#[get("/editions/{id}")]
+pub async fn get_edition(
+    state: web::Data<AppState>,
+    caller: Option<Principal>,
+    id: web::Path<Uuid>,
+) -> Result<web::Json<Edition>, ApiError> {
+    Ok(web::Json(
+        editions::get(&state.db, caller.as_ref(), id.into_inner()).await?,
+    ))
+}
+
+#[derive(Debug, Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
+#[schema(example = json!({"calendar": {"applications_open_on": "2026-03-31", "applications_deadline": "2026-06-15",
+    "selection_on": "2026-06-25", "audition_on": "2026-11-04", "ceremony_on": "2026-12-14"}}))]
+pub struct UpdateEditionRequest {
+    pub number: Option<i32>,
+    pub year: Option<i32>,
+    pub title: Option<String>,
+    pub theme: Option<String>,
+    pub action_window: Option<DateRange>,
+    pub departements: Option<Vec<String>>,
+    pub shortlist_size: Option<i32>,
+    pub scoring_scale: Option<ScoreScale>,
+    /// Replaces the whole calendar.
+    pub calendar: Option<Calendar>,
+}
+
+/// Change an edition's settings (its staff): anything in draft; the title, theme and calendar
+/// while applications are open; nothing after.
+#[utoipa::path(
+    tag = "editions",
+    security(("bearer" = [])),
+    params(("id" = Uuid, Path, description = "Edition id")),
+    request_body = UpdateEditionRequest,
+    responses(
+        (status = 200, description = "The updated edition", body = Edition),
+        (status = 400, response = error::BadRequest),
+        (status = 401, response = error::Unauthorized),
+        (status = 403, response = error::Forbidden),
+        (status = 404, response = error::NotFound),
+        (status = 409, response = error::Conflict),
+        (status = 413, response = error::PayloadTooLarge),
+        (status = 415, response = error::UnsupportedMediaType),
+        (status = 422, response = error::ValidationFailed),
+        (status = 500, response = error::InternalError),
+    )
+)]
+#[patch("/editions/{id}")]
+pub async fn update_edition(
+    state: web::Data<AppState>,
+    caller: Principal,
+    id: web::Path<Uuid>,
+    body: web::Json<UpdateEditionRequest>,
+) -> Result<web::Json<Edition>, ApiError> {
+    let body = body.into_inner();
+    let edition = editions::update(&state.db, &caller, id.into_inner(), |current| {
+        let mut errors = Vec::new();
+        let departements = match &body.departements {
+            Some(codes) => parse_departements(codes, &mut errors),
+            None => current.departements.clone(),
+        };
+        let settings = EditionSettings {
+            number: body.number.unwrap_or(current.number),
+            year: body.year.unwrap_or(current.year),
+            title: body.title.clone().unwrap_or_else(|| current.title.clone()),
+            theme: body
+                .theme
+                .clone()
+                .or_else(|| current.theme.clone())
+                .filter(|theme| !theme.trim().is_empty()),
+            action_window: body.action_window.unwrap_or(current.action_window),
+            departements,
+            shortlist_size: body.shortlist_size.unwrap_or(current.shortlist_size),
+            scoring_scale: body.scoring_scale.unwrap_or(current.scoring_scale),
+            calendar: body
+                .calendar
+                .clone()
+                .unwrap_or_else(|| current.calendar.clone()),
+        };
+        errors.extend(settings.violations());
+        finish(settings, errors)
+    })
+    .await?;
+    Ok(web::Json(edition))
+}
+
+#[derive(Debug, Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
+#[schema(example = json!({"to": "selection", "reason": "Le jury se réunit plus tôt cette année."}))]
+pub struct TransitionRequest {
+    /// The next status.
+    pub to: EditionStatus,
+    /// A written reason (10 characters or more) forces a guard that allows it, such as leaving
+    /// the application phase before the deadline. It is recorded in the audit trail.
+    pub reason: Option<String>,
+}
+
+/// Move an edition to its next status (its staff). Every transition is audited.
+///
+/// `draft` → `applications_open` needs a complete calendar, criteria and a prize;
+/// `applications_open` → `selection` needs the deadline to have passed, or a `reason`.
+#[utoipa::path(
+    tag = "editions",
+    security(("bearer" = [])),
+    params(("id" = Uuid, Path, description = "Edition id")),
+    request_body = TransitionRequest,
+    responses(
+        (status = 200, description = "The edition in its new status", body = Edition),
+        (status = 400, response = error::BadRequest),
+        (status = 401, response = error::Unauthorized),
+        (status = 403, response = error::Forbidden),
+        (status = 404, response = error::NotFound),
+        (status = 409, response = error::Conflict),
+        (status = 413, response = error::PayloadTooLarge),
+        (status = 415, response = error::UnsupportedMediaType),
+        (status = 422, response = error::ValidationFailed),
+        (status = 500, response = error::InternalError),
+    )
+)]
+#[post("/editions/{id}/transitions")]
+pub async fn transition_edition(
+    state: web::Data<AppState>,
+    caller: Principal,
+    id: web::Path<Uuid>,
+    body: web::Json<TransitionRequest>,
+) -> Result<web::Json<Edition>, ApiError> {
+    let body = body.into_inner();
+    let reason = body
+        .reason
+        .as_deref()
+        .map(edition::parse_reason)
+        .transpose()
+        .map_err(|error| ApiError::Validation(vec![error.on("reason")]))?;
+    Ok(web::Json(
+        editions::transition(&state.db, &caller, id.into_inner(), body.to, reason).await?,
+    ))
+}
+
+/// Replace the criteria of a draft edition (its staff).
+#[utoipa::path(
+    tag = "editions",
+    security(("bearer" = [])),
+    params(("id" = Uuid, Path, description = "Edition id")),
+    request_body = Vec<CriterionSpec>,
+    responses(
+        (status = 200, description = "The edition with its new criteria", body = Edition),
+        (status = 400, response = error::BadRequest),
+        (status = 401, response = error::Unauthorized),
+        (status = 403, response = error::Forbidden),
+        (status = 404, response = error::NotFound),
+        (status = 409, response = error::Conflict),
+        (status = 413, response = error::PayloadTooLarge),
+        (status = 415, response = error::UnsupportedMediaType),
+        (status = 422, response = error::ValidationFailed),
+        (status = 500, response = error::InternalError),
+    )
+)]
+#[put("/editions/{id}/criteria")]
+pub async fn replace_criteria(
+    state: web::Data<AppState>,
+    caller: Principal,
+    id: web::Path<Uuid>,
+    body: web::Json<Vec<CriterionSpec>>,
+) -> Result<web::Json<Edition>, ApiError> {
+    let criteria = body.into_inner();
+    let criteria = finish(criteria.clone(), edition::criteria_violations(&criteria))?;
+    Ok(web::Json(
+        editions::replace_criteria(&state.db, &caller, id.into_inner(), criteria).await?,
+    ))
+}
+
+/// Add a prize to a draft edition (its staff).
+#[utoipa::path(
+    tag = "editions",
+    security(("bearer" = [])),
+    params(("id" = Uuid, Path, description = "Edition id")),
+    request_body = PrizeSpec,
+    responses(
+        (status = 201, description = "Prize created", body = Prize),
+        (status = 400, response = error::BadRequest),
+        (status = 401, response = error::Unauthorized),
+        (status = 403, response = error::Forbidden),
+        (status = 404, response = error::NotFound),
+        (status = 409, response = error::Conflict),
+        (status = 413, response = error::PayloadTooLarge),
+        (status = 415, response = error::UnsupportedMediaType),
+        (status = 422, response = error::ValidationFailed),
+        (status = 500, response = error::InternalError),
+    )
+)]
+#[post("/editions/{id}/prizes")]
+pub async fn create_prize(
+    state: web::Data<AppState>,
+    caller: Principal,
+    id: web::Path<Uuid>,
+    body: web::Json<PrizeSpec>,
+) -> Result<HttpResponse, ApiError> {
+    let spec = body.into_inner();
+    let spec = finish(spec.clone(), prize_violations(std::slice::from_ref(&spec)))?;
+    let prize = editions::add_prize(&state.db, &caller, id.into_inner(), spec).await?;
+    Ok(HttpResponse::Created().json(prize))
+}
+
+/// Replace a prize of a draft edition (its staff).
+#[utoipa::path(
+    tag = "editions",
+    security(("bearer" = [])),
+    params(("id" = Uuid, Path, description = "Prize id")),
+    request_body = PrizeSpec,
+    responses(
+        (status = 200, description = "The updated prize", body = Prize),
+        (status = 400, response = error::BadRequest),
+        (status = 401, response = error::Unauthorized),
+        (status = 403, response = error::Forbidden),
+        (status = 404, response = error::NotFound),
+        (status = 409, response = error::Conflict),
+        (status = 413, response = error::PayloadTooLarge),
+        (status = 415, response = error::UnsupportedMediaType),
+        (status = 422, response = error::ValidationFailed),
+        (status = 500, response = error::InternalError),
+    )
+)]
+#[put("/prizes/{id}")]
+pub async fn update_prize(
+    state: web::Data<AppState>,
+    caller: Principal,
+    id: web::Path<Uuid>,
+    body: web::Json<PrizeSpec>,
+) -> Result<web::Json<Prize>, ApiError> {
+    let spec = body.into_inner();
+    let spec = finish(spec.clone(), prize_violations(std::slice::from_ref(&spec)))?;
+    Ok(web::Json(
+        editions::update_prize(&state.db, &caller, id.into_inner(), spec).await?,
+    ))
+}
+
+/// Delete a prize of a draft edition (its staff).
+#[utoipa::path(
+    tag = "editions",
+    security(("bearer" = [])),
+    params(("id" = Uuid, Path, description = "Prize id")),
+    responses(
+        (status = 204, description = "Deleted"),
+        (status = 401, response = error::Unauthorized),
+        (status = 403, response = error::Forbidden),
+        (status = 404, response = error::NotFound),
+        (status = 409, response = error::Conflict),
+        (status = 422, response = error::ValidationFailed),
+        (status = 500, response = error::InternalError),
+    )
+)]
+#[delete("/prizes/{id}")]
+pub async fn delete_prize(
+    state: web::Data<AppState>,
+    caller: Principal,
+    id: web::Path<Uuid>,
+) -> Result<HttpResponse, ApiError> {
+    editions::delete_prize(&state.db, &caller, id.into_inner()).await?;
+    Ok(HttpResponse::NoContent().finish())
+}

@@ -1,0 +1,280 @@
+//! Organizers and their staff.
+use actix_web::{HttpResponse, delete, get, post, put, web};
+use serde::Deserialize;
+use utoipa::{IntoParams, ToSchema};
+use uuid::Uuid;
+
+use super::extract::Query;
+use crate::{
+    auth::Principal,
+    domain::{
+        Email, FieldError, departement,
+        organization::parse_short_name,
+        pagination::{Page, PageRequest},
+        validation::check_length,
+    },
+    error::{self, ApiError},
+    services::organizations::{self, Organization, OrganizationFields, StaffMember},
+    startup::AppState,
+};
+
+#[derive(Debug, Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
+#[schema(example = json!({
+    "short_name": "ceser-ara", "name": "CESER Auvergne-Rhône-Alpes", "region": "Auvergne-Rhône-Alpes",
+    "default_departements": ["01", "03", "07", "15", "26", "38", "42", "43", "63", "69", "73", "74"],
+    "contact_email": "prix@ceser-ara.example.fr",
+    "postal_addresses": ["125 rue Smith, 69285 Lyon cedex 02", "59 Bd Léon Jouhaux, 63050 Clermont-Ferrand"]
+}))]
+pub struct OrganizationRequest {
+    pub short_name: String,
+    pub name: String,
+    pub region: String,
+    /// Départements eligible by default in the organization's editions.
+    pub default_departements: Vec<String>,
+    pub contact_email: String,
+    #[serde(default)]
+    pub postal_addresses: Vec<String>,
+}
+
+impl OrganizationRequest {
+    fn parse(self) -> Result<OrganizationFields, ApiError> {
+        let mut errors = Vec::new();
+        let mut field = |name: &str, result: Result<String, FieldError>| {
+            result
+                .map_err(|error| errors.push(error.on(name)))
+                .unwrap_or_default()
+        };
+        let short_name = field("short_name", parse_short_name(&self.short_name));
+        let name = field(
+            "name",
+            check_length(self.name.trim(), 1, 200).map(|_| self.name.trim().to_owned()),
+        );
+        let region = field(
+            "region",
+            check_length(self.region.trim(), 1, 100).map(|_| self.region.trim().to_owned()),
+        );
+        let contact_email = field(
+            "contact_email",
+            Email::parse(&self.contact_email).map(|email| email.as_str().to_owned()),
+        );
+        let default_departements = departement::parse_list(&self.default_departements)
+            .map_err(|error| errors.push(error.on("default_departements")))
+            .unwrap_or_default();
+        let postal_addresses: Vec<String> = self
+            .postal_addresses
+            .iter()
+            .map(|address| address.trim().to_owned())
+            .collect();
+        if postal_addresses.len() > 10
+            || postal_addresses
+                .iter()
+                .any(|address| check_length(address, 1, 300).is_err())
+        {
+            errors.push(FieldError::new(
+                "postal_addresses",
+                "invalid_value",
+                "at most 10 addresses of 1 to 300 characters",
+            ));
+        }
+        if !errors.is_empty() {
+            return Err(ApiError::Validation(errors));
+        }
+        Ok(OrganizationFields {
+            short_name,
+            name,
+            region,
+            default_departements,
+            contact_email,
+            postal_addresses,
+        })
+    }
+}
+
+/// Create an organization (platform admins only).
+#[utoipa::path(
+    tag = "organizations",
+    security(("bearer" = [])),
+    request_body = OrganizationRequest,
+    responses(
+        (status = 201, description = "Organization created", body = Organization),
+        (status = 400, response = error::BadRequest),
+        (status = 401, response = error::Unauthorized),
+        (status = 403, response = error::Forbidden),
+        (status = 409, response = error::Conflict),
+        (status = 413, response = error::PayloadTooLarge),
+        (status = 415, response = error::UnsupportedMediaType),
+        (status = 422, response = error::ValidationFailed),
+        (status = 500, response = error::InternalError),
+    )
+)]
+#[post("/organizations")]
+pub async fn create_organization(
+    state: web::Data<AppState>,
+    caller: Principal,
+    body: web::Json<OrganizationRequest>,
+) -> Result<HttpResponse, ApiError> {
+    let fields = body.into_inner().parse()?;
+    let organization = organizations::create(&state.db, &caller, fields).await?;
+    Ok(HttpResponse::Created().json(organization))
+}
+
+#[derive(Debug, Deserialize, IntoParams)]
+#[into_params(parameter_in = Query)]
+#[serde(deny_unknown_fields)]
+pub struct PageQuery {
+    /// Page size, 1 to 200 (default 50).
+    #[param(minimum = 1, maximum = 200)]
+    pub limit: Option<u64>,
+    /// `next_cursor` of the previous page.
+    pub cursor: Option<String>,
+}
+
+/// List the organizers hosted by this installation (public).
+#[utoipa::path(
+    tag = "organizations",
+    params(PageQuery),
+    responses(
+        (status = 200, description = "A page of organizations", body = Page<Organization>),
+        (status = 422, response = error::ValidationFailed),
+        (status = 500, response = error::InternalError),
+    )
+)]
+#[get("/organizations")]
+pub async fn list_organizations(
+    state: web::Data<AppState>,
+    query: Query<PageQuery>,
+) -> Result<web::Json<Page<Organization>>, ApiError> {
+    let query = query.into_inner();
+    let page = PageRequest::parse(query.limit, query.cursor.as_deref())?;
+    Ok(web::Json(organizations::list(&state.db, page).await?))
+}
+
+/// One organizer (public).
+#[utoipa::path(
+    tag = "organizations",
+    params(("id" = Uuid, Path, description = "Organization id")),
+    responses(
+        (status = 200, description = "The organization", body = Organization),
+        (status = 404, response = error::NotFound),
+        (status = 422, response = error::ValidationFailed),
+        (status = 500, response = error::InternalError),
+    )
+)]
+#[get("/organizations/{id}")]
+pub async fn get_organization(
+    state: web::Data<AppState>,
+    id: web::Path<Uuid>,
+) -> Result<web::Json<Organization>, ApiError> {
+    Ok(web::Json(
+        organizations::find(&state.db, id.into_inner()).await?,
+    ))
+}
+
+/// Replace an organization's details (its staff).
+#[utoipa::path(
+    tag = "organizations",
+    security(("bearer" = [])),
+    params(("id" = Uuid, Path, description = "Organization id")),
+    request_body = OrganizationRequest,
+    responses(
+        (status = 200, description = "The updated organization", body = Organization),
+        (status = 400, response = error::BadRequest),
+        (status = 401, response = error::Unauthorized),
+        (status = 403, response = error::Forbidden),
+        (status = 404, response = error::NotFound),
+        (status = 409, response = error::Conflict),
+        (status = 413, response = error::PayloadTooLarge),
+        (status = 415, response = error::UnsupportedMediaType),
+        (status = 422, response = error::ValidationFailed),
+        (status = 500, response = error::InternalError),
+    )
+)]
+#[put("/organizations/{id}")]
+pub async fn update_organization(
+    state: web::Data<AppState>,
+    caller: Principal,
+    id: web::Path<Uuid>,
+    body: web::Json<OrganizationRequest>,
+) -> Result<web::Json<Organization>, ApiError> {
+    let fields = body.into_inner().parse()?;
+    Ok(web::Json(
+        organizations::update(&state.db, &caller, id.into_inner(), fields).await?,
+    ))
+}
+
+/// The organization's staff (its staff).
+#[utoipa::path(
+    tag = "organizations",
+    security(("bearer" = [])),
+    params(("id" = Uuid, Path, description = "Organization id")),
+    responses(
+        (status = 200, description = "Admins of the organization", body = Vec<StaffMember>),
+        (status = 401, response = error::Unauthorized),
+        (status = 403, response = error::Forbidden),
+        (status = 404, response = error::NotFound),
+        (status = 422, response = error::ValidationFailed),
+        (status = 500, response = error::InternalError),
+    )
+)]
+#[get("/organizations/{id}/admins")]
+pub async fn list_organization_admins(
+    state: web::Data<AppState>,
+    caller: Principal,
+    id: web::Path<Uuid>,
+) -> Result<web::Json<Vec<StaffMember>>, ApiError> {
+    Ok(web::Json(
+        organizations::list_admins(&state.db, &caller, id.into_inner()).await?,
+    ))
+}
+
+/// Add an admin account to the organization's staff (its staff; idempotent).
+#[utoipa::path(
+    tag = "organizations",
+    security(("bearer" = [])),
+    params(("id" = Uuid, Path, description = "Organization id"), ("user_id" = Uuid, Path, description = "Account holding the admin role")),
+    responses(
+        (status = 204, description = "The account is on the staff"),
+        (status = 401, response = error::Unauthorized),
+        (status = 403, response = error::Forbidden),
+        (status = 404, response = error::NotFound),
+        (status = 409, response = error::Conflict),
+        (status = 422, response = error::ValidationFailed),
+        (status = 500, response = error::InternalError),
+    )
+)]
+#[put("/organizations/{id}/admins/{user_id}")]
+pub async fn add_organization_admin(
+    state: web::Data<AppState>,
+    caller: Principal,
+    path: web::Path<(Uuid, Uuid)>,
+) -> Result<HttpResponse, ApiError> {
+    let (id, user_id) = path.into_inner();
+    organizations::add_admin(&state.db, &caller, id, user_id).await?;
+    Ok(HttpResponse::NoContent().finish())
+}
+
+/// Remove an account from the organization's staff (its staff).
+#[utoipa::path(
+    tag = "organizations",
+    security(("bearer" = [])),
+    params(("id" = Uuid, Path, description = "Organization id"), ("user_id" = Uuid, Path, description = "Staff account")),
+    responses(
+        (status = 204, description = "Removed"),
+        (status = 401, response = error::Unauthorized),
+        (status = 403, response = error::Forbidden),
+        (status = 404, response = error::NotFound),
+        (status = 422, response = error::ValidationFailed),
+        (status = 500, response = error::InternalError),
+    )
+)]
+#[delete("/organizations/{id}/admins/{user_id}")]
+pub async fn remove_organization_admin(
+    state: web::Data<AppState>,
+    caller: Principal,
+    path: web::Path<(Uuid, Uuid)>,
+) -> Result<HttpResponse, ApiError> {
+    let (id, user_id) = path.into_inner();
+    organizations::remove_admin(&state.db, &caller, id, user_id).await?;
+    Ok(HttpResponse::NoContent().finish())
+}

@@ -1,0 +1,652 @@
+//! Editions with their calendar, criteria and prizes, and the lifecycle transitions.
+use chrono::{DateTime, Utc};
+use sea_orm::{
+    ActiveModelTrait, ActiveValue::Set, ColumnTrait, Condition, ConnectionTrait,
+    DatabaseConnection, EntityTrait, IntoActiveModel, PaginatorTrait, QueryFilter, QueryOrder,
+    QuerySelect,
+};
+use serde::Serialize;
+use serde_json::json;
+use utoipa::ToSchema;
+use uuid::Uuid;
+
+use crate::{
+    auth::Principal,
+    db,
+    domain::{
+        calendar::Calendar,
+        edition::{
+            self, CandidatePool, CriterionSpec, DateRange, EditionFacts, EditionSettings,
+            EditionStatus, PrizeKind, PrizeSpec, ScoreScale,
+        },
+        pagination::{Page, PageRequest},
+    },
+    entities::{criterion, edition as edition_entity, organization, prize},
+    error::ApiError,
+    services::{
+        audit::{self, AuditEntry},
+        organizations::{self, StaffScope, split_codes},
+    },
+};
+
+#[derive(Debug, Clone, Serialize, ToSchema)]
+pub struct Criterion {
+    pub id: Uuid,
+    #[schema(example = "general_interest")]
+    pub key: String,
+    #[schema(example = "Intérêt général")]
+    pub label_fr: String,
+    #[schema(example = "General interest")]
+    pub label_en: String,
+    pub description: String,
+    #[schema(example = 1.0)]
+    pub weight: f64,
+}
+
+#[derive(Debug, Clone, Serialize, ToSchema)]
+pub struct Prize {
+    pub id: Uuid,
+    pub edition_id: Uuid,
+    pub kind: PrizeKind,
+    #[schema(example = "Prix du jury")]
+    pub name: String,
+    pub sponsors: Vec<String>,
+    pub pool: CandidatePool,
+    pub laureate_count: i32,
+    pub mentions_allowed: bool,
+}
+
+impl From<prize::Model> for Prize {
+    fn from(model: prize::Model) -> Self {
+        Self {
+            id: model.id,
+            edition_id: model.edition_id,
+            kind: PrizeKind::parse(&model.kind).unwrap_or(PrizeKind::Category),
+            name: model.name,
+            sponsors: serde_json::from_str(&model.sponsors).unwrap_or_default(),
+            pool: CandidatePool::parse(&model.pool).unwrap_or(CandidatePool::Shortlisted),
+            laureate_count: model.laureate_count,
+            mentions_allowed: model.mentions_allowed,
+        }
+    }
+}
+
+#[derive(Debug, Clone, Serialize, ToSchema)]
+pub struct Edition {
+    pub id: Uuid,
+    pub organization_id: Uuid,
+    #[schema(example = 6)]
+    pub number: i32,
+    #[schema(example = 2026)]
+    pub year: i32,
+    #[schema(example = "Prix du CESER 2026")]
+    pub title: String,
+    pub theme: Option<String>,
+    /// Actions must have taken place within this window.
+    pub action_window: DateRange,
+    /// Where actions must take place (at least one location).
+    pub departements: Vec<String>,
+    #[schema(example = 5)]
+    pub shortlist_size: i32,
+    pub scoring_scale: ScoreScale,
+    pub calendar: Calendar,
+    pub status: EditionStatus,
+    pub criteria: Vec<Criterion>,
+    pub prizes: Vec<Prize>,
+    pub created_at: DateTime<Utc>,
+    pub updated_at: DateTime<Utc>,
+}
+
+fn status_of(model: &edition_entity::Model) -> EditionStatus {
+    EditionStatus::parse(&model.status).unwrap_or(EditionStatus::Draft)
+}
+
+pub fn calendar_of(model: &edition_entity::Model) -> Calendar {
+    Calendar {
+        applications_open_on: model.applications_open_on,
+        applications_deadline: model.applications_deadline,
+        selection_on: model.selection_on,
+        audition_on: model.audition_on,
+        ceremony_on: model.ceremony_on,
+    }
+}
+
+fn criterion_view(model: criterion::Model) -> Criterion {
+    Criterion {
+        id: model.id,
+        key: model.key,
+        label_fr: model.label_fr,
+        label_en: model.label_en,
+        description: model.description,
+        weight: model.weight,
+    }
+}
+
+pub async fn criteria_of(
+    db: &impl ConnectionTrait,
+    edition_id: Uuid,
+) -> Result<Vec<Criterion>, ApiError> {
+    Ok(criterion::Entity::find()
+        .filter(criterion::Column::EditionId.eq(edition_id))
+        .order_by_asc(criterion::Column::Position)
+        .all(db)
+        .await?
+        .into_iter()
+        .map(criterion_view)
+        .collect())
+}
+
+async fn view(
+    db: &impl ConnectionTrait,
+    model: edition_entity::Model,
+) -> Result<Edition, ApiError> {
+    let criteria = criteria_of(db, model.id).await?;
+    let prizes = prize::Entity::find()
+        .filter(prize::Column::EditionId.eq(model.id))
+        .order_by_asc(prize::Column::Position)
+        .all(db)
+        .await?
+        .into_iter()
+        .map(Prize::from)
+        .collect();
+    Ok(Edition {
+        id: model.id,
+        organization_id: model.organization_id,
+        number: model.number,
+        year: model.year,
+        title: model.title.clone(),
+        theme: model.theme.clone(),
+        action_window: DateRange {
+            start: model.action_start,
+            end: model.action_end,
+        },
+        departements: split_codes(&model.departements),
+        shortlist_size: model.shortlist_size,
+        scoring_scale: ScoreScale {
+            min: model.score_min,
+            max: model.score_max,
+        },
+        calendar: calendar_of(&model),
+        status: status_of(&model),
+        criteria,
+        prizes,
+        created_at: model.created_at,
+        updated_at: model.updated_at,
+    })
+}
+
+/// The edition, if the caller may see it: public once out of draft, else its staff only.
+pub async fn find_visible(
+    db: &impl ConnectionTrait,
+    caller: Option<&Principal>,
+    id: Uuid,
+) -> Result<edition_entity::Model, ApiError> {
+    let model = edition_entity::Entity::find_by_id(id)
+        .one(db)
+        .await?
+        .ok_or(ApiError::NotFound)?;
+    if !status_of(&model).is_public() {
+        let caller = caller.ok_or(ApiError::NotFound)?;
+        organizations::ensure_staff(db, caller, model.organization_id).await?;
+    }
+    Ok(model)
+}
+
+/// The edition, if the caller manages its organization; otherwise 404.
+pub async fn find_managed(
+    db: &impl ConnectionTrait,
+    caller: &Principal,
+    id: Uuid,
+) -> Result<edition_entity::Model, ApiError> {
+    let model = edition_entity::Entity::find_by_id(id)
+        .one(db)
+        .await?
+        .ok_or(ApiError::NotFound)?;
+    organizations::ensure_staff(db, caller, model.organization_id).await?;
+    Ok(model)
+}
+
+pub async fn get(
+    db: &DatabaseConnection,
+    caller: Option<&Principal>,
+    id: Uuid,
+) -> Result<Edition, ApiError> {
+    let model = find_visible(db, caller, id).await?;
+    view(db, model).await
+}
+
+#[derive(Debug, Default)]
+pub struct EditionFilter {
+    pub organization_id: Option<Uuid>,
+    pub status: Option<EditionStatus>,
+}
+
+/// Public editions, plus the drafts of the organizations the caller manages.
+pub async fn list(
+    db: &DatabaseConnection,
+    caller: Option<&Principal>,
+    filter: EditionFilter,
+    page: PageRequest<Uuid>,
+) -> Result<Page<Edition>, ApiError> {
+    let scope = match caller {
+        Some(caller) => organizations::staff_scope(db, caller).await?,
+        None => StaffScope::Only(Vec::new()),
+    };
+    let visibility = match scope {
+        StaffScope::All => Condition::all(),
+        StaffScope::Only(ids) => Condition::any()
+            .add(edition_entity::Column::Status.ne(EditionStatus::Draft.as_str()))
+            .add(edition_entity::Column::OrganizationId.is_in(ids)),
+    };
+    let mut query = edition_entity::Entity::find()
+        .filter(visibility)
+        .order_by_asc(edition_entity::Column::Id)
+        .limit(page.fetch_limit());
+    if let Some(after) = page.after {
+        query = query.filter(edition_entity::Column::Id.gt(after));
+    }
+    if let Some(organization_id) = filter.organization_id {
+        query = query.filter(edition_entity::Column::OrganizationId.eq(organization_id));
+    }
+    if let Some(status) = filter.status {
+        query = query.filter(edition_entity::Column::Status.eq(status.as_str()));
+    }
+    let mut editions = Vec::new();
+    for model in query.all(db).await? {
+        editions.push(view(db, model).await?);
+    }
+    Ok(page.paginate(editions, |edition: &Edition| edition.id.to_string()))
+}
+
+/// A new edition: its settings, criteria (the five of the Prix du CESER unless given) and prizes.
+pub struct NewEdition {
+    pub settings: EditionSettings,
+    pub criteria: Vec<CriterionSpec>,
+    pub prizes: Vec<PrizeSpec>,
+}
+
+fn settings_columns(active: &mut edition_entity::ActiveModel, settings: EditionSettings) {
+    active.number = Set(settings.number);
+    active.year = Set(settings.year);
+    active.title = Set(settings.title.trim().to_owned());
+    active.theme = Set(settings.theme.map(|theme| theme.trim().to_owned()));
+    active.action_start = Set(settings.action_window.start);
+    active.action_end = Set(settings.action_window.end);
+    active.departements = Set(settings.departements.join(","));
+    active.shortlist_size = Set(settings.shortlist_size);
+    active.score_min = Set(settings.scoring_scale.min);
+    active.score_max = Set(settings.scoring_scale.max);
+    active.applications_open_on = Set(settings.calendar.applications_open_on);
+    active.applications_deadline = Set(settings.calendar.applications_deadline);
+    active.selection_on = Set(settings.calendar.selection_on);
+    active.audition_on = Set(settings.calendar.audition_on);
+    active.ceremony_on = Set(settings.calendar.ceremony_on);
+}
+
+fn number_taken() -> ApiError {
+    ApiError::Conflict {
+        code: "edition_number_taken",
+        detail: "This organization already has an edition with this number.".into(),
+    }
+}
+
+async fn insert_criteria(
+    db: &impl ConnectionTrait,
+    edition_id: Uuid,
+    criteria: &[CriterionSpec],
+) -> Result<(), ApiError> {
+    criterion::Entity::insert_many(criteria.iter().enumerate().map(|(position, spec)| {
+        criterion::ActiveModel {
+            id: Set(Uuid::now_v7()),
+            edition_id: Set(edition_id),
+            key: Set(spec.key.clone()),
+            position: Set(position as i32),
+            label_fr: Set(spec.label_fr.trim().to_owned()),
+            label_en: Set(spec.label_en.trim().to_owned()),
+            description: Set(spec.description.clone()),
+            weight: Set(spec.weight),
+        }
+    }))
+    .exec_without_returning(db)
+    .await?;
+    Ok(())
+}
+
+fn prize_model(edition_id: Uuid, position: i32, spec: &PrizeSpec) -> prize::ActiveModel {
+    prize::ActiveModel {
+        id: Set(Uuid::now_v7()),
+        edition_id: Set(edition_id),
+        position: Set(position),
+        kind: Set(spec.kind.as_str().to_owned()),
+        name: Set(spec.name.trim().to_owned()),
+        sponsors: Set(
+            json!(spec.sponsors.iter().map(|s| s.trim()).collect::<Vec<_>>()).to_string(),
+        ),
+        pool: Set(spec.pool.as_str().to_owned()),
+        laureate_count: Set(spec.laureate_count),
+        mentions_allowed: Set(spec.mentions_allowed),
+    }
+}
+
+fn record(
+    actor: Uuid,
+    action: &'static str,
+    edition_id: Uuid,
+    details: serde_json::Value,
+) -> AuditEntry {
+    AuditEntry {
+        actor_id: Some(actor),
+        action,
+        target_type: "edition",
+        target_id: Some(edition_id.to_string()),
+        details,
+    }
+}
+
+pub async fn create(
+    db: &DatabaseConnection,
+    caller: &Principal,
+    organization_id: Uuid,
+    new: NewEdition,
+) -> Result<Edition, ApiError> {
+    let txn = db::begin_write(db).await?;
+    organizations::ensure_staff(&txn, caller, organization_id).await?;
+    organization::Entity::find_by_id(organization_id)
+        .one(&txn)
+        .await?
+        .ok_or(ApiError::NotFound)?;
+    let now = db::now();
+    let id = Uuid::now_v7();
+    let mut active = edition_entity::ActiveModel {
+        id: Set(id),
+        organization_id: Set(organization_id),
+        status: Set(EditionStatus::Draft.as_str().to_owned()),
+        created_at: Set(now),
+        updated_at: Set(now),
+        ..Default::default()
+    };
+    let (number, year) = (new.settings.number, new.settings.year);
+    settings_columns(&mut active, new.settings);
+    edition_entity::Entity::insert(active)
+        .exec_without_returning(&txn)
+        .await
+        .map_err(|error| {
+            if db::is_unique_violation(&error) {
+                number_taken()
+            } else {
+                error.into()
+            }
+        })?;
+    insert_criteria(&txn, id, &new.criteria).await?;
+    for (position, spec) in new.prizes.iter().enumerate() {
+        prize::Entity::insert(prize_model(id, position as i32, spec))
+            .exec_without_returning(&txn)
+            .await?;
+    }
+    audit::record(
+        &txn,
+        record(
+            caller.id,
+            "edition.created",
+            id,
+            json!({ "organization_id": organization_id, "number": number, "year": year }),
+        ),
+    )
+    .await?;
+    let model = edition_entity::Entity::find_by_id(id)
+        .one(&txn)
+        .await?
+        .ok_or(ApiError::NotFound)?;
+    let edition = view(&txn, model).await?;
+    txn.commit().await?;
+    Ok(edition)
+}
+
+/// Settings can change only in draft; the calendar also while applications are open
+/// (to extend a deadline, say).
+pub async fn update(
+    db: &DatabaseConnection,
+    caller: &Principal,
+    id: Uuid,
+    change: impl FnOnce(&Edition) -> Result<EditionSettings, ApiError>,
+) -> Result<Edition, ApiError> {
+    let txn = db::begin_write(db).await?;
+    let model = find_managed(&txn, caller, id).await?;
+    let current = view(&txn, model.clone()).await?;
+    let settings = change(&current)?;
+    let status = current.status;
+    let only_calendar_and_title = settings.number == current.number
+        && settings.year == current.year
+        && settings.action_window == current.action_window
+        && settings.departements == current.departements
+        && settings.shortlist_size == current.shortlist_size
+        && settings.scoring_scale == current.scoring_scale;
+    let allowed = status.is_configurable()
+        || (status == EditionStatus::ApplicationsOpen && only_calendar_and_title);
+    if !allowed {
+        return Err(edition_locked(status));
+    }
+    if status == EditionStatus::ApplicationsOpen
+        && settings.calendar.missing().len() > current.calendar.missing().len()
+    {
+        return Err(ApiError::invalid(
+            "calendar",
+            "required",
+            "dates cannot be removed once applications are open",
+        ));
+    }
+    let mut active = model.into_active_model();
+    settings_columns(&mut active, settings);
+    active.updated_at = Set(db::now());
+    let model = active.update(&txn).await.map_err(|error| {
+        if db::is_unique_violation(&error) {
+            number_taken()
+        } else {
+            error.into()
+        }
+    })?;
+    audit::record(&txn, record(caller.id, "edition.updated", id, json!({}))).await?;
+    let edition = view(&txn, model).await?;
+    txn.commit().await?;
+    Ok(edition)
+}
+
+fn edition_locked(status: EditionStatus) -> ApiError {
+    ApiError::Conflict {
+        code: "edition_locked",
+        detail: format!(
+            "These settings cannot change once the edition is `{}`.",
+            status.as_str()
+        ),
+    }
+}
+
+pub async fn transition(
+    db: &DatabaseConnection,
+    caller: &Principal,
+    id: Uuid,
+    to: EditionStatus,
+    reason: Option<String>,
+) -> Result<Edition, ApiError> {
+    let txn = db::begin_write(db).await?;
+    let model = find_managed(&txn, caller, id).await?;
+    let from = status_of(&model);
+    let calendar = calendar_of(&model);
+    let facts = EditionFacts {
+        status: from,
+        calendar: &calendar,
+        criteria: criterion::Entity::find()
+            .filter(criterion::Column::EditionId.eq(id))
+            .count(&txn)
+            .await? as usize,
+        prizes: prize::Entity::find()
+            .filter(prize::Column::EditionId.eq(id))
+            .count(&txn)
+            .await? as usize,
+        now: Utc::now(),
+    };
+    edition::check_transition(&facts, to, reason.is_some()).map_err(|refusal| {
+        ApiError::Conflict {
+            code: refusal.code,
+            detail: refusal.detail,
+        }
+    })?;
+    let mut active = model.into_active_model();
+    active.status = Set(to.as_str().to_owned());
+    active.updated_at = Set(db::now());
+    let model = active.update(&txn).await?;
+    audit::record(
+        &txn,
+        record(
+            caller.id,
+            "edition.transitioned",
+            id,
+            json!({ "from": from, "to": to, "forced": reason.is_some(), "reason": reason }),
+        ),
+    )
+    .await?;
+    let edition = view(&txn, model).await?;
+    txn.commit().await?;
+    Ok(edition)
+}
+
+async fn find_configurable(
+    txn: &impl ConnectionTrait,
+    caller: &Principal,
+    id: Uuid,
+) -> Result<edition_entity::Model, ApiError> {
+    let model = find_managed(txn, caller, id).await?;
+    let status = status_of(&model);
+    if status.is_configurable() {
+        Ok(model)
+    } else {
+        Err(edition_locked(status))
+    }
+}
+
+pub async fn replace_criteria(
+    db: &DatabaseConnection,
+    caller: &Principal,
+    id: Uuid,
+    criteria: Vec<CriterionSpec>,
+) -> Result<Edition, ApiError> {
+    let txn = db::begin_write(db).await?;
+    let model = find_configurable(&txn, caller, id).await?;
+    criterion::Entity::delete_many()
+        .filter(criterion::Column::EditionId.eq(id))
+        .exec(&txn)
+        .await?;
+    insert_criteria(&txn, id, &criteria).await?;
+    let keys: Vec<&str> = criteria
+        .iter()
+        .map(|criterion| criterion.key.as_str())
+        .collect();
+    audit::record(
+        &txn,
+        record(
+            caller.id,
+            "edition.criteria_replaced",
+            id,
+            json!({ "keys": keys }),
+        ),
+    )
+    .await?;
+    let edition = view(&txn, model).await?;
+    txn.commit().await?;
+    Ok(edition)
+}
+
+pub async fn add_prize(
+    db: &DatabaseConnection,
+    caller: &Principal,
+    edition_id: Uuid,
+    spec: PrizeSpec,
+) -> Result<Prize, ApiError> {
+    let txn = db::begin_write(db).await?;
+    find_configurable(&txn, caller, edition_id).await?;
+    let position = prize::Entity::find()
+        .filter(prize::Column::EditionId.eq(edition_id))
+        .count(&txn)
+        .await? as i32;
+    let active = prize_model(edition_id, position, &spec);
+    let prize_id = active.id.clone().unwrap();
+    prize::Entity::insert(active)
+        .exec_without_returning(&txn)
+        .await?;
+    audit::record(
+        &txn,
+        record(
+            caller.id,
+            "prize.created",
+            edition_id,
+            json!({ "prize_id": prize_id, "kind": spec.kind }),
+        ),
+    )
+    .await?;
+    let model = prize::Entity::find_by_id(prize_id)
+        .one(&txn)
+        .await?
+        .ok_or(ApiError::NotFound)?;
+    txn.commit().await?;
+    Ok(model.into())
+}
+
+async fn find_configurable_prize(
+    txn: &impl ConnectionTrait,
+    caller: &Principal,
+    prize_id: Uuid,
+) -> Result<prize::Model, ApiError> {
+    let model = prize::Entity::find_by_id(prize_id)
+        .one(txn)
+        .await?
+        .ok_or(ApiError::NotFound)?;
+    find_configurable(txn, caller, model.edition_id).await?;
+    Ok(model)
+}
+
+pub async fn update_prize(
+    db: &DatabaseConnection,
+    caller: &Principal,
+    prize_id: Uuid,
+    spec: PrizeSpec,
+) -> Result<Prize, ApiError> {
+    let txn = db::begin_write(db).await?;
+    let model = find_configurable_prize(&txn, caller, prize_id).await?;
+    let mut active = prize_model(model.edition_id, model.position, &spec);
+    active.id = Set(prize_id);
+    let model = active.update(&txn).await?;
+    audit::record(
+        &txn,
+        record(
+            caller.id,
+            "prize.updated",
+            model.edition_id,
+            json!({ "prize_id": prize_id }),
+        ),
+    )
+    .await?;
+    txn.commit().await?;
+    Ok(model.into())
+}
+
+pub async fn delete_prize(
+    db: &DatabaseConnection,
+    caller: &Principal,
+    prize_id: Uuid,
+) -> Result<(), ApiError> {
+    let txn = db::begin_write(db).await?;
+    let model = find_configurable_prize(&txn, caller, prize_id).await?;
+    prize::Entity::delete_by_id(prize_id).exec(&txn).await?;
+    audit::record(
+        &txn,
+        record(
+            caller.id,
+            "prize.deleted",
+            model.edition_id,
+            json!({ "prize_id": prize_id }),
+        ),
+    )
+    .await?;
+    txn.commit().await?;
+    Ok(())
+}
