@@ -7,6 +7,7 @@ mod m20261122_000002_create_refresh_tokens;
 mod m20261122_000003_create_audit_events;
 mod m20261122_000004_create_organizations;
 mod m20261122_000005_create_editions;
+mod m20261122_000006_create_applications;
 
 pub struct Migrator;
 
@@ -19,6 +20,7 @@ impl MigratorTrait for Migrator {
             Box::new(m20261122_000003_create_audit_events::Migration),
             Box::new(m20261122_000004_create_organizations::Migration),
             Box::new(m20261122_000005_create_editions::Migration),
+            Box::new(m20261122_000006_create_applications::Migration),
         ]
     }
 }

@@ -28,6 +28,8 @@ impl Rule {
 }
 
 const ADMIN: &[Role] = &[Role::Admin];
+const APPLICANT: &[Role] = &[Role::Applicant];
+const APPLICANT_OR_ADMIN: &[Role] = &[Role::Applicant, Role::Admin];
 
 /// `(operationId, rule)` for every operation of the API.
 pub const RULES: &[(&str, Rule)] = &[
@@ -64,6 +66,21 @@ pub const RULES: &[(&str, Rule)] = &[
     ("create_prize", Rule::AnyOf(ADMIN)),
     ("update_prize", Rule::AnyOf(ADMIN)),
     ("delete_prize", Rule::AnyOf(ADMIN)),
+    // Applicants act on their own files only (another's is 404).
+    ("create_application", Rule::AnyOf(APPLICANT)),
+    ("update_application", Rule::AnyOf(APPLICANT)),
+    ("submit_application", Rule::AnyOf(APPLICANT)),
+    ("withdraw_application", Rule::AnyOf(APPLICANT)),
+    // Their own files for applicants, their organizations' files for staff.
+    ("list_applications", Rule::AnyOf(APPLICANT_OR_ADMIN)),
+    ("get_application", Rule::AnyOf(APPLICANT_OR_ADMIN)),
+    // Staff of the file's organization (others get 404).
+    ("reopen_application", Rule::AnyOf(ADMIN)),
+    ("review_application", Rule::AnyOf(ADMIN)),
+    ("set_application_visibility", Rule::AnyOf(ADMIN)),
+    ("export_applications", Rule::AnyOf(ADMIN)),
+    // The public gallery of a published edition.
+    ("list_candidates", Rule::Public),
 ];
 
 /// The rule of an operation, by its OpenAPI `operationId`; `None` for an unknown operation.

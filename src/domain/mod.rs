@@ -1,4 +1,5 @@
 //! The rules, as pure functions and types: no I/O here, everything unit-tested.
+pub mod application;
 pub mod audit_chain;
 pub mod calendar;
 pub mod departement;

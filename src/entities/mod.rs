@@ -1,4 +1,7 @@
 //! sea-orm entities: the persisted shape only. Rules live in `domain`, use cases in `services`.
+pub mod application;
+pub mod application_answer;
+pub mod application_location;
 pub mod audit_event;
 pub mod criterion;
 pub mod edition;

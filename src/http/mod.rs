@@ -1,5 +1,6 @@
 //! HTTP handlers: parse, call a service, map the result. Access rules are applied before any
 //! handler runs (see `auth::access`); handlers only ask for the `Principal` they need.
+pub mod applications;
 pub mod audit;
 pub mod auth;
 pub mod client_ip;
@@ -51,7 +52,18 @@ pub fn routes(config: &mut ServiceConfig) {
                 .service(editions::replace_criteria)
                 .service(editions::create_prize)
                 .service(editions::update_prize)
-                .service(editions::delete_prize),
+                .service(editions::delete_prize)
+                .service(applications::create_application)
+                .service(applications::list_applications)
+                .service(applications::get_application)
+                .service(applications::update_application)
+                .service(applications::submit_application)
+                .service(applications::withdraw_application)
+                .service(applications::reopen_application)
+                .service(applications::review_application)
+                .service(applications::set_application_visibility)
+                .service(applications::export_applications)
+                .service(applications::list_candidates),
         );
 }
 

@@ -1,0 +1,611 @@
+//! Applications: the fields an applicant fills in, their formats, completeness, and the
+//! automatic eligibility check.
+use chrono::NaiveDate;
+use serde::{Deserialize, Serialize};
+use utoipa::ToSchema;
+
+use super::{
+    departement,
+    edition::DateRange,
+    validation::{FieldError, check_length},
+};
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, ToSchema)]
+#[serde(rename_all = "snake_case")]
+pub enum ApplicantKind {
+    NaturalPerson,
+    Association,
+    Company,
+    Cooperative,
+    PublicBody,
+    Other,
+}
+
+impl ApplicantKind {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            ApplicantKind::NaturalPerson => "natural_person",
+            ApplicantKind::Association => "association",
+            ApplicantKind::Company => "company",
+            ApplicantKind::Cooperative => "cooperative",
+            ApplicantKind::PublicBody => "public_body",
+            ApplicantKind::Other => "other",
+        }
+    }
+
+    pub fn parse(value: &str) -> Option<Self> {
+        [
+            Self::NaturalPerson,
+            Self::Association,
+            Self::Company,
+            Self::Cooperative,
+            Self::PublicBody,
+            Self::Other,
+        ]
+        .into_iter()
+        .find(|kind| kind.as_str() == value)
+    }
+
+    /// Legal entities give their structure's name and SIRET.
+    pub fn is_legal_entity(self) -> bool {
+        self != ApplicantKind::NaturalPerson
+    }
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, ToSchema)]
+#[serde(rename_all = "snake_case")]
+pub enum ApplicationStatus {
+    Draft,
+    Submitted,
+    Withdrawn,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, ToSchema)]
+#[serde(rename_all = "snake_case")]
+pub enum Eligibility {
+    /// Not reviewed by staff yet.
+    Pending,
+    Eligible,
+    Ineligible,
+}
+
+macro_rules! names {
+    ($type:ty { $($variant:ident => $name:literal),* $(,)? }) => {
+        impl $type {
+            pub fn as_str(self) -> &'static str {
+                match self { $(Self::$variant => $name),* }
+            }
+            pub fn parse(value: &str) -> Option<Self> {
+                match value { $($name => Some(Self::$variant),)* _ => None }
+            }
+        }
+    };
+}
+
+names!(ApplicationStatus { Draft => "draft", Submitted => "submitted", Withdrawn => "withdrawn" });
+names!(Eligibility { Pending => "pending", Eligible => "eligible", Ineligible => "ineligible" });
+
+/// A SIRET: 14 digits whose Luhn checksum is right (La Poste's establishments use their own
+/// rule: the sum of the digits is a multiple of 5).
+pub fn parse_siret(raw: &str) -> Result<String, FieldError> {
+    let digits: String = raw.chars().filter(|c| !c.is_whitespace()).collect();
+    if digits.len() != 14 || !digits.bytes().all(|b| b.is_ascii_digit()) {
+        return Err(FieldError::new(
+            "",
+            "invalid_format",
+            "a SIRET has exactly 14 digits",
+        ));
+    }
+    let values: Vec<u32> = digits.bytes().map(|b| u32::from(b - b'0')).collect();
+    let luhn: u32 = values
+        .iter()
+        .rev()
+        .enumerate()
+        .map(|(index, &digit)| match (index % 2, digit * 2) {
+            (1, doubled) if doubled > 9 => doubled - 9,
+            (1, doubled) => doubled,
+            _ => digit,
+        })
+        .sum();
+    let la_poste = digits.starts_with("356000000") && values.iter().sum::<u32>() % 5 == 0;
+    let valid = luhn % 10 == 0 || la_poste;
+    if valid {
+        Ok(digits)
+    } else {
+        Err(FieldError::new(
+            "",
+            "invalid_checksum",
+            "this SIRET's check digit is wrong: please check the number",
+        ))
+    }
+}
+
+/// A phone number: French (0X XX XX XX XX or +33 X XX XX XX XX) or international (+ and 8 to
+/// 15 digits). Spaces, dots and dashes are ignored.
+pub fn parse_phone(raw: &str) -> Result<String, FieldError> {
+    let compact: String = raw
+        .chars()
+        .filter(|c| !matches!(c, ' ' | '.' | '-'))
+        .collect();
+    let digits = compact.strip_prefix('+').unwrap_or(&compact);
+    let valid = digits.bytes().all(|b| b.is_ascii_digit())
+        && if compact.starts_with('+') {
+            (8..=15).contains(&digits.len())
+        } else {
+            digits.len() == 10 && digits.starts_with('0') && !digits.starts_with("00")
+        };
+    if valid {
+        Ok(compact)
+    } else {
+        Err(FieldError::new(
+            "",
+            "invalid_format",
+            "must be a phone number such as 04 72 00 00 00 or +33 4 72 00 00 00",
+        ))
+    }
+}
+
+/// Hosts whose videos the organizer's website can embed.
+pub const VIDEO_HOSTS: [&str; 8] = [
+    "youtube.com",
+    "www.youtube.com",
+    "youtu.be",
+    "vimeo.com",
+    "player.vimeo.com",
+    "dailymotion.com",
+    "www.dailymotion.com",
+    "dai.ly",
+];
+
+pub fn parse_video_url(raw: &str) -> Result<String, FieldError> {
+    let url = parse_web_url(raw)?;
+    let parsed = url::Url::parse(&url).expect("checked by parse_web_url");
+    if parsed.scheme() != "https" {
+        return Err(FieldError::new(
+            "",
+            "invalid_value",
+            "the video address must use https",
+        ));
+    }
+    if !parsed
+        .host_str()
+        .is_some_and(|host| VIDEO_HOSTS.contains(&host))
+    {
+        return Err(FieldError::new(
+            "",
+            "invalid_value",
+            format!(
+                "videos must be hosted on one of: {}",
+                VIDEO_HOSTS.join(", ")
+            ),
+        ));
+    }
+    Ok(url)
+}
+
+/// An http(s) address of at most 500 characters.
+pub fn parse_web_url(raw: &str) -> Result<String, FieldError> {
+    let trimmed = raw.trim();
+    check_length(trimmed, 1, 500)?;
+    match url::Url::parse(trimmed) {
+        Ok(url) if matches!(url.scheme(), "http" | "https") && url.host_str().is_some() => {
+            Ok(trimmed.to_owned())
+        }
+        _ => Err(FieldError::new(
+            "",
+            "invalid_format",
+            "must be an http(s) address",
+        )),
+    }
+}
+
+/// A text field: trimmed, within its length limits.
+pub fn parse_text(raw: &str, min: usize, max: usize) -> Result<String, FieldError> {
+    let trimmed = raw.trim();
+    check_length(trimmed, min, max)?;
+    Ok(trimmed.to_owned())
+}
+
+/// Length limits, in characters.
+pub mod limits {
+    pub const NAME: usize = 200;
+    pub const TITLE: usize = 200;
+    pub const SUMMARY: usize = 500;
+    pub const DESCRIPTION: usize = 10_000;
+    pub const ANSWER: usize = 5_000;
+    pub const COMMUNE: usize = 100;
+    pub const LOCATIONS: usize = 20;
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
+#[schema(example = json!({"commune": "Lyon", "postal_code": "69002"}))]
+pub struct Location {
+    pub commune: String,
+    pub postal_code: String,
+}
+
+impl Location {
+    pub fn parse(&self) -> Result<Location, FieldError> {
+        Ok(Location {
+            commune: parse_text(&self.commune, 1, limits::COMMUNE).map_err(|e| e.on("commune"))?,
+            postal_code: departement::parse_postal_code(&self.postal_code)
+                .map_err(|e| e.on("postal_code"))?,
+        })
+    }
+}
+
+/// One reason of the automatic eligibility check.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, ToSchema)]
+pub struct Finding {
+    #[schema(example = "action_outside_window")]
+    pub code: String,
+    pub message: String,
+}
+
+/// The automatic eligibility check of a submitted file.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, ToSchema)]
+pub struct AutomaticCheck {
+    pub eligible: bool,
+    /// Why it is not eligible (empty when it is).
+    pub findings: Vec<Finding>,
+}
+
+/// Action dates inside the edition's window, and at least one location in its départements.
+pub fn check_eligibility(
+    window: &DateRange,
+    departements: &[String],
+    start: NaiveDate,
+    end: NaiveDate,
+    locations: &[Location],
+) -> AutomaticCheck {
+    let mut findings = Vec::new();
+    if !(window.contains(start) && window.contains(end)) {
+        findings.push(Finding {
+            code: "action_outside_window".into(),
+            message: format!(
+                "The action ({start} to {end}) must take place between {} and {}.",
+                window.start, window.end
+            ),
+        });
+    }
+    let in_region = locations.iter().any(|location| {
+        departement::of_postal_code(&location.postal_code)
+            .is_some_and(|d| departements.contains(&d))
+    });
+    if !in_region {
+        findings.push(Finding {
+            code: "no_location_in_region".into(),
+            message: format!(
+                "At least one location must be in the départements {}.",
+                departements.join(", ")
+            ),
+        });
+    }
+    AutomaticCheck {
+        eligible: findings.is_empty(),
+        findings,
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn sirets_need_14_digits_and_a_right_checksum() {
+        assert_eq!(parse_siret("732 829 320 00074").unwrap(), "73282932000074");
+        assert_eq!(
+            parse_siret("73282932000075").unwrap_err().code,
+            "invalid_checksum"
+        );
+        assert_eq!(
+            parse_siret("7328293200007").unwrap_err().code,
+            "invalid_format"
+        );
+        assert_eq!(
+            parse_siret("7328293200007A").unwrap_err().code,
+            "invalid_format"
+        );
+        // La Poste: sum of digits multiple of 5.
+        assert!(parse_siret("35600000049837").is_ok());
+        assert!(parse_siret("35600000049838").is_err());
+    }
+
+    #[test]
+    fn phones_french_or_international() {
+        assert_eq!(parse_phone("04 72 00 00 00").unwrap(), "0472000000");
+        assert_eq!(parse_phone("+33 4.72.00.00.00").unwrap(), "+33472000000");
+        for bad in ["12345", "0072000000", "04 72 00 00", "phone"] {
+            assert!(parse_phone(bad).is_err(), "{bad}");
+        }
+    }
+
+    #[test]
+    fn videos_come_from_known_hosts_over_https() {
+        assert!(parse_video_url("https://www.youtube.com/watch?v=abc").is_ok());
+        assert!(parse_video_url("https://vimeo.com/123").is_ok());
+        assert_eq!(
+            parse_video_url("http://www.youtube.com/watch?v=abc")
+                .unwrap_err()
+                .code,
+            "invalid_value"
+        );
+        assert_eq!(
+            parse_video_url("https://evil.example/video.mp4")
+                .unwrap_err()
+                .code,
+            "invalid_value"
+        );
+        assert_eq!(
+            parse_video_url("javascript:alert(1)").unwrap_err().code,
+            "invalid_format"
+        );
+    }
+
+    fn window() -> DateRange {
+        DateRange {
+            start: "2024-01-01".parse().unwrap(),
+            end: "2025-12-31".parse().unwrap(),
+        }
+    }
+
+    fn at(postal_code: &str) -> Location {
+        Location {
+            commune: "X".into(),
+            postal_code: postal_code.into(),
+        }
+    }
+
+    #[test]
+    fn eligible_inside_the_window_and_the_region() {
+        let ara: Vec<String> = ["01", "38", "63", "69"].map(String::from).to_vec();
+        let check = check_eligibility(
+            &window(),
+            &ara,
+            "2024-03-01".parse().unwrap(),
+            "2025-06-30".parse().unwrap(),
+            &[at("13001"), at("69002")],
+        );
+        assert_eq!(
+            check,
+            AutomaticCheck {
+                eligible: true,
+                findings: vec![]
+            }
+        );
+    }
+
+    #[test]
+    fn ineligible_outside_the_window_or_the_region_with_both_reasons() {
+        let ara: Vec<String> = ["69".to_owned()].to_vec();
+        let check = check_eligibility(
+            &window(),
+            &ara,
+            "2023-12-31".parse().unwrap(),
+            "2024-06-30".parse().unwrap(),
+            &[at("13001")],
+        );
+        assert!(!check.eligible);
+        let codes: Vec<&str> = check.findings.iter().map(|f| f.code.as_str()).collect();
+        assert_eq!(codes, ["action_outside_window", "no_location_in_region"]);
+        let late = check_eligibility(
+            &window(),
+            &ara,
+            "2025-06-01".parse().unwrap(),
+            "2026-01-01".parse().unwrap(),
+            &[at("69001")],
+        );
+        assert_eq!(late.findings[0].code, "action_outside_window");
+    }
+}
+
+/// What an applicant has filled in so far.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct ApplicationContent {
+    pub applicant_kind: Option<ApplicantKind>,
+    pub structure_name: Option<String>,
+    pub siret: Option<String>,
+    pub contact_name: Option<String>,
+    pub contact_email: Option<String>,
+    pub contact_phone: Option<String>,
+    pub action_title: Option<String>,
+    pub summary: Option<String>,
+    pub description: Option<String>,
+    pub action_start: Option<NaiveDate>,
+    pub action_end: Option<NaiveDate>,
+    pub locations: Vec<Location>,
+    /// Criterion key → how the action meets it.
+    pub answers: std::collections::BTreeMap<String, String>,
+    pub video_url: Option<String>,
+    pub website: Option<String>,
+}
+
+/// A change to the content: each `Some` replaces the field (lists are replaced whole).
+#[derive(Debug, Clone, Default)]
+pub struct ApplicationPatch {
+    pub applicant_kind: Option<ApplicantKind>,
+    pub structure_name: Option<String>,
+    pub siret: Option<String>,
+    pub contact_name: Option<String>,
+    pub contact_email: Option<String>,
+    pub contact_phone: Option<String>,
+    pub action_title: Option<String>,
+    pub summary: Option<String>,
+    pub description: Option<String>,
+    pub action_start: Option<NaiveDate>,
+    pub action_end: Option<NaiveDate>,
+    pub locations: Option<Vec<Location>>,
+    pub answers: Option<std::collections::BTreeMap<String, String>>,
+    pub video_url: Option<String>,
+    pub website: Option<String>,
+}
+
+impl ApplicationContent {
+    pub fn apply(&mut self, patch: ApplicationPatch) {
+        macro_rules! replace {
+            ($($field:ident),*) => { $(if patch.$field.is_some() { self.$field = patch.$field; })* };
+        }
+        replace!(
+            applicant_kind,
+            structure_name,
+            siret,
+            contact_name,
+            contact_email,
+            contact_phone,
+            action_title,
+            summary,
+            description,
+            action_start,
+            action_end,
+            video_url,
+            website
+        );
+        if let Some(locations) = patch.locations {
+            self.locations = locations;
+        }
+        if let Some(answers) = patch.answers {
+            self.answers = answers;
+        }
+    }
+
+    /// Problems that can be seen while drafting: dates in the wrong order, answers to criteria
+    /// the edition does not have.
+    pub fn inconsistencies(&self, criteria: &[String]) -> Vec<FieldError> {
+        let mut errors = Vec::new();
+        if let (Some(start), Some(end)) = (self.action_start, self.action_end)
+            && end < start
+        {
+            errors.push(FieldError::new(
+                "action_end",
+                "out_of_order",
+                "must not be before action_start",
+            ));
+        }
+        for key in self.answers.keys().filter(|key| !criteria.contains(key)) {
+            errors.push(FieldError::new(
+                &format!("answers.{key}"),
+                "unknown_criterion",
+                "this edition has no such criterion",
+            ));
+        }
+        errors
+    }
+
+    /// What is still missing before the file can be submitted.
+    pub fn missing(&self, criteria: &[String]) -> Vec<FieldError> {
+        let required = |field: &str| FieldError::new(field, "required", "is required to submit");
+        let mut errors = Vec::new();
+        let present = [
+            ("applicant_kind", self.applicant_kind.is_some()),
+            ("contact_name", self.contact_name.is_some()),
+            ("contact_email", self.contact_email.is_some()),
+            ("contact_phone", self.contact_phone.is_some()),
+            ("action_title", self.action_title.is_some()),
+            ("summary", self.summary.is_some()),
+            ("description", self.description.is_some()),
+            ("action_start", self.action_start.is_some()),
+            ("action_end", self.action_end.is_some()),
+            ("locations", !self.locations.is_empty()),
+        ];
+        errors.extend(
+            present
+                .iter()
+                .filter(|(_, present)| !present)
+                .map(|(field, _)| required(field)),
+        );
+        if self
+            .applicant_kind
+            .is_some_and(ApplicantKind::is_legal_entity)
+        {
+            if self.structure_name.is_none() {
+                errors.push(required("structure_name"));
+            }
+            if self.siret.is_none() {
+                errors.push(required("siret"));
+            }
+        }
+        for key in criteria
+            .iter()
+            .filter(|key| !self.answers.contains_key(*key))
+        {
+            errors.push(required(&format!("answers.{key}")));
+        }
+        errors.extend(self.inconsistencies(criteria));
+        errors
+    }
+}
+
+#[cfg(test)]
+mod content_tests {
+    use super::*;
+
+    fn complete() -> ApplicationContent {
+        ApplicationContent {
+            applicant_kind: Some(ApplicantKind::Association),
+            structure_name: Some("Résonansemble".into()),
+            siret: Some("73282932000074".into()),
+            contact_name: Some("Claire Martin".into()),
+            contact_email: Some("claire@example.fr".into()),
+            contact_phone: Some("0472000000".into()),
+            action_title: Some("Musique à l'hôpital".into()),
+            summary: Some("Des concerts".into()),
+            description: Some("Longue description".into()),
+            action_start: "2024-03-01".parse().ok(),
+            action_end: "2025-06-30".parse().ok(),
+            locations: vec![Location {
+                commune: "Lyon".into(),
+                postal_code: "69002".into(),
+            }],
+            answers: [("impact".to_owned(), "Beaucoup".to_owned())].into(),
+            video_url: None,
+            website: None,
+        }
+    }
+
+    #[test]
+    fn a_complete_file_misses_nothing() {
+        assert!(complete().missing(&["impact".into()]).is_empty());
+    }
+
+    #[test]
+    fn legal_entities_need_a_structure_and_a_siret_and_every_criterion_an_answer() {
+        let mut content = complete();
+        content.siret = None;
+        content.locations.clear();
+        let fields: Vec<String> = content
+            .missing(&["impact".into(), "innovation".into()])
+            .into_iter()
+            .map(|e| e.field)
+            .collect();
+        assert_eq!(fields, ["locations", "siret", "answers.innovation"]);
+        content.applicant_kind = Some(ApplicantKind::NaturalPerson);
+        content.locations = complete().locations;
+        assert!(
+            content.missing(&["impact".into()]).is_empty(),
+            "a natural person has no SIRET"
+        );
+    }
+
+    #[test]
+    fn patches_replace_only_what_they_carry() {
+        let mut content = complete();
+        content.apply(ApplicationPatch {
+            summary: Some("Autre".into()),
+            ..Default::default()
+        });
+        assert_eq!(content.summary.as_deref(), Some("Autre"));
+        assert_eq!(content.action_title, complete().action_title);
+        content.apply(ApplicationPatch {
+            action_end: "2024-01-01".parse().ok(),
+            answers: Some([("ghost".to_owned(), "x".to_owned())].into()),
+            ..Default::default()
+        });
+        let codes: Vec<String> = content
+            .inconsistencies(&["impact".into()])
+            .into_iter()
+            .map(|e| e.code)
+            .collect();
+        assert_eq!(codes, ["out_of_order", "unknown_criterion"]);
+    }
+}

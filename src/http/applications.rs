@@ -1,0 +1,611 @@
+//! Applications: drafting and submission by applicants, review and publication by staff,
+//! the CSV export and the public gallery.
+use std::collections::BTreeMap;
+
+use actix_web::{HttpResponse, get, http::header, patch, post, web};
+use chrono::NaiveDate;
+use serde::Deserialize;
+use utoipa::{IntoParams, ToSchema};
+use uuid::Uuid;
+
+use super::extract::Query;
+use crate::{
+    auth::Principal,
+    domain::{
+        Email, FieldError,
+        application::{
+            ApplicantKind, ApplicationPatch, ApplicationStatus, Eligibility, Location, limits,
+            parse_phone, parse_siret, parse_text, parse_video_url, parse_web_url,
+        },
+        edition::parse_reason,
+        pagination::{Page, PageRequest},
+    },
+    error::{self, ApiError},
+    services::applications::{self, Application, ApplicationFilter, Candidate},
+    startup::AppState,
+};
+
+/// The fields of a file. In a draft everything is optional; `submit` checks completeness.
+/// In a PATCH, each field sent replaces the stored one (`locations` and `answers` whole).
+#[derive(Debug, Default, Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
+#[schema(example = json!({
+    "applicant_kind": "association", "structure_name": "Résonansemble", "siret": "73282932000074",
+    "contact_name": "Claire Martin", "contact_email": "claire.martin@example.fr", "contact_phone": "04 72 00 00 00",
+    "action_title": "De la musique live à l'hôpital",
+    "summary": "Des concerts dans les EHPAD et les hôpitaux de la région.",
+    "description": "Depuis janvier 2024, nos musiciens jouent chaque semaine…",
+    "action_start": "2024-01-15", "action_end": "2025-11-30",
+    "locations": [{"commune": "Lyon", "postal_code": "69003"}, {"commune": "Clermont-Ferrand", "postal_code": "63000"}],
+    "answers": {"general_interest": "…", "reproducibility": "…", "efficiency": "…", "sustainability": "…", "innovativeness": "…"},
+    "video_url": "https://www.youtube.com/watch?v=dQw4w9WgXcQ", "website": "https://resonansemble.example.fr"
+}))]
+pub struct ApplicationInput {
+    pub applicant_kind: Option<ApplicantKind>,
+    /// Legal entities only, 1 to 200 characters.
+    pub structure_name: Option<String>,
+    /// Legal entities only: 14 digits with a valid check digit.
+    pub siret: Option<String>,
+    pub contact_name: Option<String>,
+    pub contact_email: Option<String>,
+    pub contact_phone: Option<String>,
+    /// 3 to 200 characters.
+    pub action_title: Option<String>,
+    /// Up to 500 characters.
+    pub summary: Option<String>,
+    /// Up to 10,000 characters.
+    pub description: Option<String>,
+    pub action_start: Option<NaiveDate>,
+    pub action_end: Option<NaiveDate>,
+    /// 1 to 20 places where the action takes place.
+    pub locations: Option<Vec<Location>>,
+    /// Criterion key → text (up to 5,000 characters each).
+    pub answers: Option<BTreeMap<String, String>>,
+    /// https, on YouTube, Vimeo or Dailymotion.
+    pub video_url: Option<String>,
+    pub website: Option<String>,
+}
+
+impl ApplicationInput {
+    fn parse(self) -> Result<ApplicationPatch, ApiError> {
+        let mut errors: Vec<FieldError> = Vec::new();
+        let mut check =
+            |field: &str,
+             raw: Option<String>,
+             parse: &dyn Fn(&str) -> Result<String, FieldError>| {
+                raw.and_then(|raw| {
+                    parse(&raw)
+                        .map_err(|error| errors.push(error.on(field)))
+                        .ok()
+                })
+            };
+        let structure_name = check("structure_name", self.structure_name, &|raw| {
+            parse_text(raw, 1, limits::NAME)
+        });
+        let siret = check("siret", self.siret, &parse_siret);
+        let contact_name = check("contact_name", self.contact_name, &|raw| {
+            parse_text(raw, 1, limits::NAME)
+        });
+        let contact_email = check("contact_email", self.contact_email, &|raw| {
+            Email::parse(raw).map(|email| email.as_str().to_owned())
+        });
+        let contact_phone = check("contact_phone", self.contact_phone, &parse_phone);
+        let action_title = check("action_title", self.action_title, &|raw| {
+            parse_text(raw, 3, limits::TITLE)
+        });
+        let summary = check("summary", self.summary, &|raw| {
+            parse_text(raw, 1, limits::SUMMARY)
+        });
+        let description = check("description", self.description, &|raw| {
+            parse_text(raw, 1, limits::DESCRIPTION)
+        });
+        let video_url = check("video_url", self.video_url, &parse_video_url);
+        let website = check("website", self.website, &parse_web_url);
+        let locations = self.locations.map(|locations| {
+            if locations.is_empty() || locations.len() > limits::LOCATIONS {
+                errors.push(FieldError::new(
+                    "locations",
+                    "out_of_range",
+                    format!("between 1 and {} locations", limits::LOCATIONS),
+                ));
+            }
+            locations
+                .iter()
+                .enumerate()
+                .filter_map(|(index, location)| {
+                    location
+                        .parse()
+                        .map_err(|error| {
+                            let field = format!("locations[{index}].{}", error.field);
+                            errors.push(error.on(&field));
+                        })
+                        .ok()
+                })
+                .collect()
+        });
+        let answers = self.answers.map(|answers| {
+            answers
+                .into_iter()
+                .filter_map(|(key, text)| match parse_text(&text, 1, limits::ANSWER) {
+                    Ok(text) => Some((key, text)),
+                    Err(error) => {
+                        errors.push(error.on(&format!("answers.{key}")));
+                        None
+                    }
+                })
+                .collect()
+        });
+        if !errors.is_empty() {
+            return Err(ApiError::Validation(errors));
+        }
+        Ok(ApplicationPatch {
+            applicant_kind: self.applicant_kind,
+            structure_name,
+            siret,
+            contact_name,
+            contact_email,
+            contact_phone,
+            action_title,
+            summary,
+            description,
+            action_start: self.action_start,
+            action_end: self.action_end,
+            locations,
+            answers,
+            video_url,
+            website,
+        })
+    }
+}
+
+/// Start a draft application for an edition whose applications are open (applicants).
+#[utoipa::path(
+    tag = "applications",
+    security(("bearer" = [])),
+    params(("id" = Uuid, Path, description = "Edition id")),
+    request_body = ApplicationInput,
+    responses(
+        (status = 201, description = "Draft created", body = Application),
+        (status = 400, response = error::BadRequest),
+        (status = 401, response = error::Unauthorized),
+        (status = 403, response = error::Forbidden),
+        (status = 404, response = error::NotFound),
+        (status = 409, response = error::Conflict),
+        (status = 413, response = error::PayloadTooLarge),
+        (status = 415, response = error::UnsupportedMediaType),
+        (status = 422, response = error::ValidationFailed),
+        (status = 500, response = error::InternalError),
+    )
+)]
+#[post("/editions/{id}/applications")]
+pub async fn create_application(
+    state: web::Data<AppState>,
+    caller: Principal,
+    id: web::Path<Uuid>,
+    body: web::Json<ApplicationInput>,
+) -> Result<HttpResponse, ApiError> {
+    let patch = body.into_inner().parse()?;
+    let application = applications::create(&state.db, &caller, id.into_inner(), patch).await?;
+    Ok(HttpResponse::Created().json(application))
+}
+
+#[derive(Debug, Deserialize, IntoParams)]
+#[into_params(parameter_in = Query)]
+#[serde(deny_unknown_fields)]
+pub struct ListApplicationsQuery {
+    pub edition_id: Option<Uuid>,
+    pub status: Option<ApplicationStatus>,
+    pub eligibility: Option<Eligibility>,
+    /// Page size, 1 to 200 (default 50).
+    #[param(minimum = 1, maximum = 200)]
+    pub limit: Option<u64>,
+    /// `next_cursor` of the previous page.
+    pub cursor: Option<String>,
+}
+
+/// List files: an applicant's own, or (staff) those of their organizations' editions.
+#[utoipa::path(
+    tag = "applications",
+    security(("bearer" = [])),
+    params(ListApplicationsQuery),
+    responses(
+        (status = 200, description = "A page of files", body = Page<Application>),
+        (status = 401, response = error::Unauthorized),
+        (status = 403, response = error::Forbidden),
+        (status = 422, response = error::ValidationFailed),
+        (status = 500, response = error::InternalError),
+    )
+)]
+#[get("/applications")]
+pub async fn list_applications(
+    state: web::Data<AppState>,
+    caller: Principal,
+    query: Query<ListApplicationsQuery>,
+) -> Result<web::Json<Page<Application>>, ApiError> {
+    let query = query.into_inner();
+    let page = PageRequest::parse(query.limit, query.cursor.as_deref())?;
+    let filter = ApplicationFilter {
+        edition_id: query.edition_id,
+        status: query.status,
+        eligibility: query.eligibility,
+    };
+    Ok(web::Json(
+        applications::list(&state.db, &caller, filter, page).await?,
+    ))
+}
+
+/// One file (its applicant, or its organization's staff).
+#[utoipa::path(
+    tag = "applications",
+    security(("bearer" = [])),
+    params(("id" = Uuid, Path, description = "Application id")),
+    responses(
+        (status = 200, description = "The file", body = Application),
+        (status = 401, response = error::Unauthorized),
+        (status = 403, response = error::Forbidden),
+        (status = 404, response = error::NotFound),
+        (status = 422, response = error::ValidationFailed),
+        (status = 500, response = error::InternalError),
+    )
+)]
+#[get("/applications/{id}")]
+pub async fn get_application(
+    state: web::Data<AppState>,
+    caller: Principal,
+    id: web::Path<Uuid>,
+) -> Result<web::Json<Application>, ApiError> {
+    Ok(web::Json(
+        applications::get(&state.db, &caller, id.into_inner()).await?,
+    ))
+}
+
+/// Edit a draft (its applicant, while applications are open).
+#[utoipa::path(
+    tag = "applications",
+    security(("bearer" = [])),
+    params(("id" = Uuid, Path, description = "Application id")),
+    request_body = ApplicationInput,
+    responses(
+        (status = 200, description = "The updated draft", body = Application),
+        (status = 400, response = error::BadRequest),
+        (status = 401, response = error::Unauthorized),
+        (status = 403, response = error::Forbidden),
+        (status = 404, response = error::NotFound),
+        (status = 409, response = error::Conflict),
+        (status = 413, response = error::PayloadTooLarge),
+        (status = 415, response = error::UnsupportedMediaType),
+        (status = 422, response = error::ValidationFailed),
+        (status = 500, response = error::InternalError),
+    )
+)]
+#[patch("/applications/{id}")]
+pub async fn update_application(
+    state: web::Data<AppState>,
+    caller: Principal,
+    id: web::Path<Uuid>,
+    body: web::Json<ApplicationInput>,
+) -> Result<web::Json<Application>, ApiError> {
+    let patch = body.into_inner().parse()?;
+    Ok(web::Json(
+        applications::update(&state.db, &caller, id.into_inner(), patch).await?,
+    ))
+}
+
+/// Submit a complete draft before the deadline (its applicant). The automatic eligibility
+/// check (action dates in the window, a location in the edition's départements) is recorded.
+#[utoipa::path(
+    tag = "applications",
+    security(("bearer" = [])),
+    params(("id" = Uuid, Path, description = "Application id")),
+    responses(
+        (status = 200, description = "Submitted, with its automatic check", body = Application),
+        (status = 401, response = error::Unauthorized),
+        (status = 403, response = error::Forbidden),
+        (status = 404, response = error::NotFound),
+        (status = 409, response = error::Conflict),
+        (status = 422, response = error::ValidationFailed),
+        (status = 500, response = error::InternalError),
+    )
+)]
+#[post("/applications/{id}/submit")]
+pub async fn submit_application(
+    state: web::Data<AppState>,
+    caller: Principal,
+    id: web::Path<Uuid>,
+) -> Result<web::Json<Application>, ApiError> {
+    Ok(web::Json(
+        applications::submit(&state.db, &caller, id.into_inner()).await?,
+    ))
+}
+
+/// Withdraw a file, until the selection (its applicant).
+#[utoipa::path(
+    tag = "applications",
+    security(("bearer" = [])),
+    params(("id" = Uuid, Path, description = "Application id")),
+    responses(
+        (status = 200, description = "Withdrawn", body = Application),
+        (status = 401, response = error::Unauthorized),
+        (status = 403, response = error::Forbidden),
+        (status = 404, response = error::NotFound),
+        (status = 409, response = error::Conflict),
+        (status = 422, response = error::ValidationFailed),
+        (status = 500, response = error::InternalError),
+    )
+)]
+#[post("/applications/{id}/withdraw")]
+pub async fn withdraw_application(
+    state: web::Data<AppState>,
+    caller: Principal,
+    id: web::Path<Uuid>,
+) -> Result<web::Json<Application>, ApiError> {
+    Ok(web::Json(
+        applications::withdraw(&state.db, &caller, id.into_inner()).await?,
+    ))
+}
+
+#[derive(Debug, Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
+#[schema(example = json!({"reason": "Il manque la réponse sur la pérennité."}))]
+pub struct ReasonRequest {
+    /// 10 to 2000 characters.
+    pub reason: String,
+}
+
+/// Send a submitted file back to draft, before the deadline (its organization's staff).
+#[utoipa::path(
+    tag = "applications",
+    security(("bearer" = [])),
+    params(("id" = Uuid, Path, description = "Application id")),
+    request_body = ReasonRequest,
+    responses(
+        (status = 200, description = "Back to draft", body = Application),
+        (status = 400, response = error::BadRequest),
+        (status = 401, response = error::Unauthorized),
+        (status = 403, response = error::Forbidden),
+        (status = 404, response = error::NotFound),
+        (status = 409, response = error::Conflict),
+        (status = 413, response = error::PayloadTooLarge),
+        (status = 415, response = error::UnsupportedMediaType),
+        (status = 422, response = error::ValidationFailed),
+        (status = 500, response = error::InternalError),
+    )
+)]
+#[post("/applications/{id}/reopen")]
+pub async fn reopen_application(
+    state: web::Data<AppState>,
+    caller: Principal,
+    id: web::Path<Uuid>,
+    body: web::Json<ReasonRequest>,
+) -> Result<web::Json<Application>, ApiError> {
+    let reason = parse_reason(&body.reason)
+        .map_err(|error| ApiError::Validation(vec![error.on("reason")]))?;
+    Ok(web::Json(
+        applications::reopen(&state.db, &caller, id.into_inner(), reason).await?,
+    ))
+}
+
+#[derive(Debug, Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
+#[schema(example = json!({"decision": "eligible", "reason": "La commune de Saint-Didier-de-la-Tour a un code postal de l'Isère."}))]
+pub struct ReviewRequest {
+    /// `eligible` or `ineligible`.
+    pub decision: Eligibility,
+    /// Required when the decision contradicts the automatic check.
+    pub reason: Option<String>,
+}
+
+/// Decide a submitted file's eligibility (its organization's staff).
+#[utoipa::path(
+    tag = "applications",
+    security(("bearer" = [])),
+    params(("id" = Uuid, Path, description = "Application id")),
+    request_body = ReviewRequest,
+    responses(
+        (status = 200, description = "Reviewed", body = Application),
+        (status = 400, response = error::BadRequest),
+        (status = 401, response = error::Unauthorized),
+        (status = 403, response = error::Forbidden),
+        (status = 404, response = error::NotFound),
+        (status = 409, response = error::Conflict),
+        (status = 413, response = error::PayloadTooLarge),
+        (status = 415, response = error::UnsupportedMediaType),
+        (status = 422, response = error::ValidationFailed),
+        (status = 500, response = error::InternalError),
+    )
+)]
+#[post("/applications/{id}/review")]
+pub async fn review_application(
+    state: web::Data<AppState>,
+    caller: Principal,
+    id: web::Path<Uuid>,
+    body: web::Json<ReviewRequest>,
+) -> Result<web::Json<Application>, ApiError> {
+    let body = body.into_inner();
+    let reason = body
+        .reason
+        .as_deref()
+        .map(parse_reason)
+        .transpose()
+        .map_err(|error| ApiError::Validation(vec![error.on("reason")]))?;
+    Ok(web::Json(
+        applications::review(&state.db, &caller, id.into_inner(), body.decision, reason).await?,
+    ))
+}
+
+#[derive(Debug, Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
+#[schema(example = json!({"public": true}))]
+pub struct VisibilityRequest {
+    pub public: bool,
+}
+
+/// Show or hide an eligible file in the public gallery (its organization's staff).
+#[utoipa::path(
+    tag = "applications",
+    security(("bearer" = [])),
+    params(("id" = Uuid, Path, description = "Application id")),
+    request_body = VisibilityRequest,
+    responses(
+        (status = 200, description = "Visibility changed", body = Application),
+        (status = 400, response = error::BadRequest),
+        (status = 401, response = error::Unauthorized),
+        (status = 403, response = error::Forbidden),
+        (status = 404, response = error::NotFound),
+        (status = 409, response = error::Conflict),
+        (status = 413, response = error::PayloadTooLarge),
+        (status = 415, response = error::UnsupportedMediaType),
+        (status = 422, response = error::ValidationFailed),
+        (status = 500, response = error::InternalError),
+    )
+)]
+#[post("/applications/{id}/visibility")]
+pub async fn set_application_visibility(
+    state: web::Data<AppState>,
+    caller: Principal,
+    id: web::Path<Uuid>,
+    body: web::Json<VisibilityRequest>,
+) -> Result<web::Json<Application>, ApiError> {
+    Ok(web::Json(
+        applications::set_public(&state.db, &caller, id.into_inner(), body.public).await?,
+    ))
+}
+
+fn csv_row(criteria: &[String], application: &Application) -> Vec<String> {
+    let text = |value: &Option<String>| value.clone().unwrap_or_default();
+    let date = |value: Option<NaiveDate>| value.map(|date| date.to_string()).unwrap_or_default();
+    let locations = application
+        .locations
+        .iter()
+        .map(|l| format!("{} ({})", l.commune, l.postal_code))
+        .collect::<Vec<_>>()
+        .join("; ");
+    let mut row = vec![
+        application.id.to_string(),
+        application.status.as_str().to_owned(),
+        application.eligibility.as_str().to_owned(),
+        application
+            .automatic_check
+            .as_ref()
+            .map(|check| check.eligible.to_string())
+            .unwrap_or_default(),
+        application
+            .applicant_kind
+            .map(|kind| kind.as_str().to_owned())
+            .unwrap_or_default(),
+        text(&application.structure_name),
+        text(&application.siret),
+        text(&application.contact_name),
+        text(&application.contact_email),
+        text(&application.contact_phone),
+        text(&application.action_title),
+        text(&application.summary),
+        date(application.action_start),
+        date(application.action_end),
+        locations,
+        text(&application.video_url),
+        text(&application.website),
+        application
+            .submitted_at
+            .map(|at| at.to_rfc3339())
+            .unwrap_or_default(),
+    ];
+    row.extend(
+        criteria
+            .iter()
+            .map(|key| application.answers.get(key).cloned().unwrap_or_default()),
+    );
+    row
+}
+
+const CSV_COLUMNS: [&str; 18] = [
+    "id",
+    "status",
+    "eligibility",
+    "automatic_check_eligible",
+    "applicant_kind",
+    "structure_name",
+    "siret",
+    "contact_name",
+    "contact_email",
+    "contact_phone",
+    "action_title",
+    "summary",
+    "action_start",
+    "action_end",
+    "locations",
+    "video_url",
+    "website",
+    "submitted_at",
+];
+
+/// Export an edition's files as CSV, one row per file (its organization's staff).
+///
+/// UTF-8, comma-separated, with a header row; one `answer_<criterion>` column per criterion.
+#[utoipa::path(
+    tag = "applications",
+    security(("bearer" = [])),
+    params(("id" = Uuid, Path, description = "Edition id")),
+    responses(
+        (status = 200, description = "The files as CSV", content_type = "text/csv", body = String,
+         example = "id,status,eligibility,…\n01935f0e-…,submitted,eligible,…\n"),
+        (status = 401, response = error::Unauthorized),
+        (status = 403, response = error::Forbidden),
+        (status = 404, response = error::NotFound),
+        (status = 422, response = error::ValidationFailed),
+        (status = 500, response = error::InternalError),
+    )
+)]
+#[get("/editions/{id}/applications.csv")]
+pub async fn export_applications(
+    state: web::Data<AppState>,
+    caller: Principal,
+    id: web::Path<Uuid>,
+) -> Result<HttpResponse, ApiError> {
+    let edition_id = id.into_inner();
+    let (criteria, files) = applications::all_of_edition(&state.db, &caller, edition_id).await?;
+    let mut writer = csv::Writer::from_writer(Vec::new());
+    let header: Vec<String> = CSV_COLUMNS
+        .iter()
+        .map(|c| c.to_string())
+        .chain(criteria.iter().map(|key| format!("answer_{key}")))
+        .collect();
+    writer.write_record(&header).map_err(anyhow::Error::from)?;
+    for file in &files {
+        writer
+            .write_record(csv_row(&criteria, file))
+            .map_err(anyhow::Error::from)?;
+    }
+    let body = writer
+        .into_inner()
+        .map_err(|error| anyhow::anyhow!("{error}"))?;
+    Ok(HttpResponse::Ok()
+        .insert_header((header::CONTENT_TYPE, "text/csv; charset=utf-8"))
+        .insert_header((
+            header::CONTENT_DISPOSITION,
+            format!("attachment; filename=\"applications-{edition_id}.csv\""),
+        ))
+        .body(body))
+}
+
+/// The public gallery of an edition: the candidates its organizer made public (and the
+/// shortlisted ones). No personal data. Anonymous; this is what the website embeds.
+#[utoipa::path(
+    tag = "applications",
+    params(("id" = Uuid, Path, description = "Edition id")),
+    responses(
+        (status = 200, description = "The public candidates", body = Vec<Candidate>),
+        (status = 404, response = error::NotFound),
+        (status = 422, response = error::ValidationFailed),
+        (status = 500, response = error::InternalError),
+    )
+)]
+#[get("/editions/{id}/candidates")]
+pub async fn list_candidates(
+    state: web::Data<AppState>,
+    id: web::Path<Uuid>,
+) -> Result<web::Json<Vec<Candidate>>, ApiError> {
+    Ok(web::Json(
+        applications::candidates(&state.db, id.into_inner()).await?,
+    ))
+}
