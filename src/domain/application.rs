@@ -107,8 +107,8 @@ pub fn parse_siret(raw: &str) -> Result<String, FieldError> {
             _ => digit,
         })
         .sum();
-    let la_poste = digits.starts_with("356000000") && values.iter().sum::<u32>() % 5 == 0;
-    let valid = luhn % 10 == 0 || la_poste;
+    let la_poste = digits.starts_with("356000000") && values.iter().sum::<u32>().is_multiple_of(5);
+    let valid = luhn.is_multiple_of(10) || la_poste;
     if valid {
         Ok(digits)
     } else {
