@@ -322,6 +322,7 @@ pub async fn create(
         public: Set(false),
         shortlisted: Set(false),
         created_at: Set(now),
+        updated_at: Set(now),
         ..Default::default()
     };
     application::Entity::insert(active)

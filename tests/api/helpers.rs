@@ -435,10 +435,20 @@ impl TestApp {
         TestOrganization { id, admin }
     }
 
-    /// An edition in draft, with the given calendar (default: one open now).
+    /// The 6th edition in draft, with the given calendar.
     pub async fn create_edition(&self, organization: &TestOrganization, calendar: Value) -> Value {
+        self.create_numbered_edition(organization, 6, calendar)
+            .await
+    }
+
+    pub async fn create_numbered_edition(
+        &self,
+        organization: &TestOrganization,
+        number: i32,
+        calendar: Value,
+    ) -> Value {
         let body = serde_json::json!({
-            "number": 6, "year": 2026, "title": "Prix du CESER 2026",
+            "number": number, "year": 2026, "title": "Prix du CESER 2026",
             "action_window": {"start": "2024-01-01", "end": "2025-12-31"},
             "calendar": calendar,
             "prizes": [
@@ -462,7 +472,11 @@ impl TestApp {
 
     /// An edition whose applications are open now.
     pub async fn open_edition(&self, organization: &TestOrganization) -> Value {
-        let edition = self.create_edition(organization, open_calendar()).await;
+        static NUMBER: std::sync::atomic::AtomicI32 = std::sync::atomic::AtomicI32::new(100);
+        let number = NUMBER.fetch_add(1, std::sync::atomic::Ordering::Relaxed);
+        let edition = self
+            .create_numbered_edition(organization, number, open_calendar())
+            .await;
         let response = self
             .post(
                 &format!(

@@ -5,6 +5,7 @@
 mod helpers;
 
 mod access;
+mod applications;
 mod audit;
 mod auth;
 mod cli;
