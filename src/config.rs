@@ -33,6 +33,9 @@ pub struct Settings {
     /// Login and registration attempts allowed per client IP and minute.
     pub auth_rate_limit_per_minute: u32,
     pub max_body_bytes: usize,
+    /// Where attachments are stored.
+    pub storage_dir: std::path::PathBuf,
+    pub max_upload_bytes: usize,
     /// Take the client IP from `X-Forwarded-For` / `Forwarded` (only behind a trusted proxy).
     pub trust_forwarded_for: bool,
     pub workers: Option<usize>,
@@ -166,6 +169,16 @@ impl Settings {
             1024,
             64 * 1024 * 1024,
         )? as usize;
+        let storage_dir = get("PRIX_STORAGE_DIR")
+            .map(std::path::PathBuf::from)
+            .unwrap_or_else(|| default_storage_dir(&database_url));
+        let max_upload_bytes = parse_number(
+            "PRIX_MAX_UPLOAD_BYTES",
+            get("PRIX_MAX_UPLOAD_BYTES"),
+            10 * 1024 * 1024,
+            1024,
+            100 * 1024 * 1024,
+        )? as usize;
         let trust_forwarded_for = match get("PRIX_TRUST_FORWARDED_FOR").as_deref() {
             None | Some("false") => false,
             Some("true") => true,
@@ -193,10 +206,27 @@ impl Settings {
             log_format,
             auth_rate_limit_per_minute,
             max_body_bytes,
+            storage_dir,
+            max_upload_bytes,
             trust_forwarded_for,
             workers,
         })
     }
+}
+
+/// A folder beside the SQLite database file, or in the working directory.
+fn default_storage_dir(database_url: &str) -> std::path::PathBuf {
+    let beside = database_url
+        .strip_prefix("sqlite://")
+        .or_else(|| database_url.strip_prefix("sqlite:"))
+        .map(|rest| rest.split('?').next().unwrap_or_default())
+        .filter(|path| !path.is_empty() && !path.contains(":memory:"))
+        .and_then(|path| {
+            std::path::Path::new(path)
+                .parent()
+                .map(std::path::Path::to_path_buf)
+        });
+    beside.unwrap_or_default().join("prix-ceser-files")
 }
 
 fn parse_number(
@@ -238,6 +268,22 @@ mod tests {
         assert_eq!(settings.environment, Environment::Development);
         assert!(settings.jwt_secret_generated);
         assert_eq!(settings.access_token_ttl, Duration::from_secs(900));
+    }
+
+    #[test]
+    fn attachments_go_beside_the_database_by_default() {
+        let beside =
+            settings(&[("DATABASE_URL", "sqlite:///var/lib/prix/prix.db?mode=rwc")]).unwrap();
+        assert_eq!(
+            beside.storage_dir,
+            std::path::PathBuf::from("/var/lib/prix/prix-ceser-files")
+        );
+        assert_eq!(
+            settings(&[]).unwrap().storage_dir,
+            std::path::PathBuf::from("prix-ceser-files")
+        );
+        let explicit = settings(&[("PRIX_STORAGE_DIR", "/srv/files")]).unwrap();
+        assert_eq!(explicit.storage_dir, std::path::PathBuf::from("/srv/files"));
     }
 
     #[test]

@@ -23,6 +23,7 @@ use crate::{
     db,
     http::{self, extract, rate_limit::IpRateLimiter, request_id},
     openapi::ApiDoc,
+    services::attachments::Storage,
 };
 
 /// Shared by every request.
@@ -31,6 +32,7 @@ pub struct AppState {
     pub jwt: JwtKeys,
     pub settings: Settings,
     pub auth_limiter: IpRateLimiter,
+    pub storage: Storage,
 }
 
 /// Registers the documented routes on `app`; returns the app and the OpenAPI document.
@@ -90,6 +92,7 @@ impl Application {
         let state = web::Data::new(AppState {
             jwt: JwtKeys::new(&settings.jwt_secret, settings.access_token_ttl),
             auth_limiter: IpRateLimiter::per_minute(settings.auth_rate_limit_per_minute),
+            storage: Storage::new(settings.storage_dir.clone()),
             db,
             settings,
         });

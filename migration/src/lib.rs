@@ -8,6 +8,7 @@ mod m20261122_000003_create_audit_events;
 mod m20261122_000004_create_organizations;
 mod m20261122_000005_create_editions;
 mod m20261122_000006_create_applications;
+mod m20261122_000007_create_attachments;
 
 pub struct Migrator;
 
@@ -21,6 +22,7 @@ impl MigratorTrait for Migrator {
             Box::new(m20261122_000004_create_organizations::Migration),
             Box::new(m20261122_000005_create_editions::Migration),
             Box::new(m20261122_000006_create_applications::Migration),
+            Box::new(m20261122_000007_create_attachments::Migration),
         ]
     }
 }

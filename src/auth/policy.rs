@@ -79,6 +79,12 @@ pub const RULES: &[(&str, Rule)] = &[
     ("review_application", Rule::AnyOf(ADMIN)),
     ("set_application_visibility", Rule::AnyOf(ADMIN)),
     ("export_applications", Rule::AnyOf(ADMIN)),
+    // Attachments follow their application: the owner uploads and deletes (drafts only),
+    // the owner and the organization's staff read.
+    ("upload_attachment", Rule::AnyOf(APPLICANT)),
+    ("delete_attachment", Rule::AnyOf(APPLICANT)),
+    ("list_attachments", Rule::AnyOf(APPLICANT_OR_ADMIN)),
+    ("download_attachment", Rule::AnyOf(APPLICANT_OR_ADMIN)),
     // The public gallery of a published edition.
     ("list_candidates", Rule::Public),
 ];

@@ -1,5 +1,6 @@
 //! The rules, as pure functions and types: no I/O here, everything unit-tested.
 pub mod application;
+pub mod attachment;
 pub mod audit_chain;
 pub mod calendar;
 pub mod departement;

@@ -2,6 +2,7 @@
 pub mod application;
 pub mod application_answer;
 pub mod application_location;
+pub mod attachment;
 pub mod audit_event;
 pub mod criterion;
 pub mod edition;

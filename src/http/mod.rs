@@ -1,6 +1,7 @@
 //! HTTP handlers: parse, call a service, map the result. Access rules are applied before any
 //! handler runs (see `auth::access`); handlers only ask for the `Principal` they need.
 pub mod applications;
+pub mod attachments;
 pub mod audit;
 pub mod auth;
 pub mod client_ip;
@@ -63,7 +64,11 @@ pub fn routes(config: &mut ServiceConfig) {
                 .service(applications::review_application)
                 .service(applications::set_application_visibility)
                 .service(applications::export_applications)
-                .service(applications::list_candidates),
+                .service(applications::list_candidates)
+                .service(attachments::upload_attachment)
+                .service(attachments::list_attachments)
+                .service(attachments::download_attachment)
+                .service(attachments::delete_attachment),
         );
 }
 

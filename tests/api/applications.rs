@@ -3,7 +3,7 @@ use serde_json::{Value, json};
 
 use crate::helpers::*;
 
-fn complete_file() -> Value {
+pub fn complete_file() -> Value {
     json!({
         "applicant_kind": "association", "structure_name": "Résonansemble", "siret": "732 829 320 00074",
         "contact_name": "Claire Martin", "contact_email": "claire.martin@example.fr", "contact_phone": "04 72 00 00 00",
@@ -20,13 +20,13 @@ fn complete_file() -> Value {
     })
 }
 
-struct Setup {
-    organization: TestOrganization,
-    edition_id: String,
-    applicant: TestUser,
+pub struct Setup {
+    pub organization: TestOrganization,
+    pub edition_id: String,
+    pub applicant: TestUser,
 }
 
-async fn setup(app: &TestApp) -> Setup {
+pub async fn setup(app: &TestApp) -> Setup {
     let organization = app.create_organization("ceser-ara").await;
     let edition = app.open_edition(&organization).await;
     Setup {
@@ -36,7 +36,7 @@ async fn setup(app: &TestApp) -> Setup {
     }
 }
 
-async fn draft(app: &TestApp, setup: &Setup, body: &Value) -> reqwest::Response {
+pub async fn draft(app: &TestApp, setup: &Setup, body: &Value) -> reqwest::Response {
     app.post(
         &format!("/api/v1/editions/{}/applications", setup.edition_id),
         body,
@@ -47,7 +47,7 @@ async fn draft(app: &TestApp, setup: &Setup, body: &Value) -> reqwest::Response 
     .unwrap()
 }
 
-async fn submitted(app: &TestApp, setup: &Setup, body: &Value) -> Value {
+pub async fn submitted(app: &TestApp, setup: &Setup, body: &Value) -> Value {
     let created = json(draft(app, setup, body).await).await;
     let id = created["id"].as_str().unwrap();
     let response = app

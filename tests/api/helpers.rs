@@ -65,8 +65,11 @@ pub struct TestApp {
     pub client: reqwest::Client,
     pub db: DatabaseConnection,
     pub database_url: String,
+    /// Where this server stores attachments.
+    pub storage_dir: PathBuf,
     jwt: JwtKeys,
     _database: TestDatabase,
+    _files: tempfile::TempDir,
 }
 
 /// A user made directly through the service layer, with a ready access token.
@@ -92,6 +95,9 @@ pub async fn spawn_app(backend: Backend, env: &[(&str, &str)]) -> Option<TestApp
     .map(|(k, v)| (k.to_owned(), v.to_owned()))
     .collect();
     vars.insert("DATABASE_URL".into(), database.url.clone());
+    let files = tempfile::tempdir().unwrap();
+    vars.entry("PRIX_STORAGE_DIR".into())
+        .or_insert_with(|| files.path().display().to_string());
     let settings =
         Settings::from_lookup(|name| vars.get(name).cloned()).expect("valid test settings");
     let jwt = JwtKeys::new(&settings.jwt_secret, settings.access_token_ttl);
@@ -111,8 +117,10 @@ pub async fn spawn_app(backend: Backend, env: &[(&str, &str)]) -> Option<TestApp
             .unwrap(),
         db,
         database_url: database.url.clone(),
+        storage_dir: PathBuf::from(&vars["PRIX_STORAGE_DIR"]),
         jwt,
         _database: database,
+        _files: files,
     })
 }
 

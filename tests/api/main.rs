@@ -6,6 +6,7 @@ mod helpers;
 
 mod access;
 mod applications;
+mod attachments;
 mod audit;
 mod auth;
 mod cli;

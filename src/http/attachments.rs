@@ -1,0 +1,232 @@
+//! Attachment upload (multipart), listing, download and deletion, with the access rules of
+//! their application.
+use actix_multipart::{Multipart, MultipartError};
+use actix_web::{HttpResponse, delete, get, http::header, post, web};
+use futures_util::StreamExt;
+use sha2::{Digest, Sha256};
+use tokio::io::AsyncWriteExt;
+use utoipa::ToSchema;
+use uuid::Uuid;
+
+use crate::{
+    auth::Principal,
+    domain::{FieldError, attachment},
+    error::{self, ApiError},
+    services::{
+        applications,
+        attachments::{self, Attachment, TemporaryFile, Upload},
+    },
+    startup::AppState,
+};
+
+/// A multipart form with one `file` part.
+#[derive(ToSchema)]
+#[allow(dead_code)]
+pub struct UploadForm {
+    /// A PDF, JPEG or PNG file (its type is read from its content).
+    #[schema(value_type = String, format = Binary)]
+    file: Vec<u8>,
+}
+
+fn multipart_error(error: MultipartError) -> ApiError {
+    match error {
+        MultipartError::ContentTypeMissing
+        | MultipartError::ContentTypeParse
+        | MultipartError::ContentTypeIncompatible => ApiError::UnsupportedMediaType,
+        other => {
+            ApiError::MalformedRequest(format!("The multipart body could not be read: {other}."))
+        }
+    }
+}
+
+fn unsupported_type() -> ApiError {
+    ApiError::Validation(vec![FieldError::new(
+        "file",
+        "unsupported_type",
+        format!(
+            "only {} files are accepted (recognised from their content)",
+            attachment::ACCEPTED.join(", ")
+        ),
+    )])
+}
+
+/// Streams the `file` part to a temporary file, enforcing the size limit and checking the type.
+async fn receive(mut form: Multipart, state: &AppState) -> Result<Upload, ApiError> {
+    let limit = state.settings.max_upload_bytes;
+    while let Some(field) = form.next().await {
+        let mut field = field.map_err(multipart_error)?;
+        if field.name() != Some("file") {
+            // Drain and ignore other parts.
+            while let Some(chunk) = field.next().await {
+                chunk.map_err(multipart_error)?;
+            }
+            continue;
+        }
+        let filename = attachment::sanitize_filename(
+            field
+                .content_disposition()
+                .and_then(|d| d.get_filename())
+                .unwrap_or_default(),
+        );
+        let file = TemporaryFile::new(state.storage.temporary_path());
+        if let Some(parent) = file.path.parent() {
+            tokio::fs::create_dir_all(parent)
+                .await
+                .map_err(anyhow::Error::from)?;
+        }
+        let mut output = tokio::fs::File::create(&file.path)
+            .await
+            .map_err(anyhow::Error::from)?;
+        let (mut size, mut hasher, mut head) = (0usize, Sha256::new(), Vec::new());
+        while let Some(chunk) = field.next().await {
+            let chunk = chunk.map_err(multipart_error)?;
+            size += chunk.len();
+            if size > limit {
+                return Err(ApiError::PayloadTooLarge { limit });
+            }
+            if head.len() < 64 {
+                head.extend_from_slice(&chunk[..chunk.len().min(64 - head.len())]);
+            }
+            hasher.update(&chunk);
+            output
+                .write_all(&chunk)
+                .await
+                .map_err(anyhow::Error::from)?;
+        }
+        output.flush().await.map_err(anyhow::Error::from)?;
+        if size == 0 {
+            return Err(ApiError::invalid("file", "required", "the file is empty"));
+        }
+        let content_type = attachment::detect(&head).ok_or_else(unsupported_type)?;
+        return Ok(Upload {
+            file,
+            filename,
+            content_type,
+            size_bytes: size as u64,
+            sha256: hex::encode(hasher.finalize()),
+        });
+    }
+    Err(ApiError::invalid(
+        "file",
+        "required",
+        "send the file in a multipart part named `file`",
+    ))
+}
+
+/// Attach a file to a draft (its applicant). PDF, JPEG or PNG, recognised from the content;
+/// 10 MiB and 10 files at most by default.
+#[utoipa::path(
+    tag = "applications",
+    security(("bearer" = [])),
+    params(("id" = Uuid, Path, description = "Application id")),
+    request_body(content = UploadForm, content_type = "multipart/form-data"),
+    responses(
+        (status = 201, description = "Stored", body = Attachment),
+        (status = 400, response = error::BadRequest),
+        (status = 401, response = error::Unauthorized),
+        (status = 403, response = error::Forbidden),
+        (status = 404, response = error::NotFound),
+        (status = 409, response = error::Conflict),
+        (status = 413, response = error::PayloadTooLarge),
+        (status = 415, response = error::UnsupportedMediaType),
+        (status = 422, response = error::ValidationFailed),
+        (status = 500, response = error::InternalError),
+    )
+)]
+#[post("/applications/{id}/attachments")]
+pub async fn upload_attachment(
+    state: web::Data<AppState>,
+    caller: Principal,
+    id: web::Path<Uuid>,
+    form: Multipart,
+) -> Result<HttpResponse, ApiError> {
+    let application_id = id.into_inner();
+    // Refuse before reading the body when the caller may not attach files here.
+    applications::ensure_editable(&state.db, &caller, application_id).await?;
+    let upload = receive(form, &state).await?;
+    let stored =
+        attachments::store(&state.db, &state.storage, &caller, application_id, upload).await?;
+    Ok(HttpResponse::Created().json(stored))
+}
+
+/// The attachments of a file (its applicant, or its organization's staff).
+#[utoipa::path(
+    tag = "applications",
+    security(("bearer" = [])),
+    params(("id" = Uuid, Path, description = "Application id")),
+    responses(
+        (status = 200, description = "The attachments", body = Vec<Attachment>),
+        (status = 401, response = error::Unauthorized),
+        (status = 403, response = error::Forbidden),
+        (status = 404, response = error::NotFound),
+        (status = 422, response = error::ValidationFailed),
+        (status = 500, response = error::InternalError),
+    )
+)]
+#[get("/applications/{id}/attachments")]
+pub async fn list_attachments(
+    state: web::Data<AppState>,
+    caller: Principal,
+    id: web::Path<Uuid>,
+) -> Result<web::Json<Vec<Attachment>>, ApiError> {
+    Ok(web::Json(
+        attachments::list(&state.db, &caller, id.into_inner()).await?,
+    ))
+}
+
+/// Download an attachment (its applicant, or its organization's staff).
+#[utoipa::path(
+    tag = "applications",
+    security(("bearer" = [])),
+    params(("id" = Uuid, Path, description = "Attachment id")),
+    responses(
+        (status = 200, description = "The file, with its detected type", content_type = "application/octet-stream", body = Vec<u8>),
+        (status = 401, response = error::Unauthorized),
+        (status = 403, response = error::Forbidden),
+        (status = 404, response = error::NotFound),
+        (status = 422, response = error::ValidationFailed),
+        (status = 500, response = error::InternalError),
+    )
+)]
+#[get("/attachments/{id}")]
+pub async fn download_attachment(
+    state: web::Data<AppState>,
+    caller: Principal,
+    id: web::Path<Uuid>,
+) -> Result<HttpResponse, ApiError> {
+    let (attachment, bytes) =
+        attachments::read(&state.db, &state.storage, &caller, id.into_inner()).await?;
+    Ok(HttpResponse::Ok()
+        .insert_header((header::CONTENT_TYPE, attachment.content_type))
+        .insert_header((
+            header::CONTENT_DISPOSITION,
+            format!("attachment; filename=\"{}\"", attachment.filename),
+        ))
+        .insert_header(("X-Content-Type-Options", "nosniff"))
+        .body(bytes))
+}
+
+/// Delete an attachment of a draft (its applicant).
+#[utoipa::path(
+    tag = "applications",
+    security(("bearer" = [])),
+    params(("id" = Uuid, Path, description = "Attachment id")),
+    responses(
+        (status = 204, description = "Deleted"),
+        (status = 401, response = error::Unauthorized),
+        (status = 403, response = error::Forbidden),
+        (status = 404, response = error::NotFound),
+        (status = 409, response = error::Conflict),
+        (status = 422, response = error::ValidationFailed),
+        (status = 500, response = error::InternalError),
+    )
+)]
+#[delete("/attachments/{id}")]
+pub async fn delete_attachment(
+    state: web::Data<AppState>,
+    caller: Principal,
+    id: web::Path<Uuid>,
+) -> Result<HttpResponse, ApiError> {
+    attachments::delete(&state.db, &state.storage, &caller, id.into_inner()).await?;
+    Ok(HttpResponse::NoContent().finish())
+}
