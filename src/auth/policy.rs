@@ -41,6 +41,8 @@ pub const RULES: &[(&str, Rule)] = &[
     ("logout", Rule::Public),
     // The caller's own account.
     ("get_me", Rule::Authenticated),
+    ("export_me", Rule::Authenticated),
+    ("delete_me", Rule::Authenticated),
     ("create_user", Rule::AnyOf(ADMIN)),
     ("list_users", Rule::AnyOf(ADMIN)),
     ("get_user", Rule::AnyOf(ADMIN)),

@@ -33,6 +33,8 @@ pub fn routes(config: &mut ServiceConfig) {
                 .service(auth::refresh_session)
                 .service(auth::logout)
                 .service(me::get_me)
+                .service(me::export_me)
+                .service(me::delete_me)
                 .service(users::create_user)
                 .service(users::list_users)
                 .service(users::get_user)

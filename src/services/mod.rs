@@ -5,4 +5,5 @@ pub mod attachments;
 pub mod audit;
 pub mod editions;
 pub mod organizations;
+pub mod privacy;
 pub mod sessions;

@@ -20,22 +20,6 @@ fn form(name: &str, bytes: &[u8], declared_type: &str) -> Form {
     )
 }
 
-/// Files left in the storage folder (uploads in progress included).
-fn stored_files(app: &TestApp) -> Vec<std::path::PathBuf> {
-    fn walk(dir: &std::path::Path, found: &mut Vec<std::path::PathBuf>) {
-        for entry in std::fs::read_dir(dir).into_iter().flatten().flatten() {
-            if entry.path().is_dir() {
-                walk(&entry.path(), found);
-            } else {
-                found.push(entry.path());
-            }
-        }
-    }
-    let mut found = Vec::new();
-    walk(&app.storage_dir, &mut found);
-    found
-}
-
 async fn upload(app: &TestApp, token: &str, application_id: &str, form: Form) -> reqwest::Response {
     app.request(
         reqwest::Method::POST,
@@ -58,7 +42,7 @@ api_test!(async fn upload_list_download_delete(app) {
     assert_eq!(attachment["filename"], "budget 2025.pdf");
     assert_eq!(attachment["content_type"], "application/pdf");
     assert_eq!(attachment["size_bytes"], PDF.len());
-    assert_eq!(stored_files(&app).len(), 1);
+    assert_eq!(app.stored_files().len(), 1);
 
     let listed = json(app.get(&format!("/api/v1/applications/{id}/attachments")).bearer_auth(&setup.organization.admin.token).send().await.unwrap()).await;
     assert_eq!(listed, json!([attachment]));
@@ -78,7 +62,7 @@ api_test!(async fn upload_list_download_delete(app) {
 
     let deleted = app.request(reqwest::Method::DELETE, &path).bearer_auth(&setup.applicant.token).send().await.unwrap();
     assert_eq!(deleted.status(), 204);
-    assert!(stored_files(&app).is_empty());
+    assert!(app.stored_files().is_empty());
     assert_problem(app.get(&path).bearer_auth(&setup.applicant.token).send().await.unwrap(), 404, "not_found").await;
 
     // Once submitted, the file's attachments are frozen.
@@ -101,7 +85,7 @@ api_test!(async fn disguised_files_are_refused_and_leave_nothing(app) {
     assert_problem(no_file, 422, "validation_failed").await;
     let not_multipart = app.post(&format!("/api/v1/applications/{id}/attachments"), &json!({"file": "x"})).bearer_auth(&setup.applicant.token).send().await.unwrap();
     assert_problem(not_multipart, 415, "unsupported_media_type").await;
-    assert!(stored_files(&app).is_empty(), "{:?}", stored_files(&app));
+    assert!(app.stored_files().is_empty(), "{:?}", app.stored_files());
 });
 
 api_test!(async fn oversized_uploads_are_413_and_leave_nothing(app) env ["PRIX_MAX_UPLOAD_BYTES" = "2048"] {
@@ -111,7 +95,7 @@ api_test!(async fn oversized_uploads_are_413_and_leave_nothing(app) env ["PRIX_M
     big.resize(5000, b' ');
     let response = upload(&app, &setup.applicant.token, file["id"].as_str().unwrap(), form("big.pdf", &big, "application/pdf")).await;
     assert_problem(response, 413, "payload_too_large").await;
-    assert!(stored_files(&app).is_empty(), "{:?}", stored_files(&app));
+    assert!(app.stored_files().is_empty(), "{:?}", app.stored_files());
 });
 
 api_test!(async fn at_most_ten_attachments(app) {
@@ -124,5 +108,5 @@ api_test!(async fn at_most_ten_attachments(app) {
     }
     let eleventh = upload(&app, &setup.applicant.token, id, form("page10.pdf", PDF, "application/pdf")).await;
     assert_problem(eleventh, 409, "too_many_attachments").await;
-    assert_eq!(stored_files(&app).len(), 10);
+    assert_eq!(app.stored_files().len(), 10);
 });

@@ -192,6 +192,22 @@ impl TestApp {
         .unwrap()
     }
 
+    /// Files in the attachment storage folder (uploads in progress included).
+    pub fn stored_files(&self) -> Vec<PathBuf> {
+        fn walk(dir: &Path, found: &mut Vec<PathBuf>) {
+            for entry in std::fs::read_dir(dir).into_iter().flatten().flatten() {
+                if entry.path().is_dir() {
+                    walk(&entry.path(), found);
+                } else {
+                    found.push(entry.path());
+                }
+            }
+        }
+        let mut found = Vec::new();
+        walk(&self.storage_dir, &mut found);
+        found
+    }
+
     pub async fn execute(&self, sql: &str) {
         self.db.execute_unprepared(sql).await.expect("test SQL");
     }

@@ -13,5 +13,6 @@ mod cli;
 mod editions;
 mod errors;
 mod openapi;
+mod privacy;
 mod tokens;
 mod users;

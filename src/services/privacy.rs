@@ -1,0 +1,159 @@
+//! Personal data (GDPR): what the service holds about a person, and erasure.
+//!
+//! Erasure rule: drafts are deleted with their attachments; submitted and withdrawn files
+//! lose their personal fields (contact name, email, phone) and their link to the account,
+//! but keep the description of the action, which is the organizer's record (and the public
+//! record of laureates); the account, its roles, sessions and staff memberships are deleted.
+//! The audit trail keeps the account's id, never its email.
+use chrono::{DateTime, Utc};
+use sea_orm::{
+    ActiveValue::Set, ColumnTrait, Condition, DatabaseConnection, EntityTrait, QueryFilter,
+    QueryOrder, sea_query::Expr,
+};
+use serde::Serialize;
+use serde_json::json;
+use utoipa::ToSchema;
+use uuid::Uuid;
+
+use crate::{
+    auth::Principal,
+    db,
+    domain::application::ApplicationStatus,
+    entities::{application, audit_event, organization_admin, refresh_token, user},
+    error::ApiError,
+    services::{
+        accounts::{self, Account},
+        applications::{self, Application},
+        attachments::{self, Attachment, Storage},
+        audit::{self, AuditEntry, AuditEvent},
+    },
+};
+
+#[derive(Debug, Serialize, ToSchema)]
+pub struct Session {
+    pub created_at: DateTime<Utc>,
+    pub expires_at: DateTime<Utc>,
+    pub used_at: Option<DateTime<Utc>>,
+    pub revoked_at: Option<DateTime<Utc>>,
+}
+
+/// Everything the service holds about the caller.
+#[derive(Debug, Serialize, ToSchema)]
+pub struct PersonalData {
+    pub exported_at: DateTime<Utc>,
+    pub account: Account,
+    /// Organizations whose staff the caller belongs to.
+    pub staff_of: Vec<Uuid>,
+    /// Sessions (refresh tokens are stored hashed and never exported).
+    pub sessions: Vec<Session>,
+    pub applications: Vec<Application>,
+    pub attachments: Vec<Attachment>,
+    /// Audit events the caller caused or that concern their account.
+    pub audit_events: Vec<AuditEvent>,
+}
+
+pub async fn export(db: &DatabaseConnection, caller: &Principal) -> Result<PersonalData, ApiError> {
+    let account = accounts::find(db, caller.id).await?;
+    let staff_of = organization_admin::Entity::find()
+        .filter(organization_admin::Column::UserId.eq(caller.id))
+        .all(db)
+        .await?
+        .into_iter()
+        .map(|membership| membership.organization_id)
+        .collect();
+    let sessions = refresh_token::Entity::find()
+        .filter(refresh_token::Column::UserId.eq(caller.id))
+        .order_by_asc(refresh_token::Column::Id)
+        .all(db)
+        .await?
+        .into_iter()
+        .map(|token| Session {
+            created_at: token.created_at,
+            expires_at: token.expires_at,
+            used_at: token.used_at,
+            revoked_at: token.revoked_at,
+        })
+        .collect();
+    let owned = application::Entity::find()
+        .filter(application::Column::ApplicantId.eq(caller.id))
+        .order_by_asc(application::Column::Id)
+        .all(db)
+        .await?;
+    let mut applications_data = Vec::new();
+    let mut attachments_data = Vec::new();
+    for model in owned {
+        attachments_data.extend(attachments::list(db, caller, model.id).await?);
+        applications_data.push(applications::get(db, caller, model.id).await?);
+    }
+    let audit_events = audit_event::Entity::find()
+        .filter(
+            Condition::any()
+                .add(audit_event::Column::ActorId.eq(caller.id))
+                .add(audit_event::Column::TargetId.eq(caller.id.to_string())),
+        )
+        .order_by_asc(audit_event::Column::Seq)
+        .all(db)
+        .await?
+        .into_iter()
+        .map(AuditEvent::from)
+        .collect();
+    Ok(PersonalData {
+        exported_at: db::now(),
+        account,
+        staff_of,
+        sessions,
+        applications: applications_data,
+        attachments: attachments_data,
+        audit_events,
+    })
+}
+
+pub async fn erase(
+    db: &DatabaseConnection,
+    storage: &Storage,
+    caller: &Principal,
+) -> Result<(), ApiError> {
+    let txn = db::begin_write(db).await?;
+    let drafts: Vec<Uuid> = application::Entity::find()
+        .filter(application::Column::ApplicantId.eq(caller.id))
+        .filter(application::Column::Status.eq(ApplicationStatus::Draft.as_str()))
+        .all(&txn)
+        .await?
+        .into_iter()
+        .map(|model| model.id)
+        .collect();
+    application::Entity::delete_many()
+        .filter(application::Column::Id.is_in(drafts.clone()))
+        .exec(&txn)
+        .await?;
+    let anonymised = application::Entity::update_many()
+        .set(application::ActiveModel {
+            applicant_id: Set(None),
+            contact_name: Set(None),
+            contact_email: Set(None),
+            contact_phone: Set(None),
+            ..Default::default()
+        })
+        .col_expr(application::Column::UpdatedAt, Expr::value(db::now()))
+        .filter(application::Column::ApplicantId.eq(caller.id))
+        .exec(&txn)
+        .await?
+        .rows_affected;
+    user::Entity::delete_by_id(caller.id).exec(&txn).await?;
+    audit::record(
+        &txn,
+        AuditEntry {
+            actor_id: Some(caller.id),
+            action: "user.erased",
+            target_type: "user",
+            target_id: Some(caller.id.to_string()),
+            details: json!({ "drafts_deleted": drafts.len(), "files_anonymised": anonymised }),
+        },
+    )
+    .await?;
+    txn.commit().await?;
+    for draft in drafts {
+        storage.remove_application(draft).await;
+    }
+    Ok(())
+}

@@ -1,0 +1,62 @@
+use serde_json::json;
+
+use crate::{
+    applications::{complete_file, draft, setup, submitted},
+    helpers::*,
+};
+
+const PDF: &[u8] = b"%PDF-1.4\n%\xE2\xE3\xCF\xD3\n%%EOF\n";
+
+api_test!(async fn export_holds_everything_about_the_caller_and_no_secret(app) {
+    let setup = setup(&app).await;
+    let tokens = json(app.login(&setup.applicant.email, PASSWORD).await).await;
+    let file = submitted(&app, &setup, &complete_file()).await;
+    let pending = json(draft(&app, &setup, &json!({"action_title": "Un autre projet"})).await).await;
+    let form = reqwest::multipart::Form::new().part("file", reqwest::multipart::Part::bytes(PDF.to_vec()).file_name("cv.pdf"));
+    let uploaded = app.request(reqwest::Method::POST, &format!("/api/v1/applications/{}/attachments", pending["id"].as_str().unwrap()))
+        .bearer_auth(&setup.applicant.token).multipart(form).send().await.unwrap();
+    assert_eq!(uploaded.status(), 201);
+
+    let response = app.get("/api/v1/me/export").bearer_auth(&setup.applicant.token).send().await.unwrap();
+    assert_eq!(response.status(), 200);
+    let text = response.text().await.unwrap();
+    let export: serde_json::Value = serde_json::from_str(&text).unwrap();
+    assert_eq!(export["account"]["email"], setup.applicant.email);
+    let ids: Vec<&str> = export["applications"].as_array().unwrap().iter().map(|a| a["id"].as_str().unwrap()).collect();
+    assert_eq!(ids, [file["id"].as_str().unwrap(), pending["id"].as_str().unwrap()]);
+    assert_eq!(export["applications"][0]["contact_email"], "claire.martin@example.fr");
+    assert_eq!(export["attachments"][0]["filename"], "cv.pdf");
+    assert_eq!(export["sessions"].as_array().unwrap().len(), 1);
+    assert!(export["audit_events"].as_array().unwrap().iter().any(|e| e["action"] == "application.submitted"));
+    for secret in ["$argon2", tokens["refresh_token"].as_str().unwrap(), "password"] {
+        assert!(!text.contains(secret), "the export contains {secret}");
+    }
+});
+
+api_test!(async fn erasure_deletes_drafts_and_anonymises_submitted_files(app) {
+    let setup = setup(&app).await;
+    let file = submitted(&app, &setup, &complete_file()).await;
+    let pending = json(draft(&app, &setup, &json!({"action_title": "Un autre projet"})).await).await;
+    let form = reqwest::multipart::Form::new().part("file", reqwest::multipart::Part::bytes(PDF.to_vec()).file_name("cv.pdf"));
+    app.request(reqwest::Method::POST, &format!("/api/v1/applications/{}/attachments", pending["id"].as_str().unwrap()))
+        .bearer_auth(&setup.applicant.token).multipart(form).send().await.unwrap();
+
+    let response = app.request(reqwest::Method::DELETE, "/api/v1/me").bearer_auth(&setup.applicant.token).send().await.unwrap();
+    assert_eq!(response.status(), 204);
+    assert_problem(app.login(&setup.applicant.email, PASSWORD).await, 401, "invalid_credentials").await;
+    assert_problem(app.get("/api/v1/me").bearer_auth(&setup.applicant.token).send().await.unwrap(), 401, "invalid_token").await;
+
+    let admin = &setup.organization.admin.token;
+    let kept = json(app.get(&format!("/api/v1/applications/{}", file["id"].as_str().unwrap())).bearer_auth(admin).send().await.unwrap()).await;
+    assert_eq!(kept["applicant_id"], json!(null));
+    assert_eq!((&kept["contact_name"], &kept["contact_email"], &kept["contact_phone"]), (&json!(null), &json!(null), &json!(null)));
+    assert_eq!(kept["action_title"], "De la musique live à l'hôpital");
+    assert_eq!(kept["structure_name"], "Résonansemble");
+    let gone = app.get(&format!("/api/v1/applications/{}", pending["id"].as_str().unwrap())).bearer_auth(admin).send().await.unwrap();
+    assert_problem(gone, 404, "not_found").await;
+    let leftover = app.stored_files();
+    assert!(leftover.is_empty(), "{leftover:?}");
+
+    let events = json(app.get("/api/v1/audit?action=user.erased").bearer_auth(&app.create_platform_admin().await.token).send().await.unwrap()).await;
+    assert_eq!(events["items"][0]["details"], json!({"drafts_deleted": 1, "files_anonymised": 1}));
+});
