@@ -10,7 +10,7 @@ use migration::{MigrationStatus, Migrator, MigratorTrait};
 
 use crate::{
     config::{Environment, Settings},
-    db,
+    db, demo,
     domain::{DisplayName, Email, Password, Role},
     openapi,
     services::{accounts, audit},
@@ -32,7 +32,13 @@ struct Cli {
 #[derive(Subcommand)]
 enum Command {
     /// Run the HTTP server (the default); applies pending migrations first.
-    Serve,
+    Serve {
+        /// Load the demo data first (idempotent) and print the demo accounts.
+        #[arg(long)]
+        demo: bool,
+    },
+    /// Load the demo data (idempotent) and print the demo accounts.
+    SeedDemo,
     /// Apply, roll back (one step) or list database migrations.
     Migrate {
         #[arg(value_enum, default_value_t = MigrateAction::Up)]
@@ -81,7 +87,7 @@ enum AuditCommand {
 
 pub fn run() -> ExitCode {
     let cli = Cli::parse();
-    let command = cli.command.unwrap_or(Command::Serve);
+    let command = cli.command.unwrap_or(Command::Serve { demo: false });
     if let Command::Openapi { check, write, path } = command {
         return openapi_command(check, write, &path);
     }
@@ -98,7 +104,8 @@ pub fn run() -> ExitCode {
     }
     let result = actix_web::rt::System::new().block_on(async move {
         match command {
-            Command::Serve => serve(settings).await,
+            Command::Serve { demo } => serve(settings, demo).await,
+            Command::SeedDemo => seed_demo(&settings).await,
             Command::Migrate { action } => migrate(&settings, action).await,
             Command::CreateAdmin {
                 email,
@@ -120,7 +127,40 @@ pub fn run() -> ExitCode {
     }
 }
 
-async fn serve(settings: Settings) -> anyhow::Result<()> {
+async fn seed_demo(settings: &Settings) -> anyhow::Result<()> {
+    let db = db::connect(&settings.database_url).await?;
+    db::migrate(&db).await?;
+    let first_load = !demo::is_loaded(&db).await?;
+    let accounts = demo::seed(&db).await?;
+    println!(
+        "{}",
+        if first_load {
+            "Demo data loaded. Demo accounts:"
+        } else {
+            "Demo data already loaded. Demo accounts:"
+        }
+    );
+    for account in accounts {
+        let roles: Vec<&str> = account.roles.iter().map(|role| role.as_str()).collect();
+        let platform = if account.platform_admin {
+            " (platform admin)"
+        } else {
+            ""
+        };
+        println!(
+            "  {:34} {:22} {}{platform}",
+            account.email,
+            account.password,
+            roles.join(", ")
+        );
+    }
+    Ok(())
+}
+
+async fn serve(settings: Settings, demo: bool) -> anyhow::Result<()> {
+    if demo {
+        seed_demo(&settings).await?;
+    }
     if settings.jwt_secret_generated {
         tracing::warn!(
             "PRIX_JWT_SECRET is not set: using a random secret for this run only. Tokens will not survive a restart. NEVER run production like this."

@@ -822,3 +822,53 @@ pub async fn candidates(
     }
     Ok(candidates)
 }
+
+/// Brings in a file decided elsewhere (a previous edition, the demo): submitted, reviewed
+/// eligible, public, optionally shortlisted. Only for the command line.
+pub async fn import(
+    db: &DatabaseConnection,
+    actor: Uuid,
+    edition_id: Uuid,
+    content: &ApplicationContent,
+    shortlisted: bool,
+) -> Result<Uuid, ApiError> {
+    let txn = db::begin_write(db).await?;
+    let now = db::now();
+    let id = Uuid::now_v7();
+    application::Entity::insert(application::ActiveModel {
+        id: Set(id),
+        edition_id: Set(edition_id),
+        applicant_id: Set(None),
+        status: Set(ApplicationStatus::Submitted.as_str().to_owned()),
+        auto_eligible: Set(Some(true)),
+        auto_findings: Set(Some("[]".to_owned())),
+        review_decision: Set(Some(Eligibility::Eligible.as_str().to_owned())),
+        reviewed_by: Set(Some(actor)),
+        reviewed_at: Set(Some(now)),
+        public: Set(true),
+        shortlisted: Set(shortlisted),
+        submitted_at: Set(Some(now)),
+        created_at: Set(now),
+        updated_at: Set(now),
+        ..Default::default()
+    })
+    .exec_without_returning(&txn)
+    .await?;
+    let model = application::Entity::find_by_id(id)
+        .one(&txn)
+        .await?
+        .ok_or(ApiError::NotFound)?;
+    store_content(&txn, model.into_active_model(), content).await?;
+    audit::record(
+        &txn,
+        record(
+            actor,
+            "application.imported",
+            id,
+            json!({ "edition_id": edition_id, "shortlisted": shortlisted }),
+        ),
+    )
+    .await?;
+    txn.commit().await?;
+    Ok(id)
+}

@@ -10,6 +10,7 @@ mod attachments;
 mod audit;
 mod auth;
 mod cli;
+mod demo;
 mod editions;
 mod errors;
 mod openapi;

@@ -1,0 +1,47 @@
+use serde_json::json;
+
+use crate::helpers::*;
+
+api_test!(async fn demo_data_is_the_reference_case_and_loads_idempotently(app) {
+    prix_ceser::demo::seed(&app.db).await.unwrap();
+    prix_ceser::demo::seed(&app.db).await.unwrap();
+
+    let editions = json(app.get("/api/v1/editions").send().await.unwrap()).await;
+    let items = editions["items"].as_array().unwrap();
+    let summary: Vec<(i64, &str, &str)> = items.iter().map(|e| (e["number"].as_i64().unwrap(), e["title"].as_str().unwrap(), e["status"].as_str().unwrap())).collect();
+    assert_eq!(summary, [
+        (5, "Prix du CESER 2025", "archived"),
+        (6, "Prix du CESER 2026", "audition"),
+        (7, "Prix du CESER 2027", "applications_open"),
+        (1, "Graines de l'innovation sociale", "archived"),
+    ]);
+    let sixth = &items[1];
+    assert_eq!(sixth["calendar"], sixth_edition_calendar());
+    assert_eq!(sixth["action_window"], json!({"start": "2024-01-01", "end": "2025-12-31"}));
+    assert_eq!(sixth["departements"], json!(ARA));
+    assert_eq!(sixth["shortlist_size"], 5);
+    let prizes: Vec<&str> = sixth["prizes"].as_array().unwrap().iter().map(|p| p["kind"].as_str().unwrap()).collect();
+    assert_eq!(prizes, ["councillors", "jury", "public"]);
+    assert_eq!(sixth["criteria"].as_array().unwrap().len(), 5);
+
+    let gallery = json(app.get(&format!("/api/v1/editions/{}/candidates", sixth["id"].as_str().unwrap())).send().await.unwrap()).await;
+    assert_eq!(gallery.as_array().unwrap().len(), 5);
+    let fifth = json(app.get(&format!("/api/v1/editions/{}/candidates", items[0]["id"].as_str().unwrap())).send().await.unwrap()).await;
+    let names: Vec<&str> = fifth.as_array().unwrap().iter().map(|c| c["action_title"].as_str().unwrap()).collect();
+    assert_eq!(names, ["Résonansemble", "Concertina-Rencontres", "Solivet"]);
+
+    let graines = &items[3];
+    let categories: Vec<(&str, &serde_json::Value)> = graines["prizes"].as_array().unwrap().iter().map(|p| (p["name"].as_str().unwrap(), &p["sponsors"])).collect();
+    assert_eq!(categories, [
+        ("Entreprise inclusive", &json!(["Agefiph", "Adepei63"])),
+        ("Développement local", &json!(["VVF Village"])),
+        ("Entreprise coopérative", &json!(["Pix'n Prod"])),
+        ("Femmes engagées dans l'entrepreneuriat", &json!(["Caisse d'Épargne Auvergne"])),
+    ]);
+    assert!(graines["prizes"].as_array().unwrap().iter().all(|p| p["kind"] == "category" && p["mentions_allowed"] == true));
+
+    for account in &prix_ceser::demo::ACCOUNTS {
+        assert_eq!(app.login(account.email, account.password).await.status(), 200, "{}", account.email);
+    }
+    assert_eq!(prix_ceser::services::audit::verify(&app.db).await.unwrap(), 45);
+});
