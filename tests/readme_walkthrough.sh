@@ -8,13 +8,11 @@ work=$(mktemp -d)
 trap 'kill "$server" 2>/dev/null || true; rm -rf "$work"' EXIT
 
 cd "$work"
-"$binary" serve > server.log 2>&1 &
+"$binary" serve --demo > server.log 2>&1 &
 server=$!
 for _ in $(seq 50); do curl -sf http://127.0.0.1:8080/health/ready > /dev/null && break; sleep 0.2; done
 kill -0 "$server" || { cat server.log; echo "the server did not start (is port 8080 taken?)" >&2; exit 1; }
 
-# The README calls the binary through `cargo run -q --`; here the binary is already built.
-cargo() { while [ "$1" != "--" ]; do shift; done; shift; "$binary" "$@"; }
 script=$(awk '/^```sh walkthrough$/ {on=1; next} /^```$/ {on=0} on' "$root/README.md")
 
 eval "$script"
