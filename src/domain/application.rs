@@ -221,7 +221,9 @@ pub mod limits {
 #[serde(deny_unknown_fields)]
 #[schema(example = json!({"commune": "Lyon", "postal_code": "69002"}))]
 pub struct Location {
+    #[schema(min_length = 1, max_length = 100, pattern = r"\S")]
     pub commune: String,
+    #[schema(pattern = r"^\s*\d{5}\s*$")]
     pub postal_code: String,
 }
 

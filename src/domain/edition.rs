@@ -154,17 +154,20 @@ pub fn check_transition(
 #[serde(deny_unknown_fields)]
 pub struct CriterionSpec {
     /// Stable identifier, lower case: `general_interest`.
+    #[schema(pattern = r"^[a-z0-9_]{1,64}$")]
     #[schema(example = "general_interest")]
     pub key: String,
+    #[schema(min_length = 1, max_length = 200, pattern = r"\S")]
     #[schema(example = "Intérêt général")]
     pub label_fr: String,
+    #[schema(min_length = 1, max_length = 200, pattern = r"\S")]
     #[schema(example = "General interest")]
     pub label_en: String,
     #[serde(default)]
     pub description: String,
     /// Relative weight in the total (default 1).
     #[serde(default = "default_weight")]
-    #[schema(example = 1.0)]
+    #[schema(example = 1.0, exclusive_minimum = 0.0, maximum = 100.0)]
     pub weight: f64,
 }
 
@@ -450,13 +453,16 @@ impl Default for ScoreScale {
 #[schema(example = json!({"kind": "jury", "name": "Prix du jury", "sponsors": [], "pool": "shortlisted", "laureate_count": 1, "mentions_allowed": false}))]
 pub struct PrizeSpec {
     pub kind: PrizeKind,
+    #[schema(min_length = 1, max_length = 200, pattern = r"\S")]
     pub name: String,
     #[serde(default)]
+    #[schema(max_items = 20)]
     pub sponsors: Vec<String>,
     /// Which files compete (default: the shortlisted ones).
     #[serde(default = "default_pool")]
     pub pool: CandidatePool,
     #[serde(default = "one")]
+    #[schema(minimum = 1, maximum = 20)]
     pub laureate_count: i32,
     /// Whether honourable mentions may be awarded.
     #[serde(default)]

@@ -29,6 +29,8 @@ impl<K: std::str::FromStr> PageRequest<K> {
     pub fn parse(limit: Option<u64>, cursor: Option<&str>) -> Result<Self, Vec<FieldError>> {
         let mut violations = Violations::default();
         let limit = violations.check("limit", parse_limit(limit));
+        // An empty `cursor=` means the first page, as an absent one.
+        let cursor = cursor.filter(|cursor| !cursor.is_empty());
         let after = violations.check("cursor", cursor.map(decode_cursor).transpose());
         violations.finish()?;
         Ok(Self {

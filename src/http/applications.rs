@@ -43,26 +43,36 @@ use crate::{
 pub struct ApplicationInput {
     pub applicant_kind: Option<ApplicantKind>,
     /// Legal entities only, 1 to 200 characters.
+    #[schema(min_length = 1, max_length = 200, pattern = r"\S")]
     pub structure_name: Option<String>,
     /// Legal entities only: 14 digits with a valid check digit.
+    #[schema(pattern = r"^\s*(\d\s*){14}$")]
     pub siret: Option<String>,
+    #[schema(min_length = 1, max_length = 200, pattern = r"\S")]
     pub contact_name: Option<String>,
+    #[schema(format = Email, max_length = 254)]
     pub contact_email: Option<String>,
     pub contact_phone: Option<String>,
     /// 3 to 200 characters.
+    #[schema(min_length = 3, max_length = 200, pattern = r"\S.*\S.*\S")]
     pub action_title: Option<String>,
     /// Up to 500 characters.
+    #[schema(min_length = 1, max_length = 500, pattern = r"\S")]
     pub summary: Option<String>,
     /// Up to 10,000 characters.
+    #[schema(min_length = 1, max_length = 10000, pattern = r"\S")]
     pub description: Option<String>,
     pub action_start: Option<NaiveDate>,
     pub action_end: Option<NaiveDate>,
     /// 1 to 20 places where the action takes place.
+    #[schema(min_items = 1, max_items = 20)]
     pub locations: Option<Vec<Location>>,
     /// Criterion key → text (up to 5,000 characters each).
     pub answers: Option<BTreeMap<String, String>>,
     /// https, on YouTube, Vimeo or Dailymotion.
+    #[schema(format = "uri", max_length = 500)]
     pub video_url: Option<String>,
+    #[schema(format = "uri", max_length = 500)]
     pub website: Option<String>,
 }
 
@@ -349,6 +359,7 @@ pub async fn withdraw_application(
 #[schema(example = json!({"reason": "Il manque la réponse sur la pérennité."}))]
 pub struct ReasonRequest {
     /// 10 to 2000 characters.
+    #[schema(min_length = 10, max_length = 2000, pattern = r"\S")]
     pub reason: String,
 }
 
@@ -392,6 +403,7 @@ pub struct ReviewRequest {
     /// `eligible` or `ineligible`.
     pub decision: Eligibility,
     /// Required when the decision contradicts the automatic check.
+    #[schema(min_length = 10, max_length = 2000, pattern = r"\S")]
     pub reason: Option<String>,
 }
 

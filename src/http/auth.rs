@@ -19,10 +19,13 @@ use crate::{
 #[schema(example = json!({"email": "claire.martin@example.fr", "password": "correct horse battery", "display_name": "Claire Martin"}))]
 pub struct RegisterRequest {
     /// At most 254 characters; compared case-insensitively.
+    #[schema(format = Email, max_length = 254)]
     pub email: String,
     /// 12 to 128 characters.
+    #[schema(format = Password, min_length = 12, max_length = 128)]
     pub password: String,
     /// 1 to 100 characters.
+    #[schema(min_length = 1, max_length = 100, pattern = r"\S")]
     pub display_name: String,
 }
 
@@ -106,7 +109,9 @@ pub async fn register(
 #[serde(deny_unknown_fields)]
 #[schema(example = json!({"email": "claire.martin@example.fr", "password": "correct horse battery"}))]
 pub struct TokenRequest {
+    #[schema(max_length = 254)]
     pub email: String,
+    #[schema(format = Password, max_length = 128)]
     pub password: String,
 }
 

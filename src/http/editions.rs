@@ -38,14 +38,19 @@ use crate::{
     ]
 }))]
 pub struct CreateEditionRequest {
+    #[schema(minimum = 1, maximum = 1000)]
     pub number: i32,
+    #[schema(minimum = 2000, maximum = 2100)]
     pub year: i32,
+    #[schema(min_length = 1, max_length = 200, pattern = r"\S")]
     pub title: String,
+    #[schema(min_length = 1, max_length = 200, pattern = r"\S")]
     pub theme: Option<String>,
     pub action_window: DateRange,
     /// Default: the organization's départements.
     pub departements: Option<Vec<String>>,
     /// Default 5.
+    #[schema(minimum = 1, maximum = 50)]
     pub shortlist_size: Option<i32>,
     /// Default 0 to 20.
     pub scoring_scale: Option<ScoreScale>,
@@ -219,12 +224,17 @@ pub async fn get_edition(
 #[schema(example = json!({"calendar": {"applications_open_on": "2026-03-31", "applications_deadline": "2026-06-15",
     "selection_on": "2026-06-25", "audition_on": "2026-11-04", "ceremony_on": "2026-12-14"}}))]
 pub struct UpdateEditionRequest {
+    #[schema(minimum = 1, maximum = 1000)]
     pub number: Option<i32>,
+    #[schema(minimum = 2000, maximum = 2100)]
     pub year: Option<i32>,
+    #[schema(min_length = 1, max_length = 200, pattern = r"\S")]
     pub title: Option<String>,
+    #[schema(min_length = 1, max_length = 200, pattern = r"\S")]
     pub theme: Option<String>,
     pub action_window: Option<DateRange>,
     pub departements: Option<Vec<String>>,
+    #[schema(minimum = 1, maximum = 50)]
     pub shortlist_size: Option<i32>,
     pub scoring_scale: Option<ScoreScale>,
     /// Replaces the whole calendar.
@@ -298,6 +308,7 @@ pub struct TransitionRequest {
     pub to: EditionStatus,
     /// A written reason (10 characters or more) forces a guard that allows it, such as leaving
     /// the application phase before the deadline. It is recorded in the audit trail.
+    #[schema(min_length = 10, max_length = 2000, pattern = r"\S")]
     pub reason: Option<String>,
 }
 

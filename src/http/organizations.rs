@@ -27,13 +27,20 @@ use crate::{
     "postal_addresses": ["125 rue Smith, 69285 Lyon cedex 02", "59 Bd Léon Jouhaux, 63050 Clermont-Ferrand"]
 }))]
 pub struct OrganizationRequest {
+    #[schema(pattern = r"^[a-z0-9][a-z0-9-]{0,30}[a-z0-9]$")]
     pub short_name: String,
+    #[schema(min_length = 1, max_length = 200, pattern = r"\S")]
     pub name: String,
+    #[schema(min_length = 1, max_length = 100, pattern = r"\S")]
     pub region: String,
     /// Départements eligible by default in the organization's editions.
+    #[schema(min_items = 1)]
     pub default_departements: Vec<String>,
+    #[schema(format = Email, max_length = 254)]
     pub contact_email: String,
+    /// Up to 10 addresses.
     #[serde(default)]
+    #[schema(max_items = 10)]
     pub postal_addresses: Vec<String>,
 }
 

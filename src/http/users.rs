@@ -39,10 +39,14 @@ fn check_roles(field: &str, roles: &[Role], allow_empty: bool) -> Result<(), Fie
 #[serde(deny_unknown_fields)]
 #[schema(example = json!({"email": "jury1@example.fr", "password": "a long jury password", "display_name": "Jeanne Juré", "roles": ["jury", "councillor"]}))]
 pub struct CreateUserRequest {
+    #[schema(format = Email, max_length = 254)]
     pub email: String,
+    #[schema(format = Password, min_length = 12, max_length = 128)]
     pub password: String,
+    #[schema(min_length = 1, max_length = 100, pattern = r"\S")]
     pub display_name: String,
     /// One or more of `admin`, `applicant`, `jury`, `councillor`.
+    #[schema(min_items = 1)]
     pub roles: Vec<Role>,
 }
 
@@ -172,6 +176,7 @@ pub async fn get_user(
 pub struct UpdateUserRequest {
     /// Replaces the account's roles (may be empty).
     pub roles: Option<Vec<Role>>,
+    #[schema(min_length = 1, max_length = 100, pattern = r"\S")]
     pub display_name: Option<String>,
     /// A disabled account can neither log in nor refresh, and its tokens stop working.
     pub disabled: Option<bool>,
