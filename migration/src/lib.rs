@@ -9,6 +9,7 @@ mod m20261122_000004_create_organizations;
 mod m20261122_000005_create_editions;
 mod m20261122_000006_create_applications;
 mod m20261122_000007_create_attachments;
+mod m20261122_000008_create_jury;
 
 pub struct Migrator;
 
@@ -23,6 +24,7 @@ impl MigratorTrait for Migrator {
             Box::new(m20261122_000005_create_editions::Migration),
             Box::new(m20261122_000006_create_applications::Migration),
             Box::new(m20261122_000007_create_attachments::Migration),
+            Box::new(m20261122_000008_create_jury::Migration),
         ]
     }
 }

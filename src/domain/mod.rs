@@ -7,10 +7,12 @@ pub mod departement;
 pub mod display_name;
 pub mod edition;
 pub mod email;
+pub mod jury;
 pub mod organization;
 pub mod pagination;
 pub mod password;
 pub mod role;
+pub mod scoring;
 pub mod validation;
 
 pub use display_name::DisplayName;

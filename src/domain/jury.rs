@@ -1,0 +1,156 @@
+//! The jury of an edition and the Prix du CESER rule for its composition.
+use serde::{Deserialize, Serialize};
+use utoipa::ToSchema;
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, ToSchema)]
+#[serde(rename_all = "snake_case")]
+pub enum Seat {
+    /// A councillor of the organizer.
+    Councillor,
+    /// The organizer's president (casting vote on ties).
+    President,
+    /// The president of the youth CESER (CESER des jeunes).
+    YouthPresident,
+    /// A qualified external personality.
+    QualifiedPersonality,
+}
+
+impl Seat {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Seat::Councillor => "councillor",
+            Seat::President => "president",
+            Seat::YouthPresident => "youth_president",
+            Seat::QualifiedPersonality => "qualified_personality",
+        }
+    }
+
+    pub fn parse(value: &str) -> Option<Self> {
+        [
+            Seat::Councillor,
+            Seat::President,
+            Seat::YouthPresident,
+            Seat::QualifiedPersonality,
+        ]
+        .into_iter()
+        .find(|seat| seat.as_str() == value)
+    }
+}
+
+/// One departure from the composition rule.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, ToSchema)]
+pub struct CompositionFinding {
+    #[schema(example = "qualified_personalities")]
+    pub code: &'static str,
+    pub message: String,
+}
+
+/// The Prix du CESER rule: councillors, exactly one president, the youth president, and
+/// three qualified personalities of whom one is the previous edition's laureate.
+pub fn composition_findings(members: &[(Seat, bool)]) -> Vec<CompositionFinding> {
+    let count = |seat: Seat| members.iter().filter(|(s, _)| *s == seat).count();
+    let mut findings = Vec::new();
+    let mut expect = |code: &'static str, actual: usize, expected: usize, what: &str| {
+        if actual != expected {
+            findings.push(CompositionFinding {
+                code,
+                message: format!("{what}: expected {expected}, found {actual}."),
+            });
+        }
+    };
+    expect(
+        "president",
+        count(Seat::President),
+        1,
+        "The organizer's president",
+    );
+    expect(
+        "youth_president",
+        count(Seat::YouthPresident),
+        1,
+        "The youth CESER's president",
+    );
+    expect(
+        "qualified_personalities",
+        count(Seat::QualifiedPersonality),
+        3,
+        "Qualified personalities",
+    );
+    let laureates = members
+        .iter()
+        .filter(|(seat, laureate)| *seat == Seat::QualifiedPersonality && *laureate)
+        .count();
+    expect(
+        "previous_laureate",
+        laureates,
+        1,
+        "Qualified personalities who are the previous laureate",
+    );
+    if count(Seat::Councillor) == 0 {
+        findings.push(CompositionFinding {
+            code: "councillors",
+            message: "The jury has no councillor.".into(),
+        });
+    }
+    if members
+        .iter()
+        .any(|(seat, laureate)| *laureate && *seat != Seat::QualifiedPersonality)
+    {
+        findings.push(CompositionFinding {
+            code: "laureate_seat",
+            message: "The previous laureate sits as a qualified personality.".into(),
+        });
+    }
+    findings
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn prix_du_ceser() -> Vec<(Seat, bool)> {
+        vec![
+            (Seat::President, false),
+            (Seat::YouthPresident, false),
+            (Seat::QualifiedPersonality, true),
+            (Seat::QualifiedPersonality, false),
+            (Seat::QualifiedPersonality, false),
+            (Seat::Councillor, false),
+            (Seat::Councillor, false),
+        ]
+    }
+
+    #[test]
+    fn the_rule_of_the_prix_du_ceser_is_met() {
+        assert!(composition_findings(&prix_du_ceser()).is_empty());
+    }
+
+    #[test]
+    fn each_departure_is_reported() {
+        let mut jury = prix_du_ceser();
+        jury.push((Seat::President, false));
+        jury.retain(|(seat, laureate)| !(*seat == Seat::QualifiedPersonality && *laureate));
+        let codes: Vec<&str> = composition_findings(&jury)
+            .into_iter()
+            .map(|f| f.code)
+            .collect();
+        assert_eq!(
+            codes,
+            ["president", "qualified_personalities", "previous_laureate"]
+        );
+        let codes: Vec<&str> = composition_findings(&[])
+            .into_iter()
+            .map(|f| f.code)
+            .collect();
+        assert_eq!(
+            codes,
+            [
+                "president",
+                "youth_president",
+                "qualified_personalities",
+                "previous_laureate",
+                "councillors"
+            ]
+        );
+    }
+}

@@ -1,0 +1,437 @@
+//! Scoring: scorecards, and the ranking of files from them. Pure functions, worked examples
+//! in the tests.
+use std::collections::{BTreeMap, HashMap};
+
+use serde::{Deserialize, Serialize};
+use utoipa::ToSchema;
+use uuid::Uuid;
+
+use super::{edition::ScoreScale, validation::FieldError};
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize, ToSchema)]
+#[serde(rename_all = "snake_case")]
+pub enum Round {
+    /// All eligible files, before the shortlist.
+    Selection,
+    /// The shortlisted files, after their audition.
+    Audition,
+}
+
+impl Round {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Round::Selection => "selection",
+            Round::Audition => "audition",
+        }
+    }
+}
+
+/// A score for every criterion, within the scale, and nothing else.
+pub fn check_scores(
+    scores: &BTreeMap<String, i32>,
+    criteria: &[String],
+    scale: ScoreScale,
+) -> Vec<FieldError> {
+    let mut errors = Vec::new();
+    for key in criteria.iter().filter(|key| !scores.contains_key(*key)) {
+        errors.push(FieldError::new(
+            &format!("scores.{key}"),
+            "required",
+            "every criterion needs a score",
+        ));
+    }
+    for (key, value) in scores {
+        if !criteria.contains(key) {
+            errors.push(FieldError::new(
+                &format!("scores.{key}"),
+                "unknown_criterion",
+                "this edition has no such criterion",
+            ));
+        } else if !(scale.min..=scale.max).contains(value) {
+            errors.push(FieldError::new(
+                &format!("scores.{key}"),
+                "out_of_range",
+                format!("must be between {} and {}", scale.min, scale.max),
+            ));
+        }
+    }
+    errors
+}
+
+/// A submitted scorecard.
+#[derive(Debug, Clone)]
+pub struct Card {
+    pub juror: Uuid,
+    pub file: Uuid,
+    pub scores: BTreeMap<String, i32>,
+}
+
+/// A file of the round and how many scorecards are expected for it.
+#[derive(Debug, Clone)]
+pub struct FileToRank {
+    pub file: Uuid,
+    pub expected: usize,
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize, ToSchema)]
+pub struct RankedFile {
+    pub application_id: Uuid,
+    /// Weighted mean of the scorecards' totals, on the edition's scale.
+    pub total: Option<f64>,
+    /// Mean score per criterion.
+    pub criteria: BTreeMap<String, f64>,
+    /// Standard deviation of the scorecards' totals.
+    pub spread: Option<f64>,
+    pub scorecards: usize,
+    pub missing: usize,
+    /// 1 is best; equal totals share a rank.
+    pub rank: Option<usize>,
+    /// Mean of each juror's standardised score (z-score over that juror's scorecards).
+    pub normalized: Option<f64>,
+    pub normalized_rank: Option<usize>,
+    /// Another file has the same total.
+    pub tied: bool,
+}
+
+const EPSILON: f64 = 1e-9;
+
+fn weighted_total(scores: &BTreeMap<String, i32>, weights: &[(String, f64)]) -> f64 {
+    let weight_sum: f64 = weights.iter().map(|(_, w)| w).sum();
+    let sum: f64 = weights
+        .iter()
+        .map(|(key, w)| w * f64::from(*scores.get(key).unwrap_or(&0)))
+        .sum();
+    if weight_sum > 0.0 {
+        sum / weight_sum
+    } else {
+        0.0
+    }
+}
+
+fn mean(values: &[f64]) -> Option<f64> {
+    (!values.is_empty()).then(|| values.iter().sum::<f64>() / values.len() as f64)
+}
+
+fn std_dev(values: &[f64]) -> Option<f64> {
+    let m = mean(values)?;
+    Some((values.iter().map(|v| (v - m).powi(2)).sum::<f64>() / values.len() as f64).sqrt())
+}
+
+/// Competition ranks ("1, 1, 3") of `value` by descending order; `None` values come last, unranked.
+fn ranks(values: &[Option<f64>]) -> Vec<Option<usize>> {
+    values
+        .iter()
+        .map(|value| {
+            value.map(|v| {
+                1 + values
+                    .iter()
+                    .flatten()
+                    .filter(|other| **other > v + EPSILON)
+                    .count()
+            })
+        })
+        .collect()
+}
+
+/// Ranks the files of a round from the submitted scorecards (conflicted jurors' cards must
+/// already be left out), best first.
+pub fn rank(weights: &[(String, f64)], files: &[FileToRank], cards: &[Card]) -> Vec<RankedFile> {
+    let totals: Vec<(Uuid, Uuid, f64)> = cards
+        .iter()
+        .map(|card| (card.juror, card.file, weighted_total(&card.scores, weights)))
+        .collect();
+    // Each juror's mean and deviation over their own scorecards.
+    let mut by_juror: HashMap<Uuid, Vec<f64>> = HashMap::new();
+    for (juror, _, total) in &totals {
+        by_juror.entry(*juror).or_default().push(*total);
+    }
+    let juror_stats: HashMap<Uuid, (f64, f64)> = by_juror
+        .iter()
+        .map(|(juror, values)| {
+            (
+                *juror,
+                (mean(values).unwrap_or(0.0), std_dev(values).unwrap_or(0.0)),
+            )
+        })
+        .collect();
+    let mut ranked: Vec<RankedFile> = files
+        .iter()
+        .map(|entry| {
+            let file_totals: Vec<f64> = totals
+                .iter()
+                .filter(|(_, file, _)| *file == entry.file)
+                .map(|(_, _, t)| *t)
+                .collect();
+            let z_scores: Vec<f64> = totals
+                .iter()
+                .filter(|(_, file, _)| *file == entry.file)
+                .map(|(juror, _, total)| {
+                    let (m, sd) = juror_stats[juror];
+                    if sd > EPSILON { (total - m) / sd } else { 0.0 }
+                })
+                .collect();
+            let file_cards: Vec<&Card> = cards
+                .iter()
+                .filter(|card| card.file == entry.file)
+                .collect();
+            let criteria = weights
+                .iter()
+                .filter_map(|(key, _)| {
+                    let values: Vec<f64> = file_cards
+                        .iter()
+                        .filter_map(|card| card.scores.get(key))
+                        .map(|v| f64::from(*v))
+                        .collect();
+                    mean(&values).map(|m| (key.clone(), m))
+                })
+                .collect();
+            RankedFile {
+                application_id: entry.file,
+                total: mean(&file_totals),
+                criteria,
+                spread: std_dev(&file_totals),
+                scorecards: file_totals.len(),
+                missing: entry.expected.saturating_sub(file_totals.len()),
+                rank: None,
+                normalized: mean(&z_scores),
+                normalized_rank: None,
+                tied: false,
+            }
+        })
+        .collect();
+    let total_ranks = ranks(&ranked.iter().map(|file| file.total).collect::<Vec<_>>());
+    let normalized_ranks = ranks(
+        &ranked
+            .iter()
+            .map(|file| file.normalized)
+            .collect::<Vec<_>>(),
+    );
+    for (index, file) in ranked.iter_mut().enumerate() {
+        file.rank = total_ranks[index];
+        file.normalized_rank = normalized_ranks[index];
+    }
+    let shared: Vec<bool> = ranked
+        .iter()
+        .map(|file| {
+            file.rank.is_some()
+                && ranked
+                    .iter()
+                    .filter(|other| other.rank == file.rank)
+                    .count()
+                    > 1
+        })
+        .collect();
+    for (file, tied) in ranked.iter_mut().zip(shared) {
+        file.tied = tied;
+    }
+    ranked.sort_by_key(|file| (file.rank.unwrap_or(usize::MAX), file.application_id));
+    ranked
+}
+
+/// The files sharing the first place of a ranking.
+pub fn first_place(ranking: &[RankedFile]) -> Vec<Uuid> {
+    ranking
+        .iter()
+        .filter(|file| file.rank == Some(1))
+        .map(|file| file.application_id)
+        .collect()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn id(n: u128) -> Uuid {
+        Uuid::from_u128(n)
+    }
+
+    fn card(juror: u128, file: u128, a: i32, b: i32) -> Card {
+        Card {
+            juror: id(juror),
+            file: id(file),
+            scores: [("a".to_owned(), a), ("b".to_owned(), b)].into(),
+        }
+    }
+
+    fn weights() -> Vec<(String, f64)> {
+        vec![("a".into(), 1.0), ("b".into(), 3.0)]
+    }
+
+    fn files(expected: usize) -> Vec<FileToRank> {
+        (1..=3)
+            .map(|n| FileToRank {
+                file: id(100 + n),
+                expected,
+            })
+            .collect()
+    }
+
+    #[test]
+    fn totals_are_weighted_means_and_ranks_follow_them() {
+        // Juror 1: file 101 → (10·1 + 14·3)/4 = 13; file 102 → (20 + 3·8)/4 = 11.
+        let cards = [
+            card(1, 101, 10, 14),
+            card(1, 102, 20, 8),
+            card(1, 103, 0, 0),
+        ];
+        let ranking = rank(&weights(), &files(1), &cards);
+        let order: Vec<(Uuid, Option<f64>, Option<usize>)> = ranking
+            .iter()
+            .map(|f| (f.application_id, f.total, f.rank))
+            .collect();
+        assert_eq!(
+            order,
+            [
+                (id(101), Some(13.0), Some(1)),
+                (id(102), Some(11.0), Some(2)),
+                (id(103), Some(0.0), Some(3))
+            ]
+        );
+        assert_eq!(
+            ranking[0].criteria,
+            [("a".to_owned(), 10.0), ("b".to_owned(), 14.0)].into()
+        );
+        assert_eq!(ranking[0].spread, Some(0.0));
+    }
+
+    #[test]
+    fn a_harsh_juror_is_corrected_by_normalisation() {
+        // Juror 1 is lenient and spreads widely (0 to 20), juror 2 is harsh (2 to 6). Raw
+        // totals follow the lenient juror's favourite (102); standardised scores count both
+        // jurors' preferences equally, and juror 2 prefers 101 by far.
+        let cards = [
+            card(1, 101, 10, 10),
+            card(1, 102, 20, 20),
+            card(1, 103, 0, 0),
+            card(2, 101, 6, 6),
+            card(2, 102, 3, 3),
+            card(2, 103, 2, 2),
+        ];
+        let ranking = rank(&weights(), &files(2), &cards);
+        let by_file = |n| ranking.iter().find(|f| f.application_id == id(n)).unwrap();
+        assert_eq!(
+            (
+                by_file(102).total,
+                by_file(102).rank,
+                by_file(102).normalized_rank
+            ),
+            (Some(11.5), Some(1), Some(2))
+        );
+        assert_eq!(
+            (
+                by_file(101).total,
+                by_file(101).rank,
+                by_file(101).normalized_rank
+            ),
+            (Some(8.0), Some(2), Some(1))
+        );
+        assert_eq!(by_file(103).normalized_rank, Some(3));
+        assert_eq!(by_file(101).spread, Some(2.0));
+    }
+
+    #[test]
+    fn missing_scorecards_are_counted_and_unscored_files_come_last() {
+        let cards = [
+            card(1, 101, 10, 10),
+            card(2, 101, 12, 12),
+            card(1, 102, 5, 5),
+        ];
+        let ranking = rank(&weights(), &files(2), &cards);
+        let summary: Vec<(Uuid, usize, usize, Option<usize>)> = ranking
+            .iter()
+            .map(|f| (f.application_id, f.scorecards, f.missing, f.rank))
+            .collect();
+        assert_eq!(
+            summary,
+            [
+                (id(101), 2, 0, Some(1)),
+                (id(102), 1, 1, Some(2)),
+                (id(103), 0, 2, None)
+            ]
+        );
+        assert_eq!(ranking[2].total, None);
+    }
+
+    #[test]
+    fn equal_totals_are_flagged_as_ties_and_share_the_rank() {
+        let cards = [
+            card(1, 101, 12, 12),
+            card(1, 102, 12, 12),
+            card(1, 103, 4, 4),
+        ];
+        let ranking = rank(&weights(), &files(1), &cards);
+        let summary: Vec<(Option<usize>, bool)> =
+            ranking.iter().map(|f| (f.rank, f.tied)).collect();
+        assert_eq!(
+            summary,
+            [(Some(1), true), (Some(1), true), (Some(3), false)]
+        );
+        assert_eq!(first_place(&ranking), [id(101), id(102)]);
+    }
+
+    #[test]
+    fn a_conflicted_juror_left_out_changes_nothing_for_the_others() {
+        // Juror 3 declared a conflict on 101: the service leaves their cards out, so 101 is
+        // ranked on the remaining jurors only, with one fewer expected card.
+        let cards = [
+            card(1, 101, 10, 10),
+            card(2, 101, 14, 14),
+            card(1, 102, 11, 11),
+            card(2, 102, 11, 11),
+        ];
+        let files = vec![
+            FileToRank {
+                file: id(101),
+                expected: 2,
+            },
+            FileToRank {
+                file: id(102),
+                expected: 3,
+            },
+        ];
+        let ranking = rank(&weights(), &files, &cards);
+        assert_eq!(
+            (
+                ranking[0].application_id,
+                ranking[0].total,
+                ranking[0].missing
+            ),
+            (id(101), Some(12.0), 0)
+        );
+        assert_eq!(
+            (ranking[1].application_id, ranking[1].missing),
+            (id(102), 1)
+        );
+    }
+
+    #[test]
+    fn scorecards_need_every_criterion_within_the_scale() {
+        let criteria = vec!["a".to_owned(), "b".to_owned()];
+        let scale = ScoreScale { min: 0, max: 20 };
+        assert!(
+            check_scores(
+                &[("a".to_owned(), 0), ("b".to_owned(), 20)].into(),
+                &criteria,
+                scale
+            )
+            .is_empty()
+        );
+        let errors = check_scores(
+            &[("a".to_owned(), 21), ("z".to_owned(), 3)].into(),
+            &criteria,
+            scale,
+        );
+        let codes: Vec<(&str, &str)> = errors
+            .iter()
+            .map(|e| (e.field.as_str(), e.code.as_str()))
+            .collect();
+        assert_eq!(
+            codes,
+            [
+                ("scores.b", "required"),
+                ("scores.a", "out_of_range"),
+                ("scores.z", "unknown_criterion")
+            ]
+        );
+    }
+}
