@@ -38,6 +38,7 @@ use crate::error;
         (name = "audit", description = "The tamper-evident audit trail"),
         (name = "organizations", description = "Organizers (CESER, CRESS…) and their staff"),
         (name = "editions", description = "Editions of a prize: calendar, criteria, prizes, lifecycle"),
+        (name = "jury", description = "The jury: members, conflicts of interest, scoring, rankings, shortlist, auditions, decisions"),
         (name = "applications", description = "Applications: drafts, submission, eligibility review, the public gallery"),
     )
 )]

@@ -30,6 +30,8 @@ impl Rule {
 const ADMIN: &[Role] = &[Role::Admin];
 const APPLICANT: &[Role] = &[Role::Applicant];
 const APPLICANT_OR_ADMIN: &[Role] = &[Role::Applicant, Role::Admin];
+const JURY: &[Role] = &[Role::Jury];
+const JURY_OR_ADMIN: &[Role] = &[Role::Jury, Role::Admin];
 
 /// `(operationId, rule)` for every operation of the API.
 pub const RULES: &[(&str, Rule)] = &[
@@ -87,6 +89,33 @@ pub const RULES: &[(&str, Rule)] = &[
     ("delete_attachment", Rule::AnyOf(APPLICANT)),
     ("list_attachments", Rule::AnyOf(APPLICANT_OR_ADMIN)),
     ("download_attachment", Rule::AnyOf(APPLICANT_OR_ADMIN)),
+    // The jury. Staff of the edition's organization manage it; jury members reach only the
+    // editions they sit on (others get 404).
+    ("set_jury_member", Rule::AnyOf(ADMIN)),
+    ("remove_jury_member", Rule::AnyOf(ADMIN)),
+    ("list_jury_members", Rule::AnyOf(JURY_OR_ADMIN)),
+    ("check_jury_composition", Rule::AnyOf(ADMIN)),
+    // A member for themselves, staff for a member.
+    ("declare_conflict", Rule::AnyOf(JURY_OR_ADMIN)),
+    ("list_conflicts", Rule::AnyOf(ADMIN)),
+    ("assign_reviewers", Rule::AnyOf(ADMIN)),
+    ("list_assignments", Rule::AnyOf(ADMIN)),
+    ("add_assignment", Rule::AnyOf(ADMIN)),
+    ("remove_assignment", Rule::AnyOf(ADMIN)),
+    ("list_jury_files", Rule::AnyOf(JURY)),
+    ("save_scorecard", Rule::AnyOf(JURY)),
+    ("submit_scorecard", Rule::AnyOf(JURY)),
+    // Staff; a member only after submitting their own, never when conflicted.
+    ("list_scorecards", Rule::AnyOf(JURY_OR_ADMIN)),
+    ("reopen_scorecard", Rule::AnyOf(ADMIN)),
+    // Staff and the jury's president.
+    ("get_rankings", Rule::AnyOf(JURY_OR_ADMIN)),
+    ("export_rankings", Rule::AnyOf(JURY_OR_ADMIN)),
+    ("confirm_shortlist", Rule::AnyOf(ADMIN)),
+    ("schedule_audition", Rule::AnyOf(ADMIN)),
+    // The jury's president or staff.
+    ("decide_prize", Rule::AnyOf(JURY_OR_ADMIN)),
+    ("get_prize_decision", Rule::AnyOf(JURY_OR_ADMIN)),
     // The public gallery of a published edition.
     ("list_candidates", Rule::Public),
 ];

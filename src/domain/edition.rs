@@ -76,6 +76,10 @@ pub struct EditionFacts<'a> {
     pub calendar: &'a Calendar,
     pub criteria: usize,
     pub prizes: usize,
+    /// Files confirmed on the shortlist.
+    pub shortlisted: usize,
+    /// Departures from the jury composition rule.
+    pub jury_findings: Vec<String>,
     pub now: DateTime<Utc>,
 }
 
@@ -145,6 +149,17 @@ pub fn check_transition(
                 "The application deadline has not passed: force the transition with a written reason.",
             )
         }
+        EditionStatus::Audition if facts.shortlisted == 0 && !forced => refuse(
+            "no_shortlist",
+            "Confirm the shortlist first (or force the transition with a written reason).",
+        ),
+        EditionStatus::Audition if !facts.jury_findings.is_empty() && !forced => refuse(
+            "jury_composition",
+            format!(
+                "The jury departs from the composition rule ({}): give a written reason.",
+                facts.jury_findings.join(" ")
+            ),
+        ),
         _ => Ok(()),
     }
 }
@@ -310,6 +325,8 @@ mod tests {
             calendar,
             criteria: 5,
             prizes: 3,
+            shortlisted: 5,
+            jury_findings: vec![],
             now: now.parse().unwrap(),
         }
     }
@@ -388,6 +405,28 @@ mod tests {
             "2026-06-08T22:00:00Z",
         );
         assert!(check_transition(&after, EditionStatus::Selection, false).is_ok());
+    }
+
+    #[test]
+    fn auditions_need_a_shortlist_and_a_jury_by_the_rule_or_a_reason() {
+        let calendar = complete_calendar();
+        let mut selection = facts(EditionStatus::Selection, &calendar, "2026-07-01T00:00:00Z");
+        assert!(check_transition(&selection, EditionStatus::Audition, false).is_ok());
+        selection.jury_findings = vec!["Qualified personalities: expected 3, found 2.".into()];
+        assert_eq!(
+            check_transition(&selection, EditionStatus::Audition, false)
+                .unwrap_err()
+                .code,
+            "jury_composition"
+        );
+        assert!(check_transition(&selection, EditionStatus::Audition, true).is_ok());
+        selection.shortlisted = 0;
+        assert_eq!(
+            check_transition(&selection, EditionStatus::Audition, false)
+                .unwrap_err()
+                .code,
+            "no_shortlist"
+        );
     }
 
     #[test]

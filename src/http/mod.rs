@@ -8,6 +8,7 @@ pub mod client_ip;
 pub mod editions;
 pub mod extract;
 pub mod health;
+pub mod jury;
 pub mod me;
 pub mod organizations;
 pub mod rate_limit;
@@ -70,7 +71,28 @@ pub fn routes(config: &mut ServiceConfig) {
                 .service(attachments::upload_attachment)
                 .service(attachments::list_attachments)
                 .service(attachments::download_attachment)
-                .service(attachments::delete_attachment),
+                .service(attachments::delete_attachment)
+                .service(jury::set_jury_member)
+                .service(jury::remove_jury_member)
+                .service(jury::list_jury_members)
+                .service(jury::check_jury_composition)
+                .service(jury::declare_conflict)
+                .service(jury::list_conflicts)
+                .service(jury::assign_reviewers)
+                .service(jury::list_assignments)
+                .service(jury::add_assignment)
+                .service(jury::remove_assignment)
+                .service(jury::list_jury_files)
+                .service(jury::save_scorecard)
+                .service(jury::submit_scorecard)
+                .service(jury::list_scorecards)
+                .service(jury::reopen_scorecard)
+                .service(jury::get_rankings)
+                .service(jury::export_rankings)
+                .service(jury::confirm_shortlist)
+                .service(jury::schedule_audition)
+                .service(jury::decide_prize)
+                .service(jury::get_prize_decision),
         );
 }
 

@@ -33,6 +33,7 @@ use crate::{
     services::{
         audit::{self, AuditEntry},
         editions::{self, calendar_of},
+        jury,
         organizations::{self, StaffScope, split_codes},
     },
 };
@@ -76,6 +77,8 @@ pub struct Application {
     /// Shown in the public gallery.
     pub public: bool,
     pub shortlisted: bool,
+    /// The audition slot, once a shortlisted file is scheduled.
+    pub audition: Option<jury::AuditionSlot>,
     pub submitted_at: Option<DateTime<Utc>>,
     pub created_at: DateTime<Utc>,
     pub updated_at: DateTime<Utc>,
@@ -183,6 +186,7 @@ async fn view(
         review,
         public: model.public,
         shortlisted: model.shortlisted,
+        audition: jury::audition_of(db, model.id).await?,
         submitted_at: model.submitted_at,
         created_at: model.created_at,
         updated_at: model.updated_at,

@@ -2,8 +2,8 @@
 use chrono::{DateTime, Utc};
 use sea_orm::{
     ActiveModelTrait, ActiveValue::Set, ColumnTrait, Condition, ConnectionTrait,
-    DatabaseConnection, EntityTrait, IntoActiveModel, PaginatorTrait, QueryFilter, QueryOrder,
-    QuerySelect,
+    DatabaseConnection, DatabaseTransaction, EntityTrait, IntoActiveModel, PaginatorTrait,
+    QueryFilter, QueryOrder, QuerySelect,
 };
 use serde::Serialize;
 use serde_json::json;
@@ -25,6 +25,7 @@ use crate::{
     error::ApiError,
     services::{
         audit::{self, AuditEntry},
+        jury,
         organizations::{self, StaffScope, split_codes},
     },
 };
@@ -469,7 +470,22 @@ pub async fn transition(
     reason: Option<String>,
 ) -> Result<Edition, ApiError> {
     let txn = db::begin_write(db).await?;
-    let model = find_managed(&txn, caller, id).await?;
+    let model = transition_in(&txn, caller, id, to, reason).await?;
+    let edition = view(&txn, model).await?;
+    txn.commit().await?;
+    Ok(edition)
+}
+
+/// Moves the edition to `to` inside the caller's transaction, checking the guards with the
+/// edition's current facts, and records the transition.
+pub async fn transition_in(
+    txn: &DatabaseTransaction,
+    caller: &Principal,
+    id: Uuid,
+    to: EditionStatus,
+    reason: Option<String>,
+) -> Result<edition_entity::Model, ApiError> {
+    let model = find_managed(txn, caller, id).await?;
     let from = status_of(&model);
     let calendar = calendar_of(&model);
     let facts = EditionFacts {
@@ -477,12 +493,18 @@ pub async fn transition(
         calendar: &calendar,
         criteria: criterion::Entity::find()
             .filter(criterion::Column::EditionId.eq(id))
-            .count(&txn)
+            .count(txn)
             .await? as usize,
         prizes: prize::Entity::find()
             .filter(prize::Column::EditionId.eq(id))
-            .count(&txn)
+            .count(txn)
             .await? as usize,
+        shortlisted: jury::shortlisted_count(txn, id).await?,
+        jury_findings: jury::composition_findings_of(txn, id)
+            .await?
+            .into_iter()
+            .map(|finding| finding.message)
+            .collect(),
         now: Utc::now(),
     };
     edition::check_transition(&facts, to, reason.is_some()).map_err(|refusal| {
@@ -494,9 +516,9 @@ pub async fn transition(
     let mut active = model.into_active_model();
     active.status = Set(to.as_str().to_owned());
     active.updated_at = Set(db::now());
-    let model = active.update(&txn).await?;
+    let model = active.update(txn).await?;
     audit::record(
-        &txn,
+        txn,
         record(
             caller.id,
             "edition.transitioned",
@@ -505,9 +527,7 @@ pub async fn transition(
         ),
     )
     .await?;
-    let edition = view(&txn, model).await?;
-    txn.commit().await?;
-    Ok(edition)
+    Ok(model)
 }
 
 async fn find_configurable(

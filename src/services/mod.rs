@@ -4,6 +4,7 @@ pub mod applications;
 pub mod attachments;
 pub mod audit;
 pub mod editions;
+pub mod jury;
 pub mod organizations;
 pub mod privacy;
 pub mod sessions;

@@ -1,0 +1,774 @@
+//! The jury: members, conflicts of interest, reviewer assignment, scorecards, rankings, the
+//! shortlist, auditions and the jury's prize decisions.
+use std::collections::BTreeMap;
+
+use actix_web::{HttpResponse, delete, get, http::header, post, put, web};
+use chrono::{DateTime, Utc};
+use serde::Deserialize;
+use utoipa::{IntoParams, ToSchema};
+use uuid::Uuid;
+
+use super::extract::Query;
+use crate::{
+    auth::Principal,
+    domain::{
+        application::parse_text,
+        edition::parse_reason,
+        jury::{CompositionFinding, Seat},
+        scoring::{RankedFile, Round},
+    },
+    error::{self, ApiError},
+    services::{
+        editions::Edition,
+        jury::{
+            self, Assignment, AuditionSlot, Conflict, Decision, DecisionRequest, JuryFile,
+            JuryMember, Scorecard,
+        },
+    },
+    startup::AppState,
+};
+
+fn reason_of(raw: Option<&str>) -> Result<Option<String>, ApiError> {
+    raw.map(parse_reason)
+        .transpose()
+        .map_err(|error| ApiError::Validation(vec![error.on("reason")]))
+}
+
+#[derive(Debug, Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
+#[schema(example = json!({"seat": "qualified_personality", "previous_laureate": true}))]
+pub struct JurySeatRequest {
+    pub seat: Seat,
+    /// The previous edition's laureate (a qualified personality).
+    #[serde(default)]
+    pub previous_laureate: bool,
+}
+
+/// Seat an account holding the jury role on the edition's jury, or change its seat (staff).
+#[utoipa::path(
+    tag = "jury", security(("bearer" = [])),
+    params(("id" = Uuid, Path, description = "Edition id"), ("user_id" = Uuid, Path, description = "Account with the jury role")),
+    request_body = JurySeatRequest,
+    responses(
+        (status = 200, description = "The member", body = JuryMember),
+        (status = 400, response = error::BadRequest), (status = 401, response = error::Unauthorized),
+        (status = 403, response = error::Forbidden), (status = 404, response = error::NotFound),
+        (status = 409, response = error::Conflict), (status = 413, response = error::PayloadTooLarge),
+        (status = 415, response = error::UnsupportedMediaType), (status = 422, response = error::ValidationFailed),
+        (status = 500, response = error::InternalError),
+    )
+)]
+#[put("/editions/{id}/jury/{user_id}")]
+pub async fn set_jury_member(
+    state: web::Data<AppState>,
+    caller: Principal,
+    path: web::Path<(Uuid, Uuid)>,
+    body: web::Json<JurySeatRequest>,
+) -> Result<web::Json<JuryMember>, ApiError> {
+    let (edition_id, user_id) = path.into_inner();
+    Ok(web::Json(
+        jury::set_member(
+            &state.db,
+            &caller,
+            edition_id,
+            user_id,
+            body.seat,
+            body.previous_laureate,
+        )
+        .await?,
+    ))
+}
+
+/// Remove a member from the edition's jury (staff).
+#[utoipa::path(
+    tag = "jury", security(("bearer" = [])),
+    params(("id" = Uuid, Path, description = "Edition id"), ("user_id" = Uuid, Path, description = "Member")),
+    responses(
+        (status = 204, description = "Removed"),
+        (status = 401, response = error::Unauthorized), (status = 403, response = error::Forbidden),
+        (status = 404, response = error::NotFound), (status = 422, response = error::ValidationFailed),
+        (status = 500, response = error::InternalError),
+    )
+)]
+#[delete("/editions/{id}/jury/{user_id}")]
+pub async fn remove_jury_member(
+    state: web::Data<AppState>,
+    caller: Principal,
+    path: web::Path<(Uuid, Uuid)>,
+) -> Result<HttpResponse, ApiError> {
+    let (edition_id, user_id) = path.into_inner();
+    jury::remove_member(&state.db, &caller, edition_id, user_id).await?;
+    Ok(HttpResponse::NoContent().finish())
+}
+
+/// The edition's jury (staff, and the jury's own members).
+#[utoipa::path(
+    tag = "jury", security(("bearer" = [])),
+    params(("id" = Uuid, Path, description = "Edition id")),
+    responses(
+        (status = 200, description = "The members", body = Vec<JuryMember>),
+        (status = 401, response = error::Unauthorized), (status = 403, response = error::Forbidden),
+        (status = 404, response = error::NotFound), (status = 422, response = error::ValidationFailed),
+        (status = 500, response = error::InternalError),
+    )
+)]
+#[get("/editions/{id}/jury")]
+pub async fn list_jury_members(
+    state: web::Data<AppState>,
+    caller: Principal,
+    id: web::Path<Uuid>,
+) -> Result<web::Json<Vec<JuryMember>>, ApiError> {
+    Ok(web::Json(
+        jury::members(&state.db, &caller, id.into_inner()).await?,
+    ))
+}
+
+/// Every departure of the jury from the Prix du CESER rule: one president, the youth
+/// president, three qualified personalities of whom one is the previous laureate, councillors
+/// (staff). Moving to the auditions with findings needs a written reason.
+#[utoipa::path(
+    tag = "jury", security(("bearer" = [])),
+    params(("id" = Uuid, Path, description = "Edition id")),
+    responses(
+        (status = 200, description = "The findings (empty when the rule is met)", body = Vec<CompositionFinding>),
+        (status = 401, response = error::Unauthorized), (status = 403, response = error::Forbidden),
+        (status = 404, response = error::NotFound), (status = 422, response = error::ValidationFailed),
+        (status = 500, response = error::InternalError),
+    )
+)]
+#[get("/editions/{id}/jury/composition-check")]
+pub async fn check_jury_composition(
+    state: web::Data<AppState>,
+    caller: Principal,
+    id: web::Path<Uuid>,
+) -> Result<web::Json<Vec<CompositionFinding>>, ApiError> {
+    Ok(web::Json(
+        jury::composition(&state.db, &caller, id.into_inner()).await?,
+    ))
+}
+
+#[derive(Debug, Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
+#[schema(example = json!({"reason": "Je siège au conseil d'administration de cette association."}))]
+pub struct ConflictRequest {
+    #[schema(min_length = 10, max_length = 2000, pattern = r"\S")]
+    pub reason: String,
+    /// Staff only: the member the conflict is recorded for (default: the caller).
+    pub user_id: Option<Uuid>,
+}
+
+/// Declare a conflict of interest on a file (a jury member for themselves, or staff for a
+/// member). The member can no longer score the file, does not see its scores, is left out of
+/// its aggregates, and any scorecard they had on it is withdrawn.
+#[utoipa::path(
+    tag = "jury", security(("bearer" = [])),
+    params(("id" = Uuid, Path, description = "Application id")),
+    request_body = ConflictRequest,
+    responses(
+        (status = 201, description = "Recorded", body = Conflict),
+        (status = 400, response = error::BadRequest), (status = 401, response = error::Unauthorized),
+        (status = 403, response = error::Forbidden), (status = 404, response = error::NotFound),
+        (status = 409, response = error::Conflict), (status = 413, response = error::PayloadTooLarge),
+        (status = 415, response = error::UnsupportedMediaType), (status = 422, response = error::ValidationFailed),
+        (status = 500, response = error::InternalError),
+    )
+)]
+#[post("/applications/{id}/conflicts")]
+pub async fn declare_conflict(
+    state: web::Data<AppState>,
+    caller: Principal,
+    id: web::Path<Uuid>,
+    body: web::Json<ConflictRequest>,
+) -> Result<HttpResponse, ApiError> {
+    let body = body.into_inner();
+    let reason = parse_reason(&body.reason)
+        .map_err(|error| ApiError::Validation(vec![error.on("reason")]))?;
+    let recorded =
+        jury::declare_conflict(&state.db, &caller, id.into_inner(), reason, body.user_id).await?;
+    Ok(HttpResponse::Created().json(recorded))
+}
+
+/// The conflicts of interest declared on an edition's files (staff).
+#[utoipa::path(
+    tag = "jury", security(("bearer" = [])),
+    params(("id" = Uuid, Path, description = "Edition id")),
+    responses(
+        (status = 200, description = "The conflicts", body = Vec<Conflict>),
+        (status = 401, response = error::Unauthorized), (status = 403, response = error::Forbidden),
+        (status = 404, response = error::NotFound), (status = 422, response = error::ValidationFailed),
+        (status = 500, response = error::InternalError),
+    )
+)]
+#[get("/editions/{id}/conflicts")]
+pub async fn list_conflicts(
+    state: web::Data<AppState>,
+    caller: Principal,
+    id: web::Path<Uuid>,
+) -> Result<web::Json<Vec<Conflict>>, ApiError> {
+    Ok(web::Json(
+        jury::conflicts(&state.db, &caller, id.into_inner()).await?,
+    ))
+}
+
+#[derive(Debug, Deserialize, IntoParams)]
+#[into_params(parameter_in = Query)]
+#[serde(deny_unknown_fields)]
+pub struct RoundQuery {
+    pub round: Round,
+}
+
+#[derive(Debug, Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
+#[schema(example = json!({"round": "selection", "reviewers_per_file": 3}))]
+pub struct AssignRequest {
+    pub round: Round,
+    #[schema(minimum = 1, maximum = 50)]
+    pub reviewers_per_file: u32,
+}
+
+/// Assign k reviewers to every file of a round, balancing the load and never assigning a
+/// conflicted member; replaces the round's assignments (staff). Without assignments, every
+/// member scores every file.
+#[utoipa::path(
+    tag = "jury", security(("bearer" = [])),
+    params(("id" = Uuid, Path, description = "Edition id")),
+    request_body = AssignRequest,
+    responses(
+        (status = 200, description = "The round's assignments", body = Vec<Assignment>),
+        (status = 400, response = error::BadRequest), (status = 401, response = error::Unauthorized),
+        (status = 403, response = error::Forbidden), (status = 404, response = error::NotFound),
+        (status = 409, response = error::Conflict), (status = 413, response = error::PayloadTooLarge),
+        (status = 415, response = error::UnsupportedMediaType), (status = 422, response = error::ValidationFailed),
+        (status = 500, response = error::InternalError),
+    )
+)]
+#[post("/editions/{id}/assignments")]
+pub async fn assign_reviewers(
+    state: web::Data<AppState>,
+    caller: Principal,
+    id: web::Path<Uuid>,
+    body: web::Json<AssignRequest>,
+) -> Result<web::Json<Vec<Assignment>>, ApiError> {
+    if !(1..=50).contains(&body.reviewers_per_file) {
+        return Err(ApiError::invalid(
+            "reviewers_per_file",
+            "out_of_range",
+            "must be between 1 and 50",
+        ));
+    }
+    Ok(web::Json(
+        jury::assign(
+            &state.db,
+            &caller,
+            id.into_inner(),
+            body.round,
+            body.reviewers_per_file as usize,
+        )
+        .await?,
+    ))
+}
+
+/// The reviewer assignments of a round (staff).
+#[utoipa::path(
+    tag = "jury", security(("bearer" = [])),
+    params(("id" = Uuid, Path, description = "Edition id"), RoundQuery),
+    responses(
+        (status = 200, description = "The assignments", body = Vec<Assignment>),
+        (status = 401, response = error::Unauthorized), (status = 403, response = error::Forbidden),
+        (status = 404, response = error::NotFound), (status = 422, response = error::ValidationFailed),
+        (status = 500, response = error::InternalError),
+    )
+)]
+#[get("/editions/{id}/assignments")]
+pub async fn list_assignments(
+    state: web::Data<AppState>,
+    caller: Principal,
+    id: web::Path<Uuid>,
+    query: Query<RoundQuery>,
+) -> Result<web::Json<Vec<Assignment>>, ApiError> {
+    Ok(web::Json(
+        jury::assignments(&state.db, &caller, id.into_inner(), query.0.round).await?,
+    ))
+}
+
+/// Assign one reviewer to a file by hand (staff).
+#[utoipa::path(
+    tag = "jury", security(("bearer" = [])),
+    params(("id" = Uuid, Path, description = "Edition id"), ("application_id" = Uuid, Path, description = "File"), ("user_id" = Uuid, Path, description = "Member"), RoundQuery),
+    responses(
+        (status = 204, description = "Assigned"),
+        (status = 401, response = error::Unauthorized), (status = 403, response = error::Forbidden),
+        (status = 404, response = error::NotFound), (status = 409, response = error::Conflict),
+        (status = 422, response = error::ValidationFailed), (status = 500, response = error::InternalError),
+    )
+)]
+#[put("/editions/{id}/assignments/{application_id}/{user_id}")]
+pub async fn add_assignment(
+    state: web::Data<AppState>,
+    caller: Principal,
+    path: web::Path<(Uuid, Uuid, Uuid)>,
+    query: Query<RoundQuery>,
+) -> Result<HttpResponse, ApiError> {
+    let (edition_id, application_id, user_id) = path.into_inner();
+    jury::adjust_assignment(
+        &state.db,
+        &caller,
+        edition_id,
+        query.0.round,
+        application_id,
+        user_id,
+        true,
+    )
+    .await?;
+    Ok(HttpResponse::NoContent().finish())
+}
+
+/// Remove one reviewer from a file by hand (staff).
+#[utoipa::path(
+    tag = "jury", security(("bearer" = [])),
+    params(("id" = Uuid, Path, description = "Edition id"), ("application_id" = Uuid, Path, description = "File"), ("user_id" = Uuid, Path, description = "Member"), RoundQuery),
+    responses(
+        (status = 204, description = "Removed"),
+        (status = 401, response = error::Unauthorized), (status = 403, response = error::Forbidden),
+        (status = 404, response = error::NotFound), (status = 422, response = error::ValidationFailed),
+        (status = 500, response = error::InternalError),
+    )
+)]
+#[delete("/editions/{id}/assignments/{application_id}/{user_id}")]
+pub async fn remove_assignment(
+    state: web::Data<AppState>,
+    caller: Principal,
+    path: web::Path<(Uuid, Uuid, Uuid)>,
+    query: Query<RoundQuery>,
+) -> Result<HttpResponse, ApiError> {
+    let (edition_id, application_id, user_id) = path.into_inner();
+    jury::adjust_assignment(
+        &state.db,
+        &caller,
+        edition_id,
+        query.0.round,
+        application_id,
+        user_id,
+        false,
+    )
+    .await?;
+    Ok(HttpResponse::NoContent().finish())
+}
+
+/// The files of a round as the jury sees them, without contact details (members of the
+/// edition's jury).
+#[utoipa::path(
+    tag = "jury", security(("bearer" = [])),
+    params(("id" = Uuid, Path, description = "Edition id"), RoundQuery),
+    responses(
+        (status = 200, description = "The round's files", body = Vec<JuryFile>),
+        (status = 401, response = error::Unauthorized), (status = 403, response = error::Forbidden),
+        (status = 404, response = error::NotFound), (status = 422, response = error::ValidationFailed),
+        (status = 500, response = error::InternalError),
+    )
+)]
+#[get("/editions/{id}/jury/files")]
+pub async fn list_jury_files(
+    state: web::Data<AppState>,
+    caller: Principal,
+    id: web::Path<Uuid>,
+    query: Query<RoundQuery>,
+) -> Result<web::Json<Vec<JuryFile>>, ApiError> {
+    Ok(web::Json(
+        jury::files_for_jury(&state.db, &caller, id.into_inner(), query.0.round).await?,
+    ))
+}
+
+#[derive(Debug, Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
+#[schema(example = json!({"scores": {"general_interest": 16, "reproducibility": 12, "efficiency": 14, "sustainability": 15, "innovativeness": 17}, "comment": "Un projet solide."}))]
+pub struct ScorecardRequest {
+    /// Criterion key → score on the edition's scale (a draft may be partial).
+    pub scores: BTreeMap<String, i32>,
+    #[serde(default)]
+    #[schema(max_length = 5000)]
+    pub comment: String,
+}
+
+#[derive(Debug, Deserialize)]
+pub struct ScorecardPath {
+    id: Uuid,
+    round: Round,
+}
+
+/// Save the caller's draft scorecard on a file for a round (jury members of the edition).
+#[utoipa::path(
+    tag = "jury", security(("bearer" = [])),
+    params(("id" = Uuid, Path, description = "Application id"), ("round" = Round, Path, description = "Round")),
+    request_body = ScorecardRequest,
+    responses(
+        (status = 200, description = "The draft", body = Scorecard),
+        (status = 400, response = error::BadRequest), (status = 401, response = error::Unauthorized),
+        (status = 403, response = error::Forbidden), (status = 404, response = error::NotFound),
+        (status = 409, response = error::Conflict), (status = 413, response = error::PayloadTooLarge),
+        (status = 415, response = error::UnsupportedMediaType), (status = 422, response = error::ValidationFailed),
+        (status = 500, response = error::InternalError),
+    )
+)]
+#[put("/applications/{id}/scorecards/{round}")]
+pub async fn save_scorecard(
+    state: web::Data<AppState>,
+    caller: Principal,
+    path: web::Path<ScorecardPath>,
+    body: web::Json<ScorecardRequest>,
+) -> Result<web::Json<Scorecard>, ApiError> {
+    let body = body.into_inner();
+    let comment = if body.comment.trim().is_empty() {
+        String::new()
+    } else {
+        parse_text(&body.comment, 1, 5000)
+            .map_err(|error| ApiError::Validation(vec![error.on("comment")]))?
+    };
+    Ok(web::Json(
+        jury::save_scorecard(
+            &state.db,
+            &caller,
+            path.id,
+            path.round,
+            body.scores,
+            comment,
+        )
+        .await?,
+    ))
+}
+
+/// Submit the caller's scorecard: every criterion scored; it is then locked (jury members).
+#[utoipa::path(
+    tag = "jury", security(("bearer" = [])),
+    params(("id" = Uuid, Path, description = "Application id"), ("round" = Round, Path, description = "Round")),
+    responses(
+        (status = 200, description = "Submitted", body = Scorecard),
+        (status = 401, response = error::Unauthorized), (status = 403, response = error::Forbidden),
+        (status = 404, response = error::NotFound), (status = 409, response = error::Conflict),
+        (status = 422, response = error::ValidationFailed), (status = 500, response = error::InternalError),
+    )
+)]
+#[post("/applications/{id}/scorecards/{round}/submit")]
+pub async fn submit_scorecard(
+    state: web::Data<AppState>,
+    caller: Principal,
+    path: web::Path<ScorecardPath>,
+) -> Result<web::Json<Scorecard>, ApiError> {
+    Ok(web::Json(
+        jury::submit_scorecard(&state.db, &caller, path.id, path.round).await?,
+    ))
+}
+
+/// A file's scorecards for a round: all of them for staff; for a jury member, the submitted
+/// ones once their own is submitted (never on a file they are conflicted on).
+#[utoipa::path(
+    tag = "jury", security(("bearer" = [])),
+    params(("id" = Uuid, Path, description = "Application id"), RoundQuery),
+    responses(
+        (status = 200, description = "The scorecards", body = Vec<Scorecard>),
+        (status = 401, response = error::Unauthorized), (status = 403, response = error::Forbidden),
+        (status = 404, response = error::NotFound), (status = 409, response = error::Conflict),
+        (status = 422, response = error::ValidationFailed), (status = 500, response = error::InternalError),
+    )
+)]
+#[get("/applications/{id}/scorecards")]
+pub async fn list_scorecards(
+    state: web::Data<AppState>,
+    caller: Principal,
+    id: web::Path<Uuid>,
+    query: Query<RoundQuery>,
+) -> Result<web::Json<Vec<Scorecard>>, ApiError> {
+    Ok(web::Json(
+        jury::scorecards(&state.db, &caller, id.into_inner(), query.0.round).await?,
+    ))
+}
+
+#[derive(Debug, Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
+#[schema(example = json!({"reason": "Le juré a inversé deux notes."}))]
+pub struct ReasonBody {
+    #[schema(min_length = 10, max_length = 2000, pattern = r"\S")]
+    pub reason: String,
+}
+
+/// Reopen a submitted scorecard (staff, with a reason; audited).
+#[utoipa::path(
+    tag = "jury", security(("bearer" = [])),
+    params(("id" = Uuid, Path, description = "Scorecard id")),
+    request_body = ReasonBody,
+    responses(
+        (status = 200, description = "Back to draft", body = Scorecard),
+        (status = 400, response = error::BadRequest), (status = 401, response = error::Unauthorized),
+        (status = 403, response = error::Forbidden), (status = 404, response = error::NotFound),
+        (status = 409, response = error::Conflict), (status = 413, response = error::PayloadTooLarge),
+        (status = 415, response = error::UnsupportedMediaType), (status = 422, response = error::ValidationFailed),
+        (status = 500, response = error::InternalError),
+    )
+)]
+#[post("/scorecards/{id}/reopen")]
+pub async fn reopen_scorecard(
+    state: web::Data<AppState>,
+    caller: Principal,
+    id: web::Path<Uuid>,
+    body: web::Json<ReasonBody>,
+) -> Result<web::Json<Scorecard>, ApiError> {
+    let reason = parse_reason(&body.reason)
+        .map_err(|error| ApiError::Validation(vec![error.on("reason")]))?;
+    Ok(web::Json(
+        jury::reopen_scorecard(&state.db, &caller, id.into_inner(), reason).await?,
+    ))
+}
+
+/// The ranking of a round: weighted mean total, mean per criterion, spread, scorecards and
+/// missing ones, rank, a normalised score correcting harsh or lenient jurors with its own
+/// rank, and ties (staff and the jury's president).
+#[utoipa::path(
+    tag = "jury", security(("bearer" = [])),
+    params(("id" = Uuid, Path, description = "Edition id"), RoundQuery),
+    responses(
+        (status = 200, description = "Best first", body = Vec<RankedFile>),
+        (status = 401, response = error::Unauthorized), (status = 403, response = error::Forbidden),
+        (status = 404, response = error::NotFound), (status = 422, response = error::ValidationFailed),
+        (status = 500, response = error::InternalError),
+    )
+)]
+#[get("/editions/{id}/rankings")]
+pub async fn get_rankings(
+    state: web::Data<AppState>,
+    caller: Principal,
+    id: web::Path<Uuid>,
+    query: Query<RoundQuery>,
+) -> Result<web::Json<Vec<RankedFile>>, ApiError> {
+    Ok(web::Json(
+        jury::rankings(&state.db, &caller, id.into_inner(), query.0.round).await?,
+    ))
+}
+
+/// The ranking of a round as CSV (staff and the jury's president).
+#[utoipa::path(
+    tag = "jury", security(("bearer" = [])),
+    params(("id" = Uuid, Path, description = "Edition id"), RoundQuery),
+    responses(
+        (status = 200, description = "The ranking as CSV", content_type = "text/csv", body = String,
+         example = "rank,application_id,total,…\n1,01935f0e-…,15.2,…\n"),
+        (status = 401, response = error::Unauthorized), (status = 403, response = error::Forbidden),
+        (status = 404, response = error::NotFound), (status = 422, response = error::ValidationFailed),
+        (status = 500, response = error::InternalError),
+    )
+)]
+#[get("/editions/{id}/rankings.csv")]
+pub async fn export_rankings(
+    state: web::Data<AppState>,
+    caller: Principal,
+    id: web::Path<Uuid>,
+    query: Query<RoundQuery>,
+) -> Result<HttpResponse, ApiError> {
+    let ranking = jury::rankings(&state.db, &caller, id.into_inner(), query.0.round).await?;
+    let criteria: Vec<String> = ranking
+        .iter()
+        .flat_map(|file| file.criteria.keys().cloned())
+        .collect::<std::collections::BTreeSet<_>>()
+        .into_iter()
+        .collect();
+    let mut writer = csv::Writer::from_writer(Vec::new());
+    let mut header = vec![
+        "rank".to_owned(),
+        "application_id".into(),
+        "total".into(),
+        "spread".into(),
+        "scorecards".into(),
+        "missing".into(),
+        "normalized".into(),
+        "normalized_rank".into(),
+        "tied".into(),
+    ];
+    header.extend(criteria.iter().map(|key| format!("mean_{key}")));
+    writer.write_record(&header).map_err(anyhow::Error::from)?;
+    let number = |value: Option<f64>| value.map(|v| format!("{v:.3}")).unwrap_or_default();
+    for file in &ranking {
+        let mut row = vec![
+            file.rank.map(|r| r.to_string()).unwrap_or_default(),
+            file.application_id.to_string(),
+            number(file.total),
+            number(file.spread),
+            file.scorecards.to_string(),
+            file.missing.to_string(),
+            number(file.normalized),
+            file.normalized_rank
+                .map(|r| r.to_string())
+                .unwrap_or_default(),
+            file.tied.to_string(),
+        ];
+        row.extend(
+            criteria
+                .iter()
+                .map(|key| number(file.criteria.get(key).copied())),
+        );
+        writer.write_record(&row).map_err(anyhow::Error::from)?;
+    }
+    let body = writer
+        .into_inner()
+        .map_err(|error| anyhow::anyhow!("{error}"))?;
+    Ok(HttpResponse::Ok()
+        .insert_header((header::CONTENT_TYPE, "text/csv; charset=utf-8"))
+        .body(body))
+}
+
+#[derive(Debug, Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
+#[schema(example = json!({"application_ids": ["01935f0e-8a47-7cc2-9f1e-3a6b2d4c5e70"], "reason": null}))]
+pub struct ShortlistRequest {
+    #[schema(min_items = 1)]
+    pub application_ids: Vec<Uuid>,
+    /// Required when the list differs from the proposed top N of the selection ranking, or
+    /// when the jury departs from the composition rule.
+    #[schema(min_length = 10, max_length = 2000, pattern = r"\S")]
+    pub reason: Option<String>,
+}
+
+/// Confirm the shortlist (staff): the shortlisted files become public in the gallery, their
+/// applicants see it, and the edition moves to the auditions.
+#[utoipa::path(
+    tag = "jury", security(("bearer" = [])),
+    params(("id" = Uuid, Path, description = "Edition id")),
+    request_body = ShortlistRequest,
+    responses(
+        (status = 200, description = "The edition, now in audition", body = Edition),
+        (status = 400, response = error::BadRequest), (status = 401, response = error::Unauthorized),
+        (status = 403, response = error::Forbidden), (status = 404, response = error::NotFound),
+        (status = 409, response = error::Conflict), (status = 413, response = error::PayloadTooLarge),
+        (status = 415, response = error::UnsupportedMediaType), (status = 422, response = error::ValidationFailed),
+        (status = 500, response = error::InternalError),
+    )
+)]
+#[post("/editions/{id}/shortlist")]
+pub async fn confirm_shortlist(
+    state: web::Data<AppState>,
+    caller: Principal,
+    id: web::Path<Uuid>,
+    body: web::Json<ShortlistRequest>,
+) -> Result<web::Json<Edition>, ApiError> {
+    let body = body.into_inner();
+    let reason = reason_of(body.reason.as_deref())?;
+    Ok(web::Json(
+        jury::confirm_shortlist(
+            &state.db,
+            &caller,
+            id.into_inner(),
+            body.application_ids,
+            reason,
+        )
+        .await?,
+    ))
+}
+
+#[derive(Debug, Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
+#[schema(example = json!({"starts_at": "2026-11-04T09:30:00+01:00", "place": "Hôtel de Région, Lyon — salle 3"}))]
+pub struct AuditionRequest {
+    pub starts_at: DateTime<Utc>,
+    #[schema(min_length = 1, max_length = 300, pattern = r"\S")]
+    pub place: String,
+}
+
+/// Schedule a shortlisted candidate's audition (staff); the applicant and the jury see it.
+#[utoipa::path(
+    tag = "jury", security(("bearer" = [])),
+    params(("id" = Uuid, Path, description = "Application id")),
+    request_body = AuditionRequest,
+    responses(
+        (status = 200, description = "Scheduled", body = AuditionSlot),
+        (status = 400, response = error::BadRequest), (status = 401, response = error::Unauthorized),
+        (status = 403, response = error::Forbidden), (status = 404, response = error::NotFound),
+        (status = 409, response = error::Conflict), (status = 413, response = error::PayloadTooLarge),
+        (status = 415, response = error::UnsupportedMediaType), (status = 422, response = error::ValidationFailed),
+        (status = 500, response = error::InternalError),
+    )
+)]
+#[put("/applications/{id}/audition")]
+pub async fn schedule_audition(
+    state: web::Data<AppState>,
+    caller: Principal,
+    id: web::Path<Uuid>,
+    body: web::Json<AuditionRequest>,
+) -> Result<web::Json<AuditionSlot>, ApiError> {
+    let body = body.into_inner();
+    let place = parse_text(&body.place, 1, 300)
+        .map_err(|error| ApiError::Validation(vec![error.on("place")]))?;
+    Ok(web::Json(
+        jury::schedule_audition(&state.db, &caller, id.into_inner(), body.starts_at, place).await?,
+    ))
+}
+
+#[derive(Debug, Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
+#[schema(example = json!({"laureate": "01935f0e-8a47-7cc2-9f1e-3a6b2d4c5e70", "casting_vote": true, "mentions": []}))]
+pub struct DecisionBody {
+    /// The laureate (for a jury prize: the top of the ranking of the prize's pool).
+    pub laureate: Uuid,
+    /// The president's casting vote, required to decide a tie for first place.
+    #[serde(default)]
+    pub casting_vote: bool,
+    /// Honourable mentions, where the prize allows them.
+    #[serde(default)]
+    pub mentions: Vec<Uuid>,
+    /// Required (staff only) to change an existing decision.
+    #[schema(min_length = 10, max_length = 2000, pattern = r"\S")]
+    pub reason: Option<String>,
+}
+
+/// Decide a jury or category prize (the jury's president or staff). Audited; changed later
+/// by staff only, with a reason, until the results are published.
+#[utoipa::path(
+    tag = "jury", security(("bearer" = [])),
+    params(("id" = Uuid, Path, description = "Prize id")),
+    request_body = DecisionBody,
+    responses(
+        (status = 200, description = "The decision", body = Decision),
+        (status = 400, response = error::BadRequest), (status = 401, response = error::Unauthorized),
+        (status = 403, response = error::Forbidden), (status = 404, response = error::NotFound),
+        (status = 409, response = error::Conflict), (status = 413, response = error::PayloadTooLarge),
+        (status = 415, response = error::UnsupportedMediaType), (status = 422, response = error::ValidationFailed),
+        (status = 500, response = error::InternalError),
+    )
+)]
+#[post("/prizes/{id}/decision")]
+pub async fn decide_prize(
+    state: web::Data<AppState>,
+    caller: Principal,
+    id: web::Path<Uuid>,
+    body: web::Json<DecisionBody>,
+) -> Result<web::Json<Decision>, ApiError> {
+    let body = body.into_inner();
+    let request = DecisionRequest {
+        laureate: body.laureate,
+        casting_vote: body.casting_vote,
+        mentions: body.mentions,
+        reason: reason_of(body.reason.as_deref())?,
+    };
+    Ok(web::Json(
+        jury::decide(&state.db, &caller, id.into_inner(), request).await?,
+    ))
+}
+
+/// A prize's decision (staff and the edition's jury).
+#[utoipa::path(
+    tag = "jury", security(("bearer" = [])),
+    params(("id" = Uuid, Path, description = "Prize id")),
+    responses(
+        (status = 200, description = "The decision", body = Decision),
+        (status = 401, response = error::Unauthorized), (status = 403, response = error::Forbidden),
+        (status = 404, response = error::NotFound), (status = 422, response = error::ValidationFailed),
+        (status = 500, response = error::InternalError),
+    )
+)]
+#[get("/prizes/{id}/decision")]
+pub async fn get_prize_decision(
+    state: web::Data<AppState>,
+    caller: Principal,
+    id: web::Path<Uuid>,
+) -> Result<web::Json<Decision>, ApiError> {
+    Ok(web::Json(
+        jury::decision(&state.db, &caller, id.into_inner()).await?,
+    ))
+}
