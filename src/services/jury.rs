@@ -1076,7 +1076,7 @@ pub async fn scorecards(
                 return Err(ApiError::NotFound);
             }
             let own = own_scorecard(db, file.id, member.id, round).await?;
-            if !own.is_some_and(|card| card.status == SUBMITTED) {
+            if own.is_none_or(|card| card.status != SUBMITTED) {
                 return Err(conflict_error(
                     "own_scorecard_pending",
                     "Submit your own scorecard on this file before seeing the others'.",
