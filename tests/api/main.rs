@@ -13,6 +13,7 @@ mod cli;
 mod demo;
 mod editions;
 mod errors;
+mod jury;
 mod openapi;
 mod privacy;
 mod tokens;

@@ -1,0 +1,321 @@
+//! A full run from the jury's seating to the jury prize.
+use prix_ceser::domain::Role;
+use reqwest::Method;
+use serde_json::{Value, json};
+
+use crate::{applications::complete_file, helpers::*};
+
+const CRITERIA: [&str; 5] = [
+    "general_interest",
+    "reproducibility",
+    "efficiency",
+    "sustainability",
+    "innovativeness",
+];
+
+fn scores(value: i32) -> Value {
+    json!({ "scores": CRITERIA.iter().map(|key| (key.to_string(), json!(value))).collect::<serde_json::Map<_, _>>() })
+}
+
+struct Run {
+    organization: TestOrganization,
+    edition: String,
+    files: Vec<String>,
+    applicants: Vec<TestUser>,
+    /// president, youth president, three qualified personalities (the first the previous laureate), two councillors.
+    jury: Vec<TestUser>,
+}
+
+async fn score(
+    app: &TestApp,
+    juror: &TestUser,
+    file: &str,
+    round: &str,
+    value: i32,
+) -> reqwest::Response {
+    let saved = app
+        .request(
+            Method::PUT,
+            &format!("/api/v1/applications/{file}/scorecards/{round}"),
+        )
+        .json(&scores(value))
+        .bearer_auth(&juror.token)
+        .send()
+        .await
+        .unwrap();
+    if saved.status() != 200 {
+        return saved;
+    }
+    app.post(
+        &format!("/api/v1/applications/{file}/scorecards/{round}/submit"),
+        &json!({}),
+    )
+    .bearer_auth(&juror.token)
+    .send()
+    .await
+    .unwrap()
+}
+
+/// Six eligible files in selection, and a seated jury following the rule.
+async fn prepare(app: &TestApp) -> Run {
+    let organization = app.create_organization("ceser-ara").await;
+    let edition = app.open_edition(&organization).await["id"]
+        .as_str()
+        .unwrap()
+        .to_owned();
+    let admin = &organization.admin.token;
+    let (mut files, mut applicants) = (Vec::new(), Vec::new());
+    for index in 0..6 {
+        let applicant = app.create_user(&[Role::Applicant]).await;
+        let mut body = complete_file();
+        body["action_title"] = json!(format!("Initiative numéro {index}"));
+        let created = json(
+            app.post(&format!("/api/v1/editions/{edition}/applications"), &body)
+                .bearer_auth(&applicant.token)
+                .send()
+                .await
+                .unwrap(),
+        )
+        .await;
+        let id = created["id"].as_str().unwrap().to_owned();
+        assert_eq!(
+            app.post(&format!("/api/v1/applications/{id}/submit"), &json!({}))
+                .bearer_auth(&applicant.token)
+                .send()
+                .await
+                .unwrap()
+                .status(),
+            200
+        );
+        assert_eq!(
+            app.post(
+                &format!("/api/v1/applications/{id}/review"),
+                &json!({"decision": "eligible"})
+            )
+            .bearer_auth(admin)
+            .send()
+            .await
+            .unwrap()
+            .status(),
+            200
+        );
+        files.push(id);
+        applicants.push(applicant);
+    }
+    let seats = [
+        ("president", false),
+        ("youth_president", false),
+        ("qualified_personality", true),
+        ("qualified_personality", false),
+        ("qualified_personality", false),
+        ("councillor", false),
+        ("councillor", false),
+    ];
+    let mut jury = Vec::new();
+    for (seat, laureate) in seats {
+        let member = app.create_user(&[Role::Jury, Role::Councillor]).await;
+        let response = app
+            .request(
+                Method::PUT,
+                &format!("/api/v1/editions/{edition}/jury/{}", member.id),
+            )
+            .json(&json!({"seat": seat, "previous_laureate": laureate}))
+            .bearer_auth(admin)
+            .send()
+            .await
+            .unwrap();
+        assert_eq!(response.status(), 200);
+        jury.push(member);
+    }
+    let selection = app
+        .post(
+            &format!("/api/v1/editions/{edition}/transitions"),
+            &json!({"to": "selection", "reason": "Sélection anticipée pour le test."}),
+        )
+        .bearer_auth(admin)
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(selection.status(), 200);
+    Run {
+        organization,
+        edition,
+        files,
+        applicants,
+        jury,
+    }
+}
+
+api_test!(async fn from_the_jury_to_the_jury_prize(app) {
+    let run = prepare(&app).await;
+    let admin = &run.organization.admin.token;
+    let edition = &run.edition;
+    let (president, harsh, conflicted) = (&run.jury[0], &run.jury[6], &run.jury[5]);
+
+    // The jury follows the rule.
+    let check = json(app.get(&format!("/api/v1/editions/{edition}/jury/composition-check")).bearer_auth(admin).send().await.unwrap()).await;
+    assert_eq!(check, json!([]));
+
+    // A councillor declares a conflict on file 0: no scoring, no scores seen there.
+    let declared = app.post(&format!("/api/v1/applications/{}/conflicts", run.files[0]), &json!({"reason": "Je préside cette association."})).bearer_auth(&conflicted.token).send().await.unwrap();
+    assert_eq!(declared.status(), 201);
+    assert_problem(score(&app, conflicted, &run.files[0], "selection", 10).await, 409, "conflict_of_interest").await.to_string();
+
+    // The jury sees the files without contact details.
+    let files = json(app.get(&format!("/api/v1/editions/{edition}/jury/files?round=selection")).bearer_auth(&president.token).send().await.unwrap()).await;
+    assert_eq!(files.as_array().unwrap().len(), 6);
+    assert!(files[0].get("contact_email").is_none() && files[0].get("contact_phone").is_none());
+
+    // Independence: no one else's scores before one's own scorecard is submitted.
+    let early = app.get(&format!("/api/v1/applications/{}/scorecards?round=selection", run.files[1])).bearer_auth(&president.token).send().await.unwrap();
+    assert_problem(early, 409, "own_scorecard_pending").await;
+
+    // Everyone scores: file i gets 18 - 2i; the harsh juror gives 5 points less everywhere.
+    for (index, file) in run.files.iter().enumerate() {
+        for juror in &run.jury {
+            if juror.id == conflicted.id && index == 0 {
+                continue;
+            }
+            let value = 18 - 2 * index as i32 - if juror.id == harsh.id { 5 } else { 0 };
+            assert_eq!(score(&app, juror, file, "selection", value).await.status(), 200);
+        }
+    }
+    let seen = json(app.get(&format!("/api/v1/applications/{}/scorecards?round=selection", run.files[1])).bearer_auth(&president.token).send().await.unwrap()).await;
+    assert_eq!(seen.as_array().unwrap().len(), 7);
+    assert_problem(app.get(&format!("/api/v1/applications/{}/scorecards?round=selection", run.files[0])).bearer_auth(&conflicted.token).send().await.unwrap(), 404, "not_found").await;
+
+    // Locked once submitted; staff reopen with a reason.
+    let locked = app.request(Method::PUT, &format!("/api/v1/applications/{}/scorecards/selection", run.files[1])).json(&scores(1)).bearer_auth(&president.token).send().await.unwrap();
+    assert_problem(locked, 409, "scorecard_submitted").await;
+    let card_id = seen.as_array().unwrap().iter().find(|card| card["user_id"] == json!(president.id)).unwrap()["id"].as_str().unwrap().to_owned();
+    let reopened = app.post(&format!("/api/v1/scorecards/{card_id}/reopen"), &json!({"reason": "Erreur de saisie signalée."})).bearer_auth(admin).send().await.unwrap();
+    assert_eq!(json(reopened).await["status"], "draft");
+    assert_eq!(score(&app, president, &run.files[1], "selection", 16).await.status(), 200);
+
+    // The ranking: the conflicted member is left out of file 0, which misses nothing.
+    let ranking = json(app.get(&format!("/api/v1/editions/{edition}/rankings?round=selection")).bearer_auth(admin).send().await.unwrap()).await;
+    let order: Vec<&str> = ranking.as_array().unwrap().iter().map(|file| file["application_id"].as_str().unwrap()).collect();
+    assert_eq!(order, run.files.iter().map(String::as_str).collect::<Vec<_>>());
+    assert_eq!((ranking[0]["scorecards"].as_u64(), ranking[0]["missing"].as_u64()), (Some(6), Some(0)));
+    assert_eq!(ranking[0]["rank"], 1);
+    assert_eq!(ranking[0]["normalized_rank"], 1);
+    assert_eq!(app.get(&format!("/api/v1/editions/{edition}/rankings?round=selection")).bearer_auth(&president.token).send().await.unwrap().status(), 200);
+    assert_problem(app.get(&format!("/api/v1/editions/{edition}/rankings?round=selection")).bearer_auth(&harsh.token).send().await.unwrap(), 403, "forbidden").await;
+    let csv = app.get(&format!("/api/v1/editions/{edition}/rankings.csv?round=selection")).bearer_auth(admin).send().await.unwrap().text().await.unwrap();
+    assert!(csv.starts_with("rank,application_id,total,") && csv.lines().count() == 7, "{csv}");
+
+    // The shortlist: the top five, or another choice with a reason.
+    let other_choice = json!({"application_ids": [run.files[0], run.files[1], run.files[2], run.files[3], run.files[5]]});
+    let refused = app.post(&format!("/api/v1/editions/{edition}/shortlist"), &other_choice).bearer_auth(admin).send().await.unwrap();
+    assert_eq!(assert_problem(refused, 422, "validation_failed").await["errors"][0]["field"], "reason");
+    let top_five = json!({"application_ids": run.files[..5]});
+    let confirmed = json(app.post(&format!("/api/v1/editions/{edition}/shortlist"), &top_five).bearer_auth(admin).send().await.unwrap()).await;
+    assert_eq!(confirmed["status"], "audition");
+    let gallery = json(app.get(&format!("/api/v1/editions/{edition}/candidates")).send().await.unwrap()).await;
+    assert_eq!(gallery.as_array().unwrap().len(), 5);
+    let own = json(app.get(&format!("/api/v1/applications/{}", run.files[0])).bearer_auth(&run.applicants[0].token).send().await.unwrap()).await;
+    assert_eq!(own["shortlisted"], true);
+
+    // Auditions: a slot each, seen by the applicant and the jury.
+    let slot = json!({"starts_at": "2026-11-04T09:30:00+01:00", "place": "Hôtel de Région, Lyon"});
+    assert_eq!(app.request(Method::PUT, &format!("/api/v1/applications/{}/audition", run.files[0])).json(&slot).bearer_auth(admin).send().await.unwrap().status(), 200);
+    let not_shortlisted = app.request(Method::PUT, &format!("/api/v1/applications/{}/audition", run.files[5])).json(&slot).bearer_auth(admin).send().await.unwrap();
+    assert_problem(not_shortlisted, 409, "not_shortlisted").await;
+    let own = json(app.get(&format!("/api/v1/applications/{}", run.files[0])).bearer_auth(&run.applicants[0].token).send().await.unwrap()).await;
+    assert_eq!(own["audition"], json!({"starts_at": "2026-11-04T08:30:00Z", "place": "Hôtel de Région, Lyon"}));
+
+    // Audition round: files 1 and 2 tie for first.
+    for (index, file) in run.files[..5].iter().enumerate() {
+        for juror in &run.jury {
+            if juror.id == conflicted.id && index == 0 {
+                continue;
+            }
+            let value = match index { 1 | 2 => 19, _ => 12 };
+            assert_eq!(score(&app, juror, file, "audition", value).await.status(), 200);
+        }
+    }
+    let audition_ranking = json(app.get(&format!("/api/v1/editions/{edition}/rankings?round=audition")).bearer_auth(admin).send().await.unwrap()).await;
+    assert_eq!((audition_ranking[0]["tied"].as_bool(), audition_ranking[1]["tied"].as_bool()), (Some(true), Some(true)));
+
+    let jury_prize = confirmed["prizes"].as_array().unwrap().iter().find(|p| p["kind"] == "jury").unwrap()["id"].as_str().unwrap().to_owned();
+    let decide = |token: &str, body: Value| app.post(&format!("/api/v1/prizes/{jury_prize}/decision"), &body).bearer_auth(token).send();
+    assert_problem(decide(&president.token, json!({"laureate": run.files[1]})).await.unwrap(), 409, "tie_needs_casting_vote").await;
+    assert_problem(decide(&president.token, json!({"laureate": run.files[3], "casting_vote": true})).await.unwrap(), 409, "not_top_ranked").await;
+    assert_problem(decide(&harsh.token, json!({"laureate": run.files[2], "casting_vote": true})).await.unwrap(), 403, "forbidden").await;
+    let decided = json(decide(&president.token, json!({"laureate": run.files[2], "casting_vote": true})).await.unwrap()).await;
+    assert_eq!((decided["laureate_id"].as_str(), decided["casting_vote"].as_bool()), (Some(run.files[2].as_str()), Some(true)));
+    assert_problem(decide(&president.token, json!({"laureate": run.files[1], "casting_vote": true})).await.unwrap(), 409, "decision_exists").await;
+    let changed = decide(admin, json!({"laureate": run.files[1], "casting_vote": true, "reason": "Le président a corrigé son vote prépondérant."})).await.unwrap();
+    assert_eq!(json(changed).await["laureate_id"], json!(run.files[1]));
+    let events = json(app.get(&format!("/api/v1/audit?action=prize.decided&target_id={jury_prize}")).bearer_auth(&app.create_platform_admin().await.token).send().await.unwrap()).await;
+    assert_eq!(events["items"].as_array().unwrap().len(), 2);
+    assert_eq!(events["items"][0]["details"]["previous_laureate"], json!(run.files[2]));
+});
+
+api_test!(async fn jury_access_is_limited_to_the_editions_one_sits_on(app) {
+    let run = prepare(&app).await;
+    let outsider = app.create_user(&[Role::Jury]).await;
+    for path in [
+        format!("/api/v1/editions/{}/jury/files?round=selection", run.edition),
+        format!("/api/v1/editions/{}/jury", run.edition),
+        format!("/api/v1/editions/{}/rankings?round=selection", run.edition),
+        format!("/api/v1/applications/{}/scorecards?round=selection", run.files[0]),
+    ] {
+        assert_problem(app.get(&path).bearer_auth(&outsider.token).send().await.unwrap(), 404, "not_found").await;
+    }
+    assert_problem(score(&app, &outsider, &run.files[0], "selection", 10).await, 404, "not_found").await;
+    let other_staff = app.create_organization("ceser-paca").await.admin;
+    let seat = app.request(Method::PUT, &format!("/api/v1/editions/{}/jury/{}", run.edition, outsider.id)).json(&json!({"seat": "councillor"})).bearer_auth(&other_staff.token).send().await.unwrap();
+    assert_problem(seat, 404, "not_found").await;
+    let applicant = &run.applicants[0];
+    assert_problem(app.get(&format!("/api/v1/editions/{}/jury/files?round=selection", run.edition)).bearer_auth(&applicant.token).send().await.unwrap(), 403, "forbidden").await;
+    // Only jury accounts are seated.
+    let not_juror = app.request(Method::PUT, &format!("/api/v1/editions/{}/jury/{}", run.edition, applicant.id)).json(&json!({"seat": "councillor"})).bearer_auth(&run.organization.admin.token).send().await.unwrap();
+    assert_problem(not_juror, 409, "not_a_juror").await;
+});
+
+api_test!(async fn scorecards_are_validated_and_conflicts_withdraw_them(app) {
+    let run = prepare(&app).await;
+    let juror = &run.jury[3];
+    let path = format!("/api/v1/applications/{}/scorecards/selection", run.files[0]);
+    let mut out_of_scale = scores(10);
+    out_of_scale["scores"]["efficiency"] = json!(21);
+    out_of_scale["scores"]["ghost"] = json!(3);
+    let problem = assert_problem(app.request(Method::PUT, &path).json(&out_of_scale).bearer_auth(&juror.token).send().await.unwrap(), 422, "validation_failed").await;
+    let codes: Vec<&str> = problem["errors"].as_array().unwrap().iter().map(|e| e["code"].as_str().unwrap()).collect();
+    assert_eq!(codes, ["out_of_range", "unknown_criterion"]);
+    let partial = json!({"scores": {"efficiency": 12}});
+    assert_eq!(app.request(Method::PUT, &path).json(&partial).bearer_auth(&juror.token).send().await.unwrap().status(), 200);
+    let incomplete = app.post(&format!("{path}/submit"), &json!({})).bearer_auth(&juror.token).send().await.unwrap();
+    assert_eq!(assert_problem(incomplete, 422, "validation_failed").await["errors"].as_array().unwrap().len(), 4);
+    assert_eq!(score(&app, juror, &run.files[0], "selection", 14).await.status(), 200);
+
+    // Declaring a conflict afterwards withdraws the scorecard (audited).
+    let admin = &run.organization.admin.token;
+    let declared = app.post(&format!("/api/v1/applications/{}/conflicts", run.files[0]), &json!({"reason": "Lien familial avec le porteur.", "user_id": juror.id})).bearer_auth(admin).send().await.unwrap();
+    assert_eq!(declared.status(), 201);
+    let cards = json(app.get(&format!("/api/v1/applications/{}/scorecards?round=selection", run.files[0])).bearer_auth(admin).send().await.unwrap()).await;
+    assert_eq!(cards, json!([]));
+    let again = app.post(&format!("/api/v1/applications/{}/conflicts", run.files[0]), &json!({"reason": "Lien familial avec le porteur.", "user_id": juror.id})).bearer_auth(admin).send().await.unwrap();
+    assert_problem(again, 409, "conflict_already_declared").await;
+    let conflicts = json(app.get(&format!("/api/v1/editions/{}/conflicts", run.edition)).bearer_auth(admin).send().await.unwrap()).await;
+    assert_eq!(conflicts[0]["user_id"], json!(juror.id));
+    // The audition round is not open yet.
+    assert_problem(score(&app, juror, &run.files[1], "audition", 10).await, 404, "not_found").await;
+});
+
+api_test!(async fn composition_departures_need_a_reason_to_open_the_auditions(app) {
+    let run = prepare(&app).await;
+    let admin = &run.organization.admin.token;
+    let removed = app.request(Method::DELETE, &format!("/api/v1/editions/{}/jury/{}", run.edition, run.jury[2].id)).bearer_auth(admin).send().await.unwrap();
+    assert_eq!(removed.status(), 204);
+    let findings = json(app.get(&format!("/api/v1/editions/{}/jury/composition-check", run.edition)).bearer_auth(admin).send().await.unwrap()).await;
+    let codes: Vec<&str> = findings.as_array().unwrap().iter().map(|f| f["code"].as_str().unwrap()).collect();
+    assert_eq!(codes, ["qualified_personalities", "previous_laureate"]);
+    // No scores yet: the proposal is empty, any shortlist needs a reason — and so does the jury.
+    let shortlist = json!({"application_ids": run.files[..5], "reason": "Le jury a délibéré sans grille."});
+    let response = app.post(&format!("/api/v1/editions/{}/shortlist", run.edition), &shortlist).bearer_auth(admin).send().await.unwrap();
+    assert_eq!(json(response).await["status"], "audition", "a reason covers both departures");
+    let transitions = json(app.get(&format!("/api/v1/audit?action=edition.transitioned&target_id={}", run.edition)).bearer_auth(&app.create_platform_admin().await.token).send().await.unwrap()).await;
+    assert_eq!(transitions["items"][0]["details"]["forced"], true);
+});
