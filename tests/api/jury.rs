@@ -319,3 +319,77 @@ api_test!(async fn composition_departures_need_a_reason_to_open_the_auditions(ap
     let transitions = json(app.get(&format!("/api/v1/audit?action=edition.transitioned&target_id={}", run.edition)).bearer_auth(&app.create_platform_admin().await.token).send().await.unwrap()).await;
     assert_eq!(transitions["items"][0]["details"]["forced"], true);
 });
+
+api_test!(async fn reviewers_are_assigned_evenly_and_never_when_conflicted(app) {
+    let run = prepare(&app).await;
+    let admin = &run.organization.admin.token;
+    let conflicted = &run.jury[0];
+    app.post(&format!("/api/v1/applications/{}/conflicts", run.files[0]), &json!({"reason": "Ancien trésorier de la structure."})).bearer_auth(&conflicted.token).send().await.unwrap();
+    let assigned = json(app.post(&format!("/api/v1/editions/{}/assignments", run.edition), &json!({"round": "selection", "reviewers_per_file": 3})).bearer_auth(admin).send().await.unwrap()).await;
+    let rows = assigned.as_array().unwrap();
+    assert_eq!(rows.len(), 18, "three reviewers for each of the six files");
+    let mut load = std::collections::HashMap::new();
+    for row in rows {
+        *load.entry(row["user_id"].as_str().unwrap().to_owned()).or_insert(0) += 1;
+        assert!(!(row["application_id"] == json!(run.files[0]) && row["user_id"] == json!(conflicted.id)), "a conflicted member is never assigned");
+    }
+    let (min, max) = (load.values().min().unwrap(), load.values().max().unwrap());
+    assert!(max - min <= 1, "balanced load: {load:?}");
+
+    // A member scores only what they are assigned.
+    let files = json(app.get(&format!("/api/v1/editions/{}/jury/files?round=selection", run.edition)).bearer_auth(&run.jury[1].token).send().await.unwrap()).await;
+    let not_mine = files.as_array().unwrap().iter().find(|file| file["to_score"] == false).unwrap()["application_id"].as_str().unwrap().to_owned();
+    assert_problem(score(&app, &run.jury[1], &not_mine, "selection", 12).await, 409, "not_assigned").await;
+    // Adjusted by hand.
+    let path = format!("/api/v1/editions/{}/assignments/{not_mine}/{}?round=selection", run.edition, run.jury[1].id);
+    assert_eq!(app.request(Method::PUT, &path).bearer_auth(admin).send().await.unwrap().status(), 204);
+    assert_eq!(score(&app, &run.jury[1], &not_mine, "selection", 12).await.status(), 200);
+    let forbidden = format!("/api/v1/editions/{}/assignments/{}/{}?round=selection", run.edition, run.files[0], conflicted.id);
+    assert_problem(app.request(Method::PUT, &forbidden).bearer_auth(admin).send().await.unwrap(), 409, "conflict_of_interest").await;
+    assert_eq!(app.request(Method::DELETE, &path).bearer_auth(admin).send().await.unwrap().status(), 204);
+    let ranking = json(app.get(&format!("/api/v1/editions/{}/rankings?round=selection", run.edition)).bearer_auth(admin).send().await.unwrap()).await;
+    assert!(ranking.as_array().unwrap().iter().all(|file| file["missing"].as_u64().unwrap() <= 3));
+});
+
+api_test!(async fn category_prizes_take_mentions_where_allowed(app) {
+    let run = prepare(&app).await;
+    let admin = &run.organization.admin.token;
+    // A CRESS-style edition: a sponsored category decided by the jury, with mentions.
+    let edition = json(app.post(&format!("/api/v1/organizations/{}/editions", run.organization.id), &json!({
+        "number": 1, "year": 2023, "title": "Graines de l'innovation sociale",
+        "action_window": {"start": "2024-01-01", "end": "2025-12-31"}, "calendar": open_calendar(),
+        "prizes": [{"kind": "category", "name": "Entreprise inclusive", "sponsors": ["Agefiph", "Adepei63"], "pool": "eligible", "mentions_allowed": true}]
+    })).bearer_auth(admin).send().await.unwrap()).await;
+    let (edition_id, category) = (edition["id"].as_str().unwrap().to_owned(), edition["prizes"][0]["id"].as_str().unwrap().to_owned());
+    let step = |to: &str| app.post(&format!("/api/v1/editions/{edition_id}/transitions"), &json!({"to": to, "reason": "Calendrier de démonstration."})).bearer_auth(admin).send();
+    assert_eq!(step("applications_open").await.unwrap().status(), 200);
+    let mut files = Vec::new();
+    for applicant in &run.applicants[..3] {
+        let created = json(app.post(&format!("/api/v1/editions/{edition_id}/applications"), &complete_file()).bearer_auth(&applicant.token).send().await.unwrap()).await;
+        let id = created["id"].as_str().unwrap().to_owned();
+        app.post(&format!("/api/v1/applications/{id}/submit"), &json!({})).bearer_auth(&applicant.token).send().await.unwrap();
+        app.post(&format!("/api/v1/applications/{id}/review"), &json!({"decision": "eligible"})).bearer_auth(admin).send().await.unwrap();
+        files.push(id);
+    }
+    let early = app.post(&format!("/api/v1/prizes/{category}/decision"), &json!({"laureate": files[0]})).bearer_auth(admin).send().await.unwrap();
+    assert_problem(early, 409, "decisions_closed").await;
+    assert_eq!(step("selection").await.unwrap().status(), 200);
+    assert_eq!(step("audition").await.unwrap().status(), 200);
+    let decided = app.post(&format!("/api/v1/prizes/{category}/decision"), &json!({"laureate": files[0], "mentions": [files[2]]})).bearer_auth(admin).send().await.unwrap();
+    let decided = json(decided).await;
+    assert_eq!((decided["laureate_id"].as_str(), &decided["mentions"]), (Some(files[0].as_str()), &json!([files[2]])));
+    let read = json(app.get(&format!("/api/v1/prizes/{category}/decision")).bearer_auth(admin).send().await.unwrap()).await;
+    assert_eq!(read, decided);
+
+    // On the running edition: ballot prizes are not the jury's; the jury prize has no mentions.
+    let prizes = json(app.get(&format!("/api/v1/editions/{}", run.edition)).bearer_auth(admin).send().await.unwrap()).await;
+    let prize_of = |kind: &str| prizes["prizes"].as_array().unwrap().iter().find(|p| p["kind"] == kind).unwrap()["id"].as_str().unwrap().to_owned();
+    let shortlist = json!({"application_ids": run.files[..5], "reason": "Le jury a délibéré sans grille."});
+    app.post(&format!("/api/v1/editions/{}/shortlist", run.edition), &shortlist).bearer_auth(admin).send().await.unwrap();
+    let decide = |prize: String, body: Value| app.post(&format!("/api/v1/prizes/{prize}/decision"), &body).bearer_auth(admin).send();
+    assert_problem(decide(prize_of("public"), json!({"laureate": run.files[0]})).await.unwrap(), 409, "decided_by_ballot").await;
+    let mentions = decide(prize_of("jury"), json!({"laureate": run.files[0], "mentions": [run.files[1]]})).await.unwrap();
+    assert_eq!(assert_problem(mentions, 422, "validation_failed").await["errors"][0]["field"], "mentions");
+    assert_problem(decide(prize_of("jury"), json!({"laureate": run.files[0]})).await.unwrap(), 409, "no_ranking").await;
+    assert_problem(decide(prize_of("jury"), json!({"laureate": run.files[5]})).await.unwrap(), 422, "validation_failed").await;
+});
