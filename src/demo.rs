@@ -317,6 +317,20 @@ pub async fn seed(db: &DatabaseConnection) -> anyhow::Result<&'static [DemoAccou
             ceremony_on: after(330),
         },
     };
+    let applied_2027 = [
+        (
+            "Ressourcerie des Monts (démo)",
+            "Collecter, réparer et revendre à petit prix dans les villages",
+            "Le Puy-en-Velay",
+            "43000",
+        ),
+        (
+            "Pairs aidants numériques (démo)",
+            "Des jeunes accompagnent des aînés dans leurs démarches en ligne",
+            "Valence",
+            "26000",
+        ),
+    ];
     ensure_edition(
         db,
         &platform,
@@ -324,7 +338,7 @@ pub async fn seed(db: &DatabaseConnection) -> anyhow::Result<&'static [DemoAccou
         seventh,
         ceser_prizes(),
         EditionStatus::ApplicationsOpen,
-        &[],
+        &applied_2027,
     )
     .await?;
 
@@ -451,7 +465,8 @@ async fn ensure_organization(
     Ok(created.id)
 }
 
-/// Creates the edition with its files and walks it to `status`, unless it exists.
+/// Creates the edition with its files (eligible, and shortlisted once the edition is past the
+/// selection) and walks it to `status`, unless it exists.
 async fn ensure_edition(
     db: &DatabaseConnection,
     platform: &Principal,
@@ -506,7 +521,8 @@ async fn ensure_edition(
             answers: answers.clone(),
             ..Default::default()
         };
-        applications::import(db, platform.id, created.id, &content, true)
+        let shortlisted = status > EditionStatus::Selection;
+        applications::import(db, platform.id, created.id, &content, shortlisted)
             .await
             .map_err(failed)?;
     }

@@ -5,7 +5,8 @@ use utoipa::ToSchema;
 
 use super::{calendar::Calendar, validation::FieldError};
 
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, ToSchema)]
+/// In lifecycle order: `Draft < ApplicationsOpen < … < Archived`.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Serialize, Deserialize, ToSchema)]
 #[serde(rename_all = "snake_case")]
 pub enum EditionStatus {
     Draft,

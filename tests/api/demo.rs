@@ -43,5 +43,5 @@ api_test!(async fn demo_data_is_the_reference_case_and_loads_idempotently(app) {
     for account in &prix_ceser::demo::ACCOUNTS {
         assert_eq!(app.login(account.email, account.password).await.status(), 200, "{}", account.email);
     }
-    assert_eq!(prix_ceser::services::audit::verify(&app.db).await.unwrap(), 45);
+    assert_eq!(prix_ceser::services::audit::verify(&app.db).await.unwrap(), 47);
 });
