@@ -5,7 +5,7 @@ use utoipa::ToSchema;
 
 use super::{calendar::Calendar, validation::FieldError};
 
-/// In lifecycle order: `Draft < ApplicationsOpen < … < Archived`.
+// Ordered as the lifecycle: `Draft < ApplicationsOpen < … < Archived`.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Serialize, Deserialize, ToSchema)]
 #[serde(rename_all = "snake_case")]
 pub enum EditionStatus {
