@@ -39,6 +39,7 @@ use crate::error;
         (name = "organizations", description = "Organizers (CESER, CRESS…) and their staff"),
         (name = "editions", description = "Editions of a prize: calendar, criteria, prizes, lifecycle"),
         (name = "jury", description = "The jury: members, conflicts of interest, scoring, rankings, shortlist, auditions, decisions"),
+        (name = "ballots", description = "The councillors' and the public's ballots, votes, receipts, results and laureates"),
         (name = "applications", description = "Applications: drafts, submission, eligibility review, the public gallery"),
     )
 )]

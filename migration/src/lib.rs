@@ -10,6 +10,7 @@ mod m20261122_000005_create_editions;
 mod m20261122_000006_create_applications;
 mod m20261122_000007_create_attachments;
 mod m20261122_000008_create_jury;
+mod m20261122_000009_create_ballots;
 
 pub struct Migrator;
 
@@ -25,6 +26,7 @@ impl MigratorTrait for Migrator {
             Box::new(m20261122_000006_create_applications::Migration),
             Box::new(m20261122_000007_create_attachments::Migration),
             Box::new(m20261122_000008_create_jury::Migration),
+            Box::new(m20261122_000009_create_ballots::Migration),
         ]
     }
 }

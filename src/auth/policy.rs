@@ -31,6 +31,7 @@ const ADMIN: &[Role] = &[Role::Admin];
 const APPLICANT: &[Role] = &[Role::Applicant];
 const APPLICANT_OR_ADMIN: &[Role] = &[Role::Applicant, Role::Admin];
 const JURY: &[Role] = &[Role::Jury];
+const COUNCILLOR: &[Role] = &[Role::Councillor];
 const JURY_OR_ADMIN: &[Role] = &[Role::Jury, Role::Admin];
 
 /// `(operationId, rule)` for every operation of the API.
@@ -116,6 +117,23 @@ pub const RULES: &[(&str, Rule)] = &[
     // The jury's president or staff.
     ("decide_prize", Rule::AnyOf(JURY_OR_ADMIN)),
     ("get_prize_decision", Rule::AnyOf(JURY_OR_ADMIN)),
+    // Ballots. The ballot, receipts and laureates are public; results show what the caller may
+    // see (turnout to staff while open, the tally to staff once closed, all once published).
+    ("get_ballot", Rule::Public),
+    ("check_receipt", Rule::Public),
+    ("list_laureates", Rule::Public),
+    ("get_results", Rule::Optional),
+    // Staff of the prize's organization (others get 404).
+    ("set_ballot_window", Rule::AnyOf(ADMIN)),
+    ("open_ballot", Rule::AnyOf(ADMIN)),
+    ("close_ballot", Rule::AnyOf(ADMIN)),
+    ("break_tie", Rule::AnyOf(ADMIN)),
+    ("publish_results", Rule::AnyOf(ADMIN)),
+    ("set_councillor", Rule::AnyOf(ADMIN)),
+    ("list_councillors", Rule::AnyOf(ADMIN)),
+    ("remove_councillor", Rule::AnyOf(ADMIN)),
+    // Councillors on the roster of the prize's organization.
+    ("cast_vote", Rule::AnyOf(COUNCILLOR)),
     // The public gallery of a published edition.
     ("list_candidates", Rule::Public),
 ];

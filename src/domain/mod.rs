@@ -2,6 +2,7 @@
 pub mod application;
 pub mod attachment;
 pub mod audit_chain;
+pub mod ballot;
 pub mod calendar;
 pub mod departement;
 pub mod display_name;

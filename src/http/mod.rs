@@ -4,6 +4,7 @@ pub mod applications;
 pub mod attachments;
 pub mod audit;
 pub mod auth;
+pub mod ballots;
 pub mod client_ip;
 pub mod editions;
 pub mod extract;
@@ -92,7 +93,20 @@ pub fn routes(config: &mut ServiceConfig) {
                 .service(jury::confirm_shortlist)
                 .service(jury::schedule_audition)
                 .service(jury::decide_prize)
-                .service(jury::get_prize_decision),
+                .service(jury::get_prize_decision)
+                .service(ballots::get_ballot)
+                .service(ballots::set_ballot_window)
+                .service(ballots::open_ballot)
+                .service(ballots::close_ballot)
+                .service(ballots::cast_vote)
+                .service(ballots::check_receipt)
+                .service(ballots::get_results)
+                .service(ballots::break_tie)
+                .service(ballots::publish_results)
+                .service(ballots::list_laureates)
+                .service(ballots::set_councillor)
+                .service(ballots::list_councillors)
+                .service(ballots::remove_councillor),
         );
 }
 

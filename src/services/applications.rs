@@ -810,21 +810,29 @@ pub async fn candidates(
         .await?;
     let mut candidates = Vec::with_capacity(models.len());
     for model in models {
-        let content = content_of(db, &model).await?;
-        candidates.push(Candidate {
-            id: model.id,
-            action_title: content.action_title.unwrap_or_default(),
-            summary: content.summary,
-            communes: content
-                .locations
-                .into_iter()
-                .map(|location| location.commune)
-                .collect(),
-            video_url: content.video_url,
-            shortlisted: model.shortlisted,
-        });
+        candidates.push(candidate_view(db, model).await?);
     }
     Ok(candidates)
+}
+
+/// The public view of a file.
+pub async fn candidate_view(
+    db: &impl ConnectionTrait,
+    model: application::Model,
+) -> Result<Candidate, ApiError> {
+    let content = content_of(db, &model).await?;
+    Ok(Candidate {
+        id: model.id,
+        action_title: content.action_title.unwrap_or_default(),
+        summary: content.summary,
+        communes: content
+            .locations
+            .into_iter()
+            .map(|location| location.commune)
+            .collect(),
+        video_url: content.video_url,
+        shortlisted: model.shortlisted,
+    })
 }
 
 /// Brings in a file decided elsewhere (a previous edition, the demo): submitted, reviewed

@@ -415,7 +415,7 @@ async fn conflicted_members(
 // ----- Rounds and assignments -----
 
 /// The files of a round: eligible files for the selection, shortlisted ones for the audition.
-async fn round_files(
+pub async fn round_files(
     db: &impl ConnectionTrait,
     edition_id: Uuid,
     round: Round,

@@ -3,6 +3,7 @@ pub mod accounts;
 pub mod applications;
 pub mod attachments;
 pub mod audit;
+pub mod ballots;
 pub mod editions;
 pub mod jury;
 pub mod organizations;

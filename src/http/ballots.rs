@@ -1,0 +1,396 @@
+//! Ballots (the councillors' and the public's prizes), votes, receipts, results, laureates,
+//! and the councillor roster of an organization.
+use actix_web::{HttpRequest, HttpResponse, delete, get, http::header, post, put, web};
+use chrono::{DateTime, Utc};
+use serde::{Deserialize, Serialize};
+use sha2::{Digest, Sha256};
+use utoipa::ToSchema;
+use uuid::Uuid;
+
+use crate::{
+    auth::Principal,
+    domain::{application::parse_text, ballot::BallotState, edition::parse_reason},
+    error::{self, ApiError},
+    services::ballots::{self, BallotView, Councillor, Laureate, Receipt, Results},
+    startup::AppState,
+};
+
+/// The ballot of a councillors' or public prize: state, window, candidates (anonymous).
+/// Send `If-None-Match` with the last `ETag` to get a cheap `304`.
+#[utoipa::path(
+    tag = "ballots",
+    params(("id" = Uuid, Path, description = "Prize id")),
+    responses(
+        (status = 200, description = "The ballot", body = BallotView, headers(("ETag" = String, description = "Version of this answer"))),
+        (status = 304, description = "Unchanged since the `If-None-Match` version"),
+        (status = 404, response = error::NotFound), (status = 422, response = error::ValidationFailed),
+        (status = 500, response = error::InternalError),
+    )
+)]
+#[get("/prizes/{id}/ballot")]
+pub async fn get_ballot(
+    state: web::Data<AppState>,
+    request: HttpRequest,
+    id: web::Path<Uuid>,
+) -> Result<HttpResponse, ApiError> {
+    let view = ballots::get(&state.db, id.into_inner()).await?;
+    let body = serde_json::to_vec(&view).map_err(anyhow::Error::from)?;
+    let etag = format!("\"{}\"", &hex::encode(Sha256::digest(&body))[..32]);
+    let unchanged = request
+        .headers()
+        .get(header::IF_NONE_MATCH)
+        .and_then(|value| value.to_str().ok())
+        .is_some_and(|tags| {
+            tags.split(',')
+                .any(|tag| tag.trim() == etag || tag.trim() == "*")
+        });
+    let mut response = if unchanged {
+        HttpResponse::NotModified()
+    } else {
+        HttpResponse::Ok()
+    };
+    response
+        .insert_header((header::ETAG, etag))
+        .insert_header((header::CACHE_CONTROL, "public, max-age=5"));
+    Ok(if unchanged {
+        response.finish()
+    } else {
+        response.content_type("application/json").body(body)
+    })
+}
+
+#[derive(Debug, Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
+#[schema(example = json!({"opens_at": "2026-12-14T18:30:00+01:00", "closes_at": "2026-12-14T19:00:00+01:00"}))]
+pub struct BallotWindow {
+    pub opens_at: Option<DateTime<Utc>>,
+    pub closes_at: Option<DateTime<Utc>>,
+}
+
+/// Set the opening and closing times of a scheduled ballot (staff).
+#[utoipa::path(
+    tag = "ballots", security(("bearer" = [])),
+    params(("id" = Uuid, Path, description = "Prize id")),
+    request_body = BallotWindow,
+    responses(
+        (status = 200, description = "The ballot", body = BallotView),
+        (status = 400, response = error::BadRequest), (status = 401, response = error::Unauthorized),
+        (status = 403, response = error::Forbidden), (status = 404, response = error::NotFound),
+        (status = 409, response = error::Conflict), (status = 413, response = error::PayloadTooLarge),
+        (status = 415, response = error::UnsupportedMediaType), (status = 422, response = error::ValidationFailed),
+        (status = 500, response = error::InternalError),
+    )
+)]
+#[put("/prizes/{id}/ballot")]
+pub async fn set_ballot_window(
+    state: web::Data<AppState>,
+    caller: Principal,
+    id: web::Path<Uuid>,
+    body: web::Json<BallotWindow>,
+) -> Result<web::Json<BallotView>, ApiError> {
+    Ok(web::Json(
+        ballots::set_window(
+            &state.db,
+            &caller,
+            id.into_inner(),
+            body.opens_at,
+            body.closes_at,
+        )
+        .await?,
+    ))
+}
+
+/// Open a scheduled ballot now (staff; audited).
+#[utoipa::path(
+    tag = "ballots", security(("bearer" = [])),
+    params(("id" = Uuid, Path, description = "Prize id")),
+    responses(
+        (status = 200, description = "Open", body = BallotView),
+        (status = 401, response = error::Unauthorized), (status = 403, response = error::Forbidden),
+        (status = 404, response = error::NotFound), (status = 409, response = error::Conflict),
+        (status = 422, response = error::ValidationFailed), (status = 500, response = error::InternalError),
+    )
+)]
+#[post("/prizes/{id}/ballot/open")]
+pub async fn open_ballot(
+    state: web::Data<AppState>,
+    caller: Principal,
+    id: web::Path<Uuid>,
+) -> Result<web::Json<BallotView>, ApiError> {
+    Ok(web::Json(
+        ballots::set_state(&state.db, &caller, id.into_inner(), BallotState::Open).await?,
+    ))
+}
+
+/// Close an open ballot now (staff; audited). Votes committed before the close count;
+/// none after.
+#[utoipa::path(
+    tag = "ballots", security(("bearer" = [])),
+    params(("id" = Uuid, Path, description = "Prize id")),
+    responses(
+        (status = 200, description = "Closed", body = BallotView),
+        (status = 401, response = error::Unauthorized), (status = 403, response = error::Forbidden),
+        (status = 404, response = error::NotFound), (status = 409, response = error::Conflict),
+        (status = 422, response = error::ValidationFailed), (status = 500, response = error::InternalError),
+    )
+)]
+#[post("/prizes/{id}/ballot/close")]
+pub async fn close_ballot(
+    state: web::Data<AppState>,
+    caller: Principal,
+    id: web::Path<Uuid>,
+) -> Result<web::Json<BallotView>, ApiError> {
+    Ok(web::Json(
+        ballots::set_state(&state.db, &caller, id.into_inner(), BallotState::Closed).await?,
+    ))
+}
+
+#[derive(Debug, Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
+#[schema(example = json!({"application_id": "01935f0e-8a47-7cc2-9f1e-3a6b2d4c5e70"}))]
+pub struct VoteRequest {
+    pub application_id: Uuid,
+}
+
+/// Cast a vote, once and for good: an open ballot, a candidate of it, an entitled voter (a
+/// councillor on the roster of the prize's organization). Returns a receipt.
+#[utoipa::path(
+    tag = "ballots", security(("bearer" = [])),
+    params(("id" = Uuid, Path, description = "Prize id")),
+    request_body = VoteRequest,
+    responses(
+        (status = 201, description = "Counted", body = Receipt),
+        (status = 400, response = error::BadRequest), (status = 401, response = error::Unauthorized),
+        (status = 403, response = error::Forbidden), (status = 404, response = error::NotFound),
+        (status = 409, response = error::Conflict), (status = 413, response = error::PayloadTooLarge),
+        (status = 415, response = error::UnsupportedMediaType), (status = 422, response = error::ValidationFailed),
+        (status = 500, response = error::InternalError),
+    )
+)]
+#[post("/prizes/{id}/votes")]
+pub async fn cast_vote(
+    state: web::Data<AppState>,
+    caller: Principal,
+    id: web::Path<Uuid>,
+    body: web::Json<VoteRequest>,
+) -> Result<HttpResponse, ApiError> {
+    let receipt = ballots::vote(&state.db, &caller, id.into_inner(), body.application_id).await?;
+    Ok(HttpResponse::Created().json(receipt))
+}
+
+#[derive(Debug, Serialize, ToSchema)]
+pub struct ReceiptCheck {
+    /// Always true: unknown receipts answer 404.
+    pub counted: bool,
+}
+
+/// Check that the ballot with this receipt is in the count (anyone holding the receipt).
+#[utoipa::path(
+    tag = "ballots",
+    params(("id" = Uuid, Path, description = "Prize id"), ("code" = String, Path, description = "The receipt")),
+    responses(
+        (status = 200, description = "Counted", body = ReceiptCheck, example = json!({"counted": true})),
+        (status = 404, response = error::NotFound), (status = 422, response = error::ValidationFailed),
+        (status = 500, response = error::InternalError),
+    )
+)]
+#[get("/prizes/{id}/receipts/{code}")]
+pub async fn check_receipt(
+    state: web::Data<AppState>,
+    path: web::Path<(Uuid, String)>,
+) -> Result<web::Json<ReceiptCheck>, ApiError> {
+    let (prize_id, code) = path.into_inner();
+    ballots::check_receipt(&state.db, prize_id, &code).await?;
+    Ok(web::Json(ReceiptCheck { counted: true }))
+}
+
+/// A ballot's results: turnout only while open (staff); the tally and the receipt hashes for
+/// staff once closed, and for everyone once published.
+#[utoipa::path(
+    tag = "ballots", security((), ("bearer" = [])),
+    params(("id" = Uuid, Path, description = "Prize id")),
+    responses(
+        (status = 200, description = "What the caller may see of the results", body = Results),
+        (status = 401, response = error::Unauthorized), (status = 404, response = error::NotFound),
+        (status = 409, response = error::Conflict), (status = 422, response = error::ValidationFailed),
+        (status = 500, response = error::InternalError),
+    )
+)]
+#[get("/prizes/{id}/results")]
+pub async fn get_results(
+    state: web::Data<AppState>,
+    caller: Option<Principal>,
+    id: web::Path<Uuid>,
+) -> Result<web::Json<Results>, ApiError> {
+    Ok(web::Json(
+        ballots::results(&state.db, caller.as_ref(), id.into_inner()).await?,
+    ))
+}
+
+#[derive(Debug, Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
+#[schema(example = json!({"application_id": "01935f0e-8a47-7cc2-9f1e-3a6b2d4c5e70", "reason": "Tirage au sort en séance, devant huissier."}))]
+pub struct TieBreakRequest {
+    pub application_id: Uuid,
+    #[schema(min_length = 10, max_length = 2000, pattern = r"\S")]
+    pub reason: String,
+}
+
+/// Resolve a tie for first place of a closed ballot, with a recorded reason (staff).
+#[utoipa::path(
+    tag = "ballots", security(("bearer" = [])),
+    params(("id" = Uuid, Path, description = "Prize id")),
+    request_body = TieBreakRequest,
+    responses(
+        (status = 200, description = "The results with their winner", body = Results),
+        (status = 400, response = error::BadRequest), (status = 401, response = error::Unauthorized),
+        (status = 403, response = error::Forbidden), (status = 404, response = error::NotFound),
+        (status = 409, response = error::Conflict), (status = 413, response = error::PayloadTooLarge),
+        (status = 415, response = error::UnsupportedMediaType), (status = 422, response = error::ValidationFailed),
+        (status = 500, response = error::InternalError),
+    )
+)]
+#[post("/prizes/{id}/results/tie-break")]
+pub async fn break_tie(
+    state: web::Data<AppState>,
+    caller: Principal,
+    id: web::Path<Uuid>,
+    body: web::Json<TieBreakRequest>,
+) -> Result<web::Json<Results>, ApiError> {
+    let reason = parse_reason(&body.reason)
+        .map_err(|error| ApiError::Validation(vec![error.on("reason")]))?;
+    Ok(web::Json(
+        ballots::break_tie(
+            &state.db,
+            &caller,
+            id.into_inner(),
+            body.application_id,
+            reason,
+        )
+        .await?,
+    ))
+}
+
+/// Publish a closed ballot's results: then anyone sees them (staff; audited).
+#[utoipa::path(
+    tag = "ballots", security(("bearer" = [])),
+    params(("id" = Uuid, Path, description = "Prize id")),
+    responses(
+        (status = 200, description = "Published", body = Results),
+        (status = 401, response = error::Unauthorized), (status = 403, response = error::Forbidden),
+        (status = 404, response = error::NotFound), (status = 409, response = error::Conflict),
+        (status = 422, response = error::ValidationFailed), (status = 500, response = error::InternalError),
+    )
+)]
+#[post("/prizes/{id}/results/publish")]
+pub async fn publish_results(
+    state: web::Data<AppState>,
+    caller: Principal,
+    id: web::Path<Uuid>,
+) -> Result<web::Json<Results>, ApiError> {
+    Ok(web::Json(
+        ballots::publish(&state.db, &caller, id.into_inner()).await?,
+    ))
+}
+
+/// The published laureates of an edition's prizes, with honourable mentions (anonymous).
+#[utoipa::path(
+    tag = "ballots",
+    params(("id" = Uuid, Path, description = "Edition id")),
+    responses(
+        (status = 200, description = "The laureates published so far", body = Vec<Laureate>),
+        (status = 404, response = error::NotFound), (status = 422, response = error::ValidationFailed),
+        (status = 500, response = error::InternalError),
+    )
+)]
+#[get("/editions/{id}/laureates")]
+pub async fn list_laureates(
+    state: web::Data<AppState>,
+    id: web::Path<Uuid>,
+) -> Result<web::Json<Vec<Laureate>>, ApiError> {
+    Ok(web::Json(
+        ballots::laureates(&state.db, id.into_inner()).await?,
+    ))
+}
+
+#[derive(Debug, Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
+#[schema(example = json!({"college": "Collège 1 — entreprises et activités professionnelles"}))]
+pub struct CouncillorRequest {
+    #[schema(min_length = 1, max_length = 100, pattern = r"\S")]
+    pub college: String,
+}
+
+/// Put an account holding the councillor role on the organization's roster, in a college
+/// (staff). Only councillors on the roster vote in the councillors' ballot.
+#[utoipa::path(
+    tag = "ballots", security(("bearer" = [])),
+    params(("id" = Uuid, Path, description = "Organization id"), ("user_id" = Uuid, Path, description = "Councillor account")),
+    request_body = CouncillorRequest,
+    responses(
+        (status = 200, description = "On the roster", body = Councillor),
+        (status = 400, response = error::BadRequest), (status = 401, response = error::Unauthorized),
+        (status = 403, response = error::Forbidden), (status = 404, response = error::NotFound),
+        (status = 409, response = error::Conflict), (status = 413, response = error::PayloadTooLarge),
+        (status = 415, response = error::UnsupportedMediaType), (status = 422, response = error::ValidationFailed),
+        (status = 500, response = error::InternalError),
+    )
+)]
+#[put("/organizations/{id}/councillors/{user_id}")]
+pub async fn set_councillor(
+    state: web::Data<AppState>,
+    caller: Principal,
+    path: web::Path<(Uuid, Uuid)>,
+    body: web::Json<CouncillorRequest>,
+) -> Result<web::Json<Councillor>, ApiError> {
+    let (organization_id, user_id) = path.into_inner();
+    let college = parse_text(&body.college, 1, 100)
+        .map_err(|error| ApiError::Validation(vec![error.on("college")]))?;
+    Ok(web::Json(
+        ballots::set_councillor(&state.db, &caller, organization_id, user_id, college).await?,
+    ))
+}
+
+/// The organization's councillor roster (staff).
+#[utoipa::path(
+    tag = "ballots", security(("bearer" = [])),
+    params(("id" = Uuid, Path, description = "Organization id")),
+    responses(
+        (status = 200, description = "The roster", body = Vec<Councillor>),
+        (status = 401, response = error::Unauthorized), (status = 403, response = error::Forbidden),
+        (status = 404, response = error::NotFound), (status = 422, response = error::ValidationFailed),
+        (status = 500, response = error::InternalError),
+    )
+)]
+#[get("/organizations/{id}/councillors")]
+pub async fn list_councillors(
+    state: web::Data<AppState>,
+    caller: Principal,
+    id: web::Path<Uuid>,
+) -> Result<web::Json<Vec<Councillor>>, ApiError> {
+    Ok(web::Json(
+        ballots::councillors(&state.db, &caller, id.into_inner()).await?,
+    ))
+}
+
+/// Take a councillor off the roster (staff).
+#[utoipa::path(
+    tag = "ballots", security(("bearer" = [])),
+    params(("id" = Uuid, Path, description = "Organization id"), ("user_id" = Uuid, Path, description = "Councillor account")),
+    responses(
+        (status = 204, description = "Removed"),
+        (status = 401, response = error::Unauthorized), (status = 403, response = error::Forbidden),
+        (status = 404, response = error::NotFound), (status = 422, response = error::ValidationFailed),
+        (status = 500, response = error::InternalError),
+    )
+)]
+#[delete("/organizations/{id}/councillors/{user_id}")]
+pub async fn remove_councillor(
+    state: web::Data<AppState>,
+    caller: Principal,
+    path: web::Path<(Uuid, Uuid)>,
+) -> Result<HttpResponse, ApiError> {
+    let (organization_id, user_id) = path.into_inner();
+    ballots::remove_councillor(&state.db, &caller, organization_id, user_id).await?;
+    Ok(HttpResponse::NoContent().finish())
+}

@@ -1,0 +1,755 @@
+//! The councillors' and the public's ballots: opening and closing, casting a vote, receipts,
+//! results, their publication, and the laureates of an edition.
+//!
+//! Secrecy: that a voter has voted (`ballot_voters`) and what they chose (`ballot_choices`)
+//! are written in one transaction, in two tables with nothing linking them: the choice has a
+//! random id, no time and no voter. One vote per voter is the primary key of `ballot_voters`.
+use chrono::{DateTime, Utc};
+use rand::RngCore;
+use sea_orm::{
+    ActiveModelTrait, ActiveValue::Set, ColumnTrait, ConnectionTrait, DatabaseConnection,
+    DbBackend, EntityTrait, IntoActiveModel, PaginatorTrait, QueryFilter, QueryOrder, QuerySelect,
+};
+use serde::Serialize;
+use serde_json::json;
+use utoipa::ToSchema;
+use uuid::Uuid;
+
+use crate::{
+    auth::{Principal, secret_token},
+    db,
+    domain::{
+        Role,
+        ballot::{self, BallotState, Tally},
+        edition::{CandidatePool, EditionStatus, PrizeKind},
+        scoring::Round,
+    },
+    entities::{
+        application, ballot as ballot_entity, ballot_choice, ballot_voter, councillor, edition,
+        prize, prize_decision,
+    },
+    error::ApiError,
+    services::{
+        applications::{self, Candidate},
+        audit::{self, AuditEntry},
+        editions, jury, organizations,
+    },
+};
+
+fn refuse(code: &'static str, detail: &str) -> ApiError {
+    ApiError::Conflict {
+        code,
+        detail: detail.to_owned(),
+    }
+}
+
+fn entry(
+    actor: Uuid,
+    action: &'static str,
+    prize_id: Uuid,
+    details: serde_json::Value,
+) -> AuditEntry {
+    AuditEntry {
+        actor_id: Some(actor),
+        action,
+        target_type: "prize",
+        target_id: Some(prize_id.to_string()),
+        details,
+    }
+}
+
+/// A ballot prize with its edition; other prizes are not voted on (404).
+async fn ballot_prize(
+    db: &impl ConnectionTrait,
+    prize_id: Uuid,
+) -> Result<(prize::Model, edition::Model), ApiError> {
+    let prize = prize::Entity::find_by_id(prize_id)
+        .one(db)
+        .await?
+        .ok_or(ApiError::NotFound)?;
+    if !matches!(
+        PrizeKind::parse(&prize.kind),
+        Some(PrizeKind::Councillors | PrizeKind::Public)
+    ) {
+        return Err(ApiError::NotFound);
+    }
+    let edition = edition::Entity::find_by_id(prize.edition_id)
+        .one(db)
+        .await?
+        .ok_or(ApiError::NotFound)?;
+    Ok((prize, edition))
+}
+
+/// The ballot of a prize, created `scheduled` on first use.
+async fn ensure_ballot(
+    db: &impl ConnectionTrait,
+    prize_id: Uuid,
+) -> Result<ballot_entity::Model, ApiError> {
+    if let Some(existing) = ballot_entity::Entity::find_by_id(prize_id).one(db).await? {
+        return Ok(existing);
+    }
+    let model = ballot_entity::Model {
+        prize_id,
+        state: BallotState::Scheduled.as_str().to_owned(),
+        opens_at: None,
+        closes_at: None,
+        tie_break_id: None,
+        tie_break_reason: None,
+        updated_at: db::now(),
+    };
+    let inserted = ballot_entity::Entity::insert(model.clone().into_active_model())
+        .exec_without_returning(db)
+        .await;
+    match inserted {
+        Ok(_) => Ok(model),
+        // Created concurrently: read the winner's row.
+        Err(error) if db::is_unique_violation(&error) => {
+            ballot_entity::Entity::find_by_id(prize_id)
+                .one(db)
+                .await?
+                .ok_or(ApiError::NotFound)
+        }
+        Err(error) => Err(error.into()),
+    }
+}
+
+fn state_of(model: &ballot_entity::Model, now: DateTime<Utc>) -> BallotState {
+    ballot::effective_state(
+        BallotState::parse(&model.state).unwrap_or(BallotState::Scheduled),
+        model.opens_at,
+        model.closes_at,
+        now,
+    )
+}
+
+async fn candidate_files(
+    db: &impl ConnectionTrait,
+    prize: &prize::Model,
+) -> Result<Vec<application::Model>, ApiError> {
+    let round = match CandidatePool::parse(&prize.pool) {
+        Some(CandidatePool::Eligible) => Round::Selection,
+        _ => Round::Audition,
+    };
+    jury::round_files(db, prize.edition_id, round).await
+}
+
+#[derive(Debug, Clone, Serialize, ToSchema)]
+pub struct BallotView {
+    pub prize_id: Uuid,
+    pub kind: PrizeKind,
+    pub prize_name: String,
+    pub state: BallotState,
+    /// Opens by itself at this time (Europe/Paris times are sent with their offset).
+    pub opens_at: Option<DateTime<Utc>>,
+    pub closes_at: Option<DateTime<Utc>>,
+    pub candidates: Vec<Candidate>,
+}
+
+/// The ballot as the voting widget shows it (anonymous, for a public edition).
+pub async fn get(db: &DatabaseConnection, prize_id: Uuid) -> Result<BallotView, ApiError> {
+    let (prize, edition) = ballot_prize(db, prize_id).await?;
+    editions::find_visible(db, None, edition.id).await?;
+    let ballot = ensure_ballot(db, prize_id).await?;
+    let mut candidates = Vec::new();
+    for file in candidate_files(db, &prize).await? {
+        candidates.push(applications::candidate_view(db, file).await?);
+    }
+    Ok(BallotView {
+        prize_id,
+        kind: PrizeKind::parse(&prize.kind).unwrap_or(PrizeKind::Public),
+        prize_name: prize.name,
+        state: state_of(&ballot, Utc::now()),
+        opens_at: ballot.opens_at,
+        closes_at: ballot.closes_at,
+        candidates,
+    })
+}
+
+async fn managed(
+    db: &impl ConnectionTrait,
+    caller: &Principal,
+    prize_id: Uuid,
+) -> Result<(prize::Model, edition::Model, ballot_entity::Model), ApiError> {
+    let (prize, edition) = ballot_prize(db, prize_id).await?;
+    organizations::ensure_staff(db, caller, edition.organization_id).await?;
+    let ballot = ensure_ballot(db, prize_id).await?;
+    Ok((prize, edition, ballot))
+}
+
+/// Sets the opening and closing times of a scheduled ballot (staff).
+pub async fn set_window(
+    db: &DatabaseConnection,
+    caller: &Principal,
+    prize_id: Uuid,
+    opens_at: Option<DateTime<Utc>>,
+    closes_at: Option<DateTime<Utc>>,
+) -> Result<BallotView, ApiError> {
+    let txn = db::begin_write(db).await?;
+    let (_, _, ballot) = managed(&txn, caller, prize_id).await?;
+    if state_of(&ballot, Utc::now()) != BallotState::Scheduled {
+        return Err(refuse(
+            "ballot_started",
+            "The window of a ballot that has opened cannot change.",
+        ));
+    }
+    if let (Some(opens), Some(closes)) = (opens_at, closes_at)
+        && closes <= opens
+    {
+        return Err(ApiError::invalid(
+            "closes_at",
+            "out_of_order",
+            "must be after opens_at",
+        ));
+    }
+    let mut active = ballot.into_active_model();
+    active.opens_at = Set(opens_at.map(crate::domain::audit_chain::truncate_to_micros));
+    active.closes_at = Set(closes_at.map(crate::domain::audit_chain::truncate_to_micros));
+    active.updated_at = Set(db::now());
+    active.update(&txn).await?;
+    audit::record(
+        &txn,
+        entry(
+            caller.id,
+            "ballot.window_set",
+            prize_id,
+            json!({ "opens_at": opens_at, "closes_at": closes_at }),
+        ),
+    )
+    .await?;
+    txn.commit().await?;
+    get(db, prize_id).await
+}
+
+/// Opens (`open`) or closes (`closed`) a ballot by hand (staff).
+pub async fn set_state(
+    db: &DatabaseConnection,
+    caller: &Principal,
+    prize_id: Uuid,
+    to: BallotState,
+) -> Result<BallotView, ApiError> {
+    let txn = db::begin_write(db).await?;
+    let (_, edition, ballot) = managed(&txn, caller, prize_id).await?;
+    let current = state_of(&ballot, Utc::now());
+    let allowed = match to {
+        BallotState::Open => current == BallotState::Scheduled,
+        BallotState::Closed => current == BallotState::Open,
+        _ => false,
+    };
+    if !allowed {
+        return Err(refuse(
+            "invalid_ballot_transition",
+            &format!(
+                "A `{}` ballot cannot become `{}`.",
+                current.as_str(),
+                to.as_str()
+            ),
+        ));
+    }
+    if to == BallotState::Open
+        && !matches!(
+            EditionStatus::parse(&edition.status),
+            Some(EditionStatus::Audition | EditionStatus::Ceremony)
+        )
+    {
+        return Err(refuse(
+            "edition_not_voting",
+            "Ballots open once the shortlist is known, until the results are published.",
+        ));
+    }
+    let mut active = ballot.into_active_model();
+    active.state = Set(to.as_str().to_owned());
+    if to == BallotState::Closed {
+        // A closed ballot stays closed even if its closing time was later.
+        active.closes_at = Set(Some(db::now()));
+    }
+    active.updated_at = Set(db::now());
+    active.update(&txn).await?;
+    audit::record(
+        &txn,
+        entry(
+            caller.id,
+            if to == BallotState::Open {
+                "ballot.opened"
+            } else {
+                "ballot.closed"
+            },
+            prize_id,
+            json!({ "from": current }),
+        ),
+    )
+    .await?;
+    txn.commit().await?;
+    get(db, prize_id).await
+}
+
+#[derive(Debug, Clone, Serialize, ToSchema)]
+pub struct Receipt {
+    /// Keep it: `GET /api/v1/prizes/{id}/receipts/{code}` confirms the ballot is counted.
+    #[schema(example = "k3Jd9sQ2mX7pL0aV4nR8tY1cE6wB5zH2uF9gT3oI0qA")]
+    pub receipt: String,
+}
+
+/// Who is voting: the key that makes one vote per voter, never stored with the choice.
+fn voter_key(caller: &Principal) -> String {
+    format!("account:{}", caller.id)
+}
+
+/// Casts the caller's vote: an open ballot, a candidate of it, an entitled voter, once.
+pub async fn vote(
+    db: &DatabaseConnection,
+    caller: &Principal,
+    prize_id: Uuid,
+    application_id: Uuid,
+) -> Result<Receipt, ApiError> {
+    let (prize, edition) = ballot_prize(db, prize_id).await?;
+    let entitled = match PrizeKind::parse(&prize.kind) {
+        Some(PrizeKind::Councillors) => {
+            caller.has_role(Role::Councillor)
+                && councillor::Entity::find_by_id((edition.organization_id, caller.id))
+                    .one(db)
+                    .await?
+                    .is_some()
+        }
+        _ => false,
+    };
+    if !entitled {
+        return Err(refuse(
+            "not_entitled",
+            "You are not entitled to vote in this ballot.",
+        ));
+    }
+    let txn = db::begin_write(db).await?;
+    // Read inside the transaction, holding the row against a concurrent close on PostgreSQL
+    // (SQLite's single writer serialises them already): a vote racing the close either
+    // commits before it or sees the ballot closed.
+    let mut query = ballot_entity::Entity::find_by_id(prize_id);
+    if txn.get_database_backend() == DbBackend::Postgres {
+        query = query.lock_shared();
+    }
+    let open = query
+        .one(&txn)
+        .await?
+        .is_some_and(|ballot| state_of(&ballot, Utc::now()) == BallotState::Open);
+    if !open {
+        return Err(refuse("ballot_not_open", "This ballot is not open."));
+    }
+    if !candidate_files(&txn, &prize)
+        .await?
+        .iter()
+        .any(|file| file.id == application_id)
+    {
+        return Err(ApiError::invalid(
+            "application_id",
+            "invalid_value",
+            "not a candidate of this ballot",
+        ));
+    }
+    let recorded = ballot_voter::Entity::insert(ballot_voter::ActiveModel {
+        prize_id: Set(prize_id),
+        voter_key: Set(voter_key(caller)),
+    })
+    .exec_without_returning(&txn)
+    .await;
+    if let Err(error) = recorded {
+        return Err(if db::is_unique_violation(&error) {
+            refuse(
+                "already_voted",
+                "You have already voted in this ballot; a vote is final.",
+            )
+        } else {
+            error.into()
+        });
+    }
+    let receipt = secret_token::generate();
+    let mut id = [0u8; 16];
+    rand::rng().fill_bytes(&mut id);
+    ballot_choice::Entity::insert(ballot_choice::ActiveModel {
+        id: Set(uuid::Builder::from_random_bytes(id).into_uuid()),
+        prize_id: Set(prize_id),
+        application_id: Set(application_id),
+        receipt_hash: Set(secret_token::digest(&receipt)),
+    })
+    .exec_without_returning(&txn)
+    .await?;
+    txn.commit().await?;
+    Ok(Receipt { receipt })
+}
+
+/// Whether the ballot with this receipt is in the count of the prize.
+pub async fn check_receipt(
+    db: &DatabaseConnection,
+    prize_id: Uuid,
+    code: &str,
+) -> Result<(), ApiError> {
+    ballot_choice::Entity::find()
+        .filter(ballot_choice::Column::PrizeId.eq(prize_id))
+        .filter(ballot_choice::Column::ReceiptHash.eq(secret_token::digest(code)))
+        .one(db)
+        .await?
+        .map(|_| ())
+        .ok_or(ApiError::NotFound)
+}
+
+#[derive(Debug, Clone, Serialize, ToSchema)]
+pub struct Results {
+    pub prize_id: Uuid,
+    pub state: BallotState,
+    /// Ballots cast so far.
+    pub turnout: u64,
+    /// The split: staff once closed, everyone once published.
+    pub tally: Option<Tally>,
+    /// The winner once a tie, if any, is resolved.
+    pub winner: Option<Uuid>,
+    /// How a tie was resolved.
+    pub tie_break_reason: Option<String>,
+    /// SHA-256 of every receipt in the count (with the tally).
+    pub receipt_hashes: Option<Vec<String>>,
+}
+
+/// Turnout only while open (staff); the tally for staff once closed; for everyone once
+/// published. Nothing else reveals counts earlier.
+pub async fn results(
+    db: &DatabaseConnection,
+    caller: Option<&Principal>,
+    prize_id: Uuid,
+) -> Result<Results, ApiError> {
+    let (prize, edition) = ballot_prize(db, prize_id).await?;
+    editions::find_visible(db, caller, edition.id).await?;
+    let staff = match caller {
+        Some(caller) => organizations::staff_scope(db, caller)
+            .await?
+            .covers(edition.organization_id),
+        None => false,
+    };
+    let ballot = ensure_ballot(db, prize_id).await?;
+    let state = state_of(&ballot, Utc::now());
+    let turnout = ballot_voter::Entity::find()
+        .filter(ballot_voter::Column::PrizeId.eq(prize_id))
+        .count(db)
+        .await?;
+    let show_tally = match state {
+        BallotState::Published => true,
+        BallotState::Closed if staff => true,
+        _ if staff => false,
+        _ => {
+            return Err(refuse(
+                "results_not_published",
+                "The results of this ballot are not published yet.",
+            ));
+        }
+    };
+    let (tally, receipt_hashes) = if show_tally {
+        let choices = ballot_choice::Entity::find()
+            .filter(ballot_choice::Column::PrizeId.eq(prize_id))
+            .order_by_asc(ballot_choice::Column::ReceiptHash)
+            .all(db)
+            .await?;
+        let candidates: Vec<Uuid> = candidate_files(db, &prize)
+            .await?
+            .into_iter()
+            .map(|file| file.id)
+            .collect();
+        let chosen: Vec<Uuid> = choices.iter().map(|choice| choice.application_id).collect();
+        (
+            Some(ballot::tally(&candidates, &chosen)),
+            Some(
+                choices
+                    .into_iter()
+                    .map(|choice| choice.receipt_hash)
+                    .collect(),
+            ),
+        )
+    } else {
+        (None, None)
+    };
+    let winner = tally
+        .as_ref()
+        .and_then(|tally| match tally.leaders.as_slice() {
+            [single] => Some(*single),
+            _ => ballot.tie_break_id,
+        });
+    Ok(Results {
+        prize_id,
+        state,
+        turnout,
+        tally,
+        winner,
+        tie_break_reason: ballot.tie_break_reason,
+        receipt_hashes,
+    })
+}
+
+/// Staff resolve a tie for first place of a closed ballot, with a reason.
+pub async fn break_tie(
+    db: &DatabaseConnection,
+    caller: &Principal,
+    prize_id: Uuid,
+    application_id: Uuid,
+    reason: String,
+) -> Result<Results, ApiError> {
+    let txn = db::begin_write(db).await?;
+    let (_, _, ballot) = managed(&txn, caller, prize_id).await?;
+    if state_of(&ballot, Utc::now()) != BallotState::Closed {
+        return Err(refuse(
+            "ballot_not_closed",
+            "Ties are resolved once the ballot is closed, before publication.",
+        ));
+    }
+    txn.commit().await?;
+    let current = results(db, Some(caller), prize_id).await?;
+    let leaders = current.tally.map(|tally| tally.leaders).unwrap_or_default();
+    if leaders.len() < 2 {
+        return Err(refuse("no_tie", "There is no tie for first place."));
+    }
+    if !leaders.contains(&application_id) {
+        return Err(ApiError::invalid(
+            "application_id",
+            "invalid_value",
+            "must be one of the tied candidates",
+        ));
+    }
+    let txn = db::begin_write(db).await?;
+    let mut active = ballot.into_active_model();
+    active.tie_break_id = Set(Some(application_id));
+    active.tie_break_reason = Set(Some(reason.clone()));
+    active.updated_at = Set(db::now());
+    active.update(&txn).await?;
+    audit::record(
+        &txn,
+        entry(
+            caller.id,
+            "ballot.tie_broken",
+            prize_id,
+            json!({ "winner": application_id, "tied": leaders, "reason": reason }),
+        ),
+    )
+    .await?;
+    txn.commit().await?;
+    results(db, Some(caller), prize_id).await
+}
+
+/// Publishes a closed ballot's results (staff); a tie must be resolved first.
+pub async fn publish(
+    db: &DatabaseConnection,
+    caller: &Principal,
+    prize_id: Uuid,
+) -> Result<Results, ApiError> {
+    let current = results(db, Some(caller), prize_id).await?;
+    let txn = db::begin_write(db).await?;
+    let (_, _, ballot) = managed(&txn, caller, prize_id).await?;
+    if current.state != BallotState::Closed {
+        return Err(refuse(
+            "ballot_not_closed",
+            "Only a closed ballot's results can be published.",
+        ));
+    }
+    if current.winner.is_none()
+        && current
+            .tally
+            .as_ref()
+            .is_some_and(|tally| tally.leaders.len() > 1)
+    {
+        return Err(refuse(
+            "tie_unresolved",
+            "Several candidates share the first place: resolve the tie first.",
+        ));
+    }
+    let mut active = ballot.into_active_model();
+    active.state = Set(BallotState::Published.as_str().to_owned());
+    active.updated_at = Set(db::now());
+    active.update(&txn).await?;
+    audit::record(
+        &txn,
+        entry(
+            caller.id,
+            "ballot.published",
+            prize_id,
+            json!({ "turnout": current.turnout, "winner": current.winner }),
+        ),
+    )
+    .await?;
+    txn.commit().await?;
+    results(db, Some(caller), prize_id).await
+}
+
+#[derive(Debug, Clone, Serialize, ToSchema)]
+pub struct Laureate {
+    pub prize_id: Uuid,
+    #[schema(example = "Prix du public")]
+    pub prize_name: String,
+    pub kind: PrizeKind,
+    pub sponsors: Vec<String>,
+    pub laureate: Candidate,
+    /// Honourable mentions.
+    pub mentions: Vec<Candidate>,
+}
+
+/// The published laureates of an edition: jury and category decisions once the edition's
+/// results are published; ballot winners once their ballot is published.
+pub async fn laureates(
+    db: &DatabaseConnection,
+    edition_id: Uuid,
+) -> Result<Vec<Laureate>, ApiError> {
+    let edition = editions::find_visible(db, None, edition_id).await?;
+    let results_out = EditionStatus::parse(&edition.status)
+        .is_some_and(|status| status >= EditionStatus::ResultsPublished);
+    let prizes = prize::Entity::find()
+        .filter(prize::Column::EditionId.eq(edition_id))
+        .order_by_asc(prize::Column::Position)
+        .all(db)
+        .await?;
+    let mut laureates = Vec::new();
+    for prize in prizes {
+        let decision = prize_decision::Entity::find_by_id(prize.id).one(db).await?;
+        let (winner, mentions) = match (decision, PrizeKind::parse(&prize.kind)) {
+            (Some(decision), _) if results_out => (
+                Some(decision.laureate_id),
+                serde_json::from_str::<Vec<Uuid>>(&decision.mentions).unwrap_or_default(),
+            ),
+            (None, Some(PrizeKind::Councillors | PrizeKind::Public)) => {
+                let published = ballot_entity::Entity::find_by_id(prize.id)
+                    .one(db)
+                    .await?
+                    .is_some_and(|b| b.state == BallotState::Published.as_str());
+                let winner = if published {
+                    results(db, None, prize.id).await?.winner
+                } else {
+                    None
+                };
+                (winner, Vec::new())
+            }
+            _ => (None, Vec::new()),
+        };
+        let Some(winner) = winner else { continue };
+        let view = |id: Uuid| async move {
+            let model = application::Entity::find_by_id(id)
+                .one(db)
+                .await?
+                .ok_or(ApiError::NotFound)?;
+            applications::candidate_view(db, model).await
+        };
+        let mut mention_views = Vec::new();
+        for mention in mentions {
+            mention_views.push(view(mention).await?);
+        }
+        laureates.push(Laureate {
+            prize_id: prize.id,
+            prize_name: prize.name.clone(),
+            kind: PrizeKind::parse(&prize.kind).unwrap_or(PrizeKind::Category),
+            sponsors: serde_json::from_str(&prize.sponsors).unwrap_or_default(),
+            laureate: view(winner).await?,
+            mentions: mention_views,
+        });
+    }
+    Ok(laureates)
+}
+
+// ----- The councillors of an organization -----
+
+#[derive(Debug, Clone, Serialize, ToSchema)]
+pub struct Councillor {
+    pub user_id: Uuid,
+    #[schema(example = "Collège 2 — syndicats de salariés")]
+    pub college: String,
+}
+
+/// Puts an account holding the councillor role on the organization's roster (staff).
+pub async fn set_councillor(
+    db: &DatabaseConnection,
+    caller: &Principal,
+    organization_id: Uuid,
+    user_id: Uuid,
+    college: String,
+) -> Result<Councillor, ApiError> {
+    let txn = db::begin_write(db).await?;
+    organizations::ensure_staff(&txn, caller, organization_id).await?;
+    let councillor_role = crate::services::accounts::active_principal(&txn, user_id)
+        .await?
+        .ok_or(ApiError::NotFound)?
+        .has_role(Role::Councillor);
+    if !councillor_role {
+        return Err(refuse(
+            "not_a_councillor",
+            "Only accounts holding the councillor role can be on the roster.",
+        ));
+    }
+    let row = councillor::ActiveModel {
+        organization_id: Set(organization_id),
+        user_id: Set(user_id),
+        college: Set(college.clone()),
+    };
+    if councillor::Entity::find_by_id((organization_id, user_id))
+        .one(&txn)
+        .await?
+        .is_some()
+    {
+        row.update(&txn).await?;
+    } else {
+        councillor::Entity::insert(row)
+            .exec_without_returning(&txn)
+            .await?;
+    }
+    audit::record(
+        &txn,
+        AuditEntry {
+            actor_id: Some(caller.id),
+            action: "councillor.set",
+            target_type: "organization",
+            target_id: Some(organization_id.to_string()),
+            details: json!({ "user_id": user_id, "college": college }),
+        },
+    )
+    .await?;
+    txn.commit().await?;
+    Ok(Councillor { user_id, college })
+}
+
+pub async fn councillors(
+    db: &DatabaseConnection,
+    caller: &Principal,
+    organization_id: Uuid,
+) -> Result<Vec<Councillor>, ApiError> {
+    organizations::ensure_staff(db, caller, organization_id).await?;
+    Ok(councillor::Entity::find()
+        .filter(councillor::Column::OrganizationId.eq(organization_id))
+        .order_by_asc(councillor::Column::UserId)
+        .all(db)
+        .await?
+        .into_iter()
+        .map(|row| Councillor {
+            user_id: row.user_id,
+            college: row.college,
+        })
+        .collect())
+}
+
+pub async fn remove_councillor(
+    db: &DatabaseConnection,
+    caller: &Principal,
+    organization_id: Uuid,
+    user_id: Uuid,
+) -> Result<(), ApiError> {
+    let txn = db::begin_write(db).await?;
+    organizations::ensure_staff(&txn, caller, organization_id).await?;
+    if councillor::Entity::delete_by_id((organization_id, user_id))
+        .exec(&txn)
+        .await?
+        .rows_affected
+        == 0
+    {
+        return Err(ApiError::NotFound);
+    }
+    audit::record(
+        &txn,
+        AuditEntry {
+            actor_id: Some(caller.id),
+            action: "councillor.removed",
+            target_type: "organization",
+            target_id: Some(organization_id.to_string()),
+            details: json!({ "user_id": user_id }),
+        },
+    )
+    .await?;
+    txn.commit().await?;
+    Ok(())
+}
