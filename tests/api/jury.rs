@@ -17,13 +17,13 @@ fn scores(value: i32) -> Value {
     json!({ "scores": CRITERIA.iter().map(|key| (key.to_string(), json!(value))).collect::<serde_json::Map<_, _>>() })
 }
 
-struct Run {
-    organization: TestOrganization,
-    edition: String,
-    files: Vec<String>,
-    applicants: Vec<TestUser>,
+pub struct Run {
+    pub organization: TestOrganization,
+    pub edition: String,
+    pub files: Vec<String>,
+    pub applicants: Vec<TestUser>,
     /// president, youth president, three qualified personalities (the first the previous laureate), two councillors.
-    jury: Vec<TestUser>,
+    pub jury: Vec<TestUser>,
 }
 
 async fn score(
@@ -57,7 +57,7 @@ async fn score(
 }
 
 /// Six eligible files in selection, and a seated jury following the rule.
-async fn prepare(app: &TestApp) -> Run {
+pub async fn prepare(app: &TestApp) -> Run {
     let organization = app.create_organization("ceser-ara").await;
     let edition = app.open_edition(&organization).await["id"]
         .as_str()

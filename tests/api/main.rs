@@ -9,6 +9,7 @@ mod applications;
 mod attachments;
 mod audit;
 mod auth;
+mod ballots;
 mod cli;
 mod demo;
 mod editions;

@@ -1,0 +1,204 @@
+//! The councillors' ballot at the ceremony: secrecy, one vote each, results, laureates.
+use prix_ceser::domain::Role;
+use reqwest::Method;
+use serde_json::{Value, json};
+
+use crate::{
+    helpers::*,
+    jury::{Run, prepare},
+};
+
+/// An edition in audition with its five shortlisted files, and the councillors' prize.
+async fn ceremony(app: &TestApp) -> (Run, String) {
+    let run = prepare(app).await;
+    let admin = &run.organization.admin.token;
+    let shortlist =
+        json!({"application_ids": run.files[..5], "reason": "Le jury a délibéré sans grille."});
+    let edition = json(
+        app.post(
+            &format!("/api/v1/editions/{}/shortlist", run.edition),
+            &shortlist,
+        )
+        .bearer_auth(admin)
+        .send()
+        .await
+        .unwrap(),
+    )
+    .await;
+    let prize = edition["prizes"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|p| p["kind"] == "councillors")
+        .unwrap()["id"]
+        .as_str()
+        .unwrap()
+        .to_owned();
+    (run, prize)
+}
+
+/// Councillors on the roster of the run's organization.
+async fn councillors(app: &TestApp, run: &Run, count: usize) -> Vec<TestUser> {
+    let mut seated = Vec::new();
+    for _ in 0..count {
+        let councillor = app.create_user(&[Role::Councillor]).await;
+        let path = format!(
+            "/api/v1/organizations/{}/councillors/{}",
+            run.organization.id, councillor.id
+        );
+        let response = app
+            .request(Method::PUT, &path)
+            .json(&json!({"college": "Collège 2"}))
+            .bearer_auth(&run.organization.admin.token)
+            .send()
+            .await
+            .unwrap();
+        assert_eq!(response.status(), 200);
+        seated.push(councillor);
+    }
+    seated
+}
+
+async fn vote(app: &TestApp, prize: &str, voter: &TestUser, file: &str) -> reqwest::Response {
+    app.post(
+        &format!("/api/v1/prizes/{prize}/votes"),
+        &json!({"application_id": file}),
+    )
+    .bearer_auth(&voter.token)
+    .send()
+    .await
+    .unwrap()
+}
+
+async fn staff(app: &TestApp, run: &Run, action: &str, prize: &str) -> Value {
+    let response = app
+        .post(&format!("/api/v1/prizes/{prize}/{action}"), &json!({}))
+        .bearer_auth(&run.organization.admin.token)
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(response.status(), 200, "{action}");
+    json(response).await
+}
+
+api_test!(async fn the_councillors_vote_at_the_ceremony(app) {
+    let (run, prize) = ceremony(&app).await;
+    let voters = councillors(&app, &run, 4).await;
+    let (a, b) = (run.files[0].as_str(), run.files[1].as_str());
+
+    let response = app.get(&format!("/api/v1/prizes/{prize}/ballot")).send().await.unwrap();
+    let etag = response.headers()["etag"].to_str().unwrap().to_owned();
+    let ballot = json(response).await;
+    assert_eq!((ballot["state"].as_str(), ballot["candidates"].as_array().unwrap().len()), (Some("scheduled"), 5));
+    let cached = app.get(&format!("/api/v1/prizes/{prize}/ballot")).header("if-none-match", &etag).send().await.unwrap();
+    assert_eq!(cached.status(), 304);
+
+    assert_problem(vote(&app, &prize, &voters[0], a).await, 409, "ballot_not_open").await;
+    assert_eq!(staff(&app, &run, "ballot/open", &prize).await["state"], "open");
+    let first = vote(&app, &prize, &voters[0], a).await;
+    assert_eq!(first.status(), 201);
+    let receipt = json(first).await["receipt"].as_str().unwrap().to_owned();
+    assert_problem(vote(&app, &prize, &voters[0], b).await, 409, "already_voted").await;
+    let outsider = app.create_user(&[Role::Councillor]).await;
+    assert_problem(vote(&app, &prize, &outsider, a).await, 409, "not_entitled").await;
+    assert_problem(vote(&app, &prize, &voters[1], &run.files[5]).await, 422, "validation_failed").await;
+
+    // While open: turnout for staff, nothing for anyone else.
+    let open = json(app.get(&format!("/api/v1/prizes/{prize}/results")).bearer_auth(&run.organization.admin.token).send().await.unwrap()).await;
+    assert_eq!((open["turnout"].as_u64(), &open["tally"]), (Some(1), &json!(null)));
+    assert_problem(app.get(&format!("/api/v1/prizes/{prize}/results")).send().await.unwrap(), 409, "results_not_published").await;
+    assert_problem(app.get(&format!("/api/v1/prizes/{prize}/results")).bearer_auth(&voters[0].token).send().await.unwrap(), 409, "results_not_published").await;
+
+    for (voter, choice) in [(&voters[1], b), (&voters[2], b), (&voters[3], a)] {
+        assert_eq!(vote(&app, &prize, voter, choice).await.status(), 201);
+    }
+    staff(&app, &run, "ballot/close", &prize).await;
+    assert_problem(vote(&app, &prize, &outsider, a).await, 409, "not_entitled").await;
+    let late = councillors(&app, &run, 1).await;
+    assert_problem(vote(&app, &prize, &late[0], a).await, 409, "ballot_not_open").await;
+
+    // Closed: staff see the tie; the public still sees nothing.
+    let closed = json(app.get(&format!("/api/v1/prizes/{prize}/results")).bearer_auth(&run.organization.admin.token).send().await.unwrap()).await;
+    let mut leaders = vec![a, b];
+    leaders.sort();
+    assert_eq!(closed["tally"]["leaders"], json!(leaders));
+    assert_eq!(closed["winner"], json!(null));
+    assert_problem(app.get(&format!("/api/v1/prizes/{prize}/results")).send().await.unwrap(), 409, "results_not_published").await;
+    let refused = app.post(&format!("/api/v1/prizes/{prize}/results/publish"), &json!({})).bearer_auth(&run.organization.admin.token).send().await.unwrap();
+    assert_problem(refused, 409, "tie_unresolved").await;
+    let broken = app.post(&format!("/api/v1/prizes/{prize}/results/tie-break"), &json!({"application_id": a, "reason": "Tirage au sort en séance."})).bearer_auth(&run.organization.admin.token).send().await.unwrap();
+    assert_eq!(json(broken).await["winner"], json!(a));
+    staff(&app, &run, "results/publish", &prize).await;
+
+    let public = json(app.get(&format!("/api/v1/prizes/{prize}/results")).send().await.unwrap()).await;
+    assert_eq!((public["state"].as_str(), public["turnout"].as_u64(), &public["winner"]), (Some("published"), Some(4), &json!(a)));
+    assert_eq!(public["receipt_hashes"].as_array().unwrap().len(), 4);
+    assert_eq!(public["tie_break_reason"], "Tirage au sort en séance.");
+    let check = app.get(&format!("/api/v1/prizes/{prize}/receipts/{receipt}")).send().await.unwrap();
+    assert_eq!(json(check).await, json!({"counted": true}));
+    assert_problem(app.get(&format!("/api/v1/prizes/{prize}/receipts/not-a-receipt")).send().await.unwrap(), 404, "not_found").await;
+
+    let laureates = json(app.get(&format!("/api/v1/editions/{}/laureates", run.edition)).send().await.unwrap()).await;
+    assert_eq!(laureates.as_array().unwrap().len(), 1);
+    assert_eq!((laureates[0]["kind"].as_str(), &laureates[0]["laureate"]["id"]), (Some("councillors"), &json!(a)));
+});
+
+api_test!(async fn ballots_keep_no_link_between_voter_and_choice(app) {
+    let (run, prize) = ceremony(&app).await;
+    let voters = councillors(&app, &run, 2).await;
+    staff(&app, &run, "ballot/open", &prize).await;
+    vote(&app, &prize, &voters[0], &run.files[0]).await;
+    vote(&app, &prize, &voters[1], &run.files[1]).await;
+    use sea_orm::{ConnectionTrait, Statement};
+    let backend = app.db.get_database_backend();
+    let columns = |table: &str| {
+        let sql = match backend {
+            sea_orm::DbBackend::Postgres => format!("SELECT column_name AS name FROM information_schema.columns WHERE table_name = '{table}' ORDER BY column_name"),
+            _ => format!("SELECT name FROM pragma_table_info('{table}') ORDER BY name"),
+        };
+        let db = app.db.clone();
+        async move {
+            db.query_all_raw(Statement::from_string(backend, sql)).await.unwrap().iter().map(|row| row.try_get::<String>("", "name").unwrap()).collect::<Vec<_>>()
+        }
+    };
+    assert_eq!(columns("ballot_choices").await, ["application_id", "id", "prize_id", "receipt_hash"], "no voter, no time");
+    assert_eq!(columns("ballot_voters").await, ["prize_id", "voter_key"], "no choice");
+});
+
+api_test!(async fn concurrent_votes_count_once_each(app) {
+    let (run, prize) = ceremony(&app).await;
+    let voters = councillors(&app, &run, 40).await;
+    staff(&app, &run, "ballot/open", &prize).await;
+    // One voter, many concurrent attempts: exactly one vote.
+    let attempts = (0..30).map(|i| vote(&app, &prize, &voters[0], &run.files[i % 5]));
+    let statuses: Vec<u16> = futures::future::join_all(attempts).await.iter().map(|r| r.status().as_u16()).collect();
+    assert_eq!(statuses.iter().filter(|s| **s == 201).count(), 1, "{statuses:?}");
+    assert!(statuses.iter().all(|s| *s == 201 || *s == 409), "{statuses:?}");
+    // Many distinct voters at once: every vote counted.
+    let distinct = voters[1..].iter().enumerate().map(|(i, voter)| vote(&app, &prize, voter, &run.files[i % 5]));
+    let statuses: Vec<u16> = futures::future::join_all(distinct).await.iter().map(|r| r.status().as_u16()).collect();
+    assert!(statuses.iter().all(|s| *s == 201), "{statuses:?}");
+    staff(&app, &run, "ballot/close", &prize).await;
+    let results = json(app.get(&format!("/api/v1/prizes/{prize}/results")).bearer_auth(&run.organization.admin.token).send().await.unwrap()).await;
+    assert_eq!(results["turnout"], 40);
+    let counted: u64 = results["tally"]["counts"].as_array().unwrap().iter().map(|c| c["votes"].as_u64().unwrap()).sum();
+    assert_eq!(counted, 40);
+});
+
+api_test!(async fn votes_racing_the_close_are_counted_only_if_accepted(app) {
+    let (run, prize) = ceremony(&app).await;
+    let voters = councillors(&app, &run, 30).await;
+    staff(&app, &run, "ballot/open", &prize).await;
+    let votes = voters.iter().enumerate().map(|(i, voter)| vote(&app, &prize, voter, &run.files[i % 5]));
+    let close = async {
+        tokio::time::sleep(std::time::Duration::from_millis(5)).await;
+        app.post(&format!("/api/v1/prizes/{prize}/ballot/close"), &json!({})).bearer_auth(&run.organization.admin.token).send().await.unwrap().status()
+    };
+    let (responses, closed) = tokio::join!(futures::future::join_all(votes), close);
+    assert_eq!(closed, 200);
+    let accepted = responses.iter().filter(|r| r.status() == 201).count() as u64;
+    assert!(responses.iter().all(|r| r.status() == 201 || r.status() == 409));
+    let results = json(app.get(&format!("/api/v1/prizes/{prize}/results")).bearer_auth(&run.organization.admin.token).send().await.unwrap()).await;
+    assert_eq!(results["turnout"].as_u64(), Some(accepted), "every accepted vote, and nothing else, is counted");
+    assert_eq!(results["receipt_hashes"].as_array().unwrap().len() as u64, accepted);
+});
