@@ -18,7 +18,7 @@ use crate::{
         },
     },
     entities::{edition as edition_entity, organization, user},
-    services::{accounts, applications, editions, organizations},
+    services::{accounts, applications, editions, jury, organizations},
 };
 
 /// A demo account and its password, printed when the demo starts.
@@ -505,6 +505,7 @@ async fn ensure_edition(
     let created = editions::create(db, platform, organization_id, new)
         .await
         .map_err(failed)?;
+    let mut imported = Vec::new();
     for (name, summary, commune, postal_code) in files {
         let content = ApplicationContent {
             applicant_kind: Some(ApplicantKind::Association),
@@ -522,9 +523,18 @@ async fn ensure_edition(
             ..Default::default()
         };
         let shortlisted = status > EditionStatus::Selection;
-        applications::import(db, platform.id, created.id, &content, shortlisted)
+        let id = applications::import(db, platform.id, created.id, &content, shortlisted)
             .await
             .map_err(failed)?;
+        imported.push(id);
+    }
+    if status >= EditionStatus::ResultsPublished {
+        // Each prize, in order, goes to the file in the same place of the list.
+        for (prize, laureate) in created.prizes.iter().zip(&imported) {
+            jury::import_decision(db, platform.id, prize.id, *laureate)
+                .await
+                .map_err(failed)?;
+        }
     }
     let mut current = EditionStatus::Draft;
     while current != status {

@@ -1494,3 +1494,37 @@ pub async fn decision(
         .ok_or(ApiError::NotFound)?
         .into())
 }
+
+/// Records the decision of a past edition (the demo's archived editions). Command line only.
+pub async fn import_decision(
+    db: &DatabaseConnection,
+    actor: Uuid,
+    prize_id: Uuid,
+    laureate: Uuid,
+) -> Result<(), ApiError> {
+    let txn = db::begin_write(db).await?;
+    prize_decision::Entity::insert(prize_decision::ActiveModel {
+        prize_id: Set(prize_id),
+        laureate_id: Set(laureate),
+        casting_vote: Set(false),
+        mentions: Set("[]".to_owned()),
+        decided_by: Set(actor),
+        decided_at: Set(db::now()),
+        reason: Set(None),
+    })
+    .exec_without_returning(&txn)
+    .await?;
+    audit::record(
+        &txn,
+        entry(
+            actor,
+            "prize.decision_imported",
+            "prize",
+            prize_id,
+            json!({ "laureate": laureate }),
+        ),
+    )
+    .await?;
+    txn.commit().await?;
+    Ok(())
+}

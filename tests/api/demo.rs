@@ -30,7 +30,20 @@ api_test!(async fn demo_data_is_the_reference_case_and_loads_idempotently(app) {
     let names: Vec<&str> = fifth.as_array().unwrap().iter().map(|c| c["action_title"].as_str().unwrap()).collect();
     assert_eq!(names, ["Résonansemble", "Concertina-Rencontres", "Solivet"]);
 
+    // The archived editions' laureates are published.
+    let laureates = json(app.get(&format!("/api/v1/editions/{}/laureates", items[0]["id"].as_str().unwrap())).send().await.unwrap()).await;
+    let names: Vec<(&str, &str)> = laureates.as_array().unwrap().iter().map(|l| (l["prize_name"].as_str().unwrap(), l["laureate"]["action_title"].as_str().unwrap())).collect();
+    assert_eq!(names, [
+        ("Prix des conseillers du CESER", "Résonansemble"),
+        ("Prix du jury", "Concertina-Rencontres"),
+        ("Prix du public", "Solivet"),
+    ]);
     let graines = &items[3];
+    let cress = json(app.get(&format!("/api/v1/editions/{}/laureates", graines["id"].as_str().unwrap())).send().await.unwrap()).await;
+    let names: Vec<&str> = cress.as_array().unwrap().iter().map(|l| l["laureate"]["action_title"].as_str().unwrap()).collect();
+    assert_eq!(names, ["Simplon.Co", "Habitat et humanisme — Les escales solidaires", "Coopérative auvergnate de l'alimentation de proximité (Caap)", "Artex"]);
+    let sixth_laureates = json(app.get(&format!("/api/v1/editions/{}/laureates", sixth["id"].as_str().unwrap())).send().await.unwrap()).await;
+    assert_eq!(sixth_laureates, json!([]), "nothing is published before the ceremony");
     let categories: Vec<(&str, &serde_json::Value)> = graines["prizes"].as_array().unwrap().iter().map(|p| (p["name"].as_str().unwrap(), &p["sponsors"])).collect();
     assert_eq!(categories, [
         ("Entreprise inclusive", &json!(["Agefiph", "Adepei63"])),
@@ -43,5 +56,5 @@ api_test!(async fn demo_data_is_the_reference_case_and_loads_idempotently(app) {
     for account in &prix_ceser::demo::ACCOUNTS {
         assert_eq!(app.login(account.email, account.password).await.status(), 200, "{}", account.email);
     }
-    assert_eq!(prix_ceser::services::audit::verify(&app.db).await.unwrap(), 47);
+    assert_eq!(prix_ceser::services::audit::verify(&app.db).await.unwrap(), 54);
 });
