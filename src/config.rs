@@ -36,6 +36,11 @@ pub struct Settings {
     /// Where attachments are stored.
     pub storage_dir: std::path::PathBuf,
     pub max_upload_bytes: usize,
+    /// SMTP server for outgoing email; `None` writes emails to the log.
+    pub smtp_url: Option<String>,
+    pub mail_from: String,
+    /// Voter verification requests per client IP and minute.
+    pub voter_rate_limit_per_minute: u32,
     /// Take the client IP from `X-Forwarded-For` / `Forwarded` (only behind a trusted proxy).
     pub trust_forwarded_for: bool,
     pub workers: Option<usize>,
@@ -179,6 +184,30 @@ impl Settings {
             1024,
             100 * 1024 * 1024,
         )? as usize;
+        let smtp_url = get("PRIX_SMTP_URL");
+        if let Some(url) = &smtp_url
+            && !(url.starts_with("smtp://") || url.starts_with("smtps://"))
+        {
+            return Err(invalid(
+                "PRIX_SMTP_URL",
+                "expected smtp://host:port or smtps://user:password@host",
+            ));
+        }
+        let mail_from = get("PRIX_MAIL_FROM")
+            .unwrap_or_else(|| "Prix du CESER <no-reply@prix-ceser.example>".to_owned());
+        if mail_from.parse::<lettre::message::Mailbox>().is_err() {
+            return Err(invalid(
+                "PRIX_MAIL_FROM",
+                "expected an address such as Prix <no-reply@example.fr>",
+            ));
+        }
+        let voter_rate_limit_per_minute = parse_number(
+            "PRIX_VOTER_RATE_LIMIT",
+            get("PRIX_VOTER_RATE_LIMIT"),
+            10,
+            1,
+            100_000,
+        )? as u32;
         let trust_forwarded_for = match get("PRIX_TRUST_FORWARDED_FOR").as_deref() {
             None | Some("false") => false,
             Some("true") => true,
@@ -208,6 +237,9 @@ impl Settings {
             max_body_bytes,
             storage_dir,
             max_upload_bytes,
+            smtp_url,
+            mail_from,
+            voter_rate_limit_per_minute,
             trust_forwarded_for,
             workers,
         })
@@ -312,6 +344,8 @@ mod tests {
             ("PRIX_LOG_FORMAT", "xml"),
             ("PRIX_AUTH_RATE_LIMIT", "many"),
             ("PRIX_TRUST_FORWARDED_FOR", "yes"),
+            ("PRIX_SMTP_URL", "mail.example.fr"),
+            ("PRIX_MAIL_FROM", "nobody"),
         ] {
             let error = settings(&[(variable, value)]).unwrap_err();
             assert_eq!(error.variable, variable, "{value}");

@@ -134,6 +134,7 @@ pub async fn seed(db: &DatabaseConnection) -> anyhow::Result<&'static [DemoAccou
         id: ids[0],
         roles: vec![Role::Admin],
         platform_admin: true,
+        prize_scope: None,
     };
 
     let ara = ensure_organization(

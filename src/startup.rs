@@ -10,6 +10,7 @@ use actix_web::{
     web,
 };
 use sea_orm::DatabaseConnection;
+use sha2::{Digest, Sha256};
 use tracing_actix_web::TracingLogger;
 use utoipa_actix_web::AppExt;
 use utoipa_swagger_ui::SwaggerUi;
@@ -21,9 +22,16 @@ use crate::{
     },
     config::Settings,
     db,
-    http::{self, extract, rate_limit::IpRateLimiter, request_id},
+    http::{
+        self, extract,
+        rate_limit::{IpRateLimiter, KeyedRateLimiter},
+        request_id,
+    },
     openapi::ApiDoc,
-    services::attachments::Storage,
+    services::{
+        attachments::Storage,
+        mail::{self, Mailer},
+    },
 };
 
 /// Shared by every request.
@@ -33,6 +41,11 @@ pub struct AppState {
     pub settings: Settings,
     pub auth_limiter: IpRateLimiter,
     pub storage: Storage,
+    /// Keys the voters' identities (derived from the JWT secret).
+    pub voter_identity_key: Vec<u8>,
+    pub voter_ip_limiter: IpRateLimiter,
+    /// Code requests per voter address: 3 per 10 minutes.
+    pub voter_address_limiter: KeyedRateLimiter<String>,
 }
 
 /// Registers the documented routes on `app`; returns the app and the OpenAPI document.
@@ -89,10 +102,27 @@ impl Application {
         let routes =
             web::Data::new(RouteTable::from_openapi(&document).map_err(anyhow::Error::msg)?);
         let workers = settings.workers;
+        mail::spawn_worker(
+            db.clone(),
+            Mailer::new(settings.smtp_url.as_deref(), &settings.mail_from)?,
+        );
         let state = web::Data::new(AppState {
             jwt: JwtKeys::new(&settings.jwt_secret, settings.access_token_ttl),
             auth_limiter: IpRateLimiter::per_minute(settings.auth_rate_limit_per_minute),
             storage: Storage::new(settings.storage_dir.clone()),
+            voter_identity_key: Sha256::digest(
+                [
+                    b"prix-ceser voter identity:".as_slice(),
+                    &settings.jwt_secret,
+                ]
+                .concat(),
+            )
+            .to_vec(),
+            voter_ip_limiter: IpRateLimiter::per_minute(settings.voter_rate_limit_per_minute),
+            voter_address_limiter: KeyedRateLimiter::per_period(
+                3,
+                std::time::Duration::from_secs(600),
+            ),
             db,
             settings,
         });

@@ -11,6 +11,7 @@ mod m20261122_000006_create_applications;
 mod m20261122_000007_create_attachments;
 mod m20261122_000008_create_jury;
 mod m20261122_000009_create_ballots;
+mod m20261122_000010_create_voters_and_outbox;
 
 pub struct Migrator;
 
@@ -27,6 +28,7 @@ impl MigratorTrait for Migrator {
             Box::new(m20261122_000007_create_attachments::Migration),
             Box::new(m20261122_000008_create_jury::Migration),
             Box::new(m20261122_000009_create_ballots::Migration),
+            Box::new(m20261122_000010_create_voters_and_outbox::Migration),
         ]
     }
 }

@@ -154,8 +154,20 @@ async fn authenticate(
         .and_then(|value| value.strip_prefix("Bearer "))
         .map(str::trim)
         .ok_or(ApiError::Unauthorized(AuthFailure::InvalidToken))?;
-    let claims = state.jwt.verify(token).map_err(ApiError::Unauthorized)?;
-    accounts::active_principal(&state.db, claims.sub)
-        .await?
-        .ok_or(ApiError::Unauthorized(AuthFailure::InvalidToken))
+    match state.jwt.verify(token) {
+        Ok(claims) => accounts::active_principal(&state.db, claims.sub)
+            .await?
+            .ok_or(ApiError::Unauthorized(AuthFailure::InvalidToken)),
+        // A public voter's token: no account behind it, nothing to look up.
+        Err(failure) => state
+            .jwt
+            .verify_voter(token)
+            .map(|claims| Principal {
+                id: claims.sub,
+                roles: claims.roles,
+                platform_admin: false,
+                prize_scope: Some(claims.prize),
+            })
+            .map_err(|_| ApiError::Unauthorized(failure)),
+    }
 }

@@ -10,6 +10,9 @@ use crate::{domain::Role, error::AuthFailure};
 
 pub const ISSUER: &str = "prix-ceser";
 pub const AUDIENCE: &str = "prix-ceser-api";
+/// Public voter tokens are for voting only: another audience, so they open nothing else.
+pub const VOTER_AUDIENCE: &str = "prix-ceser-voter";
+pub const VOTER_TOKEN_TTL_SECONDS: u64 = 1800;
 /// The only algorithm accepted; the header's `alg` is never trusted.
 pub const ALGORITHM: Algorithm = Algorithm::HS256;
 
@@ -24,10 +27,26 @@ pub struct Claims {
     pub jti: Uuid,
 }
 
+/// A public voter's token: one prize, no account.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct VoterClaims {
+    /// Derived from the voter's keyed identity.
+    pub sub: Uuid,
+    pub roles: Vec<Role>,
+    /// The only prize this token votes for.
+    pub prize: Uuid,
+    pub iat: i64,
+    pub exp: i64,
+    pub iss: String,
+    pub aud: String,
+    pub jti: Uuid,
+}
+
 pub struct JwtKeys {
     encoding: EncodingKey,
     decoding: DecodingKey,
     validation: Validation,
+    voter_validation: Validation,
     pub access_ttl: Duration,
 }
 
@@ -38,10 +57,13 @@ impl JwtKeys {
         validation.set_audience(&[AUDIENCE]);
         validation.set_required_spec_claims(&["exp", "iat", "iss", "aud", "sub"]);
         validation.leeway = 30;
+        let mut voter_validation = validation.clone();
+        voter_validation.set_audience(&[VOTER_AUDIENCE]);
         Self {
             encoding: EncodingKey::from_secret(secret),
             decoding: DecodingKey::from_secret(secret),
             validation,
+            voter_validation,
             access_ttl,
         }
     }
@@ -58,6 +80,27 @@ impl JwtKeys {
             jti: Uuid::new_v4(),
         };
         Ok(encode(&Header::new(ALGORITHM), &claims, &self.encoding)?)
+    }
+
+    pub fn issue_voter(&self, voter: Uuid, prize: Uuid) -> anyhow::Result<String> {
+        let now = Utc::now().timestamp();
+        let claims = VoterClaims {
+            sub: voter,
+            roles: vec![Role::Public],
+            prize,
+            iat: now,
+            exp: now + VOTER_TOKEN_TTL_SECONDS as i64,
+            iss: ISSUER.to_owned(),
+            aud: VOTER_AUDIENCE.to_owned(),
+            jti: Uuid::new_v4(),
+        };
+        Ok(encode(&Header::new(ALGORITHM), &claims, &self.encoding)?)
+    }
+
+    pub fn verify_voter(&self, token: &str) -> Result<VoterClaims, AuthFailure> {
+        decode::<VoterClaims>(token, &self.decoding, &self.voter_validation)
+            .map(|data| data.claims)
+            .map_err(|_| AuthFailure::InvalidToken)
     }
 
     /// Checks signature, algorithm, issuer, audience and expiry; any failure is the same 401.

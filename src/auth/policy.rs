@@ -31,7 +31,7 @@ const ADMIN: &[Role] = &[Role::Admin];
 const APPLICANT: &[Role] = &[Role::Applicant];
 const APPLICANT_OR_ADMIN: &[Role] = &[Role::Applicant, Role::Admin];
 const JURY: &[Role] = &[Role::Jury];
-const COUNCILLOR: &[Role] = &[Role::Councillor];
+const VOTER: &[Role] = &[Role::Councillor, Role::Public];
 const JURY_OR_ADMIN: &[Role] = &[Role::Jury, Role::Admin];
 
 /// `(operationId, rule)` for every operation of the API.
@@ -132,8 +132,11 @@ pub const RULES: &[(&str, Rule)] = &[
     ("set_councillor", Rule::AnyOf(ADMIN)),
     ("list_councillors", Rule::AnyOf(ADMIN)),
     ("remove_councillor", Rule::AnyOf(ADMIN)),
-    // Councillors on the roster of the prize's organization.
-    ("cast_vote", Rule::AnyOf(COUNCILLOR)),
+    // Anyone may ask for a code and confirm it (rate-limited).
+    ("request_voter_code", Rule::Public),
+    ("confirm_voter_code", Rule::Public),
+    // Councillors on the roster of the prize's organization; public voter tokens of this prize.
+    ("cast_vote", Rule::AnyOf(VOTER)),
     // The public gallery of a published edition.
     ("list_candidates", Rule::Public),
 ];

@@ -15,6 +15,8 @@ pub struct Principal {
     pub roles: Vec<Role>,
     /// Manages every organization.
     pub platform_admin: bool,
+    /// For a public voter's token: the only prize it may vote for.
+    pub prize_scope: Option<Uuid>,
 }
 
 impl Principal {

@@ -15,6 +15,7 @@ pub mod password;
 pub mod role;
 pub mod scoring;
 pub mod validation;
+pub mod voter;
 
 pub use display_name::DisplayName;
 pub use email::Email;

@@ -7,11 +7,16 @@ use sha2::{Digest, Sha256};
 use utoipa::ToSchema;
 use uuid::Uuid;
 
+use super::client_ip::client_ip;
+
 use crate::{
     auth::Principal,
     domain::{application::parse_text, ballot::BallotState, edition::parse_reason},
     error::{self, ApiError},
-    services::ballots::{self, BallotView, Councillor, Laureate, Receipt, Results},
+    services::{
+        ballots::{self, BallotView, Councillor, Laureate, Receipt, Results},
+        voters::{self, VoterToken},
+    },
     startup::AppState,
 };
 
@@ -153,7 +158,8 @@ pub struct VoteRequest {
 }
 
 /// Cast a vote, once and for good: an open ballot, a candidate of it, an entitled voter (a
-/// councillor on the roster of the prize's organization). Returns a receipt.
+/// councillor on the roster of the prize's organization, or a public voter token for this
+/// prize). Returns a receipt.
 #[utoipa::path(
     tag = "ballots", security(("bearer" = [])),
     params(("id" = Uuid, Path, description = "Prize id")),
@@ -393,4 +399,102 @@ pub async fn remove_councillor(
     let (organization_id, user_id) = path.into_inner();
     ballots::remove_councillor(&state.db, &caller, organization_id, user_id).await?;
     Ok(HttpResponse::NoContent().finish())
+}
+
+#[derive(Debug, Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
+#[schema(example = json!({"email": "electeur@example.org"}))]
+pub struct VerificationRequest {
+    #[schema(format = Email, max_length = 254)]
+    pub email: String,
+}
+
+#[derive(Debug, Serialize, ToSchema)]
+pub struct VerificationSent {
+    #[schema(example = "sent")]
+    pub status: &'static str,
+}
+
+/// Ask for a 6-digit code to vote in a public prize's open ballot; it is emailed (valid 10
+/// minutes, 5 attempts). The answer is the same whether or not the address has voted.
+/// Rate-limited per address and per client IP.
+#[utoipa::path(
+    tag = "ballots",
+    params(("id" = Uuid, Path, description = "Prize id (a public prize)")),
+    request_body = VerificationRequest,
+    responses(
+        (status = 202, description = "A code is on its way", body = VerificationSent, example = json!({"status": "sent"})),
+        (status = 400, response = error::BadRequest), (status = 404, response = error::NotFound),
+        (status = 409, response = error::Conflict), (status = 413, response = error::PayloadTooLarge),
+        (status = 415, response = error::UnsupportedMediaType), (status = 422, response = error::ValidationFailed),
+        (status = 429, response = error::TooManyRequests), (status = 500, response = error::InternalError),
+    )
+)]
+#[post("/prizes/{id}/voter-verifications")]
+pub async fn request_voter_code(
+    state: web::Data<AppState>,
+    request: HttpRequest,
+    id: web::Path<Uuid>,
+    body: web::Json<VerificationRequest>,
+) -> Result<HttpResponse, ApiError> {
+    if let Some(ip) = client_ip(&request, state.settings.trust_forwarded_for) {
+        state.voter_ip_limiter.check(ip)?;
+    }
+    let identity = voters::identity_of(&state.voter_identity_key, &body.email)?;
+    state.voter_address_limiter.check(identity)?;
+    voters::request(
+        &state.db,
+        &state.voter_identity_key,
+        id.into_inner(),
+        &body.email,
+    )
+    .await?;
+    Ok(HttpResponse::Accepted().json(VerificationSent { status: "sent" }))
+}
+
+#[derive(Debug, Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
+#[schema(example = json!({"email": "electeur@example.org", "code": "042917"}))]
+pub struct ConfirmationRequest {
+    #[schema(format = Email, max_length = 254)]
+    pub email: String,
+    #[schema(pattern = r"^\s*\d{6}\s*$")]
+    pub code: String,
+}
+
+/// Exchange the emailed code for a voter token (role `public`, this prize only, 30 minutes).
+/// A wrong code counts against the 5 attempts.
+#[utoipa::path(
+    tag = "ballots",
+    params(("id" = Uuid, Path, description = "Prize id (a public prize)")),
+    request_body = ConfirmationRequest,
+    responses(
+        (status = 200, description = "The voter token", body = VoterToken),
+        (status = 400, response = error::BadRequest), (status = 404, response = error::NotFound),
+        (status = 409, response = error::Conflict), (status = 413, response = error::PayloadTooLarge),
+        (status = 415, response = error::UnsupportedMediaType), (status = 422, response = error::ValidationFailed),
+        (status = 429, response = error::TooManyRequests), (status = 500, response = error::InternalError),
+    )
+)]
+#[post("/prizes/{id}/voter-verifications/confirm")]
+pub async fn confirm_voter_code(
+    state: web::Data<AppState>,
+    request: HttpRequest,
+    id: web::Path<Uuid>,
+    body: web::Json<ConfirmationRequest>,
+) -> Result<web::Json<VoterToken>, ApiError> {
+    if let Some(ip) = client_ip(&request, state.settings.trust_forwarded_for) {
+        state.voter_ip_limiter.check(ip)?;
+    }
+    Ok(web::Json(
+        voters::confirm(
+            &state.db,
+            &state.voter_identity_key,
+            &state.jwt,
+            id.into_inner(),
+            &body.email,
+            &body.code,
+        )
+        .await?,
+    ))
 }

@@ -98,6 +98,8 @@ pub fn routes(config: &mut ServiceConfig) {
                 .service(ballots::set_ballot_window)
                 .service(ballots::open_ballot)
                 .service(ballots::close_ballot)
+                .service(ballots::request_voter_code)
+                .service(ballots::confirm_voter_code)
                 .service(ballots::cast_vote)
                 .service(ballots::check_receipt)
                 .service(ballots::get_results)

@@ -1,4 +1,4 @@
-use std::{net::IpAddr, num::NonZeroU32};
+use std::{hash::Hash, net::IpAddr, num::NonZeroU32};
 
 use governor::{
     DefaultKeyedRateLimiter, Quota, RateLimiter,
@@ -7,15 +7,17 @@ use governor::{
 
 use crate::error::ApiError;
 
-/// Attempts per client IP and minute, with the whole minute's budget usable as a burst.
-pub struct IpRateLimiter {
-    limiter: DefaultKeyedRateLimiter<IpAddr>,
+/// Attempts per key (a client IP, a voter) and period, the whole budget usable as a burst.
+pub struct KeyedRateLimiter<K: Hash + Eq + Clone> {
+    limiter: DefaultKeyedRateLimiter<K>,
 }
+
+pub type IpRateLimiter = KeyedRateLimiter<IpAddr>;
 
 /// Forget idle clients once the table grows this large.
 const PRUNE_ABOVE: usize = 10_000;
 
-impl IpRateLimiter {
+impl<K: Hash + Eq + Clone> KeyedRateLimiter<K> {
     pub fn per_minute(attempts: u32) -> Self {
         let attempts = NonZeroU32::new(attempts).unwrap_or(NonZeroU32::MIN);
         Self {
@@ -23,11 +25,22 @@ impl IpRateLimiter {
         }
     }
 
-    pub fn check(&self, ip: IpAddr) -> Result<(), ApiError> {
+    /// `attempts` per `period`, replenished evenly, the whole budget usable as a burst.
+    pub fn per_period(attempts: u32, period: std::time::Duration) -> Self {
+        let attempts = NonZeroU32::new(attempts).unwrap_or(NonZeroU32::MIN);
+        let quota = Quota::with_period(period / attempts.get())
+            .expect("a non-zero period")
+            .allow_burst(attempts);
+        Self {
+            limiter: RateLimiter::keyed(quota),
+        }
+    }
+
+    pub fn check(&self, key: K) -> Result<(), ApiError> {
         if self.limiter.len() > PRUNE_ABOVE {
             self.limiter.retain_recent();
         }
-        self.limiter.check_key(&ip).map_err(|not_until| {
+        self.limiter.check_key(&key).map_err(|not_until| {
             let wait = not_until.wait_time_from(DefaultClock::default().now());
             ApiError::RateLimited {
                 retry_after_secs: wait.as_secs() + 1,

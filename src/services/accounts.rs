@@ -213,6 +213,7 @@ pub async fn active_principal(
         id: account.id,
         roles: account.roles,
         platform_admin: account.platform_admin,
+        prize_scope: None,
     }))
 }
 

@@ -291,7 +291,28 @@ pub struct Receipt {
 
 /// Who is voting: the key that makes one vote per voter, never stored with the choice.
 fn voter_key(caller: &Principal) -> String {
-    format!("account:{}", caller.id)
+    match caller.prize_scope {
+        Some(_) => format!("public:{}", caller.id),
+        None => format!("account:{}", caller.id),
+    }
+}
+
+/// The state of a public prize's ballot (404 for other prizes or unpublished editions).
+pub async fn public_ballot_state(
+    db: &DatabaseConnection,
+    prize_id: Uuid,
+) -> Result<BallotState, ApiError> {
+    let (prize, edition) = ballot_prize(db, prize_id).await?;
+    if PrizeKind::parse(&prize.kind) != Some(PrizeKind::Public) {
+        return Err(ApiError::NotFound);
+    }
+    editions::find_visible(db, None, edition.id).await?;
+    Ok(
+        match ballot_entity::Entity::find_by_id(prize_id).one(db).await? {
+            Some(ballot) => state_of(&ballot, Utc::now()),
+            None => BallotState::Scheduled,
+        },
+    )
 }
 
 /// Casts the caller's vote: an open ballot, a candidate of it, an entitled voter, once.

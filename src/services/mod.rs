@@ -6,6 +6,8 @@ pub mod audit;
 pub mod ballots;
 pub mod editions;
 pub mod jury;
+pub mod mail;
 pub mod organizations;
 pub mod privacy;
 pub mod sessions;
+pub mod voters;

@@ -1,0 +1,81 @@
+//! Public voters: one person, one vote, without keeping their address.
+use hmac::{Hmac, Mac};
+use rand::Rng;
+use sha2::Sha256;
+
+use super::{Email, validation::FieldError};
+
+/// A code is valid this long, for this many attempts.
+pub const CODE_TTL_SECONDS: i64 = 600;
+pub const MAX_ATTEMPTS: i32 = 5;
+
+/// The address that identifies a person: lower case, trimmed, without a `+tag`
+/// sub-address (claire+vote@example.fr is claire@example.fr).
+pub fn normalize(raw: &str) -> Result<String, FieldError> {
+    let email = Email::parse(raw)?;
+    let (local, domain) = email
+        .as_str()
+        .rsplit_once('@')
+        .expect("a parsed email has an @");
+    let local = local.split('+').next().unwrap_or(local);
+    if local.is_empty() {
+        return Err(FieldError::new(
+            "",
+            "invalid_format",
+            "must be a valid email address",
+        ));
+    }
+    Ok(format!("{local}@{domain}"))
+}
+
+/// The voter's identity: a keyed hash of the normalised address. Without the server's key it
+/// cannot be linked back to the address.
+pub fn identity(key: &[u8], normalized: &str) -> String {
+    let mut mac = Hmac::<Sha256>::new_from_slice(key).expect("HMAC takes any key length");
+    mac.update(normalized.as_bytes());
+    hex::encode(mac.finalize().into_bytes())
+}
+
+/// A six-digit code.
+pub fn new_code() -> String {
+    format!("{:06}", rand::rng().random_range(0..1_000_000))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn addresses_fold_case_spaces_and_sub_addresses() {
+        assert_eq!(
+            normalize("  Claire.Martin+prix@Example.FR ").unwrap(),
+            "claire.martin@example.fr"
+        );
+        assert_eq!(
+            normalize("claire.martin@example.fr").unwrap(),
+            "claire.martin@example.fr"
+        );
+        assert!(normalize("+tag@example.fr").is_err());
+        assert!(normalize("not an address").is_err());
+    }
+
+    #[test]
+    fn identities_are_keyed_and_stable() {
+        let a = identity(b"key one", "claire@example.fr");
+        assert_eq!(a, identity(b"key one", "claire@example.fr"));
+        assert_ne!(a, identity(b"key two", "claire@example.fr"));
+        assert_ne!(a, identity(b"key one", "paul@example.fr"));
+        assert_eq!(a.len(), 64);
+    }
+
+    #[test]
+    fn codes_have_six_digits() {
+        for _ in 0..100 {
+            let code = new_code();
+            assert!(
+                code.len() == 6 && code.bytes().all(|b| b.is_ascii_digit()),
+                "{code}"
+            );
+        }
+    }
+}

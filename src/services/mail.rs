@@ -1,0 +1,161 @@
+//! Email through a transactional outbox: a message is written in the transaction of the
+//! change that sends it, then delivered by a background worker over SMTP (`PRIX_SMTP_URL`),
+//! or written to the log when no SMTP server is configured. A failed delivery is retried
+//! with a growing delay, never lost; a delivered message's address is erased.
+use std::time::Duration;
+
+use lettre::{AsyncSmtpTransport, AsyncTransport, Message, Tokio1Executor, message::Mailbox};
+use sea_orm::{
+    ActiveValue::Set, ColumnTrait, ConnectionTrait, DatabaseConnection, DbErr, EntityTrait,
+    QueryFilter, QueryOrder, QuerySelect, sea_query::Expr,
+};
+use uuid::Uuid;
+
+use crate::{db, entities::outbox_message};
+
+const MAX_ATTEMPTS: i32 = 10;
+
+pub enum Mailer {
+    /// No SMTP server: messages go to the log (development).
+    Log,
+    Smtp {
+        transport: AsyncSmtpTransport<Tokio1Executor>,
+        from: Mailbox,
+    },
+}
+
+impl Mailer {
+    pub fn new(smtp_url: Option<&str>, from: &str) -> anyhow::Result<Self> {
+        let Some(url) = smtp_url else {
+            return Ok(Mailer::Log);
+        };
+        let transport = AsyncSmtpTransport::<Tokio1Executor>::from_url(url)?
+            .timeout(Some(Duration::from_secs(10)))
+            .build();
+        Ok(Mailer::Smtp {
+            transport,
+            from: from.parse()?,
+        })
+    }
+
+    async fn deliver(&self, to: &str, subject: &str, body: &str) -> Result<(), String> {
+        match self {
+            Mailer::Log => {
+                tracing::info!(
+                    to,
+                    subject,
+                    body,
+                    "email (no SMTP server configured: PRIX_SMTP_URL)"
+                );
+                Ok(())
+            }
+            Mailer::Smtp { transport, from } => {
+                let message = Message::builder()
+                    .from(from.clone())
+                    .to(to.parse().map_err(|error| format!("recipient: {error}"))?)
+                    .subject(subject)
+                    .body(body.to_owned())
+                    .map_err(|error| error.to_string())?;
+                transport
+                    .send(message)
+                    .await
+                    .map(|_| ())
+                    .map_err(|error| error.to_string())
+            }
+        }
+    }
+}
+
+/// Queues a message, in the caller's transaction.
+pub async fn enqueue(
+    txn: &impl ConnectionTrait,
+    to: &str,
+    subject: &str,
+    body: &str,
+) -> Result<(), DbErr> {
+    let now = db::now();
+    outbox_message::Entity::insert(outbox_message::ActiveModel {
+        id: Set(Uuid::now_v7()),
+        recipient: Set(Some(to.to_owned())),
+        subject: Set(subject.to_owned()),
+        body: Set(body.to_owned()),
+        attempts: Set(0),
+        next_attempt_at: Set(now),
+        sent_at: Set(None),
+        last_error: Set(None),
+        created_at: Set(now),
+    })
+    .exec_without_returning(txn)
+    .await?;
+    Ok(())
+}
+
+/// Delivers the messages that are due; returns how many were delivered.
+pub async fn deliver_due(db: &DatabaseConnection, mailer: &Mailer) -> Result<usize, DbErr> {
+    let due = outbox_message::Entity::find()
+        .filter(outbox_message::Column::SentAt.is_null())
+        .filter(outbox_message::Column::Recipient.is_not_null())
+        .filter(outbox_message::Column::NextAttemptAt.lte(db::now()))
+        .order_by_asc(outbox_message::Column::Id)
+        .limit(50)
+        .all(db)
+        .await?;
+    let mut delivered = 0;
+    for message in due {
+        // Claim the message, so that two workers never send it twice.
+        let claimed = outbox_message::Entity::update_many()
+            .col_expr(
+                outbox_message::Column::NextAttemptAt,
+                Expr::value(db::now() + Duration::from_secs(60)),
+            )
+            .filter(outbox_message::Column::Id.eq(message.id))
+            .filter(outbox_message::Column::NextAttemptAt.eq(message.next_attempt_at))
+            .exec(db)
+            .await?
+            .rows_affected
+            == 1;
+        let Some(recipient) = message.recipient.as_deref().filter(|_| claimed) else {
+            continue;
+        };
+        let outcome = mailer
+            .deliver(recipient, &message.subject, &message.body)
+            .await;
+        let attempts = message.attempts + 1;
+        let mut update = outbox_message::ActiveModel {
+            id: Set(message.id),
+            attempts: Set(attempts),
+            ..Default::default()
+        };
+        match outcome {
+            Ok(()) => {
+                update.sent_at = Set(Some(db::now()));
+                update.recipient = Set(None);
+                delivered += 1;
+            }
+            Err(error) => {
+                tracing::warn!(message_id = %message.id, attempts, error, "email delivery failed; will retry");
+                update.last_error = Set(Some(error));
+                let delay = Duration::from_secs(2u64.pow(attempts.min(8) as u32));
+                update.next_attempt_at = Set(db::now() + delay);
+                if attempts >= MAX_ATTEMPTS {
+                    // Give up, and do not keep the address of a message that will never go.
+                    update.recipient = Set(None);
+                }
+            }
+        }
+        outbox_message::Entity::update(update).exec(db).await?;
+    }
+    Ok(delivered)
+}
+
+/// Runs the delivery loop until the process stops.
+pub fn spawn_worker(db: DatabaseConnection, mailer: Mailer) {
+    tokio::spawn(async move {
+        loop {
+            if let Err(error) = deliver_due(&db, &mailer).await {
+                tracing::error!(error = %error, "outbox delivery pass failed");
+            }
+            tokio::time::sleep(Duration::from_millis(300)).await;
+        }
+    });
+}

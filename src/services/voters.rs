@@ -1,0 +1,134 @@
+//! Public voters: an emailed code proves the address, then a short-lived voter token votes
+//! once for one prize. The service keeps a keyed hash of the address, not the address.
+use chrono::Utc;
+use sea_orm::{
+    ActiveModelTrait, ActiveValue::Set, ColumnTrait, DatabaseConnection, EntityTrait,
+    IntoActiveModel, QueryFilter, QueryOrder,
+};
+use serde::Serialize;
+use sha2::{Digest, Sha256};
+use utoipa::ToSchema;
+use uuid::Uuid;
+
+use crate::{
+    auth::JwtKeys,
+    db,
+    domain::{
+        ballot::BallotState,
+        voter::{self, CODE_TTL_SECONDS, MAX_ATTEMPTS},
+    },
+    entities::voter_verification,
+    error::ApiError,
+    services::{ballots, mail},
+};
+
+#[derive(Debug, Serialize, ToSchema)]
+pub struct VoterToken {
+    /// Send as `Authorization: Bearer …` to `POST /api/v1/prizes/{id}/votes`.
+    pub voter_token: String,
+    #[schema(example = "Bearer")]
+    pub token_type: &'static str,
+    #[schema(example = 1800)]
+    pub expires_in: u64,
+}
+
+fn code_hash(identity: &str, code: &str) -> String {
+    hex::encode(Sha256::digest(format!("{identity}:{code}").as_bytes()))
+}
+
+/// The voter's identity for this address (for the per-address rate limit too).
+pub fn identity_of(key: &[u8], email: &str) -> Result<String, ApiError> {
+    let normalized =
+        voter::normalize(email).map_err(|error| ApiError::Validation(vec![error.on("email")]))?;
+    Ok(voter::identity(key, &normalized))
+}
+
+/// Emails a code for a public prize whose ballot is open. Answers the same whether or not the
+/// address has voted already.
+pub async fn request(
+    db: &DatabaseConnection,
+    identity_key: &[u8],
+    prize_id: Uuid,
+    email: &str,
+) -> Result<(), ApiError> {
+    let identity = identity_of(identity_key, email)?;
+    if ballots::public_ballot_state(db, prize_id).await? != BallotState::Open {
+        return Err(ApiError::Conflict {
+            code: "ballot_not_open",
+            detail: "This ballot is not open.".into(),
+        });
+    }
+    let code = voter::new_code();
+    let txn = db::begin_write(db).await?;
+    voter_verification::Entity::insert(voter_verification::ActiveModel {
+        id: Set(Uuid::now_v7()),
+        prize_id: Set(prize_id),
+        identity: Set(identity.clone()),
+        code_hash: Set(code_hash(&identity, &code)),
+        attempts: Set(0),
+        expires_at: Set(db::now() + chrono::Duration::seconds(CODE_TTL_SECONDS)),
+        confirmed_at: Set(None),
+        created_at: Set(db::now()),
+    })
+    .exec_without_returning(&txn)
+    .await?;
+    let body = format!(
+        "Bonjour,\n\nVotre code pour voter au Prix du public : {code}\nIl est valable 10 minutes.\n\nSi vous n'avez rien demandé, ignorez ce message.\n"
+    );
+    mail::enqueue(&txn, email.trim(), "Votre code de vote", &body).await?;
+    txn.commit().await?;
+    Ok(())
+}
+
+/// Exchanges a right code for a voter token. Each wrong code counts against the attempts.
+pub async fn confirm(
+    db: &DatabaseConnection,
+    identity_key: &[u8],
+    jwt: &JwtKeys,
+    prize_id: Uuid,
+    email: &str,
+    code: &str,
+) -> Result<VoterToken, ApiError> {
+    let identity = identity_of(identity_key, email)?;
+    let invalid = || {
+        ApiError::invalid(
+            "code",
+            "invalid_code",
+            "the code is wrong or expired; ask for a new one",
+        )
+    };
+    let txn = db::begin_write(db).await?;
+    let pending = voter_verification::Entity::find()
+        .filter(voter_verification::Column::PrizeId.eq(prize_id))
+        .filter(voter_verification::Column::Identity.eq(identity.as_str()))
+        .filter(voter_verification::Column::ConfirmedAt.is_null())
+        .order_by_desc(voter_verification::Column::Id)
+        .one(&txn)
+        .await?
+        .filter(|verification| verification.expires_at > Utc::now())
+        .ok_or_else(invalid)?;
+    if pending.attempts >= MAX_ATTEMPTS {
+        return Err(ApiError::Conflict {
+            code: "too_many_attempts",
+            detail: "Too many wrong codes: ask for a new one.".into(),
+        });
+    }
+    let right = code_hash(&identity, code.trim()) == pending.code_hash;
+    let mut active = pending.into_active_model();
+    if !right {
+        active.attempts = Set(active.attempts.clone().unwrap() + 1);
+        active.update(&txn).await?;
+        txn.commit().await?;
+        return Err(invalid());
+    }
+    active.confirmed_at = Set(Some(db::now()));
+    active.update(&txn).await?;
+    txn.commit().await?;
+    let voter_id = Uuid::from_slice(&hex::decode(&identity).map_err(anyhow::Error::from)?[..16])
+        .map_err(anyhow::Error::from)?;
+    Ok(VoterToken {
+        voter_token: jwt.issue_voter(voter_id, prize_id)?,
+        token_type: "Bearer",
+        expires_in: crate::auth::jwt::VOTER_TOKEN_TTL_SECONDS,
+    })
+}
