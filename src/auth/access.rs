@@ -15,6 +15,7 @@ use super::{
     policy::{Rule, rule_for},
 };
 use crate::{
+    domain::Role,
     error::{ApiError, AuthFailure},
     services::accounts,
     startup::AppState,
@@ -135,7 +136,10 @@ async fn authorize(request: &ServiceRequest, rule: Rule) -> Result<Principal, Ap
         .app_data::<web::Data<AppState>>()
         .ok_or_else(|| ApiError::Internal(anyhow::anyhow!("application state missing")))?;
     let principal = authenticate(state, request.headers().get(header::AUTHORIZATION)).await?;
-    if !rule.allows(&principal.roles) {
+    // A public voter's token votes and does nothing else.
+    let voter_only = principal.prize_scope.is_some()
+        && !matches!(rule, Rule::AnyOf(roles) if roles.contains(&Role::Public));
+    if voter_only || !rule.allows(&principal.roles) {
         return Err(ApiError::Forbidden);
     }
     Ok(principal)

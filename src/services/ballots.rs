@@ -325,11 +325,15 @@ pub async fn vote(
     let (prize, edition) = ballot_prize(db, prize_id).await?;
     let entitled = match PrizeKind::parse(&prize.kind) {
         Some(PrizeKind::Councillors) => {
-            caller.has_role(Role::Councillor)
+            caller.prize_scope.is_none()
+                && caller.has_role(Role::Councillor)
                 && councillor::Entity::find_by_id((edition.organization_id, caller.id))
                     .one(db)
                     .await?
                     .is_some()
+        }
+        Some(PrizeKind::Public) => {
+            caller.has_role(Role::Public) && caller.prize_scope == Some(prize_id)
         }
         _ => false,
     };

@@ -17,5 +17,6 @@ mod errors;
 mod jury;
 mod openapi;
 mod privacy;
+mod public_vote;
 mod tokens;
 mod users;
