@@ -123,6 +123,8 @@ pub const RULES: &[(&str, Rule)] = &[
     ("check_receipt", Rule::Public),
     ("list_laureates", Rule::Public),
     ("get_results", Rule::Optional),
+    // The ceremony screen: turnout, then the result once published.
+    ("live_results", Rule::Public),
     // Staff of the prize's organization (others get 404).
     ("set_ballot_window", Rule::AnyOf(ADMIN)),
     ("open_ballot", Rule::AnyOf(ADMIN)),

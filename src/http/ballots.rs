@@ -14,7 +14,7 @@ use crate::{
     domain::{application::parse_text, ballot::BallotState, edition::parse_reason},
     error::{self, ApiError},
     services::{
-        ballots::{self, BallotView, Councillor, Laureate, Receipt, Results},
+        ballots::{self, BallotView, Councillor, Laureate, LiveView, Receipt, Results},
         voters::{self, VoterToken},
     },
     startup::AppState,
@@ -497,4 +497,68 @@ pub async fn confirm_voter_code(
         )
         .await?,
     ))
+}
+
+/// Server-Sent Events for the ceremony screen (anonymous): a `turnout` event every second
+/// while the ballot is scheduled, open or closed, then one `result` event once published,
+/// and the stream ends.
+#[utoipa::path(
+    tag = "ballots",
+    params(("id" = Uuid, Path, description = "Prize id")),
+    responses(
+        (status = 200, description = "An event stream", content_type = "text/event-stream", body = String,
+         example = "event: turnout\ndata: {\"state\":\"open\",\"turnout\":42}\n\n"),
+        (status = 404, response = error::NotFound), (status = 422, response = error::ValidationFailed),
+        (status = 500, response = error::InternalError),
+    )
+)]
+#[get("/prizes/{id}/live")]
+pub async fn live_results(
+    state: web::Data<AppState>,
+    id: web::Path<Uuid>,
+) -> Result<HttpResponse, ApiError> {
+    let prize_id = id.into_inner();
+    // Refuse unknown prizes before starting the stream.
+    ballots::live(&state.db, prize_id).await?;
+    const MAX_EVENTS: u32 = 4 * 3600;
+    let events = futures_util::stream::unfold(
+        (state, 0u32, false),
+        move |(state, sent, finished)| async move {
+            if finished || sent >= MAX_EVENTS {
+                return None;
+            }
+            if sent > 0 {
+                tokio::time::sleep(std::time::Duration::from_secs(1)).await;
+            }
+            let (event, done) = match ballots::live(&state.db, prize_id).await {
+                Ok(LiveView::Published(results)) => (
+                    format!(
+                        "event: result\ndata: {}\n\n",
+                        serde_json::to_string(&results).unwrap_or_default()
+                    ),
+                    true,
+                ),
+                Ok(LiveView::Turnout(turnout)) => (
+                    format!(
+                        "event: turnout\ndata: {}\n\n",
+                        serde_json::to_string(&turnout).unwrap_or_default()
+                    ),
+                    false,
+                ),
+                Err(error) => {
+                    tracing::warn!(error = %error, "live stream stopped");
+                    return None;
+                }
+            };
+            Some((
+                Ok::<_, actix_web::Error>(actix_web::web::Bytes::from(event)),
+                (state, sent + 1, done),
+            ))
+        },
+    );
+    Ok(HttpResponse::Ok()
+        .insert_header((header::CONTENT_TYPE, "text/event-stream"))
+        .insert_header((header::CACHE_CONTROL, "no-cache"))
+        .insert_header(("X-Accel-Buffering", "no"))
+        .streaming(events))
 }

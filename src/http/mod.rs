@@ -103,6 +103,7 @@ pub fn routes(config: &mut ServiceConfig) {
                 .service(ballots::cast_vote)
                 .service(ballots::check_receipt)
                 .service(ballots::get_results)
+                .service(ballots::live_results)
                 .service(ballots::break_tie)
                 .service(ballots::publish_results)
                 .service(ballots::list_laureates)

@@ -778,3 +778,33 @@ pub async fn remove_councillor(
     txn.commit().await?;
     Ok(())
 }
+
+#[derive(Debug, Clone, Serialize, ToSchema)]
+pub struct LiveTurnout {
+    pub state: BallotState,
+    pub turnout: u64,
+}
+
+/// What the ceremony screen shows.
+pub enum LiveView {
+    Turnout(LiveTurnout),
+    Published(Results),
+}
+
+/// What the ceremony screen shows now: the turnout, or the results once published.
+pub async fn live(db: &DatabaseConnection, prize_id: Uuid) -> Result<LiveView, ApiError> {
+    let (_, edition) = ballot_prize(db, prize_id).await?;
+    editions::find_visible(db, None, edition.id).await?;
+    let state = match ballot_entity::Entity::find_by_id(prize_id).one(db).await? {
+        Some(ballot) => state_of(&ballot, Utc::now()),
+        None => BallotState::Scheduled,
+    };
+    if state == BallotState::Published {
+        return Ok(LiveView::Published(results(db, None, prize_id).await?));
+    }
+    let turnout = ballot_voter::Entity::find()
+        .filter(ballot_voter::Column::PrizeId.eq(prize_id))
+        .count(db)
+        .await?;
+    Ok(LiveView::Turnout(LiveTurnout { state, turnout }))
+}

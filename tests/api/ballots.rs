@@ -202,3 +202,22 @@ api_test!(async fn votes_racing_the_close_are_counted_only_if_accepted(app) {
     assert_eq!(results["turnout"].as_u64(), Some(accepted), "every accepted vote, and nothing else, is counted");
     assert_eq!(results["receipt_hashes"].as_array().unwrap().len() as u64, accepted);
 });
+
+api_test!(async fn the_ceremony_screen_follows_the_ballot_live(app) {
+    let (run, prize) = ceremony(&app).await;
+    let voters = councillors(&app, &run, 1).await;
+    staff(&app, &run, "ballot/open", &prize).await;
+    assert_eq!(vote(&app, &prize, &voters[0], &run.files[0]).await.status(), 201);
+    let mut live = app.get(&format!("/api/v1/prizes/{prize}/live")).send().await.unwrap();
+    assert_eq!(live.headers()["content-type"], "text/event-stream");
+    let first = String::from_utf8(live.chunk().await.unwrap().unwrap().to_vec()).unwrap();
+    assert_eq!(first, "event: turnout\ndata: {\"state\":\"open\",\"turnout\":1}\n\n");
+    drop(live);
+    staff(&app, &run, "ballot/close", &prize).await;
+    staff(&app, &run, "results/publish", &prize).await;
+    // Once published: one result event, and the stream ends.
+    let ended = app.get(&format!("/api/v1/prizes/{prize}/live")).send().await.unwrap().text().await.unwrap();
+    assert!(ended.starts_with("event: result\ndata: {") && ended.ends_with("\n\n") && ended.matches("event:").count() == 1, "{ended}");
+    assert!(ended.contains(&format!("\"winner\":\"{}\"", run.files[0])), "{ended}");
+    assert_problem(app.get(&format!("/api/v1/prizes/{}/live", uuid::Uuid::new_v4())).send().await.unwrap(), 404, "not_found").await;
+});
