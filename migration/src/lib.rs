@@ -12,6 +12,7 @@ mod m20261122_000007_create_attachments;
 mod m20261122_000008_create_jury;
 mod m20261122_000009_create_ballots;
 mod m20261122_000010_create_voters_and_outbox;
+mod m20261122_000011_create_invitations;
 
 pub struct Migrator;
 
@@ -29,6 +30,7 @@ impl MigratorTrait for Migrator {
             Box::new(m20261122_000008_create_jury::Migration),
             Box::new(m20261122_000009_create_ballots::Migration),
             Box::new(m20261122_000010_create_voters_and_outbox::Migration),
+            Box::new(m20261122_000011_create_invitations::Migration),
         ]
     }
 }

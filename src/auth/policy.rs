@@ -134,6 +134,9 @@ pub const RULES: &[(&str, Rule)] = &[
     ("set_councillor", Rule::AnyOf(ADMIN)),
     ("list_councillors", Rule::AnyOf(ADMIN)),
     ("remove_councillor", Rule::AnyOf(ADMIN)),
+    ("import_councillors", Rule::AnyOf(ADMIN)),
+    // The holder of an invitation token (rate-limited like logins).
+    ("accept_invitation", Rule::Public),
     // Anyone may ask for a code and confirm it (rate-limited).
     ("request_voter_code", Rule::Public),
     ("confirm_voter_code", Rule::Public),

@@ -13,6 +13,7 @@ pub mod organization;
 pub mod pagination;
 pub mod password;
 pub mod role;
+pub mod roster;
 pub mod scoring;
 pub mod validation;
 pub mod voter;

@@ -12,6 +12,7 @@ pub mod conflict;
 pub mod councillor;
 pub mod criterion;
 pub mod edition;
+pub mod invitation;
 pub mod jury_member;
 pub mod organization;
 pub mod organization_admin;

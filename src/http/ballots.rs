@@ -15,6 +15,7 @@ use crate::{
     error::{self, ApiError},
     services::{
         ballots::{self, BallotView, Councillor, Laureate, LiveView, Receipt, Results},
+        roster::{self, ImportSummary},
         voters::{self, VoterToken},
     },
     startup::AppState,
@@ -561,4 +562,100 @@ pub async fn live_results(
         .insert_header((header::CACHE_CONTROL, "no-cache"))
         .insert_header(("X-Accel-Buffering", "no"))
         .streaming(events))
+}
+
+/// A councillor roster file.
+#[derive(ToSchema)]
+#[schema(value_type = String, example = "email,name,college\nanne.dupont@example.fr,Anne Dupont,Collège 1 — entreprises\n")]
+#[allow(dead_code)]
+pub struct RosterCsv(String);
+
+const MAX_ROSTER_BYTES: usize = 1024 * 1024;
+
+/// Import the organization's councillor roster from CSV (`email,name,college`, UTF-8, with a
+/// header; staff). New accounts get the councillor role and an emailed invitation to set their
+/// password; existing ones are updated. A bad line is reported with its number and nothing of
+/// the file is written; importing the same file again changes nothing.
+#[utoipa::path(
+    tag = "ballots", security(("bearer" = [])),
+    params(("id" = Uuid, Path, description = "Organization id")),
+    request_body(content = RosterCsv, content_type = "text/csv"),
+    responses(
+        (status = 200, description = "What the import did", body = ImportSummary, example = json!({"created": 12, "updated": 1, "unchanged": 127})),
+        (status = 400, response = error::BadRequest), (status = 401, response = error::Unauthorized),
+        (status = 403, response = error::Forbidden), (status = 404, response = error::NotFound),
+        (status = 413, response = error::PayloadTooLarge), (status = 415, response = error::UnsupportedMediaType),
+        (status = 422, response = error::ValidationFailed), (status = 500, response = error::InternalError),
+    )
+)]
+#[post("/organizations/{id}/councillors/import")]
+pub async fn import_councillors(
+    state: web::Data<AppState>,
+    caller: Principal,
+    request: HttpRequest,
+    id: web::Path<Uuid>,
+    mut payload: web::Payload,
+) -> Result<web::Json<ImportSummary>, ApiError> {
+    let csv_type = request
+        .headers()
+        .get(header::CONTENT_TYPE)
+        .and_then(|value| value.to_str().ok())
+        .is_some_and(|value| value.starts_with("text/csv") || value.starts_with("text/plain"));
+    if !csv_type {
+        return Err(ApiError::UnsupportedMediaType);
+    }
+    let mut body = web::BytesMut::new();
+    while let Some(chunk) = futures_util::StreamExt::next(&mut payload).await {
+        let chunk = chunk.map_err(|error| {
+            ApiError::MalformedRequest(format!("The body could not be read: {error}."))
+        })?;
+        if body.len() + chunk.len() > MAX_ROSTER_BYTES {
+            return Err(ApiError::PayloadTooLarge {
+                limit: MAX_ROSTER_BYTES,
+            });
+        }
+        body.extend_from_slice(&chunk);
+    }
+    let text = std::str::from_utf8(&body)
+        .map_err(|_| ApiError::invalid("body", "invalid_format", "the file must be UTF-8"))?;
+    let entries = crate::domain::roster::parse(text)?;
+    Ok(web::Json(
+        roster::import(&state.db, &caller, id.into_inner(), entries).await?,
+    ))
+}
+
+#[derive(Debug, Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
+#[schema(example = json!({"token": "q3Hc0Yw5m2k8n1V6tZpLrX9sD4fG7hJ0aB2cE5uWiOk", "password": "a long councillor password"}))]
+pub struct AcceptInvitation {
+    pub token: String,
+    #[schema(format = Password, min_length = 12, max_length = 128)]
+    pub password: String,
+}
+
+/// Set the password of an invited account with the token from its invitation email.
+#[utoipa::path(
+    tag = "auth",
+    request_body = AcceptInvitation,
+    responses(
+        (status = 204, description = "The password is set: log in with `POST /api/v1/auth/token`"),
+        (status = 400, response = error::BadRequest), (status = 404, response = error::NotFound),
+        (status = 413, response = error::PayloadTooLarge), (status = 415, response = error::UnsupportedMediaType),
+        (status = 422, response = error::ValidationFailed), (status = 429, response = error::TooManyRequests),
+        (status = 500, response = error::InternalError),
+    )
+)]
+#[post("/auth/invitations/accept")]
+pub async fn accept_invitation(
+    state: web::Data<AppState>,
+    request: HttpRequest,
+    body: web::Json<AcceptInvitation>,
+) -> Result<HttpResponse, ApiError> {
+    if let Some(ip) = client_ip(&request, state.settings.trust_forwarded_for) {
+        state.auth_limiter.check(ip)?;
+    }
+    let password = crate::domain::Password::parse(&body.password)
+        .map_err(|error| ApiError::Validation(vec![error.on("password")]))?;
+    roster::accept_invitation(&state.db, &body.token, password).await?;
+    Ok(HttpResponse::NoContent().finish())
 }

@@ -109,7 +109,9 @@ pub fn routes(config: &mut ServiceConfig) {
                 .service(ballots::list_laureates)
                 .service(ballots::set_councillor)
                 .service(ballots::list_councillors)
-                .service(ballots::remove_councillor),
+                .service(ballots::remove_councillor)
+                .service(ballots::import_councillors)
+                .service(ballots::accept_invitation),
         );
 }
 

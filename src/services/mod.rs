@@ -9,5 +9,6 @@ pub mod jury;
 pub mod mail;
 pub mod organizations;
 pub mod privacy;
+pub mod roster;
 pub mod sessions;
 pub mod voters;

@@ -18,5 +18,6 @@ mod jury;
 mod openapi;
 mod privacy;
 mod public_vote;
+mod roster;
 mod tokens;
 mod users;
