@@ -48,7 +48,7 @@ api_test!(async fn a_roster_import_creates_invites_and_is_idempotent(app) {
     assert_eq!(json(first).await, json!({"created": 2, "updated": 1, "unchanged": 0}));
     let roster = json(app.get(&format!("/api/v1/organizations/{}/councillors", ara.id)).bearer_auth(&ara.admin.token).send().await.unwrap()).await;
     assert_eq!(roster.as_array().unwrap().len(), 3);
-    let me = json(app.get("/api/v1/me").bearer_auth(&app.token_for(existing.id, &[Role::Applicant])).send().await.unwrap()).await;
+    let me = json(app.get("/api/v1/me").bearer_auth(app.token_for(existing.id, &[Role::Applicant])).send().await.unwrap()).await;
     assert_eq!(me["roles"], json!(["applicant", "councillor"]));
     assert_eq!(me["display_name"], "Déjà Inscrite");
 
