@@ -30,6 +30,7 @@ use crate::{
     openapi::ApiDoc,
     services::{
         attachments::Storage,
+        ballots::BallotCache,
         mail::{self, Mailer},
     },
 };
@@ -46,6 +47,7 @@ pub struct AppState {
     pub voter_ip_limiter: IpRateLimiter,
     /// Code requests per voter address: 3 per 10 minutes.
     pub voter_address_limiter: KeyedRateLimiter<String>,
+    pub ballot_cache: BallotCache,
 }
 
 /// Registers the documented routes on `app`; returns the app and the OpenAPI document.
@@ -123,6 +125,7 @@ impl Application {
                 3,
                 std::time::Duration::from_secs(600),
             ),
+            ballot_cache: BallotCache::default(),
             db,
             settings,
         });

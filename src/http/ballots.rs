@@ -181,7 +181,14 @@ pub async fn cast_vote(
     id: web::Path<Uuid>,
     body: web::Json<VoteRequest>,
 ) -> Result<HttpResponse, ApiError> {
-    let receipt = ballots::vote(&state.db, &caller, id.into_inner(), body.application_id).await?;
+    let receipt = ballots::vote(
+        &state.db,
+        &state.ballot_cache,
+        &caller,
+        id.into_inner(),
+        body.application_id,
+    )
+    .await?;
     Ok(HttpResponse::Created().json(receipt))
 }
 

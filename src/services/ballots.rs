@@ -315,26 +315,74 @@ pub async fn public_ballot_state(
     )
 }
 
+/// What is the same for every vote of a ballot, kept in memory so that a vote costs only its
+/// own transaction. Safe because a ballot's prize, organization and candidates are settled
+/// before it opens (the shortlist is confirmed during the selection).
+#[derive(Debug, Clone)]
+struct BallotFacts {
+    kind: PrizeKind,
+    organization_id: Uuid,
+    candidates: std::sync::Arc<std::collections::HashSet<Uuid>>,
+}
+
+#[derive(Debug, Default)]
+pub struct BallotCache(std::sync::RwLock<std::collections::HashMap<Uuid, BallotFacts>>);
+
+impl BallotCache {
+    async fn facts(
+        &self,
+        db: &DatabaseConnection,
+        prize_id: Uuid,
+    ) -> Result<BallotFacts, ApiError> {
+        if let Some(facts) = self.0.read().expect("ballot cache lock").get(&prize_id) {
+            return Ok(facts.clone());
+        }
+        let (prize, edition) = ballot_prize(db, prize_id).await?;
+        let facts = BallotFacts {
+            kind: PrizeKind::parse(&prize.kind).unwrap_or(PrizeKind::Public),
+            organization_id: edition.organization_id,
+            candidates: std::sync::Arc::new(
+                candidate_files(db, &prize)
+                    .await?
+                    .into_iter()
+                    .map(|file| file.id)
+                    .collect(),
+            ),
+        };
+        // Before the auditions the candidates may still change: do not keep them yet.
+        if EditionStatus::parse(&edition.status)
+            .is_some_and(|status| status >= EditionStatus::Audition)
+        {
+            self.0
+                .write()
+                .expect("ballot cache lock")
+                .insert(prize_id, facts.clone());
+        }
+        Ok(facts)
+    }
+}
+
 /// Casts the caller's vote: an open ballot, a candidate of it, an entitled voter, once.
+/// One short transaction: the ballot's state (read under a share lock on PostgreSQL, so that
+/// a vote racing the close commits before it or sees it closed) and the two inserts.
 pub async fn vote(
     db: &DatabaseConnection,
+    cache: &BallotCache,
     caller: &Principal,
     prize_id: Uuid,
     application_id: Uuid,
 ) -> Result<Receipt, ApiError> {
-    let (prize, edition) = ballot_prize(db, prize_id).await?;
-    let entitled = match PrizeKind::parse(&prize.kind) {
-        Some(PrizeKind::Councillors) => {
+    let facts = cache.facts(db, prize_id).await?;
+    let entitled = match facts.kind {
+        PrizeKind::Councillors => {
             caller.prize_scope.is_none()
                 && caller.has_role(Role::Councillor)
-                && councillor::Entity::find_by_id((edition.organization_id, caller.id))
+                && councillor::Entity::find_by_id((facts.organization_id, caller.id))
                     .one(db)
                     .await?
                     .is_some()
         }
-        Some(PrizeKind::Public) => {
-            caller.has_role(Role::Public) && caller.prize_scope == Some(prize_id)
-        }
+        PrizeKind::Public => caller.has_role(Role::Public) && caller.prize_scope == Some(prize_id),
         _ => false,
     };
     if !entitled {
@@ -343,10 +391,14 @@ pub async fn vote(
             "You are not entitled to vote in this ballot.",
         ));
     }
+    if !facts.candidates.contains(&application_id) {
+        return Err(ApiError::invalid(
+            "application_id",
+            "invalid_value",
+            "not a candidate of this ballot",
+        ));
+    }
     let txn = db::begin_write(db).await?;
-    // Read inside the transaction, holding the row against a concurrent close on PostgreSQL
-    // (SQLite's single writer serialises them already): a vote racing the close either
-    // commits before it or sees the ballot closed.
     let mut query = ballot_entity::Entity::find_by_id(prize_id);
     if txn.get_database_backend() == DbBackend::Postgres {
         query = query.lock_shared();
@@ -357,17 +409,6 @@ pub async fn vote(
         .is_some_and(|ballot| state_of(&ballot, Utc::now()) == BallotState::Open);
     if !open {
         return Err(refuse("ballot_not_open", "This ballot is not open."));
-    }
-    if !candidate_files(&txn, &prize)
-        .await?
-        .iter()
-        .any(|file| file.id == application_id)
-    {
-        return Err(ApiError::invalid(
-            "application_id",
-            "invalid_value",
-            "not a candidate of this ballot",
-        ));
     }
     let recorded = ballot_voter::Entity::insert(ballot_voter::ActiveModel {
         prize_id: Set(prize_id),
