@@ -39,6 +39,8 @@ pub struct Settings {
     /// SMTP server for outgoing email; `None` writes emails to the log.
     pub smtp_url: Option<String>,
     pub mail_from: String,
+    /// Whether this process delivers the outbox (one instance is enough in a cluster).
+    pub outbox_worker: bool,
     /// Voter verification requests per client IP and minute.
     pub voter_rate_limit_per_minute: u32,
     /// Take the client IP from `X-Forwarded-For` / `Forwarded` (only behind a trusted proxy).
@@ -201,6 +203,16 @@ impl Settings {
                 "expected an address such as Prix <no-reply@example.fr>",
             ));
         }
+        let outbox_worker = match get("PRIX_OUTBOX_WORKER").as_deref() {
+            None | Some("true") => true,
+            Some("false") => false,
+            Some(other) => {
+                return Err(invalid(
+                    "PRIX_OUTBOX_WORKER",
+                    format!("expected `true` or `false`, got `{other}`"),
+                ));
+            }
+        };
         let voter_rate_limit_per_minute = parse_number(
             "PRIX_VOTER_RATE_LIMIT",
             get("PRIX_VOTER_RATE_LIMIT"),
@@ -239,6 +251,7 @@ impl Settings {
             max_upload_bytes,
             smtp_url,
             mail_from,
+            outbox_worker,
             voter_rate_limit_per_minute,
             trust_forwarded_for,
             workers,

@@ -104,10 +104,12 @@ impl Application {
         let routes =
             web::Data::new(RouteTable::from_openapi(&document).map_err(anyhow::Error::msg)?);
         let workers = settings.workers;
-        mail::spawn_worker(
-            db.clone(),
-            Mailer::new(settings.smtp_url.as_deref(), &settings.mail_from)?,
-        );
+        if settings.outbox_worker {
+            mail::spawn_worker(
+                db.clone(),
+                Mailer::new(settings.smtp_url.as_deref(), &settings.mail_from)?,
+            );
+        }
         let state = web::Data::new(AppState {
             jwt: JwtKeys::new(&settings.jwt_secret, settings.access_token_ttl),
             auth_limiter: IpRateLimiter::per_minute(settings.auth_rate_limit_per_minute),

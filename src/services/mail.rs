@@ -102,14 +102,17 @@ pub async fn deliver_due(db: &DatabaseConnection, mailer: &Mailer) -> Result<usi
         .await?;
     let mut delivered = 0;
     for message in due {
-        // Claim the message, so that two workers never send it twice.
+        // Claim the message by counting the attempt, so that two workers never send it twice.
+        let attempts = message.attempts + 1;
         let claimed = outbox_message::Entity::update_many()
+            .col_expr(outbox_message::Column::Attempts, Expr::value(attempts))
             .col_expr(
                 outbox_message::Column::NextAttemptAt,
                 Expr::value(db::now() + Duration::from_secs(60)),
             )
             .filter(outbox_message::Column::Id.eq(message.id))
-            .filter(outbox_message::Column::NextAttemptAt.eq(message.next_attempt_at))
+            .filter(outbox_message::Column::Attempts.eq(message.attempts))
+            .filter(outbox_message::Column::SentAt.is_null())
             .exec(db)
             .await?
             .rows_affected
@@ -120,10 +123,8 @@ pub async fn deliver_due(db: &DatabaseConnection, mailer: &Mailer) -> Result<usi
         let outcome = mailer
             .deliver(recipient, &message.subject, &message.body)
             .await;
-        let attempts = message.attempts + 1;
         let mut update = outbox_message::ActiveModel {
             id: Set(message.id),
-            attempts: Set(attempts),
             ..Default::default()
         };
         match outcome {

@@ -99,7 +99,11 @@ api_test!(async fn the_councillors_vote_at_the_ceremony(app) {
     assert_eq!(first.status(), 201);
     let receipt = json(first).await["receipt"].as_str().unwrap().to_owned();
     assert_problem(vote(&app, &prize, &voters[0], b).await, 409, "already_voted").await;
+    // A councillor of another organization is not entitled.
+    let paca = app.create_organization("ceser-paca").await;
     let outsider = app.create_user(&[Role::Councillor]).await;
+    let seated = app.request(Method::PUT, &format!("/api/v1/organizations/{}/councillors/{}", paca.id, outsider.id)).json(&json!({"college": "Collège 1"})).bearer_auth(&paca.admin.token).send().await.unwrap();
+    assert_eq!(seated.status(), 200);
     assert_problem(vote(&app, &prize, &outsider, a).await, 409, "not_entitled").await;
     assert_problem(vote(&app, &prize, &voters[1], &run.files[5]).await, 422, "validation_failed").await;
 

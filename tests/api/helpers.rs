@@ -182,6 +182,13 @@ impl TestApp {
         self.jwt.issue(id, roles).unwrap()
     }
 
+    /// A public voter token for `prize`, as the confirmation endpoint issues them: a new voter.
+    pub fn new_voter_token(&self, prize: &str) -> String {
+        self.jwt
+            .issue_voter(Uuid::new_v4(), prize.parse().unwrap())
+            .unwrap()
+    }
+
     pub async fn login(&self, email: &str, password: &str) -> Response {
         self.post(
             "/api/v1/auth/token",

@@ -245,3 +245,52 @@ async fn codes_are_delivered_over_smtp() {
         "{received}"
     );
 }
+
+api_test!(async fn a_burst_of_voters_is_counted_exactly(app) {
+    let (run, prize) = open_public_ballot(&app).await;
+    // One voter trying 100 times at once: one vote.
+    let one = app.new_voter_token(&prize);
+    let attempts = (0..100).map(|i| vote(&app, &prize, &one, &run.files[i % 5]));
+    let statuses: Vec<u16> = futures::future::join_all(attempts).await.iter().map(|r| r.status().as_u16()).collect();
+    assert_eq!(statuses.iter().filter(|s| **s == 201).count(), 1, "{statuses:?}");
+    assert!(statuses.iter().all(|s| *s == 201 || *s == 409));
+    // 500 distinct voters at once: 500 votes.
+    let tokens: Vec<String> = (0..500).map(|_| app.new_voter_token(&prize)).collect();
+    let burst = tokens.iter().enumerate().map(|(i, token)| vote(&app, &prize, token, &run.files[i % 5]));
+    let statuses: Vec<u16> = futures::future::join_all(burst).await.iter().map(|r| r.status().as_u16()).collect();
+    assert!(statuses.iter().all(|s| *s == 201), "{:?}", statuses.iter().filter(|s| **s != 201).collect::<Vec<_>>());
+    app.post(&format!("/api/v1/prizes/{prize}/ballot/close"), &json!({})).bearer_auth(&run.organization.admin.token).send().await.unwrap();
+    let results = json(app.get(&format!("/api/v1/prizes/{prize}/results")).bearer_auth(&run.organization.admin.token).send().await.unwrap()).await;
+    assert_eq!(results["turnout"], 501);
+    let counted: u64 = results["tally"]["counts"].as_array().unwrap().iter().map(|c| c["votes"].as_u64().unwrap()).sum();
+    assert_eq!(counted, 501);
+    assert_eq!(results["receipt_hashes"].as_array().unwrap().len(), 501);
+});
+
+api_test!(async fn a_failed_delivery_is_retried_not_lost(app) env ["PRIX_OUTBOX_WORKER" = "false"] {
+    use prix_ceser::{entities::outbox_message, services::mail::{self, Mailer}};
+    use sea_orm::{ActiveValue::Set, EntityTrait};
+    // No worker in this server: the test delivers, deterministically.
+    let id = uuid::Uuid::now_v7();
+    let due = chrono::Utc::now() - chrono::Duration::seconds(1);
+    outbox_message::Entity::insert(outbox_message::ActiveModel {
+        id: Set(id), recipient: Set(Some("retry@example.org".into())), subject: Set("Test".into()), body: Set("Corps".into()),
+        attempts: Set(0), next_attempt_at: Set(due), sent_at: Set(None), last_error: Set(None), created_at: Set(chrono::Utc::now()),
+    }).exec_without_returning(&app.db).await.unwrap();
+    // An SMTP server that is not there: the message stays, with its error and a later attempt.
+    let unreachable = Mailer::new(Some("smtp://127.0.0.1:1"), "Prix <no-reply@example.org>").unwrap();
+    assert_eq!(mail::deliver_due(&app.db, &unreachable).await.unwrap(), 0);
+    let message = outbox_message::Entity::find_by_id(id).one(&app.db).await.unwrap().unwrap();
+    assert_eq!((message.attempts, message.sent_at), (1, None));
+    assert!(message.last_error.is_some());
+    assert!(message.next_attempt_at > chrono::Utc::now(), "retried later");
+    assert_eq!(message.recipient.as_deref(), Some("retry@example.org"), "kept until delivered");
+    // Not due yet: nothing happens.
+    assert_eq!(mail::deliver_due(&app.db, &Mailer::Log).await.unwrap(), 0);
+    // Due again: delivered this time, and the address erased.
+    outbox_message::Entity::update(outbox_message::ActiveModel { id: Set(id), next_attempt_at: Set(due), ..Default::default() }).exec(&app.db).await.unwrap();
+    assert_eq!(mail::deliver_due(&app.db, &Mailer::Log).await.unwrap(), 1);
+    let message = outbox_message::Entity::find_by_id(id).one(&app.db).await.unwrap().unwrap();
+    assert!(message.sent_at.is_some());
+    assert_eq!(message.recipient, None);
+});
