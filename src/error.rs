@@ -261,6 +261,35 @@ problem_responses! {
         ApiError::Internal(anyhow::anyhow!("example"));
 }
 
+/// The sets of error responses most operations share, each status referring to the
+/// reusable responses above.
+macro_rules! error_sets {
+    ($($(#[$doc:meta])* $name:ident: $($status:literal => $response:ident),*;)*) => {
+        $(
+            $(#[$doc])*
+            pub struct $name;
+            impl utoipa::IntoResponses for $name {
+                fn responses() -> std::collections::BTreeMap<String, RefOr<Response>> {
+                    [$(($status.to_owned(), RefOr::Ref(utoipa::openapi::Ref::from_response_name(stringify!($response))))),*].into()
+                }
+            }
+        )*
+    };
+}
+
+error_sets! {
+    /// An authenticated operation with a JSON body.
+    JsonWriteErrors: "400" => BadRequest, "401" => Unauthorized, "403" => Forbidden, "404" => NotFound, "409" => Conflict,
+        "413" => PayloadTooLarge, "415" => UnsupportedMediaType, "422" => ValidationFailed, "500" => InternalError;
+    /// An authenticated operation on one resource, without a body.
+    ResourceErrors: "401" => Unauthorized, "403" => Forbidden, "404" => NotFound, "422" => ValidationFailed, "500" => InternalError;
+    /// An authenticated action without a body, which the resource's state may refuse.
+    ActionErrors: "401" => Unauthorized, "403" => Forbidden, "404" => NotFound, "409" => Conflict, "422" => ValidationFailed,
+        "500" => InternalError;
+    /// An anonymous operation on one resource.
+    PublicResourceErrors: "404" => NotFound, "422" => ValidationFailed, "500" => InternalError;
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

@@ -176,15 +176,7 @@ impl ApplicationInput {
     request_body = ApplicationInput,
     responses(
         (status = 201, description = "Draft created", body = Application),
-        (status = 400, response = error::BadRequest),
-        (status = 401, response = error::Unauthorized),
-        (status = 403, response = error::Forbidden),
-        (status = 404, response = error::NotFound),
-        (status = 409, response = error::Conflict),
-        (status = 413, response = error::PayloadTooLarge),
-        (status = 415, response = error::UnsupportedMediaType),
-        (status = 422, response = error::ValidationFailed),
-        (status = 500, response = error::InternalError),
+        error::JsonWriteErrors,
     )
 )]
 #[post("/editions/{id}/applications")]
@@ -251,11 +243,7 @@ pub async fn list_applications(
     params(("id" = Uuid, Path, description = "Application id")),
     responses(
         (status = 200, description = "The file", body = Application),
-        (status = 401, response = error::Unauthorized),
-        (status = 403, response = error::Forbidden),
-        (status = 404, response = error::NotFound),
-        (status = 422, response = error::ValidationFailed),
-        (status = 500, response = error::InternalError),
+        error::ResourceErrors,
     )
 )]
 #[get("/applications/{id}")]
@@ -277,15 +265,7 @@ pub async fn get_application(
     request_body = ApplicationInput,
     responses(
         (status = 200, description = "The updated draft", body = Application),
-        (status = 400, response = error::BadRequest),
-        (status = 401, response = error::Unauthorized),
-        (status = 403, response = error::Forbidden),
-        (status = 404, response = error::NotFound),
-        (status = 409, response = error::Conflict),
-        (status = 413, response = error::PayloadTooLarge),
-        (status = 415, response = error::UnsupportedMediaType),
-        (status = 422, response = error::ValidationFailed),
-        (status = 500, response = error::InternalError),
+        error::JsonWriteErrors,
     )
 )]
 #[patch("/applications/{id}")]
@@ -309,12 +289,7 @@ pub async fn update_application(
     params(("id" = Uuid, Path, description = "Application id")),
     responses(
         (status = 200, description = "Submitted, with its automatic check", body = Application),
-        (status = 401, response = error::Unauthorized),
-        (status = 403, response = error::Forbidden),
-        (status = 404, response = error::NotFound),
-        (status = 409, response = error::Conflict),
-        (status = 422, response = error::ValidationFailed),
-        (status = 500, response = error::InternalError),
+        error::ActionErrors,
     )
 )]
 #[post("/applications/{id}/submit")]
@@ -335,12 +310,7 @@ pub async fn submit_application(
     params(("id" = Uuid, Path, description = "Application id")),
     responses(
         (status = 200, description = "Withdrawn", body = Application),
-        (status = 401, response = error::Unauthorized),
-        (status = 403, response = error::Forbidden),
-        (status = 404, response = error::NotFound),
-        (status = 409, response = error::Conflict),
-        (status = 422, response = error::ValidationFailed),
-        (status = 500, response = error::InternalError),
+        error::ActionErrors,
     )
 )]
 #[post("/applications/{id}/withdraw")]
@@ -371,15 +341,7 @@ pub struct ReasonRequest {
     request_body = ReasonRequest,
     responses(
         (status = 200, description = "Back to draft", body = Application),
-        (status = 400, response = error::BadRequest),
-        (status = 401, response = error::Unauthorized),
-        (status = 403, response = error::Forbidden),
-        (status = 404, response = error::NotFound),
-        (status = 409, response = error::Conflict),
-        (status = 413, response = error::PayloadTooLarge),
-        (status = 415, response = error::UnsupportedMediaType),
-        (status = 422, response = error::ValidationFailed),
-        (status = 500, response = error::InternalError),
+        error::JsonWriteErrors,
     )
 )]
 #[post("/applications/{id}/reopen")]
@@ -415,15 +377,7 @@ pub struct ReviewRequest {
     request_body = ReviewRequest,
     responses(
         (status = 200, description = "Reviewed", body = Application),
-        (status = 400, response = error::BadRequest),
-        (status = 401, response = error::Unauthorized),
-        (status = 403, response = error::Forbidden),
-        (status = 404, response = error::NotFound),
-        (status = 409, response = error::Conflict),
-        (status = 413, response = error::PayloadTooLarge),
-        (status = 415, response = error::UnsupportedMediaType),
-        (status = 422, response = error::ValidationFailed),
-        (status = 500, response = error::InternalError),
+        error::JsonWriteErrors,
     )
 )]
 #[post("/applications/{id}/review")]
@@ -460,15 +414,7 @@ pub struct VisibilityRequest {
     request_body = VisibilityRequest,
     responses(
         (status = 200, description = "Visibility changed", body = Application),
-        (status = 400, response = error::BadRequest),
-        (status = 401, response = error::Unauthorized),
-        (status = 403, response = error::Forbidden),
-        (status = 404, response = error::NotFound),
-        (status = 409, response = error::Conflict),
-        (status = 413, response = error::PayloadTooLarge),
-        (status = 415, response = error::UnsupportedMediaType),
-        (status = 422, response = error::ValidationFailed),
-        (status = 500, response = error::InternalError),
+        error::JsonWriteErrors,
     )
 )]
 #[post("/applications/{id}/visibility")]
@@ -561,11 +507,7 @@ const CSV_COLUMNS: [&str; 18] = [
     responses(
         (status = 200, description = "The files as CSV", content_type = "text/csv", body = String,
          example = "id,status,eligibility,…\n01935f0e-…,submitted,eligible,…\n"),
-        (status = 401, response = error::Unauthorized),
-        (status = 403, response = error::Forbidden),
-        (status = 404, response = error::NotFound),
-        (status = 422, response = error::ValidationFailed),
-        (status = 500, response = error::InternalError),
+        error::ResourceErrors,
     )
 )]
 #[get("/editions/{id}/applications.csv")]
@@ -607,9 +549,7 @@ pub async fn export_applications(
     params(("id" = Uuid, Path, description = "Edition id")),
     responses(
         (status = 200, description = "The public candidates", body = Vec<Candidate>),
-        (status = 404, response = error::NotFound),
-        (status = 422, response = error::ValidationFailed),
-        (status = 500, response = error::InternalError),
+        error::PublicResourceErrors,
     )
 )]
 #[get("/editions/{id}/candidates")]

@@ -122,15 +122,7 @@ async fn receive(mut form: Multipart, state: &AppState) -> Result<Upload, ApiErr
     request_body(content = UploadForm, content_type = "multipart/form-data"),
     responses(
         (status = 201, description = "Stored", body = Attachment),
-        (status = 400, response = error::BadRequest),
-        (status = 401, response = error::Unauthorized),
-        (status = 403, response = error::Forbidden),
-        (status = 404, response = error::NotFound),
-        (status = 409, response = error::Conflict),
-        (status = 413, response = error::PayloadTooLarge),
-        (status = 415, response = error::UnsupportedMediaType),
-        (status = 422, response = error::ValidationFailed),
-        (status = 500, response = error::InternalError),
+        error::JsonWriteErrors,
     )
 )]
 #[post("/applications/{id}/attachments")]
@@ -156,11 +148,7 @@ pub async fn upload_attachment(
     params(("id" = Uuid, Path, description = "Application id")),
     responses(
         (status = 200, description = "The attachments", body = Vec<Attachment>),
-        (status = 401, response = error::Unauthorized),
-        (status = 403, response = error::Forbidden),
-        (status = 404, response = error::NotFound),
-        (status = 422, response = error::ValidationFailed),
-        (status = 500, response = error::InternalError),
+        error::ResourceErrors,
     )
 )]
 #[get("/applications/{id}/attachments")]
@@ -181,11 +169,7 @@ pub async fn list_attachments(
     params(("id" = Uuid, Path, description = "Attachment id")),
     responses(
         (status = 200, description = "The file, with its detected type", content_type = "application/octet-stream", body = Vec<u8>),
-        (status = 401, response = error::Unauthorized),
-        (status = 403, response = error::Forbidden),
-        (status = 404, response = error::NotFound),
-        (status = 422, response = error::ValidationFailed),
-        (status = 500, response = error::InternalError),
+        error::ResourceErrors,
     )
 )]
 #[get("/attachments/{id}")]
@@ -213,12 +197,7 @@ pub async fn download_attachment(
     params(("id" = Uuid, Path, description = "Attachment id")),
     responses(
         (status = 204, description = "Deleted"),
-        (status = 401, response = error::Unauthorized),
-        (status = 403, response = error::Forbidden),
-        (status = 404, response = error::NotFound),
-        (status = 409, response = error::Conflict),
-        (status = 422, response = error::ValidationFailed),
-        (status = 500, response = error::InternalError),
+        error::ActionErrors,
     )
 )]
 #[delete("/attachments/{id}")]

@@ -29,8 +29,7 @@ use crate::{
     responses(
         (status = 200, description = "The ballot", body = BallotView, headers(("ETag" = String, description = "Version of this answer"))),
         (status = 304, description = "Unchanged since the `If-None-Match` version"),
-        (status = 404, response = error::NotFound), (status = 422, response = error::ValidationFailed),
-        (status = 500, response = error::InternalError),
+        error::PublicResourceErrors,
     )
 )]
 #[get("/prizes/{id}/ballot")]
@@ -80,11 +79,7 @@ pub struct BallotWindow {
     request_body = BallotWindow,
     responses(
         (status = 200, description = "The ballot", body = BallotView),
-        (status = 400, response = error::BadRequest), (status = 401, response = error::Unauthorized),
-        (status = 403, response = error::Forbidden), (status = 404, response = error::NotFound),
-        (status = 409, response = error::Conflict), (status = 413, response = error::PayloadTooLarge),
-        (status = 415, response = error::UnsupportedMediaType), (status = 422, response = error::ValidationFailed),
-        (status = 500, response = error::InternalError),
+        error::JsonWriteErrors,
     )
 )]
 #[put("/prizes/{id}/ballot")]
@@ -112,9 +107,7 @@ pub async fn set_ballot_window(
     params(("id" = Uuid, Path, description = "Prize id")),
     responses(
         (status = 200, description = "Open", body = BallotView),
-        (status = 401, response = error::Unauthorized), (status = 403, response = error::Forbidden),
-        (status = 404, response = error::NotFound), (status = 409, response = error::Conflict),
-        (status = 422, response = error::ValidationFailed), (status = 500, response = error::InternalError),
+        error::ActionErrors,
     )
 )]
 #[post("/prizes/{id}/ballot/open")]
@@ -135,9 +128,7 @@ pub async fn open_ballot(
     params(("id" = Uuid, Path, description = "Prize id")),
     responses(
         (status = 200, description = "Closed", body = BallotView),
-        (status = 401, response = error::Unauthorized), (status = 403, response = error::Forbidden),
-        (status = 404, response = error::NotFound), (status = 409, response = error::Conflict),
-        (status = 422, response = error::ValidationFailed), (status = 500, response = error::InternalError),
+        error::ActionErrors,
     )
 )]
 #[post("/prizes/{id}/ballot/close")]
@@ -167,11 +158,7 @@ pub struct VoteRequest {
     request_body = VoteRequest,
     responses(
         (status = 201, description = "Counted", body = Receipt),
-        (status = 400, response = error::BadRequest), (status = 401, response = error::Unauthorized),
-        (status = 403, response = error::Forbidden), (status = 404, response = error::NotFound),
-        (status = 409, response = error::Conflict), (status = 413, response = error::PayloadTooLarge),
-        (status = 415, response = error::UnsupportedMediaType), (status = 422, response = error::ValidationFailed),
-        (status = 500, response = error::InternalError),
+        error::JsonWriteErrors,
     )
 )]
 #[post("/prizes/{id}/votes")]
@@ -204,8 +191,7 @@ pub struct ReceiptCheck {
     params(("id" = Uuid, Path, description = "Prize id"), ("code" = String, Path, description = "The receipt")),
     responses(
         (status = 200, description = "Counted", body = ReceiptCheck, example = json!({"counted": true})),
-        (status = 404, response = error::NotFound), (status = 422, response = error::ValidationFailed),
-        (status = 500, response = error::InternalError),
+        error::PublicResourceErrors,
     )
 )]
 #[get("/prizes/{id}/receipts/{code}")]
@@ -257,11 +243,7 @@ pub struct TieBreakRequest {
     request_body = TieBreakRequest,
     responses(
         (status = 200, description = "The results with their winner", body = Results),
-        (status = 400, response = error::BadRequest), (status = 401, response = error::Unauthorized),
-        (status = 403, response = error::Forbidden), (status = 404, response = error::NotFound),
-        (status = 409, response = error::Conflict), (status = 413, response = error::PayloadTooLarge),
-        (status = 415, response = error::UnsupportedMediaType), (status = 422, response = error::ValidationFailed),
-        (status = 500, response = error::InternalError),
+        error::JsonWriteErrors,
     )
 )]
 #[post("/prizes/{id}/results/tie-break")]
@@ -291,9 +273,7 @@ pub async fn break_tie(
     params(("id" = Uuid, Path, description = "Prize id")),
     responses(
         (status = 200, description = "Published", body = Results),
-        (status = 401, response = error::Unauthorized), (status = 403, response = error::Forbidden),
-        (status = 404, response = error::NotFound), (status = 409, response = error::Conflict),
-        (status = 422, response = error::ValidationFailed), (status = 500, response = error::InternalError),
+        error::ActionErrors,
     )
 )]
 #[post("/prizes/{id}/results/publish")]
@@ -313,8 +293,7 @@ pub async fn publish_results(
     params(("id" = Uuid, Path, description = "Edition id")),
     responses(
         (status = 200, description = "The laureates published so far", body = Vec<Laureate>),
-        (status = 404, response = error::NotFound), (status = 422, response = error::ValidationFailed),
-        (status = 500, response = error::InternalError),
+        error::PublicResourceErrors,
     )
 )]
 #[get("/editions/{id}/laureates")]
@@ -343,11 +322,7 @@ pub struct CouncillorRequest {
     request_body = CouncillorRequest,
     responses(
         (status = 200, description = "On the roster", body = Councillor),
-        (status = 400, response = error::BadRequest), (status = 401, response = error::Unauthorized),
-        (status = 403, response = error::Forbidden), (status = 404, response = error::NotFound),
-        (status = 409, response = error::Conflict), (status = 413, response = error::PayloadTooLarge),
-        (status = 415, response = error::UnsupportedMediaType), (status = 422, response = error::ValidationFailed),
-        (status = 500, response = error::InternalError),
+        error::JsonWriteErrors,
     )
 )]
 #[put("/organizations/{id}/councillors/{user_id}")]
@@ -371,9 +346,7 @@ pub async fn set_councillor(
     params(("id" = Uuid, Path, description = "Organization id")),
     responses(
         (status = 200, description = "The roster", body = Vec<Councillor>),
-        (status = 401, response = error::Unauthorized), (status = 403, response = error::Forbidden),
-        (status = 404, response = error::NotFound), (status = 422, response = error::ValidationFailed),
-        (status = 500, response = error::InternalError),
+        error::ResourceErrors,
     )
 )]
 #[get("/organizations/{id}/councillors")]
@@ -393,9 +366,7 @@ pub async fn list_councillors(
     params(("id" = Uuid, Path, description = "Organization id"), ("user_id" = Uuid, Path, description = "Councillor account")),
     responses(
         (status = 204, description = "Removed"),
-        (status = 401, response = error::Unauthorized), (status = 403, response = error::Forbidden),
-        (status = 404, response = error::NotFound), (status = 422, response = error::ValidationFailed),
-        (status = 500, response = error::InternalError),
+        error::ResourceErrors,
     )
 )]
 #[delete("/organizations/{id}/councillors/{user_id}")]
@@ -516,8 +487,7 @@ pub async fn confirm_voter_code(
     responses(
         (status = 200, description = "An event stream", content_type = "text/event-stream", body = String,
          example = "event: turnout\ndata: {\"state\":\"open\",\"turnout\":42}\n\n"),
-        (status = 404, response = error::NotFound), (status = 422, response = error::ValidationFailed),
-        (status = 500, response = error::InternalError),
+        error::PublicResourceErrors,
     )
 )]
 #[get("/prizes/{id}/live")]

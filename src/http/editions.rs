@@ -97,15 +97,7 @@ fn finish<T>(value: T, errors: Vec<FieldError>) -> Result<T, ApiError> {
     request_body = CreateEditionRequest,
     responses(
         (status = 201, description = "Edition created in draft", body = Edition),
-        (status = 400, response = error::BadRequest),
-        (status = 401, response = error::Unauthorized),
-        (status = 403, response = error::Forbidden),
-        (status = 404, response = error::NotFound),
-        (status = 409, response = error::Conflict),
-        (status = 413, response = error::PayloadTooLarge),
-        (status = 415, response = error::UnsupportedMediaType),
-        (status = 422, response = error::ValidationFailed),
-        (status = 500, response = error::InternalError),
+        error::JsonWriteErrors,
     )
 )]
 #[post("/organizations/{id}/editions")]
@@ -250,15 +242,7 @@ pub struct UpdateEditionRequest {
     request_body = UpdateEditionRequest,
     responses(
         (status = 200, description = "The updated edition", body = Edition),
-        (status = 400, response = error::BadRequest),
-        (status = 401, response = error::Unauthorized),
-        (status = 403, response = error::Forbidden),
-        (status = 404, response = error::NotFound),
-        (status = 409, response = error::Conflict),
-        (status = 413, response = error::PayloadTooLarge),
-        (status = 415, response = error::UnsupportedMediaType),
-        (status = 422, response = error::ValidationFailed),
-        (status = 500, response = error::InternalError),
+        error::JsonWriteErrors,
     )
 )]
 #[patch("/editions/{id}")]
@@ -323,15 +307,7 @@ pub struct TransitionRequest {
     request_body = TransitionRequest,
     responses(
         (status = 200, description = "The edition in its new status", body = Edition),
-        (status = 400, response = error::BadRequest),
-        (status = 401, response = error::Unauthorized),
-        (status = 403, response = error::Forbidden),
-        (status = 404, response = error::NotFound),
-        (status = 409, response = error::Conflict),
-        (status = 413, response = error::PayloadTooLarge),
-        (status = 415, response = error::UnsupportedMediaType),
-        (status = 422, response = error::ValidationFailed),
-        (status = 500, response = error::InternalError),
+        error::JsonWriteErrors,
     )
 )]
 #[post("/editions/{id}/transitions")]
@@ -361,15 +337,7 @@ pub async fn transition_edition(
     request_body = Vec<CriterionSpec>,
     responses(
         (status = 200, description = "The edition with its new criteria", body = Edition),
-        (status = 400, response = error::BadRequest),
-        (status = 401, response = error::Unauthorized),
-        (status = 403, response = error::Forbidden),
-        (status = 404, response = error::NotFound),
-        (status = 409, response = error::Conflict),
-        (status = 413, response = error::PayloadTooLarge),
-        (status = 415, response = error::UnsupportedMediaType),
-        (status = 422, response = error::ValidationFailed),
-        (status = 500, response = error::InternalError),
+        error::JsonWriteErrors,
     )
 )]
 #[put("/editions/{id}/criteria")]
@@ -394,15 +362,7 @@ pub async fn replace_criteria(
     request_body = PrizeSpec,
     responses(
         (status = 201, description = "Prize created", body = Prize),
-        (status = 400, response = error::BadRequest),
-        (status = 401, response = error::Unauthorized),
-        (status = 403, response = error::Forbidden),
-        (status = 404, response = error::NotFound),
-        (status = 409, response = error::Conflict),
-        (status = 413, response = error::PayloadTooLarge),
-        (status = 415, response = error::UnsupportedMediaType),
-        (status = 422, response = error::ValidationFailed),
-        (status = 500, response = error::InternalError),
+        error::JsonWriteErrors,
     )
 )]
 #[post("/editions/{id}/prizes")]
@@ -426,15 +386,7 @@ pub async fn create_prize(
     request_body = PrizeSpec,
     responses(
         (status = 200, description = "The updated prize", body = Prize),
-        (status = 400, response = error::BadRequest),
-        (status = 401, response = error::Unauthorized),
-        (status = 403, response = error::Forbidden),
-        (status = 404, response = error::NotFound),
-        (status = 409, response = error::Conflict),
-        (status = 413, response = error::PayloadTooLarge),
-        (status = 415, response = error::UnsupportedMediaType),
-        (status = 422, response = error::ValidationFailed),
-        (status = 500, response = error::InternalError),
+        error::JsonWriteErrors,
     )
 )]
 #[put("/prizes/{id}")]
@@ -458,12 +410,7 @@ pub async fn update_prize(
     params(("id" = Uuid, Path, description = "Prize id")),
     responses(
         (status = 204, description = "Deleted"),
-        (status = 401, response = error::Unauthorized),
-        (status = 403, response = error::Forbidden),
-        (status = 404, response = error::NotFound),
-        (status = 409, response = error::Conflict),
-        (status = 422, response = error::ValidationFailed),
-        (status = 500, response = error::InternalError),
+        error::ActionErrors,
     )
 )]
 #[delete("/prizes/{id}")]

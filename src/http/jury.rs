@@ -51,11 +51,7 @@ pub struct JurySeatRequest {
     request_body = JurySeatRequest,
     responses(
         (status = 200, description = "The member", body = JuryMember),
-        (status = 400, response = error::BadRequest), (status = 401, response = error::Unauthorized),
-        (status = 403, response = error::Forbidden), (status = 404, response = error::NotFound),
-        (status = 409, response = error::Conflict), (status = 413, response = error::PayloadTooLarge),
-        (status = 415, response = error::UnsupportedMediaType), (status = 422, response = error::ValidationFailed),
-        (status = 500, response = error::InternalError),
+        error::JsonWriteErrors,
     )
 )]
 #[put("/editions/{id}/jury/{user_id}")]
@@ -85,9 +81,7 @@ pub async fn set_jury_member(
     params(("id" = Uuid, Path, description = "Edition id"), ("user_id" = Uuid, Path, description = "Member")),
     responses(
         (status = 204, description = "Removed"),
-        (status = 401, response = error::Unauthorized), (status = 403, response = error::Forbidden),
-        (status = 404, response = error::NotFound), (status = 422, response = error::ValidationFailed),
-        (status = 500, response = error::InternalError),
+        error::ResourceErrors,
     )
 )]
 #[delete("/editions/{id}/jury/{user_id}")]
@@ -107,9 +101,7 @@ pub async fn remove_jury_member(
     params(("id" = Uuid, Path, description = "Edition id")),
     responses(
         (status = 200, description = "The members", body = Vec<JuryMember>),
-        (status = 401, response = error::Unauthorized), (status = 403, response = error::Forbidden),
-        (status = 404, response = error::NotFound), (status = 422, response = error::ValidationFailed),
-        (status = 500, response = error::InternalError),
+        error::ResourceErrors,
     )
 )]
 #[get("/editions/{id}/jury")]
@@ -131,9 +123,7 @@ pub async fn list_jury_members(
     params(("id" = Uuid, Path, description = "Edition id")),
     responses(
         (status = 200, description = "The findings (empty when the rule is met)", body = Vec<CompositionFinding>),
-        (status = 401, response = error::Unauthorized), (status = 403, response = error::Forbidden),
-        (status = 404, response = error::NotFound), (status = 422, response = error::ValidationFailed),
-        (status = 500, response = error::InternalError),
+        error::ResourceErrors,
     )
 )]
 #[get("/editions/{id}/jury/composition-check")]
@@ -166,11 +156,7 @@ pub struct ConflictRequest {
     request_body = ConflictRequest,
     responses(
         (status = 201, description = "Recorded", body = Conflict),
-        (status = 400, response = error::BadRequest), (status = 401, response = error::Unauthorized),
-        (status = 403, response = error::Forbidden), (status = 404, response = error::NotFound),
-        (status = 409, response = error::Conflict), (status = 413, response = error::PayloadTooLarge),
-        (status = 415, response = error::UnsupportedMediaType), (status = 422, response = error::ValidationFailed),
-        (status = 500, response = error::InternalError),
+        error::JsonWriteErrors,
     )
 )]
 #[post("/applications/{id}/conflicts")]
@@ -194,9 +180,7 @@ pub async fn declare_conflict(
     params(("id" = Uuid, Path, description = "Edition id")),
     responses(
         (status = 200, description = "The conflicts", body = Vec<Conflict>),
-        (status = 401, response = error::Unauthorized), (status = 403, response = error::Forbidden),
-        (status = 404, response = error::NotFound), (status = 422, response = error::ValidationFailed),
-        (status = 500, response = error::InternalError),
+        error::ResourceErrors,
     )
 )]
 #[get("/editions/{id}/conflicts")]
@@ -235,11 +219,7 @@ pub struct AssignRequest {
     request_body = AssignRequest,
     responses(
         (status = 200, description = "The round's assignments", body = Vec<Assignment>),
-        (status = 400, response = error::BadRequest), (status = 401, response = error::Unauthorized),
-        (status = 403, response = error::Forbidden), (status = 404, response = error::NotFound),
-        (status = 409, response = error::Conflict), (status = 413, response = error::PayloadTooLarge),
-        (status = 415, response = error::UnsupportedMediaType), (status = 422, response = error::ValidationFailed),
-        (status = 500, response = error::InternalError),
+        error::JsonWriteErrors,
     )
 )]
 #[post("/editions/{id}/assignments")]
@@ -274,9 +254,7 @@ pub async fn assign_reviewers(
     params(("id" = Uuid, Path, description = "Edition id"), RoundQuery),
     responses(
         (status = 200, description = "The assignments", body = Vec<Assignment>),
-        (status = 401, response = error::Unauthorized), (status = 403, response = error::Forbidden),
-        (status = 404, response = error::NotFound), (status = 422, response = error::ValidationFailed),
-        (status = 500, response = error::InternalError),
+        error::ResourceErrors,
     )
 )]
 #[get("/editions/{id}/assignments")]
@@ -297,9 +275,7 @@ pub async fn list_assignments(
     params(("id" = Uuid, Path, description = "Edition id"), ("application_id" = Uuid, Path, description = "File"), ("user_id" = Uuid, Path, description = "Member"), RoundQuery),
     responses(
         (status = 204, description = "Assigned"),
-        (status = 401, response = error::Unauthorized), (status = 403, response = error::Forbidden),
-        (status = 404, response = error::NotFound), (status = 409, response = error::Conflict),
-        (status = 422, response = error::ValidationFailed), (status = 500, response = error::InternalError),
+        error::ActionErrors,
     )
 )]
 #[put("/editions/{id}/assignments/{application_id}/{user_id}")]
@@ -329,9 +305,7 @@ pub async fn add_assignment(
     params(("id" = Uuid, Path, description = "Edition id"), ("application_id" = Uuid, Path, description = "File"), ("user_id" = Uuid, Path, description = "Member"), RoundQuery),
     responses(
         (status = 204, description = "Removed"),
-        (status = 401, response = error::Unauthorized), (status = 403, response = error::Forbidden),
-        (status = 404, response = error::NotFound), (status = 422, response = error::ValidationFailed),
-        (status = 500, response = error::InternalError),
+        error::ResourceErrors,
     )
 )]
 #[delete("/editions/{id}/assignments/{application_id}/{user_id}")]
@@ -362,9 +336,7 @@ pub async fn remove_assignment(
     params(("id" = Uuid, Path, description = "Edition id"), RoundQuery),
     responses(
         (status = 200, description = "The round's files", body = Vec<JuryFile>),
-        (status = 401, response = error::Unauthorized), (status = 403, response = error::Forbidden),
-        (status = 404, response = error::NotFound), (status = 422, response = error::ValidationFailed),
-        (status = 500, response = error::InternalError),
+        error::ResourceErrors,
     )
 )]
 #[get("/editions/{id}/jury/files")]
@@ -403,11 +375,7 @@ pub struct ScorecardPath {
     request_body = ScorecardRequest,
     responses(
         (status = 200, description = "The draft", body = Scorecard),
-        (status = 400, response = error::BadRequest), (status = 401, response = error::Unauthorized),
-        (status = 403, response = error::Forbidden), (status = 404, response = error::NotFound),
-        (status = 409, response = error::Conflict), (status = 413, response = error::PayloadTooLarge),
-        (status = 415, response = error::UnsupportedMediaType), (status = 422, response = error::ValidationFailed),
-        (status = 500, response = error::InternalError),
+        error::JsonWriteErrors,
     )
 )]
 #[put("/applications/{id}/scorecards/{round}")]
@@ -443,9 +411,7 @@ pub async fn save_scorecard(
     params(("id" = Uuid, Path, description = "Application id"), ("round" = Round, Path, description = "Round")),
     responses(
         (status = 200, description = "Submitted", body = Scorecard),
-        (status = 401, response = error::Unauthorized), (status = 403, response = error::Forbidden),
-        (status = 404, response = error::NotFound), (status = 409, response = error::Conflict),
-        (status = 422, response = error::ValidationFailed), (status = 500, response = error::InternalError),
+        error::ActionErrors,
     )
 )]
 #[post("/applications/{id}/scorecards/{round}/submit")]
@@ -466,9 +432,7 @@ pub async fn submit_scorecard(
     params(("id" = Uuid, Path, description = "Application id"), RoundQuery),
     responses(
         (status = 200, description = "The scorecards", body = Vec<Scorecard>),
-        (status = 401, response = error::Unauthorized), (status = 403, response = error::Forbidden),
-        (status = 404, response = error::NotFound), (status = 409, response = error::Conflict),
-        (status = 422, response = error::ValidationFailed), (status = 500, response = error::InternalError),
+        error::ActionErrors,
     )
 )]
 #[get("/applications/{id}/scorecards")]
@@ -498,11 +462,7 @@ pub struct ReasonBody {
     request_body = ReasonBody,
     responses(
         (status = 200, description = "Back to draft", body = Scorecard),
-        (status = 400, response = error::BadRequest), (status = 401, response = error::Unauthorized),
-        (status = 403, response = error::Forbidden), (status = 404, response = error::NotFound),
-        (status = 409, response = error::Conflict), (status = 413, response = error::PayloadTooLarge),
-        (status = 415, response = error::UnsupportedMediaType), (status = 422, response = error::ValidationFailed),
-        (status = 500, response = error::InternalError),
+        error::JsonWriteErrors,
     )
 )]
 #[post("/scorecards/{id}/reopen")]
@@ -527,9 +487,7 @@ pub async fn reopen_scorecard(
     params(("id" = Uuid, Path, description = "Edition id"), RoundQuery),
     responses(
         (status = 200, description = "Best first", body = Vec<RankedFile>),
-        (status = 401, response = error::Unauthorized), (status = 403, response = error::Forbidden),
-        (status = 404, response = error::NotFound), (status = 422, response = error::ValidationFailed),
-        (status = 500, response = error::InternalError),
+        error::ResourceErrors,
     )
 )]
 #[get("/editions/{id}/rankings")]
@@ -551,9 +509,7 @@ pub async fn get_rankings(
     responses(
         (status = 200, description = "The ranking as CSV", content_type = "text/csv", body = String,
          example = "rank,application_id,total,…\n1,01935f0e-…,15.2,…\n"),
-        (status = 401, response = error::Unauthorized), (status = 403, response = error::Forbidden),
-        (status = 404, response = error::NotFound), (status = 422, response = error::ValidationFailed),
-        (status = 500, response = error::InternalError),
+        error::ResourceErrors,
     )
 )]
 #[get("/editions/{id}/rankings.csv")]
@@ -634,11 +590,7 @@ pub struct ShortlistRequest {
     request_body = ShortlistRequest,
     responses(
         (status = 200, description = "The edition, now in audition", body = Edition),
-        (status = 400, response = error::BadRequest), (status = 401, response = error::Unauthorized),
-        (status = 403, response = error::Forbidden), (status = 404, response = error::NotFound),
-        (status = 409, response = error::Conflict), (status = 413, response = error::PayloadTooLarge),
-        (status = 415, response = error::UnsupportedMediaType), (status = 422, response = error::ValidationFailed),
-        (status = 500, response = error::InternalError),
+        error::JsonWriteErrors,
     )
 )]
 #[post("/editions/{id}/shortlist")]
@@ -678,11 +630,7 @@ pub struct AuditionRequest {
     request_body = AuditionRequest,
     responses(
         (status = 200, description = "Scheduled", body = AuditionSlot),
-        (status = 400, response = error::BadRequest), (status = 401, response = error::Unauthorized),
-        (status = 403, response = error::Forbidden), (status = 404, response = error::NotFound),
-        (status = 409, response = error::Conflict), (status = 413, response = error::PayloadTooLarge),
-        (status = 415, response = error::UnsupportedMediaType), (status = 422, response = error::ValidationFailed),
-        (status = 500, response = error::InternalError),
+        error::JsonWriteErrors,
     )
 )]
 #[put("/applications/{id}/audition")]
@@ -725,11 +673,7 @@ pub struct DecisionBody {
     request_body = DecisionBody,
     responses(
         (status = 200, description = "The decision", body = Decision),
-        (status = 400, response = error::BadRequest), (status = 401, response = error::Unauthorized),
-        (status = 403, response = error::Forbidden), (status = 404, response = error::NotFound),
-        (status = 409, response = error::Conflict), (status = 413, response = error::PayloadTooLarge),
-        (status = 415, response = error::UnsupportedMediaType), (status = 422, response = error::ValidationFailed),
-        (status = 500, response = error::InternalError),
+        error::JsonWriteErrors,
     )
 )]
 #[post("/prizes/{id}/decision")]
@@ -757,9 +701,7 @@ pub async fn decide_prize(
     params(("id" = Uuid, Path, description = "Prize id")),
     responses(
         (status = 200, description = "The decision", body = Decision),
-        (status = 401, response = error::Unauthorized), (status = 403, response = error::Forbidden),
-        (status = 404, response = error::NotFound), (status = 422, response = error::ValidationFailed),
-        (status = 500, response = error::InternalError),
+        error::ResourceErrors,
     )
 )]
 #[get("/prizes/{id}/decision")]

@@ -163,9 +163,7 @@ pub async fn list_organizations(
     params(("id" = Uuid, Path, description = "Organization id")),
     responses(
         (status = 200, description = "The organization", body = Organization),
-        (status = 404, response = error::NotFound),
-        (status = 422, response = error::ValidationFailed),
-        (status = 500, response = error::InternalError),
+        error::PublicResourceErrors,
     )
 )]
 #[get("/organizations/{id}")]
@@ -186,15 +184,7 @@ pub async fn get_organization(
     request_body = OrganizationRequest,
     responses(
         (status = 200, description = "The updated organization", body = Organization),
-        (status = 400, response = error::BadRequest),
-        (status = 401, response = error::Unauthorized),
-        (status = 403, response = error::Forbidden),
-        (status = 404, response = error::NotFound),
-        (status = 409, response = error::Conflict),
-        (status = 413, response = error::PayloadTooLarge),
-        (status = 415, response = error::UnsupportedMediaType),
-        (status = 422, response = error::ValidationFailed),
-        (status = 500, response = error::InternalError),
+        error::JsonWriteErrors,
     )
 )]
 #[put("/organizations/{id}")]
@@ -217,11 +207,7 @@ pub async fn update_organization(
     params(("id" = Uuid, Path, description = "Organization id")),
     responses(
         (status = 200, description = "Admins of the organization", body = Vec<StaffMember>),
-        (status = 401, response = error::Unauthorized),
-        (status = 403, response = error::Forbidden),
-        (status = 404, response = error::NotFound),
-        (status = 422, response = error::ValidationFailed),
-        (status = 500, response = error::InternalError),
+        error::ResourceErrors,
     )
 )]
 #[get("/organizations/{id}/admins")]
@@ -242,12 +228,7 @@ pub async fn list_organization_admins(
     params(("id" = Uuid, Path, description = "Organization id"), ("user_id" = Uuid, Path, description = "Account holding the admin role")),
     responses(
         (status = 204, description = "The account is on the staff"),
-        (status = 401, response = error::Unauthorized),
-        (status = 403, response = error::Forbidden),
-        (status = 404, response = error::NotFound),
-        (status = 409, response = error::Conflict),
-        (status = 422, response = error::ValidationFailed),
-        (status = 500, response = error::InternalError),
+        error::ActionErrors,
     )
 )]
 #[put("/organizations/{id}/admins/{user_id}")]
@@ -268,11 +249,7 @@ pub async fn add_organization_admin(
     params(("id" = Uuid, Path, description = "Organization id"), ("user_id" = Uuid, Path, description = "Staff account")),
     responses(
         (status = 204, description = "Removed"),
-        (status = 401, response = error::Unauthorized),
-        (status = 403, response = error::Forbidden),
-        (status = 404, response = error::NotFound),
-        (status = 422, response = error::ValidationFailed),
-        (status = 500, response = error::InternalError),
+        error::ResourceErrors,
     )
 )]
 #[delete("/organizations/{id}/admins/{user_id}")]

@@ -155,11 +155,7 @@ pub async fn list_users(
     params(("id" = Uuid, Path, description = "Account id")),
     responses(
         (status = 200, description = "The account", body = Account),
-        (status = 401, response = error::Unauthorized),
-        (status = 403, response = error::Forbidden),
-        (status = 404, response = error::NotFound),
-        (status = 422, response = error::ValidationFailed),
-        (status = 500, response = error::InternalError),
+        error::ResourceErrors,
     )
 )]
 #[get("/users/{id}")]
@@ -192,15 +188,7 @@ pub struct UpdateUserRequest {
     request_body = UpdateUserRequest,
     responses(
         (status = 200, description = "The updated account", body = Account),
-        (status = 400, response = error::BadRequest),
-        (status = 401, response = error::Unauthorized),
-        (status = 403, response = error::Forbidden),
-        (status = 404, response = error::NotFound),
-        (status = 409, response = error::Conflict),
-        (status = 413, response = error::PayloadTooLarge),
-        (status = 415, response = error::UnsupportedMediaType),
-        (status = 422, response = error::ValidationFailed),
-        (status = 500, response = error::InternalError),
+        error::JsonWriteErrors,
     )
 )]
 #[patch("/users/{id}")]
