@@ -39,6 +39,9 @@ pub struct Settings {
     /// SMTP server for outgoing email; `None` writes emails to the log.
     pub smtp_url: Option<String>,
     pub mail_from: String,
+    /// Invitation emails link here, followed by the token (the front end's page that sets
+    /// the password with `POST /api/v1/auth/invitations/accept`).
+    pub invitation_url: String,
     /// Whether this process delivers the outbox (one instance is enough in a cluster).
     pub outbox_worker: bool,
     /// Voter verification requests per client IP and minute.
@@ -203,6 +206,14 @@ impl Settings {
                 "expected an address such as Prix <no-reply@example.fr>",
             ));
         }
+        let invitation_url = get("PRIX_INVITATION_URL")
+            .unwrap_or_else(|| "http://127.0.0.1:8080/invitation?token=".to_owned());
+        if !(invitation_url.starts_with("http://") || invitation_url.starts_with("https://")) {
+            return Err(invalid(
+                "PRIX_INVITATION_URL",
+                "expected an http(s) address, to which the token is appended",
+            ));
+        }
         let outbox_worker = match get("PRIX_OUTBOX_WORKER").as_deref() {
             None | Some("true") => true,
             Some("false") => false,
@@ -251,6 +262,7 @@ impl Settings {
             max_upload_bytes,
             smtp_url,
             mail_from,
+            invitation_url,
             outbox_worker,
             voter_rate_limit_per_minute,
             trust_forwarded_for,

@@ -597,7 +597,14 @@ pub async fn import_councillors(
         .map_err(|_| ApiError::invalid("body", "invalid_format", "the file must be UTF-8"))?;
     let entries = crate::domain::roster::parse(text)?;
     Ok(web::Json(
-        roster::import(&state.db, &caller, id.into_inner(), entries).await?,
+        roster::import(
+            &state.db,
+            &caller,
+            id.into_inner(),
+            entries,
+            &state.settings.invitation_url,
+        )
+        .await?,
     ))
 }
 

@@ -37,6 +37,7 @@ pub async fn import(
     caller: &Principal,
     organization_id: Uuid,
     entries: Vec<RosterEntry>,
+    invitation_url: &str,
 ) -> Result<ImportSummary, ApiError> {
     let txn = db::begin_write(db).await?;
     organizations::ensure_staff(&txn, caller, organization_id).await?;
@@ -112,7 +113,7 @@ pub async fn import(
                 .exec_without_returning(&txn)
                 .await?;
                 let body = format!(
-                    "Bonjour {name},\n\nUn compte de conseiller vous a été ouvert pour voter au Prix du CESER.\nPour choisir votre mot de passe, utilisez ce jeton d'invitation (valable {INVITATION_DAYS} jours) :\n\n{token}\n\n(POST /api/v1/auth/invitations/accept avec {{\"token\": …, \"password\": …}})\n"
+                    "Bonjour {name},\n\nUn compte de conseiller vous a été ouvert pour voter au Prix du CESER.\nPour choisir votre mot de passe (lien valable {INVITATION_DAYS} jours) :\n\n{invitation_url}{token}\n\n"
                 );
                 mail::enqueue(
                     &txn,

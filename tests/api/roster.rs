@@ -35,7 +35,15 @@ async fn invitation_tokens(app: &TestApp) -> Vec<String> {
         .unwrap()
         .into_iter()
         .filter(|message| message.subject == "Votre invitation au Prix du CESER")
-        .map(|message| message.body.split("\n\n").nth(2).unwrap().trim().to_owned())
+        .map(|message| {
+            message
+                .body
+                .split("/invitation?token=")
+                .nth(1)
+                .unwrap()
+                .trim()
+                .to_owned()
+        })
         .collect()
 }
 
