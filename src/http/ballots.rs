@@ -478,6 +478,18 @@ pub async fn confirm_voter_code(
     ))
 }
 
+/// One Server-Sent Event of the live stream.
+#[derive(ToSchema)]
+#[allow(dead_code)]
+pub struct LiveEvent {
+    /// `turnout` or `result`.
+    #[schema(example = "turnout")]
+    event: String,
+    /// JSON: `{"state", "turnout"}` for `turnout`, the published results for `result`.
+    #[schema(example = "{\"state\":\"open\",\"turnout\":42}")]
+    data: String,
+}
+
 /// Server-Sent Events for the ceremony screen (anonymous): a `turnout` event every second
 /// while the ballot is scheduled, open or closed, then one `result` event once published,
 /// and the stream ends.
@@ -485,8 +497,7 @@ pub async fn confirm_voter_code(
     tag = "ballots",
     params(("id" = Uuid, Path, description = "Prize id")),
     responses(
-        (status = 200, description = "An event stream", content_type = "text/event-stream", body = String,
-         example = "event: turnout\ndata: {\"state\":\"open\",\"turnout\":42}\n\n"),
+        (status = 200, description = "An event stream", content_type = "text/event-stream", body = LiveEvent),
         error::PublicResourceErrors,
     )
 )]

@@ -114,13 +114,21 @@ pub async fn staff_scope(
     Ok(StaffScope::Only(ids))
 }
 
-/// The caller manages this organization; otherwise 404.
+/// The organization exists and the caller manages it; otherwise 404.
 pub async fn ensure_staff(
     db: &impl ConnectionTrait,
     caller: &Principal,
     organization_id: Uuid,
 ) -> Result<(), ApiError> {
-    if staff_scope(db, caller).await?.covers(organization_id) {
+    let managed = match staff_scope(db, caller).await? {
+        // A platform admin manages every organization there is.
+        StaffScope::All => organization::Entity::find_by_id(organization_id)
+            .one(db)
+            .await?
+            .is_some(),
+        scope => scope.covers(organization_id),
+    };
+    if managed {
         Ok(())
     } else {
         Err(ApiError::NotFound)

@@ -90,4 +90,11 @@ api_test!(async fn a_bad_line_rejects_the_whole_file(app) {
     assert_problem(json_body, 415, "unsupported_media_type").await;
     let other = app.create_organization("ceser-paca").await;
     assert_problem(import(&app, &ara, &other.admin.token, "email,name,college\na@example.fr,A,C\n").await, 404, "not_found").await;
+    // Even a platform admin gets 404 for an organization that does not exist.
+    let platform = app.create_platform_admin().await;
+    let ghost = TestOrganization { id: uuid::Uuid::new_v4().to_string(), admin: platform };
+    assert_problem(import(&app, &ghost, &ghost.admin.token, "email,name,college\na@example.fr,A,C\n").await, 404, "not_found").await;
+    let councillor = app.create_user(&[Role::Councillor]).await;
+    let seat = app.request(reqwest::Method::PUT, &format!("/api/v1/organizations/{}/councillors/{}", ghost.id, councillor.id)).json(&json!({"college": "C"})).bearer_auth(&ghost.admin.token).send().await.unwrap();
+    assert_problem(seat, 404, "not_found").await;
 });
