@@ -8,8 +8,8 @@ use std::collections::BTreeMap;
 use chrono::{DateTime, NaiveDate, Utc};
 use sea_orm::{
     ActiveModelTrait, ActiveValue::Set, ColumnTrait, Condition, ConnectionTrait,
-    DatabaseConnection, EntityTrait, IntoActiveModel, QueryFilter, QueryOrder, QuerySelect,
-    sea_query::Query,
+    DatabaseConnection, DatabaseTransaction, EntityTrait, IntoActiveModel, QueryFilter, QueryOrder,
+    QuerySelect, sea_query::Query,
 };
 use serde::Serialize;
 use serde_json::json;
@@ -96,7 +96,8 @@ fn eligibility_of(model: &application::Model) -> Eligibility {
         .unwrap_or(Eligibility::Pending)
 }
 
-async fn content_of(
+/// What the applicant filled in, with the file's locations and answers.
+pub async fn content_of(
     db: &impl ConnectionTrait,
     model: &application::Model,
 ) -> Result<ApplicationContent, ApiError> {
@@ -284,6 +285,20 @@ fn ensure_accepting(edition: &edition::Model, now: DateTime<Utc>) -> Result<(), 
             "This edition is not accepting applications (its application phase is closed).",
         ))
     }
+}
+
+/// Saves a change to a file with its audit event, commits, and returns the file.
+async fn save_and_record(
+    txn: DatabaseTransaction,
+    mut active: application::ActiveModel,
+    entry: AuditEntry,
+) -> Result<Application, ApiError> {
+    active.updated_at = Set(db::now());
+    let model = active.update(&txn).await?;
+    audit::record(&txn, entry).await?;
+    let application = view(&txn, model).await?;
+    txn.commit().await?;
+    Ok(application)
 }
 
 fn record(
@@ -509,10 +524,9 @@ pub async fn submit(
     active.submitted_at = Set(Some(db::now()));
     active.auto_eligible = Set(Some(check.eligible));
     active.auto_findings = Set(Some(json!(check.findings).to_string()));
-    active.updated_at = Set(db::now());
-    let model = active.update(&txn).await?;
-    audit::record(
-        &txn,
+    save_and_record(
+        txn,
+        active,
         record(
             caller.id,
             "application.submitted",
@@ -520,10 +534,7 @@ pub async fn submit(
             json!({ "automatic_check": check }),
         ),
     )
-    .await?;
-    let application = view(&txn, model).await?;
-    txn.commit().await?;
-    Ok(application)
+    .await
 }
 
 /// The applicant withdraws, until the selection day.
@@ -557,16 +568,12 @@ pub async fn withdraw(
     let mut active = model.into_active_model();
     active.status = Set(ApplicationStatus::Withdrawn.as_str().to_owned());
     active.public = Set(false);
-    active.updated_at = Set(db::now());
-    let model = active.update(&txn).await?;
-    audit::record(
-        &txn,
+    save_and_record(
+        txn,
+        active,
         record(caller.id, "application.withdrawn", id, json!({})),
     )
-    .await?;
-    let application = view(&txn, model).await?;
-    txn.commit().await?;
-    Ok(application)
+    .await
 }
 
 /// Staff send a submitted file back to draft, before the deadline, with a reason.
@@ -595,10 +602,9 @@ pub async fn reopen(
     active.reviewed_by = Set(None);
     active.reviewed_at = Set(None);
     active.public = Set(false);
-    active.updated_at = Set(db::now());
-    let model = active.update(&txn).await?;
-    audit::record(
-        &txn,
+    save_and_record(
+        txn,
+        active,
         record(
             caller.id,
             "application.reopened",
@@ -606,10 +612,7 @@ pub async fn reopen(
             json!({ "reason": reason }),
         ),
     )
-    .await?;
-    let application = view(&txn, model).await?;
-    txn.commit().await?;
-    Ok(application)
+    .await
 }
 
 /// Staff confirm or override the automatic check; overriding needs a written reason.
@@ -651,12 +654,7 @@ pub async fn review(
     if decision == Eligibility::Ineligible {
         active.public = Set(false);
     }
-    active.updated_at = Set(db::now());
-    let model = active.update(&txn).await?;
-    audit::record(&txn, record(caller.id, "application.reviewed", id, json!({ "decision": decision, "overrides_automatic_check": contradicts, "reason": reason }))).await?;
-    let application = view(&txn, model).await?;
-    txn.commit().await?;
-    Ok(application)
+    save_and_record(txn, active, record(caller.id, "application.reviewed", id, json!({ "decision": decision, "overrides_automatic_check": contradicts, "reason": reason }))).await
 }
 
 /// Staff show or hide an eligible file in the public gallery.
@@ -679,10 +677,9 @@ pub async fn set_public(
     }
     let mut active = model.into_active_model();
     active.public = Set(public);
-    active.updated_at = Set(db::now());
-    let model = active.update(&txn).await?;
-    audit::record(
-        &txn,
+    save_and_record(
+        txn,
+        active,
         record(
             caller.id,
             "application.visibility_changed",
@@ -690,10 +687,7 @@ pub async fn set_public(
             json!({ "public": public }),
         ),
     )
-    .await?;
-    let application = view(&txn, model).await?;
-    txn.commit().await?;
-    Ok(application)
+    .await
 }
 
 #[derive(Debug, Default)]

@@ -27,11 +27,12 @@ use crate::{
         scoring::{self, Card, FileToRank, RankedFile, Round},
     },
     entities::{
-        application, application_answer, application_location, audition, conflict, criterion,
-        edition, jury_member, prize, prize_decision, review_assignment, score, scorecard, user,
+        application, audition, conflict, criterion, edition, jury_member, prize, prize_decision,
+        review_assignment, score, scorecard, user,
     },
     error::ApiError,
     services::{
+        applications,
         audit::{self, AuditEntry},
         editions::{self, Edition},
         organizations,
@@ -711,24 +712,7 @@ pub async fn files_for_jury(
     let reviewers = reviewers(db, edition.id, round, &files).await?;
     let mut result = Vec::with_capacity(files.len());
     for file in files {
-        let locations = application_location::Entity::find()
-            .filter(application_location::Column::ApplicationId.eq(file.id))
-            .order_by_asc(application_location::Column::Position)
-            .all(db)
-            .await?
-            .into_iter()
-            .map(|row| Location {
-                commune: row.commune,
-                postal_code: row.postal_code,
-            })
-            .collect();
-        let answers = application_answer::Entity::find()
-            .filter(application_answer::Column::ApplicationId.eq(file.id))
-            .all(db)
-            .await?
-            .into_iter()
-            .map(|row| (row.criterion_key, row.answer))
-            .collect();
+        let content = applications::content_of(db, &file).await?;
         let mine = scorecard::Entity::find()
             .filter(scorecard::Column::ApplicationId.eq(file.id))
             .filter(scorecard::Column::MemberId.eq(member.id))
@@ -737,20 +721,17 @@ pub async fn files_for_jury(
             .await?;
         result.push(JuryFile {
             application_id: file.id,
-            applicant_kind: file
-                .applicant_kind
-                .as_deref()
-                .and_then(ApplicantKind::parse),
-            structure_name: file.structure_name,
-            action_title: file.action_title,
-            summary: file.summary,
-            description: file.description,
-            action_start: file.action_start,
-            action_end: file.action_end,
-            locations,
-            answers,
-            video_url: file.video_url,
-            website: file.website,
+            applicant_kind: content.applicant_kind,
+            structure_name: content.structure_name,
+            action_title: content.action_title,
+            summary: content.summary,
+            description: content.description,
+            action_start: content.action_start,
+            action_end: content.action_end,
+            locations: content.locations,
+            answers: content.answers,
+            video_url: content.video_url,
+            website: content.website,
             shortlisted: file.shortlisted,
             audition: audition_of(db, file.id).await?,
             to_score: reviewers
