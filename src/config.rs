@@ -3,8 +3,14 @@ use std::{net::SocketAddr, time::Duration};
 
 use rand::RngCore;
 
+use crate::http::client_ip::TrustedProxies;
+
 pub const DEFAULT_DATABASE_URL: &str = "sqlite://prix-ceser.db?mode=rwc";
 const MIN_SECRET_BYTES: usize = 32;
+/// Large webmail providers, whose voters are many and distinct people: not limited per domain.
+const DEFAULT_OPEN_DOMAINS: &str = "gmail.com,googlemail.com,hotmail.com,hotmail.fr,outlook.com,\
+    outlook.fr,live.fr,live.com,msn.com,yahoo.com,yahoo.fr,icloud.com,me.com,orange.fr,wanadoo.fr,\
+    free.fr,sfr.fr,neuf.fr,laposte.net,bbox.fr,gmx.fr,gmx.com,proton.me,protonmail.com";
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Environment {
@@ -46,8 +52,12 @@ pub struct Settings {
     pub outbox_worker: bool,
     /// Voter verification requests per client IP and minute.
     pub voter_rate_limit_per_minute: u32,
-    /// Take the client IP from `X-Forwarded-For` / `Forwarded` (only behind a trusted proxy).
-    pub trust_forwarded_for: bool,
+    /// Reverse proxies whose `X-Forwarded-For` entries are believed.
+    pub trusted_proxies: TrustedProxies,
+    /// Voter codes sent per email domain and hour (webmail domains in `voter_open_domains`
+    /// excepted), so that one catch-all domain cannot mint voters by the thousand.
+    pub voter_codes_per_domain_per_hour: u32,
+    pub voter_open_domains: Vec<String>,
     pub workers: Option<usize>,
 }
 
@@ -231,16 +241,22 @@ impl Settings {
             1,
             100_000,
         )? as u32;
-        let trust_forwarded_for = match get("PRIX_TRUST_FORWARDED_FOR").as_deref() {
-            None | Some("false") => false,
-            Some("true") => true,
-            Some(other) => {
-                return Err(invalid(
-                    "PRIX_TRUST_FORWARDED_FOR",
-                    format!("expected `true` or `false`, got `{other}`"),
-                ));
-            }
-        };
+        let trusted_proxies =
+            TrustedProxies::parse(&get("PRIX_TRUSTED_PROXIES").unwrap_or_default())
+                .map_err(|reason| invalid("PRIX_TRUSTED_PROXIES", reason))?;
+        let voter_codes_per_domain_per_hour = parse_number(
+            "PRIX_VOTER_CODES_PER_DOMAIN",
+            get("PRIX_VOTER_CODES_PER_DOMAIN"),
+            200,
+            1,
+            1_000_000,
+        )? as u32;
+        let voter_open_domains = get("PRIX_VOTER_OPEN_DOMAINS")
+            .unwrap_or_else(|| DEFAULT_OPEN_DOMAINS.to_owned())
+            .split(',')
+            .map(|domain| domain.trim().to_lowercase())
+            .filter(|domain| !domain.is_empty())
+            .collect();
         let workers = get("PRIX_WORKERS")
             .map(|_| parse_number("PRIX_WORKERS", get("PRIX_WORKERS"), 1, 1, 256))
             .transpose()?
@@ -265,7 +281,9 @@ impl Settings {
             invitation_url,
             outbox_worker,
             voter_rate_limit_per_minute,
-            trust_forwarded_for,
+            trusted_proxies,
+            voter_codes_per_domain_per_hour,
+            voter_open_domains,
             workers,
         })
     }
@@ -368,7 +386,8 @@ mod tests {
             ("PRIX_CORS_ORIGINS", "example.org"),
             ("PRIX_LOG_FORMAT", "xml"),
             ("PRIX_AUTH_RATE_LIMIT", "many"),
-            ("PRIX_TRUST_FORWARDED_FOR", "yes"),
+            ("PRIX_TRUSTED_PROXIES", "yes"),
+            ("PRIX_VOTER_CODES_PER_DOMAIN", "0"),
             ("PRIX_SMTP_URL", "mail.example.fr"),
             ("PRIX_MAIL_FROM", "nobody"),
         ] {

@@ -16,10 +16,7 @@ use utoipa_actix_web::AppExt;
 use utoipa_swagger_ui::SwaggerUi;
 
 use crate::{
-    auth::{
-        JwtKeys,
-        access::{self, RouteTable},
-    },
+    auth::{JwtKeys, access::RouteTable},
     config::Settings,
     db,
     http::{
@@ -47,6 +44,8 @@ pub struct AppState {
     pub voter_ip_limiter: IpRateLimiter,
     /// Code requests per voter address: 3 per 10 minutes.
     pub voter_address_limiter: KeyedRateLimiter<String>,
+    /// Code requests per email domain (see `Settings::voter_codes_per_domain_per_hour`).
+    pub voter_domain_limiter: KeyedRateLimiter<String>,
     pub ballot_cache: BallotCache,
 }
 
@@ -127,6 +126,10 @@ impl Application {
                 3,
                 std::time::Duration::from_secs(600),
             ),
+            voter_domain_limiter: KeyedRateLimiter::per_period(
+                settings.voter_codes_per_domain_per_hour,
+                std::time::Duration::from_secs(3600),
+            ),
             ballot_cache: BallotCache::default(),
             db,
             settings,
@@ -143,7 +146,6 @@ impl Application {
             app.service(web::redirect("/docs", "/docs/"))
                 .service(SwaggerUi::new("/docs/{_:.*}").url("/api-docs/openapi.json", document))
                 .default_service(web::to(http::fallback))
-                .wrap(from_fn(access::enforce))
                 .wrap(Condition::new(
                     !settings.cors_origins.is_empty(),
                     cors(&settings.cors_origins),

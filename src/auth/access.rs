@@ -1,5 +1,12 @@
-//! Enforces the access rules before any handler or body parsing runs: each request is matched
-//! against the operations of the OpenAPI document, and the operation's rule is applied.
+//! Enforces the access rules on the route actix actually dispatched to.
+//!
+//! Every documented handler is wrapped in [`authorize`] (`wrap = "from_fn(authorize)"` on its
+//! route attribute): it runs after routing, reads the dispatched resource's name (the handler's
+//! name, which is also its OpenAPI `operationId`) and applies that operation's rule before any
+//! extractor or body parsing runs. A request whose operation has no rule is refused. Handlers of
+//! non-public operations also take the [`Principal`] extractor, which only the rule check sets.
+use std::collections::BTreeMap;
+
 use actix_web::{
     Error, HttpMessage,
     body::{EitherBody, MessageBody},
@@ -21,20 +28,28 @@ use crate::{
     startup::AppState,
 };
 
+/// One documented operation.
 pub struct Route {
     /// The documented path template, e.g. `/api/v1/users/{id}`.
     pub path: String,
-    pattern: ResourceDef,
-    /// Static patterns win over ones with parameters (`/users/me` before `/users/{id}`).
-    dynamic_segments: usize,
     pub method: Method,
     pub operation_id: String,
     pub rule: Rule,
 }
 
-/// The operations of the API, as documented, with their access rules.
+/// A documented path template and the methods of its operations.
+struct Resource {
+    pattern: ResourceDef,
+    /// More specific templates win (`…/jury/composition-check` over `…/jury/{user_id}`).
+    dynamic_segments: usize,
+    methods: Vec<String>,
+}
+
+/// The operations of the API, as documented, with their access rules. Used to check at start-up
+/// that every operation has a rule, and to answer `405` with the `Allow` of the exact resource.
 pub struct RouteTable {
     routes: Vec<Route>,
+    resources: Vec<Resource>,
 }
 
 fn operations(item: &utoipa::openapi::PathItem) -> Vec<(Method, &Operation)> {
@@ -55,14 +70,17 @@ impl RouteTable {
     pub fn from_openapi(document: &OpenApi) -> Result<Self, String> {
         let mut routes = Vec::new();
         let mut missing = Vec::new();
+        let mut methods_by_path: BTreeMap<&str, Vec<String>> = BTreeMap::new();
         for (path, item) in &document.paths.paths {
             for (method, operation) in operations(item) {
                 let operation_id = operation.operation_id.clone().unwrap_or_default();
+                methods_by_path
+                    .entry(path)
+                    .or_default()
+                    .push(method.to_string());
                 match rule_for(&operation_id) {
                     Some(rule) => routes.push(Route {
                         path: path.clone(),
-                        pattern: ResourceDef::new(path.as_str()),
-                        dynamic_segments: path.matches('{').count(),
                         method,
                         operation_id,
                         rule,
@@ -77,51 +95,57 @@ impl RouteTable {
                 missing.join(", ")
             ));
         }
-        routes.sort_by_key(|route| route.dynamic_segments);
-        Ok(Self { routes })
+        let resources = methods_by_path
+            .into_iter()
+            .map(|(path, mut methods)| {
+                methods.sort();
+                Resource {
+                    pattern: ResourceDef::new(path),
+                    dynamic_segments: path.matches('{').count(),
+                    methods,
+                }
+            })
+            .collect();
+        Ok(Self { routes, resources })
     }
 
     pub fn routes(&self) -> &[Route] {
         &self.routes
     }
 
-    pub fn find(&self, method: &Method, path: &str) -> Option<&Route> {
-        self.routes
-            .iter()
-            .find(|route| route.method == method && route.pattern.is_match(path))
-    }
-
-    /// The methods documented for `path`, for `405` answers; empty when the path is unknown.
+    /// The methods of the documented resource that `path` (as actix decoded it for routing)
+    /// names, for `405` answers; empty when the path names no resource.
     pub fn allowed_methods(&self, path: &str) -> Vec<String> {
-        let mut methods: Vec<String> = self
-            .routes
+        self.resources
             .iter()
-            .filter(|route| route.pattern.is_match(path))
-            .map(|route| route.method.to_string())
-            .collect();
-        methods.sort();
-        methods.dedup();
-        methods
+            .filter(|resource| resource.pattern.is_match(path))
+            .min_by_key(|resource| resource.dynamic_segments)
+            .map(|resource| resource.methods.clone())
+            .unwrap_or_default()
     }
 }
 
-/// Middleware: authenticates the caller when the operation needs it and applies its rule.
+/// Middleware on every documented route: applies the rule of the operation actix dispatched to.
 /// A refusal is answered here, as a response, so that outer layers (CORS, request id) see it.
-pub async fn enforce(
+pub async fn authorize(
     request: ServiceRequest,
     next: Next<impl MessageBody>,
 ) -> Result<ServiceResponse<EitherBody<impl MessageBody>>, Error> {
-    let rule = request
-        .app_data::<web::Data<RouteTable>>()
-        .and_then(|table| {
-            table
-                .find(request.method(), request.path())
-                .map(|route| route.rule)
-        });
+    // Inside a resource, `match_name` is the name of the resource that was dispatched to.
+    let operation = request.match_name();
+    let Some(rule) = operation.and_then(rule_for) else {
+        tracing::error!(
+            ?operation,
+            "refused: no access rule for the dispatched operation"
+        );
+        return Ok(request
+            .error_response(ApiError::Forbidden)
+            .map_into_right_body());
+    };
     let anonymous_optional =
-        rule == Some(Rule::Optional) && !request.headers().contains_key(header::AUTHORIZATION);
-    if let Some(rule) = rule.filter(|rule| *rule != Rule::Public && !anonymous_optional) {
-        match authorize(&request, rule).await {
+        rule == Rule::Optional && !request.headers().contains_key(header::AUTHORIZATION);
+    if rule != Rule::Public && !anonymous_optional {
+        match check(&request, rule).await {
             Ok(principal) => {
                 request.extensions_mut().insert(principal);
             }
@@ -131,7 +155,7 @@ pub async fn enforce(
     Ok(next.call(request).await?.map_into_left_body())
 }
 
-async fn authorize(request: &ServiceRequest, rule: Rule) -> Result<Principal, ApiError> {
+async fn check(request: &ServiceRequest, rule: Rule) -> Result<Principal, ApiError> {
     let state = request
         .app_data::<web::Data<AppState>>()
         .ok_or_else(|| ApiError::Internal(anyhow::anyhow!("application state missing")))?;

@@ -3,6 +3,8 @@
 //! Every operation of the OpenAPI document must have a row here: the server refuses to start
 //! otherwise, and the role test walks the document against this table. Ownership checks
 //! ("only your own …") are done by the services and noted in the comments.
+use std::{collections::HashMap, sync::LazyLock};
+
 use crate::domain::Role;
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -147,11 +149,11 @@ pub const RULES: &[(&str, Rule)] = &[
 ];
 
 /// The rule of an operation, by its OpenAPI `operationId`; `None` for an unknown operation.
+/// A map lookup: it runs on every request, votes included.
 pub fn rule_for(operation_id: &str) -> Option<Rule> {
-    RULES
-        .iter()
-        .find(|(id, _)| *id == operation_id)
-        .map(|(_, rule)| *rule)
+    static BY_OPERATION: LazyLock<HashMap<&str, Rule>> =
+        LazyLock::new(|| RULES.iter().copied().collect());
+    BY_OPERATION.get(operation_id).copied()
 }
 
 #[cfg(test)]

@@ -20,6 +20,8 @@ pub struct ChainedEvent {
     pub details: String,
     pub prev_hash: String,
     pub hash: String,
+    /// The organization the event belongs to.
+    pub organization_id: Option<Uuid>,
 }
 
 /// Timestamps are kept to the microsecond, the precision both databases store.
@@ -42,8 +44,10 @@ pub fn event_hash(event: &ChainedEvent) -> String {
         event.details.clone(),
         event.prev_hash.clone(),
     ];
+    // Hashed only when present, so that events written before it existed still verify.
+    let organization = event.organization_id.map(|id| id.to_string());
     let mut hasher = Sha256::new();
-    for field in fields {
+    for field in fields.into_iter().chain(organization) {
         // Length prefixes make the encoding unambiguous ("ab"+"c" ≠ "a"+"bc").
         hasher.update((field.len() as u64).to_be_bytes());
         hasher.update(field.as_bytes());
@@ -103,6 +107,8 @@ mod tests {
                     details: "{}".into(),
                     prev_hash: prev.clone(),
                     hash: String::new(),
+                    // Every other event belongs to an organization.
+                    organization_id: (seq % 2 == 0).then(|| Uuid::from_u128(seq as u128)),
                 };
                 event.hash = event_hash(&event);
                 prev = event.hash.clone();
@@ -115,6 +121,15 @@ mod tests {
     fn an_intact_chain_verifies() {
         assert_eq!(verify(chain(3)), Ok(3));
         assert_eq!(verify(Vec::new()), Ok(0));
+    }
+
+    #[test]
+    fn an_event_moved_to_another_organization_is_detected() {
+        let mut events = chain(3);
+        events[1].organization_id = Some(Uuid::from_u128(99));
+        assert_eq!(verify(events.clone()).unwrap_err().seq, 2);
+        events[1].organization_id = None;
+        assert_eq!(verify(events).unwrap_err().seq, 2);
     }
 
     #[test]

@@ -44,6 +44,23 @@ impl Role {
     pub fn is_assignable_to_account(self) -> bool {
         self != Role::Public
     }
+
+    /// Roles an organization's staff may grant or withdraw: a seat on its jury, a place on its
+    /// councillors' roster. Staff rights go through the organization's admins, the applicant
+    /// role through registration, and both only through a platform admin otherwise.
+    pub fn is_granted_by_organization(self) -> bool {
+        matches!(self, Role::Jury | Role::Councillor)
+    }
+}
+
+/// Whether an organization's staff may change an account's roles from `before` to `after`:
+/// every role added or removed must be one an organization grants.
+pub fn organization_may_change_roles(before: &[Role], after: &[Role]) -> bool {
+    let added = after.iter().filter(|role| !before.contains(role));
+    let removed = before.iter().filter(|role| !after.contains(role));
+    added
+        .chain(removed)
+        .all(|role| role.is_granted_by_organization())
 }
 
 impl fmt::Display for Role {
@@ -66,6 +83,20 @@ impl FromStr for Role {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn organizations_change_only_jury_and_councillor_roles() {
+        use Role::*;
+        assert!(organization_may_change_roles(
+            &[Applicant],
+            &[Applicant, Jury]
+        ));
+        assert!(organization_may_change_roles(&[Jury, Councillor], &[]));
+        assert!(organization_may_change_roles(&[Admin, Jury], &[Admin]));
+        assert!(!organization_may_change_roles(&[Jury], &[Jury, Admin]));
+        assert!(!organization_may_change_roles(&[Admin], &[Jury]));
+        assert!(!organization_may_change_roles(&[Applicant], &[]));
+    }
 
     #[test]
     fn round_trips_through_its_name() {

@@ -28,6 +28,11 @@ pub fn normalize(raw: &str) -> Result<String, FieldError> {
     Ok(format!("{local}@{domain}"))
 }
 
+/// The domain of a normalised address.
+pub fn domain(normalized: &str) -> &str {
+    normalized.rsplit_once('@').map_or("", |(_, domain)| domain)
+}
+
 /// The voter's identity: a keyed hash of the normalised address. Without the server's key it
 /// cannot be linked back to the address.
 pub fn identity(key: &[u8], normalized: &str) -> String {
@@ -56,6 +61,7 @@ mod tests {
             "claire.martin@example.fr"
         );
         assert!(normalize("+tag@example.fr").is_err());
+        assert_eq!(domain("claire.martin@example.fr"), "example.fr");
         assert!(normalize("not an address").is_err());
     }
 

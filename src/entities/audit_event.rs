@@ -15,6 +15,7 @@ pub struct Model {
     pub prev_hash: String,
     #[sea_orm(unique)]
     pub hash: String,
+    pub organization_id: Option<Uuid>,
 }
 
 #[derive(Copy, Clone, Debug, EnumIter, DeriveRelation)]

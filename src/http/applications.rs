@@ -1,5 +1,7 @@
 //! Applications: drafting and submission by applicants, review and publication by staff,
 //! the CSV export and the public gallery.
+use crate::auth::access::authorize;
+use actix_web::middleware::from_fn;
 use std::collections::BTreeMap;
 
 use actix_web::{HttpResponse, get, http::header, patch, post, web};
@@ -179,7 +181,7 @@ impl ApplicationInput {
         error::JsonWriteErrors,
     )
 )]
-#[post("/editions/{id}/applications")]
+#[post("/editions/{id}/applications", wrap = "from_fn(authorize)")]
 pub async fn create_application(
     state: web::Data<AppState>,
     caller: Principal,
@@ -218,7 +220,7 @@ pub struct ListApplicationsQuery {
         (status = 500, response = error::InternalError),
     )
 )]
-#[get("/applications")]
+#[get("/applications", wrap = "from_fn(authorize)")]
 pub async fn list_applications(
     state: web::Data<AppState>,
     caller: Principal,
@@ -246,7 +248,7 @@ pub async fn list_applications(
         error::ResourceErrors,
     )
 )]
-#[get("/applications/{id}")]
+#[get("/applications/{id}", wrap = "from_fn(authorize)")]
 pub async fn get_application(
     state: web::Data<AppState>,
     caller: Principal,
@@ -268,7 +270,7 @@ pub async fn get_application(
         error::JsonWriteErrors,
     )
 )]
-#[patch("/applications/{id}")]
+#[patch("/applications/{id}", wrap = "from_fn(authorize)")]
 pub async fn update_application(
     state: web::Data<AppState>,
     caller: Principal,
@@ -292,7 +294,7 @@ pub async fn update_application(
         error::ActionErrors,
     )
 )]
-#[post("/applications/{id}/submit")]
+#[post("/applications/{id}/submit", wrap = "from_fn(authorize)")]
 pub async fn submit_application(
     state: web::Data<AppState>,
     caller: Principal,
@@ -313,7 +315,7 @@ pub async fn submit_application(
         error::ActionErrors,
     )
 )]
-#[post("/applications/{id}/withdraw")]
+#[post("/applications/{id}/withdraw", wrap = "from_fn(authorize)")]
 pub async fn withdraw_application(
     state: web::Data<AppState>,
     caller: Principal,
@@ -344,7 +346,7 @@ pub struct ReasonRequest {
         error::JsonWriteErrors,
     )
 )]
-#[post("/applications/{id}/reopen")]
+#[post("/applications/{id}/reopen", wrap = "from_fn(authorize)")]
 pub async fn reopen_application(
     state: web::Data<AppState>,
     caller: Principal,
@@ -380,7 +382,7 @@ pub struct ReviewRequest {
         error::JsonWriteErrors,
     )
 )]
-#[post("/applications/{id}/review")]
+#[post("/applications/{id}/review", wrap = "from_fn(authorize)")]
 pub async fn review_application(
     state: web::Data<AppState>,
     caller: Principal,
@@ -417,7 +419,7 @@ pub struct VisibilityRequest {
         error::JsonWriteErrors,
     )
 )]
-#[post("/applications/{id}/visibility")]
+#[post("/applications/{id}/visibility", wrap = "from_fn(authorize)")]
 pub async fn set_application_visibility(
     state: web::Data<AppState>,
     caller: Principal,
@@ -510,7 +512,7 @@ const CSV_COLUMNS: [&str; 18] = [
         error::ResourceErrors,
     )
 )]
-#[get("/editions/{id}/applications.csv")]
+#[get("/editions/{id}/applications.csv", wrap = "from_fn(authorize)")]
 pub async fn export_applications(
     state: web::Data<AppState>,
     caller: Principal,
@@ -552,7 +554,7 @@ pub async fn export_applications(
         error::PublicResourceErrors,
     )
 )]
-#[get("/editions/{id}/candidates")]
+#[get("/editions/{id}/candidates", wrap = "from_fn(authorize)")]
 pub async fn list_candidates(
     state: web::Data<AppState>,
     id: web::Path<Uuid>,

@@ -1,6 +1,8 @@
 //! Attachment upload (multipart), listing, download and deletion, with the access rules of
 //! their application.
+use crate::auth::access::authorize;
 use actix_multipart::{Multipart, MultipartError};
+use actix_web::middleware::from_fn;
 use actix_web::{HttpResponse, delete, get, http::header, post, web};
 use futures_util::StreamExt;
 use sha2::{Digest, Sha256};
@@ -125,7 +127,7 @@ async fn receive(mut form: Multipart, state: &AppState) -> Result<Upload, ApiErr
         error::JsonWriteErrors,
     )
 )]
-#[post("/applications/{id}/attachments")]
+#[post("/applications/{id}/attachments", wrap = "from_fn(authorize)")]
 pub async fn upload_attachment(
     state: web::Data<AppState>,
     caller: Principal,
@@ -151,7 +153,7 @@ pub async fn upload_attachment(
         error::ResourceErrors,
     )
 )]
-#[get("/applications/{id}/attachments")]
+#[get("/applications/{id}/attachments", wrap = "from_fn(authorize)")]
 pub async fn list_attachments(
     state: web::Data<AppState>,
     caller: Principal,
@@ -172,7 +174,7 @@ pub async fn list_attachments(
         error::ResourceErrors,
     )
 )]
-#[get("/attachments/{id}")]
+#[get("/attachments/{id}", wrap = "from_fn(authorize)")]
 pub async fn download_attachment(
     state: web::Data<AppState>,
     caller: Principal,
@@ -200,7 +202,7 @@ pub async fn download_attachment(
         error::ActionErrors,
     )
 )]
-#[delete("/attachments/{id}")]
+#[delete("/attachments/{id}", wrap = "from_fn(authorize)")]
 pub async fn delete_attachment(
     state: web::Data<AppState>,
     caller: Principal,

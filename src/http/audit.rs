@@ -1,3 +1,5 @@
+use crate::auth::access::authorize;
+use actix_web::middleware::from_fn;
 use actix_web::{get, web};
 use serde::Deserialize;
 use utoipa::IntoParams;
@@ -5,9 +7,13 @@ use uuid::Uuid;
 
 use super::extract::Query;
 use crate::{
+    auth::Principal,
     domain::pagination::{Page, PageRequest},
     error::{self, ApiError},
-    services::audit::{self, AuditEvent, AuditFilter},
+    services::{
+        audit::{self, AuditEvent, AuditFilter},
+        organizations,
+    },
     startup::AppState,
 };
 
@@ -46,9 +52,10 @@ pub struct ListAuditQuery {
         (status = 500, response = error::InternalError),
     )
 )]
-#[get("/audit")]
+#[get("/audit", wrap = "from_fn(authorize)")]
 pub async fn list_audit_events(
     state: web::Data<AppState>,
+    caller: Principal,
     query: Query<ListAuditQuery>,
 ) -> Result<web::Json<Page<AuditEvent>>, ApiError> {
     let query = query.into_inner();
@@ -59,5 +66,8 @@ pub async fn list_audit_events(
         target_type: query.target_type,
         target_id: query.target_id,
     };
-    Ok(web::Json(audit::list(&state.db, filter, page).await?))
+    let scope = organizations::staff_scope(&state.db, &caller).await?;
+    Ok(web::Json(
+        audit::list(&state.db, caller.id, &scope, filter, page).await?,
+    ))
 }

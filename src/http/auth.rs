@@ -1,4 +1,6 @@
 //! Registration, login, refresh and logout. Login and registration are rate-limited per client IP.
+use crate::auth::access::authorize;
+use actix_web::middleware::from_fn;
 use actix_web::{HttpRequest, HttpResponse, post, web};
 use serde::Deserialize;
 use utoipa::ToSchema;
@@ -56,7 +58,7 @@ pub fn parse_new_account(
 }
 
 fn limit_attempts(state: &AppState, request: &HttpRequest) -> Result<(), ApiError> {
-    match client_ip(request, state.settings.trust_forwarded_for) {
+    match client_ip(request, &state.settings.trusted_proxies) {
         Some(ip) => state.auth_limiter.check(ip),
         None => Ok(()),
     }
@@ -87,7 +89,7 @@ fn session_config(state: &AppState) -> SessionConfig<'_> {
         (status = 500, response = error::InternalError),
     )
 )]
-#[post("/auth/register")]
+#[post("/auth/register", wrap = "from_fn(authorize)")]
 pub async fn register(
     state: web::Data<AppState>,
     request: HttpRequest,
@@ -133,7 +135,7 @@ pub struct TokenRequest {
         (status = 500, response = error::InternalError),
     )
 )]
-#[post("/auth/token")]
+#[post("/auth/token", wrap = "from_fn(authorize)")]
 pub async fn issue_token(
     state: web::Data<AppState>,
     request: HttpRequest,
@@ -169,7 +171,7 @@ pub struct RefreshRequest {
         (status = 500, response = error::InternalError),
     )
 )]
-#[post("/auth/refresh")]
+#[post("/auth/refresh", wrap = "from_fn(authorize)")]
 pub async fn refresh_session(
     state: web::Data<AppState>,
     body: web::Json<RefreshRequest>,
@@ -194,7 +196,7 @@ pub async fn refresh_session(
         (status = 500, response = error::InternalError),
     )
 )]
-#[post("/auth/logout")]
+#[post("/auth/logout", wrap = "from_fn(authorize)")]
 pub async fn logout(
     state: web::Data<AppState>,
     body: web::Json<RefreshRequest>,

@@ -1,5 +1,7 @@
 //! Ballots (the councillors' and the public's prizes), votes, receipts, results, laureates,
 //! and the councillor roster of an organization.
+use crate::auth::access::authorize;
+use actix_web::middleware::from_fn;
 use actix_web::{HttpRequest, HttpResponse, delete, get, http::header, post, put, web};
 use chrono::{DateTime, Utc};
 use serde::{Deserialize, Serialize};
@@ -32,7 +34,7 @@ use crate::{
         error::PublicResourceErrors,
     )
 )]
-#[get("/prizes/{id}/ballot")]
+#[get("/prizes/{id}/ballot", wrap = "from_fn(authorize)")]
 pub async fn get_ballot(
     state: web::Data<AppState>,
     request: HttpRequest,
@@ -82,7 +84,7 @@ pub struct BallotWindow {
         error::JsonWriteErrors,
     )
 )]
-#[put("/prizes/{id}/ballot")]
+#[put("/prizes/{id}/ballot", wrap = "from_fn(authorize)")]
 pub async fn set_ballot_window(
     state: web::Data<AppState>,
     caller: Principal,
@@ -110,7 +112,7 @@ pub async fn set_ballot_window(
         error::ActionErrors,
     )
 )]
-#[post("/prizes/{id}/ballot/open")]
+#[post("/prizes/{id}/ballot/open", wrap = "from_fn(authorize)")]
 pub async fn open_ballot(
     state: web::Data<AppState>,
     caller: Principal,
@@ -131,7 +133,7 @@ pub async fn open_ballot(
         error::ActionErrors,
     )
 )]
-#[post("/prizes/{id}/ballot/close")]
+#[post("/prizes/{id}/ballot/close", wrap = "from_fn(authorize)")]
 pub async fn close_ballot(
     state: web::Data<AppState>,
     caller: Principal,
@@ -161,7 +163,7 @@ pub struct VoteRequest {
         error::JsonWriteErrors,
     )
 )]
-#[post("/prizes/{id}/votes")]
+#[post("/prizes/{id}/votes", wrap = "from_fn(authorize)")]
 pub async fn cast_vote(
     state: web::Data<AppState>,
     caller: Principal,
@@ -194,7 +196,7 @@ pub struct ReceiptCheck {
         error::PublicResourceErrors,
     )
 )]
-#[get("/prizes/{id}/receipts/{code}")]
+#[get("/prizes/{id}/receipts/{code}", wrap = "from_fn(authorize)")]
 pub async fn check_receipt(
     state: web::Data<AppState>,
     path: web::Path<(Uuid, String)>,
@@ -216,7 +218,7 @@ pub async fn check_receipt(
         (status = 500, response = error::InternalError),
     )
 )]
-#[get("/prizes/{id}/results")]
+#[get("/prizes/{id}/results", wrap = "from_fn(authorize)")]
 pub async fn get_results(
     state: web::Data<AppState>,
     caller: Option<Principal>,
@@ -246,7 +248,7 @@ pub struct TieBreakRequest {
         error::JsonWriteErrors,
     )
 )]
-#[post("/prizes/{id}/results/tie-break")]
+#[post("/prizes/{id}/results/tie-break", wrap = "from_fn(authorize)")]
 pub async fn break_tie(
     state: web::Data<AppState>,
     caller: Principal,
@@ -276,7 +278,7 @@ pub async fn break_tie(
         error::ActionErrors,
     )
 )]
-#[post("/prizes/{id}/results/publish")]
+#[post("/prizes/{id}/results/publish", wrap = "from_fn(authorize)")]
 pub async fn publish_results(
     state: web::Data<AppState>,
     caller: Principal,
@@ -296,7 +298,7 @@ pub async fn publish_results(
         error::PublicResourceErrors,
     )
 )]
-#[get("/editions/{id}/laureates")]
+#[get("/editions/{id}/laureates", wrap = "from_fn(authorize)")]
 pub async fn list_laureates(
     state: web::Data<AppState>,
     id: web::Path<Uuid>,
@@ -325,7 +327,10 @@ pub struct CouncillorRequest {
         error::JsonWriteErrors,
     )
 )]
-#[put("/organizations/{id}/councillors/{user_id}")]
+#[put(
+    "/organizations/{id}/councillors/{user_id}",
+    wrap = "from_fn(authorize)"
+)]
 pub async fn set_councillor(
     state: web::Data<AppState>,
     caller: Principal,
@@ -349,7 +354,7 @@ pub async fn set_councillor(
         error::ResourceErrors,
     )
 )]
-#[get("/organizations/{id}/councillors")]
+#[get("/organizations/{id}/councillors", wrap = "from_fn(authorize)")]
 pub async fn list_councillors(
     state: web::Data<AppState>,
     caller: Principal,
@@ -369,7 +374,10 @@ pub async fn list_councillors(
         error::ResourceErrors,
     )
 )]
-#[delete("/organizations/{id}/councillors/{user_id}")]
+#[delete(
+    "/organizations/{id}/councillors/{user_id}",
+    wrap = "from_fn(authorize)"
+)]
 pub async fn remove_councillor(
     state: web::Data<AppState>,
     caller: Principal,
@@ -409,18 +417,21 @@ pub struct VerificationSent {
         (status = 429, response = error::TooManyRequests), (status = 500, response = error::InternalError),
     )
 )]
-#[post("/prizes/{id}/voter-verifications")]
+#[post("/prizes/{id}/voter-verifications", wrap = "from_fn(authorize)")]
 pub async fn request_voter_code(
     state: web::Data<AppState>,
     request: HttpRequest,
     id: web::Path<Uuid>,
     body: web::Json<VerificationRequest>,
 ) -> Result<HttpResponse, ApiError> {
-    if let Some(ip) = client_ip(&request, state.settings.trust_forwarded_for) {
+    if let Some(ip) = client_ip(&request, &state.settings.trusted_proxies) {
         state.voter_ip_limiter.check(ip)?;
     }
     let identity = voters::identity_of(&state.voter_identity_key, &body.email)?;
     state.voter_address_limiter.check(identity)?;
+    if let Some(domain) = voters::limited_domain(&body.email, &state.settings.voter_open_domains)? {
+        state.voter_domain_limiter.check(domain)?;
+    }
     voters::request(
         &state.db,
         &state.voter_identity_key,
@@ -455,14 +466,17 @@ pub struct ConfirmationRequest {
         (status = 429, response = error::TooManyRequests), (status = 500, response = error::InternalError),
     )
 )]
-#[post("/prizes/{id}/voter-verifications/confirm")]
+#[post(
+    "/prizes/{id}/voter-verifications/confirm",
+    wrap = "from_fn(authorize)"
+)]
 pub async fn confirm_voter_code(
     state: web::Data<AppState>,
     request: HttpRequest,
     id: web::Path<Uuid>,
     body: web::Json<ConfirmationRequest>,
 ) -> Result<web::Json<VoterToken>, ApiError> {
-    if let Some(ip) = client_ip(&request, state.settings.trust_forwarded_for) {
+    if let Some(ip) = client_ip(&request, &state.settings.trusted_proxies) {
         state.voter_ip_limiter.check(ip)?;
     }
     Ok(web::Json(
@@ -501,7 +515,7 @@ pub struct LiveEvent {
         error::PublicResourceErrors,
     )
 )]
-#[get("/prizes/{id}/live")]
+#[get("/prizes/{id}/live", wrap = "from_fn(authorize)")]
 pub async fn live_results(
     state: web::Data<AppState>,
     id: web::Path<Uuid>,
@@ -576,7 +590,7 @@ const MAX_ROSTER_BYTES: usize = 1024 * 1024;
         (status = 422, response = error::ValidationFailed), (status = 500, response = error::InternalError),
     )
 )]
-#[post("/organizations/{id}/councillors/import")]
+#[post("/organizations/{id}/councillors/import", wrap = "from_fn(authorize)")]
 pub async fn import_councillors(
     state: web::Data<AppState>,
     caller: Principal,
@@ -640,13 +654,13 @@ pub struct AcceptInvitation {
         (status = 500, response = error::InternalError),
     )
 )]
-#[post("/auth/invitations/accept")]
+#[post("/auth/invitations/accept", wrap = "from_fn(authorize)")]
 pub async fn accept_invitation(
     state: web::Data<AppState>,
     request: HttpRequest,
     body: web::Json<AcceptInvitation>,
 ) -> Result<HttpResponse, ApiError> {
-    if let Some(ip) = client_ip(&request, state.settings.trust_forwarded_for) {
+    if let Some(ip) = client_ip(&request, &state.settings.trusted_proxies) {
         state.auth_limiter.check(ip)?;
     }
     let password = crate::domain::Password::parse(&body.password)

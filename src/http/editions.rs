@@ -1,4 +1,6 @@
 //! Editions, their criteria and prizes, and the lifecycle transitions.
+use crate::auth::access::authorize;
+use actix_web::middleware::from_fn;
 use actix_web::{HttpResponse, delete, get, patch, post, put, web};
 use serde::Deserialize;
 use utoipa::{IntoParams, ToSchema};
@@ -100,7 +102,7 @@ fn finish<T>(value: T, errors: Vec<FieldError>) -> Result<T, ApiError> {
         error::JsonWriteErrors,
     )
 )]
-#[post("/organizations/{id}/editions")]
+#[post("/organizations/{id}/editions", wrap = "from_fn(authorize)")]
 pub async fn create_edition(
     state: web::Data<AppState>,
     caller: Principal,
@@ -170,7 +172,7 @@ pub struct ListEditionsQuery {
         (status = 500, response = error::InternalError),
     )
 )]
-#[get("/editions")]
+#[get("/editions", wrap = "from_fn(authorize)")]
 pub async fn list_editions(
     state: web::Data<AppState>,
     caller: Option<Principal>,
@@ -200,7 +202,7 @@ pub async fn list_editions(
         (status = 500, response = error::InternalError),
     )
 )]
-#[get("/editions/{id}")]
+#[get("/editions/{id}", wrap = "from_fn(authorize)")]
 pub async fn get_edition(
     state: web::Data<AppState>,
     caller: Option<Principal>,
@@ -245,7 +247,7 @@ pub struct UpdateEditionRequest {
         error::JsonWriteErrors,
     )
 )]
-#[patch("/editions/{id}")]
+#[patch("/editions/{id}", wrap = "from_fn(authorize)")]
 pub async fn update_edition(
     state: web::Data<AppState>,
     caller: Principal,
@@ -310,7 +312,7 @@ pub struct TransitionRequest {
         error::JsonWriteErrors,
     )
 )]
-#[post("/editions/{id}/transitions")]
+#[post("/editions/{id}/transitions", wrap = "from_fn(authorize)")]
 pub async fn transition_edition(
     state: web::Data<AppState>,
     caller: Principal,
@@ -340,7 +342,7 @@ pub async fn transition_edition(
         error::JsonWriteErrors,
     )
 )]
-#[put("/editions/{id}/criteria")]
+#[put("/editions/{id}/criteria", wrap = "from_fn(authorize)")]
 pub async fn replace_criteria(
     state: web::Data<AppState>,
     caller: Principal,
@@ -365,7 +367,7 @@ pub async fn replace_criteria(
         error::JsonWriteErrors,
     )
 )]
-#[post("/editions/{id}/prizes")]
+#[post("/editions/{id}/prizes", wrap = "from_fn(authorize)")]
 pub async fn create_prize(
     state: web::Data<AppState>,
     caller: Principal,
@@ -389,7 +391,7 @@ pub async fn create_prize(
         error::JsonWriteErrors,
     )
 )]
-#[put("/prizes/{id}")]
+#[put("/prizes/{id}", wrap = "from_fn(authorize)")]
 pub async fn update_prize(
     state: web::Data<AppState>,
     caller: Principal,
@@ -413,7 +415,7 @@ pub async fn update_prize(
         error::ActionErrors,
     )
 )]
-#[delete("/prizes/{id}")]
+#[delete("/prizes/{id}", wrap = "from_fn(authorize)")]
 pub async fn delete_prize(
     state: web::Data<AppState>,
     caller: Principal,

@@ -1,3 +1,5 @@
+use crate::auth::access::authorize;
+use actix_web::middleware::from_fn;
 use actix_web::{HttpResponse, get, web};
 use serde::Serialize;
 use utoipa::ToSchema;
@@ -15,7 +17,7 @@ pub struct Health {
     tag = "health",
     responses((status = 200, description = "The process is alive", body = Health, example = json!({"status": "ok"})))
 )]
-#[get("/health/live")]
+#[get("/health/live", wrap = "from_fn(authorize)")]
 pub async fn health_live() -> HttpResponse {
     HttpResponse::Ok().json(Health { status: "ok" })
 }
@@ -28,7 +30,7 @@ pub async fn health_live() -> HttpResponse {
         (status = 503, response = crate::error::ServiceUnavailable),
     )
 )]
-#[get("/health/ready")]
+#[get("/health/ready", wrap = "from_fn(authorize)")]
 pub async fn health_ready(state: web::Data<AppState>) -> Result<HttpResponse, ApiError> {
     state.db.ping().await.map_err(|error| {
         tracing::warn!(error = %error, "readiness check failed");

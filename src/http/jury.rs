@@ -1,5 +1,7 @@
 //! The jury: members, conflicts of interest, reviewer assignment, scorecards, rankings, the
 //! shortlist, auditions and the jury's prize decisions.
+use crate::auth::access::authorize;
+use actix_web::middleware::from_fn;
 use std::collections::BTreeMap;
 
 use actix_web::{HttpResponse, delete, get, http::header, post, put, web};
@@ -54,7 +56,7 @@ pub struct JurySeatRequest {
         error::JsonWriteErrors,
     )
 )]
-#[put("/editions/{id}/jury/{user_id}")]
+#[put("/editions/{id}/jury/{user_id}", wrap = "from_fn(authorize)")]
 pub async fn set_jury_member(
     state: web::Data<AppState>,
     caller: Principal,
@@ -84,7 +86,7 @@ pub async fn set_jury_member(
         error::ResourceErrors,
     )
 )]
-#[delete("/editions/{id}/jury/{user_id}")]
+#[delete("/editions/{id}/jury/{user_id}", wrap = "from_fn(authorize)")]
 pub async fn remove_jury_member(
     state: web::Data<AppState>,
     caller: Principal,
@@ -104,7 +106,7 @@ pub async fn remove_jury_member(
         error::ResourceErrors,
     )
 )]
-#[get("/editions/{id}/jury")]
+#[get("/editions/{id}/jury", wrap = "from_fn(authorize)")]
 pub async fn list_jury_members(
     state: web::Data<AppState>,
     caller: Principal,
@@ -126,7 +128,7 @@ pub async fn list_jury_members(
         error::ResourceErrors,
     )
 )]
-#[get("/editions/{id}/jury/composition-check")]
+#[get("/editions/{id}/jury/composition-check", wrap = "from_fn(authorize)")]
 pub async fn check_jury_composition(
     state: web::Data<AppState>,
     caller: Principal,
@@ -159,7 +161,7 @@ pub struct ConflictRequest {
         error::JsonWriteErrors,
     )
 )]
-#[post("/applications/{id}/conflicts")]
+#[post("/applications/{id}/conflicts", wrap = "from_fn(authorize)")]
 pub async fn declare_conflict(
     state: web::Data<AppState>,
     caller: Principal,
@@ -183,7 +185,7 @@ pub async fn declare_conflict(
         error::ResourceErrors,
     )
 )]
-#[get("/editions/{id}/conflicts")]
+#[get("/editions/{id}/conflicts", wrap = "from_fn(authorize)")]
 pub async fn list_conflicts(
     state: web::Data<AppState>,
     caller: Principal,
@@ -222,7 +224,7 @@ pub struct AssignRequest {
         error::JsonWriteErrors,
     )
 )]
-#[post("/editions/{id}/assignments")]
+#[post("/editions/{id}/assignments", wrap = "from_fn(authorize)")]
 pub async fn assign_reviewers(
     state: web::Data<AppState>,
     caller: Principal,
@@ -257,7 +259,7 @@ pub async fn assign_reviewers(
         error::ResourceErrors,
     )
 )]
-#[get("/editions/{id}/assignments")]
+#[get("/editions/{id}/assignments", wrap = "from_fn(authorize)")]
 pub async fn list_assignments(
     state: web::Data<AppState>,
     caller: Principal,
@@ -278,7 +280,10 @@ pub async fn list_assignments(
         error::ActionErrors,
     )
 )]
-#[put("/editions/{id}/assignments/{application_id}/{user_id}")]
+#[put(
+    "/editions/{id}/assignments/{application_id}/{user_id}",
+    wrap = "from_fn(authorize)"
+)]
 pub async fn add_assignment(
     state: web::Data<AppState>,
     caller: Principal,
@@ -308,7 +313,10 @@ pub async fn add_assignment(
         error::ResourceErrors,
     )
 )]
-#[delete("/editions/{id}/assignments/{application_id}/{user_id}")]
+#[delete(
+    "/editions/{id}/assignments/{application_id}/{user_id}",
+    wrap = "from_fn(authorize)"
+)]
 pub async fn remove_assignment(
     state: web::Data<AppState>,
     caller: Principal,
@@ -339,7 +347,7 @@ pub async fn remove_assignment(
         error::ResourceErrors,
     )
 )]
-#[get("/editions/{id}/jury/files")]
+#[get("/editions/{id}/jury/files", wrap = "from_fn(authorize)")]
 pub async fn list_jury_files(
     state: web::Data<AppState>,
     caller: Principal,
@@ -378,7 +386,7 @@ pub struct ScorecardPath {
         error::JsonWriteErrors,
     )
 )]
-#[put("/applications/{id}/scorecards/{round}")]
+#[put("/applications/{id}/scorecards/{round}", wrap = "from_fn(authorize)")]
 pub async fn save_scorecard(
     state: web::Data<AppState>,
     caller: Principal,
@@ -414,7 +422,10 @@ pub async fn save_scorecard(
         error::ActionErrors,
     )
 )]
-#[post("/applications/{id}/scorecards/{round}/submit")]
+#[post(
+    "/applications/{id}/scorecards/{round}/submit",
+    wrap = "from_fn(authorize)"
+)]
 pub async fn submit_scorecard(
     state: web::Data<AppState>,
     caller: Principal,
@@ -435,7 +446,7 @@ pub async fn submit_scorecard(
         error::ActionErrors,
     )
 )]
-#[get("/applications/{id}/scorecards")]
+#[get("/applications/{id}/scorecards", wrap = "from_fn(authorize)")]
 pub async fn list_scorecards(
     state: web::Data<AppState>,
     caller: Principal,
@@ -465,7 +476,7 @@ pub struct ReasonBody {
         error::JsonWriteErrors,
     )
 )]
-#[post("/scorecards/{id}/reopen")]
+#[post("/scorecards/{id}/reopen", wrap = "from_fn(authorize)")]
 pub async fn reopen_scorecard(
     state: web::Data<AppState>,
     caller: Principal,
@@ -490,7 +501,7 @@ pub async fn reopen_scorecard(
         error::ResourceErrors,
     )
 )]
-#[get("/editions/{id}/rankings")]
+#[get("/editions/{id}/rankings", wrap = "from_fn(authorize)")]
 pub async fn get_rankings(
     state: web::Data<AppState>,
     caller: Principal,
@@ -512,7 +523,7 @@ pub async fn get_rankings(
         error::ResourceErrors,
     )
 )]
-#[get("/editions/{id}/rankings.csv")]
+#[get("/editions/{id}/rankings.csv", wrap = "from_fn(authorize)")]
 pub async fn export_rankings(
     state: web::Data<AppState>,
     caller: Principal,
@@ -593,7 +604,7 @@ pub struct ShortlistRequest {
         error::JsonWriteErrors,
     )
 )]
-#[post("/editions/{id}/shortlist")]
+#[post("/editions/{id}/shortlist", wrap = "from_fn(authorize)")]
 pub async fn confirm_shortlist(
     state: web::Data<AppState>,
     caller: Principal,
@@ -633,7 +644,7 @@ pub struct AuditionRequest {
         error::JsonWriteErrors,
     )
 )]
-#[put("/applications/{id}/audition")]
+#[put("/applications/{id}/audition", wrap = "from_fn(authorize)")]
 pub async fn schedule_audition(
     state: web::Data<AppState>,
     caller: Principal,
@@ -676,7 +687,7 @@ pub struct DecisionBody {
         error::JsonWriteErrors,
     )
 )]
-#[post("/prizes/{id}/decision")]
+#[post("/prizes/{id}/decision", wrap = "from_fn(authorize)")]
 pub async fn decide_prize(
     state: web::Data<AppState>,
     caller: Principal,
@@ -704,7 +715,7 @@ pub async fn decide_prize(
         error::ResourceErrors,
     )
 )]
-#[get("/prizes/{id}/decision")]
+#[get("/prizes/{id}/decision", wrap = "from_fn(authorize)")]
 pub async fn get_prize_decision(
     state: web::Data<AppState>,
     caller: Principal,

@@ -1,3 +1,5 @@
+use crate::auth::access::authorize;
+use actix_web::middleware::from_fn;
 use actix_web::{HttpResponse, delete, get, web};
 
 use crate::{
@@ -20,12 +22,12 @@ use crate::{
         (status = 500, response = error::InternalError),
     )
 )]
-#[get("/me")]
+#[get("/me", wrap = "from_fn(authorize)")]
 pub async fn get_me(
     state: web::Data<AppState>,
     caller: Principal,
 ) -> Result<web::Json<Account>, ApiError> {
-    Ok(web::Json(accounts::find(&state.db, caller.id).await?))
+    Ok(web::Json(accounts::own(&state.db, caller.id).await?))
 }
 
 /// Everything the service holds about the caller (GDPR access and portability).
@@ -38,7 +40,7 @@ pub async fn get_me(
         (status = 500, response = error::InternalError),
     )
 )]
-#[get("/me/export")]
+#[get("/me/export", wrap = "from_fn(authorize)")]
 pub async fn export_me(
     state: web::Data<AppState>,
     caller: Principal,
@@ -60,7 +62,7 @@ pub async fn export_me(
         (status = 500, response = error::InternalError),
     )
 )]
-#[delete("/me")]
+#[delete("/me", wrap = "from_fn(authorize)")]
 pub async fn delete_me(
     state: web::Data<AppState>,
     caller: Principal,

@@ -1,5 +1,6 @@
-//! HTTP handlers: parse, call a service, map the result. Access rules are applied before any
-//! handler runs (see `auth::access`); handlers only ask for the `Principal` they need.
+//! HTTP handlers: parse, call a service, map the result. Every route is wrapped in
+//! `auth::access::authorize`, which applies the dispatched operation's access rule before the
+//! handler's extractors run; handlers of non-public operations take the `Principal`.
 pub mod applications;
 pub mod attachments;
 pub mod audit;
@@ -120,7 +121,8 @@ pub async fn fallback(
     request: HttpRequest,
     table: web::Data<RouteTable>,
 ) -> Result<HttpResponse, ApiError> {
-    let allow = table.allowed_methods(request.path());
+    // The path as actix decoded it for routing, so that `Allow` names the resource it would reach.
+    let allow = table.allowed_methods(request.match_info().as_str());
     Err(if allow.is_empty() {
         ApiError::NotFound
     } else {

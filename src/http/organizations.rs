@@ -1,4 +1,6 @@
 //! Organizers and their staff.
+use crate::auth::access::authorize;
+use actix_web::middleware::from_fn;
 use actix_web::{HttpResponse, delete, get, post, put, web};
 use serde::Deserialize;
 use utoipa::{IntoParams, ToSchema};
@@ -115,7 +117,7 @@ impl OrganizationRequest {
         (status = 500, response = error::InternalError),
     )
 )]
-#[post("/organizations")]
+#[post("/organizations", wrap = "from_fn(authorize)")]
 pub async fn create_organization(
     state: web::Data<AppState>,
     caller: Principal,
@@ -147,7 +149,7 @@ pub struct PageQuery {
         (status = 500, response = error::InternalError),
     )
 )]
-#[get("/organizations")]
+#[get("/organizations", wrap = "from_fn(authorize)")]
 pub async fn list_organizations(
     state: web::Data<AppState>,
     query: Query<PageQuery>,
@@ -166,7 +168,7 @@ pub async fn list_organizations(
         error::PublicResourceErrors,
     )
 )]
-#[get("/organizations/{id}")]
+#[get("/organizations/{id}", wrap = "from_fn(authorize)")]
 pub async fn get_organization(
     state: web::Data<AppState>,
     id: web::Path<Uuid>,
@@ -187,7 +189,7 @@ pub async fn get_organization(
         error::JsonWriteErrors,
     )
 )]
-#[put("/organizations/{id}")]
+#[put("/organizations/{id}", wrap = "from_fn(authorize)")]
 pub async fn update_organization(
     state: web::Data<AppState>,
     caller: Principal,
@@ -210,7 +212,7 @@ pub async fn update_organization(
         error::ResourceErrors,
     )
 )]
-#[get("/organizations/{id}/admins")]
+#[get("/organizations/{id}/admins", wrap = "from_fn(authorize)")]
 pub async fn list_organization_admins(
     state: web::Data<AppState>,
     caller: Principal,
@@ -231,7 +233,7 @@ pub async fn list_organization_admins(
         error::ActionErrors,
     )
 )]
-#[put("/organizations/{id}/admins/{user_id}")]
+#[put("/organizations/{id}/admins/{user_id}", wrap = "from_fn(authorize)")]
 pub async fn add_organization_admin(
     state: web::Data<AppState>,
     caller: Principal,
@@ -252,7 +254,7 @@ pub async fn add_organization_admin(
         error::ResourceErrors,
     )
 )]
-#[delete("/organizations/{id}/admins/{user_id}")]
+#[delete("/organizations/{id}/admins/{user_id}", wrap = "from_fn(authorize)")]
 pub async fn remove_organization_admin(
     state: web::Data<AppState>,
     caller: Principal,

@@ -33,7 +33,7 @@ pub async fn propagate(
         .map(str::to_owned)
         .unwrap_or_else(|| Uuid::new_v4().to_string());
     request.extensions_mut().insert(RequestId(id.clone()));
-    // Inner layers answer errors as responses (see `auth::access::enforce`), so the header
+    // Inner layers answer errors as responses (see `auth::access::authorize`), so the header
     // is set on error responses too.
     let mut response = next.call(request).await?.map_into_boxed_body();
     if let Ok(value) = HeaderValue::from_str(&id) {

@@ -1,4 +1,6 @@
 //! Staff management of accounts.
+use crate::auth::access::authorize;
+use actix_web::middleware::from_fn;
 use actix_web::{HttpResponse, get, patch, post, web};
 use serde::Deserialize;
 use utoipa::{IntoParams, ToSchema};
@@ -67,12 +69,17 @@ pub struct CreateUserRequest {
         (status = 500, response = error::InternalError),
     )
 )]
-#[post("/users")]
+#[post("/users", wrap = "from_fn(authorize)")]
 pub async fn create_user(
     state: web::Data<AppState>,
     caller: Principal,
     body: web::Json<CreateUserRequest>,
 ) -> Result<HttpResponse, ApiError> {
+    // An organization's staff bring people in through invitations (roster, jury), which the
+    // invited person accepts; only a platform admin creates accounts outright.
+    if !caller.platform_admin {
+        return Err(ApiError::Forbidden);
+    }
     let body = body.into_inner();
     let roles_error = check_roles("roles", &body.roles, false).err();
     let new = match (
@@ -123,9 +130,10 @@ pub struct ListUsersQuery {
         (status = 500, response = error::InternalError),
     )
 )]
-#[get("/users")]
+#[get("/users", wrap = "from_fn(authorize)")]
 pub async fn list_users(
     state: web::Data<AppState>,
+    caller: Principal,
     query: Query<ListUsersQuery>,
 ) -> Result<web::Json<Page<Account>>, ApiError> {
     let query = query.into_inner();
@@ -145,7 +153,9 @@ pub async fn list_users(
         role: query.role,
         email_contains: query.email,
     };
-    Ok(web::Json(accounts::list(&state.db, filter, page).await?))
+    Ok(web::Json(
+        accounts::list(&state.db, &caller, filter, page).await?,
+    ))
 }
 
 /// One account (staff).
@@ -158,12 +168,15 @@ pub async fn list_users(
         error::ResourceErrors,
     )
 )]
-#[get("/users/{id}")]
+#[get("/users/{id}", wrap = "from_fn(authorize)")]
 pub async fn get_user(
     state: web::Data<AppState>,
+    caller: Principal,
     id: web::Path<Uuid>,
 ) -> Result<web::Json<Account>, ApiError> {
-    Ok(web::Json(accounts::find(&state.db, id.into_inner()).await?))
+    Ok(web::Json(
+        accounts::find(&state.db, &caller, id.into_inner()).await?,
+    ))
 }
 
 #[derive(Debug, Deserialize, ToSchema)]
@@ -191,7 +204,7 @@ pub struct UpdateUserRequest {
         error::JsonWriteErrors,
     )
 )]
-#[patch("/users/{id}")]
+#[patch("/users/{id}", wrap = "from_fn(authorize)")]
 pub async fn update_user(
     state: web::Data<AppState>,
     caller: Principal,
@@ -224,6 +237,6 @@ pub async fn update_user(
         disabled: body.disabled,
     };
     Ok(web::Json(
-        accounts::update(&state.db, caller.id, id.into_inner(), changes).await?,
+        accounts::update(&state.db, &caller, id.into_inner(), changes).await?,
     ))
 }

@@ -5,9 +5,9 @@ use chrono::{DateTime, Utc};
 use sea_orm::{
     ActiveModelTrait,
     ActiveValue::Set,
-    ColumnTrait, ConnectionTrait, DatabaseConnection, DbErr, EntityTrait, IntoActiveModel,
-    QueryFilter, QueryOrder, QuerySelect,
-    sea_query::{Expr, LikeExpr, Query},
+    ColumnTrait, Condition, ConnectionTrait, DatabaseConnection, DbErr, EntityTrait,
+    IntoActiveModel, PaginatorTrait, QueryFilter, QueryOrder, QuerySelect,
+    sea_query::{Expr, LikeExpr, Query, SelectStatement},
 };
 use serde::Serialize;
 use serde_json::json;
@@ -17,13 +17,20 @@ use uuid::Uuid;
 use crate::{
     auth::{Principal, password},
     db,
+    domain::role::organization_may_change_roles,
     domain::{
         DisplayName, Email, Password, Role,
         pagination::{Page, PageRequest},
     },
-    entities::{refresh_token, user, user_role},
+    entities::{
+        application, councillor, edition, jury_member, organization_admin, refresh_token, user,
+        user_role,
+    },
     error::ApiError,
-    services::audit::{self, AuditEntry},
+    services::{
+        audit::{self, AuditEntry},
+        organizations::{StaffScope, staff_scope},
+    },
 };
 
 /// An account as the API shows it: never a hash.
@@ -189,12 +196,138 @@ async fn with_roles(db: &impl ConnectionTrait, model: user::Model) -> Result<Acc
     Ok(Account::from_model(model, roles))
 }
 
-pub async fn find(db: &DatabaseConnection, id: Uuid) -> Result<Account, ApiError> {
+/// The caller's own account.
+pub async fn own(db: &DatabaseConnection, id: Uuid) -> Result<Account, ApiError> {
     let model = user::Entity::find_by_id(id)
         .one(db)
         .await?
         .ok_or(ApiError::NotFound)?;
     Ok(with_roles(db, model).await?)
+}
+
+/// Whose accounts an organization's staff deal with.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum People {
+    /// Its staff, the jury of its editions and its councillors: they may be managed.
+    Members,
+    /// The members and the applicants of its editions, who may only be read.
+    MembersAndApplicants,
+}
+
+fn user_ids(column: impl ColumnTrait, entity: impl EntityTrait) -> SelectStatement {
+    Query::select().column(column).from(entity).to_owned()
+}
+
+fn editions_of(organizations: &[Uuid]) -> SelectStatement {
+    user_ids(edition::Column::Id, edition::Entity)
+        .and_where(edition::Column::OrganizationId.is_in(organizations.iter().copied()))
+        .to_owned()
+}
+
+/// The accounts of `people` of these organizations; never a platform admin nor the staff of
+/// another organization.
+fn people_of(organizations: &[Uuid], people: People) -> Condition {
+    let ids = || organizations.iter().copied();
+    let mut any = Condition::any()
+        .add(
+            user::Column::Id.in_subquery(
+                user_ids(
+                    organization_admin::Column::UserId,
+                    organization_admin::Entity,
+                )
+                .and_where(organization_admin::Column::OrganizationId.is_in(ids()))
+                .to_owned(),
+            ),
+        )
+        .add(
+            user::Column::Id.in_subquery(
+                user_ids(jury_member::Column::UserId, jury_member::Entity)
+                    .and_where(
+                        jury_member::Column::EditionId.in_subquery(editions_of(organizations)),
+                    )
+                    .to_owned(),
+            ),
+        )
+        .add(
+            user::Column::Id.in_subquery(
+                user_ids(councillor::Column::UserId, councillor::Entity)
+                    .and_where(councillor::Column::OrganizationId.is_in(ids()))
+                    .to_owned(),
+            ),
+        );
+    if people == People::MembersAndApplicants {
+        any = any.add(
+            user::Column::Id.in_subquery(
+                user_ids(application::Column::ApplicantId, application::Entity)
+                    .and_where(
+                        application::Column::EditionId.in_subquery(editions_of(organizations)),
+                    )
+                    .to_owned(),
+            ),
+        );
+    }
+    Condition::all()
+        .add(any)
+        .add(user::Column::PlatformAdmin.eq(false))
+        .add(
+            user::Column::Id.not_in_subquery(
+                user_ids(
+                    organization_admin::Column::UserId,
+                    organization_admin::Entity,
+                )
+                .and_where(organization_admin::Column::OrganizationId.is_not_in(ids()))
+                .to_owned(),
+            ),
+        )
+}
+
+/// The accounts `scope` may read.
+fn visible(scope: &StaffScope) -> Condition {
+    match scope {
+        StaffScope::All => Condition::all(),
+        StaffScope::Only(organizations) => people_of(organizations, People::MembersAndApplicants),
+    }
+}
+
+/// One account the caller may read (any for a platform admin, their people for an
+/// organization's staff); 404 otherwise.
+pub async fn find(
+    db: &DatabaseConnection,
+    caller: &Principal,
+    id: Uuid,
+) -> Result<Account, ApiError> {
+    let scope = staff_scope(db, caller).await?;
+    let model = user::Entity::find_by_id(id)
+        .filter(visible(&scope))
+        .one(db)
+        .await?
+        .ok_or(ApiError::NotFound)?;
+    Ok(with_roles(db, model).await?)
+}
+
+/// Whether the caller may change the account `id`: 404 when they may not even read it, 403
+/// when they may only read it (an applicant of their editions).
+async fn ensure_manages(
+    txn: &impl ConnectionTrait,
+    caller: &Principal,
+    id: Uuid,
+) -> Result<StaffScope, ApiError> {
+    let scope = staff_scope(txn, caller).await?;
+    let StaffScope::Only(organizations) = &scope else {
+        return Ok(scope);
+    };
+    let count = |people| {
+        user::Entity::find_by_id(id)
+            .filter(people_of(organizations, people))
+            .count(txn)
+    };
+    if count(People::Members).await? > 0 {
+        Ok(scope)
+    } else if count(People::MembersAndApplicants).await? > 0 {
+        Err(ApiError::Forbidden)
+    } else {
+        Err(ApiError::NotFound)
+    }
 }
 
 /// The caller behind a verified token, if the account still exists and is enabled.
@@ -235,13 +368,16 @@ pub struct AccountFilter {
     pub email_contains: Option<String>,
 }
 
-/// Oldest first (ids are time-ordered UUIDv7).
+/// The accounts the caller may read, oldest first (ids are time-ordered UUIDv7).
 pub async fn list(
     db: &DatabaseConnection,
+    caller: &Principal,
     filter: AccountFilter,
     page: PageRequest<Uuid>,
 ) -> Result<Page<Account>, DbErr> {
+    let scope = staff_scope(db, caller).await?;
     let mut query = user::Entity::find()
+        .filter(visible(&scope))
         .order_by_asc(user::Column::Id)
         .limit(page.fetch_limit());
     if let Some(after) = page.after {
@@ -280,13 +416,16 @@ pub async fn list(
     Ok(page.paginate(accounts, |account| account.id.to_string()))
 }
 
-#[tracing::instrument(skip_all, fields(actor = %actor, user_id = %id))]
+/// Changes an account: any for a platform admin; for an organization's staff, the members of
+/// their organizations, and only the roles an organization grants.
+#[tracing::instrument(skip_all, fields(actor = %caller.id, user_id = %id))]
 pub async fn update(
     db: &DatabaseConnection,
-    actor: Uuid,
+    caller: &Principal,
     id: Uuid,
     changes: AccountChanges,
 ) -> Result<Account, ApiError> {
+    let actor = caller.id;
     if actor == id {
         // Staff cannot lock themselves out: another admin must do it.
         let demotes = changes
@@ -301,11 +440,21 @@ pub async fn update(
         }
     }
     let txn = db::begin_write(db).await?;
+    let scope = ensure_manages(&txn, caller, id).await?;
     let model = user::Entity::find_by_id(id)
         .one(&txn)
         .await?
         .ok_or(ApiError::NotFound)?;
     let before = with_roles(&txn, model.clone()).await?;
+    let organization_staff = matches!(scope, StaffScope::Only(_));
+    if organization_staff
+        && changes
+            .roles
+            .as_ref()
+            .is_some_and(|roles| !organization_may_change_roles(&before.roles, roles))
+    {
+        return Err(ApiError::Forbidden);
+    }
     let mut active = model.into_active_model();
     let mut events = Vec::new();
 

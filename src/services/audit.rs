@@ -1,8 +1,8 @@
 //! The audit trail: append (in the caller's transaction), list, verify.
 use chrono::{DateTime, Utc};
 use sea_orm::{
-    ActiveValue::Set, ColumnTrait, DatabaseConnection, DatabaseTransaction, DbErr, EntityTrait,
-    QueryFilter, QueryOrder, QuerySelect,
+    ActiveValue::Set, ColumnTrait, Condition, DatabaseConnection, DatabaseTransaction, DbErr,
+    EntityTrait, QueryFilter, QueryOrder, QuerySelect,
 };
 use serde::Serialize;
 use utoipa::ToSchema;
@@ -14,7 +14,8 @@ use crate::{
         audit_chain::{self, ChainBreak, ChainedEvent, GENESIS_HASH},
         pagination::{Page, PageRequest},
     },
-    entities::audit_event,
+    entities::{application, audit_event, edition, prize},
+    services::organizations::StaffScope,
 };
 
 /// Advisory-lock key serialising audit appends on PostgreSQL.
@@ -29,8 +30,42 @@ pub struct AuditEntry {
     pub details: serde_json::Value,
 }
 
+/// The organization whose trail an event about this target belongs to; `None` for targets
+/// that belong to no organization (accounts, sessions).
+async fn organization_of(
+    txn: &DatabaseTransaction,
+    target_type: &str,
+    target_id: Option<&str>,
+) -> Result<Option<Uuid>, DbErr> {
+    let Some(id) = target_id.and_then(|id| Uuid::parse_str(id).ok()) else {
+        return Ok(None);
+    };
+    let edition_id = match target_type {
+        "organization" => return Ok(Some(id)),
+        "edition" => Some(id),
+        "application" => application::Entity::find_by_id(id)
+            .one(txn)
+            .await?
+            .map(|model| model.edition_id),
+        "prize" => prize::Entity::find_by_id(id)
+            .one(txn)
+            .await?
+            .map(|model| model.edition_id),
+        _ => None,
+    };
+    let Some(edition_id) = edition_id else {
+        return Ok(None);
+    };
+    Ok(edition::Entity::find_by_id(edition_id)
+        .one(txn)
+        .await?
+        .map(|model| model.organization_id))
+}
+
 /// Appends `entry` to the chain, inside the transaction making the change it records.
 pub async fn record(txn: &DatabaseTransaction, entry: AuditEntry) -> Result<(), DbErr> {
+    let organization_id =
+        organization_of(txn, entry.target_type, entry.target_id.as_deref()).await?;
     db::lock_for_chain(txn, AUDIT_CHAIN_LOCK).await?;
     let last = audit_event::Entity::find()
         .order_by_desc(audit_event::Column::Seq)
@@ -46,6 +81,7 @@ pub async fn record(txn: &DatabaseTransaction, entry: AuditEntry) -> Result<(), 
         details: entry.details.to_string(),
         prev_hash: last.map_or_else(|| GENESIS_HASH.to_owned(), |last| last.hash),
         hash: String::new(),
+        organization_id,
     };
     event.hash = audit_chain::event_hash(&event);
     audit_event::Entity::insert(audit_event::ActiveModel {
@@ -58,6 +94,7 @@ pub async fn record(txn: &DatabaseTransaction, entry: AuditEntry) -> Result<(), 
         details: Set(event.details),
         prev_hash: Set(event.prev_hash),
         hash: Set(event.hash),
+        organization_id: Set(event.organization_id),
     })
     .exec_without_returning(txn)
     .await?;
@@ -79,6 +116,8 @@ pub struct AuditEvent {
     pub target_id: Option<String>,
     #[schema(value_type = Object, example = json!({"roles": ["jury"]}))]
     pub details: serde_json::Value,
+    /// The organization whose trail holds the event; `null` for events about accounts.
+    pub organization_id: Option<Uuid>,
     /// SHA-256 of this event chained to the previous one.
     pub hash: String,
 }
@@ -93,6 +132,7 @@ impl From<audit_event::Model> for AuditEvent {
             target_type: model.target_type,
             target_id: model.target_id,
             details: serde_json::from_str(&model.details).unwrap_or(serde_json::Value::Null),
+            organization_id: model.organization_id,
             hash: model.hash,
         }
     }
@@ -106,15 +146,25 @@ pub struct AuditFilter {
     pub target_id: Option<String>,
 }
 
-/// Newest first.
+/// The events `scope` may read, newest first: every event for a platform admin; for an
+/// organization's staff, their organizations' events and their own actions.
 pub async fn list(
     db: &DatabaseConnection,
+    caller: Uuid,
+    scope: &StaffScope,
     filter: AuditFilter,
     page: PageRequest<i64>,
 ) -> Result<Page<AuditEvent>, DbErr> {
     let mut query = audit_event::Entity::find()
         .order_by_desc(audit_event::Column::Seq)
         .limit(page.fetch_limit());
+    if let StaffScope::Only(organizations) = scope {
+        query = query.filter(
+            Condition::any()
+                .add(audit_event::Column::OrganizationId.is_in(organizations.iter().copied()))
+                .add(audit_event::Column::ActorId.eq(caller)),
+        );
+    }
     if let Some(after) = page.after {
         query = query.filter(audit_event::Column::Seq.lt(after));
     }
@@ -171,6 +221,7 @@ pub async fn verify(db: &DatabaseConnection) -> Result<u64, VerifyError> {
             details: model.details,
             prev_hash: model.prev_hash,
             hash: model.hash,
+            organization_id: model.organization_id,
         }));
     }
     Ok(audit_chain::verify(events)?)

@@ -53,7 +53,7 @@ pub struct PersonalData {
 }
 
 pub async fn export(db: &DatabaseConnection, caller: &Principal) -> Result<PersonalData, ApiError> {
-    let account = accounts::find(db, caller.id).await?;
+    let account = accounts::own(db, caller.id).await?;
     let staff_of = organization_admin::Entity::find()
         .filter(organization_admin::Column::UserId.eq(caller.id))
         .all(db)

@@ -38,9 +38,19 @@ fn code_hash(identity: &str, code: &str) -> String {
 
 /// The voter's identity for this address (for the per-address rate limit too).
 pub fn identity_of(key: &[u8], email: &str) -> Result<String, ApiError> {
-    let normalized =
-        voter::normalize(email).map_err(|error| ApiError::Validation(vec![error.on("email")]))?;
-    Ok(voter::identity(key, &normalized))
+    Ok(voter::identity(key, &normalized(email)?))
+}
+
+fn normalized(email: &str) -> Result<String, ApiError> {
+    voter::normalize(email).map_err(|error| ApiError::Validation(vec![error.on("email")]))
+}
+
+/// The address's domain when codes sent to it are limited per domain (not a webmail domain
+/// in `open_domains`): a catch-all domain could otherwise mint any number of voters.
+pub fn limited_domain(email: &str, open_domains: &[String]) -> Result<Option<String>, ApiError> {
+    let normalized = normalized(email)?;
+    let domain = voter::domain(&normalized);
+    Ok((!open_domains.iter().any(|open| open == domain)).then(|| domain.to_owned()))
 }
 
 /// Emails a code for a public prize whose ballot is open. Answers the same whether or not the

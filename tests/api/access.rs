@@ -11,6 +11,21 @@ use reqwest::Method;
 
 use crate::helpers::TestApp;
 
+/// A documented path with fresh ids for its parameters: a resource that does not exist, so
+/// that the rule must be applied before anything else.
+fn with_new_ids(path: &str) -> String {
+    path.split('/')
+        .map(|segment| {
+            if segment.starts_with('{') {
+                uuid::Uuid::new_v4().to_string()
+            } else {
+                segment.to_owned()
+            }
+        })
+        .collect::<Vec<_>>()
+        .join("/")
+}
+
 async fn make_callers(app: &TestApp) -> Vec<(&'static str, Option<String>, Vec<Role>)> {
     let mut callers: Vec<(&str, Option<String>, Vec<Role>)> = vec![("anonymous", None, vec![])];
     for (name, role) in [
@@ -36,13 +51,7 @@ api_test!(async fn every_operation_enforces_its_access_rule(app) {
 
     let mut callers = make_callers(&app).await;
     for route in table.routes() {
-        // A resource that does not exist: the rule must be applied before anything else.
-        let path = route
-            .path
-            .split('/')
-            .map(|segment| if segment.starts_with('{') { uuid::Uuid::new_v4().to_string() } else { segment.to_owned() })
-            .collect::<Vec<_>>()
-            .join("/");
+        let path = with_new_ids(&route.path);
         let method = Method::from_bytes(route.method.as_str().as_bytes()).unwrap();
         for (caller, token, roles) in &callers {
             let mut request = app.request(method.clone(), &path);
@@ -73,4 +82,129 @@ api_test!(async fn every_operation_enforces_its_access_rule(app) {
     for (operation_id, _) in RULES {
         assert!(table.routes().iter().any(|route| route.operation_id == *operation_id), "rule for unknown operation {operation_id}");
     }
+});
+
+/// Ways a client or a proxy may spell `path` (a documented path with its parameters filled in).
+fn spellings(path: &str) -> Vec<String> {
+    let segments: Vec<&str> = path.trim_start_matches('/').split('/').collect();
+    let join = |segments: Vec<String>, separator: &str| format!("/{}", segments.join(separator));
+    let each_segment = |change: &dyn Fn(&str) -> String| {
+        join(
+            segments.iter().map(|segment| change(segment)).collect(),
+            "/",
+        )
+    };
+    let encode = |segment: &str, upper: bool| {
+        segment
+            .bytes()
+            .map(|byte| {
+                if upper {
+                    format!("%{byte:02X}")
+                } else {
+                    format!("%{byte:02x}")
+                }
+            })
+            .collect::<String>()
+    };
+    let last = segments.len() - 1;
+    let mut variants = vec![
+        // Percent-encoded letters, in either case of hexadecimal digits.
+        each_segment(&|segment| encode(segment, false)),
+        each_segment(&|segment| encode(segment, true)),
+        // Only the first letter of the last segment, as in the reported `%75sers`.
+        join(
+            segments
+                .iter()
+                .enumerate()
+                .map(|(i, segment)| {
+                    if i == last {
+                        format!("{}{}", encode(&segment[..1], false), &segment[1..])
+                    } else {
+                        (*segment).to_owned()
+                    }
+                })
+                .collect(),
+            "/",
+        ),
+        // Encoded and doubled slashes.
+        join(segments.iter().map(|s| (*s).to_owned()).collect(), "%2F"),
+        join(segments.iter().map(|s| (*s).to_owned()).collect(), "%2f"),
+        join(segments.iter().map(|s| (*s).to_owned()).collect(), "//"),
+        format!("/{path}"),
+        // Trailing slash, dot segments (plain and encoded), letter case.
+        format!("{path}/"),
+        format!("{path}/."),
+        join(segments.iter().map(|s| format!("{s}/.")).collect(), "/"),
+        join(segments.iter().map(|s| format!("x/../{s}")).collect(), "/"),
+        join(
+            segments.iter().map(|s| format!("x/%2e%2e/{s}")).collect(),
+            "/",
+        ),
+        join(
+            segments.iter().map(|s| format!("x/%2E%2E/{s}")).collect(),
+            "/",
+        ),
+        path.to_uppercase(),
+        each_segment(&|segment| {
+            let mut chars = segment.chars();
+            chars
+                .next()
+                .map(|c| c.to_uppercase().chain(chars).collect())
+                .unwrap_or_default()
+        }),
+        // Backslashes, matrix parameters.
+        join(segments.iter().map(|s| (*s).to_owned()).collect(), "\\"),
+        format!("{path};x=1"),
+    ];
+    variants.sort();
+    variants.dedup();
+    variants.retain(|variant| variant != path);
+    variants
+}
+
+api_test!(async fn no_spelling_of_a_protected_path_lets_an_anonymous_caller_through(app) {
+    let document = prix_ceser::openapi::document();
+    let table = RouteTable::from_openapi(&document).unwrap();
+    let mut checked = 0;
+    for route in table.routes().iter().filter(|route| !matches!(route.rule, Rule::Public | Rule::Optional)) {
+        let path = with_new_ids(&route.path);
+        // The plain spelling is refused as the rule says; every other one too, or names nothing.
+        let (status, _) = app.raw_request(route.method.as_str(), &path, None).await;
+        assert_eq!(status, 401, "{} {path} ({})", route.method, route.operation_id);
+        for variant in spellings(&path) {
+            let (status, head) = app.raw_request(route.method.as_str(), &variant, None).await;
+            assert!(
+                [400, 401, 404, 405].contains(&status),
+                "{} {variant} ({}) as anonymous: {head}",
+                route.method,
+                route.operation_id
+            );
+            checked += 1;
+        }
+    }
+    assert!(checked > 500, "only {checked} spellings tried");
+});
+
+api_test!(async fn the_reported_encoded_paths_are_refused(app) {
+    let user = app.create_user(&[Role::Applicant]).await;
+    for target in ["/api/v1/%75sers?limit=3", "/api/v1/%61udit", &format!("/api/v1/%75sers/{}", user.id), "/api/v1/%55SERS"] {
+        let (status, head) = app.raw_request("GET", target, None).await;
+        assert!(status == 401 || status == 404, "GET {target}: {head}");
+    }
+});
+
+api_test!(async fn a_wrong_method_names_the_methods_of_that_exact_resource(app) {
+    let edition = uuid::Uuid::new_v4();
+    let (status, head) = app
+        .raw_request("OPTIONS", &format!("/api/v1/editions/{edition}/jury/composition-check"), None)
+        .await;
+    assert_eq!(status, 405, "{head}");
+    let allow = head.lines().find_map(|line| line.strip_prefix("allow: ")).unwrap_or_default();
+    assert_eq!(allow, "GET", "{head}");
+    let (status, head) = app
+        .raw_request("POST", &format!("/api/v1/editions/{edition}/jury/{}", uuid::Uuid::new_v4()), None)
+        .await;
+    assert_eq!(status, 405, "{head}");
+    let allow = head.lines().find_map(|line| line.strip_prefix("allow: ")).unwrap_or_default();
+    assert_eq!(allow, "DELETE, PUT", "{head}");
 });

@@ -4,7 +4,7 @@ use serde_json::json;
 use crate::helpers::*;
 
 api_test!(async fn every_change_is_chained_and_tampering_is_detected(app) {
-    let admin = app.create_user(&[Role::Admin]).await;
+    let admin = app.create_platform_admin().await;
     let user = app.create_user(&[Role::Applicant]).await;
     let path = format!("/api/v1/users/{}", user.id);
     app.patch(&path, &json!({"disabled": true})).bearer_auth(&admin.token).send().await.unwrap();
@@ -44,7 +44,7 @@ api_test!(async fn concurrent_changes_keep_one_unbroken_chain(app) {
 });
 
 api_test!(async fn audit_list_paginates_newest_first(app) {
-    let admin = app.create_user(&[Role::Admin]).await;
+    let admin = app.create_platform_admin().await;
     for _ in 0..4 {
         app.create_user(&[Role::Jury]).await;
     }

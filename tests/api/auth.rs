@@ -128,7 +128,7 @@ api_test!(async fn logout_ends_the_session(app) {
 });
 
 api_test!(async fn a_disabled_account_can_neither_log_in_nor_refresh(app) {
-    let admin = app.create_user(&[Role::Admin]).await;
+    let admin = app.create_platform_admin().await;
     let user = app.create_user(&[Role::Applicant]).await;
     let tokens = login_tokens(&app, &user.email).await;
     let response = app

@@ -540,3 +540,48 @@ pub fn sixth_edition_calendar() -> Value {
         "selection_on": "2026-06-25", "audition_on": "2026-11-04", "ceremony_on": "2026-12-14"
     })
 }
+
+impl TestApp {
+    /// Sends `method target` exactly as written, byte for byte, as a proxy or a hand-written
+    /// client may (a client library would normalise the path first); returns the status and
+    /// the response head.
+    pub async fn raw_request(
+        &self,
+        method: &str,
+        target: &str,
+        token: Option<&str>,
+    ) -> (u16, String) {
+        use tokio::io::{AsyncReadExt, AsyncWriteExt};
+        let host = self.address.trim_start_matches("http://");
+        let mut stream = tokio::net::TcpStream::connect(host).await.unwrap();
+        let mut head =
+            format!("{method} {target} HTTP/1.1\r\nHost: {host}\r\nConnection: close\r\n");
+        if let Some(token) = token {
+            head.push_str(&format!("Authorization: Bearer {token}\r\n"));
+        }
+        let body = if ["POST", "PUT", "PATCH"].contains(&method) {
+            "{}"
+        } else {
+            ""
+        };
+        if !body.is_empty() {
+            head.push_str("Content-Type: application/json\r\n");
+        }
+        head.push_str(&format!("Content-Length: {}\r\n\r\n{body}", body.len()));
+        stream.write_all(head.as_bytes()).await.unwrap();
+        let mut response = Vec::new();
+        stream.read_to_end(&mut response).await.unwrap();
+        let response = String::from_utf8_lossy(&response);
+        let head = response
+            .split("\r\n\r\n")
+            .next()
+            .unwrap_or_default()
+            .to_owned();
+        let status = head
+            .split(' ')
+            .nth(1)
+            .and_then(|code| code.parse().ok())
+            .unwrap_or_else(|| panic!("no status line in {head:?}"));
+        (status, head)
+    }
+}

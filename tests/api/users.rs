@@ -8,7 +8,7 @@ fn new_user(email: &str, roles: serde_json::Value) -> serde_json::Value {
 }
 
 api_test!(async fn admin_creates_a_jury_account_that_can_log_in(app) {
-    let admin = app.create_user(&[Role::Admin]).await;
+    let admin = app.create_platform_admin().await;
     let response = app
         .post("/api/v1/users", &new_user("jeanne@example.fr", json!(["jury", "councillor"])))
         .bearer_auth(&admin.token)
@@ -27,7 +27,7 @@ api_test!(async fn admin_creates_a_jury_account_that_can_log_in(app) {
 });
 
 api_test!(async fn account_roles_are_validated(app) {
-    let admin = app.create_user(&[Role::Admin]).await;
+    let admin = app.create_platform_admin().await;
     for (roles, code) in [(json!([]), "required"), (json!(["public"]), "invalid_value")] {
         let response = app.post("/api/v1/users", &new_user("x@example.fr", roles)).bearer_auth(&admin.token).send().await.unwrap();
         let problem = assert_problem(response, 422, "validation_failed").await;
@@ -44,7 +44,7 @@ api_test!(async fn account_roles_are_validated(app) {
 });
 
 api_test!(async fn users_list_filters_searches_and_paginates(app) {
-    let admin = app.create_user(&[Role::Admin]).await;
+    let admin = app.create_platform_admin().await;
     let mut jury = Vec::new();
     for _ in 0..5 {
         jury.push(app.create_user(&[Role::Jury]).await.id);
@@ -80,7 +80,7 @@ api_test!(async fn users_list_filters_searches_and_paginates(app) {
 });
 
 api_test!(async fn invalid_list_parameters_are_422(app) {
-    let admin = app.create_user(&[Role::Admin]).await;
+    let admin = app.create_platform_admin().await;
     for (query, field) in [("limit=0", "limit"), ("limit=201", "limit"), ("cursor=garbage", "cursor"), ("limit=abc", "limit"), ("role=root", "role")] {
         let response = app.get(&format!("/api/v1/users?{query}")).bearer_auth(&admin.token).send().await.unwrap();
         let problem = assert_problem(response, 422, "validation_failed").await;
@@ -91,7 +91,7 @@ api_test!(async fn invalid_list_parameters_are_422(app) {
 });
 
 api_test!(async fn unknown_or_malformed_user_ids(app) {
-    let admin = app.create_user(&[Role::Admin]).await;
+    let admin = app.create_platform_admin().await;
     let missing = app.get(&format!("/api/v1/users/{}", uuid::Uuid::new_v4())).bearer_auth(&admin.token).send().await.unwrap();
     assert_problem(missing, 404, "not_found").await;
     let malformed = app.get("/api/v1/users/not-a-uuid").bearer_auth(&admin.token).send().await.unwrap();
@@ -101,7 +101,7 @@ api_test!(async fn unknown_or_malformed_user_ids(app) {
 });
 
 api_test!(async fn patch_changes_roles_name_and_disabled_and_audits_each(app) {
-    let admin = app.create_user(&[Role::Admin]).await;
+    let admin = app.create_platform_admin().await;
     let user = app.create_user(&[Role::Applicant]).await;
     let path = format!("/api/v1/users/{}", user.id);
     let response = app
@@ -127,7 +127,7 @@ api_test!(async fn patch_changes_roles_name_and_disabled_and_audits_each(app) {
 });
 
 api_test!(async fn patch_rejects_fields_it_may_not_set(app) {
-    let admin = app.create_user(&[Role::Admin]).await;
+    let admin = app.create_platform_admin().await;
     let user = app.create_user(&[Role::Applicant]).await;
     let path = format!("/api/v1/users/{}", user.id);
     for (field, value) in [("email", json!("other@example.fr")), ("id", json!(uuid::Uuid::new_v4())), ("password_hash", json!("x")), ("updated_at", json!("2020-01-01T00:00:00Z"))] {
@@ -143,7 +143,7 @@ api_test!(async fn patch_rejects_fields_it_may_not_set(app) {
 });
 
 api_test!(async fn admins_cannot_lock_themselves_out(app) {
-    let admin = app.create_user(&[Role::Admin]).await;
+    let admin = app.create_platform_admin().await;
     let path = format!("/api/v1/users/{}", admin.id);
     for body in [json!({"disabled": true}), json!({"roles": ["jury"]})] {
         let response = app.patch(&path, &body).bearer_auth(&admin.token).send().await.unwrap();
