@@ -222,6 +222,7 @@ async fn create_admin(
         display_name: DisplayName::parse(display_name).map_err(|e| invalid("display name", e))?,
         roles: vec![Role::Admin],
         platform_admin: platform,
+        email_verified: true,
     };
     let db = db::connect(&settings.database_url).await?;
     db::migrate(&db).await?;

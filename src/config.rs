@@ -48,6 +48,10 @@ pub struct Settings {
     /// Invitation emails link here, followed by the token (the front end's page that sets
     /// the password with `POST /api/v1/auth/invitations/accept`).
     pub invitation_url: String,
+    /// Verification emails link here, the token appended (`POST /api/v1/auth/email/verify`).
+    pub verify_email_url: String,
+    /// Password reset emails link here, the token appended (`POST /api/v1/auth/password/reset`).
+    pub password_reset_url: String,
     /// Whether this process delivers the outbox (one instance is enough in a cluster).
     pub outbox_worker: bool,
     /// Voter verification requests per client IP and minute.
@@ -216,14 +220,30 @@ impl Settings {
                 "expected an address such as Prix <no-reply@example.fr>",
             ));
         }
-        let invitation_url = get("PRIX_INVITATION_URL")
-            .unwrap_or_else(|| "http://127.0.0.1:8080/invitation?token=".to_owned());
-        if !(invitation_url.starts_with("http://") || invitation_url.starts_with("https://")) {
-            return Err(invalid(
-                "PRIX_INVITATION_URL",
-                "expected an http(s) address, to which the token is appended",
-            ));
-        }
+        // Emailed links: the front end's page, to which the token is appended.
+        let link_base = |variable: &'static str, default: &str| {
+            let url = get(variable).unwrap_or_else(|| default.to_owned());
+            if url.starts_with("http://") || url.starts_with("https://") {
+                Ok(url)
+            } else {
+                Err(invalid(
+                    variable,
+                    "expected an http(s) address, to which the token is appended",
+                ))
+            }
+        };
+        let invitation_url = link_base(
+            "PRIX_INVITATION_URL",
+            "http://127.0.0.1:8080/invitation?token=",
+        )?;
+        let verify_email_url = link_base(
+            "PRIX_VERIFY_EMAIL_URL",
+            "http://127.0.0.1:8080/verify-email?token=",
+        )?;
+        let password_reset_url = link_base(
+            "PRIX_PASSWORD_RESET_URL",
+            "http://127.0.0.1:8080/reset-password?token=",
+        )?;
         let outbox_worker = match get("PRIX_OUTBOX_WORKER").as_deref() {
             None | Some("true") => true,
             Some("false") => false,
@@ -279,6 +299,8 @@ impl Settings {
             smtp_url,
             mail_from,
             invitation_url,
+            verify_email_url,
+            password_reset_url,
             outbox_worker,
             voter_rate_limit_per_minute,
             trusted_proxies,

@@ -441,6 +441,7 @@ async fn ensure_account(db: &DatabaseConnection, account: &DemoAccount) -> anyho
                 .map_err(|e| anyhow::anyhow!(e.message))?,
             roles: account.roles.to_vec(),
             platform_admin: account.platform_admin,
+            email_verified: true,
         },
     )
     .await

@@ -286,6 +286,9 @@ error_sets! {
     /// An authenticated action without a body, which the resource's state may refuse.
     ActionErrors: "401" => Unauthorized, "403" => Forbidden, "404" => NotFound, "409" => Conflict, "422" => ValidationFailed,
         "500" => InternalError;
+    /// An anonymous, rate-limited operation with a JSON body.
+    PublicJsonErrors: "400" => BadRequest, "413" => PayloadTooLarge, "415" => UnsupportedMediaType,
+        "422" => ValidationFailed, "429" => TooManyRequests, "500" => InternalError;
     /// An anonymous operation on one resource.
     PublicResourceErrors: "404" => NotFound, "422" => ValidationFailed, "500" => InternalError;
 }

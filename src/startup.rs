@@ -46,6 +46,8 @@ pub struct AppState {
     pub voter_address_limiter: KeyedRateLimiter<String>,
     /// Code requests per email domain (see `Settings::voter_codes_per_domain_per_hour`).
     pub voter_domain_limiter: KeyedRateLimiter<String>,
+    /// Emails (confirmation, reset) sent to one address: 3 per 10 minutes.
+    pub address_email_limiter: KeyedRateLimiter<String>,
     pub ballot_cache: BallotCache,
 }
 
@@ -129,6 +131,10 @@ impl Application {
             voter_domain_limiter: KeyedRateLimiter::per_period(
                 settings.voter_codes_per_domain_per_hour,
                 std::time::Duration::from_secs(3600),
+            ),
+            address_email_limiter: KeyedRateLimiter::per_period(
+                3,
+                std::time::Duration::from_secs(600),
             ),
             ballot_cache: BallotCache::default(),
             db,

@@ -14,6 +14,7 @@ mod m20261122_000009_create_ballots;
 mod m20261122_000010_create_voters_and_outbox;
 mod m20261122_000011_create_invitations;
 mod m20261130_000001_audit_event_organization;
+mod m20261130_000002_address_proofs;
 
 pub struct Migrator;
 
@@ -33,6 +34,7 @@ impl MigratorTrait for Migrator {
             Box::new(m20261122_000010_create_voters_and_outbox::Migration),
             Box::new(m20261122_000011_create_invitations::Migration),
             Box::new(m20261130_000001_audit_event_organization::Migration),
+            Box::new(m20261130_000002_address_proofs::Migration),
         ]
     }
 }

@@ -1,6 +1,8 @@
 //! Password hashing with argon2id (the crate's defaults: 19 MiB, 2 passes), off the async workers.
 use std::sync::LazyLock;
 
+use tokio::sync::Semaphore;
+
 use argon2::{
     Argon2, PasswordHash, PasswordHasher, PasswordVerifier,
     password_hash::{SaltString, rand_core::OsRng},
@@ -20,31 +22,45 @@ fn hash_blocking(password: &str) -> anyhow::Result<String> {
         .map_err(|error| anyhow::anyhow!("hashing password: {error}"))
 }
 
-fn verify_blocking(hash: &str, candidate: &str) -> bool {
-    PasswordHash::new(hash)
-        .map(|parsed| {
-            Argon2::default()
-                .verify_password(candidate.as_bytes(), &parsed)
-                .is_ok()
-        })
-        .unwrap_or(false)
+/// Verifies `candidate` against `hash`. A stored value that is no hash (an invited account
+/// without a password) is checked against the dummy hash: it fails in the same time.
+fn verify_blocking(hash: Option<&str>, candidate: &str) -> bool {
+    let parsed = hash.and_then(|hash| PasswordHash::new(hash).ok());
+    let genuine = parsed.is_some();
+    let parsed = parsed.unwrap_or_else(|| {
+        PasswordHash::new(&DUMMY_HASH).expect("the dummy hash is a valid argon2 hash")
+    });
+    let matches = Argon2::default()
+        .verify_password(candidate.as_bytes(), &parsed)
+        .is_ok();
+    genuine && matches
+}
+
+/// Concurrent hashes allowed: each takes 19 MiB and a core for tens of milliseconds, so a
+/// burst of logins queues here instead of exhausting memory.
+fn hashing_permits() -> &'static Semaphore {
+    static PERMITS: LazyLock<Semaphore> = LazyLock::new(|| {
+        let cores = std::thread::available_parallelism().map_or(2, |cores| cores.get());
+        Semaphore::new(cores * 2)
+    });
+    &PERMITS
+}
+
+async fn bounded<T: Send + 'static>(
+    work: impl FnOnce() -> T + Send + 'static,
+) -> anyhow::Result<T> {
+    let _permit = hashing_permits().acquire().await?;
+    Ok(tokio::task::spawn_blocking(work).await?)
 }
 
 pub async fn hash(password: Password) -> anyhow::Result<String> {
-    tokio::task::spawn_blocking(move || hash_blocking(password.expose())).await?
+    bounded(move || hash_blocking(password.expose())).await?
 }
 
-/// Verifies `candidate` against `hash`, or against a dummy hash when there is no account.
+/// Verifies `candidate` against `hash`, or against a dummy hash when there is no account (or
+/// no password): every failure takes the same time.
 pub async fn verify(hash: Option<String>, candidate: String) -> anyhow::Result<bool> {
-    tokio::task::spawn_blocking(move || match hash {
-        Some(hash) => verify_blocking(&hash, &candidate),
-        None => {
-            verify_blocking(&DUMMY_HASH, &candidate);
-            false
-        }
-    })
-    .await
-    .map_err(Into::into)
+    bounded(move || verify_blocking(hash.as_deref(), &candidate)).await
 }
 
 #[cfg(test)]
@@ -68,5 +84,11 @@ mod tests {
                 .unwrap()
         );
         assert!(!verify(None, "anything at all".into()).await.unwrap());
+        // An invited account without a password: no match, even with the dummy's password.
+        assert!(
+            !verify(Some("!".into()), "dummy password for timing".into())
+                .await
+                .unwrap()
+        );
     }
 }

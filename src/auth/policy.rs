@@ -44,6 +44,11 @@ pub const RULES: &[(&str, Rule)] = &[
     ("issue_token", Rule::Public),
     ("refresh_session", Rule::Public),
     ("logout", Rule::Public),
+    // The holder of an emailed link; answers never tell whether an address has an account.
+    ("verify_email", Rule::Public),
+    ("resend_verification", Rule::Public),
+    ("forgot_password", Rule::Public),
+    ("reset_password", Rule::Public),
     // The caller's own account.
     ("get_me", Rule::Authenticated),
     ("export_me", Rule::Authenticated),
@@ -137,8 +142,9 @@ pub const RULES: &[(&str, Rule)] = &[
     ("list_councillors", Rule::AnyOf(ADMIN)),
     ("remove_councillor", Rule::AnyOf(ADMIN)),
     ("import_councillors", Rule::AnyOf(ADMIN)),
-    // The holder of an invitation token (rate-limited like logins).
-    ("accept_invitation", Rule::Public),
+    // The holder of an invitation token (rate-limited like logins): a new account sets its
+    // password; an existing one accepts while logged in as the invited account.
+    ("accept_invitation", Rule::Optional),
     // Anyone may ask for a code and confirm it (rate-limited).
     ("request_voter_code", Rule::Public),
     ("confirm_voter_code", Rule::Public),

@@ -1,4 +1,5 @@
 //! The rules, as pure functions and types: no I/O here, everything unit-tested.
+pub mod address_proof;
 pub mod application;
 pub mod attachment;
 pub mod audit_chain;

@@ -11,6 +11,11 @@ pub struct Model {
     pub expires_at: DateTimeUtc,
     pub used_at: Option<DateTimeUtc>,
     pub created_at: DateTimeUtc,
+    /// What accepting grants: a role, and a place on this organization's roster in this
+    /// college. Empty for invitations that only set a password.
+    pub organization_id: Option<Uuid>,
+    pub role: Option<String>,
+    pub college: Option<String>,
 }
 
 #[derive(Copy, Clone, Debug, EnumIter, DeriveRelation)]

@@ -13,6 +13,8 @@ pub struct Model {
     /// Manages every organization (made by `create-admin --platform`).
     pub platform_admin: bool,
     pub created_at: DateTimeUtc,
+    /// When the holder proved they own the address (a link or token emailed to it).
+    pub email_verified_at: Option<DateTimeUtc>,
     pub updated_at: DateTimeUtc,
 }
 

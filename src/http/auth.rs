@@ -1,4 +1,5 @@
-//! Registration, login, refresh and logout. Login and registration are rate-limited per client IP.
+//! Registration and the proof of the address, login, refresh, logout and password reset. Each
+//! is rate-limited per client IP, and emails per address.
 use crate::auth::access::authorize;
 use actix_web::middleware::from_fn;
 use actix_web::{HttpRequest, HttpResponse, post, web};
@@ -9,8 +10,10 @@ use super::client_ip::client_ip;
 use crate::{
     domain::{DisplayName, Email, FieldError, Password, Role},
     error::{self, ApiError},
+    http::ballots::VerificationSent,
     services::{
-        accounts::{self, Account, NewAccount},
+        accounts::NewAccount,
+        addresses,
         sessions::{self, SessionConfig, TokenPair},
     },
     startup::AppState,
@@ -49,6 +52,8 @@ pub fn parse_new_account(
             display_name,
             roles,
             platform_admin: false,
+            // Proved through the emailed link, unless a platform admin vouches for it.
+            email_verified: false,
         }),
         (email, password, display_name) => Err([email.err(), password.err(), display_name.err()]
             .into_iter()
@@ -74,19 +79,16 @@ fn session_config(state: &AppState) -> SessionConfig<'_> {
 /// Create an applicant account.
 ///
 /// Anyone may register; the account gets the `applicant` role only. Roles and any other field
-/// are rejected.
+/// are rejected. A link to confirm the address is emailed: until it is followed, the applicant
+/// can log in and draft, but not submit, and the account can be given no role. The answer is
+/// the same when the address already has an account (that email then says so), so that
+/// registering tells nobody who has an account.
 #[utoipa::path(
     tag = "auth",
     request_body = RegisterRequest,
     responses(
-        (status = 201, description = "Account created", body = Account),
-        (status = 400, response = error::BadRequest),
-        (status = 409, response = error::Conflict),
-        (status = 413, response = error::PayloadTooLarge),
-        (status = 415, response = error::UnsupportedMediaType),
-        (status = 422, response = error::ValidationFailed),
-        (status = 429, response = error::TooManyRequests),
-        (status = 500, response = error::InternalError),
+        (status = 202, description = "A confirmation link is on its way to the address", body = VerificationSent, example = json!({"status": "sent"})),
+        error::PublicJsonErrors,
     )
 )]
 #[post("/auth/register", wrap = "from_fn(authorize)")]
@@ -103,8 +105,142 @@ pub async fn register(
         &body.display_name,
         vec![Role::Applicant],
     )?;
-    let account = accounts::create(&state.db, None, new).await?;
-    Ok(HttpResponse::Created().json(account))
+    limit_emails_to(&state, new.email.as_str())?;
+    addresses::register(&state.db, &links(&state), new).await?;
+    Ok(sent())
+}
+
+fn links(state: &AppState) -> addresses::Links<'_> {
+    addresses::Links {
+        verify_email: &state.settings.verify_email_url,
+        reset_password: &state.settings.password_reset_url,
+    }
+}
+
+fn sent() -> HttpResponse {
+    HttpResponse::Accepted().json(VerificationSent { status: "sent" })
+}
+
+/// Emails to one address are limited, so that nobody can flood a mailbox through the API.
+fn limit_emails_to(state: &AppState, email: &str) -> Result<(), ApiError> {
+    state
+        .address_email_limiter
+        .check(email.trim().to_lowercase())
+}
+
+#[derive(Debug, Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
+#[schema(example = json!({"email": "claire.martin@example.fr"}))]
+pub struct EmailRequest {
+    #[schema(format = Email, max_length = 254)]
+    pub email: String,
+}
+
+#[derive(Debug, Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
+#[schema(example = json!({"token": "q3Hc0Yw5m2k8n1V6tZpLrX9sD4fG7hJ0aB2cE5uWiOk"}))]
+pub struct TokenOnly {
+    /// The token from the emailed link.
+    #[schema(min_length = 1, max_length = 100)]
+    pub token: String,
+}
+
+/// Confirm the account's address with the token of the emailed link.
+#[utoipa::path(
+    tag = "auth",
+    request_body = TokenOnly,
+    responses(
+        (status = 204, description = "The address is confirmed"),
+        error::PublicJsonErrors,
+    )
+)]
+#[post("/auth/email/verify", wrap = "from_fn(authorize)")]
+pub async fn verify_email(
+    state: web::Data<AppState>,
+    request: HttpRequest,
+    body: web::Json<TokenOnly>,
+) -> Result<HttpResponse, ApiError> {
+    limit_attempts(&state, &request)?;
+    addresses::verify_email(&state.db, &body.token).await?;
+    Ok(HttpResponse::NoContent().finish())
+}
+
+/// Email a new confirmation link (when the address has an unconfirmed account; the answer is
+/// the same otherwise).
+#[utoipa::path(
+    tag = "auth",
+    request_body = EmailRequest,
+    responses(
+        (status = 202, description = "A link is on its way if the address has an unconfirmed account", body = VerificationSent, example = json!({"status": "sent"})),
+        error::PublicJsonErrors,
+    )
+)]
+#[post("/auth/email/resend", wrap = "from_fn(authorize)")]
+pub async fn resend_verification(
+    state: web::Data<AppState>,
+    request: HttpRequest,
+    body: web::Json<EmailRequest>,
+) -> Result<HttpResponse, ApiError> {
+    limit_attempts(&state, &request)?;
+    limit_emails_to(&state, &body.email)?;
+    addresses::resend_verification(&state.db, &links(&state), &body.email).await?;
+    Ok(sent())
+}
+
+/// Forgotten password: email a single-use link, valid one hour, to choose a new one (when the
+/// address has an account; the answer is the same otherwise).
+#[utoipa::path(
+    tag = "auth",
+    request_body = EmailRequest,
+    responses(
+        (status = 202, description = "A link is on its way if the address has an account", body = VerificationSent, example = json!({"status": "sent"})),
+        error::PublicJsonErrors,
+    )
+)]
+#[post("/auth/password/forgot", wrap = "from_fn(authorize)")]
+pub async fn forgot_password(
+    state: web::Data<AppState>,
+    request: HttpRequest,
+    body: web::Json<EmailRequest>,
+) -> Result<HttpResponse, ApiError> {
+    limit_attempts(&state, &request)?;
+    limit_emails_to(&state, &body.email)?;
+    addresses::request_password_reset(&state.db, &links(&state), &body.email).await?;
+    Ok(sent())
+}
+
+#[derive(Debug, Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
+#[schema(example = json!({"token": "q3Hc0Yw5m2k8n1V6tZpLrX9sD4fG7hJ0aB2cE5uWiOk", "password": "a new long password"}))]
+pub struct PasswordReset {
+    /// The token from the emailed link.
+    #[schema(min_length = 1, max_length = 100)]
+    pub token: String,
+    #[schema(format = Password, min_length = 12, max_length = 128)]
+    pub password: String,
+}
+
+/// Choose a new password with the token of the emailed link. Every session of the account
+/// ends (log in again), and the link also confirms the address.
+#[utoipa::path(
+    tag = "auth",
+    request_body = PasswordReset,
+    responses(
+        (status = 204, description = "The password is changed: log in with `POST /api/v1/auth/token`"),
+        error::PublicJsonErrors,
+    )
+)]
+#[post("/auth/password/reset", wrap = "from_fn(authorize)")]
+pub async fn reset_password(
+    state: web::Data<AppState>,
+    request: HttpRequest,
+    body: web::Json<PasswordReset>,
+) -> Result<HttpResponse, ApiError> {
+    limit_attempts(&state, &request)?;
+    let password = Password::parse(&body.password)
+        .map_err(|error| ApiError::Validation(vec![error.on("password")]))?;
+    addresses::reset_password(&state.db, &body.token, password).await?;
+    Ok(HttpResponse::NoContent().finish())
 }
 
 #[derive(Debug, Deserialize, ToSchema)]

@@ -583,7 +583,7 @@ const MAX_ROSTER_BYTES: usize = 1024 * 1024;
     params(("id" = Uuid, Path, description = "Organization id")),
     request_body(content = RosterCsv, content_type = "text/csv"),
     responses(
-        (status = 200, description = "What the import did", body = ImportSummary, example = json!({"created": 12, "updated": 1, "unchanged": 127})),
+        (status = 200, description = "What the import did", body = ImportSummary, example = json!({"created": 12, "invited": 3, "updated": 1, "unchanged": 127})),
         (status = 400, response = error::BadRequest), (status = 401, response = error::Unauthorized),
         (status = 403, response = error::Forbidden), (status = 404, response = error::NotFound),
         (status = 413, response = error::PayloadTooLarge), (status = 415, response = error::UnsupportedMediaType),
@@ -637,18 +637,25 @@ pub async fn import_councillors(
 #[serde(deny_unknown_fields)]
 #[schema(example = json!({"token": "q3Hc0Yw5m2k8n1V6tZpLrX9sD4fG7hJ0aB2cE5uWiOk", "password": "a long councillor password"}))]
 pub struct AcceptInvitation {
+    #[schema(min_length = 1, max_length = 100)]
     pub token: String,
+    /// Required for a new account (it chooses its password now); refused for an account that
+    /// has one, which accepts while logged in (with its bearer token) instead.
     #[schema(format = Password, min_length = 12, max_length = 128)]
-    pub password: String,
+    pub password: Option<String>,
 }
 
-/// Set the password of an invited account with the token from its invitation email.
+/// Accept an invitation (to a councillors' roster) with the token from its email, which
+/// proves the address. A new account chooses its password; an existing account accepts while
+/// logged in as the invited account. The role and the place on the roster exist only from now.
 #[utoipa::path(
     tag = "auth",
+    security((), ("bearer" = [])),
     request_body = AcceptInvitation,
     responses(
-        (status = 204, description = "The password is set: log in with `POST /api/v1/auth/token`"),
-        (status = 400, response = error::BadRequest), (status = 404, response = error::NotFound),
+        (status = 204, description = "Accepted: log in (again) with `POST /api/v1/auth/token` to use the new role"),
+        (status = 400, response = error::BadRequest), (status = 401, response = error::Unauthorized),
+        (status = 403, response = error::Forbidden), (status = 404, response = error::NotFound),
         (status = 413, response = error::PayloadTooLarge), (status = 415, response = error::UnsupportedMediaType),
         (status = 422, response = error::ValidationFailed), (status = 429, response = error::TooManyRequests),
         (status = 500, response = error::InternalError),
@@ -658,13 +665,18 @@ pub struct AcceptInvitation {
 pub async fn accept_invitation(
     state: web::Data<AppState>,
     request: HttpRequest,
+    caller: Option<Principal>,
     body: web::Json<AcceptInvitation>,
 ) -> Result<HttpResponse, ApiError> {
     if let Some(ip) = client_ip(&request, &state.settings.trusted_proxies) {
         state.auth_limiter.check(ip)?;
     }
-    let password = crate::domain::Password::parse(&body.password)
+    let password = body
+        .password
+        .as_deref()
+        .map(crate::domain::Password::parse)
+        .transpose()
         .map_err(|error| ApiError::Validation(vec![error.on("password")]))?;
-    roster::accept_invitation(&state.db, &body.token, password).await?;
+    roster::accept_invitation(&state.db, caller.as_ref(), &body.token, password).await?;
     Ok(HttpResponse::NoContent().finish())
 }

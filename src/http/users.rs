@@ -15,7 +15,7 @@ use crate::{
         pagination::{Page, PageRequest},
     },
     error::{self, ApiError},
-    services::accounts::{self, Account, AccountChanges, AccountFilter},
+    services::accounts::{self, Account, AccountChanges, AccountFilter, NewAccount},
     startup::AppState,
 };
 
@@ -96,6 +96,11 @@ pub async fn create_user(
                     .collect(),
             ));
         }
+    };
+    // The platform admin vouches for the address of an account they create.
+    let new = NewAccount {
+        email_verified: true,
+        ..new
     };
     let account = accounts::create(&state.db, Some(caller.id), new).await?;
     Ok(HttpResponse::Created().json(account))

@@ -5,8 +5,8 @@ use chrono::{DateTime, Utc};
 use sea_orm::{
     ActiveModelTrait,
     ActiveValue::Set,
-    ColumnTrait, Condition, ConnectionTrait, DatabaseConnection, DbErr, EntityTrait,
-    IntoActiveModel, PaginatorTrait, QueryFilter, QueryOrder, QuerySelect,
+    ColumnTrait, Condition, ConnectionTrait, DatabaseConnection, DatabaseTransaction, DbErr,
+    EntityTrait, IntoActiveModel, PaginatorTrait, QueryFilter, QueryOrder, QuerySelect,
     sea_query::{Expr, LikeExpr, Query, SelectStatement},
 };
 use serde::Serialize;
@@ -41,6 +41,7 @@ use crate::{
     "display_name": "Claire Martin",
     "roles": ["applicant"],
     "disabled": false,
+    "email_verified": true,
     "platform_admin": false,
     "created_at": "2026-03-31T08:00:00Z",
     "updated_at": "2026-03-31T08:00:00Z"
@@ -53,6 +54,8 @@ pub struct Account {
     pub display_name: String,
     pub roles: Vec<Role>,
     pub disabled: bool,
+    /// The holder proved they own the address; roles and submissions wait for it.
+    pub email_verified: bool,
     /// Manages every organization.
     pub platform_admin: bool,
     pub created_at: DateTime<Utc>,
@@ -67,6 +70,7 @@ impl Account {
             display_name: model.display_name,
             roles,
             disabled: model.disabled,
+            email_verified: model.email_verified_at.is_some(),
             platform_admin: model.platform_admin,
             created_at: model.created_at,
             updated_at: model.updated_at,
@@ -83,6 +87,23 @@ pub struct NewAccount {
     pub roles: Vec<Role>,
     /// Only the command line makes platform admins.
     pub platform_admin: bool,
+    /// Whoever creates the account vouches for the address (a platform admin, the command
+    /// line); a registration proves it through an emailed link instead.
+    pub email_verified: bool,
+}
+
+/// The stored password of an invited account that has not chosen one: nothing verifies
+/// against it.
+pub const NO_PASSWORD: &str = "!";
+
+/// An account to insert, its password already hashed.
+pub struct AccountRecord {
+    pub email: String,
+    pub password_hash: String,
+    pub display_name: String,
+    pub roles: Vec<Role>,
+    pub platform_admin: bool,
+    pub email_verified: bool,
 }
 
 /// A validated change to an account; `None` leaves a field as it is.
@@ -105,22 +126,41 @@ pub async fn create(
     actor: Option<Uuid>,
     new: NewAccount,
 ) -> Result<Account, ApiError> {
-    let password_hash = password::hash(new.password).await?;
-    let now = db::now();
-    let roles = sorted(new.roles);
-    let model = user::Model {
-        id: Uuid::now_v7(),
+    let record = AccountRecord {
         email: new.email.as_str().to_owned(),
-        password_hash,
+        password_hash: password::hash(new.password).await?,
         display_name: new.display_name.into_inner(),
-        disabled: false,
+        roles: new.roles,
         platform_admin: new.platform_admin,
-        created_at: now,
-        updated_at: now,
+        email_verified: new.email_verified,
     };
     let txn = db::begin_write(db).await?;
+    let account = insert(&txn, actor, record).await?;
+    txn.commit().await?;
+    Ok(account)
+}
+
+/// Inserts an account and its roles in `txn`, audited; `email_taken` if the address has one.
+pub async fn insert(
+    txn: &DatabaseTransaction,
+    actor: Option<Uuid>,
+    record: AccountRecord,
+) -> Result<Account, ApiError> {
+    let now = db::now();
+    let roles = sorted(record.roles);
+    let model = user::Model {
+        id: Uuid::now_v7(),
+        email: record.email,
+        password_hash: record.password_hash,
+        display_name: record.display_name,
+        disabled: false,
+        platform_admin: record.platform_admin,
+        created_at: now,
+        updated_at: now,
+        email_verified_at: record.email_verified.then_some(now),
+    };
     if let Err(error) = user::Entity::insert(model.clone().into_active_model())
-        .exec_without_returning(&txn)
+        .exec_without_returning(txn)
         .await
     {
         return Err(if db::is_unique_violation(&error) {
@@ -132,21 +172,36 @@ pub async fn create(
             error.into()
         });
     }
-    insert_roles(&txn, model.id, &roles).await?;
+    insert_roles(txn, model.id, &roles).await?;
     audit::record(
-        &txn,
+        txn,
         AuditEntry {
             actor_id: actor.or(Some(model.id)),
             action: "user.created",
             target_type: "user",
             target_id: Some(model.id.to_string()),
-            details: json!({ "roles": roles, "platform_admin": new.platform_admin }),
+            details: json!({ "roles": roles, "platform_admin": record.platform_admin }),
         },
     )
     .await?;
-    txn.commit().await?;
     tracing::info!(user_id = %model.id, "account created");
     Ok(Account::from_model(model, roles))
+}
+
+/// Refuses to give a role to an account whose holder has not proved they own its address.
+pub async fn ensure_verified(db: &impl ConnectionTrait, user_id: Uuid) -> Result<(), ApiError> {
+    let verified = user::Entity::find_by_id(user_id)
+        .one(db)
+        .await?
+        .is_some_and(|model| model.email_verified_at.is_some());
+    if verified { Ok(()) } else { Err(unverified()) }
+}
+
+pub fn unverified() -> ApiError {
+    ApiError::Conflict {
+        code: "email_unverified",
+        detail: "The account's holder has not yet confirmed their email address.".into(),
+    }
 }
 
 async fn insert_roles(
@@ -352,7 +407,7 @@ pub async fn active_principal(
 
 /// The account with this email, to check a login.
 pub async fn find_by_email(
-    db: &DatabaseConnection,
+    db: &impl ConnectionTrait,
     email: &Email,
 ) -> Result<Option<user::Model>, DbErr> {
     user::Entity::find()
@@ -447,13 +502,13 @@ pub async fn update(
         .ok_or(ApiError::NotFound)?;
     let before = with_roles(&txn, model.clone()).await?;
     let organization_staff = matches!(scope, StaffScope::Only(_));
-    if organization_staff
-        && changes
-            .roles
-            .as_ref()
-            .is_some_and(|roles| !organization_may_change_roles(&before.roles, roles))
-    {
-        return Err(ApiError::Forbidden);
+    if let Some(roles) = &changes.roles {
+        if organization_staff && !organization_may_change_roles(&before.roles, roles) {
+            return Err(ApiError::Forbidden);
+        }
+        if !before.email_verified && roles.iter().any(|role| !before.roles.contains(role)) {
+            return Err(unverified());
+        }
     }
     let mut active = model.into_active_model();
     let mut events = Vec::new();
@@ -521,7 +576,8 @@ pub async fn update(
     Ok(account)
 }
 
-async fn revoke_all_sessions(txn: &impl ConnectionTrait, user_id: Uuid) -> Result<(), DbErr> {
+/// Ends every session of the account: its refresh tokens stop working.
+pub async fn revoke_all_sessions(txn: &impl ConnectionTrait, user_id: Uuid) -> Result<(), DbErr> {
     refresh_token::Entity::update_many()
         .col_expr(refresh_token::Column::RevokedAt, Expr::value(db::now()))
         .filter(refresh_token::Column::UserId.eq(user_id))

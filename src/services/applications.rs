@@ -31,6 +31,7 @@ use crate::{
     entities::{application, application_answer, application_location, edition},
     error::ApiError,
     services::{
+        accounts,
         audit::{self, AuditEntry},
         editions::{self, calendar_of},
         jury,
@@ -500,6 +501,8 @@ pub async fn submit(
     let (model, edition) = reach_as_owner(&txn, caller, id).await?;
     ensure_draft(&model)?;
     ensure_accepting(&edition, Utc::now())?;
+    // A file is submitted by someone who proved they own the account's address.
+    accounts::ensure_verified(&txn, caller.id).await?;
     let content = content_of(&txn, &model).await?;
     let missing = content.missing(&criteria_keys(&txn, edition.id).await?);
     if !missing.is_empty() {

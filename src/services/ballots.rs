@@ -739,22 +739,8 @@ pub async fn set_councillor(
             "Only accounts holding the councillor role can be on the roster.",
         ));
     }
-    let row = councillor::ActiveModel {
-        organization_id: Set(organization_id),
-        user_id: Set(user_id),
-        college: Set(college.clone()),
-    };
-    if councillor::Entity::find_by_id((organization_id, user_id))
-        .one(&txn)
-        .await?
-        .is_some()
-    {
-        row.update(&txn).await?;
-    } else {
-        councillor::Entity::insert(row)
-            .exec_without_returning(&txn)
-            .await?;
-    }
+    crate::services::accounts::ensure_verified(&txn, user_id).await?;
+    crate::services::roster::put_on_roster(&txn, organization_id, user_id, &college).await?;
     audit::record(
         &txn,
         AuditEntry {

@@ -150,6 +150,9 @@ pub async fn set_member(
             "Only enabled accounts holding the jury role can sit on a jury.",
         ));
     }
+    if account.email_verified_at.is_none() {
+        return Err(crate::services::accounts::unverified());
+    }
     match membership(&txn, edition_id, user_id).await? {
         Some(existing) => {
             let mut active = existing.into_active_model();

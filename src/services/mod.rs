@@ -1,5 +1,6 @@
 //! Use cases: each runs in one transaction and writes its audit event in that transaction.
 pub mod accounts;
+pub mod addresses;
 pub mod applications;
 pub mod attachments;
 pub mod audit;

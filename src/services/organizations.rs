@@ -323,6 +323,7 @@ pub async fn add_admin(
             detail: "Only accounts holding the admin role can join an organization's staff.".into(),
         });
     }
+    crate::services::accounts::ensure_verified(&txn, user_id).await?;
     let exists = organization_admin::Entity::find_by_id((id, user_id))
         .one(&txn)
         .await?

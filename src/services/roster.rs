@@ -1,10 +1,11 @@
-//! Councillor rosters imported as CSV: accounts created (with an emailed invitation to set a
-//! password) or updated, the roster set; all of a file or nothing; the same file twice
-//! changes nothing.
+//! Councillor rosters imported as CSV, by invitation: nobody is put on a roster, nor given the
+//! councillor role, until the holder of the address accepts the emailed invitation. A new
+//! address gets an account without a password (set on acceptance); an existing account
+//! accepts while logged in. All of a file or nothing; the same file twice changes nothing.
 use chrono::Utc;
 use sea_orm::{
-    ActiveModelTrait, ActiveValue::Set, ColumnTrait, DatabaseConnection, EntityTrait,
-    IntoActiveModel, QueryFilter,
+    ActiveModelTrait, ActiveValue::Set, ColumnTrait, ConnectionTrait, DatabaseConnection,
+    EntityTrait, IntoActiveModel, QueryFilter, sea_query::Expr,
 };
 use serde::Serialize;
 use serde_json::json;
@@ -14,22 +15,99 @@ use uuid::Uuid;
 use crate::{
     auth::{Principal, password, secret_token},
     db,
-    domain::{Password, Role, roster::RosterEntry},
+    domain::{
+        Password, Role,
+        address_proof::{INVITATION_LIFETIME_DAYS, is_usable},
+        roster::RosterEntry,
+    },
     entities::{councillor, invitation, user, user_role},
-    error::ApiError,
+    error::{ApiError, AuthFailure},
     services::{
+        accounts::{self, AccountRecord, NO_PASSWORD},
         audit::{self, AuditEntry},
         mail, organizations,
     },
 };
 
-const INVITATION_DAYS: i64 = 14;
-
 #[derive(Debug, Serialize, ToSchema)]
 pub struct ImportSummary {
+    /// New addresses: an account without a password was made and invited.
     pub created: usize,
+    /// Existing accounts invited to join the roster (they accept while logged in).
+    pub invited: usize,
+    /// Councillors already on the roster whose college changed.
     pub updated: usize,
+    /// Lines that changed nothing (on the roster as is, or already invited).
     pub unchanged: usize,
+}
+
+/// Puts the account on the organization's roster in `college`; whether anything changed.
+pub async fn put_on_roster(
+    txn: &impl ConnectionTrait,
+    organization_id: Uuid,
+    user_id: Uuid,
+    college: &str,
+) -> Result<bool, ApiError> {
+    let row = councillor::ActiveModel {
+        organization_id: Set(organization_id),
+        user_id: Set(user_id),
+        college: Set(college.to_owned()),
+    };
+    match councillor::Entity::find_by_id((organization_id, user_id))
+        .one(txn)
+        .await?
+    {
+        Some(existing) if existing.college == college => Ok(false),
+        Some(_) => {
+            row.update(txn).await?;
+            Ok(true)
+        }
+        None => {
+            councillor::Entity::insert(row)
+                .exec_without_returning(txn)
+                .await?;
+            Ok(true)
+        }
+    }
+}
+
+/// An invitation of this account to this organization's roster that can still be accepted.
+async fn pending_invitation(
+    txn: &impl ConnectionTrait,
+    user_id: Uuid,
+    organization_id: Uuid,
+) -> Result<Option<invitation::Model>, ApiError> {
+    Ok(invitation::Entity::find()
+        .filter(invitation::Column::UserId.eq(user_id))
+        .filter(invitation::Column::OrganizationId.eq(organization_id))
+        .all(txn)
+        .await?
+        .into_iter()
+        .find(|invitation| is_usable(invitation.used_at, invitation.expires_at, Utc::now())))
+}
+
+async fn invite(
+    txn: &impl ConnectionTrait,
+    user_id: Uuid,
+    organization_id: Uuid,
+    college: &str,
+) -> Result<String, ApiError> {
+    let token = secret_token::generate();
+    let now = db::now();
+    invitation::Entity::insert(invitation::ActiveModel {
+        id: Set(Uuid::now_v7()),
+        user_id: Set(user_id),
+        token_hash: Set(secret_token::digest(&token)),
+        expires_at: Set(now + chrono::Duration::days(INVITATION_LIFETIME_DAYS)),
+        used_at: Set(None),
+        created_at: Set(now),
+        organization_id: Set(Some(organization_id)),
+        role: Set(Some(Role::Councillor.as_str().to_owned())),
+        college: Set(Some(college.to_owned())),
+    })
+    .exec_without_returning(txn)
+    .await?;
+    Ok(token)
 }
 
 pub async fn import(
@@ -43,131 +121,98 @@ pub async fn import(
     organizations::ensure_staff(&txn, caller, organization_id).await?;
     let mut summary = ImportSummary {
         created: 0,
+        invited: 0,
         updated: 0,
         unchanged: 0,
     };
     for entry in entries {
-        let existing = user::Entity::find()
-            .filter(user::Column::Email.eq(entry.email.as_str()))
-            .one(&txn)
-            .await?;
         let name = entry.name.into_inner();
-        let mut changed = false;
-        let created = existing.is_none();
-        let user_id = match existing {
+        let existing = accounts::find_by_email(&txn, &entry.email).await?;
+        let on_roster = match &existing {
+            Some(account) => councillor::Entity::find_by_id((organization_id, account.id))
+                .one(&txn)
+                .await?
+                .is_some(),
+            None => false,
+        };
+        let (user_id, message) = match existing {
+            // Already one of the organization's councillors: staff keep the college current.
+            Some(account) if on_roster => {
+                if put_on_roster(&txn, organization_id, account.id, &entry.college).await? {
+                    summary.updated += 1;
+                } else {
+                    summary.unchanged += 1;
+                }
+                continue;
+            }
             Some(account) => {
-                let id = account.id;
-                if account.display_name != name {
-                    let mut active = account.into_active_model();
-                    active.display_name = Set(name.clone());
-                    active.updated_at = Set(db::now());
-                    active.update(&txn).await?;
-                    changed = true;
-                }
-                if user_role::Entity::find_by_id((id, Role::Councillor.as_str().to_owned()))
-                    .one(&txn)
+                if let Some(mut pending) = pending_invitation(&txn, account.id, organization_id)
                     .await?
-                    .is_none()
+                    .map(IntoActiveModel::into_active_model)
                 {
-                    user_role::Entity::insert(user_role::ActiveModel {
-                        user_id: Set(id),
-                        role: Set(Role::Councillor.as_str().to_owned()),
-                    })
-                    .exec_without_returning(&txn)
-                    .await?;
-                    changed = true;
+                    if pending.college.as_ref().as_deref() != Some(entry.college.as_str()) {
+                        pending.college = Set(Some(entry.college.clone()));
+                        pending.update(&txn).await?;
+                        summary.updated += 1;
+                    } else {
+                        summary.unchanged += 1;
+                    }
+                    continue;
                 }
-                id
+                summary.invited += 1;
+                (
+                    account.id,
+                    "Vous êtes invité(e) à rejoindre la liste des conseillers qui votent au Prix du \
+                     CESER. Connectez-vous à votre compte, puis acceptez l'invitation",
+                )
             }
             None => {
-                let id = Uuid::now_v7();
-                let now = db::now();
-                user::Entity::insert(user::ActiveModel {
-                    id: Set(id),
-                    email: Set(entry.email.as_str().to_owned()),
-                    // No password until the invitation is accepted: nothing verifies against this.
-                    password_hash: Set("!".to_owned()),
-                    display_name: Set(name.clone()),
-                    disabled: Set(false),
-                    platform_admin: Set(false),
-                    created_at: Set(now),
-                    updated_at: Set(now),
-                })
-                .exec_without_returning(&txn)
-                .await?;
-                user_role::Entity::insert(user_role::ActiveModel {
-                    user_id: Set(id),
-                    role: Set(Role::Councillor.as_str().to_owned()),
-                })
-                .exec_without_returning(&txn)
-                .await?;
-                let token = secret_token::generate();
-                invitation::Entity::insert(invitation::ActiveModel {
-                    id: Set(Uuid::now_v7()),
-                    user_id: Set(id),
-                    token_hash: Set(secret_token::digest(&token)),
-                    expires_at: Set(now + chrono::Duration::days(INVITATION_DAYS)),
-                    used_at: Set(None),
-                    created_at: Set(now),
-                })
-                .exec_without_returning(&txn)
-                .await?;
-                let body = format!(
-                    "Bonjour {name},\n\nUn compte de conseiller vous a été ouvert pour voter au Prix du CESER.\nPour choisir votre mot de passe (lien valable {INVITATION_DAYS} jours) :\n\n{invitation_url}{token}\n\n"
-                );
-                mail::enqueue(
+                let account = accounts::insert(
                     &txn,
-                    entry.email.as_str(),
-                    "Votre invitation au Prix du CESER",
-                    &body,
-                )
-                .await?;
-                audit::record(
-                    &txn,
-                    AuditEntry {
-                        actor_id: Some(caller.id),
-                        action: "user.invited",
-                        target_type: "user",
-                        target_id: Some(id.to_string()),
-                        details: json!({ "roles": ["councillor"] }),
+                    Some(caller.id),
+                    AccountRecord {
+                        email: entry.email.as_str().to_owned(),
+                        password_hash: NO_PASSWORD.to_owned(),
+                        display_name: name.clone(),
+                        roles: Vec::new(),
+                        platform_admin: false,
+                        email_verified: false,
                     },
                 )
                 .await?;
                 summary.created += 1;
-                id
+                (
+                    account.id,
+                    "Un compte de conseiller vous a été ouvert pour voter au Prix du CESER. \
+                     Choisissez votre mot de passe",
+                )
             }
         };
-        let on_roster = councillor::Entity::find_by_id((organization_id, user_id))
-            .one(&txn)
-            .await?;
-        match on_roster {
-            Some(row) if row.college == entry.college => {}
-            Some(row) => {
-                let mut active = row.into_active_model();
-                active.college = Set(entry.college.clone());
-                active.update(&txn).await?;
-                changed = true;
-            }
-            None => {
-                councillor::Entity::insert(councillor::ActiveModel {
-                    organization_id: Set(organization_id),
-                    user_id: Set(user_id),
-                    college: Set(entry.college.clone()),
-                })
-                .exec_without_returning(&txn)
-                .await?;
-                changed = true;
-            }
-        }
-        if !created {
-            if changed {
-                summary.updated += 1;
-            } else {
-                summary.unchanged += 1;
-            }
-        }
+        let token = invite(&txn, user_id, organization_id, &entry.college).await?;
+        let body = format!(
+            "Bonjour {name},\n\n{message} (lien valable {INVITATION_LIFETIME_DAYS} jours) :\n\n\
+             {invitation_url}{token}\n\nSi vous ne vous attendiez pas à ce message, ignorez-le.\n"
+        );
+        mail::enqueue(
+            &txn,
+            entry.email.as_str(),
+            "Votre invitation au Prix du CESER",
+            &body,
+        )
+        .await?;
+        audit::record(
+            &txn,
+            AuditEntry {
+                actor_id: Some(caller.id),
+                action: "councillor.invited",
+                target_type: "organization",
+                target_id: Some(organization_id.to_string()),
+                details: json!({ "user_id": user_id, "college": entry.college }),
+            },
+        )
+        .await?;
     }
-    if summary.created + summary.updated == 0 {
+    if summary.created + summary.invited + summary.updated == 0 {
         // The same file again: nothing to record, nothing written.
         return Ok(summary);
     }
@@ -176,45 +221,102 @@ pub async fn import(
         action: "councillors.imported",
         target_type: "organization",
         target_id: Some(organization_id.to_string()),
-        details: json!({ "created": summary.created, "updated": summary.updated, "unchanged": summary.unchanged }),
+        details: json!({ "created": summary.created, "invited": summary.invited, "updated": summary.updated, "unchanged": summary.unchanged }),
     })
     .await?;
     txn.commit().await?;
     Ok(summary)
 }
 
-/// Sets the password of an invited account with its single-use token.
+/// Accepts an invitation with its emailed token, which proves the address. An account without
+/// a password chooses one now; an account with one accepts while logged in as its holder.
+/// Then what the invitation grants (the councillor role, a place on the roster) is given.
 pub async fn accept_invitation(
     db: &DatabaseConnection,
+    caller: Option<&Principal>,
     token: &str,
-    new_password: Password,
+    new_password: Option<Password>,
 ) -> Result<(), ApiError> {
-    let hash = password::hash(new_password).await?;
-    let txn = db::begin_write(db).await?;
-    let invitation = invitation::Entity::find()
-        .filter(invitation::Column::TokenHash.eq(secret_token::digest(token)))
-        .one(&txn)
-        .await?
-        .filter(|invitation| invitation.used_at.is_none() && invitation.expires_at > Utc::now())
-        .ok_or_else(|| {
-            ApiError::invalid(
-                "token",
-                "invalid_token",
-                "this invitation is unknown, used or expired",
-            )
-        })?;
+    let invalid = || {
+        ApiError::invalid(
+            "token",
+            "invalid_token",
+            "this invitation is unknown, used or expired",
+        )
+    };
+    let find = async |db: &DatabaseConnection| -> Result<invitation::Model, ApiError> {
+        invitation::Entity::find()
+            .filter(invitation::Column::TokenHash.eq(secret_token::digest(token)))
+            .one(db)
+            .await?
+            .filter(|invitation| is_usable(invitation.used_at, invitation.expires_at, Utc::now()))
+            .ok_or_else(invalid)
+    };
+    // The cheap checks first: nobody makes the server hash a password without a valid token.
+    let invitation = find(db).await?;
     let account = user::Entity::find_by_id(invitation.user_id)
-        .one(&txn)
+        .one(db)
         .await?
-        .ok_or(ApiError::NotFound)?;
+        .ok_or_else(invalid)?;
+    let password_hash = match (account.password_hash == NO_PASSWORD, new_password) {
+        (true, Some(password)) => Some(password::hash(password).await?),
+        (true, None) => {
+            return Err(ApiError::invalid(
+                "password",
+                "required",
+                "choose a password to open your account",
+            ));
+        }
+        (false, Some(_)) => {
+            return Err(ApiError::invalid(
+                "password",
+                "not_allowed",
+                "this account has a password: log in, then accept without one",
+            ));
+        }
+        (false, None) => match caller {
+            Some(caller) if caller.id == account.id => None,
+            Some(_) => return Err(ApiError::Forbidden),
+            None => return Err(ApiError::Unauthorized(AuthFailure::MissingToken)),
+        },
+    };
+
+    let txn = db::begin_write(db).await?;
+    let used = invitation::Entity::update_many()
+        .col_expr(invitation::Column::UsedAt, Expr::value(db::now()))
+        .filter(invitation::Column::Id.eq(invitation.id))
+        .filter(invitation::Column::UsedAt.is_null())
+        .exec(&txn)
+        .await?
+        .rows_affected;
+    if used != 1 {
+        return Err(invalid());
+    }
     let mut active = account.into_active_model();
-    active.password_hash = Set(hash);
+    if let Some(hash) = password_hash {
+        active.password_hash = Set(hash);
+    }
+    if active.email_verified_at.as_ref().is_none() {
+        active.email_verified_at = Set(Some(db::now()));
+    }
     active.updated_at = Set(db::now());
     active.update(&txn).await?;
     let user_id = invitation.user_id;
-    let mut used = invitation.into_active_model();
-    used.used_at = Set(Some(db::now()));
-    used.update(&txn).await?;
+    if let Some(role) = invitation.role.as_deref() {
+        let granted = user_role::ActiveModel {
+            user_id: Set(user_id),
+            role: Set(role.to_owned()),
+        };
+        user_role::Entity::insert(granted)
+            .on_conflict_do_nothing()
+            .exec_without_returning(&txn)
+            .await?;
+    }
+    if let (Some(organization_id), Some(college)) =
+        (invitation.organization_id, invitation.college.as_deref())
+    {
+        put_on_roster(&txn, organization_id, user_id, college).await?;
+    }
     audit::record(
         &txn,
         AuditEntry {
@@ -222,7 +324,7 @@ pub async fn accept_invitation(
             action: "user.invitation_accepted",
             target_type: "user",
             target_id: Some(user_id.to_string()),
-            details: json!({}),
+            details: json!({ "organization_id": invitation.organization_id, "role": invitation.role }),
         },
     )
     .await?;

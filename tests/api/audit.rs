@@ -38,7 +38,7 @@ api_test!(async fn concurrent_changes_keep_one_unbroken_chain(app) {
         .send()
     });
     for response in futures::future::join_all(registrations).await {
-        assert_eq!(response.unwrap().status(), 201);
+        assert_eq!(response.unwrap().status(), 202);
     }
     assert_eq!(audit::verify(&app.db).await.unwrap(), 12);
 });

@@ -163,7 +163,7 @@ fn serve_logs_request_ids_without_secrets_and_stops_on_sigterm() {
         }
         let body = serde_json::json!({"email": "log@example.fr", "password": "sup3r-secret-passw0rd", "display_name": "Log"});
         let response = client.post(format!("{base}/api/v1/auth/register")).json(&body).send().await.unwrap();
-        assert_eq!(response.status(), 201);
+        assert_eq!(response.status(), 202);
         let login = serde_json::json!({"email": "log@example.fr", "password": "sup3r-secret-passw0rd"});
         let response = client.post(format!("{base}/api/v1/auth/token")).header("x-request-id", "req-login-1").json(&login).send().await.unwrap();
         let tokens: serde_json::Value = response.json().await.unwrap();

@@ -127,8 +127,9 @@ api_test!(async fn wrong_json_types_are_422_not_500(app) {
 
 api_test!(async fn conflict_is_409(app) {
     let user = app.create_user(&[prix_ceser::domain::Role::Applicant]).await;
-    let body = json!({"email": user.email.to_uppercase(), "password": PASSWORD, "display_name": "Twin"});
-    let response = app.post("/api/v1/auth/register", &body).send().await.unwrap();
+    let platform = app.create_platform_admin().await;
+    let body = json!({"email": user.email.to_uppercase(), "password": PASSWORD, "display_name": "Twin", "roles": ["jury"]});
+    let response = app.post("/api/v1/users", &body).bearer_auth(&platform.token).send().await.unwrap();
     assert_eq!(response.status(), 409);
     assert_eq!(
         json(response).await,

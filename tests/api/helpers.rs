@@ -166,6 +166,7 @@ impl TestApp {
                 display_name: DisplayName::parse("Test User").unwrap(),
                 roles: roles.to_vec(),
                 platform_admin,
+                email_verified: true,
             },
         )
         .await

@@ -5,6 +5,7 @@
 mod helpers;
 
 mod access;
+mod addresses;
 mod applications;
 mod attachments;
 mod audit;

@@ -40,38 +40,84 @@ async fn invitation_tokens(app: &TestApp) -> Vec<String> {
                 .body
                 .split("/invitation?token=")
                 .nth(1)
+                .and_then(|rest| rest.split_whitespace().next())
                 .unwrap()
-                .trim()
                 .to_owned()
         })
         .collect()
 }
 
-api_test!(async fn a_roster_import_creates_invites_and_is_idempotent(app) {
+api_test!(async fn a_roster_import_invites_and_is_idempotent(app) {
     let ara = app.create_organization("ceser-ara").await;
     let existing = app.create_user(&[Role::Applicant]).await;
     let csv = format!("email,name,college\nanne.dupont@example.fr,Anne Dupont,Collège 1 — entreprises\nbenoit.ecole@example.fr,Benoît École,Collège 2 — syndicats\n{},Déjà Inscrite,Collège 3 — associations\n", existing.email);
     let first = import(&app, &ara, &ara.admin.token, &csv).await;
     assert_eq!(first.status(), 200);
-    assert_eq!(json(first).await, json!({"created": 2, "updated": 1, "unchanged": 0}));
+    assert_eq!(json(first).await, json!({"created": 2, "invited": 1, "updated": 0, "unchanged": 0}));
+    // Nobody is on the roster, nor holds the role, before accepting.
     let roster = json(app.get(&format!("/api/v1/organizations/{}/councillors", ara.id)).bearer_auth(&ara.admin.token).send().await.unwrap()).await;
-    assert_eq!(roster.as_array().unwrap().len(), 3);
-    let me = json(app.get("/api/v1/me").bearer_auth(app.token_for(existing.id, &[Role::Applicant])).send().await.unwrap()).await;
-    assert_eq!(me["roles"], json!(["applicant", "councillor"]));
-    assert_eq!(me["display_name"], "Déjà Inscrite");
+    assert_eq!(roster, json!([]));
+    let existing_token = app.token_for(existing.id, &[Role::Applicant]);
+    let me = json(app.get("/api/v1/me").bearer_auth(&existing_token).send().await.unwrap()).await;
+    assert_eq!(me["roles"], json!(["applicant"]));
 
     let again = import(&app, &ara, &ara.admin.token, &csv).await;
-    assert_eq!(json(again).await, json!({"created": 0, "updated": 0, "unchanged": 3}));
-    assert_eq!(invitation_tokens(&app).await.len(), 2, "no second invitation");
+    assert_eq!(json(again).await, json!({"created": 0, "invited": 0, "updated": 0, "unchanged": 3}));
+    let tokens = invitation_tokens(&app).await;
+    assert_eq!(tokens.len(), 3, "no second invitation");
 
-    // The invitation sets the password; it works once.
-    let token = invitation_tokens(&app).await.remove(0);
+    // A new account chooses its password with the token; it works once.
     assert_problem(app.login("anne.dupont@example.fr", "a long councillor password").await, 401, "invalid_credentials").await;
-    let accepted = app.post("/api/v1/auth/invitations/accept", &json!({"token": token, "password": "a long councillor password"})).send().await.unwrap();
-    assert_eq!(accepted.status(), 204);
-    assert_eq!(app.login("anne.dupont@example.fr", "a long councillor password").await.status(), 200);
-    let reused = app.post("/api/v1/auth/invitations/accept", &json!({"token": token, "password": "another long password"})).send().await.unwrap();
+    let missing = app.post("/api/v1/auth/invitations/accept", &json!({"token": tokens[0]})).send().await.unwrap();
+    assert_eq!(assert_problem(missing, 422, "validation_failed").await["errors"][0]["field"], "password");
+    let accepted = app.post("/api/v1/auth/invitations/accept", &json!({"token": tokens[0], "password": "a long councillor password"})).send().await.unwrap();
+    assert_eq!(accepted.status(), 204, "{}", accepted.text().await.unwrap());
+    let anne = json(app.login("anne.dupont@example.fr", "a long councillor password").await).await;
+    let anne_me = json(app.get("/api/v1/me").bearer_auth(anne["access_token"].as_str().unwrap()).send().await.unwrap()).await;
+    assert_eq!((anne_me["roles"].clone(), anne_me["email_verified"].clone()), (json!(["councillor"]), json!(true)));
+    let reused = app.post("/api/v1/auth/invitations/accept", &json!({"token": tokens[0], "password": "another long password"})).send().await.unwrap();
     assert_problem(reused, 422, "validation_failed").await;
+
+    // An existing account accepts while logged in as itself, not with a password, not as another.
+    let with_password = app.post("/api/v1/auth/invitations/accept", &json!({"token": tokens[2], "password": "a long new password"})).send().await.unwrap();
+    assert_problem(with_password, 422, "validation_failed").await;
+    let anonymous = app.post("/api/v1/auth/invitations/accept", &json!({"token": tokens[2]})).send().await.unwrap();
+    assert_problem(anonymous, 401, "authentication_required").await;
+    let other = app.post("/api/v1/auth/invitations/accept", &json!({"token": tokens[2]})).bearer_auth(anne["access_token"].as_str().unwrap()).send().await.unwrap();
+    assert_problem(other, 403, "forbidden").await;
+    let own = app.post("/api/v1/auth/invitations/accept", &json!({"token": tokens[2]})).bearer_auth(&existing_token).send().await.unwrap();
+    assert_eq!(own.status(), 204, "{}", own.text().await.unwrap());
+    let me = json(app.get("/api/v1/me").bearer_auth(&existing_token).send().await.unwrap()).await;
+    assert_eq!(me["roles"], json!(["applicant", "councillor"]));
+
+    let roster = json(app.get(&format!("/api/v1/organizations/{}/councillors", ara.id)).bearer_auth(&ara.admin.token).send().await.unwrap()).await;
+    assert_eq!(roster.as_array().unwrap().len(), 2);
+    // Once on the roster, a new college in the file is an update.
+    let moved = csv.replace("Collège 3 — associations", "Collège 4 — personnalités");
+    assert_eq!(json(import(&app, &ara, &ara.admin.token, &moved).await).await, json!({"created": 0, "invited": 0, "updated": 1, "unchanged": 2}));
+});
+
+api_test!(async fn registering_an_address_before_the_import_gives_no_role(app) {
+    let ara = app.create_organization("ceser-ara").await;
+    // A visitor registers the address of a future councillor, who will never give them the link.
+    let registered = app.post("/api/v1/auth/register", &json!({"email": "nouveau.conseiller@ceser-ara.example", "password": PASSWORD, "display_name": "Visiteur"})).send().await.unwrap();
+    assert_eq!(registered.status(), 202);
+    let summary = json(import(&app, &ara, &ara.admin.token, "email,name,college\nnouveau.conseiller@ceser-ara.example,Nouveau Conseiller,Collège 1\n").await).await;
+    assert_eq!(summary["invited"], 1);
+    let visitor = json(app.login("nouveau.conseiller@ceser-ara.example", PASSWORD).await).await;
+    let visitor_token = visitor["access_token"].as_str().unwrap();
+    let me = json(app.get("/api/v1/me").bearer_auth(visitor_token).send().await.unwrap()).await;
+    assert_eq!(me["roles"], json!(["applicant"]));
+    let roster = json(app.get(&format!("/api/v1/organizations/{}/councillors", ara.id)).bearer_auth(&ara.admin.token).send().await.unwrap()).await;
+    assert_eq!(roster, json!([]));
+    // Even a guessed token is refused; the emailed one reaches only the address's owner.
+    let guessed = app.post("/api/v1/auth/invitations/accept", &json!({"token": "guessed-token"})).bearer_auth(visitor_token).send().await.unwrap();
+    assert_problem(guessed, 422, "validation_failed").await;
+    // Nor can staff hand the role to the unverified account directly.
+    let platform = app.create_platform_admin().await;
+    let id = me["id"].as_str().unwrap();
+    let granted = app.patch(&format!("/api/v1/users/{id}"), &json!({"roles": ["applicant", "councillor"]})).bearer_auth(&platform.token).send().await.unwrap();
+    assert_problem(granted, 409, "email_unverified").await;
 });
 
 api_test!(async fn a_bad_line_rejects_the_whole_file(app) {
