@@ -391,31 +391,53 @@ run_identity() {
   OUTCOME[$name]="$rc $((SECONDS - started))"
 }
 
+# FUZZ_IDENTITIES narrows the run, e.g. FUZZ_IDENTITIES="juror" while chasing one failure.
+IDENTITIES="${FUZZ_IDENTITIES:-anonymous applicant organization-admin juror}"
 started=$SECONDS
-run_identity anonymous
-run_identity applicant claire.martin@example.org demo-candidat-2026
-run_identity organization-admin secretariat@ceser-ara.example demo-secretariat-2026
-run_identity juror presidence@ceser-ara.example demo-jury-2026
+for name in $IDENTITIES; do
+  case $name in
+    anonymous) run_identity anonymous ;;
+    applicant) run_identity applicant claire.martin@example.org demo-candidat-2026 ;;
+    organization-admin)
+      run_identity organization-admin secretariat@ceser-ara.example demo-secretariat-2026 ;;
+    juror) run_identity juror presidence@ceser-ara.example demo-jury-2026 ;;
+    *) echo "fuzz: unknown identity $name" >&2; exit 2 ;;
+  esac
+done
 
 echo
 echo "================================ fuzz summary ================================"
 failed=0
-for name in anonymous applicant organization-admin juror; do
+for name in $IDENTITIES; do
   read -r rc seconds <<< "${OUTCOME[$name]}"
   if [ "$rc" = 0 ]; then verdict=passed; else verdict=FAILED; failed=1; fi
-  printf '%-20s %-7s %4ss   %s\n' "$name" "$verdict" "$seconds" "$WORK/$name/schemathesis.log"
+  printf '%-19s %-6s %4ss  %s\n' "$name" "$verdict" "$seconds" "$WORK/$name/schemathesis.log"
+  # One entry per failing case: operation, check, message, response and the curl to replay it.
   python3 - "$WORK/$name/report" << 'PY'
-import glob, json, sys
-for path in glob.glob(sys.argv[1] + "/json-*.json"):
-    report = json.load(open(path))
-    for failure in report["failures"]:
-        print(f"    {failure['code']} {failure['title']} ({failure['count']}):")
-        for operation in failure["operations"]:
-            print(f"        {operation}")
-    for error in report["errors"]:
-        print(f"    error: {json.dumps(error)[:300]}")
+import glob
+import sys
+import xml.etree.ElementTree as ET
+
+reports = glob.glob(sys.argv[1] + "/junit-*.xml")
+if not reports:
+    print("    no report: schemathesis stopped before testing (see the log)")
+for path in reports:
+    for case in ET.parse(path).iter("testcase"):
+        for outcome in case:
+            if outcome.tag not in ("failure", "error"):
+                continue
+            lines = [line.strip() for line in (outcome.text or "").splitlines() if line.strip()]
+            print(f"  * {case.get('name')}")
+            for index, line in enumerate(lines):
+                if line.startswith("- ") or line.startswith("["):
+                    print(f"      {line}")
+                    following = lines[index + 1] if index + 1 < len(lines) else ""
+                    if not following.startswith(("- ", "[", "Reproduce", "curl")):
+                        print(f"        {following[:400]}")
+                elif line.startswith("curl "):
+                    print(f"      {line[:1500]}")
 PY
 done
 echo "seed $SEED, $MAX_EXAMPLES examples per operation and phase, $((SECONDS - started))s in all"
-echo "reproduce a case: the curl line under it in the log, against a server started like this script's"
+echo "To replay a case, start the binary as start_server does and put a token in the curl line."
 exit "$failed"

@@ -1,4 +1,6 @@
 //! The jury of an edition and the Prix du CESER rule for its composition.
+use std::collections::BTreeSet;
+
 use serde::{Deserialize, Serialize};
 use utoipa::ToSchema;
 
@@ -104,9 +106,42 @@ pub fn composition_findings(members: &[(Seat, bool)]) -> Vec<CompositionFinding>
     findings
 }
 
+/// Whether a juror may see the other jurors' scores or their aggregates for a round: only
+/// once they have submitted every card they owe for that round, so that their own judgement is
+/// formed first. A juror who owes no card this round sees none either.
+pub fn may_see_others_scores<T: Ord>(owed: &BTreeSet<T>, submitted: &BTreeSet<T>) -> bool {
+    !owed.is_empty() && owed.is_subset(submitted)
+}
+
+/// Who may record a conflict of interest on a file once the juror's card on it is submitted:
+/// staff only, with their reason, since it withdraws a locked card from the aggregates.
+pub fn conflict_needs_staff(card_submitted: bool, recorded_by_staff: bool) -> bool {
+    card_submitted && !recorded_by_staff
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn others_scores_wait_for_all_of_ones_own_cards() {
+        let owed = BTreeSet::from([1, 2]);
+        assert!(!may_see_others_scores(&owed, &BTreeSet::new()));
+        assert!(!may_see_others_scores(&owed, &BTreeSet::from([1])));
+        assert!(may_see_others_scores(&owed, &BTreeSet::from([1, 2, 3])));
+        // The president with no card of their own sees nothing.
+        assert!(!may_see_others_scores(
+            &BTreeSet::<i32>::new(),
+            &BTreeSet::from([1])
+        ));
+    }
+
+    #[test]
+    fn a_conflict_on_a_submitted_card_is_for_staff_to_record() {
+        assert!(conflict_needs_staff(true, false));
+        assert!(!conflict_needs_staff(true, true));
+        assert!(!conflict_needs_staff(false, false));
+    }
 
     fn prix_du_ceser() -> Vec<(Seat, bool)> {
         vec![

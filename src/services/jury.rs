@@ -23,7 +23,10 @@ use crate::{
         Role,
         application::{ApplicantKind, ApplicationStatus, Eligibility, Location},
         edition::{CandidatePool, EditionStatus, PrizeKind, ScoreScale},
-        jury::{CompositionFinding, Seat, composition_findings},
+        jury::{
+            CompositionFinding, Seat, composition_findings, conflict_needs_staff,
+            may_see_others_scores,
+        },
         scoring::{self, Card, FileToRank, RankedFile, Round},
     },
     entities::{
@@ -307,8 +310,10 @@ pub struct Conflict {
     pub declared_at: DateTime<Utc>,
 }
 
-/// A jury member declares a conflict on a file; staff may record one for a member. Any
-/// scorecard of the member on that file is withdrawn.
+/// A jury member declares a conflict on a file; staff may record one for a member. The
+/// member's draft cards on the file are dropped; a submitted card is locked, so only staff may
+/// record the conflict then (their reason is the approval), and the card is kept, marked
+/// withdrawn, out of every aggregate.
 pub async fn declare_conflict(
     db: &DatabaseConnection,
     caller: &Principal,
@@ -322,17 +327,38 @@ pub async fn declare_conflict(
         .await?
         .ok_or(ApiError::NotFound)?;
     let edition = find_edition(&txn, file.edition_id).await?;
-    let member = match for_user {
+    let (member, by_staff) = match for_user {
         Some(user_id) if user_id != caller.id => {
             organizations::ensure_staff(&txn, caller, edition.organization_id).await?;
-            membership(&txn, edition.id, user_id)
+            let member = membership(&txn, edition.id, user_id)
                 .await?
-                .ok_or(ApiError::NotFound)?
+                .ok_or(ApiError::NotFound)?;
+            (member, true)
         }
-        _ => membership(&txn, edition.id, caller.id)
-            .await?
-            .ok_or(ApiError::NotFound)?,
+        _ => {
+            let member = membership(&txn, edition.id, caller.id)
+                .await?
+                .ok_or(ApiError::NotFound)?;
+            (member, false)
+        }
     };
+    let cards = scorecard::Entity::find()
+        .filter(scorecard::Column::ApplicationId.eq(application_id))
+        .filter(scorecard::Column::MemberId.eq(member.id))
+        .all(&txn)
+        .await?;
+    let submitted: Vec<Uuid> = cards
+        .iter()
+        .filter(|card| card.status == SUBMITTED)
+        .map(|card| card.id)
+        .collect();
+    if conflict_needs_staff(!submitted.is_empty(), by_staff) {
+        return Err(conflict_error(
+            "scorecard_submitted",
+            "Your scorecard on this file is submitted: ask the organizer's staff to record the \
+             conflict, with its reason.",
+        ));
+    }
     let now = db::now();
     let inserted = conflict::Entity::insert(conflict::ActiveModel {
         id: Set(Uuid::now_v7()),
@@ -354,18 +380,23 @@ pub async fn declare_conflict(
             error.into()
         });
     }
-    let withdrawn = scorecard::Entity::delete_many()
+    scorecard::Entity::delete_many()
         .filter(scorecard::Column::ApplicationId.eq(application_id))
         .filter(scorecard::Column::MemberId.eq(member.id))
+        .filter(scorecard::Column::Status.eq(DRAFT))
         .exec(&txn)
-        .await?
-        .rows_affected;
+        .await?;
+    scorecard::Entity::update_many()
+        .col_expr(scorecard::Column::Status, Expr::value(WITHDRAWN))
+        .filter(scorecard::Column::Id.is_in(submitted.iter().copied()))
+        .exec(&txn)
+        .await?;
     review_assignment::Entity::delete_many()
         .filter(review_assignment::Column::ApplicationId.eq(application_id))
         .filter(review_assignment::Column::MemberId.eq(member.id))
         .exec(&txn)
         .await?;
-    audit::record(&txn, entry(caller.id, "jury.conflict_declared", "application", application_id, json!({ "user_id": member.user_id, "reason": reason, "scorecards_withdrawn": withdrawn }))).await?;
+    audit::record(&txn, entry(caller.id, "jury.conflict_declared", "application", application_id, json!({ "user_id": member.user_id, "reason": reason, "recorded_by_staff": by_staff, "scorecards_withdrawn": submitted }))).await?;
     txn.commit().await?;
     Ok(Conflict {
         application_id,
@@ -755,7 +786,8 @@ pub struct Scorecard {
     pub application_id: Uuid,
     pub user_id: Uuid,
     pub round: Round,
-    /// `draft` or `submitted`.
+    /// `draft`, `submitted`, or `withdrawn` (a conflict recorded after submission: kept, out
+    /// of every aggregate).
     #[schema(example = "submitted")]
     pub status: String,
     #[schema(example = json!({"general_interest": 16, "reproducibility": 12}))]
@@ -766,6 +798,8 @@ pub struct Scorecard {
 
 const DRAFT: &str = "draft";
 const SUBMITTED: &str = "submitted";
+/// A submitted card whose juror was later found conflicted: kept, counted nowhere.
+const WITHDRAWN: &str = "withdrawn";
 
 async fn scores_of(
     db: &impl ConnectionTrait,
@@ -1060,11 +1094,13 @@ pub async fn scorecards(
                 return Err(ApiError::NotFound);
             }
             let own = own_scorecard(db, file.id, member.id, round).await?;
-            if own.is_none_or(|card| card.status != SUBMITTED) {
-                return Err(conflict_error(
-                    "own_scorecard_pending",
-                    "Submit your own scorecard on this file before seeing the others'.",
-                ));
+            let submitted: BTreeSet<Uuid> = own
+                .filter(|card| card.status == SUBMITTED)
+                .map(|card| card.application_id)
+                .into_iter()
+                .collect();
+            if !may_see_others_scores(&BTreeSet::from([file.id]), &submitted) {
+                return Err(own_scorecards_pending());
             }
             false
         }
@@ -1136,7 +1172,8 @@ async fn ranking_of(
     Ok(scoring::rank(&weights, &to_rank, &cards))
 }
 
-/// Staff, and the jury's president.
+/// Staff, and the jury's president once their own cards of the round are submitted; the
+/// president does not see the files they are conflicted on.
 pub async fn rankings(
     db: &DatabaseConnection,
     caller: &Principal,
@@ -1144,12 +1181,48 @@ pub async fn rankings(
     round: Round,
 ) -> Result<Vec<RankedFile>, ApiError> {
     let edition = find_edition(db, edition_id).await?;
-    if let Actor::Member(member) = reach(db, caller, &edition).await?
-        && member.seat != Seat::President.as_str()
-    {
+    let Actor::Member(member) = reach(db, caller, &edition).await? else {
+        return ranking_of(db, &edition, round).await;
+    };
+    if member.seat != Seat::President.as_str() {
         return Err(ApiError::Forbidden);
     }
-    ranking_of(db, &edition, round).await
+    let files = round_files(db, edition.id, round).await?;
+    let owed: BTreeSet<Uuid> = reviewers(db, edition.id, round, &files)
+        .await?
+        .into_iter()
+        .filter(|(_, members)| members.contains(&member.id))
+        .map(|(file, _)| file)
+        .collect();
+    let submitted: BTreeSet<Uuid> = scorecard::Entity::find()
+        .filter(scorecard::Column::MemberId.eq(member.id))
+        .filter(scorecard::Column::Round.eq(round.as_str()))
+        .filter(scorecard::Column::Status.eq(SUBMITTED))
+        .all(db)
+        .await?
+        .into_iter()
+        .map(|card| card.application_id)
+        .collect();
+    if !may_see_others_scores(&owed, &submitted) {
+        return Err(own_scorecards_pending());
+    }
+    let conflicted: BTreeSet<Uuid> = conflict::Entity::find()
+        .filter(conflict::Column::MemberId.eq(member.id))
+        .all(db)
+        .await?
+        .into_iter()
+        .map(|row| row.application_id)
+        .collect();
+    let mut ranking = ranking_of(db, &edition, round).await?;
+    ranking.retain(|file| !conflicted.contains(&file.application_id));
+    Ok(ranking)
+}
+
+fn own_scorecards_pending() -> ApiError {
+    conflict_error(
+        "own_scorecard_pending",
+        "Submit your own scorecards of this round before seeing the others'.",
+    )
 }
 
 // ----- Shortlist and auditions -----

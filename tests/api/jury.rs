@@ -290,12 +290,24 @@ api_test!(async fn scorecards_are_validated_and_conflicts_withdraw_them(app) {
     assert_eq!(assert_problem(incomplete, 422, "validation_failed").await["errors"].as_array().unwrap().len(), 4);
     assert_eq!(score(&app, juror, &run.files[0], "selection", 14).await.status(), 200);
 
-    // Declaring a conflict afterwards withdraws the scorecard (audited).
+    // Once the card is submitted, the juror alone cannot withdraw it by declaring a conflict.
     let admin = &run.organization.admin.token;
-    let declared = app.post(&format!("/api/v1/applications/{}/conflicts", run.files[0]), &json!({"reason": "Lien familial avec le porteur.", "user_id": juror.id})).bearer_auth(admin).send().await.unwrap();
+    let conflicts_path = format!("/api/v1/applications/{}/conflicts", run.files[0]);
+    let by_juror = app.post(&conflicts_path, &json!({"reason": "Lien familial avec le porteur."})).bearer_auth(&juror.token).send().await.unwrap();
+    assert_problem(by_juror, 409, "scorecard_submitted").await;
+    // Staff record it with their reason: the card is kept, withdrawn, and the audit says so.
+    let declared = app.post(&conflicts_path, &json!({"reason": "Lien familial avec le porteur.", "user_id": juror.id})).bearer_auth(admin).send().await.unwrap();
     assert_eq!(declared.status(), 201);
     let cards = json(app.get(&format!("/api/v1/applications/{}/scorecards?round=selection", run.files[0])).bearer_auth(admin).send().await.unwrap()).await;
-    assert_eq!(cards, json!([]));
+    assert_eq!(cards.as_array().unwrap().len(), 1);
+    assert_eq!(cards[0]["status"], "withdrawn");
+    assert_eq!(cards[0]["scores"]["efficiency"], 14);
+    let ranking = json(app.get(&format!("/api/v1/editions/{}/rankings?round=selection", run.edition)).bearer_auth(admin).send().await.unwrap()).await;
+    let first = ranking.as_array().unwrap().iter().find(|file| file["application_id"] == json!(run.files[0])).unwrap();
+    assert_eq!(first["scorecards"], 0, "a withdrawn card counts nowhere");
+    let events = json(app.get("/api/v1/audit?action=jury.conflict_declared").bearer_auth(admin).send().await.unwrap()).await;
+    assert_eq!(events["items"][0]["details"]["scorecards_withdrawn"], json!([cards[0]["id"]]));
+    assert_eq!(events["items"][0]["details"]["recorded_by_staff"], true);
     let again = app.post(&format!("/api/v1/applications/{}/conflicts", run.files[0]), &json!({"reason": "Lien familial avec le porteur.", "user_id": juror.id})).bearer_auth(admin).send().await.unwrap();
     assert_problem(again, 409, "conflict_already_declared").await;
     let conflicts = json(app.get(&format!("/api/v1/editions/{}/conflicts", run.edition)).bearer_auth(admin).send().await.unwrap()).await;
@@ -392,4 +404,36 @@ api_test!(async fn category_prizes_take_mentions_where_allowed(app) {
     assert_eq!(assert_problem(mentions, 422, "validation_failed").await["errors"][0]["field"], "mentions");
     assert_problem(decide(prize_of("jury"), json!({"laureate": run.files[0]})).await.unwrap(), 409, "no_ranking").await;
     assert_problem(decide(prize_of("jury"), json!({"laureate": run.files[5]})).await.unwrap(), 422, "validation_failed").await;
+});
+
+api_test!(async fn the_president_sees_no_ranking_before_their_own_cards(app) {
+    let run = prepare(&app).await;
+    let president = &run.jury[0];
+    let others = &run.jury[1..];
+    let rankings = format!("/api/v1/editions/{}/rankings?round=selection", run.edition);
+    let csv = format!("/api/v1/editions/{}/rankings.csv?round=selection", run.edition);
+    // Another juror scored file 0; the president has no card at all.
+    assert_eq!(score(&app, &others[0], &run.files[0], "selection", 17).await.status(), 200);
+    for path in [&rankings, &csv] {
+        let refused = app.get(path).bearer_auth(&president.token).send().await.unwrap();
+        assert_problem(refused, 409, "own_scorecard_pending").await;
+    }
+    // Some of their cards are not enough.
+    for file in &run.files[..5] {
+        assert_eq!(score(&app, president, file, "selection", 12).await.status(), 200);
+    }
+    assert_problem(app.get(&rankings).bearer_auth(&president.token).send().await.unwrap(), 409, "own_scorecard_pending").await;
+    // A conflict declared before scoring takes the file out of what they owe and see.
+    let declared = app.post(&format!("/api/v1/applications/{}/conflicts", run.files[5]), &json!({"reason": "Membre du conseil d'administration."})).bearer_auth(&president.token).send().await.unwrap();
+    assert_eq!(declared.status(), 201);
+    let ranking = json(app.get(&rankings).bearer_auth(&president.token).send().await.unwrap()).await;
+    let seen: Vec<&str> = ranking.as_array().unwrap().iter().map(|file| file["application_id"].as_str().unwrap()).collect();
+    assert_eq!(seen.len(), 5);
+    assert!(!seen.contains(&run.files[5].as_str()));
+    let csv_text = app.get(&csv).bearer_auth(&president.token).send().await.unwrap().text().await.unwrap();
+    assert_eq!(csv_text.lines().count(), 6, "{csv_text}");
+    assert!(!csv_text.contains(&run.files[5]));
+    // Staff see everything at any time.
+    let staff = json(app.get(&rankings).bearer_auth(&run.organization.admin.token).send().await.unwrap()).await;
+    assert_eq!(staff.as_array().unwrap().len(), 6);
 });
