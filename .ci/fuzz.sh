@@ -259,7 +259,7 @@ ids = {
     "organizations": [o["id"] for o in organizations.values()],
     "editions": list(edition_of),
     "prizes": [p["id"] for p in prizes],
-    "applications": [a["id"] for a in applications] + [draft["id"]],
+    "applications": [a["id"] for a in applications],  # the draft among them
     "attachments": [attachment["id"]],
     "users": [u["id"] for u in users.values()],
 }

@@ -44,6 +44,8 @@ pub struct Settings {
     pub max_upload_bytes: usize,
     /// SMTP server for outgoing email; `None` writes emails to the log.
     pub smtp_url: Option<String>,
+    /// `Strict-Transport-Security` max-age, when the API is served over HTTPS only.
+    pub hsts_max_age: Option<u64>,
     pub mail_from: String,
     /// Invitation emails link here, followed by the token (the front end's page that sets
     /// the password with `POST /api/v1/auth/invitations/accept`).
@@ -204,14 +206,31 @@ impl Settings {
             100 * 1024 * 1024,
         )? as usize;
         let smtp_url = get("PRIX_SMTP_URL");
-        if let Some(url) = &smtp_url
-            && !(url.starts_with("smtp://") || url.starts_with("smtps://"))
-        {
-            return Err(invalid(
-                "PRIX_SMTP_URL",
-                "expected smtp://host:port or smtps://user:password@host",
-            ));
+        match &smtp_url {
+            Some(url) if !(url.starts_with("smtp://") || url.starts_with("smtps://")) => {
+                return Err(invalid(
+                    "PRIX_SMTP_URL",
+                    "expected smtp://host:port or smtps://user:password@host",
+                ));
+            }
+            // Without it emails, with their codes and links, would be written to the log.
+            None if environment == Environment::Production => {
+                return Err(invalid("PRIX_SMTP_URL", "is required in production"));
+            }
+            _ => {}
         }
+        let hsts_max_age = get("PRIX_HSTS_MAX_AGE")
+            .map(|_| {
+                parse_number(
+                    "PRIX_HSTS_MAX_AGE",
+                    get("PRIX_HSTS_MAX_AGE"),
+                    0,
+                    0,
+                    63_072_000,
+                )
+            })
+            .transpose()?
+            .filter(|seconds| *seconds > 0);
         let mail_from = get("PRIX_MAIL_FROM")
             .unwrap_or_else(|| "Prix du CESER <no-reply@prix-ceser.example>".to_owned());
         if mail_from.parse::<lettre::message::Mailbox>().is_err() {
@@ -297,6 +316,7 @@ impl Settings {
             storage_dir,
             max_upload_bytes,
             smtp_url,
+            hsts_max_age,
             mail_from,
             invitation_url,
             verify_email_url,
@@ -394,7 +414,16 @@ mod tests {
         let weak = settings(&[("PRIX_ENV", "production"), ("PRIX_JWT_SECRET", "short")]);
         assert_eq!(weak.unwrap_err().variable, "PRIX_JWT_SECRET");
         let strong = "s".repeat(40);
-        assert!(settings(&[("PRIX_ENV", "production"), ("PRIX_JWT_SECRET", &strong)]).is_ok());
+        let without_smtp = settings(&[("PRIX_ENV", "production"), ("PRIX_JWT_SECRET", &strong)]);
+        assert_eq!(without_smtp.unwrap_err().variable, "PRIX_SMTP_URL");
+        assert!(
+            settings(&[
+                ("PRIX_ENV", "production"),
+                ("PRIX_JWT_SECRET", &strong),
+                ("PRIX_SMTP_URL", "smtp://mail.example.fr:25")
+            ])
+            .is_ok()
+        );
     }
 
     #[test]
@@ -409,6 +438,7 @@ mod tests {
             ("PRIX_LOG_FORMAT", "xml"),
             ("PRIX_AUTH_RATE_LIMIT", "many"),
             ("PRIX_TRUSTED_PROXIES", "yes"),
+            ("PRIX_HSTS_MAX_AGE", "forever"),
             ("PRIX_VOTER_CODES_PER_DOMAIN", "0"),
             ("PRIX_SMTP_URL", "mail.example.fr"),
             ("PRIX_MAIL_FROM", "nobody"),

@@ -21,16 +21,20 @@ use crate::{
     db,
     http::{
         self, extract,
-        rate_limit::{IpRateLimiter, KeyedRateLimiter},
+        rate_limit::{IpRateLimiter, KeyedRateLimiter, StreamSlots},
         request_id,
     },
     openapi::ApiDoc,
     services::{
         attachments::Storage,
         ballots::BallotCache,
+        live::LiveHub,
         mail::{self, Mailer},
     },
 };
+
+/// A venue may show the ceremony on several screens behind one address; more is abuse.
+const LIVE_STREAMS_PER_ADDRESS: usize = 10;
 
 /// Shared by every request.
 pub struct AppState {
@@ -49,6 +53,9 @@ pub struct AppState {
     /// Emails (confirmation, reset) sent to one address: 3 per 10 minutes.
     pub address_email_limiter: KeyedRateLimiter<String>,
     pub ballot_cache: BallotCache,
+    pub live_hub: LiveHub,
+    /// Live streams open at once per client address.
+    pub live_slots: StreamSlots,
 }
 
 /// Registers the documented routes on `app`; returns the app and the OpenAPI document.
@@ -137,6 +144,8 @@ impl Application {
                 std::time::Duration::from_secs(600),
             ),
             ballot_cache: BallotCache::default(),
+            live_hub: LiveHub::default(),
+            live_slots: StreamSlots::new(LIVE_STREAMS_PER_ADDRESS),
             db,
             settings,
         });
@@ -158,6 +167,7 @@ impl Application {
                 ))
                 .wrap(TracingLogger::<request_id::RequestSpan>::new())
                 .wrap(from_fn(request_id::propagate))
+                .wrap(from_fn(http::security_headers::apply))
         })
         .listen(listener)?
         .shutdown_timeout(20);

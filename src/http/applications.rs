@@ -4,13 +4,13 @@ use crate::auth::access::authorize;
 use actix_web::middleware::from_fn;
 use std::collections::BTreeMap;
 
-use actix_web::{HttpResponse, get, http::header, patch, post, web};
+use actix_web::{HttpResponse, get, patch, post, web};
 use chrono::NaiveDate;
 use serde::Deserialize;
 use utoipa::{IntoParams, ToSchema};
 use uuid::Uuid;
 
-use super::extract::Query;
+use super::{csv_export, extract::Query};
 use crate::{
     auth::Principal,
     domain::{
@@ -520,28 +520,16 @@ pub async fn export_applications(
 ) -> Result<HttpResponse, ApiError> {
     let edition_id = id.into_inner();
     let (criteria, files) = applications::all_of_edition(&state.db, &caller, edition_id).await?;
-    let mut writer = csv::Writer::from_writer(Vec::new());
     let header: Vec<String> = CSV_COLUMNS
         .iter()
         .map(|c| c.to_string())
         .chain(criteria.iter().map(|key| format!("answer_{key}")))
         .collect();
-    writer.write_record(&header).map_err(anyhow::Error::from)?;
-    for file in &files {
-        writer
-            .write_record(csv_row(&criteria, file))
-            .map_err(anyhow::Error::from)?;
-    }
-    let body = writer
-        .into_inner()
-        .map_err(|error| anyhow::anyhow!("{error}"))?;
-    Ok(HttpResponse::Ok()
-        .insert_header((header::CONTENT_TYPE, "text/csv; charset=utf-8"))
-        .insert_header((
-            header::CONTENT_DISPOSITION,
-            format!("attachment; filename=\"applications-{edition_id}.csv\""),
-        ))
-        .body(body))
+    csv_export::respond(
+        &header,
+        files.iter().map(|file| csv_row(&criteria, file)),
+        &format!("applications-{edition_id}.csv"),
+    )
 }
 
 /// The public gallery of an edition: the candidates its organizer made public (and the

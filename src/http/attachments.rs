@@ -52,15 +52,24 @@ fn unsupported_type() -> ApiError {
     )])
 }
 
+/// What the other parts of an upload may weigh together: they are read and ignored, so a
+/// client cannot make the server read more than this besides the file.
+const OTHER_PARTS_LIMIT: usize = 16 * 1024;
+
 /// Streams the `file` part to a temporary file, enforcing the size limit and checking the type.
 async fn receive(mut form: Multipart, state: &AppState) -> Result<Upload, ApiError> {
     let limit = state.settings.max_upload_bytes;
+    let mut other_parts = 0usize;
     while let Some(field) = form.next().await {
         let mut field = field.map_err(multipart_error)?;
         if field.name() != Some("file") {
-            // Drain and ignore other parts.
             while let Some(chunk) = field.next().await {
-                chunk.map_err(multipart_error)?;
+                other_parts += chunk.map_err(multipart_error)?.len();
+                if other_parts > OTHER_PARTS_LIMIT {
+                    return Err(ApiError::PayloadTooLarge {
+                        limit: OTHER_PARTS_LIMIT,
+                    });
+                }
             }
             continue;
         }

@@ -16,7 +16,7 @@ use crate::{
     domain::{application::parse_text, ballot::BallotState, edition::parse_reason},
     error::{self, ApiError},
     services::{
-        ballots::{self, BallotView, Councillor, Laureate, LiveView, Receipt, Results},
+        ballots::{self, BallotView, Councillor, Laureate, Receipt, Results},
         roster::{self, ImportSummary},
         voters::{self, VoterToken},
     },
@@ -506,7 +506,8 @@ pub struct LiveEvent {
 
 /// Server-Sent Events for the ceremony screen (anonymous): a `turnout` event every second
 /// while the ballot is scheduled, open or closed, then one `result` event once published,
-/// and the stream ends.
+/// and the stream ends. One poller per prize feeds every stream; a client address may hold a
+/// few streams at once (429 beyond).
 #[utoipa::path(
     tag = "ballots",
     params(("id" = Uuid, Path, description = "Prize id")),
@@ -518,44 +519,28 @@ pub struct LiveEvent {
 #[get("/prizes/{id}/live", wrap = "from_fn(authorize)")]
 pub async fn live_results(
     state: web::Data<AppState>,
+    request: HttpRequest,
     id: web::Path<Uuid>,
 ) -> Result<HttpResponse, ApiError> {
     let prize_id = id.into_inner();
     // Refuse unknown prizes before starting the stream.
     ballots::live(&state.db, prize_id).await?;
+    let slot = client_ip(&request, &state.settings.trusted_proxies)
+        .map(|ip| state.live_slots.acquire(ip))
+        .transpose()?;
     const MAX_EVENTS: u32 = 4 * 3600;
+    let frames = state.live_hub.watch(&state.db, prize_id);
     let events = futures_util::stream::unfold(
-        (state, 0u32, false),
-        move |(state, sent, finished)| async move {
+        (frames, slot, 0u32, false),
+        |(mut frames, slot, sent, finished)| async move {
             if finished || sent >= MAX_EVENTS {
                 return None;
             }
-            if sent > 0 {
-                tokio::time::sleep(std::time::Duration::from_secs(1)).await;
-            }
-            let (event, done) = match ballots::live(&state.db, prize_id).await {
-                Ok(LiveView::Published(results)) => (
-                    format!(
-                        "event: result\ndata: {}\n\n",
-                        serde_json::to_string(&results).unwrap_or_default()
-                    ),
-                    true,
-                ),
-                Ok(LiveView::Turnout(turnout)) => (
-                    format!(
-                        "event: turnout\ndata: {}\n\n",
-                        serde_json::to_string(&turnout).unwrap_or_default()
-                    ),
-                    false,
-                ),
-                Err(error) => {
-                    tracing::warn!(error = %error, "live stream stopped");
-                    return None;
-                }
-            };
+            frames.changed().await.ok()?;
+            let frame = frames.borrow_and_update().clone()?;
             Some((
-                Ok::<_, actix_web::Error>(actix_web::web::Bytes::from(event)),
-                (state, sent + 1, done),
+                Ok::<_, actix_web::Error>(actix_web::web::Bytes::from(frame.text)),
+                (frames, slot, sent + 1, frame.last),
             ))
         },
     );

@@ -4,13 +4,13 @@ use crate::auth::access::authorize;
 use actix_web::middleware::from_fn;
 use std::collections::BTreeMap;
 
-use actix_web::{HttpResponse, delete, get, http::header, post, put, web};
+use actix_web::{HttpResponse, delete, get, post, put, web};
 use chrono::{DateTime, Utc};
 use serde::Deserialize;
 use utoipa::{IntoParams, ToSchema};
 use uuid::Uuid;
 
-use super::extract::Query;
+use super::{csv_export, extract::Query};
 use crate::{
     auth::Principal,
     domain::{
@@ -530,14 +530,14 @@ pub async fn export_rankings(
     id: web::Path<Uuid>,
     query: Query<RoundQuery>,
 ) -> Result<HttpResponse, ApiError> {
-    let ranking = jury::rankings(&state.db, &caller, id.into_inner(), query.0.round).await?;
+    let (edition_id, round) = (id.into_inner(), query.0.round);
+    let ranking = jury::rankings(&state.db, &caller, edition_id, round).await?;
     let criteria: Vec<String> = ranking
         .iter()
         .flat_map(|file| file.criteria.keys().cloned())
         .collect::<std::collections::BTreeSet<_>>()
         .into_iter()
         .collect();
-    let mut writer = csv::Writer::from_writer(Vec::new());
     let mut header = vec![
         "rank".to_owned(),
         "application_id".into(),
@@ -550,9 +550,8 @@ pub async fn export_rankings(
         "tied".into(),
     ];
     header.extend(criteria.iter().map(|key| format!("mean_{key}")));
-    writer.write_record(&header).map_err(anyhow::Error::from)?;
     let number = |value: Option<f64>| value.map(|v| format!("{v:.3}")).unwrap_or_default();
-    for file in &ranking {
+    let rows = ranking.iter().map(|file| {
         let mut row = vec![
             file.rank.map(|r| r.to_string()).unwrap_or_default(),
             file.application_id.to_string(),
@@ -571,14 +570,13 @@ pub async fn export_rankings(
                 .iter()
                 .map(|key| number(file.criteria.get(key).copied())),
         );
-        writer.write_record(&row).map_err(anyhow::Error::from)?;
-    }
-    let body = writer
-        .into_inner()
-        .map_err(|error| anyhow::anyhow!("{error}"))?;
-    Ok(HttpResponse::Ok()
-        .insert_header((header::CONTENT_TYPE, "text/csv; charset=utf-8"))
-        .body(body))
+        row
+    });
+    csv_export::respond(
+        &header,
+        rows,
+        &format!("rankings-{edition_id}-{}.csv", round.as_str()),
+    )
 }
 
 #[derive(Debug, Deserialize, ToSchema)]

@@ -1,7 +1,10 @@
 use crate::auth::access::authorize;
 use actix_web::middleware::from_fn;
-use actix_web::{HttpResponse, delete, get, web};
+use actix_web::{HttpRequest, HttpResponse, delete, get, web};
+use serde::Deserialize;
+use utoipa::ToSchema;
 
+use super::client_ip::client_ip;
 use crate::{
     auth::Principal,
     error::{self, ApiError},
@@ -48,25 +51,54 @@ pub async fn export_me(
     Ok(web::Json(privacy::export(&state.db, &caller).await?))
 }
 
+#[derive(Debug, Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
+#[schema(example = json!({"password": "correct horse battery"}))]
+pub struct EraseRequest {
+    /// The account's password, asked again: erasure cannot be undone.
+    #[schema(format = Password, max_length = 128)]
+    pub password: String,
+}
+
 /// Erase the caller's account (GDPR erasure).
 ///
 /// Drafts are deleted; submitted files lose their contact details and their link to the
 /// account but keep the description of the action (the organizer's and, for laureates, the
-/// public record); the account, its sessions and roles are deleted.
+/// public record). The account is anonymised (no email, name or password; disabled) rather than
+/// deleted, so that a juror's submitted scorecards and a councillor's record of having voted
+/// stay whole; its roles, sessions and staff memberships are deleted.
 #[utoipa::path(
     tag = "auth",
     security(("bearer" = [])),
+    request_body = EraseRequest,
     responses(
         (status = 204, description = "Erased"),
+        (status = 400, response = error::BadRequest),
         (status = 401, response = error::Unauthorized),
+        (status = 413, response = error::PayloadTooLarge),
+        (status = 415, response = error::UnsupportedMediaType),
+        (status = 422, response = error::ValidationFailed),
+        (status = 429, response = error::TooManyRequests),
         (status = 500, response = error::InternalError),
     )
 )]
 #[delete("/me", wrap = "from_fn(authorize)")]
 pub async fn delete_me(
     state: web::Data<AppState>,
+    request: HttpRequest,
     caller: Principal,
+    body: web::Json<EraseRequest>,
 ) -> Result<HttpResponse, ApiError> {
-    privacy::erase(&state.db, &state.storage, &caller).await?;
+    // The password is checked: limited like logins.
+    if let Some(ip) = client_ip(&request, &state.settings.trusted_proxies) {
+        state.auth_limiter.check(ip)?;
+    }
+    privacy::erase(
+        &state.db,
+        &state.storage,
+        &caller,
+        body.into_inner().password,
+    )
+    .await?;
     Ok(HttpResponse::NoContent().finish())
 }

@@ -7,6 +7,7 @@ pub mod audit;
 pub mod auth;
 pub mod ballots;
 pub mod client_ip;
+pub mod csv_export;
 pub mod editions;
 pub mod extract;
 pub mod health;
@@ -15,6 +16,7 @@ pub mod me;
 pub mod organizations;
 pub mod rate_limit;
 pub mod request_id;
+pub mod security_headers;
 pub mod users;
 
 use actix_web::{HttpRequest, HttpResponse, web};

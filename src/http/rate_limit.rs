@@ -1,4 +1,10 @@
-use std::{hash::Hash, net::IpAddr, num::NonZeroU32};
+use std::{
+    collections::HashMap,
+    hash::Hash,
+    net::IpAddr,
+    num::NonZeroU32,
+    sync::{Arc, Mutex},
+};
 
 use governor::{
     DefaultKeyedRateLimiter, Quota, RateLimiter,
@@ -49,6 +55,54 @@ impl<K: Hash + Eq + Clone> KeyedRateLimiter<K> {
     }
 }
 
+/// Long-lived streams open at once per client address: each holds a connection and a task.
+pub struct StreamSlots {
+    max: usize,
+    open: Arc<Mutex<HashMap<IpAddr, usize>>>,
+}
+
+/// One open stream; dropping it (the stream ends or the client leaves) frees the slot.
+pub struct StreamSlot {
+    ip: IpAddr,
+    open: Arc<Mutex<HashMap<IpAddr, usize>>>,
+}
+
+impl StreamSlots {
+    pub fn new(max: usize) -> Self {
+        Self {
+            max,
+            open: Arc::default(),
+        }
+    }
+
+    pub fn acquire(&self, ip: IpAddr) -> Result<StreamSlot, ApiError> {
+        let mut open = self.open.lock().expect("the slots' lock is never poisoned");
+        let count = open.entry(ip).or_default();
+        if *count >= self.max {
+            return Err(ApiError::RateLimited {
+                retry_after_secs: 10,
+            });
+        }
+        *count += 1;
+        Ok(StreamSlot {
+            ip,
+            open: Arc::clone(&self.open),
+        })
+    }
+}
+
+impl Drop for StreamSlot {
+    fn drop(&mut self) {
+        let mut open = self.open.lock().expect("the slots' lock is never poisoned");
+        if let Some(count) = open.get_mut(&self.ip) {
+            *count -= 1;
+            if *count == 0 {
+                open.remove(&self.ip);
+            }
+        }
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -69,5 +123,20 @@ mod tests {
             limiter.check("192.0.2.2".parse().unwrap()).is_ok(),
             "other clients are not affected"
         );
+    }
+
+    #[test]
+    fn stream_slots_are_freed_when_streams_end() {
+        let slots = StreamSlots::new(2);
+        let ip: IpAddr = "192.0.2.1".parse().unwrap();
+        let first = slots.acquire(ip).unwrap();
+        let _second = slots.acquire(ip).unwrap();
+        assert!(matches!(
+            slots.acquire(ip),
+            Err(ApiError::RateLimited { .. })
+        ));
+        assert!(slots.acquire("192.0.2.2".parse().unwrap()).is_ok());
+        drop(first);
+        assert!(slots.acquire(ip).is_ok());
     }
 }

@@ -8,8 +8,8 @@ use std::collections::BTreeMap;
 use chrono::{DateTime, NaiveDate, Utc};
 use sea_orm::{
     ActiveModelTrait, ActiveValue::Set, ColumnTrait, Condition, ConnectionTrait,
-    DatabaseConnection, DatabaseTransaction, EntityTrait, IntoActiveModel, QueryFilter, QueryOrder,
-    QuerySelect, sea_query::Query,
+    DatabaseConnection, DatabaseTransaction, EntityTrait, IntoActiveModel, PaginatorTrait,
+    QueryFilter, QueryOrder, QuerySelect, sea_query::Query,
 };
 use serde::Serialize;
 use serde_json::json;
@@ -22,7 +22,7 @@ use crate::{
     domain::{
         application::{
             ApplicantKind, ApplicationContent, ApplicationPatch, ApplicationStatus, AutomaticCheck,
-            Eligibility, Location, check_eligibility,
+            Eligibility, Location, MAX_DRAFTS_PER_EDITION, check_eligibility,
         },
         calendar,
         edition::{DateRange, EditionStatus},
@@ -326,6 +326,21 @@ pub async fn create(
     let txn = db::begin_write(db).await?;
     let edition = editions::find_visible(&txn, Some(caller), edition_id).await?;
     ensure_accepting(&edition, Utc::now())?;
+    let drafts = application::Entity::find()
+        .filter(application::Column::EditionId.eq(edition_id))
+        .filter(application::Column::ApplicantId.eq(caller.id))
+        .filter(application::Column::Status.eq(ApplicationStatus::Draft.as_str()))
+        .count(&txn)
+        .await?;
+    if drafts >= MAX_DRAFTS_PER_EDITION {
+        return Err(ApiError::Conflict {
+            code: "too_many_drafts",
+            detail: format!(
+                "You already have {MAX_DRAFTS_PER_EDITION} drafts in this edition: submit or \
+                 withdraw one first."
+            ),
+        });
+    }
     let mut content = ApplicationContent::default();
     content.apply(patch);
     let inconsistencies = content.inconsistencies(&criteria_keys(&txn, edition_id).await?);

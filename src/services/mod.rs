@@ -7,6 +7,7 @@ pub mod audit;
 pub mod ballots;
 pub mod editions;
 pub mod jury;
+pub mod live;
 pub mod mail;
 pub mod organizations;
 pub mod privacy;

@@ -3,8 +3,11 @@
 //! Erasure rule: drafts are deleted with their attachments; submitted and withdrawn files
 //! lose their personal fields (contact name, email, phone) and their link to the account,
 //! but keep the description of the action, which is the organizer's record (and the public
-//! record of laureates); the account, its roles, sessions and staff memberships are deleted.
-//! The audit trail keeps the account's id, never its email.
+//! record of laureates). The account is anonymised rather than deleted (no email, no name, no
+//! password, disabled), so that what the person did for the prize stays whole: a juror's
+//! submitted scorecards and the record that a councillor voted remain, attached to no one.
+//! Its roles, sessions, pending tokens and staff memberships are deleted. The audit trail keeps
+//! the account's id, never its email.
 use chrono::{DateTime, Utc};
 use sea_orm::{
     ActiveValue::Set, ColumnTrait, Condition, DatabaseConnection, EntityTrait, QueryFilter,
@@ -17,12 +20,16 @@ use uuid::Uuid;
 
 use crate::{
     auth::Principal,
+    auth::password,
     db,
     domain::application::ApplicationStatus,
-    entities::{application, audit_event, organization_admin, refresh_token, user},
+    entities::{
+        account_token, application, audit_event, invitation, organization_admin, refresh_token,
+        user, user_role,
+    },
     error::ApiError,
     services::{
-        accounts::{self, Account},
+        accounts::{self, Account, NO_PASSWORD},
         applications::{self, Application},
         attachments::{self, Attachment, Storage},
         audit::{self, AuditEntry, AuditEvent},
@@ -108,11 +115,27 @@ pub async fn export(db: &DatabaseConnection, caller: &Principal) -> Result<Perso
     })
 }
 
+/// Erases the caller's account, once they have given their password again.
+/// The name an erased account keeps.
+const ERASED_NAME: &str = "Compte supprimé";
+
 pub async fn erase(
     db: &DatabaseConnection,
     storage: &Storage,
     caller: &Principal,
+    password: String,
 ) -> Result<(), ApiError> {
+    let account = user::Entity::find_by_id(caller.id)
+        .one(db)
+        .await?
+        .ok_or(ApiError::NotFound)?;
+    if !password::verify(Some(account.password_hash), password).await? {
+        return Err(ApiError::invalid(
+            "password",
+            "incorrect",
+            "is not this account's password",
+        ));
+    }
     let txn = db::begin_write(db).await?;
     let drafts: Vec<Uuid> = application::Entity::find()
         .filter(application::Column::ApplicantId.eq(caller.id))
@@ -139,7 +162,40 @@ pub async fn erase(
         .exec(&txn)
         .await?
         .rows_affected;
-    user::Entity::delete_by_id(caller.id).exec(&txn).await?;
+    let now = db::now();
+    user::Entity::update_many()
+        .set(user::ActiveModel {
+            email: Set(format!("erased-{}@erased.invalid", caller.id.simple())),
+            display_name: Set(ERASED_NAME.to_owned()),
+            password_hash: Set(NO_PASSWORD.to_owned()),
+            disabled: Set(true),
+            email_verified_at: Set(None),
+            updated_at: Set(now),
+            ..Default::default()
+        })
+        .filter(user::Column::Id.eq(caller.id))
+        .exec(&txn)
+        .await?;
+    user_role::Entity::delete_many()
+        .filter(user_role::Column::UserId.eq(caller.id))
+        .exec(&txn)
+        .await?;
+    refresh_token::Entity::delete_many()
+        .filter(refresh_token::Column::UserId.eq(caller.id))
+        .exec(&txn)
+        .await?;
+    account_token::Entity::delete_many()
+        .filter(account_token::Column::UserId.eq(caller.id))
+        .exec(&txn)
+        .await?;
+    invitation::Entity::delete_many()
+        .filter(invitation::Column::UserId.eq(caller.id))
+        .exec(&txn)
+        .await?;
+    organization_admin::Entity::delete_many()
+        .filter(organization_admin::Column::UserId.eq(caller.id))
+        .exec(&txn)
+        .await?;
     audit::record(
         &txn,
         AuditEntry {

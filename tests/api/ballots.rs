@@ -219,9 +219,38 @@ api_test!(async fn the_ceremony_screen_follows_the_ballot_live(app) {
     drop(live);
     staff(&app, &run, "ballot/close", &prize).await;
     staff(&app, &run, "results/publish", &prize).await;
-    // Once published: one result event, and the stream ends.
+    // Once published: the result event (after at most the turnout the shared poller last read),
+    // and the stream ends.
     let ended = app.get(&format!("/api/v1/prizes/{prize}/live")).send().await.unwrap().text().await.unwrap();
-    assert!(ended.starts_with("event: result\ndata: {") && ended.ends_with("\n\n") && ended.matches("event:").count() == 1, "{ended}");
+    let last = ended.rsplit("event: ").next().unwrap();
+    assert!(last.starts_with("result\ndata: {") && ended.ends_with("\n\n") && ended.matches("event: result").count() == 1, "{ended}");
     assert!(ended.contains(&format!("\"winner\":\"{}\"", run.files[0])), "{ended}");
     assert_problem(app.get(&format!("/api/v1/prizes/{}/live", uuid::Uuid::new_v4())).send().await.unwrap(), 404, "not_found").await;
+});
+
+api_test!(async fn one_address_holds_a_bounded_number_of_live_streams(app) {
+    let (_, prize) = ceremony(&app).await;
+    let path = format!("/api/v1/prizes/{prize}/live");
+    let mut streams = Vec::new();
+    for _ in 0..10 {
+        let mut stream = app.get(&path).send().await.unwrap();
+        assert_eq!(stream.status(), 200);
+        assert!(stream.chunk().await.unwrap().is_some());
+        streams.push(stream);
+    }
+    let refused = app.get(&path).send().await.unwrap();
+    assert!(refused.headers().contains_key("retry-after"));
+    assert_problem(refused, 429, "rate_limited").await;
+    // A stream that ends frees its slot.
+    drop(streams.pop());
+    let mut reopened = None;
+    for _ in 0..50 {
+        let response = app.get(&path).send().await.unwrap();
+        if response.status() == 200 {
+            reopened = Some(response);
+            break;
+        }
+        tokio::time::sleep(std::time::Duration::from_millis(100)).await;
+    }
+    assert!(reopened.is_some(), "the slot was not freed");
 });

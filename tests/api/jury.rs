@@ -437,3 +437,24 @@ api_test!(async fn the_president_sees_no_ranking_before_their_own_cards(app) {
     let staff = json(app.get(&rankings).bearer_auth(&run.organization.admin.token).send().await.unwrap()).await;
     assert_eq!(staff.as_array().unwrap().len(), 6);
 });
+
+api_test!(async fn an_erased_juror_leaves_their_submitted_cards(app) {
+    let run = prepare(&app).await;
+    let juror = &run.jury[6];
+    assert_eq!(score(&app, juror, &run.files[0], "selection", 18).await.status(), 200);
+    let admin = &run.organization.admin.token;
+    let rankings = format!("/api/v1/editions/{}/rankings?round=selection", run.edition);
+    let before = json(app.get(&rankings).bearer_auth(admin).send().await.unwrap()).await;
+    let erased = app.request(Method::DELETE, "/api/v1/me").json(&json!({"password": PASSWORD})).bearer_auth(&juror.token).send().await.unwrap();
+    assert_eq!(erased.status(), 204);
+    assert_problem(app.login(&juror.email, PASSWORD).await, 401, "invalid_credentials").await;
+    let cards = json(app.get(&format!("/api/v1/applications/{}/scorecards?round=selection", run.files[0])).bearer_auth(admin).send().await.unwrap()).await;
+    assert_eq!(cards.as_array().unwrap().len(), 1);
+    assert_eq!((&cards[0]["status"], &cards[0]["user_id"]), (&json!("submitted"), &json!(juror.id)));
+    assert_eq!(json(app.get(&rankings).bearer_auth(admin).send().await.unwrap()).await, before);
+    // The person is anonymised: nothing of their address or name is left.
+    let platform = app.create_platform_admin().await;
+    let account = json(app.get(&format!("/api/v1/users/{}", juror.id)).bearer_auth(&platform.token).send().await.unwrap()).await;
+    assert_eq!((&account["display_name"], &account["disabled"], &account["roles"]), (&json!("Compte supprimé"), &json!(true), &json!([])));
+    assert!(!account["email"].as_str().unwrap().contains(juror.email.split('@').next().unwrap()));
+});

@@ -15,6 +15,7 @@ mod cli;
 mod demo;
 mod editions;
 mod errors;
+mod hardening;
 mod jury;
 mod openapi;
 mod organization_scope;

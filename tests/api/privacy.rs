@@ -41,7 +41,9 @@ api_test!(async fn erasure_deletes_drafts_and_anonymises_submitted_files(app) {
     app.request(reqwest::Method::POST, &format!("/api/v1/applications/{}/attachments", pending["id"].as_str().unwrap()))
         .bearer_auth(&setup.applicant.token).multipart(form).send().await.unwrap();
 
-    let response = app.request(reqwest::Method::DELETE, "/api/v1/me").bearer_auth(&setup.applicant.token).send().await.unwrap();
+    let erase = |password: &str| app.request(reqwest::Method::DELETE, "/api/v1/me").json(&json!({"password": password})).bearer_auth(&setup.applicant.token).send();
+    assert_problem(erase("not the password").await.unwrap(), 422, "validation_failed").await;
+    let response = erase(PASSWORD).await.unwrap();
     assert_eq!(response.status(), 204);
     assert_problem(app.login(&setup.applicant.email, PASSWORD).await, 401, "invalid_credentials").await;
     assert_problem(app.get("/api/v1/me").bearer_auth(&setup.applicant.token).send().await.unwrap(), 401, "invalid_token").await;
