@@ -9,13 +9,13 @@
 # any 5xx, any response outside the OpenAPI contract, and any identity reaching what its
 # role or its organization does not allow.
 #
-# Knobs (environment): FUZZ_MAX_EXAMPLES (per operation and phase, default 10),
+# Knobs (environment): FUZZ_MAX_EXAMPLES (per operation and phase, default 30),
 # FUZZ_SEED (default 1: CI replays the same cases; change it to explore), FUZZ_PORT
 # (default 18080), FUZZ_WORKDIR (default: a new directory under /tmp, kept for reading).
 set -euo pipefail
 
 SCHEMATHESIS_VERSION=4.32.5
-MAX_EXAMPLES="${FUZZ_MAX_EXAMPLES:-10}"
+MAX_EXAMPLES="${FUZZ_MAX_EXAMPLES:-30}"
 SEED="${FUZZ_SEED:-1}"
 PORT="${FUZZ_PORT:-18080}"
 BASE="http://127.0.0.1:$PORT"
@@ -28,6 +28,7 @@ mkdir -p "$WORK"
 
 if [ "$(python3 -c 'import importlib.metadata as m; print(m.version("schemathesis"))' 2> /dev/null)" \
   != "$SCHEMATHESIS_VERSION" ]; then
+  echo "fuzz: installing schemathesis $SCHEMATHESIS_VERSION"
   python3 -m pip install --quiet "schemathesis==$SCHEMATHESIS_VERSION"
 fi
 command -v curl > /dev/null || { apt-get update -qq && apt-get install -y -qq curl > /dev/null; }
@@ -48,7 +49,11 @@ trap 'exit 130' INT TERM
 # only hide what lies behind them. Tokens outlive the longest run.
 start_server() {
   local dir=$1
-  (cd "$dir" && exec env PRIX_ADDR="127.0.0.1:$PORT" PRIX_ENV=development \
+  if curl -s -o /dev/null "$BASE/health/live"; then
+    echo "fuzz: something already listens on port $PORT (set FUZZ_PORT)" >&2
+    return 1
+  fi
+  (cd "$dir" && exec env PRIX_ADDR="127.0.0.1:$PORT" \
     PRIX_AUTH_RATE_LIMIT=100000 PRIX_VOTER_RATE_LIMIT=100000 PRIX_VOTER_CODES_PER_DOMAIN=1000000 \
     PRIX_ACCESS_TOKEN_TTL=7200 PRIX_LOG_FORMAT=json RUST_LOG="${FUZZ_RUST_LOG:-warn}" \
     "$BIN" serve --demo > server.log 2>&1) &
@@ -189,6 +194,7 @@ cat > "$WORK/setup.py" << 'PY'
 import json
 import sys
 import urllib.error
+import urllib.parse
 import urllib.request
 
 base, identity_name, email, password, out = sys.argv[1:]
@@ -224,7 +230,7 @@ def login(address, secret):
 def every(path, token):
     items, cursor = [], None
     while True:
-        page = call("GET", path + ("&cursor=" + cursor if cursor else ""), token)
+        page = call("GET", path + ("&cursor=" + urllib.parse.quote(cursor) if cursor else ""), token)
         items += page["items"]
         cursor = page.get("next_cursor")
         if not cursor:
@@ -303,10 +309,11 @@ with open(f"{out}/identity.json", "w") as f:
 # Real ids for the path and query parameters, drawn most of the time, so that cases reach
 # the handlers' logic and the ownership checks rather than stopping at 404.
 toml = ["""
-# Each run authenticates with its own --header; schemathesis must not sign up one of its own.
 max-stream-events = 2   # the ceremony screen streams until the client hangs up
 request-timeout = 15
 
+# Each run authenticates with its own --header (or not at all): schemathesis must not sign up
+# and log in an account of its own, which would make the anonymous run an applicant's.
 [auth]
 auto-signup = false
 
@@ -366,6 +373,7 @@ run_identity() {
   echo "== $name: fresh server and demo database in $dir"
   start_server "$dir"
   python3 "$WORK/setup.py" "$BASE" "$name" "$email" "$password" "$dir"
+  # One worker (the default) keeps a seed's cases in one order; the server needs the other core.
   local args=(--checks "$CHECKS" --max-examples "$MAX_EXAMPLES" --seed "$SEED"
     --generation-database none --no-color --output-truncate false
     --report json,junit --report-dir "$dir/report")

@@ -135,6 +135,20 @@ api_test!(async fn staff_see_and_manage_only_their_organizations_people(app) {
     let disabled = app.patch(&councillor, &json!({"disabled": true})).bearer_auth(admin).send().await.unwrap();
     assert_eq!(disabled.status(), 200);
 
+    // Another organization's staff list is out of reach, to read or to change.
+    let cress_admins = format!("/api/v1/organizations/{}/admins", cress.organization.id);
+    assert_problem(app.get(&cress_admins).bearer_auth(admin).send().await.unwrap(), 404, "not_found").await;
+    for method in [Method::PUT, Method::DELETE] {
+        for user in [&ara.organization.admin, &cress.organization.admin] {
+            let response = app.request(method.clone(), &format!("{cress_admins}/{}", user.id)).bearer_auth(admin).send().await.unwrap();
+            assert_problem(response, 404, "not_found").await;
+        }
+    }
+    let cress_roster = format!("/api/v1/organizations/{}/councillors", cress.organization.id);
+    assert_problem(app.get(&cress_roster).bearer_auth(admin).send().await.unwrap(), 404, "not_found").await;
+    let response = app.request(Method::DELETE, &format!("{cress_roster}/{}", cress.councillor.id)).bearer_auth(admin).send().await.unwrap();
+    assert_problem(response, 404, "not_found").await;
+
     // Accounts are created by platform admins; staff bring people in by invitation.
     let body = json!({"email": "new@example.fr", "password": PASSWORD, "display_name": "New", "roles": ["jury"]});
     let response = app.post("/api/v1/users", &body).bearer_auth(admin).send().await.unwrap();
