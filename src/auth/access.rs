@@ -5,7 +5,7 @@
 //! name, which is also its OpenAPI `operationId`) and applies that operation's rule before any
 //! extractor or body parsing runs. A request whose operation has no rule is refused. Handlers of
 //! non-public operations also take the [`Principal`] extractor, which only the rule check sets.
-use std::collections::BTreeMap;
+use std::collections::{BTreeMap, HashMap};
 
 use actix_web::{
     Error, HttpMessage,
@@ -50,6 +50,25 @@ struct Resource {
 pub struct RouteTable {
     routes: Vec<Route>,
     resources: Vec<Resource>,
+    /// For an operation whose path has parameters, the more specific resources its pattern
+    /// also matches (`…/jury/composition-check` for `…/jury/{user_id}`): a request for one of
+    /// those paths is theirs, whichever route actix tried first.
+    shadowed: HashMap<String, Vec<usize>>,
+}
+
+/// A path the template matches, its parameters filled in.
+fn example_path(template: &str) -> String {
+    template
+        .split('/')
+        .map(|segment| {
+            if segment.starts_with('{') {
+                "x"
+            } else {
+                segment
+            }
+        })
+        .collect::<Vec<_>>()
+        .join("/")
 }
 
 fn operations(item: &utoipa::openapi::PathItem) -> Vec<(Method, &Operation)> {
@@ -95,7 +114,7 @@ impl RouteTable {
                 missing.join(", ")
             ));
         }
-        let resources = methods_by_path
+        let resources: Vec<Resource> = methods_by_path
             .into_iter()
             .map(|(path, mut methods)| {
                 methods.sort();
@@ -106,7 +125,41 @@ impl RouteTable {
                 }
             })
             .collect();
-        Ok(Self { routes, resources })
+        let shadowed = routes
+            .iter()
+            .map(|route| {
+                let pattern = ResourceDef::new(route.path.as_str());
+                let dynamic_segments = route.path.matches('{').count();
+                let more_specific = resources
+                    .iter()
+                    .enumerate()
+                    .filter(|(_, resource)| {
+                        resource.dynamic_segments < dynamic_segments
+                            && pattern.is_match(&example_path(
+                                resource.pattern.pattern().unwrap_or_default(),
+                            ))
+                    })
+                    .map(|(index, _)| index)
+                    .collect();
+                (route.operation_id.clone(), more_specific)
+            })
+            .collect();
+        Ok(Self {
+            routes,
+            resources,
+            shadowed,
+        })
+    }
+
+    /// The methods of the more specific resource `path` names, when actix dispatched it to
+    /// `operation`, whose pattern only happens to match it too.
+    pub fn shadowing(&self, operation: &str, path: &str) -> Option<Vec<String>> {
+        self.shadowed
+            .get(operation)?
+            .iter()
+            .map(|index| &self.resources[*index])
+            .find(|resource| resource.pattern.is_match(path))
+            .map(|resource| resource.methods.clone())
     }
 
     pub fn routes(&self) -> &[Route] {
@@ -142,6 +195,18 @@ pub async fn authorize(
             .error_response(ApiError::Forbidden)
             .map_into_right_body());
     };
+    // A static path that a templated route also matches belongs to its own resource: a
+    // method that resource lacks is 405, not a call of the templated operation.
+    if let Some(allow) = request
+        .app_data::<web::Data<RouteTable>>()
+        .and_then(|table| {
+            table.shadowing(operation.unwrap_or_default(), request.match_info().as_str())
+        })
+    {
+        return Ok(request
+            .error_response(ApiError::MethodNotAllowed { allow })
+            .map_into_right_body());
+    }
     let anonymous_optional =
         rule == Rule::Optional && !request.headers().contains_key(header::AUTHORIZATION);
     if rule != Rule::Public && !anonymous_optional {

@@ -237,3 +237,29 @@ fn every_route_is_wrapped_in_the_access_middleware() {
     }
     assert_eq!(routes, RULES.len(), "one route attribute per access rule");
 }
+
+api_test!(async fn every_undocumented_method_of_a_documented_path_is_405_with_its_allow(app) {
+    let document = prix_ceser::openapi::document();
+    let value = serde_json::to_value(&document).unwrap();
+    let admin = app.create_platform_admin().await;
+    let mut checked = 0;
+    for (template, item) in value["paths"].as_object().unwrap() {
+        let documented: Vec<String> = ["get", "post", "put", "patch", "delete"]
+            .iter()
+            .filter(|method| item.get(**method).is_some())
+            .map(|method| method.to_uppercase())
+            .collect();
+        let mut allow = documented.clone();
+        allow.sort();
+        let path = with_new_ids(template);
+        for method in ["GET", "POST", "PUT", "PATCH", "DELETE"].into_iter().filter(|m| !documented.iter().any(|d| d == m)) {
+            // As the most privileged caller: nothing but routing may refuse it.
+            let (status, head) = app.raw_request(method, &path, Some(&admin.token)).await;
+            assert_eq!(status, 405, "{method} {path}: {head}");
+            let header = head.lines().find_map(|line| line.strip_prefix("allow: ")).unwrap_or_default();
+            assert_eq!(header, allow.join(", "), "{method} {path}");
+            checked += 1;
+        }
+    }
+    assert!(checked > 100, "only {checked} methods tried");
+});
