@@ -33,7 +33,7 @@ if [ "$(python3 -c 'import importlib.metadata as m; print(m.version("schemathesi
 fi
 command -v curl > /dev/null || { apt-get update -qq && apt-get install -y -qq curl > /dev/null; }
 
-SERVER_PID=""
+SERVER_PID="" FUZZER_PID=""
 stop_server() {
   if [ -n "$SERVER_PID" ]; then
     kill "$SERVER_PID" 2> /dev/null || true
@@ -41,7 +41,11 @@ stop_server() {
     SERVER_PID=""
   fi
 }
-trap stop_server EXIT
+cleanup() {
+  [ -z "$FUZZER_PID" ] || kill "$FUZZER_PID" 2> /dev/null || true
+  stop_server
+}
+trap cleanup EXIT
 trap 'exit 130' INT TERM
 
 # A fresh server on a fresh demo database in $1. The limits on logins and voter codes are
@@ -89,7 +93,8 @@ RULES = {
         ["health_live", "health_ready", "register", "issue_token", "refresh_session", "logout",
          "accept_invitation", "list_organizations", "get_organization", "list_editions",
          "get_edition", "list_candidates", "list_laureates", "get_ballot", "check_receipt",
-         "get_results", "live_results", "request_voter_code", "confirm_voter_code"], PUBLIC),
+         "get_results", "live_results", "request_voter_code", "confirm_voter_code",
+         "verify_email", "resend_verification", "forgot_password", "reset_password"], PUBLIC),
     **dict.fromkeys(["get_me", "export_me", "delete_me"], ANY_ACCOUNT),
     **dict.fromkeys(
         ["create_user", "list_users", "get_user", "update_user", "list_audit_events",
@@ -116,7 +121,7 @@ RULES = {
     "cast_vote": {"councillor", "public"},
 }
 # Organization admins get 403 there: only platform admins may.
-PLATFORM_ONLY = {"create_organization"}
+PLATFORM_ONLY = {"create_organization", "create_user"}
 
 # Written by the setup step: this run's identity and the ids it must not reach.
 IDENTITY = json.load(open(os.environ["PRIX_FUZZ_IDENTITY"]))
@@ -383,9 +388,13 @@ run_identity() {
     # no exclusion: it revokes only the refresh token in its body, never this access token.
     args+=(--exclude-operation-id delete_me)
   fi
+  # In the background with `wait`, so that a signal stops the run at once, not at its end.
   (cd "$dir" && SCHEMATHESIS_HOOKS="$WORK/authz_hooks.py" PRIX_FUZZ_IDENTITY="$dir/identity.json" \
-    python3 -m schemathesis.cli --config-file "$dir/schemathesis.toml" run \
-    "$BASE/api-docs/openapi.json" "${args[@]}") 2>&1 | tee "$dir/schemathesis.log" || rc=$?
+    exec python3 -m schemathesis.cli --config-file "$dir/schemathesis.toml" run \
+    "$BASE/api-docs/openapi.json" "${args[@]}") > >(tee "$dir/schemathesis.log") 2>&1 &
+  FUZZER_PID=$!
+  wait "$FUZZER_PID" || rc=$?
+  FUZZER_PID=""
   if ! kill -0 "$SERVER_PID" 2> /dev/null; then
     echo "fuzz: the server died during the $name run" >&2
     rc=1

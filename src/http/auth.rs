@@ -182,8 +182,9 @@ pub async fn resend_verification(
     body: web::Json<EmailRequest>,
 ) -> Result<HttpResponse, ApiError> {
     limit_attempts(&state, &request)?;
-    limit_emails_to(&state, &body.email)?;
-    addresses::resend_verification(&state.db, &links(&state), &body.email).await?;
+    let email = Email::parse(&body.email).map_err(|error| error.on("email"))?;
+    limit_emails_to(&state, email.as_str())?;
+    addresses::resend_verification(&state.db, &links(&state), &email).await?;
     Ok(sent())
 }
 
@@ -204,8 +205,9 @@ pub async fn forgot_password(
     body: web::Json<EmailRequest>,
 ) -> Result<HttpResponse, ApiError> {
     limit_attempts(&state, &request)?;
-    limit_emails_to(&state, &body.email)?;
-    addresses::request_password_reset(&state.db, &links(&state), &body.email).await?;
+    let email = Email::parse(&body.email).map_err(|error| error.on("email"))?;
+    limit_emails_to(&state, email.as_str())?;
+    addresses::request_password_reset(&state.db, &links(&state), &email).await?;
     Ok(sent())
 }
 

@@ -513,6 +513,7 @@ pub struct LiveEvent {
     params(("id" = Uuid, Path, description = "Prize id")),
     responses(
         (status = 200, description = "An event stream", content_type = "text/event-stream", body = LiveEvent),
+        (status = 429, response = error::TooManyRequests),
         error::PublicResourceErrors,
     )
 )]

@@ -492,13 +492,14 @@ pub async fn reopen_scorecard(
 
 /// The ranking of a round: weighted mean total, mean per criterion, spread, scorecards and
 /// missing ones, rank, a normalised score correcting harsh or lenient jurors with its own
-/// rank, and ties (staff and the jury's president).
+/// rank, and ties (staff; the jury's president once their own cards of the round are submitted,
+/// without the files they are conflicted on: 409 `own_scorecard_pending` before).
 #[utoipa::path(
     tag = "jury", security(("bearer" = [])),
     params(("id" = Uuid, Path, description = "Edition id"), RoundQuery),
     responses(
         (status = 200, description = "Best first", body = Vec<RankedFile>),
-        error::ResourceErrors,
+        error::ActionErrors,
     )
 )]
 #[get("/editions/{id}/rankings", wrap = "from_fn(authorize)")]
@@ -520,7 +521,7 @@ pub async fn get_rankings(
     responses(
         (status = 200, description = "The ranking as CSV", content_type = "text/csv", body = String,
          example = "rank,application_id,total,…\n1,01935f0e-…,15.2,…\n"),
-        error::ResourceErrors,
+        error::ActionErrors,
     )
 )]
 #[get("/editions/{id}/rankings.csv", wrap = "from_fn(authorize)")]

@@ -195,15 +195,12 @@ async fn send_verification(
     Ok(())
 }
 
-/// The enabled account with this address, if any (a malformed address has none).
+/// The enabled account with this address, if any.
 async fn enabled_account(
     txn: &impl ConnectionTrait,
-    email: &str,
+    email: &Email,
 ) -> Result<Option<user::Model>, ApiError> {
-    let Ok(email) = Email::parse(email) else {
-        return Ok(None);
-    };
-    Ok(accounts::find_by_email(txn, &email)
+    Ok(accounts::find_by_email(txn, email)
         .await?
         .filter(|account| !account.disabled))
 }
@@ -212,7 +209,7 @@ async fn enabled_account(
 pub async fn resend_verification(
     db: &DatabaseConnection,
     links: &Links<'_>,
-    email: &str,
+    email: &Email,
 ) -> Result<(), ApiError> {
     let txn = db::begin_write(db).await?;
     if let Some(account) = enabled_account(&txn, email).await?
@@ -239,7 +236,7 @@ pub async fn verify_email(db: &DatabaseConnection, token: &str) -> Result<(), Ap
 pub async fn request_password_reset(
     db: &DatabaseConnection,
     links: &Links<'_>,
-    email: &str,
+    email: &Email,
 ) -> Result<(), ApiError> {
     let txn = db::begin_write(db).await?;
     if let Some(account) = enabled_account(&txn, email).await? {

@@ -173,3 +173,14 @@ api_test!(async fn reset_links_expire_and_a_new_password_voids_the_others(app) e
     // The fourth email to one address within ten minutes is refused.
     assert_eq!(forgot(&app, &user.email).await.0, 429);
 });
+
+api_test!(async fn malformed_addresses_are_refused_before_anything_is_sent(app) {
+    let too_long = format!("{}@example.fr", "a".repeat(250));
+    for path in ["/api/v1/auth/password/forgot", "/api/v1/auth/email/resend"] {
+        for email in ["not an address", too_long.as_str()] {
+            let response = app.post(path, &json!({"email": email})).send().await.unwrap();
+            let problem = assert_problem(response, 422, "validation_failed").await;
+            assert_eq!(problem["errors"][0]["field"], "email");
+        }
+    }
+});
