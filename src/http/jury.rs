@@ -711,7 +711,7 @@ pub async fn decide_prize(
     params(("id" = Uuid, Path, description = "Prize id")),
     responses(
         (status = 200, description = "The decision", body = Decision),
-        error::ResourceErrors,
+        error::ActionErrors,
     )
 )]
 #[get("/prizes/{id}/decision", wrap = "from_fn(authorize)")]

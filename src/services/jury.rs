@@ -1187,6 +1187,27 @@ pub async fn rankings(
     if member.seat != Seat::President.as_str() {
         return Err(ApiError::Forbidden);
     }
+    ensure_own_cards_submitted(db, &edition, &member, round).await?;
+    let conflicted: BTreeSet<Uuid> = conflict::Entity::find()
+        .filter(conflict::Column::MemberId.eq(member.id))
+        .all(db)
+        .await?
+        .into_iter()
+        .map(|row| row.application_id)
+        .collect();
+    let mut ranking = ranking_of(db, &edition, round).await?;
+    ranking.retain(|file| !conflicted.contains(&file.application_id));
+    Ok(ranking)
+}
+
+/// A juror sees anything derived from the other jurors' scores of a round (rankings, the jury
+/// prize's decision) only once their own cards of that round are all submitted.
+async fn ensure_own_cards_submitted(
+    db: &impl ConnectionTrait,
+    edition: &edition::Model,
+    member: &jury_member::Model,
+    round: Round,
+) -> Result<(), ApiError> {
     let files = round_files(db, edition.id, round).await?;
     let owed: BTreeSet<Uuid> = reviewers(db, edition.id, round, &files)
         .await?
@@ -1203,19 +1224,20 @@ pub async fn rankings(
         .into_iter()
         .map(|card| card.application_id)
         .collect();
-    if !may_see_others_scores(&owed, &submitted) {
-        return Err(own_scorecards_pending());
+    if may_see_others_scores(&owed, &submitted) {
+        Ok(())
+    } else {
+        Err(own_scorecards_pending())
     }
-    let conflicted: BTreeSet<Uuid> = conflict::Entity::find()
-        .filter(conflict::Column::MemberId.eq(member.id))
-        .all(db)
-        .await?
-        .into_iter()
-        .map(|row| row.application_id)
-        .collect();
-    let mut ranking = ranking_of(db, &edition, round).await?;
-    ranking.retain(|file| !conflicted.contains(&file.application_id));
-    Ok(ranking)
+}
+
+/// The round whose ranking informs a prize's decision: the selection for a prize open to every
+/// eligible file, the auditions otherwise.
+fn decision_round(prize: &prize::Model) -> Round {
+    match CandidatePool::parse(&prize.pool) {
+        Some(CandidatePool::Eligible) => Round::Selection,
+        _ => Round::Audition,
+    }
 }
 
 fn own_scorecards_pending() -> ApiError {
@@ -1410,9 +1432,15 @@ pub async fn decide(
         .await?
         .ok_or(ApiError::NotFound)?;
     let edition = find_edition(&txn, prize.edition_id).await?;
+    let round = decision_round(&prize);
     let staff = match reach(&txn, caller, &edition).await? {
         Actor::Staff => true,
-        Actor::Member(member) if member.seat == Seat::President.as_str() => false,
+        Actor::Member(member) if member.seat == Seat::President.as_str() => {
+            // Every answer below is derived from the ranking: the president's own
+            // judgement comes first.
+            ensure_own_cards_submitted(&txn, &edition, &member, round).await?;
+            false
+        }
         Actor::Member(_) => return Err(ApiError::Forbidden),
     };
     if !matches!(
@@ -1431,10 +1459,6 @@ pub async fn decide(
             "This prize is decided by a ballot, not by the jury.",
         ));
     }
-    let round = match CandidatePool::parse(&prize.pool) {
-        Some(CandidatePool::Eligible) => Round::Selection,
-        _ => Round::Audition,
-    };
     let pool: BTreeSet<Uuid> = round_files(&txn, edition.id, round)
         .await?
         .into_iter()
@@ -1544,7 +1568,9 @@ pub async fn decision(
         .await?
         .ok_or(ApiError::NotFound)?;
     let edition = find_edition(db, prize.edition_id).await?;
-    reach(db, caller, &edition).await?;
+    if let Actor::Member(member) = reach(db, caller, &edition).await? {
+        ensure_own_cards_submitted(db, &edition, &member, decision_round(&prize)).await?;
+    }
     Ok(prize_decision::Entity::find_by_id(prize_id)
         .one(db)
         .await?

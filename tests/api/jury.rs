@@ -224,9 +224,20 @@ api_test!(async fn from_the_jury_to_the_jury_prize(app) {
     let own = json(app.get(&format!("/api/v1/applications/{}", run.files[0])).bearer_auth(&run.applicants[0].token).send().await.unwrap()).await;
     assert_eq!(own["audition"], json!({"starts_at": "2026-11-04T08:30:00Z", "place": "Hôtel de Région, Lyon"}));
 
-    // Audition round: files 1 and 2 tie for first.
-    for (index, file) in run.files[..5].iter().enumerate() {
-        for juror in &run.jury {
+    // Audition round: files 1 and 2 tie for first. The president scores last.
+    let jury_prize = confirmed["prizes"].as_array().unwrap().iter().find(|p| p["kind"] == "jury").unwrap()["id"].as_str().unwrap().to_owned();
+    let decide = |token: &str, body: Value| app.post(&format!("/api/v1/prizes/{jury_prize}/decision"), &body).bearer_auth(token).send();
+    for juror in run.jury.iter().skip(1).chain([president]) {
+        if juror.id == president.id {
+            // Before their own cards, no answer derived from the others' scores: deciding
+            // would tell which file is on top.
+            for file in &run.files[..5] {
+                assert_problem(decide(&president.token, json!({"laureate": file, "casting_vote": true})).await.unwrap(), 409, "own_scorecard_pending").await;
+            }
+            let read = app.get(&format!("/api/v1/prizes/{jury_prize}/decision")).bearer_auth(&president.token).send().await.unwrap();
+            assert_problem(read, 409, "own_scorecard_pending").await;
+        }
+        for (index, file) in run.files[..5].iter().enumerate() {
             if juror.id == conflicted.id && index == 0 {
                 continue;
             }
@@ -237,8 +248,6 @@ api_test!(async fn from_the_jury_to_the_jury_prize(app) {
     let audition_ranking = json(app.get(&format!("/api/v1/editions/{edition}/rankings?round=audition")).bearer_auth(admin).send().await.unwrap()).await;
     assert_eq!((audition_ranking[0]["tied"].as_bool(), audition_ranking[1]["tied"].as_bool()), (Some(true), Some(true)));
 
-    let jury_prize = confirmed["prizes"].as_array().unwrap().iter().find(|p| p["kind"] == "jury").unwrap()["id"].as_str().unwrap().to_owned();
-    let decide = |token: &str, body: Value| app.post(&format!("/api/v1/prizes/{jury_prize}/decision"), &body).bearer_auth(token).send();
     assert_problem(decide(&president.token, json!({"laureate": run.files[1]})).await.unwrap(), 409, "tie_needs_casting_vote").await;
     assert_problem(decide(&president.token, json!({"laureate": run.files[3], "casting_vote": true})).await.unwrap(), 409, "not_top_ranked").await;
     assert_problem(decide(&harsh.token, json!({"laureate": run.files[2], "casting_vote": true})).await.unwrap(), 403, "forbidden").await;
