@@ -129,8 +129,10 @@ pub async fn deliver_due(db: &DatabaseConnection, mailer: &Mailer) -> Result<usi
         };
         match outcome {
             Ok(()) => {
+                // Sent: neither the address nor the content (codes, single-use links) is kept.
                 update.sent_at = Set(Some(db::now()));
                 update.recipient = Set(None);
+                update.body = Set(String::new());
                 delivered += 1;
             }
             Err(error) => {
@@ -139,8 +141,10 @@ pub async fn deliver_due(db: &DatabaseConnection, mailer: &Mailer) -> Result<usi
                 let delay = Duration::from_secs(2u64.pow(attempts.min(8) as u32));
                 update.next_attempt_at = Set(db::now() + delay);
                 if attempts >= MAX_ATTEMPTS {
-                    // Give up, and do not keep the address of a message that will never go.
+                    // Give up, and keep neither the address nor the content of a message
+                    // that will never go.
                     update.recipient = Set(None);
+                    update.body = Set(String::new());
                 }
             }
         }

@@ -9,8 +9,7 @@ use serde_json::{Value, json};
 
 use crate::{applications::complete_file, helpers::*};
 
-/// The messages emailed to `address`, oldest first: (subject, body). The tests run without the
-/// outbox worker: a delivered message no longer names its recipient.
+/// The messages emailed to `address`, oldest first: (subject, body).
 async fn mailbox(app: &TestApp, address: &str) -> Vec<(String, String)> {
     outbox_message::Entity::find()
         .order_by_asc(outbox_message::Column::Id)
@@ -58,7 +57,7 @@ async fn access_token(app: &TestApp, email: &str, password: &str) -> String {
         .to_owned()
 }
 
-api_test!(async fn an_applicant_confirms_the_address_before_submitting(app) env ["PRIX_OUTBOX_WORKER" = "false"] {
+api_test!(async fn an_applicant_confirms_the_address_before_submitting(app) {
     let organization = app.create_organization("ceser-ara").await;
     let edition = app.open_edition(&organization).await;
     assert_eq!(register(&app, "claire@example.fr", PASSWORD).await.status(), 202);
@@ -81,7 +80,7 @@ api_test!(async fn an_applicant_confirms_the_address_before_submitting(app) env 
     assert_eq!(me["email_verified"], true);
 });
 
-api_test!(async fn registering_a_taken_address_answers_as_for_a_new_one(app) env ["PRIX_OUTBOX_WORKER" = "false"] {
+api_test!(async fn registering_a_taken_address_answers_as_for_a_new_one(app) {
     let user = app.create_user(&[Role::Applicant]).await;
     let new = register(&app, "someone.new@example.fr", PASSWORD).await;
     let taken = register(&app, &user.email.to_uppercase(), "another password entirely").await;
@@ -96,7 +95,7 @@ api_test!(async fn registering_a_taken_address_answers_as_for_a_new_one(app) env
     assert_problem(app.login(&user.email, "another password entirely").await, 401, "invalid_credentials").await;
 });
 
-api_test!(async fn an_unverified_account_receives_no_role(app) env ["PRIX_OUTBOX_WORKER" = "false"] {
+api_test!(async fn an_unverified_account_receives_no_role(app) {
     let organization = app.create_organization("ceser-ara").await;
     let edition = app.open_edition(&organization).await;
     assert_eq!(register(&app, "pending@example.fr", PASSWORD).await.status(), 202);
@@ -133,7 +132,7 @@ async fn forgot(app: &TestApp, email: &str) -> (u16, Value) {
     (response.status().as_u16(), json(response).await)
 }
 
-api_test!(async fn a_password_is_reset_by_email_once(app) env ["PRIX_OUTBOX_WORKER" = "false"] {
+api_test!(async fn a_password_is_reset_by_email_once(app) {
     let user = app.create_user(&[Role::Applicant]).await;
     let session = json(app.login(&user.email, PASSWORD).await).await;
     // Known and unknown addresses get the same answer; only the known one gets a message.
@@ -154,7 +153,7 @@ api_test!(async fn a_password_is_reset_by_email_once(app) env ["PRIX_OUTBOX_WORK
     assert_problem(reused, 422, "validation_failed").await;
 });
 
-api_test!(async fn reset_links_expire_and_a_new_password_voids_the_others(app) env ["PRIX_OUTBOX_WORKER" = "false"] {
+api_test!(async fn reset_links_expire_and_a_new_password_voids_the_others(app) {
     let user = app.create_user(&[Role::Applicant]).await;
     forgot(&app, &user.email).await;
     let first = emailed_token(&app, &user.email, "/reset-password?token=").await;

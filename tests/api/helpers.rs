@@ -89,6 +89,9 @@ pub async fn spawn_app(backend: Backend, env: &[(&str, &str)]) -> Option<TestApp
         ("PRIX_JWT_SECRET", TEST_SECRET),
         ("PRIX_WORKERS", "2"),
         ("PRIX_AUTH_RATE_LIMIT", "10000"),
+        // Tests read emails from the outbox, then deliver them themselves when they need to:
+        // a delivered message keeps neither its address nor its content.
+        ("PRIX_OUTBOX_WORKER", "false"),
     ]
     .into_iter()
     .chain(env.iter().copied())
