@@ -89,6 +89,8 @@ pub const ACCOUNTS: [DemoAccount; 8] = [
     },
 ];
 
+const DEMO_COLLEGE: &str = "Collège 3 — associations";
+
 const ARA: [&str; 12] = [
     "01", "03", "07", "15", "26", "38", "42", "43", "63", "69", "73", "74",
 ];
@@ -154,6 +156,14 @@ pub async fn seed(db: &DatabaseConnection) -> anyhow::Result<&'static [DemoAccou
     )
     .await?;
     organizations::add_admin(db, &platform, ara, ids[1]).await?;
+    // The CESER's councillors are on its roster (as if they had accepted its invitation).
+    let txn = crate::db::begin_write(db).await?;
+    for (account, id) in ACCOUNTS.iter().zip(&ids) {
+        if account.roles.contains(&Role::Councillor) {
+            crate::services::roster::put_on_roster(&txn, ara, *id, DEMO_COLLEGE).await?;
+        }
+    }
+    txn.commit().await?;
     ensure_organization(
         db,
         &platform,

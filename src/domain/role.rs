@@ -45,22 +45,19 @@ impl Role {
         self != Role::Public
     }
 
-    /// Roles an organization's staff may grant or withdraw: a seat on its jury, a place on its
-    /// councillors' roster. Staff rights go through the organization's admins, the applicant
-    /// role through registration, and both only through a platform admin otherwise.
+    /// Roles that come with an organization: a place on its jury, on its councillors' roster.
     pub fn is_granted_by_organization(self) -> bool {
         matches!(self, Role::Jury | Role::Councillor)
     }
 }
 
-/// Whether an organization's staff may change an account's roles from `before` to `after`:
-/// every role added or removed must be one an organization grants.
+/// Whether an organization's staff may change an account's roles from `before` to `after`.
+/// They may withdraw the roles an organization grants; they give none directly: a role is
+/// given by an invitation its holder accepts (or by a platform admin).
 pub fn organization_may_change_roles(before: &[Role], after: &[Role]) -> bool {
-    let added = after.iter().filter(|role| !before.contains(role));
-    let removed = before.iter().filter(|role| !after.contains(role));
-    added
-        .chain(removed)
-        .all(|role| role.is_granted_by_organization())
+    let added = after.iter().any(|role| !before.contains(role));
+    let mut removed = before.iter().filter(|role| !after.contains(role));
+    !added && removed.all(|role| role.is_granted_by_organization())
 }
 
 impl fmt::Display for Role {
@@ -85,16 +82,20 @@ mod tests {
     use super::*;
 
     #[test]
-    fn organizations_change_only_jury_and_councillor_roles() {
+    fn organizations_only_withdraw_jury_and_councillor_roles() {
         use Role::*;
-        assert!(organization_may_change_roles(
+        assert!(!organization_may_change_roles(
             &[Applicant],
             &[Applicant, Jury]
         ));
+        assert!(!organization_may_change_roles(
+            &[Admin],
+            &[Admin, Councillor]
+        ));
         assert!(organization_may_change_roles(&[Jury, Councillor], &[]));
         assert!(organization_may_change_roles(&[Admin, Jury], &[Admin]));
-        assert!(!organization_may_change_roles(&[Jury], &[Jury, Admin]));
-        assert!(!organization_may_change_roles(&[Admin], &[Jury]));
+        assert!(organization_may_change_roles(&[Jury], &[Jury]));
+        assert!(!organization_may_change_roles(&[Admin], &[]));
         assert!(!organization_may_change_roles(&[Applicant], &[]));
     }
 

@@ -719,7 +719,8 @@ pub struct Councillor {
     pub college: String,
 }
 
-/// Puts an account holding the councillor role on the organization's roster (staff).
+/// Changes the college of a councillor on the organization's roster (staff). Nobody is put on
+/// a roster from here: the roster import invites them, and they accept.
 pub async fn set_councillor(
     db: &DatabaseConnection,
     caller: &Principal,
@@ -739,7 +740,17 @@ pub async fn set_councillor(
             "Only accounts holding the councillor role can be on the roster.",
         ));
     }
-    crate::services::accounts::ensure_verified(&txn, user_id).await?;
+    if councillor::Entity::find_by_id((organization_id, user_id))
+        .one(&txn)
+        .await?
+        .is_none()
+    {
+        return Err(refuse(
+            "not_on_roster",
+            "This account is not on the roster: invite it with the roster import; it joins once \
+             its holder accepts.",
+        ));
+    }
     crate::services::roster::put_on_roster(&txn, organization_id, user_id, &college).await?;
     audit::record(
         &txn,

@@ -118,7 +118,7 @@ api_test!(async fn an_unverified_account_receives_no_role(app) {
     let seat = app.request(reqwest::Method::PUT, &format!("/api/v1/editions/{}/jury/{id}", edition["id"].as_str().unwrap())).json(&json!({"seat": "councillor"})).bearer_auth(&organization.admin.token).send().await.unwrap();
     assert_problem(seat, 409, "email_unverified").await;
     let roster = app.request(reqwest::Method::PUT, &format!("/api/v1/organizations/{}/councillors/{id}", organization.id)).json(&json!({"college": "Collège 1"})).bearer_auth(&organization.admin.token).send().await.unwrap();
-    assert_problem(roster, 409, "email_unverified").await;
+    assert_problem(roster, 409, "not_on_roster").await;
     let staff = app.request(reqwest::Method::PUT, &format!("/api/v1/organizations/{}/admins/{id}", organization.id)).bearer_auth(&platform.token).send().await.unwrap();
     assert_problem(staff, 409, "email_unverified").await;
 });

@@ -1,6 +1,5 @@
 //! The councillors' ballot at the ceremony: secrecy, one vote each, results, laureates.
 use prix_ceser::domain::Role;
-use reqwest::Method;
 use serde_json::{Value, json};
 
 use crate::{
@@ -37,23 +36,13 @@ async fn ceremony(app: &TestApp) -> (Run, String) {
     (run, prize)
 }
 
-/// Councillors on the roster of the run's organization.
+/// Councillors on the roster of the run's organization (invited, and accepted).
 async fn councillors(app: &TestApp, run: &Run, count: usize) -> Vec<TestUser> {
     let mut seated = Vec::new();
     for _ in 0..count {
-        let councillor = app.create_user(&[Role::Councillor]).await;
-        let path = format!(
-            "/api/v1/organizations/{}/councillors/{}",
-            run.organization.id, councillor.id
-        );
-        let response = app
-            .request(Method::PUT, &path)
-            .json(&json!({"college": "Collège 2"}))
-            .bearer_auth(&run.organization.admin.token)
-            .send()
-            .await
-            .unwrap();
-        assert_eq!(response.status(), 200);
+        let councillor = app.create_user(&[]).await;
+        app.join_roster(&run.organization, &councillor, "Collège 2")
+            .await;
         seated.push(councillor);
     }
     seated
@@ -102,8 +91,7 @@ api_test!(async fn the_councillors_vote_at_the_ceremony(app) {
     // A councillor of another organization is not entitled.
     let paca = app.create_organization("ceser-paca").await;
     let outsider = app.create_user(&[Role::Councillor]).await;
-    let seated = app.request(Method::PUT, &format!("/api/v1/organizations/{}/councillors/{}", paca.id, outsider.id)).json(&json!({"college": "Collège 1"})).bearer_auth(&paca.admin.token).send().await.unwrap();
-    assert_eq!(seated.status(), 200);
+    app.join_roster(&paca, &outsider, "Collège 1").await;
     assert_problem(vote(&app, &prize, &outsider, a).await, 409, "not_entitled").await;
     assert_problem(vote(&app, &prize, &voters[1], &run.files[5]).await, 422, "validation_failed").await;
 

@@ -589,3 +589,58 @@ impl TestApp {
         (status, head)
     }
 }
+
+impl TestApp {
+    /// Puts an existing account on the organization's roster as the API allows it: staff
+    /// import its address, and its holder accepts the emailed invitation while logged in.
+    pub async fn join_roster(
+        &self,
+        organization: &TestOrganization,
+        user: &TestUser,
+        college: &str,
+    ) {
+        use prix_ceser::entities::outbox_message;
+        use sea_orm::{EntityTrait, QueryOrder};
+        let imported = self
+            .request(
+                Method::POST,
+                &format!(
+                    "/api/v1/organizations/{}/councillors/import",
+                    organization.id
+                ),
+            )
+            .header("content-type", "text/csv")
+            .body(format!(
+                "email,name,college\n{},Conseiller,{college}\n",
+                user.email
+            ))
+            .bearer_auth(&organization.admin.token)
+            .send()
+            .await
+            .unwrap();
+        assert_eq!(imported.status(), 200);
+        let invitation = outbox_message::Entity::find()
+            .order_by_desc(outbox_message::Column::Id)
+            .one(&self.db)
+            .await
+            .unwrap()
+            .expect("an invitation was emailed");
+        let token = invitation
+            .body
+            .split("token=")
+            .nth(1)
+            .and_then(|rest| rest.split_whitespace().next())
+            .unwrap()
+            .to_owned();
+        let accepted = self
+            .post(
+                "/api/v1/auth/invitations/accept",
+                &serde_json::json!({"token": token}),
+            )
+            .bearer_auth(&user.token)
+            .send()
+            .await
+            .unwrap();
+        assert_eq!(accepted.status(), 204);
+    }
+}

@@ -33,20 +33,8 @@ async fn populate(app: &TestApp, short_name: &str) -> Populated {
         .unwrap();
     assert!(seated.status().is_success(), "{}", seated.status());
     let councillor = app.create_user(&[Role::Councillor]).await;
-    let listed = app
-        .request(
-            Method::PUT,
-            &format!(
-                "/api/v1/organizations/{}/councillors/{}",
-                organization.id, councillor.id
-            ),
-        )
-        .json(&json!({"college": "Collège 1"}))
-        .bearer_auth(&organization.admin.token)
-        .send()
-        .await
-        .unwrap();
-    assert!(listed.status().is_success(), "{}", listed.status());
+    app.join_roster(&organization, &councillor, "Collège 1")
+        .await;
     let applicant = app.create_user(&[Role::Applicant]).await;
     let drafted = app
         .post(
@@ -122,15 +110,17 @@ api_test!(async fn staff_see_and_manage_only_their_organizations_people(app) {
     let response = app.patch(&format!("/api/v1/users/{}", ara.applicant.id), &json!({"display_name": "Renamed"})).bearer_auth(admin).send().await.unwrap();
     assert_problem(response, 403, "forbidden").await;
 
-    // Their jury and councillors: names, disabling, and only the roles an organization grants.
+    // Their jury and councillors: names, disabling, and withdrawing the roles an organization
+    // grants; never giving one (that takes an invitation the holder accepts).
     let juror = format!("/api/v1/users/{}", ara.juror.id);
-    let renamed = app.patch(&juror, &json!({"display_name": "Jeanne Juré", "roles": ["jury", "councillor"]})).bearer_auth(admin).send().await.unwrap();
-    assert_eq!(renamed.status(), 200);
-    assert_eq!(json(renamed).await["roles"], json!(["jury", "councillor"]));
-    for roles in [json!(["jury", "admin"]), json!(["jury", "applicant"])] {
+    for roles in [json!(["jury", "councillor"]), json!(["jury", "admin"]), json!(["jury", "applicant"])] {
         let response = app.patch(&juror, &json!({"roles": roles})).bearer_auth(admin).send().await.unwrap();
         assert_problem(response, 403, "forbidden").await;
     }
+    let renamed = app.patch(&juror, &json!({"display_name": "Jeanne Juré"})).bearer_auth(admin).send().await.unwrap();
+    assert_eq!(json(renamed).await["display_name"], "Jeanne Juré");
+    let withdrawn = app.patch(&juror, &json!({"roles": []})).bearer_auth(admin).send().await.unwrap();
+    assert_eq!(json(withdrawn).await["roles"], json!([]));
     let councillor = format!("/api/v1/users/{}", ara.councillor.id);
     let disabled = app.patch(&councillor, &json!({"disabled": true})).bearer_auth(admin).send().await.unwrap();
     assert_eq!(disabled.status(), 200);

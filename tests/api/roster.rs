@@ -144,3 +144,18 @@ api_test!(async fn a_bad_line_rejects_the_whole_file(app) {
     let seat = app.request(reqwest::Method::PUT, &format!("/api/v1/organizations/{}/councillors/{}", ghost.id, councillor.id)).json(&json!({"college": "C"})).bearer_auth(&ghost.admin.token).send().await.unwrap();
     assert_problem(seat, 404, "not_found").await;
 });
+
+api_test!(async fn staff_change_a_college_but_put_nobody_on_the_roster(app) {
+    let ara = app.create_organization("ceser-ara").await;
+    // A councillor of another organization, or one the platform admin made: not ours to take.
+    let councillor = app.create_user(&[Role::Councillor]).await;
+    let path = format!("/api/v1/organizations/{}/councillors/{}", ara.id, councillor.id);
+    let put = |college: &'static str| app.request(reqwest::Method::PUT, &path).json(&json!({"college": college})).bearer_auth(&ara.admin.token).send();
+    assert_problem(put("Collège 1").await.unwrap(), 409, "not_on_roster").await;
+    let me = json(app.get("/api/v1/me").bearer_auth(&ara.admin.token).send().await.unwrap()).await;
+    let promote = app.patch(&format!("/api/v1/users/{}", me["id"].as_str().unwrap()), &json!({"roles": ["admin", "councillor"]})).bearer_auth(&ara.admin.token).send().await.unwrap();
+    assert_problem(promote, 403, "forbidden").await;
+    // Once they accepted the invitation, staff keep their college current.
+    app.join_roster(&ara, &councillor, "Collège 1").await;
+    assert_eq!(json(put("Collège 2").await.unwrap()).await["college"], "Collège 2");
+});
