@@ -51,6 +51,12 @@ pub async fn lock_for_chain(txn: &DatabaseTransaction, key: i64) -> Result<(), D
     Ok(())
 }
 
+/// Serialises the writers that count then add things belonging to `owner` (an applicant's
+/// files, an application's attachments), so that two racing requests cannot both pass a bound.
+pub async fn lock_on(txn: &DatabaseTransaction, owner: uuid::Uuid) -> Result<(), DbErr> {
+    lock_for_chain(txn, owner.as_u64_pair().1 as i64).await
+}
+
 /// The current time at the precision both databases store (microseconds), so that a value
 /// reads back exactly as written on SQLite and PostgreSQL alike.
 pub fn now() -> chrono::DateTime<chrono::Utc> {

@@ -146,9 +146,10 @@ pub fn parse_phone(raw: &str) -> Result<String, FieldError> {
 }
 
 /// Hosts whose videos the organizer's website can embed.
-/// Drafts one applicant may hold in one edition: a structure may present a few actions, but
-/// nobody makes the server store unbounded drafts (each may carry attachments).
-pub const MAX_DRAFTS_PER_EDITION: u64 = 5;
+/// Applications one applicant may make in one edition, withdrawn ones included: a structure
+/// may present a few actions, but nobody makes the server store unbounded files (each may
+/// carry attachments, which a withdrawn file keeps).
+pub const MAX_FILES_PER_EDITION: u64 = 5;
 
 pub const VIDEO_HOSTS: [&str; 8] = [
     "youtube.com",

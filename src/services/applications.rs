@@ -22,7 +22,7 @@ use crate::{
     domain::{
         application::{
             ApplicantKind, ApplicationContent, ApplicationPatch, ApplicationStatus, AutomaticCheck,
-            Eligibility, Location, MAX_DRAFTS_PER_EDITION, check_eligibility,
+            Eligibility, Location, MAX_FILES_PER_EDITION, check_eligibility,
         },
         calendar,
         edition::{DateRange, EditionStatus},
@@ -326,18 +326,18 @@ pub async fn create(
     let txn = db::begin_write(db).await?;
     let edition = editions::find_visible(&txn, Some(caller), edition_id).await?;
     ensure_accepting(&edition, Utc::now())?;
-    let drafts = application::Entity::find()
+    db::lock_on(&txn, caller.id).await?;
+    let files = application::Entity::find()
         .filter(application::Column::EditionId.eq(edition_id))
         .filter(application::Column::ApplicantId.eq(caller.id))
-        .filter(application::Column::Status.eq(ApplicationStatus::Draft.as_str()))
         .count(&txn)
         .await?;
-    if drafts >= MAX_DRAFTS_PER_EDITION {
+    if files >= MAX_FILES_PER_EDITION {
         return Err(ApiError::Conflict {
-            code: "too_many_drafts",
+            code: "too_many_applications",
             detail: format!(
-                "You already have {MAX_DRAFTS_PER_EDITION} drafts in this edition: submit or \
-                 withdraw one first."
+                "You already have {MAX_FILES_PER_EDITION} applications in this edition, \
+                 withdrawn ones included."
             ),
         });
     }

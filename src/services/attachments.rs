@@ -20,7 +20,7 @@ use crate::{
     entities::attachment,
     error::ApiError,
     services::{
-        applications,
+        accounts, applications,
         audit::{self, AuditEntry},
     },
 };
@@ -118,6 +118,9 @@ pub async fn store(
 ) -> Result<Attachment, ApiError> {
     let txn = db::begin_write(db).await?;
     applications::ensure_editable(&txn, caller, application_id).await?;
+    // Files are stored by people who proved their address.
+    accounts::ensure_verified(&txn, caller.id).await?;
+    db::lock_on(&txn, application_id).await?;
     let count = attachment::Entity::find()
         .filter(attachment::Column::ApplicationId.eq(application_id))
         .count(&txn)

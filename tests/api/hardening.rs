@@ -25,12 +25,18 @@ api_test!(async fn csv_exports_neutralise_formulas(app) {
     assert!(!row.iter().any(|cell| cell.starts_with('=') || cell.starts_with('@')), "{text}");
 });
 
-api_test!(async fn an_applicant_holds_a_bounded_number_of_drafts(app) {
+api_test!(async fn an_applicant_makes_a_bounded_number_of_applications(app) {
     let setup = setup(&app).await;
-    for _ in 0..5 {
-        assert_eq!(draft(&app, &setup, &json!({"action_title": "Un projet"})).await.status(), 201);
-    }
-    assert_problem(draft(&app, &setup, &json!({"action_title": "Un de trop"})).await, 409, "too_many_drafts").await;
+    // Withdrawing does not free a place: a withdrawn file keeps its attachments.
+    let first = json(draft(&app, &setup, &json!({"action_title": "Un projet"})).await).await;
+    let withdrawn = app.post(&format!("/api/v1/applications/{}/withdraw", first["id"].as_str().unwrap()), &json!({})).bearer_auth(&setup.applicant.token).send().await.unwrap();
+    assert_eq!(withdrawn.status(), 200);
+    // Racing requests cannot pass the bound either.
+    let body = json!({"action_title": "Un projet"});
+    let racing = futures::future::join_all((0..12).map(|_| draft(&app, &setup, &body))).await;
+    assert_eq!(racing.iter().filter(|response| response.status() == 201).count(), 4);
+    assert!(racing.iter().all(|response| [201, 409].contains(&response.status().as_u16())));
+    assert_problem(draft(&app, &setup, &json!({"action_title": "Un de trop"})).await, 409, "too_many_applications").await;
 });
 
 api_test!(async fn uploads_carry_no_large_extra_parts(app) {
