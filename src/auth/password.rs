@@ -1,7 +1,6 @@
-//! Password hashing with argon2id (the crate's defaults: 19 MiB, 2 passes), off the async workers.
-use std::sync::LazyLock;
-
-use tokio::sync::Semaphore;
+//! Password hashing with argon2id (the crate's defaults: 19 MiB, 2 passes), on dedicated
+//! threads, off the async workers.
+use std::sync::{Arc, LazyLock, Mutex, mpsc};
 
 use argon2::{
     Argon2, PasswordHash, PasswordHasher, PasswordVerifier,
@@ -36,31 +35,59 @@ fn verify_blocking(hash: Option<&str>, candidate: &str) -> bool {
     genuine && matches
 }
 
-/// Concurrent hashes allowed: each takes 19 MiB and a core for tens of milliseconds, so a
-/// burst of logins queues here instead of exhausting memory.
-fn hashing_permits() -> &'static Semaphore {
-    static PERMITS: LazyLock<Semaphore> = LazyLock::new(|| {
-        let cores = std::thread::available_parallelism().map_or(2, |cores| cores.get());
-        Semaphore::new(cores * 2)
-    });
-    &PERMITS
-}
+/// A hashing job, run on one of the hashing threads.
+type Job = Box<dyn FnOnce() + Send>;
 
-async fn bounded<T: Send + 'static>(
+/// A few dedicated threads, one per core, do all the hashing. Each hash takes 19 MiB and a
+/// core for tens of milliseconds; a thread keeps the memory it freed for its next hash, so the
+/// server's memory is bounded by the number of these threads, however many requests hash at
+/// once: they wait their turn here.
+static HASHING_THREADS: LazyLock<mpsc::Sender<Job>> = LazyLock::new(|| {
+    let (jobs, queue) = mpsc::channel::<Job>();
+    let queue = Arc::new(Mutex::new(queue));
+    let threads = std::thread::available_parallelism().map_or(2, |cores| cores.get());
+    for index in 0..threads {
+        let queue = Arc::clone(&queue);
+        std::thread::Builder::new()
+            .name(format!("argon2-{index}"))
+            .spawn(move || {
+                loop {
+                    let job = queue
+                        .lock()
+                        .expect("the hashing queue's lock is never poisoned")
+                        .recv();
+                    match job {
+                        Ok(job) => job(),
+                        Err(_) => return,
+                    }
+                }
+            })
+            .expect("start a hashing thread");
+    }
+    jobs
+});
+
+async fn on_hashing_thread<T: Send + 'static>(
     work: impl FnOnce() -> T + Send + 'static,
 ) -> anyhow::Result<T> {
-    let _permit = hashing_permits().acquire().await?;
-    Ok(tokio::task::spawn_blocking(work).await?)
+    let (done, result) = tokio::sync::oneshot::channel();
+    HASHING_THREADS
+        .send(Box::new(move || {
+            // The caller may have gone (a closed connection): the result is then dropped.
+            let _ = done.send(work());
+        }))
+        .map_err(|_| anyhow::anyhow!("the hashing threads have stopped"))?;
+    Ok(result.await?)
 }
 
 pub async fn hash(password: Password) -> anyhow::Result<String> {
-    bounded(move || hash_blocking(password.expose())).await?
+    on_hashing_thread(move || hash_blocking(password.expose())).await?
 }
 
 /// Verifies `candidate` against `hash`, or against a dummy hash when there is no account (or
 /// no password): every failure takes the same time.
 pub async fn verify(hash: Option<String>, candidate: String) -> anyhow::Result<bool> {
-    bounded(move || verify_blocking(hash.as_deref(), &candidate)).await
+    on_hashing_thread(move || verify_blocking(hash.as_deref(), &candidate)).await
 }
 
 #[cfg(test)]
