@@ -10,7 +10,8 @@ pub const CODE_TTL_SECONDS: i64 = 600;
 pub const MAX_ATTEMPTS: i32 = 5;
 
 /// The address that identifies a person: lower case, trimmed, without a `+tag`
-/// sub-address (claire+vote@example.fr is claire@example.fr).
+/// sub-address (claire+vote@example.fr is claire@example.fr); at Gmail, whose mailboxes ignore
+/// dots, without dots (c.laire@gmail.com is claire@gmail.com).
 pub fn normalize(raw: &str) -> Result<String, FieldError> {
     let email = Email::parse(raw)?;
     let (local, domain) = email
@@ -18,6 +19,11 @@ pub fn normalize(raw: &str) -> Result<String, FieldError> {
         .rsplit_once('@')
         .expect("a parsed email has an @");
     let local = local.split('+').next().unwrap_or(local);
+    let (local, domain) = if matches!(domain, "gmail.com" | "googlemail.com") {
+        (local.replace('.', ""), "gmail.com")
+    } else {
+        (local.to_owned(), domain)
+    };
     if local.is_empty() {
         return Err(FieldError::new(
             "",
@@ -28,9 +34,12 @@ pub fn normalize(raw: &str) -> Result<String, FieldError> {
     Ok(format!("{local}@{domain}"))
 }
 
-/// The domain of a normalised address.
+/// The registrable domain of a normalised address (`catch-all.example` for
+/// `x@a.b.catch-all.example`, `example.co.uk` for `x@mail.example.co.uk`): whoever owns it
+/// owns every address under it, subdomains included.
 pub fn domain(normalized: &str) -> &str {
-    normalized.rsplit_once('@').map_or("", |(_, domain)| domain)
+    let host = normalized.rsplit_once('@').map_or("", |(_, domain)| domain);
+    psl::domain_str(host).unwrap_or(host)
 }
 
 /// The voter's identity: a keyed hash of the normalised address. Without the server's key it
@@ -61,7 +70,17 @@ mod tests {
             "claire.martin@example.fr"
         );
         assert!(normalize("+tag@example.fr").is_err());
+        assert_eq!(
+            normalize("C.Laire.M+x@GoogleMail.com").unwrap(),
+            "clairem@gmail.com"
+        );
+        assert_eq!(
+            normalize("c.laire@example.fr").unwrap(),
+            "c.laire@example.fr"
+        );
         assert_eq!(domain("claire.martin@example.fr"), "example.fr");
+        assert_eq!(domain("v1@s1.catch-all.example.fr"), "example.fr");
+        assert_eq!(domain("v1@mail.example.co.uk"), "example.co.uk");
         assert!(normalize("not an address").is_err());
     }
 

@@ -45,9 +45,10 @@ api_test!(async fn voter_codes_are_limited_per_email_domain(app) env ["PRIX_VOTE
     };
     // A catch-all domain: any local part reaches the same mailbox.
     for i in 0..2 {
-        assert_eq!(request(format!("voter{i}@catch-all.example")).await.status(), 404);
+        assert_eq!(request(format!("voter{i}@s{i}.catch-all.fr")).await.status(), 404);
     }
-    let refused = request("voter9@Catch-All.example".into()).await;
+    // Subdomains of the same registrable domain count together.
+    let refused = request("voter9@Sub.Catch-All.fr".into()).await;
     assert_eq!(refused.status(), 429);
     assert!(refused.headers().contains_key("retry-after"));
     // Other domains, and large webmail providers, are not affected.
