@@ -4,7 +4,7 @@ use std::time::Duration;
 use migration::{Migrator, MigratorTrait};
 use sea_orm::{
     ConnectOptions, ConnectionTrait, Database, DatabaseConnection, DatabaseTransaction, DbBackend,
-    DbErr, SqlErr, SqliteTransactionMode, TransactionOptions, TransactionTrait,
+    DbErr, RuntimeErr, SqlErr, SqliteTransactionMode, TransactionOptions, TransactionTrait,
     sqlx::sqlite::{SqliteJournalMode, SqliteSynchronous},
 };
 
@@ -61,6 +61,19 @@ pub async fn lock_on(txn: &DatabaseTransaction, owner: uuid::Uuid) -> Result<(),
 /// reads back exactly as written on SQLite and PostgreSQL alike.
 pub fn now() -> chrono::DateTime<chrono::Utc> {
     crate::domain::audit_chain::truncate_to_micros(chrono::Utc::now())
+}
+
+/// Text PostgreSQL cannot store (a NUL character, SQLSTATE 22021) or convert (22P05).
+pub fn is_unstorable_text(error: &DbErr) -> bool {
+    let (DbErr::Exec(RuntimeErr::SqlxError(error)) | DbErr::Query(RuntimeErr::SqlxError(error))) =
+        error
+    else {
+        return false;
+    };
+    error
+        .as_database_error()
+        .and_then(|error| error.code())
+        .is_some_and(|code| code == "22021" || code == "22P05")
 }
 
 pub fn is_unique_violation(error: &DbErr) -> bool {

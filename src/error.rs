@@ -57,6 +57,14 @@ pub enum ApiError {
 
 impl From<sea_orm::DbErr> for ApiError {
     fn from(error: sea_orm::DbErr) -> Self {
+        if crate::db::is_unstorable_text(&error) {
+            // PostgreSQL stores no NUL character in text: bad input, not a server fault.
+            return ApiError::Validation(vec![FieldError::new(
+                "body",
+                "invalid_value",
+                "text must not contain NUL characters",
+            )]);
+        }
         ApiError::Internal(error.into())
     }
 }

@@ -84,3 +84,16 @@ api_test!(async fn without_https_settings_no_hsts_is_sent(app) {
     let response = app.get("/health/live").send().await.unwrap();
     assert!(!response.headers().contains_key("strict-transport-security"));
 });
+
+api_test!(async fn nul_characters_are_bad_input_not_a_server_error(app) {
+    let setup = setup(&app).await;
+    let created = draft(&app, &setup, &json!({"action_title": "a\u{0}b"})).await;
+    let postgres = app.database_url.starts_with("postgres");
+    // SQLite stores the character; PostgreSQL cannot, and the request is refused whole.
+    assert_eq!(created.status(), if postgres { 422 } else { 201 });
+    let platform = app.create_platform_admin().await;
+    for path in ["/api/v1/users?email=a%00b", "/api/v1/audit?action=a%00b"] {
+        let response = app.get(path).bearer_auth(&platform.token).send().await.unwrap();
+        assert!(response.status().is_success() || response.status() == 422, "{path}: {}", response.status());
+    }
+});
