@@ -362,7 +362,7 @@ pub async fn find(
 
 /// Whether the caller may change the account `id`: 404 when they may not even read it, 403
 /// when they may only read it (an applicant of their editions).
-async fn ensure_manages(
+pub async fn ensure_manages(
     txn: &impl ConnectionTrait,
     caller: &Principal,
     id: Uuid,

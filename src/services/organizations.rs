@@ -301,7 +301,8 @@ pub async fn list_admins(
         .collect())
 }
 
-/// Adds an account holding the `admin` role to the organization's staff (idempotent).
+/// Adds an account holding the `admin` role to the organization's staff (idempotent): any
+/// account for a platform admin, one of the organization's people for its staff.
 pub async fn add_admin(
     db: &DatabaseConnection,
     caller: &Principal,
@@ -314,6 +315,9 @@ pub async fn add_admin(
         .one(&txn)
         .await?
         .ok_or(ApiError::NotFound)?;
+    // An organization's staff bring in only people they already manage (never a platform
+    // admin, never another organization's staff): they must not learn or take anyone else.
+    crate::services::accounts::ensure_manages(&txn, caller, user_id).await?;
     let target = crate::services::accounts::active_principal(&txn, user_id)
         .await?
         .ok_or(ApiError::NotFound)?;

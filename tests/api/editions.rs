@@ -47,8 +47,11 @@ api_test!(async fn admins_manage_only_their_organizations(app) {
 
     // Only admin accounts join a staff; an admin cannot add themselves to another organization.
     let jury = app.create_user(&[Role::Jury]).await;
-    let not_admin = app.request(Method::PUT, &format!("{path}/admins/{}", jury.id)).bearer_auth(&ara.admin.token).send().await.unwrap();
+    let not_admin = app.request(Method::PUT, &format!("{path}/admins/{}", jury.id)).bearer_auth(&app.create_platform_admin().await.token).send().await.unwrap();
     assert_problem(not_admin, 409, "not_an_admin").await;
+    // Staff bring in only people of their organization: this juror is not.
+    let outsider = app.request(Method::PUT, &format!("{path}/admins/{}", jury.id)).bearer_auth(&ara.admin.token).send().await.unwrap();
+    assert_problem(outsider, 404, "not_found").await;
     let intrusion = app.request(Method::PUT, &format!("{path}/admins/{}", paca.admin.id)).bearer_auth(&paca.admin.token).send().await.unwrap();
     assert_problem(intrusion, 404, "not_found").await;
     let removed = app.request(Method::DELETE, &format!("{path}/admins/{}", ara.admin.id)).bearer_auth(&ara.admin.token).send().await.unwrap();

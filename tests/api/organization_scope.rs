@@ -134,6 +134,14 @@ api_test!(async fn staff_see_and_manage_only_their_organizations_people(app) {
             assert_problem(response, 404, "not_found").await;
         }
     }
+    // Nor can they bring a platform admin or another organization's admin into their own staff.
+    let ara_admins = format!("/api/v1/organizations/{}/admins", ara.organization.id);
+    for user in [&platform, &cress.organization.admin] {
+        let response = app.request(Method::PUT, &format!("{ara_admins}/{}", user.id)).bearer_auth(admin).send().await.unwrap();
+        assert_problem(response, 404, "not_found").await;
+    }
+    let staff = json(app.get(&ara_admins).bearer_auth(admin).send().await.unwrap()).await;
+    assert_eq!(staff.as_array().unwrap().len(), 1);
     let cress_roster = format!("/api/v1/organizations/{}/councillors", cress.organization.id);
     assert_problem(app.get(&cress_roster).bearer_auth(admin).send().await.unwrap(), 404, "not_found").await;
     let response = app.request(Method::DELETE, &format!("{cress_roster}/{}", cress.councillor.id)).bearer_auth(admin).send().await.unwrap();
