@@ -2,8 +2,9 @@
 //! once for one prize. The service keeps a keyed hash of the address, not the address.
 use chrono::Utc;
 use sea_orm::{
-    ActiveModelTrait, ActiveValue::Set, ColumnTrait, DatabaseConnection, EntityTrait,
-    IntoActiveModel, QueryFilter, QueryOrder,
+    ActiveValue::Set,
+    ColumnTrait, DatabaseConnection, EntityTrait, QueryFilter, QueryOrder,
+    sea_query::{Expr, ExprTrait},
 };
 use serde::Serialize;
 use sha2::{Digest, Sha256};
@@ -117,22 +118,36 @@ pub async fn confirm(
         .await?
         .filter(|verification| verification.expires_at > Utc::now())
         .ok_or_else(invalid)?;
-    if pending.attempts >= MAX_ATTEMPTS {
+    // Each try takes one of the attempts first, in one statement: racing tries cannot
+    // evaluate more codes than allowed.
+    let attempt = voter_verification::Entity::update_many()
+        .col_expr(
+            voter_verification::Column::Attempts,
+            Expr::col(voter_verification::Column::Attempts).add(1),
+        )
+        .filter(voter_verification::Column::Id.eq(pending.id))
+        .filter(voter_verification::Column::Attempts.lt(MAX_ATTEMPTS))
+        .filter(voter_verification::Column::ConfirmedAt.is_null())
+        .exec(&txn)
+        .await?;
+    if attempt.rows_affected == 0 {
         return Err(ApiError::Conflict {
             code: "too_many_attempts",
             detail: "Too many wrong codes: ask for a new one.".into(),
         });
     }
-    let right = code_hash(&identity, code.trim()) == pending.code_hash;
-    let mut active = pending.into_active_model();
-    if !right {
-        active.attempts = Set(active.attempts.clone().unwrap() + 1);
-        active.update(&txn).await?;
+    if code_hash(&identity, code.trim()) != pending.code_hash {
         txn.commit().await?;
         return Err(invalid());
     }
-    active.confirmed_at = Set(Some(db::now()));
-    active.update(&txn).await?;
+    voter_verification::Entity::update_many()
+        .col_expr(
+            voter_verification::Column::ConfirmedAt,
+            Expr::value(db::now()),
+        )
+        .filter(voter_verification::Column::Id.eq(pending.id))
+        .exec(&txn)
+        .await?;
     txn.commit().await?;
     let voter_id = Uuid::from_slice(&hex::decode(&identity).map_err(anyhow::Error::from)?[..16])
         .map_err(anyhow::Error::from)?;

@@ -295,3 +295,16 @@ api_test!(async fn a_failed_delivery_is_retried_not_lost(app) {
     assert!(message.sent_at.is_some());
     assert_eq!(message.recipient, None);
 });
+
+api_test!(async fn racing_wrong_codes_get_no_more_than_the_allowed_attempts(app) env ["PRIX_VOTER_RATE_LIMIT" = "1000"] {
+    let (_, prize) = open_public_ballot(&app).await;
+    assert_eq!(ask_code(&app, &prize, "racer@example.org").await.status(), 202);
+    let right = latest_code(&app).await;
+    let wrong = if right == "000000" { "111111" } else { "000000" };
+    let tries = futures::future::join_all((0..20).map(|_| confirm(&app, &prize, "racer@example.org", wrong))).await;
+    let statuses: Vec<u16> = tries.iter().map(|response| response.status().as_u16()).collect();
+    assert_eq!(statuses.iter().filter(|status| **status == 422).count(), 5, "{statuses:?}");
+    assert_eq!(statuses.iter().filter(|status| **status == 409).count(), 15, "{statuses:?}");
+    // Even the right code is refused now.
+    assert_problem(confirm(&app, &prize, "racer@example.org", &right).await, 409, "too_many_attempts").await;
+});
