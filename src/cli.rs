@@ -128,6 +128,11 @@ pub fn run() -> ExitCode {
 }
 
 async fn seed_demo(settings: &Settings) -> anyhow::Result<()> {
+    // The demo accounts' passwords are published in the README.
+    anyhow::ensure!(
+        settings.environment != Environment::Production,
+        "the demo data (with its published passwords) is never loaded in production"
+    );
     let db = db::connect(&settings.database_url).await?;
     db::migrate(&db).await?;
     let first_load = !demo::is_loaded(&db).await?;

@@ -84,6 +84,16 @@ pub struct ConfigError {
     pub message: String,
 }
 
+/// A secret made by a generator, not typed: at least 16 different bytes (a random 32-byte
+/// secret has about 30).
+fn varied(secret: &str) -> bool {
+    secret
+        .bytes()
+        .collect::<std::collections::BTreeSet<_>>()
+        .len()
+        >= 16
+}
+
 fn invalid(variable: &'static str, message: impl Into<String>) -> ConfigError {
     ConfigError {
         variable,
@@ -126,11 +136,16 @@ impl Settings {
             .map_err(|_| invalid("PRIX_ADDR", "expected host:port, e.g. 127.0.0.1:8080"))?;
 
         let (jwt_secret, jwt_secret_generated) = match get("PRIX_JWT_SECRET") {
-            Some(secret) if secret.len() >= MIN_SECRET_BYTES => (secret.into_bytes(), false),
+            Some(secret) if secret.len() >= MIN_SECRET_BYTES && varied(&secret) => {
+                (secret.into_bytes(), false)
+            }
             Some(_) if environment == Environment::Production => {
                 return Err(invalid(
                     "PRIX_JWT_SECRET",
-                    format!("must be at least {MIN_SECRET_BYTES} bytes in production"),
+                    format!(
+                        "must be at least {MIN_SECRET_BYTES} random bytes in production \
+                         (e.g. `openssl rand -base64 48`)"
+                    ),
                 ));
             }
             None if environment == Environment::Production => {
@@ -413,13 +428,16 @@ mod tests {
         );
         let weak = settings(&[("PRIX_ENV", "production"), ("PRIX_JWT_SECRET", "short")]);
         assert_eq!(weak.unwrap_err().variable, "PRIX_JWT_SECRET");
-        let strong = "s".repeat(40);
-        let without_smtp = settings(&[("PRIX_ENV", "production"), ("PRIX_JWT_SECRET", &strong)]);
+        let repeated = "a".repeat(48);
+        let typed = settings(&[("PRIX_ENV", "production"), ("PRIX_JWT_SECRET", &repeated)]);
+        assert_eq!(typed.unwrap_err().variable, "PRIX_JWT_SECRET");
+        let strong = "kP3x9QvL2mZr7TcW1yHs5NbF8dJg4AeU6oXi0Rw";
+        let without_smtp = settings(&[("PRIX_ENV", "production"), ("PRIX_JWT_SECRET", strong)]);
         assert_eq!(without_smtp.unwrap_err().variable, "PRIX_SMTP_URL");
         assert!(
             settings(&[
                 ("PRIX_ENV", "production"),
-                ("PRIX_JWT_SECRET", &strong),
+                ("PRIX_JWT_SECRET", strong),
                 ("PRIX_SMTP_URL", "smtp://mail.example.fr:25")
             ])
             .is_ok()

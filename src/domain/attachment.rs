@@ -20,7 +20,11 @@ pub fn sanitize_filename(raw: &str) -> String {
     let base = raw.rsplit(['/', '\\']).next().unwrap_or_default();
     let cleaned: String = base
         .chars()
-        .filter(|c| !c.is_control() && !matches!(c, '"' | ';'))
+        // Bidirectional controls would make `cv\u{202E}fdp.exe` read as `cvexe.pdf`.
+        .filter(|c| {
+            !c.is_control()
+                && !matches!(c, '"' | ';' | '\u{200E}' | '\u{200F}' | '\u{202A}'..='\u{202E}' | '\u{2066}'..='\u{2069}')
+        })
         .take(200)
         .collect();
     let cleaned = cleaned.trim().trim_start_matches('.').to_owned();
@@ -34,6 +38,12 @@ pub fn sanitize_filename(raw: &str) -> String {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn filenames_lose_bidirectional_controls() {
+        assert_eq!(sanitize_filename("cv\u{202E}fdp.exe"), "cvfdp.exe");
+        assert_eq!(sanitize_filename("a\u{2067}b\u{200F}.pdf"), "ab.pdf");
+    }
 
     #[test]
     fn types_come_from_the_content() {

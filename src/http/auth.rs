@@ -110,11 +110,24 @@ pub async fn register(
     Ok(sent())
 }
 
-fn links(state: &AppState) -> addresses::Links<'_> {
+fn links(state: &AppState) -> addresses::Links {
     addresses::Links {
-        verify_email: &state.settings.verify_email_url,
-        reset_password: &state.settings.password_reset_url,
+        verify_email: state.settings.verify_email_url.clone(),
+        reset_password: state.settings.password_reset_url.clone(),
     }
+}
+
+/// Runs the look-up and the email after answering: whether the address has an account must
+/// not show in the time the answer takes.
+fn after_answering<F>(work: F)
+where
+    F: Future<Output = Result<(), ApiError>> + 'static,
+{
+    actix_web::rt::spawn(async move {
+        if let Err(error) = work.await {
+            tracing::error!(error = %error, "sending an address email failed");
+        }
+    });
 }
 
 fn sent() -> HttpResponse {
@@ -184,7 +197,8 @@ pub async fn resend_verification(
     limit_attempts(&state, &request)?;
     let email = Email::parse(&body.email).map_err(|error| error.on("email"))?;
     limit_emails_to(&state, email.as_str())?;
-    addresses::resend_verification(&state.db, &links(&state), &email).await?;
+    let (db, links) = (state.db.clone(), links(&state));
+    after_answering(async move { addresses::resend_verification(&db, &links, &email).await });
     Ok(sent())
 }
 
@@ -207,7 +221,8 @@ pub async fn forgot_password(
     limit_attempts(&state, &request)?;
     let email = Email::parse(&body.email).map_err(|error| error.on("email"))?;
     limit_emails_to(&state, email.as_str())?;
-    addresses::request_password_reset(&state.db, &links(&state), &email).await?;
+    let (db, links) = (state.db.clone(), links(&state));
+    after_answering(async move { addresses::request_password_reset(&db, &links, &email).await });
     Ok(sent())
 }
 

@@ -569,7 +569,7 @@ const MAX_ROSTER_BYTES: usize = 1024 * 1024;
     params(("id" = Uuid, Path, description = "Organization id")),
     request_body(content = RosterCsv, content_type = "text/csv"),
     responses(
-        (status = 200, description = "What the import did", body = ImportSummary, example = json!({"created": 12, "invited": 3, "updated": 1, "unchanged": 127})),
+        (status = 200, description = "What the import did", body = ImportSummary, example = json!({"invited": 15, "updated": 1, "unchanged": 127})),
         (status = 400, response = error::BadRequest), (status = 401, response = error::Unauthorized),
         (status = 403, response = error::Forbidden), (status = 404, response = error::NotFound),
         (status = 413, response = error::PayloadTooLarge), (status = 415, response = error::UnsupportedMediaType),

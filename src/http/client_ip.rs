@@ -61,15 +61,23 @@ impl TrustedProxies {
     }
 }
 
-/// The client's IP: the TCP peer, or, when the peer is a trusted proxy, the rightmost address
-/// of the forwarded chain that is not a trusted proxy.
+/// The client as rate limits count it: the TCP peer, or, when the peer is a trusted proxy, the
+/// rightmost address of the forwarded chain that is not a trusted proxy; an IPv6 client by
+/// its /64 network, which one subscriber holds whole.
 pub fn client_ip(request: &HttpRequest, trusted: &TrustedProxies) -> Option<IpAddr> {
     let peer = request.peer_addr()?.ip();
     let forwarded_for = request
         .headers()
         .get_all(X_FORWARDED_FOR)
         .filter_map(|value| value.to_str().ok());
-    Some(trusted.client(peer, forwarded_for))
+    Some(network_of(trusted.client(peer, forwarded_for)))
+}
+
+fn network_of(address: IpAddr) -> IpAddr {
+    match address.to_canonical() {
+        IpAddr::V6(v6) => IpAddr::V6((u128::from(v6) & !((1u128 << 64) - 1)).into()),
+        v4 => v4,
+    }
 }
 
 #[cfg(test)]
@@ -143,6 +151,14 @@ mod tests {
             client("127.0.0.1", "::ffff:127.0.0.1", &["198.51.100.7"]),
             ip("198.51.100.7")
         );
+    }
+
+    #[test]
+    fn ipv6_clients_count_by_their_64_network() {
+        assert_eq!(network_of(ip("2001:db8:1:2::d")), ip("2001:db8:1:2::"));
+        assert_eq!(network_of(ip("2001:db8:1:2:ffff::1")), ip("2001:db8:1:2::"));
+        assert_eq!(network_of(ip("::ffff:192.0.2.7")), ip("192.0.2.7"));
+        assert_eq!(network_of(ip("192.0.2.7")), ip("192.0.2.7"));
     }
 
     #[test]

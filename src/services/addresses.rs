@@ -26,9 +26,10 @@ use crate::{
 };
 
 /// Where emailed links point: the front end's pages, to which the token is appended.
-pub struct Links<'a> {
-    pub verify_email: &'a str,
-    pub reset_password: &'a str,
+#[derive(Clone)]
+pub struct Links {
+    pub verify_email: String,
+    pub reset_password: String,
 }
 
 /// Stores a new token for `user_id` and returns it, to be emailed.
@@ -119,7 +120,7 @@ fn record(user_id: Uuid, action: &'static str) -> AuditEntry {
 #[tracing::instrument(skip_all)]
 pub async fn register(
     db: &DatabaseConnection,
-    links: &Links<'_>,
+    links: &Links,
     new: NewAccount,
 ) -> Result<(), ApiError> {
     // Hashed in both cases, so that both take the same time.
@@ -175,7 +176,7 @@ async fn tell_existing(txn: &impl ConnectionTrait, email: &str) -> Result<(), Ap
 
 async fn send_verification(
     txn: &impl ConnectionTrait,
-    links: &Links<'_>,
+    links: &Links,
     user_id: Uuid,
     email: &str,
 ) -> Result<(), ApiError> {
@@ -208,7 +209,7 @@ async fn enabled_account(
 /// Emails a new confirmation link to an account whose address is not yet confirmed.
 pub async fn resend_verification(
     db: &DatabaseConnection,
-    links: &Links<'_>,
+    links: &Links,
     email: &Email,
 ) -> Result<(), ApiError> {
     let txn = db::begin_write(db).await?;
@@ -235,7 +236,7 @@ pub async fn verify_email(db: &DatabaseConnection, token: &str) -> Result<(), Ap
 /// Emails a link to choose a new password, if an enabled account has this address.
 pub async fn request_password_reset(
     db: &DatabaseConnection,
-    links: &Links<'_>,
+    links: &Links,
     email: &Email,
 ) -> Result<(), ApiError> {
     let txn = db::begin_write(db).await?;

@@ -31,9 +31,8 @@ use crate::{
 
 #[derive(Debug, Serialize, ToSchema)]
 pub struct ImportSummary {
-    /// New addresses: an account without a password was made and invited.
-    pub created: usize,
-    /// Existing accounts invited to join the roster (they accept while logged in).
+    /// Addresses invited to join the roster. Whether an address already had an account is not
+    /// told: that is its holder's business.
     pub invited: usize,
     /// Councillors already on the roster whose college changed.
     pub updated: usize,
@@ -120,7 +119,6 @@ pub async fn import(
     let txn = db::begin_write(db).await?;
     organizations::ensure_staff(&txn, caller, organization_id).await?;
     let mut summary = ImportSummary {
-        created: 0,
         invited: 0,
         updated: 0,
         unchanged: 0,
@@ -180,7 +178,7 @@ pub async fn import(
                     },
                 )
                 .await?;
-                summary.created += 1;
+                summary.invited += 1;
                 (
                     account.id,
                     "Un compte de conseiller vous a été ouvert pour voter au Prix du CESER. \
@@ -212,7 +210,7 @@ pub async fn import(
         )
         .await?;
     }
-    if summary.created + summary.invited + summary.updated == 0 {
+    if summary.invited + summary.updated == 0 {
         // The same file again: nothing to record, nothing written.
         return Ok(summary);
     }
@@ -221,7 +219,7 @@ pub async fn import(
         action: "councillors.imported",
         target_type: "organization",
         target_id: Some(organization_id.to_string()),
-        details: json!({ "created": summary.created, "invited": summary.invited, "updated": summary.updated, "unchanged": summary.unchanged }),
+        details: json!({ "invited": summary.invited, "updated": summary.updated, "unchanged": summary.unchanged }),
     })
     .await?;
     txn.commit().await?;

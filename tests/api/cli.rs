@@ -57,6 +57,16 @@ fn bad_configuration_is_one_line_naming_the_variable() {
         String::from_utf8_lossy(&output.stderr)
             .contains("PRIX_JWT_SECRET: is required in production")
     );
+    // Production never loads the demo, whose passwords are published.
+    let production = [
+        ("PRIX_ENV", "production"),
+        ("PRIX_JWT_SECRET", "kP3x9QvL2mZr7TcW1yHs5NbF8dJg4AeU6oXi0Rw"),
+        ("PRIX_SMTP_URL", "smtp://127.0.0.1:25"),
+        ("DATABASE_URL", "sqlite::memory:"),
+    ];
+    let output = prix(&["seed-demo"], &production);
+    assert!(!output.status.success());
+    assert!(String::from_utf8_lossy(&output.stderr).contains("never loaded in production"));
 }
 
 #[test]
