@@ -15,6 +15,7 @@ mod m20261122_000010_create_voters_and_outbox;
 mod m20261122_000011_create_invitations;
 mod m20261130_000001_audit_event_organization;
 mod m20261130_000002_address_proofs;
+mod m20261130_000003_sessions_revoked_at;
 
 pub struct Migrator;
 
@@ -35,6 +36,7 @@ impl MigratorTrait for Migrator {
             Box::new(m20261122_000011_create_invitations::Migration),
             Box::new(m20261130_000001_audit_event_organization::Migration),
             Box::new(m20261130_000002_address_proofs::Migration),
+            Box::new(m20261130_000003_sessions_revoked_at::Migration),
         ]
     }
 }

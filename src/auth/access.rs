@@ -248,7 +248,7 @@ async fn authenticate(
         .map(str::trim)
         .ok_or(ApiError::Unauthorized(AuthFailure::InvalidToken))?;
     match state.jwt.verify(token) {
-        Ok(claims) => accounts::active_principal(&state.db, claims.sub)
+        Ok(claims) => accounts::session_principal(&state.db, claims.sub, claims.iat)
             .await?
             .ok_or(ApiError::Unauthorized(AuthFailure::InvalidToken)),
         // A public voter's token: no account behind it, nothing to look up.

@@ -15,6 +15,8 @@ pub struct Model {
     pub created_at: DateTimeUtc,
     /// When the holder proved they own the address (a link or token emailed to it).
     pub email_verified_at: Option<DateTimeUtc>,
+    /// Access tokens issued before this are refused (every session ended).
+    pub sessions_revoked_at: Option<DateTimeUtc>,
     pub updated_at: DateTimeUtc,
 }
 

@@ -158,6 +158,7 @@ pub async fn insert(
         created_at: now,
         updated_at: now,
         email_verified_at: record.email_verified.then_some(now),
+        sessions_revoked_at: None,
     };
     if let Err(error) = user::Entity::insert(model.clone().into_active_model())
         .exec_without_returning(txn)
@@ -385,15 +386,38 @@ pub async fn ensure_manages(
     }
 }
 
-/// The caller behind a verified token, if the account still exists and is enabled.
+/// The caller behind an access token issued at `issued_at` (seconds since the epoch), if the
+/// account still exists, is enabled, and has not ended every session since.
+pub async fn session_principal(
+    db: &impl ConnectionTrait,
+    id: Uuid,
+    issued_at: i64,
+) -> Result<Option<Principal>, DbErr> {
+    caller(db, id, |model| {
+        model
+            .sessions_revoked_at
+            .is_none_or(|revoked_at| issued_at >= revoked_at.timestamp())
+    })
+    .await
+}
+
+/// The account as a caller, if it still exists and is enabled.
 pub async fn active_principal(
     db: &impl ConnectionTrait,
     id: Uuid,
 ) -> Result<Option<Principal>, DbErr> {
+    caller(db, id, |_| true).await
+}
+
+async fn caller(
+    db: &impl ConnectionTrait,
+    id: Uuid,
+    valid: impl FnOnce(&user::Model) -> bool,
+) -> Result<Option<Principal>, DbErr> {
     let Some(model) = user::Entity::find_by_id(id).one(db).await? else {
         return Ok(None);
     };
-    if model.disabled {
+    if model.disabled || !valid(&model) {
         return Ok(None);
     }
     let account = with_roles(db, model).await?;
@@ -576,8 +600,14 @@ pub async fn update(
     Ok(account)
 }
 
-/// Ends every session of the account: its refresh tokens stop working.
+/// Ends every session of the account: its refresh tokens stop working, and so do the access
+/// tokens already issued.
 pub async fn revoke_all_sessions(txn: &impl ConnectionTrait, user_id: Uuid) -> Result<(), DbErr> {
+    user::Entity::update_many()
+        .col_expr(user::Column::SessionsRevokedAt, Expr::value(db::now()))
+        .filter(user::Column::Id.eq(user_id))
+        .exec(txn)
+        .await?;
     refresh_token::Entity::update_many()
         .col_expr(refresh_token::Column::RevokedAt, Expr::value(db::now()))
         .filter(refresh_token::Column::UserId.eq(user_id))

@@ -156,7 +156,12 @@ api_test!(async fn a_password_is_reset_by_email_once(app) {
     assert_eq!(reset.status(), 204);
     assert_problem(app.login(&user.email, PASSWORD).await, 401, "invalid_credentials").await;
     assert_eq!(app.login(&user.email, "a brand new password").await.status(), 200);
-    // Every session of the account ended; the link works once.
+    // Every session of the account ended, access tokens already issued included; the link
+    // works once.
+    let old_access = session["access_token"].as_str().unwrap();
+    assert_problem(app.get("/api/v1/me").bearer_auth(old_access).send().await.unwrap(), 401, "invalid_token").await;
+    let fresh = json(app.login(&user.email, "a brand new password").await).await;
+    assert_eq!(app.get("/api/v1/me").bearer_auth(fresh["access_token"].as_str().unwrap()).send().await.unwrap().status(), 200);
     let refreshed = app.post("/api/v1/auth/refresh", &json!({"refresh_token": session["refresh_token"]})).send().await.unwrap();
     assert_problem(refreshed, 401, "invalid_refresh_token").await;
     let reused = app.post("/api/v1/auth/password/reset", &json!({"token": token, "password": "yet another password"})).send().await.unwrap();
