@@ -457,4 +457,9 @@ PY
 done
 echo "seed $SEED, $MAX_EXAMPLES examples per operation and phase, $((SECONDS - started))s in all"
 echo "To replay a case, start the binary as start_server does and put a token in the curl line."
+# The closing line CI reads: identities whose run passed and failed.
+total=$(wc -w <<< "$IDENTITIES")
+failures=0
+for name in $IDENTITIES; do [ "${OUTCOME[$name]%% *}" = 0 ] || failures=$((failures + 1)); done
+echo "fuzz: $((total - failures)) passed, $failures failed"
 exit "$failed"
