@@ -94,8 +94,8 @@ RULES = {
          "accept_invitation", "list_organizations", "get_organization", "list_editions",
          "get_edition", "list_candidates", "list_laureates", "get_ballot", "check_receipt",
          "get_results", "live_results", "request_voter_code", "confirm_voter_code",
-         "verify_email", "resend_verification", "forgot_password", "reset_password"], PUBLIC),
-    **dict.fromkeys(["get_me", "export_me", "delete_me"], ANY_ACCOUNT),
+         "resend_verification", "forgot_password", "reset_password"], PUBLIC),
+    **dict.fromkeys(["get_me", "export_me", "delete_me", "verify_email"], ANY_ACCOUNT),
     **dict.fromkeys(
         ["create_user", "list_users", "get_user", "update_user", "list_audit_events",
          "create_organization", "update_organization", "list_organization_admins",

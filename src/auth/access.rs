@@ -211,16 +211,19 @@ pub async fn authorize(
         rule == Rule::Optional && !request.headers().contains_key(header::AUTHORIZATION);
     if rule != Rule::Public && !anonymous_optional {
         match check(&request, rule).await {
-            Ok(principal) => {
+            Ok(Some(principal)) => {
                 request.extensions_mut().insert(principal);
             }
+            Ok(None) => {}
             Err(error) => return Ok(request.error_response(error).map_into_right_body()),
         }
     }
     Ok(next.call(request).await?.map_into_left_body())
 }
 
-async fn check(request: &ServiceRequest, rule: Rule) -> Result<Principal, ApiError> {
+/// The caller the rule lets through; `None` for a public voter's token on an operation open
+/// to anyone, which then answers as to an anonymous caller.
+async fn check(request: &ServiceRequest, rule: Rule) -> Result<Option<Principal>, ApiError> {
     let state = request
         .app_data::<web::Data<AppState>>()
         .ok_or_else(|| ApiError::Internal(anyhow::anyhow!("application state missing")))?;
@@ -228,10 +231,13 @@ async fn check(request: &ServiceRequest, rule: Rule) -> Result<Principal, ApiErr
     // A public voter's token votes and does nothing else.
     let voter_only = principal.prize_scope.is_some()
         && !matches!(rule, Rule::AnyOf(roles) if roles.contains(&Role::Public));
+    if voter_only && rule == Rule::Optional {
+        return Ok(None);
+    }
     if voter_only || !rule.allows(&principal.roles) {
         return Err(ApiError::Forbidden);
     }
-    Ok(principal)
+    Ok(Some(principal))
 }
 
 /// A valid bearer token of an existing, enabled account; roles are read from the database so
@@ -244,11 +250,13 @@ async fn authenticate(
     let token = authorization
         .to_str()
         .ok()
-        .and_then(|value| value.strip_prefix("Bearer "))
-        .map(str::trim)
+        // The scheme is case-insensitive (RFC 9110 §11.1).
+        .and_then(|value| value.split_once(' '))
+        .filter(|(scheme, _)| scheme.eq_ignore_ascii_case("bearer"))
+        .map(|(_, token)| token.trim())
         .ok_or(ApiError::Unauthorized(AuthFailure::InvalidToken))?;
     match state.jwt.verify(token) {
-        Ok(claims) => accounts::session_principal(&state.db, claims.sub, claims.iat)
+        Ok(claims) => accounts::session_principal(&state.db, claims.sub, claims.issued_at())
             .await?
             .ok_or(ApiError::Unauthorized(AuthFailure::InvalidToken)),
         // A public voter's token: no account behind it, nothing to look up.

@@ -27,6 +27,21 @@ pub struct Claims {
     pub jti: Uuid,
 }
 
+impl Claims {
+    /// When the token was issued, to the millisecond when its `jti` is time-ordered (tokens
+    /// issued by this version), else to the second.
+    pub fn issued_at(&self) -> chrono::DateTime<Utc> {
+        self.jti
+            .get_timestamp()
+            .and_then(|timestamp| {
+                let (seconds, nanos) = timestamp.to_unix();
+                chrono::DateTime::from_timestamp(seconds as i64, nanos)
+            })
+            .or_else(|| chrono::DateTime::from_timestamp(self.iat, 0))
+            .unwrap_or_default()
+    }
+}
+
 /// A public voter's token: one prize, no account.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct VoterClaims {
@@ -77,7 +92,8 @@ impl JwtKeys {
             exp: now + self.access_ttl.as_secs() as i64,
             iss: ISSUER.to_owned(),
             aud: AUDIENCE.to_owned(),
-            jti: Uuid::new_v4(),
+            // Time-ordered: it tells to the millisecond when the token was issued.
+            jti: Uuid::now_v7(),
         };
         Ok(encode(&Header::new(ALGORITHM), &claims, &self.encoding)?)
     }

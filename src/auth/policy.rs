@@ -44,8 +44,9 @@ pub const RULES: &[(&str, Rule)] = &[
     ("issue_token", Rule::Public),
     ("refresh_session", Rule::Public),
     ("logout", Rule::Public),
+    // The account's holder, logged in, with the emailed link.
+    ("verify_email", Rule::Authenticated),
     // The holder of an emailed link; answers never tell whether an address has an account.
-    ("verify_email", Rule::Public),
     ("resend_verification", Rule::Public),
     ("forgot_password", Rule::Public),
     ("reset_password", Rule::Public),

@@ -1,6 +1,6 @@
 //! Scoring: scorecards, and the ranking of files from them. Pure functions, worked examples
 //! in the tests.
-use std::collections::{BTreeMap, HashMap};
+use std::collections::{BTreeMap, BTreeSet, HashMap};
 
 use serde::{Deserialize, Serialize};
 use utoipa::ToSchema;
@@ -237,9 +237,96 @@ pub fn first_place(ranking: &[RankedFile]) -> Vec<Uuid> {
         .collect()
 }
 
+/// The ranking as a juror may see it: without the files they are conflicted on, the others
+/// ranked among themselves, so that no rank tells how many hidden files stand above.
+pub fn without_files(ranking: Vec<RankedFile>, hidden: &BTreeSet<Uuid>) -> Vec<RankedFile> {
+    let visible: Vec<RankedFile> = ranking
+        .into_iter()
+        .filter(|file| !hidden.contains(&file.application_id))
+        .collect();
+    let rank_among = |value: Option<f64>, of: fn(&RankedFile) -> Option<f64>| {
+        value.map(|value| {
+            1 + visible
+                .iter()
+                .filter(|other| of(other).is_some_and(|other| other > value + EPSILON))
+                .count()
+        })
+    };
+    let ranks: Vec<(Option<usize>, Option<usize>, bool)> = visible
+        .iter()
+        .map(|file| {
+            let tied = file.total.is_some_and(|total| {
+                visible.iter().any(|other| {
+                    other.application_id != file.application_id
+                        && other.total.is_some_and(|t| (t - total).abs() <= EPSILON)
+                })
+            });
+            (
+                rank_among(file.total, |file| file.total),
+                rank_among(file.normalized, |file| file.normalized),
+                tied,
+            )
+        })
+        .collect();
+    visible
+        .into_iter()
+        .zip(ranks)
+        .map(|(file, (rank, normalized_rank, tied))| RankedFile {
+            rank,
+            normalized_rank,
+            tied,
+            ..file
+        })
+        .collect()
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    fn ranked(id: u128, total: f64, normalized: f64) -> RankedFile {
+        RankedFile {
+            application_id: Uuid::from_u128(id),
+            total: Some(total),
+            criteria: BTreeMap::new(),
+            spread: None,
+            scorecards: 1,
+            missing: 0,
+            rank: None,
+            normalized: Some(normalized),
+            normalized_rank: None,
+            tied: false,
+        }
+    }
+
+    #[test]
+    fn hidden_files_leave_no_trace_in_the_ranks() {
+        let ranking = vec![
+            ranked(1, 18.0, 1.0),
+            ranked(2, 16.0, 0.5),
+            ranked(3, 12.0, -0.5),
+            ranked(4, 12.0, -1.0),
+        ];
+        let seen = without_files(
+            ranking,
+            &BTreeSet::from([Uuid::from_u128(1), Uuid::from_u128(2)]),
+        );
+        let ranks: Vec<(u128, Option<usize>, Option<usize>, bool)> = seen
+            .iter()
+            .map(|file| {
+                (
+                    file.application_id.as_u128(),
+                    file.rank,
+                    file.normalized_rank,
+                    file.tied,
+                )
+            })
+            .collect();
+        assert_eq!(
+            ranks,
+            [(3, Some(1), Some(1), true), (4, Some(1), Some(2), true)]
+        );
+    }
 
     fn id(n: u128) -> Uuid {
         Uuid::from_u128(n)

@@ -8,6 +8,7 @@ use utoipa::ToSchema;
 
 use super::client_ip::client_ip;
 use crate::{
+    auth::Principal,
     domain::{DisplayName, Email, FieldError, Password, Role},
     error::{self, ApiError},
     http::ballots::VerificationSent,
@@ -158,12 +159,16 @@ pub struct TokenOnly {
     pub token: String,
 }
 
-/// Confirm the account's address with the token of the emailed link.
+/// Confirm the account's address with the token of the emailed link, logged in as that
+/// account: a link cannot confirm an account someone else registered with its holder's
+/// address (its holder takes it over with a password reset instead).
 #[utoipa::path(
     tag = "auth",
+    security(("bearer" = [])),
     request_body = TokenOnly,
     responses(
         (status = 204, description = "The address is confirmed"),
+        (status = 401, response = error::Unauthorized),
         error::PublicJsonErrors,
     )
 )]
@@ -171,10 +176,11 @@ pub struct TokenOnly {
 pub async fn verify_email(
     state: web::Data<AppState>,
     request: HttpRequest,
+    caller: Principal,
     body: web::Json<TokenOnly>,
 ) -> Result<HttpResponse, ApiError> {
     limit_attempts(&state, &request)?;
-    addresses::verify_email(&state.db, &body.token).await?;
+    addresses::verify_email(&state.db, caller.id, &body.token).await?;
     Ok(HttpResponse::NoContent().finish())
 }
 

@@ -386,17 +386,17 @@ pub async fn ensure_manages(
     }
 }
 
-/// The caller behind an access token issued at `issued_at` (seconds since the epoch), if the
-/// account still exists, is enabled, and has not ended every session since.
+/// The caller behind an access token issued at `issued_at`, if the account still exists, is
+/// enabled, and has not ended every session since.
 pub async fn session_principal(
     db: &impl ConnectionTrait,
     id: Uuid,
-    issued_at: i64,
+    issued_at: DateTime<Utc>,
 ) -> Result<Option<Principal>, DbErr> {
     caller(db, id, |model| {
         model
             .sessions_revoked_at
-            .is_none_or(|revoked_at| issued_at >= revoked_at.timestamp())
+            .is_none_or(|revoked_at| issued_at > revoked_at)
     })
     .await
 }
@@ -601,8 +601,10 @@ pub async fn update(
 }
 
 /// Ends every session of the account: its refresh tokens stop working, and so do the access
-/// tokens already issued.
-pub async fn revoke_all_sessions(txn: &impl ConnectionTrait, user_id: Uuid) -> Result<(), DbErr> {
+/// tokens already issued. Serialised with refreshes of the account's sessions, so that none
+/// racing it outlives it.
+pub async fn revoke_all_sessions(txn: &DatabaseTransaction, user_id: Uuid) -> Result<(), DbErr> {
+    db::lock_on(txn, user_id).await?;
     user::Entity::update_many()
         .col_expr(user::Column::SessionsRevokedAt, Expr::value(db::now()))
         .filter(user::Column::Id.eq(user_id))

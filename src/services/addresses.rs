@@ -167,8 +167,9 @@ async fn tell_existing(txn: &impl ConnectionTrait, email: &str) -> Result<(), Ap
         "Votre compte au Prix du CESER",
         "Bonjour,\n\nQuelqu'un (sans doute vous) a voulu créer un compte avec cette adresse, \
              mais vous en avez déjà un : connectez-vous avec votre mot de passe.\n\
-             Mot de passe oublié ? Demandez un lien de réinitialisation depuis la page de \
-         connexion.\n\nSi vous n'êtes pas à l'origine de cette demande, ignorez ce message.\n",
+             Mot de passe oublié, ou compte que vous n'avez pas créé vous-même ? Demandez un lien \
+             de réinitialisation depuis la page de connexion : il vous en rend maître.\n\n\
+             Si vous n'êtes pas à l'origine de cette demande, ignorez ce message.\n",
     )
     .await?;
     Ok(())
@@ -222,10 +223,18 @@ pub async fn resend_verification(
     Ok(())
 }
 
-/// Confirms the address with the emailed token.
-pub async fn verify_email(db: &DatabaseConnection, token: &str) -> Result<(), ApiError> {
+/// Confirms the address of the caller's account with the emailed token.
+pub async fn verify_email(
+    db: &DatabaseConnection,
+    caller: Uuid,
+    token: &str,
+) -> Result<(), ApiError> {
     let txn = db::begin_write(db).await?;
     let token = usable(&txn, TokenPurpose::VerifyEmail, token).await?;
+    // Another account's link is as unknown as any other.
+    if token.user_id != caller {
+        return Err(invalid_token());
+    }
     use_up(&txn, &token).await?;
     mark_verified(&txn, token.user_id).await?;
     audit::record(&txn, record(token.user_id, "user.email_verified")).await?;

@@ -794,12 +794,15 @@ pub async fn remove_councillor(
 ) -> Result<(), ApiError> {
     let txn = db::begin_write(db).await?;
     organizations::ensure_staff(&txn, caller, organization_id).await?;
-    if councillor::Entity::delete_by_id((organization_id, user_id))
+    // Off the roster, and no pending invitation to come back on it.
+    let removed = councillor::Entity::delete_by_id((organization_id, user_id))
         .exec(&txn)
         .await?
         .rows_affected
-        == 0
-    {
+        > 0;
+    let cancelled =
+        crate::services::roster::cancel_invitations(&txn, organization_id, user_id).await?;
+    if !removed && !cancelled {
         return Err(ApiError::NotFound);
     }
     audit::record(
@@ -809,7 +812,7 @@ pub async fn remove_councillor(
             action: "councillor.removed",
             target_type: "organization",
             target_id: Some(organization_id.to_string()),
-            details: json!({ "user_id": user_id }),
+            details: json!({ "user_id": user_id, "invitation_cancelled": cancelled }),
         },
     )
     .await?;

@@ -1188,16 +1188,25 @@ pub async fn rankings(
         return Err(ApiError::Forbidden);
     }
     ensure_own_cards_submitted(db, &edition, &member, round).await?;
-    let conflicted: BTreeSet<Uuid> = conflict::Entity::find()
-        .filter(conflict::Column::MemberId.eq(member.id))
+    let conflicted = conflicted_files(db, member.id).await?;
+    Ok(scoring::without_files(
+        ranking_of(db, &edition, round).await?,
+        &conflicted,
+    ))
+}
+
+/// The files a member declared (or staff recorded) a conflict of interest on.
+async fn conflicted_files(
+    db: &impl ConnectionTrait,
+    member_id: Uuid,
+) -> Result<BTreeSet<Uuid>, ApiError> {
+    Ok(conflict::Entity::find()
+        .filter(conflict::Column::MemberId.eq(member_id))
         .all(db)
         .await?
         .into_iter()
         .map(|row| row.application_id)
-        .collect();
-    let mut ranking = ranking_of(db, &edition, round).await?;
-    ranking.retain(|file| !conflicted.contains(&file.application_id));
-    Ok(ranking)
+        .collect())
 }
 
 /// A juror sees anything derived from the other jurors' scores of a round (rankings, the jury
@@ -1437,8 +1446,24 @@ pub async fn decide(
         Actor::Staff => true,
         Actor::Member(member) if member.seat == Seat::President.as_str() => {
             // Every answer below is derived from the ranking: the president's own
-            // judgement comes first.
+            // judgement comes first, and a president conflicted on a candidate leaves the
+            // decision to staff (its answers would tell how that candidate ranks).
             ensure_own_cards_submitted(&txn, &edition, &member, round).await?;
+            let candidates: BTreeSet<Uuid> = round_files(&txn, edition.id, round)
+                .await?
+                .iter()
+                .map(|file| file.id)
+                .collect();
+            if !conflicted_files(&txn, member.id)
+                .await?
+                .is_disjoint(&candidates)
+            {
+                return Err(conflict_error(
+                    "president_conflicted",
+                    "You declared a conflict of interest on a candidate of this prize: the \
+                     organizer's staff record the jury's decision.",
+                ));
+            }
             false
         }
         Actor::Member(_) => return Err(ApiError::Forbidden),

@@ -70,6 +70,23 @@ pub async fn put_on_roster(
     }
 }
 
+/// Withdraws the pending invitations of this account to this organization's roster (a wrong
+/// line of an import); whether there were any.
+pub async fn cancel_invitations(
+    txn: &impl ConnectionTrait,
+    organization_id: Uuid,
+    user_id: Uuid,
+) -> Result<bool, ApiError> {
+    Ok(invitation::Entity::delete_many()
+        .filter(invitation::Column::UserId.eq(user_id))
+        .filter(invitation::Column::OrganizationId.eq(organization_id))
+        .filter(invitation::Column::UsedAt.is_null())
+        .exec(txn)
+        .await?
+        .rows_affected
+        > 0)
+}
+
 /// An invitation of this account to this organization's roster that can still be accepted.
 async fn pending_invitation(
     txn: &impl ConnectionTrait,
@@ -255,6 +272,7 @@ pub async fn accept_invitation(
     let account = user::Entity::find_by_id(invitation.user_id)
         .one(db)
         .await?
+        .filter(|account| !account.disabled)
         .ok_or_else(invalid)?;
     let password_hash = match (account.password_hash == NO_PASSWORD, new_password) {
         (true, Some(password)) => Some(password::hash(password).await?),

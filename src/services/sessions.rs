@@ -123,6 +123,9 @@ pub async fn refresh(
         .one(&txn)
         .await?
         .ok_or(INVALID_REFRESH)?;
+    // Serialised with the end of every session (password reset, disabling): a refresh racing
+    // it sees its token revoked.
+    db::lock_on(&txn, stored.user_id).await?;
     let now = db::now();
     // Claim the token atomically: of two concurrent uses, exactly one succeeds.
     let claimed = refresh_token::Entity::update_many()

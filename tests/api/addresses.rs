@@ -68,11 +68,17 @@ api_test!(async fn an_applicant_confirms_the_address_before_submitting(app) {
     assert_problem(refused, 409, "email_unverified").await;
 
     let link = emailed_token(&app, "claire@example.fr", "/verify-email?token=").await;
-    let wrong = app.post("/api/v1/auth/email/verify", &json!({"token": "not-the-token"})).send().await.unwrap();
+    let wrong = app.post("/api/v1/auth/email/verify", &json!({"token": "not-the-token"})).bearer_auth(&token).send().await.unwrap();
     assert_problem(wrong, 422, "validation_failed").await;
-    let verified = app.post("/api/v1/auth/email/verify", &json!({"token": link})).send().await.unwrap();
+    // The link confirms only while logged in as its account: not anonymously, not as another.
+    let anonymous = app.post("/api/v1/auth/email/verify", &json!({"token": link})).send().await.unwrap();
+    assert_problem(anonymous, 401, "authentication_required").await;
+    let squatter = app.create_user(&[Role::Applicant]).await;
+    let other = app.post("/api/v1/auth/email/verify", &json!({"token": link})).bearer_auth(&squatter.token).send().await.unwrap();
+    assert_problem(other, 422, "validation_failed").await;
+    let verified = app.post("/api/v1/auth/email/verify", &json!({"token": link})).bearer_auth(&token).send().await.unwrap();
     assert_eq!(verified.status(), 204);
-    let again = app.post("/api/v1/auth/email/verify", &json!({"token": link})).send().await.unwrap();
+    let again = app.post("/api/v1/auth/email/verify", &json!({"token": link})).bearer_auth(&token).send().await.unwrap();
     assert_problem(again, 422, "validation_failed").await;
     let submitted = app.post(&submit, &json!({})).bearer_auth(&token).send().await.unwrap();
     assert_eq!(submitted.status(), 200);

@@ -148,3 +148,11 @@ api_test!(async fn a_disabled_account_can_neither_log_in_nor_refresh(app) {
     let me = app.get("/api/v1/me").bearer_auth(tokens["access_token"].as_str().unwrap()).send().await.unwrap();
     assert_problem(me, 401, "invalid_token").await;
 });
+
+api_test!(async fn the_bearer_scheme_is_case_insensitive(app) {
+    let user = app.create_user(&[Role::Applicant]).await;
+    for scheme in ["Bearer", "bearer", "BEARER"] {
+        let response = app.get("/api/v1/me").header("authorization", format!("{scheme} {}", user.token)).send().await.unwrap();
+        assert_eq!(response.status(), 200, "{scheme}");
+    }
+});

@@ -439,6 +439,9 @@ api_test!(async fn the_president_sees_no_ranking_before_their_own_cards(app) {
     let seen: Vec<&str> = ranking.as_array().unwrap().iter().map(|file| file["application_id"].as_str().unwrap()).collect();
     assert_eq!(seen.len(), 5);
     assert!(!seen.contains(&run.files[5].as_str()));
+    // Ranked among what they see: no rank counts the hidden file.
+    let ranks: Vec<u64> = ranking.as_array().unwrap().iter().filter_map(|file| file["rank"].as_u64()).collect();
+    assert!(ranks.contains(&1) && ranks.iter().all(|rank| *rank <= 5), "{ranks:?}");
     let csv_text = app.get(&csv).bearer_auth(&president.token).send().await.unwrap().text().await.unwrap();
     assert_eq!(csv_text.lines().count(), 6, "{csv_text}");
     assert!(!csv_text.contains(&run.files[5]));

@@ -115,6 +115,8 @@ api_test!(async fn a_public_voter_votes_once_per_address(app) {
     app.post(&format!("/api/v1/prizes/{councillors_prize}/ballot/open"), &json!({})).bearer_auth(&run.organization.admin.token).send().await.unwrap();
     assert_problem(vote(&app, &councillors_prize, &token, &run.files[1]).await, 409, "not_entitled").await;
     assert_problem(app.get("/api/v1/me").bearer_auth(&token).send().await.unwrap(), 403, "forbidden").await;
+    // Where a token is optional, a voter's token reads what anyone reads.
+    assert_eq!(app.get("/api/v1/editions").bearer_auth(&token).send().await.unwrap().status(), 200);
     assert_problem(app.get("/api/v1/applications").bearer_auth(&token).send().await.unwrap(), 403, "forbidden").await;
 
     // The address is not kept: the verification holds a keyed hash; the delivered message

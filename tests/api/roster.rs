@@ -159,3 +159,29 @@ api_test!(async fn staff_change_a_college_but_put_nobody_on_the_roster(app) {
     app.join_roster(&ara, &councillor, "Collège 1").await;
     assert_eq!(json(put("Collège 2").await.unwrap()).await["college"], "Collège 2");
 });
+
+api_test!(async fn staff_cancel_a_pending_invitation_and_a_disabled_account_accepts_none(app) {
+    let ara = app.create_organization("ceser-ara").await;
+    let csv = "email,name,college\nmauvaise.adresse@example.fr,Erreur,Collège 1\nautre@example.fr,Autre,Collège 1\n";
+    assert_eq!(import(&app, &ara, &ara.admin.token, csv).await.status(), 200);
+    let tokens = invitation_tokens(&app).await;
+    let platform = app.create_platform_admin().await;
+    let find = |email: &'static str| {
+        let app = &app;
+        let token = platform.token.clone();
+        async move { json(app.get(&format!("/api/v1/users?email={email}")).bearer_auth(&token).send().await.unwrap()).await["items"][0]["id"].as_str().unwrap().to_owned() }
+    };
+    // A wrong line of the import: staff withdraw its invitation.
+    let wrong = find("mauvaise.adresse@").await;
+    let cancelled = app.request(reqwest::Method::DELETE, &format!("/api/v1/organizations/{}/councillors/{wrong}", ara.id)).bearer_auth(&ara.admin.token).send().await.unwrap();
+    assert_eq!(cancelled.status(), 204);
+    let refused = app.post("/api/v1/auth/invitations/accept", &json!({"token": tokens[0], "password": "a long councillor password"})).send().await.unwrap();
+    assert_problem(refused, 422, "validation_failed").await;
+    // A disabled account accepts nothing.
+    let other = find("autre@").await;
+    app.patch(&format!("/api/v1/users/{other}"), &json!({"disabled": true})).bearer_auth(&platform.token).send().await.unwrap();
+    let refused = app.post("/api/v1/auth/invitations/accept", &json!({"token": tokens[1], "password": "a long councillor password"})).send().await.unwrap();
+    assert_problem(refused, 422, "validation_failed").await;
+    let roster = json(app.get(&format!("/api/v1/organizations/{}/councillors", ara.id)).bearer_auth(&ara.admin.token).send().await.unwrap()).await;
+    assert_eq!(roster, json!([]));
+});
