@@ -14,4 +14,5 @@ pub mod http;
 pub mod openapi;
 pub mod services;
 pub mod startup;
+pub mod state;
 pub mod telemetry;

@@ -10,53 +10,19 @@ use actix_web::{
     web,
 };
 use sea_orm::DatabaseConnection;
-use sha2::{Digest, Sha256};
 use tracing_actix_web::TracingLogger;
 use utoipa_actix_web::AppExt;
 use utoipa_swagger_ui::SwaggerUi;
 
 use crate::{
-    auth::{JwtKeys, access::RouteTable},
+    auth::access::RouteTable,
     config::Settings,
     db,
-    http::{
-        self, extract,
-        rate_limit::{IpRateLimiter, KeyedRateLimiter, StreamSlots},
-        request_id,
-    },
+    http::{self, extract, request_id},
     openapi::ApiDoc,
-    services::{
-        attachments::Storage,
-        ballots::BallotCache,
-        live::LiveHub,
-        mail::{self, Mailer},
-    },
+    services::mail::{self, Mailer},
+    state::AppState,
 };
-
-/// A venue may show the ceremony on several screens behind one address; more is abuse.
-const LIVE_STREAMS_PER_ADDRESS: usize = 10;
-
-/// Shared by every request.
-pub struct AppState {
-    pub db: DatabaseConnection,
-    pub jwt: JwtKeys,
-    pub settings: Settings,
-    pub auth_limiter: IpRateLimiter,
-    pub storage: Storage,
-    /// Keys the voters' identities (derived from the JWT secret).
-    pub voter_identity_key: Vec<u8>,
-    pub voter_ip_limiter: IpRateLimiter,
-    /// Code requests per voter address: 3 per 10 minutes.
-    pub voter_address_limiter: KeyedRateLimiter<String>,
-    /// Code requests per email domain (see `Settings::voter_codes_per_domain_per_hour`).
-    pub voter_domain_limiter: KeyedRateLimiter<String>,
-    /// Emails (confirmation, reset) sent to one address: 3 per 10 minutes.
-    pub address_email_limiter: KeyedRateLimiter<String>,
-    pub ballot_cache: BallotCache,
-    pub live_hub: LiveHub,
-    /// Live streams open at once per client address.
-    pub live_slots: StreamSlots,
-}
 
 /// Registers the documented routes on `app`; returns the app and the OpenAPI document.
 pub fn mount<T>(app: App<T>) -> (App<T>, utoipa::openapi::OpenApi)
@@ -118,37 +84,7 @@ impl Application {
                 Mailer::new(settings.smtp_url.as_deref(), &settings.mail_from)?,
             );
         }
-        let state = web::Data::new(AppState {
-            jwt: JwtKeys::new(&settings.jwt_secret, settings.access_token_ttl),
-            auth_limiter: IpRateLimiter::per_minute(settings.auth_rate_limit_per_minute),
-            storage: Storage::new(settings.storage_dir.clone()),
-            voter_identity_key: Sha256::digest(
-                [
-                    b"prix-ceser voter identity:".as_slice(),
-                    &settings.jwt_secret,
-                ]
-                .concat(),
-            )
-            .to_vec(),
-            voter_ip_limiter: IpRateLimiter::per_minute(settings.voter_rate_limit_per_minute),
-            voter_address_limiter: KeyedRateLimiter::per_period(
-                3,
-                std::time::Duration::from_secs(600),
-            ),
-            voter_domain_limiter: KeyedRateLimiter::per_period(
-                settings.voter_codes_per_domain_per_hour,
-                std::time::Duration::from_secs(3600),
-            ),
-            address_email_limiter: KeyedRateLimiter::per_period(
-                3,
-                std::time::Duration::from_secs(600),
-            ),
-            ballot_cache: BallotCache::default(),
-            live_hub: LiveHub::default(),
-            live_slots: StreamSlots::new(LIVE_STREAMS_PER_ADDRESS),
-            db,
-            settings,
-        });
+        let state = web::Data::new(AppState::new(settings, db));
         let mut server = HttpServer::new(move || {
             let settings = &state.settings;
             let (app, document) = mount(

@@ -25,7 +25,7 @@ use crate::{
     domain::Role,
     error::{ApiError, AuthFailure},
     services::accounts,
-    startup::AppState,
+    state::AppState,
 };
 
 /// One documented operation.

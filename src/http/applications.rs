@@ -24,7 +24,7 @@ use crate::{
     },
     error::{self, ApiError},
     services::applications::{self, Application, ApplicationFilter, Candidate},
-    startup::AppState,
+    state::AppState,
 };
 
 /// The fields of a file. In a draft everything is optional; `submit` checks completeness.

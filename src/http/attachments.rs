@@ -18,7 +18,7 @@ use crate::{
         applications,
         attachments::{self, Attachment, TemporaryFile, Upload},
     },
-    startup::AppState,
+    state::AppState,
 };
 
 /// A multipart form with one `file` part.

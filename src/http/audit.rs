@@ -14,7 +14,7 @@ use crate::{
         audit::{self, AuditEvent, AuditFilter},
         organizations,
     },
-    startup::AppState,
+    state::AppState,
 };
 
 #[derive(Debug, Deserialize, IntoParams)]

@@ -17,7 +17,7 @@ use crate::{
         addresses,
         sessions::{self, SessionConfig, TokenPair},
     },
-    startup::AppState,
+    state::AppState,
 };
 
 #[derive(Debug, Deserialize, ToSchema)]

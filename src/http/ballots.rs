@@ -20,7 +20,7 @@ use crate::{
         roster::{self, ImportSummary},
         voters::{self, VoterToken},
     },
-    startup::AppState,
+    state::AppState,
 };
 
 /// The ballot of a councillors' or public prize: state, window, candidates (anonymous).

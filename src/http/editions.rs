@@ -23,7 +23,7 @@ use crate::{
         editions::{self, Edition, EditionFilter, NewEdition, Prize},
         organizations,
     },
-    startup::AppState,
+    state::AppState,
 };
 
 #[derive(Debug, Deserialize, ToSchema)]

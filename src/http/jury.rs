@@ -27,7 +27,7 @@ use crate::{
             JuryMember, Scorecard,
         },
     },
-    startup::AppState,
+    state::AppState,
 };
 
 fn reason_of(raw: Option<&str>) -> Result<Option<String>, ApiError> {

@@ -12,7 +12,7 @@ use crate::{
         accounts::{self, Account},
         privacy::{self, PersonalData},
     },
-    startup::AppState,
+    state::AppState,
 };
 
 /// The caller's own account.

@@ -17,7 +17,7 @@ use crate::{
     },
     error::{self, ApiError},
     services::organizations::{self, Organization, OrganizationFields, StaffMember},
-    startup::AppState,
+    state::AppState,
 };
 
 #[derive(Debug, Deserialize, ToSchema)]

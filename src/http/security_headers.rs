@@ -12,7 +12,7 @@ use actix_web::{
     web,
 };
 
-use crate::startup::AppState;
+use crate::state::AppState;
 
 pub async fn apply(
     request: ServiceRequest,

@@ -16,7 +16,7 @@ use crate::{
     },
     error::{self, ApiError},
     services::accounts::{self, Account, AccountChanges, AccountFilter, NewAccount},
-    startup::AppState,
+    state::AppState,
 };
 
 fn check_roles(field: &str, roles: &[Role], allow_empty: bool) -> Result<(), FieldError> {
