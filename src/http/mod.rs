@@ -16,6 +16,7 @@ pub mod me;
 pub mod organizations;
 pub mod rate_limit;
 pub mod request_id;
+pub mod roster;
 pub mod security_headers;
 pub mod users;
 
@@ -114,11 +115,11 @@ pub fn routes(config: &mut ServiceConfig) {
                 .service(ballots::break_tie)
                 .service(ballots::publish_results)
                 .service(ballots::list_laureates)
-                .service(ballots::set_councillor)
-                .service(ballots::list_councillors)
-                .service(ballots::remove_councillor)
-                .service(ballots::import_councillors)
-                .service(ballots::accept_invitation),
+                .service(roster::set_councillor)
+                .service(roster::list_councillors)
+                .service(roster::remove_councillor)
+                .service(roster::import_councillors)
+                .service(roster::accept_invitation),
         );
 }
 

@@ -1,0 +1,217 @@
+//! The councillor roster of an organization: imported as CSV by invitation, accepted by the
+//! holder of each address, kept current by staff.
+use crate::auth::access::authorize;
+use actix_web::middleware::from_fn;
+use actix_web::{HttpRequest, HttpResponse, delete, get, http::header, post, put, web};
+use serde::Deserialize;
+use utoipa::ToSchema;
+use uuid::Uuid;
+
+use super::client_ip::client_ip;
+use crate::{
+    auth::Principal,
+    domain::application::parse_text,
+    error::{self, ApiError},
+    services::{
+        ballots::{self, Councillor},
+        roster::{self, ImportSummary},
+    },
+    state::AppState,
+};
+
+#[derive(Debug, Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
+#[schema(example = json!({"college": "Collège 1 — entreprises et activités professionnelles"}))]
+pub struct CouncillorRequest {
+    #[schema(min_length = 1, max_length = 100, pattern = r"\S")]
+    pub college: String,
+}
+
+/// Change the college of a councillor on the organization's roster (staff). Nobody is put on
+/// the roster here: the roster import invites people, who join when they accept; others
+/// answer 409 `not_on_roster`. Only councillors on the roster vote in the councillors' ballot.
+#[utoipa::path(
+    tag = "ballots", security(("bearer" = [])),
+    params(("id" = Uuid, Path, description = "Organization id"), ("user_id" = Uuid, Path, description = "Councillor account")),
+    request_body = CouncillorRequest,
+    responses(
+        (status = 200, description = "The councillor, in the new college", body = Councillor),
+        error::JsonWriteErrors,
+    )
+)]
+#[put(
+    "/organizations/{id}/councillors/{user_id}",
+    wrap = "from_fn(authorize)"
+)]
+pub async fn set_councillor(
+    state: web::Data<AppState>,
+    caller: Principal,
+    path: web::Path<(Uuid, Uuid)>,
+    body: web::Json<CouncillorRequest>,
+) -> Result<web::Json<Councillor>, ApiError> {
+    let (organization_id, user_id) = path.into_inner();
+    let college = parse_text(&body.college, 1, 100)
+        .map_err(|error| ApiError::Validation(vec![error.on("college")]))?;
+    Ok(web::Json(
+        ballots::set_councillor(&state.db, &caller, organization_id, user_id, college).await?,
+    ))
+}
+
+/// The organization's councillor roster (staff).
+#[utoipa::path(
+    tag = "ballots", security(("bearer" = [])),
+    params(("id" = Uuid, Path, description = "Organization id")),
+    responses(
+        (status = 200, description = "The roster", body = Vec<Councillor>),
+        error::ResourceErrors,
+    )
+)]
+#[get("/organizations/{id}/councillors", wrap = "from_fn(authorize)")]
+pub async fn list_councillors(
+    state: web::Data<AppState>,
+    caller: Principal,
+    id: web::Path<Uuid>,
+) -> Result<web::Json<Vec<Councillor>>, ApiError> {
+    Ok(web::Json(
+        ballots::councillors(&state.db, &caller, id.into_inner()).await?,
+    ))
+}
+
+/// Take a councillor off the roster (staff).
+#[utoipa::path(
+    tag = "ballots", security(("bearer" = [])),
+    params(("id" = Uuid, Path, description = "Organization id"), ("user_id" = Uuid, Path, description = "Councillor account")),
+    responses(
+        (status = 204, description = "Removed"),
+        error::ResourceErrors,
+    )
+)]
+#[delete(
+    "/organizations/{id}/councillors/{user_id}",
+    wrap = "from_fn(authorize)"
+)]
+pub async fn remove_councillor(
+    state: web::Data<AppState>,
+    caller: Principal,
+    path: web::Path<(Uuid, Uuid)>,
+) -> Result<HttpResponse, ApiError> {
+    let (organization_id, user_id) = path.into_inner();
+    ballots::remove_councillor(&state.db, &caller, organization_id, user_id).await?;
+    Ok(HttpResponse::NoContent().finish())
+}
+
+/// A councillor roster file.
+#[derive(ToSchema)]
+#[schema(value_type = String, example = "email,name,college\nanne.dupont@example.fr,Anne Dupont,Collège 1 — entreprises\n")]
+#[allow(dead_code)]
+pub struct RosterCsv(String);
+
+const MAX_ROSTER_BYTES: usize = 1024 * 1024;
+
+/// Import the organization's councillor roster from CSV (`email,name,college`, UTF-8, with a
+/// header; staff). Every address not yet on the roster gets an emailed invitation; it joins
+/// the roster, with the councillor role, when its holder accepts. Councillors already on it
+/// have their college updated. A bad line is reported with its number and nothing of the file
+/// is written; importing the same file again changes nothing.
+#[utoipa::path(
+    tag = "ballots", security(("bearer" = [])),
+    params(("id" = Uuid, Path, description = "Organization id")),
+    request_body(content = RosterCsv, content_type = "text/csv"),
+    responses(
+        (status = 200, description = "What the import did", body = ImportSummary, example = json!({"invited": 15, "updated": 1, "unchanged": 127})),
+        (status = 400, response = error::BadRequest), (status = 401, response = error::Unauthorized),
+        (status = 403, response = error::Forbidden), (status = 404, response = error::NotFound),
+        (status = 413, response = error::PayloadTooLarge), (status = 415, response = error::UnsupportedMediaType),
+        (status = 422, response = error::ValidationFailed), (status = 500, response = error::InternalError),
+    )
+)]
+#[post("/organizations/{id}/councillors/import", wrap = "from_fn(authorize)")]
+pub async fn import_councillors(
+    state: web::Data<AppState>,
+    caller: Principal,
+    request: HttpRequest,
+    id: web::Path<Uuid>,
+    mut payload: web::Payload,
+) -> Result<web::Json<ImportSummary>, ApiError> {
+    let csv_type = request
+        .headers()
+        .get(header::CONTENT_TYPE)
+        .and_then(|value| value.to_str().ok())
+        .is_some_and(|value| value.starts_with("text/csv") || value.starts_with("text/plain"));
+    if !csv_type {
+        return Err(ApiError::UnsupportedMediaType);
+    }
+    let mut body = web::BytesMut::new();
+    while let Some(chunk) = futures_util::StreamExt::next(&mut payload).await {
+        let chunk = chunk.map_err(|error| {
+            ApiError::MalformedRequest(format!("The body could not be read: {error}."))
+        })?;
+        if body.len() + chunk.len() > MAX_ROSTER_BYTES {
+            return Err(ApiError::PayloadTooLarge {
+                limit: MAX_ROSTER_BYTES,
+            });
+        }
+        body.extend_from_slice(&chunk);
+    }
+    let text = std::str::from_utf8(&body)
+        .map_err(|_| ApiError::invalid("body", "invalid_format", "the file must be UTF-8"))?;
+    let entries = crate::domain::roster::parse(text)?;
+    Ok(web::Json(
+        roster::import(
+            &state.db,
+            &caller,
+            id.into_inner(),
+            entries,
+            &state.settings.invitation_url,
+        )
+        .await?,
+    ))
+}
+
+#[derive(Debug, Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
+#[schema(example = json!({"token": "q3Hc0Yw5m2k8n1V6tZpLrX9sD4fG7hJ0aB2cE5uWiOk", "password": "a long councillor password"}))]
+pub struct AcceptInvitation {
+    #[schema(min_length = 1, max_length = 100)]
+    pub token: String,
+    /// Required for a new account (it chooses its password now); refused for an account that
+    /// has one, which accepts while logged in (with its bearer token) instead.
+    #[schema(format = Password, min_length = 12, max_length = 128)]
+    pub password: Option<String>,
+}
+
+/// Accept an invitation (to a councillors' roster) with the token from its email, which
+/// proves the address. A new account chooses its password; an existing account accepts while
+/// logged in as the invited account. The role and the place on the roster exist only from now.
+#[utoipa::path(
+    tag = "auth",
+    security((), ("bearer" = [])),
+    request_body = AcceptInvitation,
+    responses(
+        (status = 204, description = "Accepted: log in (again) with `POST /api/v1/auth/token` to use the new role"),
+        (status = 400, response = error::BadRequest), (status = 401, response = error::Unauthorized),
+        (status = 403, response = error::Forbidden), (status = 404, response = error::NotFound),
+        (status = 413, response = error::PayloadTooLarge), (status = 415, response = error::UnsupportedMediaType),
+        (status = 422, response = error::ValidationFailed), (status = 429, response = error::TooManyRequests),
+        (status = 500, response = error::InternalError),
+    )
+)]
+#[post("/auth/invitations/accept", wrap = "from_fn(authorize)")]
+pub async fn accept_invitation(
+    state: web::Data<AppState>,
+    request: HttpRequest,
+    caller: Option<Principal>,
+    body: web::Json<AcceptInvitation>,
+) -> Result<HttpResponse, ApiError> {
+    if let Some(ip) = client_ip(&request, &state.settings.trusted_proxies) {
+        state.auth_limiter.check(ip)?;
+    }
+    let password = body
+        .password
+        .as_deref()
+        .map(crate::domain::Password::parse)
+        .transpose()
+        .map_err(|error| ApiError::Validation(vec![error.on("password")]))?;
+    roster::accept_invitation(&state.db, caller.as_ref(), &body.token, password).await?;
+    Ok(HttpResponse::NoContent().finish())
+}
