@@ -82,6 +82,14 @@ impl From<Vec<FieldError>> for ApiError {
 }
 
 impl ApiError {
+    /// A refusal by the state of things (409), with its stable code.
+    pub fn conflict(code: &'static str, detail: impl Into<String>) -> Self {
+        ApiError::Conflict {
+            code,
+            detail: detail.into(),
+        }
+    }
+
     /// A validation error on a single field.
     pub fn invalid(field: &str, code: &str, message: impl Into<String>) -> Self {
         ApiError::Validation(vec![FieldError::new(field, code, message)])

@@ -165,10 +165,7 @@ pub async fn insert(
         .await
     {
         return Err(if db::is_unique_violation(&error) {
-            ApiError::Conflict {
-                code: "email_taken",
-                detail: "An account with this email already exists.".into(),
-            }
+            ApiError::conflict("email_taken", "An account with this email already exists.")
         } else {
             error.into()
         });
@@ -199,10 +196,10 @@ pub async fn ensure_verified(db: &impl ConnectionTrait, user_id: Uuid) -> Result
 }
 
 pub fn unverified() -> ApiError {
-    ApiError::Conflict {
-        code: "email_unverified",
-        detail: "The account's holder has not yet confirmed their email address.".into(),
-    }
+    ApiError::conflict(
+        "email_unverified",
+        "The account's holder has not yet confirmed their email address.",
+    )
 }
 
 async fn insert_roles(
@@ -512,10 +509,10 @@ pub async fn update(
             .as_ref()
             .is_some_and(|roles| !roles.contains(&Role::Admin));
         if demotes || changes.disabled == Some(true) {
-            return Err(ApiError::Conflict {
-                code: "cannot_lock_out_self",
-                detail: "You cannot remove your own admin role or disable your own account.".into(),
-            });
+            return Err(ApiError::conflict(
+                "cannot_lock_out_self",
+                "You cannot remove your own admin role or disable your own account.",
+            ));
         }
     }
     let txn = db::begin_write(db).await?;

@@ -262,13 +262,6 @@ async fn criteria_keys(
         .collect())
 }
 
-fn conflict(code: &'static str, detail: &str) -> ApiError {
-    ApiError::Conflict {
-        code,
-        detail: detail.to_owned(),
-    }
-}
-
 /// Applications are taken while the edition is open, from its opening day to the end of its
 /// deadline day (Europe/Paris).
 fn ensure_accepting(edition: &edition::Model, now: DateTime<Utc>) -> Result<(), ApiError> {
@@ -281,7 +274,7 @@ fn ensure_accepting(edition: &edition::Model, now: DateTime<Utc>) -> Result<(), 
     if open_status && started && !calendar.deadline_passed(now) {
         Ok(())
     } else {
-        Err(conflict(
+        Err(ApiError::conflict(
             "applications_closed",
             "This edition is not accepting applications (its application phase is closed).",
         ))
@@ -333,13 +326,13 @@ pub async fn create(
         .count(&txn)
         .await?;
     if files >= MAX_FILES_PER_EDITION {
-        return Err(ApiError::Conflict {
-            code: "too_many_applications",
-            detail: format!(
+        return Err(ApiError::conflict(
+            "too_many_applications",
+            format!(
                 "You already have {MAX_FILES_PER_EDITION} applications in this edition, \
                  withdrawn ones included."
             ),
-        });
+        ));
     }
     let mut content = ApplicationContent::default();
     content.apply(patch);
@@ -463,7 +456,7 @@ fn ensure_draft(model: &application::Model) -> Result<(), ApiError> {
     if status_of(model) == ApplicationStatus::Draft {
         Ok(())
     } else {
-        Err(conflict(
+        Err(ApiError::conflict(
             "not_a_draft",
             "Only a draft can be changed; a submitted file can be reopened by the organizer.",
         ))
@@ -564,7 +557,7 @@ pub async fn withdraw(
     let txn = db::begin_write(db).await?;
     let (model, edition) = reach_as_owner(&txn, caller, id).await?;
     if status_of(&model) == ApplicationStatus::Withdrawn {
-        return Err(conflict(
+        return Err(ApiError::conflict(
             "already_withdrawn",
             "This file is already withdrawn.",
         ));
@@ -578,7 +571,7 @@ pub async fn withdraw(
         Some(EditionStatus::ApplicationsOpen | EditionStatus::Selection)
     ) && before_selection_day)
     {
-        return Err(conflict(
+        return Err(ApiError::conflict(
             "withdrawal_closed",
             "Files can be withdrawn until the selection only.",
         ));
@@ -604,7 +597,7 @@ pub async fn reopen(
     let txn = db::begin_write(db).await?;
     let (model, edition) = reach_as_staff(&txn, caller, id).await?;
     if status_of(&model) != ApplicationStatus::Submitted {
-        return Err(conflict(
+        return Err(ApiError::conflict(
             "not_submitted",
             "Only a submitted file can be reopened.",
         ));
@@ -644,7 +637,7 @@ pub async fn review(
     let txn = db::begin_write(db).await?;
     let (model, _) = reach_as_staff(&txn, caller, id).await?;
     if status_of(&model) != ApplicationStatus::Submitted {
-        return Err(conflict(
+        return Err(ApiError::conflict(
             "not_submitted",
             "Only a submitted file can be reviewed.",
         ));
@@ -688,7 +681,7 @@ pub async fn set_public(
         && !(status_of(&model) == ApplicationStatus::Submitted
             && eligibility_of(&model) == Eligibility::Eligible)
     {
-        return Err(conflict(
+        return Err(ApiError::conflict(
             "not_eligible",
             "Only submitted files reviewed as eligible can be made public.",
         ));

@@ -126,10 +126,10 @@ pub async fn store(
         .count(&txn)
         .await? as usize;
     if count >= MAX_PER_APPLICATION {
-        return Err(ApiError::Conflict {
-            code: "too_many_attachments",
-            detail: format!("An application has at most {MAX_PER_APPLICATION} attachments."),
-        });
+        return Err(ApiError::conflict(
+            "too_many_attachments",
+            format!("An application has at most {MAX_PER_APPLICATION} attachments."),
+        ));
     }
     let model = attachment::Model {
         id: Uuid::now_v7(),

@@ -36,13 +36,6 @@ use crate::{
     },
 };
 
-fn refuse(code: &'static str, detail: &str) -> ApiError {
-    ApiError::Conflict {
-        code,
-        detail: detail.to_owned(),
-    }
-}
-
 fn entry(
     actor: Uuid,
     action: &'static str,
@@ -187,7 +180,7 @@ pub async fn set_window(
     let txn = db::begin_write(db).await?;
     let (_, _, ballot) = managed(&txn, caller, prize_id).await?;
     if state_of(&ballot, Utc::now()) != BallotState::Scheduled {
-        return Err(refuse(
+        return Err(ApiError::conflict(
             "ballot_started",
             "The window of a ballot that has opened cannot change.",
         ));
@@ -236,9 +229,9 @@ pub async fn set_state(
         _ => false,
     };
     if !allowed {
-        return Err(refuse(
+        return Err(ApiError::conflict(
             "invalid_ballot_transition",
-            &format!(
+            format!(
                 "A `{}` ballot cannot become `{}`.",
                 current.as_str(),
                 to.as_str()
@@ -251,7 +244,7 @@ pub async fn set_state(
             Some(EditionStatus::Audition | EditionStatus::Ceremony)
         )
     {
-        return Err(refuse(
+        return Err(ApiError::conflict(
             "edition_not_voting",
             "Ballots open once the shortlist is known, until the results are published.",
         ));
@@ -386,7 +379,7 @@ pub async fn vote(
         _ => false,
     };
     if !entitled {
-        return Err(refuse(
+        return Err(ApiError::conflict(
             "not_entitled",
             "You are not entitled to vote in this ballot.",
         ));
@@ -408,7 +401,10 @@ pub async fn vote(
         .await?
         .is_some_and(|ballot| state_of(&ballot, Utc::now()) == BallotState::Open);
     if !open {
-        return Err(refuse("ballot_not_open", "This ballot is not open."));
+        return Err(ApiError::conflict(
+            "ballot_not_open",
+            "This ballot is not open.",
+        ));
     }
     let recorded = ballot_voter::Entity::insert(ballot_voter::ActiveModel {
         prize_id: Set(prize_id),
@@ -418,7 +414,7 @@ pub async fn vote(
     .await;
     if let Err(error) = recorded {
         return Err(if db::is_unique_violation(&error) {
-            refuse(
+            ApiError::conflict(
                 "already_voted",
                 "You have already voted in this ballot; a vote is final.",
             )
@@ -498,7 +494,7 @@ pub async fn results(
         BallotState::Closed if staff => true,
         _ if staff => false,
         _ => {
-            return Err(refuse(
+            return Err(ApiError::conflict(
                 "results_not_published",
                 "The results of this ballot are not published yet.",
             ));
@@ -556,7 +552,7 @@ pub async fn break_tie(
     let txn = db::begin_write(db).await?;
     let (_, _, ballot) = managed(&txn, caller, prize_id).await?;
     if state_of(&ballot, Utc::now()) != BallotState::Closed {
-        return Err(refuse(
+        return Err(ApiError::conflict(
             "ballot_not_closed",
             "Ties are resolved once the ballot is closed, before publication.",
         ));
@@ -565,7 +561,10 @@ pub async fn break_tie(
     let current = results(db, Some(caller), prize_id).await?;
     let leaders = current.tally.map(|tally| tally.leaders).unwrap_or_default();
     if leaders.len() < 2 {
-        return Err(refuse("no_tie", "There is no tie for first place."));
+        return Err(ApiError::conflict(
+            "no_tie",
+            "There is no tie for first place.",
+        ));
     }
     if !leaders.contains(&application_id) {
         return Err(ApiError::invalid(
@@ -604,7 +603,7 @@ pub async fn publish(
     let txn = db::begin_write(db).await?;
     let (_, _, ballot) = managed(&txn, caller, prize_id).await?;
     if current.state != BallotState::Closed {
-        return Err(refuse(
+        return Err(ApiError::conflict(
             "ballot_not_closed",
             "Only a closed ballot's results can be published.",
         ));
@@ -615,7 +614,7 @@ pub async fn publish(
             .as_ref()
             .is_some_and(|tally| tally.leaders.len() > 1)
     {
-        return Err(refuse(
+        return Err(ApiError::conflict(
             "tie_unresolved",
             "Several candidates share the first place: resolve the tie first.",
         ));
@@ -735,7 +734,7 @@ pub async fn set_councillor(
         .ok_or(ApiError::NotFound)?
         .has_role(Role::Councillor);
     if !councillor_role {
-        return Err(refuse(
+        return Err(ApiError::conflict(
             "not_a_councillor",
             "Only accounts holding the councillor role can be on the roster.",
         ));
@@ -745,7 +744,7 @@ pub async fn set_councillor(
         .await?
         .is_none()
     {
-        return Err(refuse(
+        return Err(ApiError::conflict(
             "not_on_roster",
             "This account is not on the roster: invite it with the roster import; it joins once \
              its holder accepts.",

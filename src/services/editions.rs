@@ -285,10 +285,10 @@ fn settings_columns(active: &mut edition_entity::ActiveModel, settings: EditionS
 }
 
 fn number_taken() -> ApiError {
-    ApiError::Conflict {
-        code: "edition_number_taken",
-        detail: "This organization already has an edition with this number.".into(),
-    }
+    ApiError::conflict(
+        "edition_number_taken",
+        "This organization already has an edition with this number.",
+    )
 }
 
 async fn insert_criteria(
@@ -453,13 +453,13 @@ pub async fn update(
 }
 
 fn edition_locked(status: EditionStatus) -> ApiError {
-    ApiError::Conflict {
-        code: "edition_locked",
-        detail: format!(
+    ApiError::conflict(
+        "edition_locked",
+        format!(
             "These settings cannot change once the edition is `{}`.",
             status.as_str()
         ),
-    }
+    )
 }
 
 pub async fn transition(
@@ -507,12 +507,8 @@ pub async fn transition_in(
             .collect(),
         now: Utc::now(),
     };
-    edition::check_transition(&facts, to, reason.is_some()).map_err(|refusal| {
-        ApiError::Conflict {
-            code: refusal.code,
-            detail: refusal.detail,
-        }
-    })?;
+    edition::check_transition(&facts, to, reason.is_some())
+        .map_err(|refusal| ApiError::conflict(refusal.code, refusal.detail))?;
     let mut active = model.into_active_model();
     active.status = Set(to.as_str().to_owned());
     active.updated_at = Set(db::now());

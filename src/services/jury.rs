@@ -42,13 +42,6 @@ use crate::{
     },
 };
 
-fn conflict_error(code: &'static str, detail: &str) -> ApiError {
-    ApiError::Conflict {
-        code,
-        detail: detail.to_owned(),
-    }
-}
-
 fn entry(
     actor: Uuid,
     action: &'static str,
@@ -148,7 +141,7 @@ pub async fn set_member(
         .await?
         .is_some_and(|p| p.has_role(Role::Jury));
     if !juror {
-        return Err(conflict_error(
+        return Err(ApiError::conflict(
             "not_a_juror",
             "Only enabled accounts holding the jury role can sit on a jury.",
         ));
@@ -353,7 +346,7 @@ pub async fn declare_conflict(
         .map(|card| card.id)
         .collect();
     if conflict_needs_staff(!submitted.is_empty(), by_staff) {
-        return Err(conflict_error(
+        return Err(ApiError::conflict(
             "scorecard_submitted",
             "Your scorecard on this file is submitted: ask the organizer's staff to record the \
              conflict, with its reason.",
@@ -372,7 +365,7 @@ pub async fn declare_conflict(
     .await;
     if let Err(error) = inserted {
         return Err(if db::is_unique_violation(&error) {
-            conflict_error(
+            ApiError::conflict(
                 "conflict_already_declared",
                 "A conflict of interest is already recorded for this member and file.",
             )
@@ -530,7 +523,7 @@ pub async fn assign(
     editions::find_managed(&txn, caller, edition_id).await?;
     let members = members_of(&txn, edition_id).await?;
     if members.is_empty() {
-        return Err(conflict_error(
+        return Err(ApiError::conflict(
             "no_jury",
             "Set the jury of the edition first.",
         ));
@@ -644,7 +637,7 @@ pub async fn adjust_assignment(
             .await?
             .contains(&member.id)
         {
-            return Err(conflict_error(
+            return Err(ApiError::conflict(
                 "conflict_of_interest",
                 "This member declared a conflict of interest on this file.",
             ));
@@ -859,13 +852,13 @@ async fn scoring_context(
         Round::Audition => edition_status(&edition) == EditionStatus::Audition,
     };
     if !open {
-        return Err(conflict_error(
+        return Err(ApiError::conflict(
             "scoring_closed",
             "This round is not being scored now.",
         ));
     }
     if conflicted_members(db, file.id).await?.contains(&member.id) {
-        return Err(conflict_error(
+        return Err(ApiError::conflict(
             "conflict_of_interest",
             "You declared a conflict of interest on this file.",
         ));
@@ -875,7 +868,7 @@ async fn scoring_context(
         .get(&file.id)
         .is_some_and(|set| set.contains(&member.id))
     {
-        return Err(conflict_error(
+        return Err(ApiError::conflict(
             "not_assigned",
             "This file is assigned to other reviewers.",
         ));
@@ -928,7 +921,7 @@ pub async fn save_scorecard(
     let now = db::now();
     let model = match own_scorecard(&txn, application_id, member.id, round).await? {
         Some(existing) if existing.status == SUBMITTED => {
-            return Err(conflict_error(
+            return Err(ApiError::conflict(
                 "scorecard_submitted",
                 "This scorecard is submitted and locked; staff can reopen it.",
             ));
@@ -956,7 +949,7 @@ pub async fn save_scorecard(
             .await
             .map_err(|error| {
                 if db::is_unique_violation(&error) {
-                    conflict_error(
+                    ApiError::conflict(
                         "scorecard_exists",
                         "Save again: a scorecard was just created.",
                     )
@@ -1001,7 +994,7 @@ pub async fn submit_scorecard(
         .await?
         .ok_or(ApiError::NotFound)?;
     if model.status == SUBMITTED {
-        return Err(conflict_error(
+        return Err(ApiError::conflict(
             "scorecard_submitted",
             "This scorecard is already submitted.",
         ));
@@ -1048,7 +1041,7 @@ pub async fn reopen_scorecard(
         .ok_or(ApiError::NotFound)?;
     editions::find_managed(&txn, caller, member.edition_id).await?;
     if model.status != SUBMITTED {
-        return Err(conflict_error(
+        return Err(ApiError::conflict(
             "scorecard_not_submitted",
             "Only a submitted scorecard can be reopened.",
         ));
@@ -1250,7 +1243,7 @@ fn decision_round(prize: &prize::Model) -> Round {
 }
 
 fn own_scorecards_pending() -> ApiError {
-    conflict_error(
+    ApiError::conflict(
         "own_scorecard_pending",
         "Submit your own scorecards of this round before seeing the others'.",
     )
@@ -1270,7 +1263,7 @@ pub async fn confirm_shortlist(
     let txn = db::begin_write(db).await?;
     let edition = editions::find_managed(&txn, caller, edition_id).await?;
     if edition_status(&edition) != EditionStatus::Selection {
-        return Err(conflict_error(
+        return Err(ApiError::conflict(
             "not_in_selection",
             "The shortlist is confirmed during the selection.",
         ));
@@ -1350,7 +1343,7 @@ pub async fn schedule_audition(
         .ok_or(ApiError::NotFound)?;
     editions::find_managed(&txn, caller, file.edition_id).await?;
     if !file.shortlisted {
-        return Err(conflict_error(
+        return Err(ApiError::conflict(
             "not_shortlisted",
             "Only shortlisted candidates are auditioned.",
         ));
@@ -1458,7 +1451,7 @@ pub async fn decide(
                 .await?
                 .is_disjoint(&candidates)
             {
-                return Err(conflict_error(
+                return Err(ApiError::conflict(
                     "president_conflicted",
                     "You declared a conflict of interest on a candidate of this prize: the \
                      organizer's staff record the jury's decision.",
@@ -1472,14 +1465,14 @@ pub async fn decide(
         edition_status(&edition),
         EditionStatus::Audition | EditionStatus::Ceremony
     ) {
-        return Err(conflict_error(
+        return Err(ApiError::conflict(
             "decisions_closed",
             "Prizes are decided after the auditions and before the results are published.",
         ));
     }
     let kind = PrizeKind::parse(&prize.kind).unwrap_or(PrizeKind::Category);
     if matches!(kind, PrizeKind::Councillors | PrizeKind::Public) {
-        return Err(conflict_error(
+        return Err(ApiError::conflict(
             "decided_by_ballot",
             "This prize is decided by a ballot, not by the jury.",
         ));
@@ -1518,19 +1511,19 @@ pub async fn decide(
         let ranking: Vec<RankedFile> = ranking_of(&txn, &edition, round).await?;
         let first = scoring::first_place(&ranking);
         if first.is_empty() {
-            return Err(conflict_error(
+            return Err(ApiError::conflict(
                 "no_ranking",
                 "No scorecard has been submitted for this round yet.",
             ));
         }
         if !first.contains(&request.laureate) {
-            return Err(conflict_error(
+            return Err(ApiError::conflict(
                 "not_top_ranked",
                 "The jury prize goes to the top of the audition ranking.",
             ));
         }
         if first.len() > 1 && !request.casting_vote {
-            return Err(conflict_error(
+            return Err(ApiError::conflict(
                 "tie_needs_casting_vote",
                 "Several candidates share the first place: the president's casting vote decides (`casting_vote: true`).",
             ));
@@ -1547,7 +1540,7 @@ pub async fn decide(
         .one(&txn)
         .await?;
     if existing.is_some() && (!staff || request.reason.is_none()) {
-        return Err(conflict_error(
+        return Err(ApiError::conflict(
             "decision_exists",
             "This prize is decided; staff can change the decision with a written reason.",
         ));

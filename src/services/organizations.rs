@@ -144,10 +144,10 @@ fn platform_only(caller: &Principal) -> Result<(), ApiError> {
 }
 
 fn taken() -> ApiError {
-    ApiError::Conflict {
-        code: "short_name_taken",
-        detail: "An organization with this short name already exists.".into(),
-    }
+    ApiError::conflict(
+        "short_name_taken",
+        "An organization with this short name already exists.",
+    )
 }
 
 pub async fn create(
@@ -322,10 +322,10 @@ pub async fn add_admin(
         .await?
         .ok_or(ApiError::NotFound)?;
     if !target.has_role(Role::Admin) {
-        return Err(ApiError::Conflict {
-            code: "not_an_admin",
-            detail: "Only accounts holding the admin role can join an organization's staff.".into(),
-        });
+        return Err(ApiError::conflict(
+            "not_an_admin",
+            "Only accounts holding the admin role can join an organization's staff.",
+        ));
     }
     crate::services::accounts::ensure_verified(&txn, user_id).await?;
     let exists = organization_admin::Entity::find_by_id((id, user_id))

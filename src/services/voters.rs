@@ -64,10 +64,10 @@ pub async fn request(
 ) -> Result<(), ApiError> {
     let identity = identity_of(identity_key, email)?;
     if ballots::public_ballot_state(db, prize_id).await? != BallotState::Open {
-        return Err(ApiError::Conflict {
-            code: "ballot_not_open",
-            detail: "This ballot is not open.".into(),
-        });
+        return Err(ApiError::conflict(
+            "ballot_not_open",
+            "This ballot is not open.",
+        ));
     }
     let code = voter::new_code();
     let txn = db::begin_write(db).await?;
@@ -131,10 +131,10 @@ pub async fn confirm(
         .exec(&txn)
         .await?;
     if attempt.rows_affected == 0 {
-        return Err(ApiError::Conflict {
-            code: "too_many_attempts",
-            detail: "Too many wrong codes: ask for a new one.".into(),
-        });
+        return Err(ApiError::conflict(
+            "too_many_attempts",
+            "Too many wrong codes: ask for a new one.",
+        ));
     }
     if code_hash(&identity, code.trim()) != pending.code_hash {
         txn.commit().await?;
