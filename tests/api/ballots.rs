@@ -4,36 +4,12 @@ use serde_json::{Value, json};
 
 use crate::{
     helpers::*,
-    jury::{Run, prepare},
+    jury::{Run, shortlisted},
 };
 
 /// An edition in audition with its five shortlisted files, and the councillors' prize.
 async fn ceremony(app: &TestApp) -> (Run, String) {
-    let run = prepare(app).await;
-    let admin = &run.organization.admin.token;
-    let shortlist =
-        json!({"application_ids": run.files[..5], "reason": "Le jury a délibéré sans grille."});
-    let edition = json(
-        app.post(
-            &format!("/api/v1/editions/{}/shortlist", run.edition),
-            &shortlist,
-        )
-        .bearer_auth(admin)
-        .send()
-        .await
-        .unwrap(),
-    )
-    .await;
-    let prize = edition["prizes"]
-        .as_array()
-        .unwrap()
-        .iter()
-        .find(|p| p["kind"] == "councillors")
-        .unwrap()["id"]
-        .as_str()
-        .unwrap()
-        .to_owned();
-    (run, prize)
+    shortlisted(app, "councillors").await
 }
 
 /// Councillors on the roster of the run's organization (invited, and accepted).

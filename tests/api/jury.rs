@@ -56,6 +56,35 @@ async fn score(
     .unwrap()
 }
 
+/// A prepared run with its first five files shortlisted (the edition in audition), and the id
+/// of its prize of this kind.
+pub async fn shortlisted(app: &TestApp, prize_kind: &str) -> (Run, String) {
+    let run = prepare(app).await;
+    let shortlist =
+        json!({"application_ids": run.files[..5], "reason": "Le jury a délibéré sans grille."});
+    let edition = json(
+        app.post(
+            &format!("/api/v1/editions/{}/shortlist", run.edition),
+            &shortlist,
+        )
+        .bearer_auth(&run.organization.admin.token)
+        .send()
+        .await
+        .unwrap(),
+    )
+    .await;
+    let prize = edition["prizes"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|p| p["kind"] == prize_kind)
+        .unwrap()["id"]
+        .as_str()
+        .unwrap()
+        .to_owned();
+    (run, prize)
+}
+
 /// Six eligible files in selection, and a seated jury following the rule.
 pub async fn prepare(app: &TestApp) -> Run {
     let organization = app.create_organization("ceser-ara").await;

@@ -6,38 +6,15 @@ use serde_json::json;
 
 use crate::{
     helpers::*,
-    jury::{Run, prepare},
+    jury::{Run, shortlisted},
 };
 
 /// An edition in audition with its public prize's ballot open.
 async fn open_public_ballot(app: &TestApp) -> (Run, String) {
-    let run = prepare(app).await;
-    let admin = &run.organization.admin.token;
-    let shortlist =
-        json!({"application_ids": run.files[..5], "reason": "Le jury a délibéré sans grille."});
-    let edition = json(
-        app.post(
-            &format!("/api/v1/editions/{}/shortlist", run.edition),
-            &shortlist,
-        )
-        .bearer_auth(admin)
-        .send()
-        .await
-        .unwrap(),
-    )
-    .await;
-    let prize = edition["prizes"]
-        .as_array()
-        .unwrap()
-        .iter()
-        .find(|p| p["kind"] == "public")
-        .unwrap()["id"]
-        .as_str()
-        .unwrap()
-        .to_owned();
+    let (run, prize) = shortlisted(app, "public").await;
     let opened = app
         .post(&format!("/api/v1/prizes/{prize}/ballot/open"), &json!({}))
-        .bearer_auth(admin)
+        .bearer_auth(&run.organization.admin.token)
         .send()
         .await
         .unwrap();
