@@ -1,0 +1,238 @@
+//! The jury: rounds and assignments.
+use super::*;
+
+/// The files of a round: eligible files for the selection, shortlisted ones for the audition.
+pub async fn round_files(
+    db: &impl ConnectionTrait,
+    edition_id: Uuid,
+    round: Round,
+) -> Result<Vec<application::Model>, ApiError> {
+    let mut query = application::Entity::find()
+        .filter(application::Column::EditionId.eq(edition_id))
+        .filter(application::Column::Status.eq(ApplicationStatus::Submitted.as_str()));
+    query = match round {
+        Round::Selection => {
+            query.filter(application::Column::ReviewDecision.eq(Eligibility::Eligible.as_str()))
+        }
+        Round::Audition => query.filter(application::Column::Shortlisted.eq(true)),
+    };
+    Ok(query.order_by_asc(application::Column::Id).all(db).await?)
+}
+
+/// Who should score each file of the round: its assigned reviewers when the round uses
+/// assignments, every member otherwise; never a conflicted member.
+pub(super) async fn reviewers(
+    db: &impl ConnectionTrait,
+    edition_id: Uuid,
+    round: Round,
+    files: &[application::Model],
+) -> Result<HashMap<Uuid, BTreeSet<Uuid>>, ApiError> {
+    let members: BTreeSet<Uuid> = members_of(db, edition_id)
+        .await?
+        .into_iter()
+        .map(|m| m.id)
+        .collect();
+    let file_ids: Vec<Uuid> = files.iter().map(|file| file.id).collect();
+    let assignments = review_assignment::Entity::find()
+        .filter(review_assignment::Column::Round.eq(round.as_str()))
+        .filter(review_assignment::Column::ApplicationId.is_in(file_ids.clone()))
+        .all(db)
+        .await?;
+    let conflicts = conflict::Entity::find()
+        .filter(conflict::Column::ApplicationId.is_in(file_ids))
+        .all(db)
+        .await?;
+    let uses_assignments = !assignments.is_empty();
+    let mut result = HashMap::new();
+    for file in files {
+        let mut set: BTreeSet<Uuid> = if uses_assignments {
+            assignments
+                .iter()
+                .filter(|a| a.application_id == file.id)
+                .map(|a| a.member_id)
+                .collect()
+        } else {
+            members.clone()
+        };
+        for row in conflicts.iter().filter(|c| c.application_id == file.id) {
+            set.remove(&row.member_id);
+        }
+        result.insert(file.id, set);
+    }
+    Ok(result)
+}
+
+#[derive(Debug, Clone, Serialize, ToSchema)]
+pub struct Assignment {
+    pub round: Round,
+    pub application_id: Uuid,
+    pub user_id: Uuid,
+}
+
+/// Assigns `per_file` reviewers to every file of the round, balancing the load and never
+/// assigning a conflicted member. Replaces the round's previous assignments.
+pub async fn assign(
+    db: &DatabaseConnection,
+    caller: &Principal,
+    edition_id: Uuid,
+    round: Round,
+    per_file: usize,
+) -> Result<Vec<Assignment>, ApiError> {
+    let txn = db::begin_write(db).await?;
+    editions::find_managed(&txn, caller, edition_id).await?;
+    let members = members_of(&txn, edition_id).await?;
+    if members.is_empty() {
+        return Err(ApiError::conflict(
+            "no_jury",
+            "Set the jury of the edition first.",
+        ));
+    }
+    let files = round_files(&txn, edition_id, round).await?;
+    let file_ids: Vec<Uuid> = files.iter().map(|file| file.id).collect();
+    review_assignment::Entity::delete_many()
+        .filter(review_assignment::Column::Round.eq(round.as_str()))
+        .filter(review_assignment::Column::ApplicationId.is_in(file_ids))
+        .exec(&txn)
+        .await?;
+    let mut load: BTreeMap<Uuid, usize> = members.iter().map(|m| (m.id, 0)).collect();
+    let mut rows = Vec::new();
+    for file in &files {
+        let conflicted = conflicted_members(&txn, file.id).await?;
+        let mut candidates: Vec<(usize, Uuid)> = load
+            .iter()
+            .filter(|(member, _)| !conflicted.contains(member))
+            .map(|(member, count)| (*count, *member))
+            .collect();
+        candidates.sort();
+        for (_, member) in candidates.into_iter().take(per_file) {
+            *load.get_mut(&member).expect("member is loaded") += 1;
+            rows.push(review_assignment::ActiveModel {
+                round: Set(round.as_str().to_owned()),
+                application_id: Set(file.id),
+                member_id: Set(member),
+            });
+        }
+    }
+    if !rows.is_empty() {
+        review_assignment::Entity::insert_many(rows)
+            .exec_without_returning(&txn)
+            .await?;
+    }
+    audit::record(
+        &txn,
+        entry(
+            caller.id,
+            "jury.reviewers_assigned",
+            "edition",
+            edition_id,
+            json!({ "round": round, "per_file": per_file }),
+        ),
+    )
+    .await?;
+    let result = assignments_of(&txn, edition_id, round).await?;
+    txn.commit().await?;
+    Ok(result)
+}
+
+pub(super) async fn assignments_of(
+    db: &impl ConnectionTrait,
+    edition_id: Uuid,
+    round: Round,
+) -> Result<Vec<Assignment>, ApiError> {
+    let members: HashMap<Uuid, Uuid> = members_of(db, edition_id)
+        .await?
+        .into_iter()
+        .map(|m| (m.id, m.user_id))
+        .collect();
+    Ok(review_assignment::Entity::find()
+        .filter(review_assignment::Column::Round.eq(round.as_str()))
+        .filter(review_assignment::Column::MemberId.is_in(members.keys().copied()))
+        .order_by_asc(review_assignment::Column::ApplicationId)
+        .order_by_asc(review_assignment::Column::MemberId)
+        .all(db)
+        .await?
+        .into_iter()
+        .map(|row| Assignment {
+            round,
+            application_id: row.application_id,
+            user_id: members[&row.member_id],
+        })
+        .collect())
+}
+
+pub async fn assignments(
+    db: &DatabaseConnection,
+    caller: &Principal,
+    edition_id: Uuid,
+    round: Round,
+) -> Result<Vec<Assignment>, ApiError> {
+    editions::find_managed(db, caller, edition_id).await?;
+    assignments_of(db, edition_id, round).await
+}
+
+/// Adds (`assigned`) or removes one reviewer by hand.
+pub async fn adjust_assignment(
+    db: &DatabaseConnection,
+    caller: &Principal,
+    edition_id: Uuid,
+    round: Round,
+    application_id: Uuid,
+    user_id: Uuid,
+    assigned: bool,
+) -> Result<(), ApiError> {
+    let txn = db::begin_write(db).await?;
+    editions::find_managed(&txn, caller, edition_id).await?;
+    let member = membership(&txn, edition_id, user_id)
+        .await?
+        .ok_or(ApiError::NotFound)?;
+    let file = application::Entity::find_by_id(application_id)
+        .one(&txn)
+        .await?
+        .filter(|f| f.edition_id == edition_id)
+        .ok_or(ApiError::NotFound)?;
+    let key = (round.as_str().to_owned(), file.id, member.id);
+    if assigned {
+        if conflicted_members(&txn, file.id)
+            .await?
+            .contains(&member.id)
+        {
+            return Err(ApiError::conflict(
+                "conflict_of_interest",
+                "This member declared a conflict of interest on this file.",
+            ));
+        }
+        if review_assignment::Entity::find_by_id(key.clone())
+            .one(&txn)
+            .await?
+            .is_none()
+        {
+            review_assignment::Entity::insert(review_assignment::ActiveModel {
+                round: Set(key.0),
+                application_id: Set(key.1),
+                member_id: Set(key.2),
+            })
+            .exec_without_returning(&txn)
+            .await?;
+        }
+    } else if review_assignment::Entity::delete_by_id(key)
+        .exec(&txn)
+        .await?
+        .rows_affected
+        == 0
+    {
+        return Err(ApiError::NotFound);
+    }
+    audit::record(
+        &txn,
+        entry(
+            caller.id,
+            "jury.assignment_adjusted",
+            "application",
+            application_id,
+            json!({ "round": round, "user_id": user_id, "assigned": assigned }),
+        ),
+    )
+    .await?;
+    txn.commit().await?;
+    Ok(())
+}

@@ -1,0 +1,148 @@
+//! The jury: conflicts.
+use super::*;
+
+#[derive(Debug, Clone, Serialize, ToSchema)]
+pub struct Conflict {
+    pub application_id: Uuid,
+    pub user_id: Uuid,
+    pub reason: String,
+    pub declared_by: Uuid,
+    pub declared_at: DateTime<Utc>,
+}
+
+/// A jury member declares a conflict on a file; staff may record one for a member. The
+/// member's draft cards on the file are dropped; a submitted card is locked, so only staff may
+/// record the conflict then (their reason is the approval), and the card is kept, marked
+/// withdrawn, out of every aggregate.
+pub async fn declare_conflict(
+    db: &DatabaseConnection,
+    caller: &Principal,
+    application_id: Uuid,
+    reason: String,
+    for_user: Option<Uuid>,
+) -> Result<Conflict, ApiError> {
+    let txn = db::begin_write(db).await?;
+    let file = application::Entity::find_by_id(application_id)
+        .one(&txn)
+        .await?
+        .ok_or(ApiError::NotFound)?;
+    let edition = find_edition(&txn, file.edition_id).await?;
+    let (member, by_staff) = match for_user {
+        Some(user_id) if user_id != caller.id => {
+            organizations::ensure_staff(&txn, caller, edition.organization_id).await?;
+            let member = membership(&txn, edition.id, user_id)
+                .await?
+                .ok_or(ApiError::NotFound)?;
+            (member, true)
+        }
+        _ => {
+            let member = membership(&txn, edition.id, caller.id)
+                .await?
+                .ok_or(ApiError::NotFound)?;
+            (member, false)
+        }
+    };
+    let cards = scorecard::Entity::find()
+        .filter(scorecard::Column::ApplicationId.eq(application_id))
+        .filter(scorecard::Column::MemberId.eq(member.id))
+        .all(&txn)
+        .await?;
+    let submitted: Vec<Uuid> = cards
+        .iter()
+        .filter(|card| card.status == SUBMITTED)
+        .map(|card| card.id)
+        .collect();
+    if conflict_needs_staff(!submitted.is_empty(), by_staff) {
+        return Err(ApiError::conflict(
+            "scorecard_submitted",
+            "Your scorecard on this file is submitted: ask the organizer's staff to record the \
+             conflict, with its reason.",
+        ));
+    }
+    let now = db::now();
+    let inserted = conflict::Entity::insert(conflict::ActiveModel {
+        id: Set(Uuid::now_v7()),
+        application_id: Set(application_id),
+        member_id: Set(member.id),
+        reason: Set(reason.clone()),
+        declared_by: Set(caller.id),
+        created_at: Set(now),
+    })
+    .exec_without_returning(&txn)
+    .await;
+    if let Err(error) = inserted {
+        return Err(if db::is_unique_violation(&error) {
+            ApiError::conflict(
+                "conflict_already_declared",
+                "A conflict of interest is already recorded for this member and file.",
+            )
+        } else {
+            error.into()
+        });
+    }
+    scorecard::Entity::delete_many()
+        .filter(scorecard::Column::ApplicationId.eq(application_id))
+        .filter(scorecard::Column::MemberId.eq(member.id))
+        .filter(scorecard::Column::Status.eq(DRAFT))
+        .exec(&txn)
+        .await?;
+    scorecard::Entity::update_many()
+        .col_expr(scorecard::Column::Status, Expr::value(WITHDRAWN))
+        .filter(scorecard::Column::Id.is_in(submitted.iter().copied()))
+        .exec(&txn)
+        .await?;
+    review_assignment::Entity::delete_many()
+        .filter(review_assignment::Column::ApplicationId.eq(application_id))
+        .filter(review_assignment::Column::MemberId.eq(member.id))
+        .exec(&txn)
+        .await?;
+    audit::record(&txn, entry(caller.id, "jury.conflict_declared", "application", application_id, json!({ "user_id": member.user_id, "reason": reason, "recorded_by_staff": by_staff, "scorecards_withdrawn": submitted }))).await?;
+    txn.commit().await?;
+    Ok(Conflict {
+        application_id,
+        user_id: member.user_id,
+        reason,
+        declared_by: caller.id,
+        declared_at: now,
+    })
+}
+
+pub async fn conflicts(
+    db: &DatabaseConnection,
+    caller: &Principal,
+    edition_id: Uuid,
+) -> Result<Vec<Conflict>, ApiError> {
+    editions::find_managed(db, caller, edition_id).await?;
+    let members: HashMap<Uuid, Uuid> = members_of(db, edition_id)
+        .await?
+        .into_iter()
+        .map(|m| (m.id, m.user_id))
+        .collect();
+    Ok(conflict::Entity::find()
+        .filter(conflict::Column::MemberId.is_in(members.keys().copied()))
+        .order_by_asc(conflict::Column::Id)
+        .all(db)
+        .await?
+        .into_iter()
+        .map(|row| Conflict {
+            application_id: row.application_id,
+            user_id: members[&row.member_id],
+            reason: row.reason,
+            declared_by: row.declared_by,
+            declared_at: row.created_at,
+        })
+        .collect())
+}
+
+pub(super) async fn conflicted_members(
+    db: &impl ConnectionTrait,
+    application_id: Uuid,
+) -> Result<BTreeSet<Uuid>, ApiError> {
+    Ok(conflict::Entity::find()
+        .filter(conflict::Column::ApplicationId.eq(application_id))
+        .all(db)
+        .await?
+        .into_iter()
+        .map(|row| row.member_id)
+        .collect())
+}

@@ -1,0 +1,249 @@
+//! The jury: decisions.
+use super::*;
+
+#[derive(Debug, Clone, Serialize, ToSchema)]
+pub struct Decision {
+    pub prize_id: Uuid,
+    pub laureate_id: Uuid,
+    /// The president's casting vote broke a tie for first place.
+    pub casting_vote: bool,
+    /// Honourable mentions.
+    pub mentions: Vec<Uuid>,
+    pub decided_by: Uuid,
+    pub decided_at: DateTime<Utc>,
+    /// Why a decision was changed.
+    pub reason: Option<String>,
+}
+
+impl From<prize_decision::Model> for Decision {
+    fn from(model: prize_decision::Model) -> Self {
+        Self {
+            prize_id: model.prize_id,
+            laureate_id: model.laureate_id,
+            casting_vote: model.casting_vote,
+            mentions: serde_json::from_str(&model.mentions).unwrap_or_default(),
+            decided_by: model.decided_by,
+            decided_at: model.decided_at,
+            reason: model.reason,
+        }
+    }
+}
+
+pub struct DecisionRequest {
+    pub laureate: Uuid,
+    pub casting_vote: bool,
+    pub mentions: Vec<Uuid>,
+    pub reason: Option<String>,
+}
+
+/// The jury's decision on a jury or category prize, by the jury's president or staff.
+/// A jury prize goes to the top of the ranking of its pool; a tie for first place needs the
+/// president's casting vote. An existing decision is changed by staff only, with a reason,
+/// until results are published.
+pub async fn decide(
+    db: &DatabaseConnection,
+    caller: &Principal,
+    prize_id: Uuid,
+    request: DecisionRequest,
+) -> Result<Decision, ApiError> {
+    let txn = db::begin_write(db).await?;
+    let prize = prize::Entity::find_by_id(prize_id)
+        .one(&txn)
+        .await?
+        .ok_or(ApiError::NotFound)?;
+    let edition = find_edition(&txn, prize.edition_id).await?;
+    let round = decision_round(&prize);
+    let staff = match reach(&txn, caller, &edition).await? {
+        Actor::Staff => true,
+        Actor::Member(member) if member.seat == Seat::President.as_str() => {
+            // Every answer below is derived from the ranking: the president's own
+            // judgement comes first, and a president conflicted on a candidate leaves the
+            // decision to staff (its answers would tell how that candidate ranks).
+            ensure_own_cards_submitted(&txn, &edition, &member, round).await?;
+            let candidates: BTreeSet<Uuid> = round_files(&txn, edition.id, round)
+                .await?
+                .iter()
+                .map(|file| file.id)
+                .collect();
+            if !conflicted_files(&txn, member.id)
+                .await?
+                .is_disjoint(&candidates)
+            {
+                return Err(ApiError::conflict(
+                    "president_conflicted",
+                    "You declared a conflict of interest on a candidate of this prize: the \
+                     organizer's staff record the jury's decision.",
+                ));
+            }
+            false
+        }
+        Actor::Member(_) => return Err(ApiError::Forbidden),
+    };
+    if !matches!(
+        edition_status(&edition),
+        EditionStatus::Audition | EditionStatus::Ceremony
+    ) {
+        return Err(ApiError::conflict(
+            "decisions_closed",
+            "Prizes are decided after the auditions and before the results are published.",
+        ));
+    }
+    let kind = PrizeKind::parse(&prize.kind).unwrap_or(PrizeKind::Category);
+    if matches!(kind, PrizeKind::Councillors | PrizeKind::Public) {
+        return Err(ApiError::conflict(
+            "decided_by_ballot",
+            "This prize is decided by a ballot, not by the jury.",
+        ));
+    }
+    let pool: BTreeSet<Uuid> = round_files(&txn, edition.id, round)
+        .await?
+        .into_iter()
+        .map(|f| f.id)
+        .collect();
+    if !pool.contains(&request.laureate) {
+        return Err(ApiError::invalid(
+            "laureate",
+            "invalid_value",
+            "the laureate must be a candidate of this prize's pool",
+        ));
+    }
+    if !request.mentions.is_empty() && !prize.mentions_allowed {
+        return Err(ApiError::invalid(
+            "mentions",
+            "invalid_value",
+            "this prize has no honourable mentions",
+        ));
+    }
+    if request
+        .mentions
+        .iter()
+        .any(|id| !pool.contains(id) || *id == request.laureate)
+    {
+        return Err(ApiError::invalid(
+            "mentions",
+            "invalid_value",
+            "mentions go to other candidates of the pool",
+        ));
+    }
+    if kind == PrizeKind::Jury {
+        let ranking: Vec<RankedFile> = ranking_of(&txn, &edition, round).await?;
+        let first = scoring::first_place(&ranking);
+        if first.is_empty() {
+            return Err(ApiError::conflict(
+                "no_ranking",
+                "No scorecard has been submitted for this round yet.",
+            ));
+        }
+        if !first.contains(&request.laureate) {
+            return Err(ApiError::conflict(
+                "not_top_ranked",
+                "The jury prize goes to the top of the audition ranking.",
+            ));
+        }
+        if first.len() > 1 && !request.casting_vote {
+            return Err(ApiError::conflict(
+                "tie_needs_casting_vote",
+                "Several candidates share the first place: the president's casting vote decides (`casting_vote: true`).",
+            ));
+        }
+        if first.len() == 1 && request.casting_vote {
+            return Err(ApiError::invalid(
+                "casting_vote",
+                "invalid_value",
+                "there is no tie to break",
+            ));
+        }
+    }
+    let existing = prize_decision::Entity::find_by_id(prize_id)
+        .one(&txn)
+        .await?;
+    if existing.is_some() && (!staff || request.reason.is_none()) {
+        return Err(ApiError::conflict(
+            "decision_exists",
+            "This prize is decided; staff can change the decision with a written reason.",
+        ));
+    }
+    let model = prize_decision::ActiveModel {
+        prize_id: Set(prize_id),
+        laureate_id: Set(request.laureate),
+        casting_vote: Set(request.casting_vote),
+        mentions: Set(json!(request.mentions).to_string()),
+        decided_by: Set(caller.id),
+        decided_at: Set(db::now()),
+        reason: Set(request.reason.clone()),
+    };
+    let previous = existing.as_ref().map(|decision| decision.laureate_id);
+    if existing.is_some() {
+        model.update(&txn).await?;
+    } else {
+        prize_decision::Entity::insert(model)
+            .exec_without_returning(&txn)
+            .await?;
+    }
+    audit::record(&txn, entry(caller.id, "prize.decided", "prize", prize_id, json!({
+        "laureate": request.laureate, "casting_vote": request.casting_vote, "mentions": request.mentions,
+        "reason": request.reason, "previous_laureate": previous,
+    })))
+    .await?;
+    let decision = prize_decision::Entity::find_by_id(prize_id)
+        .one(&txn)
+        .await?
+        .ok_or(ApiError::NotFound)?;
+    txn.commit().await?;
+    Ok(decision.into())
+}
+
+/// Staff and the edition's jury (the public sees results once published).
+pub async fn decision(
+    db: &DatabaseConnection,
+    caller: &Principal,
+    prize_id: Uuid,
+) -> Result<Decision, ApiError> {
+    let prize = prize::Entity::find_by_id(prize_id)
+        .one(db)
+        .await?
+        .ok_or(ApiError::NotFound)?;
+    let edition = find_edition(db, prize.edition_id).await?;
+    if let Actor::Member(member) = reach(db, caller, &edition).await? {
+        ensure_own_cards_submitted(db, &edition, &member, decision_round(&prize)).await?;
+    }
+    Ok(prize_decision::Entity::find_by_id(prize_id)
+        .one(db)
+        .await?
+        .ok_or(ApiError::NotFound)?
+        .into())
+}
+
+/// Records the decision of a past edition (the demo's archived editions). Command line only.
+pub async fn import_decision(
+    db: &DatabaseConnection,
+    actor: Uuid,
+    prize_id: Uuid,
+    laureate: Uuid,
+) -> Result<(), ApiError> {
+    let txn = db::begin_write(db).await?;
+    prize_decision::Entity::insert(prize_decision::ActiveModel {
+        prize_id: Set(prize_id),
+        laureate_id: Set(laureate),
+        casting_vote: Set(false),
+        mentions: Set("[]".to_owned()),
+        decided_by: Set(actor),
+        decided_at: Set(db::now()),
+        reason: Set(None),
+    })
+    .exec_without_returning(&txn)
+    .await?;
+    audit::record(
+        &txn,
+        entry(
+            actor,
+            "prize.decision_imported",
+            "prize",
+            prize_id,
+            json!({ "laureate": laureate }),
+        ),
+    )
+    .await?;
+    txn.commit().await?;
+    Ok(())
+}

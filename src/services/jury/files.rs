@@ -1,0 +1,93 @@
+//! The jury: files as the jury sees them.
+use super::*;
+
+#[derive(Debug, Clone, Serialize, ToSchema)]
+pub struct AuditionSlot {
+    pub starts_at: DateTime<Utc>,
+    #[schema(example = "Hôtel de Région, Lyon — salle 3")]
+    pub place: String,
+}
+
+/// A file as the jury sees it: no contact details.
+#[derive(Debug, Clone, Serialize, ToSchema)]
+pub struct JuryFile {
+    pub application_id: Uuid,
+    pub applicant_kind: Option<ApplicantKind>,
+    pub structure_name: Option<String>,
+    pub action_title: Option<String>,
+    pub summary: Option<String>,
+    pub description: Option<String>,
+    pub action_start: Option<NaiveDate>,
+    pub action_end: Option<NaiveDate>,
+    pub locations: Vec<Location>,
+    pub answers: BTreeMap<String, String>,
+    pub video_url: Option<String>,
+    pub website: Option<String>,
+    pub shortlisted: bool,
+    pub audition: Option<AuditionSlot>,
+    /// Whether the caller is expected to score it.
+    pub to_score: bool,
+    /// The caller declared a conflict of interest on it.
+    pub conflict: bool,
+    /// The status of the caller's scorecard, if any.
+    pub my_scorecard: Option<String>,
+}
+
+pub async fn audition_of(
+    db: &impl ConnectionTrait,
+    application_id: Uuid,
+) -> Result<Option<AuditionSlot>, ApiError> {
+    Ok(audition::Entity::find_by_id(application_id)
+        .one(db)
+        .await?
+        .map(|slot| AuditionSlot {
+            starts_at: slot.starts_at,
+            place: slot.place,
+        }))
+}
+
+pub async fn files_for_jury(
+    db: &DatabaseConnection,
+    caller: &Principal,
+    edition_id: Uuid,
+    round: Round,
+) -> Result<Vec<JuryFile>, ApiError> {
+    let edition = find_edition(db, edition_id).await?;
+    let member = membership(db, edition_id, caller.id)
+        .await?
+        .ok_or(ApiError::NotFound)?;
+    let files = round_files(db, edition.id, round).await?;
+    let reviewers = reviewers(db, edition.id, round, &files).await?;
+    let mut result = Vec::with_capacity(files.len());
+    for file in files {
+        let content = applications::content_of(db, &file).await?;
+        let mine = scorecard::Entity::find()
+            .filter(scorecard::Column::ApplicationId.eq(file.id))
+            .filter(scorecard::Column::MemberId.eq(member.id))
+            .filter(scorecard::Column::Round.eq(round.as_str()))
+            .one(db)
+            .await?;
+        result.push(JuryFile {
+            application_id: file.id,
+            applicant_kind: content.applicant_kind,
+            structure_name: content.structure_name,
+            action_title: content.action_title,
+            summary: content.summary,
+            description: content.description,
+            action_start: content.action_start,
+            action_end: content.action_end,
+            locations: content.locations,
+            answers: content.answers,
+            video_url: content.video_url,
+            website: content.website,
+            shortlisted: file.shortlisted,
+            audition: audition_of(db, file.id).await?,
+            to_score: reviewers
+                .get(&file.id)
+                .is_some_and(|set| set.contains(&member.id)),
+            conflict: conflicted_members(db, file.id).await?.contains(&member.id),
+            my_scorecard: mine.map(|card| card.status),
+        });
+    }
+    Ok(result)
+}

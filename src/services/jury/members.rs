@@ -1,0 +1,180 @@
+//! The jury: members.
+use super::*;
+
+#[derive(Debug, Clone, Serialize, ToSchema)]
+pub struct JuryMember {
+    pub user_id: Uuid,
+    pub display_name: String,
+    pub seat: Seat,
+    /// The previous edition's laureate, sitting as a qualified personality.
+    pub previous_laureate: bool,
+}
+
+pub async fn set_member(
+    db: &DatabaseConnection,
+    caller: &Principal,
+    edition_id: Uuid,
+    user_id: Uuid,
+    seat: Seat,
+    previous_laureate: bool,
+) -> Result<JuryMember, ApiError> {
+    let txn = db::begin_write(db).await?;
+    editions::find_managed(&txn, caller, edition_id).await?;
+    let account = user::Entity::find_by_id(user_id)
+        .one(&txn)
+        .await?
+        .ok_or(ApiError::NotFound)?;
+    let juror = crate::services::accounts::active_principal(&txn, user_id)
+        .await?
+        .is_some_and(|p| p.has_role(Role::Jury));
+    if !juror {
+        return Err(ApiError::conflict(
+            "not_a_juror",
+            "Only enabled accounts holding the jury role can sit on a jury.",
+        ));
+    }
+    if account.email_verified_at.is_none() {
+        return Err(crate::services::accounts::unverified());
+    }
+    match membership(&txn, edition_id, user_id).await? {
+        Some(existing) => {
+            let mut active = existing.into_active_model();
+            active.seat = Set(seat.as_str().to_owned());
+            active.previous_laureate = Set(previous_laureate);
+            active.update(&txn).await?;
+        }
+        None => {
+            jury_member::Entity::insert(jury_member::ActiveModel {
+                id: Set(Uuid::now_v7()),
+                edition_id: Set(edition_id),
+                user_id: Set(user_id),
+                seat: Set(seat.as_str().to_owned()),
+                previous_laureate: Set(previous_laureate),
+                created_at: Set(db::now()),
+            })
+            .exec_without_returning(&txn)
+            .await?;
+        }
+    }
+    audit::record(
+        &txn,
+        entry(
+            caller.id,
+            "jury.member_set",
+            "edition",
+            edition_id,
+            json!({ "user_id": user_id, "seat": seat, "previous_laureate": previous_laureate }),
+        ),
+    )
+    .await?;
+    txn.commit().await?;
+    Ok(JuryMember {
+        user_id,
+        display_name: account.display_name,
+        seat,
+        previous_laureate,
+    })
+}
+
+pub async fn remove_member(
+    db: &DatabaseConnection,
+    caller: &Principal,
+    edition_id: Uuid,
+    user_id: Uuid,
+) -> Result<(), ApiError> {
+    let txn = db::begin_write(db).await?;
+    editions::find_managed(&txn, caller, edition_id).await?;
+    let member = membership(&txn, edition_id, user_id)
+        .await?
+        .ok_or(ApiError::NotFound)?;
+    jury_member::Entity::delete_by_id(member.id)
+        .exec(&txn)
+        .await?;
+    audit::record(
+        &txn,
+        entry(
+            caller.id,
+            "jury.member_removed",
+            "edition",
+            edition_id,
+            json!({ "user_id": user_id }),
+        ),
+    )
+    .await?;
+    txn.commit().await?;
+    Ok(())
+}
+
+pub(super) async fn members_of(
+    db: &impl ConnectionTrait,
+    edition_id: Uuid,
+) -> Result<Vec<jury_member::Model>, ApiError> {
+    Ok(jury_member::Entity::find()
+        .filter(jury_member::Column::EditionId.eq(edition_id))
+        .order_by_asc(jury_member::Column::Id)
+        .all(db)
+        .await?)
+}
+
+pub async fn members(
+    db: &DatabaseConnection,
+    caller: &Principal,
+    edition_id: Uuid,
+) -> Result<Vec<JuryMember>, ApiError> {
+    let edition = find_edition(db, edition_id).await?;
+    reach(db, caller, &edition).await?;
+    let members = members_of(db, edition_id).await?;
+    let names: HashMap<Uuid, String> = user::Entity::find()
+        .filter(user::Column::Id.is_in(members.iter().map(|m| m.user_id)))
+        .all(db)
+        .await?
+        .into_iter()
+        .map(|account| (account.id, account.display_name))
+        .collect();
+    Ok(members
+        .into_iter()
+        .map(|member| JuryMember {
+            display_name: names.get(&member.user_id).cloned().unwrap_or_default(),
+            user_id: member.user_id,
+            seat: Seat::parse(&member.seat).unwrap_or(Seat::Councillor),
+            previous_laureate: member.previous_laureate,
+        })
+        .collect())
+}
+
+pub async fn composition_findings_of(
+    db: &impl ConnectionTrait,
+    edition_id: Uuid,
+) -> Result<Vec<CompositionFinding>, ApiError> {
+    let seats: Vec<(Seat, bool)> = members_of(db, edition_id)
+        .await?
+        .into_iter()
+        .map(|member| {
+            (
+                Seat::parse(&member.seat).unwrap_or(Seat::Councillor),
+                member.previous_laureate,
+            )
+        })
+        .collect();
+    Ok(composition_findings(&seats))
+}
+
+pub async fn composition(
+    db: &DatabaseConnection,
+    caller: &Principal,
+    edition_id: Uuid,
+) -> Result<Vec<CompositionFinding>, ApiError> {
+    editions::find_managed(db, caller, edition_id).await?;
+    composition_findings_of(db, edition_id).await
+}
+
+pub async fn shortlisted_count(
+    db: &impl ConnectionTrait,
+    edition_id: Uuid,
+) -> Result<usize, ApiError> {
+    Ok(application::Entity::find()
+        .filter(application::Column::EditionId.eq(edition_id))
+        .filter(application::Column::Shortlisted.eq(true))
+        .count(db)
+        .await? as usize)
+}

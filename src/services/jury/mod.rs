@@ -1,0 +1,134 @@
+//! The jury of an edition: members and seats, conflicts of interest, reviewer assignment,
+//! scorecards, rankings, the shortlist, auditions and the jury's prize decisions.
+//!
+//! Access: staff of the edition's organization manage everything; a jury member reaches only
+//! the editions they sit on, and in them only the files of the round (eligible files for the
+//! selection, shortlisted ones for the audition), without the applicants' contact details.
+
+mod members;
+pub use members::*;
+mod conflicts;
+pub use conflicts::*;
+mod assignments;
+pub use assignments::*;
+mod files;
+pub use files::*;
+mod scorecards;
+pub use scorecards::*;
+mod rankings;
+pub use rankings::*;
+mod shortlist;
+pub use shortlist::*;
+mod decisions;
+pub use decisions::*;
+
+use std::collections::{BTreeMap, BTreeSet, HashMap};
+
+use chrono::{DateTime, NaiveDate, Utc};
+use sea_orm::{
+    ActiveModelTrait, ActiveValue::Set, ColumnTrait, ConnectionTrait, DatabaseConnection,
+    EntityTrait, IntoActiveModel, PaginatorTrait, QueryFilter, QueryOrder, sea_query::Expr,
+};
+use serde::Serialize;
+use serde_json::json;
+use utoipa::ToSchema;
+use uuid::Uuid;
+
+use crate::{
+    auth::Principal,
+    db,
+    domain::{
+        Role,
+        application::{ApplicantKind, ApplicationStatus, Eligibility, Location},
+        edition::{CandidatePool, EditionStatus, PrizeKind, ScoreScale},
+        jury::{
+            CompositionFinding, Seat, composition_findings, conflict_needs_staff,
+            may_see_others_scores,
+        },
+        scoring::{self, Card, FileToRank, RankedFile, Round},
+    },
+    entities::{
+        application, audition, conflict, criterion, edition, jury_member, prize, prize_decision,
+        review_assignment, score, scorecard, user,
+    },
+    error::ApiError,
+    services::{
+        applications,
+        audit::{self, AuditEntry},
+        editions::{self, Edition},
+        organizations,
+    },
+};
+
+pub(super) fn entry(
+    actor: Uuid,
+    action: &'static str,
+    target_type: &'static str,
+    target: Uuid,
+    details: serde_json::Value,
+) -> AuditEntry {
+    AuditEntry {
+        actor_id: Some(actor),
+        action,
+        target_type,
+        target_id: Some(target.to_string()),
+        details,
+    }
+}
+
+pub(super) fn edition_status(model: &edition::Model) -> EditionStatus {
+    EditionStatus::parse(&model.status).unwrap_or(EditionStatus::Draft)
+}
+
+pub(super) async fn find_edition(
+    db: &impl ConnectionTrait,
+    id: Uuid,
+) -> Result<edition::Model, ApiError> {
+    edition::Entity::find_by_id(id)
+        .one(db)
+        .await?
+        .ok_or(ApiError::NotFound)
+}
+
+pub(super) async fn membership(
+    db: &impl ConnectionTrait,
+    edition_id: Uuid,
+    user_id: Uuid,
+) -> Result<Option<jury_member::Model>, ApiError> {
+    Ok(jury_member::Entity::find()
+        .filter(jury_member::Column::EditionId.eq(edition_id))
+        .filter(jury_member::Column::UserId.eq(user_id))
+        .one(db)
+        .await?)
+}
+
+pub(super) async fn is_staff(
+    db: &impl ConnectionTrait,
+    caller: &Principal,
+    organization_id: Uuid,
+) -> Result<bool, ApiError> {
+    Ok(organizations::staff_scope(db, caller)
+        .await?
+        .covers(organization_id))
+}
+
+/// Who reaches an edition's jury business.
+pub(super) enum Actor {
+    Staff,
+    Member(jury_member::Model),
+}
+
+/// Staff of the organization, or a member of this edition's jury; anyone else gets 404.
+pub(super) async fn reach(
+    db: &impl ConnectionTrait,
+    caller: &Principal,
+    edition: &edition::Model,
+) -> Result<Actor, ApiError> {
+    if is_staff(db, caller, edition.organization_id).await? {
+        return Ok(Actor::Staff);
+    }
+    match membership(db, edition.id, caller.id).await? {
+        Some(member) => Ok(Actor::Member(member)),
+        None => Err(ApiError::NotFound),
+    }
+}

@@ -1,0 +1,132 @@
+//! The jury: rankings.
+use super::*;
+
+pub(super) async fn ranking_of(
+    db: &impl ConnectionTrait,
+    edition: &edition::Model,
+    round: Round,
+) -> Result<Vec<RankedFile>, ApiError> {
+    let files = round_files(db, edition.id, round).await?;
+    let reviewers = reviewers(db, edition.id, round, &files).await?;
+    let weights: Vec<(String, f64)> = criterion::Entity::find()
+        .filter(criterion::Column::EditionId.eq(edition.id))
+        .order_by_asc(criterion::Column::Position)
+        .all(db)
+        .await?
+        .into_iter()
+        .map(|c| (c.key, c.weight))
+        .collect();
+    let file_ids: Vec<Uuid> = files.iter().map(|file| file.id).collect();
+    let cards_models = scorecard::Entity::find()
+        .filter(scorecard::Column::ApplicationId.is_in(file_ids))
+        .filter(scorecard::Column::Round.eq(round.as_str()))
+        .filter(scorecard::Column::Status.eq(SUBMITTED))
+        .all(db)
+        .await?;
+    let mut cards = Vec::with_capacity(cards_models.len());
+    for model in cards_models {
+        // Conflicted members' cards are withdrawn on declaration; stay safe anyway.
+        if reviewers
+            .get(&model.application_id)
+            .is_some_and(|set| set.contains(&model.member_id))
+        {
+            cards.push(Card {
+                juror: model.member_id,
+                file: model.application_id,
+                scores: scores_of(db, model.id).await?,
+            });
+        }
+    }
+    let to_rank: Vec<FileToRank> = files
+        .iter()
+        .map(|file| FileToRank {
+            file: file.id,
+            expected: reviewers.get(&file.id).map_or(0, BTreeSet::len),
+        })
+        .collect();
+    Ok(scoring::rank(&weights, &to_rank, &cards))
+}
+
+/// Staff, and the jury's president once their own cards of the round are submitted; the
+/// president does not see the files they are conflicted on.
+pub async fn rankings(
+    db: &DatabaseConnection,
+    caller: &Principal,
+    edition_id: Uuid,
+    round: Round,
+) -> Result<Vec<RankedFile>, ApiError> {
+    let edition = find_edition(db, edition_id).await?;
+    let Actor::Member(member) = reach(db, caller, &edition).await? else {
+        return ranking_of(db, &edition, round).await;
+    };
+    if member.seat != Seat::President.as_str() {
+        return Err(ApiError::Forbidden);
+    }
+    ensure_own_cards_submitted(db, &edition, &member, round).await?;
+    let conflicted = conflicted_files(db, member.id).await?;
+    Ok(scoring::without_files(
+        ranking_of(db, &edition, round).await?,
+        &conflicted,
+    ))
+}
+
+/// The files a member declared (or staff recorded) a conflict of interest on.
+pub(super) async fn conflicted_files(
+    db: &impl ConnectionTrait,
+    member_id: Uuid,
+) -> Result<BTreeSet<Uuid>, ApiError> {
+    Ok(conflict::Entity::find()
+        .filter(conflict::Column::MemberId.eq(member_id))
+        .all(db)
+        .await?
+        .into_iter()
+        .map(|row| row.application_id)
+        .collect())
+}
+
+/// A juror sees anything derived from the other jurors' scores of a round (rankings, the jury
+/// prize's decision) only once their own cards of that round are all submitted.
+pub(super) async fn ensure_own_cards_submitted(
+    db: &impl ConnectionTrait,
+    edition: &edition::Model,
+    member: &jury_member::Model,
+    round: Round,
+) -> Result<(), ApiError> {
+    let files = round_files(db, edition.id, round).await?;
+    let owed: BTreeSet<Uuid> = reviewers(db, edition.id, round, &files)
+        .await?
+        .into_iter()
+        .filter(|(_, members)| members.contains(&member.id))
+        .map(|(file, _)| file)
+        .collect();
+    let submitted: BTreeSet<Uuid> = scorecard::Entity::find()
+        .filter(scorecard::Column::MemberId.eq(member.id))
+        .filter(scorecard::Column::Round.eq(round.as_str()))
+        .filter(scorecard::Column::Status.eq(SUBMITTED))
+        .all(db)
+        .await?
+        .into_iter()
+        .map(|card| card.application_id)
+        .collect();
+    if may_see_others_scores(&owed, &submitted) {
+        Ok(())
+    } else {
+        Err(own_scorecards_pending())
+    }
+}
+
+/// The round whose ranking informs a prize's decision: the selection for a prize open to every
+/// eligible file, the auditions otherwise.
+pub(super) fn decision_round(prize: &prize::Model) -> Round {
+    match CandidatePool::parse(&prize.pool) {
+        Some(CandidatePool::Eligible) => Round::Selection,
+        _ => Round::Audition,
+    }
+}
+
+pub(super) fn own_scorecards_pending() -> ApiError {
+    ApiError::conflict(
+        "own_scorecard_pending",
+        "Submit your own scorecards of this round before seeing the others'.",
+    )
+}

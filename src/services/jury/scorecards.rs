@@ -1,0 +1,346 @@
+//! The jury: scorecards.
+use super::*;
+
+#[derive(Debug, Clone, Serialize, ToSchema)]
+pub struct Scorecard {
+    pub id: Uuid,
+    pub application_id: Uuid,
+    pub user_id: Uuid,
+    pub round: Round,
+    /// `draft`, `submitted`, or `withdrawn` (a conflict recorded after submission: kept, out
+    /// of every aggregate).
+    #[schema(example = "submitted")]
+    pub status: String,
+    #[schema(example = json!({"general_interest": 16, "reproducibility": 12}))]
+    pub scores: BTreeMap<String, i32>,
+    pub comment: String,
+    pub submitted_at: Option<DateTime<Utc>>,
+}
+
+pub(super) const DRAFT: &str = "draft";
+pub(super) const SUBMITTED: &str = "submitted";
+/// A submitted card whose juror was later found conflicted: kept, counted nowhere.
+pub(super) const WITHDRAWN: &str = "withdrawn";
+
+pub(super) async fn scores_of(
+    db: &impl ConnectionTrait,
+    scorecard_id: Uuid,
+) -> Result<BTreeMap<String, i32>, ApiError> {
+    Ok(score::Entity::find()
+        .filter(score::Column::ScorecardId.eq(scorecard_id))
+        .all(db)
+        .await?
+        .into_iter()
+        .map(|row| (row.criterion_key, row.value))
+        .collect())
+}
+
+pub(super) async fn scorecard_view(
+    db: &impl ConnectionTrait,
+    model: scorecard::Model,
+    user_id: Uuid,
+) -> Result<Scorecard, ApiError> {
+    Ok(Scorecard {
+        scores: scores_of(db, model.id).await?,
+        id: model.id,
+        application_id: model.application_id,
+        user_id,
+        round: if model.round == Round::Audition.as_str() {
+            Round::Audition
+        } else {
+            Round::Selection
+        },
+        status: model.status,
+        comment: model.comment,
+        submitted_at: model.submitted_at,
+    })
+}
+
+/// The scoring context of a member on a file: checks every rule before a scorecard is written.
+pub(super) async fn scoring_context(
+    db: &impl ConnectionTrait,
+    caller: &Principal,
+    application_id: Uuid,
+    round: Round,
+) -> Result<(edition::Model, jury_member::Model, Vec<String>, ScoreScale), ApiError> {
+    let file = application::Entity::find_by_id(application_id)
+        .one(db)
+        .await?
+        .ok_or(ApiError::NotFound)?;
+    let edition = find_edition(db, file.edition_id).await?;
+    let member = membership(db, edition.id, caller.id)
+        .await?
+        .ok_or(ApiError::NotFound)?;
+    let files = round_files(db, edition.id, round).await?;
+    if !files.iter().any(|candidate| candidate.id == file.id) {
+        return Err(ApiError::NotFound);
+    }
+    let open = match round {
+        Round::Selection => edition_status(&edition) == EditionStatus::Selection,
+        Round::Audition => edition_status(&edition) == EditionStatus::Audition,
+    };
+    if !open {
+        return Err(ApiError::conflict(
+            "scoring_closed",
+            "This round is not being scored now.",
+        ));
+    }
+    if conflicted_members(db, file.id).await?.contains(&member.id) {
+        return Err(ApiError::conflict(
+            "conflict_of_interest",
+            "You declared a conflict of interest on this file.",
+        ));
+    }
+    let reviewers = reviewers(db, edition.id, round, &files).await?;
+    if !reviewers
+        .get(&file.id)
+        .is_some_and(|set| set.contains(&member.id))
+    {
+        return Err(ApiError::conflict(
+            "not_assigned",
+            "This file is assigned to other reviewers.",
+        ));
+    }
+    let criteria = editions::criteria_of(db, edition.id)
+        .await?
+        .into_iter()
+        .map(|c| c.key)
+        .collect();
+    let scale = ScoreScale {
+        min: edition.score_min,
+        max: edition.score_max,
+    };
+    Ok((edition, member, criteria, scale))
+}
+
+pub(super) async fn own_scorecard(
+    db: &impl ConnectionTrait,
+    application_id: Uuid,
+    member_id: Uuid,
+    round: Round,
+) -> Result<Option<scorecard::Model>, ApiError> {
+    Ok(scorecard::Entity::find()
+        .filter(scorecard::Column::ApplicationId.eq(application_id))
+        .filter(scorecard::Column::MemberId.eq(member_id))
+        .filter(scorecard::Column::Round.eq(round.as_str()))
+        .one(db)
+        .await?)
+}
+
+/// Saves the caller's draft scorecard (scores may be partial in a draft, but each must be
+/// within the scale and name a criterion).
+pub async fn save_scorecard(
+    db: &DatabaseConnection,
+    caller: &Principal,
+    application_id: Uuid,
+    round: Round,
+    scores: BTreeMap<String, i32>,
+    comment: String,
+) -> Result<Scorecard, ApiError> {
+    let txn = db::begin_write(db).await?;
+    let (_, member, criteria, scale) = scoring_context(&txn, caller, application_id, round).await?;
+    let errors: Vec<_> = scoring::check_scores(&scores, &criteria, scale)
+        .into_iter()
+        .filter(|error| error.code != "required")
+        .collect();
+    if !errors.is_empty() {
+        return Err(ApiError::Validation(errors));
+    }
+    let now = db::now();
+    let model = match own_scorecard(&txn, application_id, member.id, round).await? {
+        Some(existing) if existing.status == SUBMITTED => {
+            return Err(ApiError::conflict(
+                "scorecard_submitted",
+                "This scorecard is submitted and locked; staff can reopen it.",
+            ));
+        }
+        Some(existing) => {
+            let mut active = existing.into_active_model();
+            active.comment = Set(comment);
+            active.updated_at = Set(now);
+            active.update(&txn).await?
+        }
+        None => {
+            let id = Uuid::now_v7();
+            scorecard::Entity::insert(scorecard::ActiveModel {
+                id: Set(id),
+                application_id: Set(application_id),
+                member_id: Set(member.id),
+                round: Set(round.as_str().to_owned()),
+                status: Set(DRAFT.to_owned()),
+                comment: Set(comment),
+                submitted_at: Set(None),
+                created_at: Set(now),
+                updated_at: Set(now),
+            })
+            .exec_without_returning(&txn)
+            .await
+            .map_err(|error| {
+                if db::is_unique_violation(&error) {
+                    ApiError::conflict(
+                        "scorecard_exists",
+                        "Save again: a scorecard was just created.",
+                    )
+                } else {
+                    error.into()
+                }
+            })?;
+            scorecard::Entity::find_by_id(id)
+                .one(&txn)
+                .await?
+                .ok_or(ApiError::NotFound)?
+        }
+    };
+    score::Entity::delete_many()
+        .filter(score::Column::ScorecardId.eq(model.id))
+        .exec(&txn)
+        .await?;
+    if !scores.is_empty() {
+        score::Entity::insert_many(scores.iter().map(|(key, value)| score::ActiveModel {
+            scorecard_id: Set(model.id),
+            criterion_key: Set(key.clone()),
+            value: Set(*value),
+        }))
+        .exec_without_returning(&txn)
+        .await?;
+    }
+    let view = scorecard_view(&txn, model, caller.id).await?;
+    txn.commit().await?;
+    Ok(view)
+}
+
+/// Submits the caller's complete scorecard; it is then locked.
+pub async fn submit_scorecard(
+    db: &DatabaseConnection,
+    caller: &Principal,
+    application_id: Uuid,
+    round: Round,
+) -> Result<Scorecard, ApiError> {
+    let txn = db::begin_write(db).await?;
+    let (_, member, criteria, scale) = scoring_context(&txn, caller, application_id, round).await?;
+    let model = own_scorecard(&txn, application_id, member.id, round)
+        .await?
+        .ok_or(ApiError::NotFound)?;
+    if model.status == SUBMITTED {
+        return Err(ApiError::conflict(
+            "scorecard_submitted",
+            "This scorecard is already submitted.",
+        ));
+    }
+    let errors = scoring::check_scores(&scores_of(&txn, model.id).await?, &criteria, scale);
+    if !errors.is_empty() {
+        return Err(ApiError::Validation(errors));
+    }
+    let mut active = model.into_active_model();
+    active.status = Set(SUBMITTED.to_owned());
+    active.submitted_at = Set(Some(db::now()));
+    active.updated_at = Set(db::now());
+    let model = active.update(&txn).await?;
+    audit::record(
+        &txn,
+        entry(
+            caller.id,
+            "scorecard.submitted",
+            "application",
+            application_id,
+            json!({ "round": round, "scorecard_id": model.id }),
+        ),
+    )
+    .await?;
+    let view = scorecard_view(&txn, model, caller.id).await?;
+    txn.commit().await?;
+    Ok(view)
+}
+
+pub async fn reopen_scorecard(
+    db: &DatabaseConnection,
+    caller: &Principal,
+    scorecard_id: Uuid,
+    reason: String,
+) -> Result<Scorecard, ApiError> {
+    let txn = db::begin_write(db).await?;
+    let model = scorecard::Entity::find_by_id(scorecard_id)
+        .one(&txn)
+        .await?
+        .ok_or(ApiError::NotFound)?;
+    let member = jury_member::Entity::find_by_id(model.member_id)
+        .one(&txn)
+        .await?
+        .ok_or(ApiError::NotFound)?;
+    editions::find_managed(&txn, caller, member.edition_id).await?;
+    if model.status != SUBMITTED {
+        return Err(ApiError::conflict(
+            "scorecard_not_submitted",
+            "Only a submitted scorecard can be reopened.",
+        ));
+    }
+    let mut active = model.into_active_model();
+    active.status = Set(DRAFT.to_owned());
+    active.submitted_at = Set(None);
+    active.updated_at = Set(db::now());
+    let model = active.update(&txn).await?;
+    audit::record(
+        &txn,
+        entry(
+            caller.id,
+            "scorecard.reopened",
+            "application",
+            model.application_id,
+            json!({ "scorecard_id": scorecard_id, "reason": reason }),
+        ),
+    )
+    .await?;
+    let view = scorecard_view(&txn, model, member.user_id).await?;
+    txn.commit().await?;
+    Ok(view)
+}
+
+/// The scorecards of a file. Staff see them all; a jury member sees the submitted ones only
+/// once their own is submitted, and nothing on a file they are conflicted on.
+pub async fn scorecards(
+    db: &DatabaseConnection,
+    caller: &Principal,
+    application_id: Uuid,
+    round: Round,
+) -> Result<Vec<Scorecard>, ApiError> {
+    let file = application::Entity::find_by_id(application_id)
+        .one(db)
+        .await?
+        .ok_or(ApiError::NotFound)?;
+    let edition = find_edition(db, file.edition_id).await?;
+    let staff = match reach(db, caller, &edition).await? {
+        Actor::Staff => true,
+        Actor::Member(member) => {
+            if conflicted_members(db, file.id).await?.contains(&member.id) {
+                return Err(ApiError::NotFound);
+            }
+            let own = own_scorecard(db, file.id, member.id, round).await?;
+            let submitted: BTreeSet<Uuid> = own
+                .filter(|card| card.status == SUBMITTED)
+                .map(|card| card.application_id)
+                .into_iter()
+                .collect();
+            if !may_see_others_scores(&BTreeSet::from([file.id]), &submitted) {
+                return Err(own_scorecards_pending());
+            }
+            false
+        }
+    };
+    let members: HashMap<Uuid, Uuid> = members_of(db, edition.id)
+        .await?
+        .into_iter()
+        .map(|m| (m.id, m.user_id))
+        .collect();
+    let mut query = scorecard::Entity::find()
+        .filter(scorecard::Column::ApplicationId.eq(file.id))
+        .filter(scorecard::Column::Round.eq(round.as_str()));
+    if !staff {
+        query = query.filter(scorecard::Column::Status.eq(SUBMITTED));
+    }
+    let mut result = Vec::new();
+    for model in query.order_by_asc(scorecard::Column::Id).all(db).await? {
+        let user_id = members.get(&model.member_id).copied().unwrap_or_default();
+        result.push(scorecard_view(db, model, user_id).await?);
+    }
+    Ok(result)
+}

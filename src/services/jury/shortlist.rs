@@ -1,0 +1,132 @@
+//! The jury: shortlist and auditions.
+use super::*;
+
+/// Confirms the shortlist (the top N of the selection ranking is the proposal; any other
+/// choice needs a reason), makes the shortlisted candidates public and opens the auditions.
+pub async fn confirm_shortlist(
+    db: &DatabaseConnection,
+    caller: &Principal,
+    edition_id: Uuid,
+    chosen: Vec<Uuid>,
+    reason: Option<String>,
+) -> Result<Edition, ApiError> {
+    let txn = db::begin_write(db).await?;
+    let edition = editions::find_managed(&txn, caller, edition_id).await?;
+    if edition_status(&edition) != EditionStatus::Selection {
+        return Err(ApiError::conflict(
+            "not_in_selection",
+            "The shortlist is confirmed during the selection.",
+        ));
+    }
+    let eligible: BTreeSet<Uuid> = round_files(&txn, edition_id, Round::Selection)
+        .await?
+        .into_iter()
+        .map(|f| f.id)
+        .collect();
+    let chosen_set: BTreeSet<Uuid> = chosen.iter().copied().collect();
+    if chosen_set.len() != chosen.len() || chosen.is_empty() {
+        return Err(ApiError::invalid(
+            "application_ids",
+            "invalid_value",
+            "list each shortlisted file once, at least one",
+        ));
+    }
+    if let Some(stranger) = chosen.iter().find(|id| !eligible.contains(id)) {
+        return Err(ApiError::invalid(
+            "application_ids",
+            "invalid_value",
+            format!("{stranger} is not an eligible file of this edition"),
+        ));
+    }
+    let ranking = ranking_of(&txn, &edition, Round::Selection).await?;
+    let proposed: BTreeSet<Uuid> = ranking
+        .iter()
+        .filter(|file| file.rank.is_some())
+        .take(edition.shortlist_size as usize)
+        .map(|file| file.application_id)
+        .collect();
+    if proposed != chosen_set && reason.is_none() {
+        return Err(ApiError::invalid(
+            "reason",
+            "required",
+            "the shortlist differs from the proposed top of the ranking: give a written reason",
+        ));
+    }
+    application::Entity::update_many()
+        .col_expr(application::Column::Shortlisted, Expr::value(false))
+        .filter(application::Column::EditionId.eq(edition_id))
+        .exec(&txn)
+        .await?;
+    application::Entity::update_many()
+        .col_expr(application::Column::Shortlisted, Expr::value(true))
+        .col_expr(application::Column::Public, Expr::value(true))
+        .filter(application::Column::Id.is_in(chosen.clone()))
+        .exec(&txn)
+        .await?;
+    audit::record(
+        &txn,
+        entry(
+            caller.id,
+            "edition.shortlist_confirmed",
+            "edition",
+            edition_id,
+            json!({ "shortlisted": chosen, "proposed": proposed, "reason": reason }),
+        ),
+    )
+    .await?;
+    editions::transition_in(&txn, caller, edition_id, EditionStatus::Audition, reason).await?;
+    txn.commit().await?;
+    editions::get(db, Some(caller), edition_id).await
+}
+
+pub async fn schedule_audition(
+    db: &DatabaseConnection,
+    caller: &Principal,
+    application_id: Uuid,
+    starts_at: DateTime<Utc>,
+    place: String,
+) -> Result<AuditionSlot, ApiError> {
+    let txn = db::begin_write(db).await?;
+    let file = application::Entity::find_by_id(application_id)
+        .one(&txn)
+        .await?
+        .ok_or(ApiError::NotFound)?;
+    editions::find_managed(&txn, caller, file.edition_id).await?;
+    if !file.shortlisted {
+        return Err(ApiError::conflict(
+            "not_shortlisted",
+            "Only shortlisted candidates are auditioned.",
+        ));
+    }
+    let starts_at = crate::domain::audit_chain::truncate_to_micros(starts_at);
+    let slot = audition::ActiveModel {
+        application_id: Set(application_id),
+        starts_at: Set(starts_at),
+        place: Set(place.clone()),
+        updated_at: Set(db::now()),
+    };
+    if audition::Entity::find_by_id(application_id)
+        .one(&txn)
+        .await?
+        .is_some()
+    {
+        slot.update(&txn).await?;
+    } else {
+        audition::Entity::insert(slot)
+            .exec_without_returning(&txn)
+            .await?;
+    }
+    audit::record(
+        &txn,
+        entry(
+            caller.id,
+            "audition.scheduled",
+            "application",
+            application_id,
+            json!({ "starts_at": starts_at, "place": place }),
+        ),
+    )
+    .await?;
+    txn.commit().await?;
+    Ok(AuditionSlot { starts_at, place })
+}
