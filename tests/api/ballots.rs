@@ -218,3 +218,29 @@ api_test!(async fn one_address_holds_a_bounded_number_of_live_streams(app) {
     }
     assert!(reopened.is_some(), "the slot was not freed");
 });
+
+api_test!(async fn a_ballot_refuses_every_step_out_of_order(app) {
+    let (run, prize) = ceremony(&app).await;
+    let admin = &run.organization.admin.token;
+    let post = |action: &str, body: Value| app.post(&format!("/api/v1/prizes/{prize}/{action}"), &body).bearer_auth(admin).send();
+    let tie_break = json!({"application_id": run.files[0], "reason": "Départage par le bureau du CESER."});
+    // Scheduled: nothing to close, break or publish.
+    assert_problem(post("ballot/close", json!({})).await.unwrap(), 409, "invalid_ballot_transition").await;
+    assert_problem(post("results/tie-break", tie_break.clone()).await.unwrap(), 409, "ballot_not_closed").await;
+    assert_problem(post("results/publish", json!({})).await.unwrap(), 409, "ballot_not_closed").await;
+    // Open: its window is fixed, and it cannot open again.
+    staff(&app, &run, "ballot/open", &prize).await;
+    let window = json!({"opens_at": "2026-12-14T18:00:00+01:00", "closes_at": "2026-12-14T19:00:00+01:00"});
+    let moved = app.request(reqwest::Method::PUT, &format!("/api/v1/prizes/{prize}/ballot")).json(&window).bearer_auth(admin).send().await.unwrap();
+    assert_problem(moved, 409, "ballot_started").await;
+    assert_problem(post("ballot/open", json!({})).await.unwrap(), 409, "invalid_ballot_transition").await;
+    // Closed with one vote: no tie to break.
+    let voters = councillors(&app, &run, 1).await;
+    assert_eq!(vote(&app, &prize, &voters[0], &run.files[0]).await.status(), 201);
+    staff(&app, &run, "ballot/close", &prize).await;
+    assert_problem(post("results/tie-break", tie_break).await.unwrap(), 409, "no_tie").await;
+    // Only councillors are on a roster.
+    let applicant = &run.applicants[0];
+    let seated = app.request(reqwest::Method::PUT, &format!("/api/v1/organizations/{}/councillors/{}", run.organization.id, applicant.id)).json(&json!({"college": "Collège 1"})).bearer_auth(admin).send().await.unwrap();
+    assert_problem(seated, 409, "not_a_councillor").await;
+});
