@@ -3,6 +3,7 @@
 use crate::auth::access::authorize;
 use actix_web::middleware::from_fn;
 use actix_web::{HttpRequest, HttpResponse, post, web};
+use sea_orm::DatabaseConnection;
 use serde::Deserialize;
 use utoipa::ToSchema;
 
@@ -118,17 +119,29 @@ fn links(state: &AppState) -> addresses::Links {
     }
 }
 
-/// Runs the look-up and the email after answering: whether the address has an account must
-/// not show in the time the answer takes.
-fn after_answering<F>(work: F)
+/// What the operations that email a link to an address share: the limits, a valid address,
+/// and the same answer at once. The look-up and the email run after answering: whether the
+/// address has an account must not show in the time the answer takes.
+fn email_a_link<F, W>(
+    state: &AppState,
+    request: &HttpRequest,
+    email: &str,
+    send: F,
+) -> Result<HttpResponse, ApiError>
 where
-    F: Future<Output = Result<(), ApiError>> + 'static,
+    F: FnOnce(DatabaseConnection, addresses::Links, Email) -> W,
+    W: Future<Output = Result<(), ApiError>> + 'static,
 {
+    limit_attempts(state, request)?;
+    let email = Email::parse(email).map_err(|error| error.on("email"))?;
+    limit_emails_to(state, email.as_str())?;
+    let work = send(state.db.clone(), links(state), email);
     actix_web::rt::spawn(async move {
         if let Err(error) = work.await {
             tracing::error!(error = %error, "sending an address email failed");
         }
     });
+    Ok(sent())
 }
 
 fn sent() -> HttpResponse {
@@ -200,12 +213,12 @@ pub async fn resend_verification(
     request: HttpRequest,
     body: web::Json<EmailRequest>,
 ) -> Result<HttpResponse, ApiError> {
-    limit_attempts(&state, &request)?;
-    let email = Email::parse(&body.email).map_err(|error| error.on("email"))?;
-    limit_emails_to(&state, email.as_str())?;
-    let (db, links) = (state.db.clone(), links(&state));
-    after_answering(async move { addresses::resend_verification(&db, &links, &email).await });
-    Ok(sent())
+    email_a_link(
+        &state,
+        &request,
+        &body.email,
+        |db, links, email| async move { addresses::resend_verification(&db, &links, &email).await },
+    )
 }
 
 /// Forgotten password: email a single-use link, valid one hour, to choose a new one (when the
@@ -224,12 +237,12 @@ pub async fn forgot_password(
     request: HttpRequest,
     body: web::Json<EmailRequest>,
 ) -> Result<HttpResponse, ApiError> {
-    limit_attempts(&state, &request)?;
-    let email = Email::parse(&body.email).map_err(|error| error.on("email"))?;
-    limit_emails_to(&state, email.as_str())?;
-    let (db, links) = (state.db.clone(), links(&state));
-    after_answering(async move { addresses::request_password_reset(&db, &links, &email).await });
-    Ok(sent())
+    email_a_link(
+        &state,
+        &request,
+        &body.email,
+        |db, links, email| async move { addresses::request_password_reset(&db, &links, &email).await },
+    )
 }
 
 #[derive(Debug, Deserialize, ToSchema)]

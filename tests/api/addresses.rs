@@ -1,21 +1,15 @@
 //! Proof of address: registration confirmed by an emailed link before submitting, password
 //! reset by email, and answers that never tell whether an address has an account.
-use prix_ceser::{
-    domain::Role,
-    entities::{outbox_message, user_role},
-};
-use sea_orm::{ActiveValue::Set, EntityTrait, QueryOrder};
+use prix_ceser::{domain::Role, entities::user_role};
+use sea_orm::{ActiveValue::Set, EntityTrait};
 use serde_json::{Value, json};
 
 use crate::{applications::complete_file, helpers::*};
 
 /// The messages emailed to `address`, oldest first: (subject, body).
 async fn mailbox(app: &TestApp, address: &str) -> Vec<(String, String)> {
-    outbox_message::Entity::find()
-        .order_by_asc(outbox_message::Column::Id)
-        .all(&app.db)
+    app.outbox()
         .await
-        .unwrap()
         .into_iter()
         .filter(|message| message.recipient.as_deref() == Some(address))
         .map(|message| (message.subject, message.body))
@@ -25,18 +19,11 @@ async fn mailbox(app: &TestApp, address: &str) -> Vec<(String, String)> {
 /// The token of the last link to `page` emailed to `address`.
 async fn emailed_token(app: &TestApp, address: &str, page: &str) -> String {
     let messages = mailbox(app, address).await;
-    let (_, body) = messages
+    messages
         .iter()
         .rev()
-        .find(|(_, body)| body.contains(page))
-        .expect("a link was emailed");
-    body.split(page)
-        .nth(1)
-        .unwrap()
-        .split_whitespace()
-        .next()
-        .unwrap()
-        .to_owned()
+        .find_map(|(_, body)| link_token(body, page))
+        .expect("a link was emailed")
 }
 
 async fn register(app: &TestApp, email: &str, password: &str) -> reqwest::Response {

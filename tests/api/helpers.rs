@@ -599,8 +599,6 @@ impl TestApp {
         user: &TestUser,
         college: &str,
     ) {
-        use prix_ceser::entities::outbox_message;
-        use sea_orm::{EntityTrait, QueryOrder};
         let imported = self
             .request(
                 Method::POST,
@@ -619,19 +617,12 @@ impl TestApp {
             .await
             .unwrap();
         assert_eq!(imported.status(), 200);
-        let invitation = outbox_message::Entity::find()
-            .order_by_desc(outbox_message::Column::Id)
-            .one(&self.db)
+        let invitation = self
+            .outbox()
             .await
-            .unwrap()
+            .pop()
             .expect("an invitation was emailed");
-        let token = invitation
-            .body
-            .split("token=")
-            .nth(1)
-            .and_then(|rest| rest.split_whitespace().next())
-            .unwrap()
-            .to_owned();
+        let token = link_token(&invitation.body, "/invitation?token=").unwrap();
         let accepted = self
             .post(
                 "/api/v1/auth/invitations/accept",
@@ -643,4 +634,26 @@ impl TestApp {
             .unwrap();
         assert_eq!(accepted.status(), 204);
     }
+}
+
+impl TestApp {
+    /// The emails queued so far, oldest first. Tests run without the outbox worker, so they
+    /// read them here, as the log or the mailbox would show them.
+    pub async fn outbox(&self) -> Vec<prix_ceser::entities::outbox_message::Model> {
+        use prix_ceser::entities::outbox_message;
+        use sea_orm::{EntityTrait, QueryOrder};
+        outbox_message::Entity::find()
+            .order_by_asc(outbox_message::Column::Id)
+            .all(&self.db)
+            .await
+            .unwrap()
+    }
+}
+
+/// The token of a link in an email's body: what follows `page` up to the first blank.
+pub fn link_token(body: &str, page: &str) -> Option<String> {
+    body.split(page)
+        .nth(1)
+        .and_then(|rest| rest.split_whitespace().next())
+        .map(str::to_owned)
 }

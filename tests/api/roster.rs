@@ -1,6 +1,5 @@
 //! Councillor rosters imported as CSV, and invitations.
-use prix_ceser::{domain::Role, entities::outbox_message};
-use sea_orm::{EntityTrait, QueryOrder};
+use prix_ceser::domain::Role;
 use serde_json::json;
 
 use crate::helpers::*;
@@ -28,22 +27,11 @@ async fn import(
 
 /// The invitation tokens emailed so far, oldest first.
 async fn invitation_tokens(app: &TestApp) -> Vec<String> {
-    outbox_message::Entity::find()
-        .order_by_asc(outbox_message::Column::Id)
-        .all(&app.db)
+    app.outbox()
         .await
-        .unwrap()
         .into_iter()
         .filter(|message| message.subject == "Votre invitation au Prix du CESER")
-        .map(|message| {
-            message
-                .body
-                .split("/invitation?token=")
-                .nth(1)
-                .and_then(|rest| rest.split_whitespace().next())
-                .unwrap()
-                .to_owned()
-        })
+        .map(|message| link_token(&message.body, "/invitation?token=").unwrap())
         .collect()
 }
 
