@@ -7,10 +7,16 @@ use actix_web::{
 use serde::Serialize;
 use utoipa::{
     ToResponse, ToSchema,
-    openapi::{ContentBuilder, RefOr, ResponseBuilder, response::Response},
+    openapi::{
+        AllOfBuilder, ContentBuilder, ObjectBuilder, Ref, RefOr, ResponseBuilder, Schema, Type,
+        response::Response,
+    },
 };
 
-use crate::domain::FieldError;
+use crate::domain::{
+    FieldError,
+    refusal::{ProblemCode, Refusal},
+};
 
 pub const PROBLEM_CONTENT_TYPE: &str = "application/problem+json";
 
@@ -42,7 +48,7 @@ pub enum ApiError {
     #[error("validation failed")]
     Validation(Vec<FieldError>),
     #[error("conflict: {detail}")]
-    Conflict { code: &'static str, detail: String },
+    Conflict { code: ProblemCode, detail: String },
     #[error("not authenticated: {0:?}")]
     Unauthorized(AuthFailure),
     #[error("forbidden")]
@@ -81,9 +87,18 @@ impl From<Vec<FieldError>> for ApiError {
     }
 }
 
+impl From<Refusal> for ApiError {
+    fn from(refusal: Refusal) -> Self {
+        ApiError::Conflict {
+            code: refusal.code,
+            detail: refusal.detail,
+        }
+    }
+}
+
 impl ApiError {
     /// A refusal by the state of things (409), with its stable code.
-    pub fn conflict(code: &'static str, detail: impl Into<String>) -> Self {
+    pub fn conflict(code: ProblemCode, detail: impl Into<String>) -> Self {
         ApiError::Conflict {
             code,
             detail: detail.into(),
@@ -95,97 +110,105 @@ impl ApiError {
         ApiError::Validation(vec![FieldError::new(field, code, message)])
     }
 
+    /// The stable code of this error, which also decides its status ([`status_of`]).
+    pub fn code(&self) -> ProblemCode {
+        match self {
+            ApiError::NotFound => ProblemCode::NotFound,
+            ApiError::MethodNotAllowed { .. } => ProblemCode::MethodNotAllowed,
+            ApiError::MalformedRequest(_) => ProblemCode::MalformedRequest,
+            ApiError::UnsupportedMediaType => ProblemCode::UnsupportedMediaType,
+            ApiError::PayloadTooLarge { .. } => ProblemCode::PayloadTooLarge,
+            ApiError::Validation(_) => ProblemCode::ValidationFailed,
+            ApiError::Conflict { code, .. } => *code,
+            ApiError::Unauthorized(AuthFailure::MissingToken) => {
+                ProblemCode::AuthenticationRequired
+            }
+            ApiError::Unauthorized(AuthFailure::InvalidToken) => ProblemCode::InvalidToken,
+            ApiError::Unauthorized(AuthFailure::InvalidCredentials) => {
+                ProblemCode::InvalidCredentials
+            }
+            ApiError::Unauthorized(AuthFailure::InvalidRefreshToken) => {
+                ProblemCode::InvalidRefreshToken
+            }
+            ApiError::Forbidden => ProblemCode::Forbidden,
+            ApiError::RateLimited { .. } => ProblemCode::RateLimited,
+            ApiError::Unavailable(_) => ProblemCode::ServiceUnavailable,
+            ApiError::Internal(_) => ProblemCode::InternalError,
+        }
+    }
+
+    fn detail(&self) -> String {
+        match self {
+            ApiError::NotFound => "No resource exists at this address.".to_owned(),
+            ApiError::MethodNotAllowed { allow } => {
+                format!("This resource supports: {}.", allow.join(", "))
+            }
+            ApiError::MalformedRequest(reason) => reason.clone(),
+            ApiError::UnsupportedMediaType => {
+                "The request body must be sent as application/json.".to_owned()
+            }
+            ApiError::PayloadTooLarge { limit } => {
+                format!("The request body must not exceed {limit} bytes.")
+            }
+            ApiError::Validation(_) => "The request has invalid fields; see `errors`.".to_owned(),
+            ApiError::Conflict { detail, .. } => detail.clone(),
+            ApiError::Unauthorized(AuthFailure::MissingToken) => {
+                "This operation requires a bearer token.".to_owned()
+            }
+            ApiError::Unauthorized(AuthFailure::InvalidToken) => {
+                "The bearer token is invalid or expired.".to_owned()
+            }
+            ApiError::Unauthorized(AuthFailure::InvalidCredentials) => {
+                "Email or password is incorrect.".to_owned()
+            }
+            ApiError::Unauthorized(AuthFailure::InvalidRefreshToken) => {
+                "The refresh token is invalid, expired or already used.".to_owned()
+            }
+            ApiError::Forbidden => "Your roles do not allow this operation.".to_owned(),
+            ApiError::RateLimited { retry_after_secs } => {
+                format!("Too many requests; retry in {retry_after_secs} seconds.")
+            }
+            ApiError::Unavailable(what) => format!("The service cannot answer now: {what}."),
+            ApiError::Internal(_) => "An unexpected error occurred; it has been logged.".to_owned(),
+        }
+    }
+
     /// The problem document sent on the wire for this error.
     pub fn problem(&self) -> Problem {
-        let (code, detail) = match self {
-            ApiError::NotFound => (
-                "not_found",
-                "No resource exists at this address.".to_owned(),
-            ),
-            ApiError::MethodNotAllowed { allow } => (
-                "method_not_allowed",
-                format!("This resource supports: {}.", allow.join(", ")),
-            ),
-            ApiError::MalformedRequest(reason) => ("malformed_request", reason.clone()),
-            ApiError::UnsupportedMediaType => (
-                "unsupported_media_type",
-                "The request body must be sent as application/json.".to_owned(),
-            ),
-            ApiError::PayloadTooLarge { limit } => (
-                "payload_too_large",
-                format!("The request body must not exceed {limit} bytes."),
-            ),
-            ApiError::Validation(_) => (
-                "validation_failed",
-                "The request has invalid fields; see `errors`.".to_owned(),
-            ),
-            ApiError::Conflict { code, detail } => (*code, detail.clone()),
-            ApiError::Unauthorized(failure) => match failure {
-                AuthFailure::MissingToken => (
-                    "authentication_required",
-                    "This operation requires a bearer token.".to_owned(),
-                ),
-                AuthFailure::InvalidToken => (
-                    "invalid_token",
-                    "The bearer token is invalid or expired.".to_owned(),
-                ),
-                AuthFailure::InvalidCredentials => (
-                    "invalid_credentials",
-                    "Email or password is incorrect.".to_owned(),
-                ),
-                AuthFailure::InvalidRefreshToken => (
-                    "invalid_refresh_token",
-                    "The refresh token is invalid, expired or already used.".to_owned(),
-                ),
-            },
-            ApiError::Forbidden => (
-                "forbidden",
-                "Your roles do not allow this operation.".to_owned(),
-            ),
-            ApiError::RateLimited { retry_after_secs } => (
-                "rate_limited",
-                format!("Too many requests; retry in {retry_after_secs} seconds."),
-            ),
-            ApiError::Unavailable(what) => (
-                "service_unavailable",
-                format!("The service cannot answer now: {what}."),
-            ),
-            ApiError::Internal(_) => (
-                "internal_error",
-                "An unexpected error occurred; it has been logged.".to_owned(),
-            ),
-        };
-        let status = self.status_code();
         Problem {
-            kind: format!("urn:prix-ceser:problem:{code}"),
-            title: status.canonical_reason().unwrap_or("Error").to_owned(),
-            status: status.as_u16(),
-            detail,
-            code: code.to_owned(),
             errors: match self {
                 ApiError::Validation(errors) => errors.clone(),
                 _ => Vec::new(),
             },
+            ..Problem::new(self.code(), self.detail())
         }
+    }
+}
+
+/// The HTTP status of each code: a refusal of a prize rule is a `409`.
+pub fn status_of(code: ProblemCode) -> StatusCode {
+    match code {
+        ProblemCode::NotFound => StatusCode::NOT_FOUND,
+        ProblemCode::MethodNotAllowed => StatusCode::METHOD_NOT_ALLOWED,
+        ProblemCode::MalformedRequest => StatusCode::BAD_REQUEST,
+        ProblemCode::UnsupportedMediaType => StatusCode::UNSUPPORTED_MEDIA_TYPE,
+        ProblemCode::PayloadTooLarge => StatusCode::PAYLOAD_TOO_LARGE,
+        ProblemCode::ValidationFailed => StatusCode::UNPROCESSABLE_ENTITY,
+        ProblemCode::AuthenticationRequired
+        | ProblemCode::InvalidToken
+        | ProblemCode::InvalidCredentials
+        | ProblemCode::InvalidRefreshToken => StatusCode::UNAUTHORIZED,
+        ProblemCode::Forbidden => StatusCode::FORBIDDEN,
+        ProblemCode::RateLimited => StatusCode::TOO_MANY_REQUESTS,
+        ProblemCode::ServiceUnavailable => StatusCode::SERVICE_UNAVAILABLE,
+        ProblemCode::InternalError => StatusCode::INTERNAL_SERVER_ERROR,
+        _ => StatusCode::CONFLICT,
     }
 }
 
 impl ResponseError for ApiError {
     fn status_code(&self) -> StatusCode {
-        match self {
-            ApiError::NotFound => StatusCode::NOT_FOUND,
-            ApiError::MethodNotAllowed { .. } => StatusCode::METHOD_NOT_ALLOWED,
-            ApiError::MalformedRequest(_) => StatusCode::BAD_REQUEST,
-            ApiError::UnsupportedMediaType => StatusCode::UNSUPPORTED_MEDIA_TYPE,
-            ApiError::PayloadTooLarge { .. } => StatusCode::PAYLOAD_TOO_LARGE,
-            ApiError::Validation(_) => StatusCode::UNPROCESSABLE_ENTITY,
-            ApiError::Conflict { .. } => StatusCode::CONFLICT,
-            ApiError::Unauthorized(_) => StatusCode::UNAUTHORIZED,
-            ApiError::Forbidden => StatusCode::FORBIDDEN,
-            ApiError::RateLimited { .. } => StatusCode::TOO_MANY_REQUESTS,
-            ApiError::Unavailable(_) => StatusCode::SERVICE_UNAVAILABLE,
-            ApiError::Internal(_) => StatusCode::INTERNAL_SERVER_ERROR,
-        }
+        status_of(self.code())
     }
 
     fn error_response(&self) -> HttpResponse {
@@ -223,36 +246,65 @@ pub struct Problem {
     pub status: u16,
     /// Explanation specific to this occurrence.
     pub detail: String,
-    /// Stable machine-readable code.
-    pub code: String,
+    /// Stable machine-readable code; each operation documents the codes it may answer.
+    pub code: ProblemCode,
     /// Invalid fields (validation errors only).
     #[serde(skip_serializing_if = "Vec::is_empty")]
     pub errors: Vec<FieldError>,
 }
 
-fn problem_response(description: &str, example: ApiError) -> Response {
-    let example = serde_json::to_value(example.problem()).unwrap_or_default();
+impl Problem {
+    pub fn new(code: ProblemCode, detail: String) -> Self {
+        let status = status_of(code);
+        Problem {
+            kind: format!("urn:prix-ceser:problem:{code}"),
+            title: status.canonical_reason().unwrap_or("Error").to_owned(),
+            status: status.as_u16(),
+            detail,
+            code,
+            errors: Vec::new(),
+        }
+    }
+}
+
+/// The schema of a problem document whose `code` is one of `codes`.
+pub fn problem_schema(codes: &[ProblemCode]) -> Schema {
+    let codes = ObjectBuilder::new()
+        .schema_type(Type::String)
+        .enum_values(Some(codes.iter().map(|code| code.as_str())));
+    AllOfBuilder::new()
+        .item(Ref::from_schema_name("Problem"))
+        .item(ObjectBuilder::new().property("code", codes))
+        .into()
+}
+
+/// A documented error response: the codes it may carry, and an example rendered by the same
+/// code that renders the real error.
+pub fn problem_response(description: &str, codes: &[ProblemCode], example: Problem) -> Response {
+    let example = serde_json::to_value(example).unwrap_or_default();
     ResponseBuilder::new()
         .description(description)
         .content(
             PROBLEM_CONTENT_TYPE,
             ContentBuilder::new()
-                .schema(Some(utoipa::openapi::Ref::from_schema_name("Problem")))
+                .schema(Some(problem_schema(codes)))
                 .example(Some(example))
                 .build(),
         )
         .build()
 }
 
-/// Declares reusable OpenAPI responses (`#/components/responses/…`), each with an example
-/// rendered by the same code that renders the real error.
+/// Declares reusable OpenAPI responses (`#/components/responses/…`) for the codes any
+/// operation may answer with; the codes only some operations answer with are documented on
+/// those operations (`http::problem_codes`).
 macro_rules! problem_responses {
-    ($($name:ident: $description:literal => $example:expr;)*) => {
+    ($($name:ident: $description:literal [$($code:ident),+] => $example:expr;)*) => {
         $(
             pub struct $name;
             impl<'r> ToResponse<'r> for $name {
                 fn response() -> (&'r str, RefOr<Response>) {
-                    (stringify!($name), problem_response($description, $example).into())
+                    let codes = [$(ProblemCode::$code),+];
+                    (stringify!($name), problem_response($description, &codes, $example.problem()).into())
                 }
             }
         )*
@@ -260,26 +312,23 @@ macro_rules! problem_responses {
 }
 
 problem_responses! {
-    BadRequest: "Malformed request (syntax error in the JSON body or the query)" =>
+    BadRequest: "Malformed request (syntax error in the JSON body or the query)" [MalformedRequest] =>
         ApiError::MalformedRequest("expected value at line 1 column 1".into());
-    Unauthorized: "Missing, invalid or expired bearer token" =>
+    Unauthorized: "Missing, invalid or expired bearer token" [AuthenticationRequired, InvalidToken] =>
         ApiError::Unauthorized(AuthFailure::MissingToken);
-    Forbidden: "The caller's roles do not allow this operation" => ApiError::Forbidden;
-    NotFound: "No such resource (or not visible to the caller)" => ApiError::NotFound;
-    Conflict: "The request conflicts with the current state" => ApiError::Conflict {
-        code: "email_taken",
-        detail: "An account with this email already exists.".into(),
-    };
-    PayloadTooLarge: "Request body too large" => ApiError::PayloadTooLarge { limit: 65536 };
-    UnsupportedMediaType: "The body is not application/json" => ApiError::UnsupportedMediaType;
-    ValidationFailed: "Invalid fields, each listed in `errors`" => ApiError::Validation(vec![
+    Forbidden: "The caller's roles do not allow this operation" [Forbidden] => ApiError::Forbidden;
+    NotFound: "No such resource (or not visible to the caller)" [NotFound] => ApiError::NotFound;
+    PayloadTooLarge: "Request body too large" [PayloadTooLarge] => ApiError::PayloadTooLarge { limit: 65536 };
+    UnsupportedMediaType: "The body is not application/json" [UnsupportedMediaType] =>
+        ApiError::UnsupportedMediaType;
+    ValidationFailed: "Invalid fields, each listed in `errors`" [ValidationFailed] => ApiError::Validation(vec![
         FieldError::new("email", "invalid_format", "must be a valid email address"),
     ]);
-    TooManyRequests: "Rate limit exceeded; see the `Retry-After` header" =>
+    TooManyRequests: "Rate limit exceeded; see the `Retry-After` header" [RateLimited] =>
         ApiError::RateLimited { retry_after_secs: 30 };
-    ServiceUnavailable: "A dependency (the database) is not answering" =>
+    ServiceUnavailable: "A dependency (the database) is not answering" [ServiceUnavailable] =>
         ApiError::Unavailable("the database is not reachable");
-    InternalError: "Unexpected server error (details are logged, never returned)" =>
+    InternalError: "Unexpected server error (details are logged, never returned)" [InternalError] =>
         ApiError::Internal(anyhow::anyhow!("example"));
 }
 
@@ -300,13 +349,13 @@ macro_rules! error_sets {
 }
 
 error_sets! {
-    /// An authenticated operation with a JSON body.
-    JsonWriteErrors: "400" => BadRequest, "401" => Unauthorized, "403" => Forbidden, "404" => NotFound, "409" => Conflict,
+    /// An authenticated operation with a JSON body (its refusals are documented per operation).
+    JsonWriteErrors: "400" => BadRequest, "401" => Unauthorized, "403" => Forbidden, "404" => NotFound,
         "413" => PayloadTooLarge, "415" => UnsupportedMediaType, "422" => ValidationFailed, "500" => InternalError;
     /// An authenticated operation on one resource, without a body.
     ResourceErrors: "401" => Unauthorized, "403" => Forbidden, "404" => NotFound, "422" => ValidationFailed, "500" => InternalError;
     /// An authenticated action without a body, which the resource's state may refuse.
-    ActionErrors: "401" => Unauthorized, "403" => Forbidden, "404" => NotFound, "409" => Conflict, "422" => ValidationFailed,
+    ActionErrors: "401" => Unauthorized, "403" => Forbidden, "404" => NotFound, "422" => ValidationFailed,
         "500" => InternalError;
     /// An anonymous, rate-limited operation with a JSON body.
     PublicJsonErrors: "400" => BadRequest, "413" => PayloadTooLarge, "415" => UnsupportedMediaType,

@@ -22,7 +22,6 @@ use crate::error;
             error::Unauthorized,
             error::Forbidden,
             error::NotFound,
-            error::Conflict,
             error::PayloadTooLarge,
             error::UnsupportedMediaType,
             error::ValidationFailed,

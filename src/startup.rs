@@ -30,10 +30,13 @@ where
     T: ServiceFactory<ServiceRequest, Config = (), Error = actix_web::Error, InitError = ()>,
 {
     use utoipa::OpenApi;
-    app.into_utoipa_app()
+    let (app, mut document) = app
+        .into_utoipa_app()
         .openapi(ApiDoc::openapi())
         .configure(http::routes)
-        .split_for_parts()
+        .split_for_parts();
+    http::problem_codes::document(&mut document);
+    (app, document)
 }
 
 fn cors(origins: &[String]) -> Cors {

@@ -185,7 +185,8 @@ pub async fn authorize(
     next: Next<impl MessageBody>,
 ) -> Result<ServiceResponse<EitherBody<impl MessageBody>>, Error> {
     // Inside a resource, `match_name` is the name of the resource that was dispatched to.
-    let operation = request.match_name();
+    let operation = request.match_name().map(str::to_owned);
+    let operation = operation.as_deref();
     let Some(rule) = operation.and_then(rule_for) else {
         tracing::error!(
             ?operation,
@@ -215,11 +216,36 @@ pub async fn authorize(
                 request.extensions_mut().insert(principal);
             }
             Ok(None) => {}
-            Err(error) => return Ok(request.error_response(error).map_into_right_body()),
+            Err(error) => {
+                answered_with(operation, &error);
+                return Ok(request.error_response(error).map_into_right_body());
+            }
         }
     }
-    Ok(next.call(request).await?.map_into_left_body())
+    let response = next.call(request).await?;
+    if let Some(error) = response
+        .response()
+        .error()
+        .and_then(|error| error.as_error::<ApiError>())
+    {
+        answered_with(operation, error);
+    }
+    Ok(response.map_into_left_body())
 }
+
+/// Logs the problem an operation answered with: which codes each operation really gives is
+/// what the contract's per-operation codes are checked against.
+fn answered_with(operation: Option<&str>, error: &ApiError) {
+    tracing::info!(
+        target: PROBLEM_LOG_TARGET,
+        operation = operation.unwrap_or_default(),
+        code = error.problem().code.as_str(),
+        "answered with a problem"
+    );
+}
+
+/// The `tracing` target of [`answered_with`]'s events.
+pub const PROBLEM_LOG_TARGET: &str = "prix_ceser::problem";
 
 /// The caller the rule lets through; `None` for a public voter's token on an operation open
 /// to anyone, which then answers as to an anonymous caller.

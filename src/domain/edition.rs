@@ -3,7 +3,11 @@ use chrono::{DateTime, Utc};
 use serde::{Deserialize, Serialize};
 use utoipa::ToSchema;
 
-use super::{calendar::Calendar, validation::FieldError};
+use super::{
+    calendar::Calendar,
+    refusal::{ProblemCode, Refusal, refuse},
+    validation::FieldError,
+};
 
 // Ordered as the lifecycle: `Draft < ApplicationsOpen < … < Archived`.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Serialize, Deserialize, ToSchema)]
@@ -84,20 +88,6 @@ pub struct EditionFacts<'a> {
     pub now: DateTime<Utc>,
 }
 
-/// Why a transition was refused: a stable code and an explanation.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub struct Refusal {
-    pub code: &'static str,
-    pub detail: String,
-}
-
-fn refuse(code: &'static str, detail: impl Into<String>) -> Result<(), Refusal> {
-    Err(Refusal {
-        code,
-        detail: detail.into(),
-    })
-}
-
 /// Checks a move from `facts.status` to `to`. `forced` is the written reason given to force
 /// a guard that allows it (leaving the application phase before the deadline).
 pub fn check_transition(
@@ -107,7 +97,7 @@ pub fn check_transition(
 ) -> Result<(), Refusal> {
     if facts.status.next() != Some(to) {
         return refuse(
-            "invalid_transition",
+            ProblemCode::InvalidTransition,
             format!(
                 "An edition in `{}` cannot move to `{}`.",
                 facts.status.as_str(),
@@ -120,25 +110,25 @@ pub fn check_transition(
             let missing = facts.calendar.missing();
             if !missing.is_empty() {
                 return refuse(
-                    "calendar_incomplete",
+                    ProblemCode::CalendarIncomplete,
                     format!("Set the calendar first: {} missing.", missing.join(", ")),
                 );
             }
             if let Err(error) = facts.calendar.check_order() {
                 return refuse(
-                    "calendar_out_of_order",
+                    ProblemCode::CalendarOutOfOrder,
                     format!("{} {}.", error.field, error.message),
                 );
             }
             if facts.criteria == 0 {
                 return refuse(
-                    "no_criteria",
+                    ProblemCode::NoCriteria,
                     "Applications cannot open without selection criteria.",
                 );
             }
             if facts.prizes == 0 {
                 return refuse(
-                    "no_prizes",
+                    ProblemCode::NoPrizes,
                     "Applications cannot open without at least one prize.",
                 );
             }
@@ -146,16 +136,16 @@ pub fn check_transition(
         }
         EditionStatus::Selection if !facts.calendar.deadline_passed(facts.now) && !forced => {
             refuse(
-                "deadline_not_passed",
+                ProblemCode::DeadlineNotPassed,
                 "The application deadline has not passed: force the transition with a written reason.",
             )
         }
         EditionStatus::Audition if facts.shortlisted == 0 && !forced => refuse(
-            "no_shortlist",
+            ProblemCode::NoShortlist,
             "Confirm the shortlist first (or force the transition with a written reason).",
         ),
         EditionStatus::Audition if !facts.jury_findings.is_empty() && !forced => refuse(
-            "jury_composition",
+            ProblemCode::JuryComposition,
             format!(
                 "The jury departs from the composition rule ({}): give a written reason.",
                 facts.jury_findings.join(" ")
@@ -341,14 +331,14 @@ mod tests {
             check_transition(&draft, EditionStatus::Selection, false)
                 .unwrap_err()
                 .code,
-            "invalid_transition"
+            ProblemCode::InvalidTransition
         );
         let archived = facts(EditionStatus::Archived, &calendar, "2027-01-01T00:00:00Z");
         assert_eq!(
             check_transition(&archived, EditionStatus::Draft, true)
                 .unwrap_err()
                 .code,
-            "invalid_transition"
+            ProblemCode::InvalidTransition
         );
         assert_eq!(
             EditionStatus::ResultsPublished.next(),
@@ -365,7 +355,7 @@ mod tests {
             EditionStatus::ApplicationsOpen,
             false,
         );
-        assert_eq!(refusal.unwrap_err().code, "calendar_incomplete");
+        assert_eq!(refusal.unwrap_err().code, ProblemCode::CalendarIncomplete);
         let calendar = complete_calendar();
         let mut no_criteria = facts(EditionStatus::Draft, &calendar, "2026-03-01T00:00:00Z");
         no_criteria.criteria = 0;
@@ -373,7 +363,7 @@ mod tests {
             check_transition(&no_criteria, EditionStatus::ApplicationsOpen, false)
                 .unwrap_err()
                 .code,
-            "no_criteria"
+            ProblemCode::NoCriteria
         );
         no_criteria.criteria = 5;
         no_criteria.prizes = 0;
@@ -381,7 +371,7 @@ mod tests {
             check_transition(&no_criteria, EditionStatus::ApplicationsOpen, false)
                 .unwrap_err()
                 .code,
-            "no_prizes"
+            ProblemCode::NoPrizes
         );
     }
 
@@ -397,7 +387,7 @@ mod tests {
             check_transition(&before, EditionStatus::Selection, false)
                 .unwrap_err()
                 .code,
-            "deadline_not_passed"
+            ProblemCode::DeadlineNotPassed
         );
         assert!(check_transition(&before, EditionStatus::Selection, true).is_ok());
         let after = facts(
@@ -418,7 +408,7 @@ mod tests {
             check_transition(&selection, EditionStatus::Audition, false)
                 .unwrap_err()
                 .code,
-            "jury_composition"
+            ProblemCode::JuryComposition
         );
         assert!(check_transition(&selection, EditionStatus::Audition, true).is_ok());
         selection.shortlisted = 0;
@@ -426,7 +416,7 @@ mod tests {
             check_transition(&selection, EditionStatus::Audition, false)
                 .unwrap_err()
                 .code,
-            "no_shortlist"
+            ProblemCode::NoShortlist
         );
     }
 

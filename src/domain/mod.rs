@@ -13,6 +13,7 @@ pub mod jury;
 pub mod organization;
 pub mod pagination;
 pub mod password;
+pub mod refusal;
 pub mod role;
 pub mod roster;
 pub mod scoring;

@@ -182,6 +182,7 @@ pub struct TokenOnly {
     responses(
         (status = 204, description = "The address is confirmed"),
         (status = 401, response = error::Unauthorized),
+        (status = 403, response = error::Forbidden),
         error::PublicJsonErrors,
     )
 )]

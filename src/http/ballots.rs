@@ -212,7 +212,7 @@ pub async fn check_receipt(
     responses(
         (status = 200, description = "What the caller may see of the results", body = Results),
         (status = 401, response = error::Unauthorized), (status = 404, response = error::NotFound),
-        (status = 409, response = error::Conflict), (status = 422, response = error::ValidationFailed),
+        (status = 422, response = error::ValidationFailed),
         (status = 500, response = error::InternalError),
     )
 )]
@@ -330,7 +330,7 @@ pub struct VerificationSent {
     responses(
         (status = 202, description = "A code is on its way", body = VerificationSent, example = json!({"status": "sent"})),
         (status = 400, response = error::BadRequest), (status = 404, response = error::NotFound),
-        (status = 409, response = error::Conflict), (status = 413, response = error::PayloadTooLarge),
+        (status = 413, response = error::PayloadTooLarge),
         (status = 415, response = error::UnsupportedMediaType), (status = 422, response = error::ValidationFailed),
         (status = 429, response = error::TooManyRequests), (status = 500, response = error::InternalError),
     )
@@ -379,7 +379,7 @@ pub struct ConfirmationRequest {
     responses(
         (status = 200, description = "The voter token", body = VoterToken),
         (status = 400, response = error::BadRequest), (status = 404, response = error::NotFound),
-        (status = 409, response = error::Conflict), (status = 413, response = error::PayloadTooLarge),
+        (status = 413, response = error::PayloadTooLarge),
         (status = 415, response = error::UnsupportedMediaType), (status = 422, response = error::ValidationFailed),
         (status = 429, response = error::TooManyRequests), (status = 500, response = error::InternalError),
     )

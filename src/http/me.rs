@@ -22,6 +22,7 @@ use crate::{
     responses(
         (status = 200, description = "The caller's account", body = Account),
         (status = 401, response = error::Unauthorized),
+        (status = 403, response = error::Forbidden),
         (status = 500, response = error::InternalError),
     )
 )]
@@ -40,6 +41,7 @@ pub async fn get_me(
     responses(
         (status = 200, description = "The caller's personal data", body = PersonalData),
         (status = 401, response = error::Unauthorized),
+        (status = 403, response = error::Forbidden),
         (status = 500, response = error::InternalError),
     )
 )]
@@ -75,6 +77,7 @@ pub struct EraseRequest {
         (status = 204, description = "Erased"),
         (status = 400, response = error::BadRequest),
         (status = 401, response = error::Unauthorized),
+        (status = 403, response = error::Forbidden),
         (status = 413, response = error::PayloadTooLarge),
         (status = 415, response = error::UnsupportedMediaType),
         (status = 422, response = error::ValidationFailed),

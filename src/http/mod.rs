@@ -14,6 +14,7 @@ pub mod health;
 pub mod jury;
 pub mod me;
 pub mod organizations;
+pub mod problem_codes;
 pub mod rate_limit;
 pub mod request_id;
 pub mod roster;

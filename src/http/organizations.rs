@@ -110,7 +110,7 @@ impl OrganizationRequest {
         (status = 400, response = error::BadRequest),
         (status = 401, response = error::Unauthorized),
         (status = 403, response = error::Forbidden),
-        (status = 409, response = error::Conflict),
+
         (status = 413, response = error::PayloadTooLarge),
         (status = 415, response = error::UnsupportedMediaType),
         (status = 422, response = error::ValidationFailed),

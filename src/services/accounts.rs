@@ -1,4 +1,5 @@
 //! Accounts: registration, staff management of users, and the caller's identity.
+use crate::domain::refusal::ProblemCode;
 use std::collections::HashMap;
 
 use chrono::{DateTime, Utc};
@@ -165,7 +166,10 @@ pub async fn insert(
         .await
     {
         return Err(if db::is_unique_violation(&error) {
-            ApiError::conflict("email_taken", "An account with this email already exists.")
+            ApiError::conflict(
+                ProblemCode::EmailTaken,
+                "An account with this email already exists.",
+            )
         } else {
             error.into()
         });
@@ -197,7 +201,7 @@ pub async fn ensure_verified(db: &impl ConnectionTrait, user_id: Uuid) -> Result
 
 pub fn unverified() -> ApiError {
     ApiError::conflict(
-        "email_unverified",
+        ProblemCode::EmailUnverified,
         "The account's holder has not yet confirmed their email address.",
     )
 }
@@ -510,7 +514,7 @@ pub async fn update(
             .is_some_and(|roles| !roles.contains(&Role::Admin));
         if demotes || changes.disabled == Some(true) {
             return Err(ApiError::conflict(
-                "cannot_lock_out_self",
+                ProblemCode::CannotLockOutSelf,
                 "You cannot remove your own admin role or disable your own account.",
             ));
         }

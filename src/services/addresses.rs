@@ -1,6 +1,7 @@
 //! Proving that people own their address: registration confirmed by an emailed link, password
 //! reset by email. Every answer is the same whether or not an account has the address, so
 //! that none of these operations tells who has an account.
+use crate::domain::refusal::ProblemCode;
 use chrono::Utc;
 use sea_orm::{
     ActiveValue::Set, ColumnTrait, ConnectionTrait, DatabaseConnection, EntityTrait, QueryFilter,
@@ -147,7 +148,7 @@ pub async fn register(
         }
         // A concurrent registration of the same address won the race.
         Err(ApiError::Conflict {
-            code: "email_taken",
+            code: ProblemCode::EmailTaken,
             ..
         }) => {
             txn.rollback().await?;

@@ -3,6 +3,7 @@
 //!
 //! Access: an applicant reaches only their own files, staff only those of their
 //! organizations' editions; anything else is 404.
+use crate::domain::refusal::ProblemCode;
 use std::collections::BTreeMap;
 
 use chrono::{DateTime, NaiveDate, Utc};
@@ -275,7 +276,7 @@ fn ensure_accepting(edition: &edition::Model, now: DateTime<Utc>) -> Result<(), 
         Ok(())
     } else {
         Err(ApiError::conflict(
-            "applications_closed",
+            ProblemCode::ApplicationsClosed,
             "This edition is not accepting applications (its application phase is closed).",
         ))
     }
@@ -327,7 +328,7 @@ pub async fn create(
         .await?;
     if files >= MAX_FILES_PER_EDITION {
         return Err(ApiError::conflict(
-            "too_many_applications",
+            ProblemCode::TooManyApplications,
             format!(
                 "You already have {MAX_FILES_PER_EDITION} applications in this edition, \
                  withdrawn ones included."
@@ -457,7 +458,7 @@ fn ensure_draft(model: &application::Model) -> Result<(), ApiError> {
         Ok(())
     } else {
         Err(ApiError::conflict(
-            "not_a_draft",
+            ProblemCode::NotADraft,
             "Only a draft can be changed; a submitted file can be reopened by the organizer.",
         ))
     }
@@ -558,7 +559,7 @@ pub async fn withdraw(
     let (model, edition) = reach_as_owner(&txn, caller, id).await?;
     if status_of(&model) == ApplicationStatus::Withdrawn {
         return Err(ApiError::conflict(
-            "already_withdrawn",
+            ProblemCode::AlreadyWithdrawn,
             "This file is already withdrawn.",
         ));
     }
@@ -572,7 +573,7 @@ pub async fn withdraw(
     ) && before_selection_day)
     {
         return Err(ApiError::conflict(
-            "withdrawal_closed",
+            ProblemCode::WithdrawalClosed,
             "Files can be withdrawn until the selection only.",
         ));
     }
@@ -598,7 +599,7 @@ pub async fn reopen(
     let (model, edition) = reach_as_staff(&txn, caller, id).await?;
     if status_of(&model) != ApplicationStatus::Submitted {
         return Err(ApiError::conflict(
-            "not_submitted",
+            ProblemCode::NotSubmitted,
             "Only a submitted file can be reopened.",
         ));
     }
@@ -638,7 +639,7 @@ pub async fn review(
     let (model, _) = reach_as_staff(&txn, caller, id).await?;
     if status_of(&model) != ApplicationStatus::Submitted {
         return Err(ApiError::conflict(
-            "not_submitted",
+            ProblemCode::NotSubmitted,
             "Only a submitted file can be reviewed.",
         ));
     }
@@ -682,7 +683,7 @@ pub async fn set_public(
             && eligibility_of(&model) == Eligibility::Eligible)
     {
         return Err(ApiError::conflict(
-            "not_eligible",
+            ProblemCode::NotEligible,
             "Only submitted files reviewed as eligible can be made public.",
         ));
     }

@@ -1,6 +1,7 @@
 //! Attachments of applications: files on disk under the storage folder, metadata in the
 //! database. An upload is streamed to a temporary file, checked, then moved in place in the
 //! same step as its row is written: a failed upload leaves nothing behind.
+use crate::domain::refusal::ProblemCode;
 use std::path::{Path, PathBuf};
 
 use chrono::{DateTime, Utc};
@@ -127,7 +128,7 @@ pub async fn store(
         .await? as usize;
     if count >= MAX_PER_APPLICATION {
         return Err(ApiError::conflict(
-            "too_many_attachments",
+            ProblemCode::TooManyAttachments,
             format!("An application has at most {MAX_PER_APPLICATION} attachments."),
         ));
     }

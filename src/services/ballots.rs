@@ -4,6 +4,7 @@
 //! Secrecy: that a voter has voted (`ballot_voters`) and what they chose (`ballot_choices`)
 //! are written in one transaction, in two tables with nothing linking them: the choice has a
 //! random id, no time and no voter. One vote per voter is the primary key of `ballot_voters`.
+use crate::domain::refusal::ProblemCode;
 use chrono::{DateTime, Utc};
 use rand::RngCore;
 use sea_orm::{
@@ -181,7 +182,7 @@ pub async fn set_window(
     let (_, _, ballot) = managed(&txn, caller, prize_id).await?;
     if state_of(&ballot, Utc::now()) != BallotState::Scheduled {
         return Err(ApiError::conflict(
-            "ballot_started",
+            ProblemCode::BallotStarted,
             "The window of a ballot that has opened cannot change.",
         ));
     }
@@ -230,7 +231,7 @@ pub async fn set_state(
     };
     if !allowed {
         return Err(ApiError::conflict(
-            "invalid_ballot_transition",
+            ProblemCode::InvalidBallotTransition,
             format!(
                 "A `{}` ballot cannot become `{}`.",
                 current.as_str(),
@@ -245,7 +246,7 @@ pub async fn set_state(
         )
     {
         return Err(ApiError::conflict(
-            "edition_not_voting",
+            ProblemCode::EditionNotVoting,
             "Ballots open once the shortlist is known, until the results are published.",
         ));
     }
@@ -380,7 +381,7 @@ pub async fn vote(
     };
     if !entitled {
         return Err(ApiError::conflict(
-            "not_entitled",
+            ProblemCode::NotEntitled,
             "You are not entitled to vote in this ballot.",
         ));
     }
@@ -402,7 +403,7 @@ pub async fn vote(
         .is_some_and(|ballot| state_of(&ballot, Utc::now()) == BallotState::Open);
     if !open {
         return Err(ApiError::conflict(
-            "ballot_not_open",
+            ProblemCode::BallotNotOpen,
             "This ballot is not open.",
         ));
     }
@@ -415,7 +416,7 @@ pub async fn vote(
     if let Err(error) = recorded {
         return Err(if db::is_unique_violation(&error) {
             ApiError::conflict(
-                "already_voted",
+                ProblemCode::AlreadyVoted,
                 "You have already voted in this ballot; a vote is final.",
             )
         } else {
@@ -495,7 +496,7 @@ pub async fn results(
         _ if staff => false,
         _ => {
             return Err(ApiError::conflict(
-                "results_not_published",
+                ProblemCode::ResultsNotPublished,
                 "The results of this ballot are not published yet.",
             ));
         }
@@ -553,7 +554,7 @@ pub async fn break_tie(
     let (_, _, ballot) = managed(&txn, caller, prize_id).await?;
     if state_of(&ballot, Utc::now()) != BallotState::Closed {
         return Err(ApiError::conflict(
-            "ballot_not_closed",
+            ProblemCode::BallotNotClosed,
             "Ties are resolved once the ballot is closed, before publication.",
         ));
     }
@@ -562,7 +563,7 @@ pub async fn break_tie(
     let leaders = current.tally.map(|tally| tally.leaders).unwrap_or_default();
     if leaders.len() < 2 {
         return Err(ApiError::conflict(
-            "no_tie",
+            ProblemCode::NoTie,
             "There is no tie for first place.",
         ));
     }
@@ -604,7 +605,7 @@ pub async fn publish(
     let (_, _, ballot) = managed(&txn, caller, prize_id).await?;
     if current.state != BallotState::Closed {
         return Err(ApiError::conflict(
-            "ballot_not_closed",
+            ProblemCode::BallotNotClosed,
             "Only a closed ballot's results can be published.",
         ));
     }
@@ -615,7 +616,7 @@ pub async fn publish(
             .is_some_and(|tally| tally.leaders.len() > 1)
     {
         return Err(ApiError::conflict(
-            "tie_unresolved",
+            ProblemCode::TieUnresolved,
             "Several candidates share the first place: resolve the tie first.",
         ));
     }
@@ -735,7 +736,7 @@ pub async fn set_councillor(
         .has_role(Role::Councillor);
     if !councillor_role {
         return Err(ApiError::conflict(
-            "not_a_councillor",
+            ProblemCode::NotACouncillor,
             "Only accounts holding the councillor role can be on the roster.",
         ));
     }
@@ -745,7 +746,7 @@ pub async fn set_councillor(
         .is_none()
     {
         return Err(ApiError::conflict(
-            "not_on_roster",
+            ProblemCode::NotOnRoster,
             "This account is not on the roster: invite it with the roster import; it joins once \
              its holder accepts.",
         ));

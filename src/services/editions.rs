@@ -1,4 +1,5 @@
 //! Editions with their calendar, criteria and prizes, and the lifecycle transitions.
+use crate::domain::refusal::ProblemCode;
 use chrono::{DateTime, Utc};
 use sea_orm::{
     ActiveModelTrait, ActiveValue::Set, ColumnTrait, Condition, ConnectionTrait,
@@ -286,7 +287,7 @@ fn settings_columns(active: &mut edition_entity::ActiveModel, settings: EditionS
 
 fn number_taken() -> ApiError {
     ApiError::conflict(
-        "edition_number_taken",
+        ProblemCode::EditionNumberTaken,
         "This organization already has an edition with this number.",
     )
 }
@@ -454,7 +455,7 @@ pub async fn update(
 
 fn edition_locked(status: EditionStatus) -> ApiError {
     ApiError::conflict(
-        "edition_locked",
+        ProblemCode::EditionLocked,
         format!(
             "These settings cannot change once the edition is `{}`.",
             status.as_str()
@@ -507,8 +508,7 @@ pub async fn transition_in(
             .collect(),
         now: Utc::now(),
     };
-    edition::check_transition(&facts, to, reason.is_some())
-        .map_err(|refusal| ApiError::conflict(refusal.code, refusal.detail))?;
+    edition::check_transition(&facts, to, reason.is_some())?;
     let mut active = model.into_active_model();
     active.status = Set(to.as_str().to_owned());
     active.updated_at = Set(db::now());

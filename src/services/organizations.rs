@@ -1,5 +1,6 @@
 //! Organizers and their staff. An admin manages only the organizations they belong to; a
 //! platform admin manages all of them. Others' resources answer 404, so existence never leaks.
+use crate::domain::refusal::ProblemCode;
 use chrono::{DateTime, Utc};
 use sea_orm::{
     ActiveModelTrait, ActiveValue::Set, ColumnTrait, ConnectionTrait, DatabaseConnection, DbErr,
@@ -145,7 +146,7 @@ fn platform_only(caller: &Principal) -> Result<(), ApiError> {
 
 fn taken() -> ApiError {
     ApiError::conflict(
-        "short_name_taken",
+        ProblemCode::ShortNameTaken,
         "An organization with this short name already exists.",
     )
 }
@@ -323,7 +324,7 @@ pub async fn add_admin(
         .ok_or(ApiError::NotFound)?;
     if !target.has_role(Role::Admin) {
         return Err(ApiError::conflict(
-            "not_an_admin",
+            ProblemCode::NotAnAdmin,
             "Only accounts holding the admin role can join an organization's staff.",
         ));
     }

@@ -1,5 +1,6 @@
 //! Public voters: an emailed code proves the address, then a short-lived voter token votes
 //! once for one prize. The service keeps a keyed hash of the address, not the address.
+use crate::domain::refusal::ProblemCode;
 use chrono::Utc;
 use sea_orm::{
     ActiveValue::Set,
@@ -65,7 +66,7 @@ pub async fn request(
     let identity = identity_of(identity_key, email)?;
     if ballots::public_ballot_state(db, prize_id).await? != BallotState::Open {
         return Err(ApiError::conflict(
-            "ballot_not_open",
+            ProblemCode::BallotNotOpen,
             "This ballot is not open.",
         ));
     }
@@ -132,7 +133,7 @@ pub async fn confirm(
         .await?;
     if attempt.rows_affected == 0 {
         return Err(ApiError::conflict(
-            "too_many_attempts",
+            ProblemCode::TooManyAttempts,
             "Too many wrong codes: ask for a new one.",
         ));
     }

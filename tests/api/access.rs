@@ -209,34 +209,35 @@ api_test!(async fn a_wrong_method_names_the_methods_of_that_exact_resource(app) 
     assert_eq!(allow, "DELETE, PUT", "{head}");
 });
 
-/// Every route attribute wraps its handler in the access middleware: a route without it would
-/// run with no rule decided (the role test above would also notice, operation by operation).
-#[test]
-fn every_route_is_wrapped_in_the_access_middleware() {
-    let dir = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("src/http");
-    let mut routes = 0;
-    for entry in std::fs::read_dir(dir).unwrap() {
-        let path = entry.unwrap().path();
-        let source = std::fs::read_to_string(&path).unwrap();
-        for start in ["#[get(", "#[post(", "#[put(", "#[patch(", "#[delete("] {
-            for (at, _) in source.match_indices(start) {
-                let attribute: String = source[at..]
-                    .split(")]")
-                    .next()
-                    .unwrap()
-                    .split_whitespace()
-                    .collect();
-                routes += 1;
-                assert!(
-                    attribute.ends_with(r#",wrap="from_fn(authorize)""#),
-                    "{}: {attribute}",
-                    path.display()
-                );
+plain_test!(
+    /// Every route attribute wraps its handler in the access middleware: a route without it would
+    /// run with no rule decided (the role test above would also notice, operation by operation).
+    fn every_route_is_wrapped_in_the_access_middleware() {
+        let dir = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("src/http");
+        let mut routes = 0;
+        for entry in std::fs::read_dir(dir).unwrap() {
+            let path = entry.unwrap().path();
+            let source = std::fs::read_to_string(&path).unwrap();
+            for start in ["#[get(", "#[post(", "#[put(", "#[patch(", "#[delete("] {
+                for (at, _) in source.match_indices(start) {
+                    let attribute: String = source[at..]
+                        .split(")]")
+                        .next()
+                        .unwrap()
+                        .split_whitespace()
+                        .collect();
+                    routes += 1;
+                    assert!(
+                        attribute.ends_with(r#",wrap="from_fn(authorize)""#),
+                        "{}: {attribute}",
+                        path.display()
+                    );
+                }
             }
         }
+        assert_eq!(routes, RULES.len(), "one route attribute per access rule");
     }
-    assert_eq!(routes, RULES.len(), "one route attribute per access rule");
-}
+);
 
 api_test!(async fn every_undocumented_method_of_a_documented_path_is_405_with_its_allow(app) {
     let document = prix_ceser::openapi::document();

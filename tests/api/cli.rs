@@ -27,62 +27,65 @@ fn prix(args: &[&str], env: &[(&str, &str)]) -> Output {
     command.envs(env.iter().copied()).output().unwrap()
 }
 
-#[test]
-fn openapi_check_passes_on_the_committed_document() {
-    let output = prix(&["openapi", "--check"], &[]);
-    assert!(
-        output.status.success(),
-        "{}",
-        String::from_utf8_lossy(&output.stderr)
-    );
-}
-
-#[test]
-fn bad_configuration_is_one_line_naming_the_variable() {
-    for (variable, value, args) in [
-        ("PRIX_ADDR", "nowhere", vec!["serve"]),
-        ("PRIX_ENV", "staging", vec!["migrate", "status"]),
-        ("PRIX_LOG_FORMAT", "xml", vec![]),
-        ("RUST_LOG", "info,[[[", vec!["serve"]),
-    ] {
-        let output = prix(&args, &[(variable, value)]);
-        assert!(!output.status.success(), "{variable}={value} should fail");
-        let stderr = String::from_utf8_lossy(&output.stderr);
-        assert_eq!(stderr.lines().count(), 1, "{stderr}");
-        assert!(stderr.contains(variable), "{stderr}");
+plain_test!(
+    fn openapi_check_passes_on_the_committed_document() {
+        let output = prix(&["openapi", "--check"], &[]);
+        assert!(
+            output.status.success(),
+            "{}",
+            String::from_utf8_lossy(&output.stderr)
+        );
     }
-    let output = prix(&["serve"], &[("PRIX_ENV", "production")]);
-    assert!(!output.status.success());
-    assert!(
-        String::from_utf8_lossy(&output.stderr)
-            .contains("PRIX_JWT_SECRET: is required in production")
-    );
-    // Production never loads the demo, whose passwords are published.
-    let production = [
-        ("PRIX_ENV", "production"),
-        ("PRIX_JWT_SECRET", "kP3x9QvL2mZr7TcW1yHs5NbF8dJg4AeU6oXi0Rw"),
-        ("PRIX_SMTP_URL", "smtp://127.0.0.1:25"),
-        ("DATABASE_URL", "sqlite::memory:"),
-    ];
-    let output = prix(&["seed-demo"], &production);
-    assert!(!output.status.success());
-    assert!(String::from_utf8_lossy(&output.stderr).contains("never loaded in production"));
-}
+);
 
-#[test]
-fn passwords_are_never_taken_as_arguments() {
-    let output = prix(
-        &[
-            "create-admin",
-            "--email",
-            "a@example.fr",
-            "--password",
-            "secret secret secret",
-        ],
-        &[],
-    );
-    assert!(!output.status.success());
-}
+plain_test!(
+    fn bad_configuration_is_one_line_naming_the_variable() {
+        for (variable, value, args) in [
+            ("PRIX_ADDR", "nowhere", vec!["serve"]),
+            ("PRIX_ENV", "staging", vec!["migrate", "status"]),
+            ("PRIX_LOG_FORMAT", "xml", vec![]),
+            ("RUST_LOG", "info,[[[", vec!["serve"]),
+        ] {
+            let output = prix(&args, &[(variable, value)]);
+            assert!(!output.status.success(), "{variable}={value} should fail");
+            let stderr = String::from_utf8_lossy(&output.stderr);
+            assert_eq!(stderr.lines().count(), 1, "{stderr}");
+            assert!(stderr.contains(variable), "{stderr}");
+        }
+        let output = prix(&["serve"], &[("PRIX_ENV", "production")]);
+        assert!(!output.status.success());
+        assert!(
+            String::from_utf8_lossy(&output.stderr)
+                .contains("PRIX_JWT_SECRET: is required in production")
+        );
+        // Production never loads the demo, whose passwords are published.
+        let production = [
+            ("PRIX_ENV", "production"),
+            ("PRIX_JWT_SECRET", "kP3x9QvL2mZr7TcW1yHs5NbF8dJg4AeU6oXi0Rw"),
+            ("PRIX_SMTP_URL", "smtp://127.0.0.1:25"),
+            ("DATABASE_URL", "sqlite::memory:"),
+        ];
+        let output = prix(&["seed-demo"], &production);
+        assert!(!output.status.success());
+        assert!(String::from_utf8_lossy(&output.stderr).contains("never loaded in production"));
+    }
+);
+
+plain_test!(
+    fn passwords_are_never_taken_as_arguments() {
+        let output = prix(
+            &[
+                "create-admin",
+                "--email",
+                "a@example.fr",
+                "--password",
+                "secret secret secret",
+            ],
+            &[],
+        );
+        assert!(!output.status.success());
+    }
+);
 
 api_test!(async fn create_admin_then_log_in(app) {
     let from_env = prix(
@@ -136,35 +139,35 @@ api_test!(async fn audit_verify_and_migrate_status(app) {
     assert!(String::from_utf8_lossy(&broken.stderr).contains("audit chain broken at event 1"));
 });
 
-/// The real binary: request ids on every log line, no secrets in logs, clean stop on SIGTERM.
-#[test]
-fn serve_logs_request_ids_without_secrets_and_stops_on_sigterm() {
-    let dir = tempfile::tempdir().unwrap();
-    let port = std::net::TcpListener::bind("127.0.0.1:0")
-        .unwrap()
-        .local_addr()
-        .unwrap()
-        .port();
-    let database_url = format!(
-        "sqlite://{}?mode=rwc",
-        dir.path().join("serve.db").display()
-    );
-    let log_path = dir.path().join("serve.log");
-    let child = Command::new(BIN)
-        .arg("serve")
-        .env("DATABASE_URL", &database_url)
-        .env("PRIX_ADDR", format!("127.0.0.1:{port}"))
-        .env("PRIX_LOG_FORMAT", "json")
-        .env("RUST_LOG", "debug")
-        .env_remove("PRIX_JWT_SECRET")
-        .stdout(Stdio::null())
-        .stderr(std::fs::File::create(&log_path).unwrap())
-        .spawn()
-        .unwrap();
-    let base = format!("http://127.0.0.1:{port}");
-    let client = reqwest::Client::new();
-    let runtime = tokio::runtime::Runtime::new().unwrap();
-    runtime.block_on(async {
+plain_test!(
+    /// The real binary: request ids on every log line, no secrets in logs, clean stop on SIGTERM.
+    fn serve_logs_request_ids_without_secrets_and_stops_on_sigterm() {
+        let dir = tempfile::tempdir().unwrap();
+        let port = std::net::TcpListener::bind("127.0.0.1:0")
+            .unwrap()
+            .local_addr()
+            .unwrap()
+            .port();
+        let database_url = format!(
+            "sqlite://{}?mode=rwc",
+            dir.path().join("serve.db").display()
+        );
+        let log_path = dir.path().join("serve.log");
+        let child = Command::new(BIN)
+            .arg("serve")
+            .env("DATABASE_URL", &database_url)
+            .env("PRIX_ADDR", format!("127.0.0.1:{port}"))
+            .env("PRIX_LOG_FORMAT", "json")
+            .env("RUST_LOG", "debug")
+            .env_remove("PRIX_JWT_SECRET")
+            .stdout(Stdio::null())
+            .stderr(std::fs::File::create(&log_path).unwrap())
+            .spawn()
+            .unwrap();
+        let base = format!("http://127.0.0.1:{port}");
+        let client = reqwest::Client::new();
+        let runtime = tokio::runtime::Runtime::new().unwrap();
+        runtime.block_on(async {
         for _ in 0..100 {
             if client.get(format!("{base}/health/live")).send().await.is_ok() {
                 break;
@@ -181,50 +184,52 @@ fn serve_logs_request_ids_without_secrets_and_stops_on_sigterm() {
         assert_eq!(me.status(), 200);
         std::fs::write(dir.path().join("tokens"), tokens.to_string()).unwrap();
     });
-    let status = Command::new("kill")
-        .args(["-TERM", &child.id().to_string()])
-        .status()
-        .unwrap();
-    assert!(status.success());
-    let output = child.wait_with_output().unwrap();
-    assert!(
-        output.status.success(),
-        "graceful stop exits 0: {:?}",
-        output.status
-    );
+        let status = Command::new("kill")
+            .args(["-TERM", &child.id().to_string()])
+            .status()
+            .unwrap();
+        assert!(status.success());
+        let output = child.wait_with_output().unwrap();
+        assert!(
+            output.status.success(),
+            "graceful stop exits 0: {:?}",
+            output.status
+        );
 
-    let log = std::fs::read_to_string(&log_path).unwrap();
-    let tokens: serde_json::Value =
-        serde_json::from_str(&std::fs::read_to_string(dir.path().join("tokens")).unwrap()).unwrap();
-    assert!(
-        !log.contains("sup3r-secret-passw0rd"),
-        "a password reached the log"
-    );
-    assert!(
-        !log.contains(tokens["access_token"].as_str().unwrap()),
-        "an access token reached the log"
-    );
-    assert!(
-        !log.contains(tokens["refresh_token"].as_str().unwrap()),
-        "a refresh token reached the log"
-    );
-    let login_lines: Vec<&str> = log
-        .lines()
-        .filter(|line| line.contains("\"/api/v1/auth/token\""))
-        .collect();
-    assert!(!login_lines.is_empty());
-    assert!(
-        login_lines
-            .iter()
-            .all(|line| line.contains("\"request_id\":\"req-login-1\"")),
-        "{login_lines:?}"
-    );
-    assert!(
-        log.contains("\"logged in\""),
-        "events inside the request are logged with its span"
-    );
-    assert!(
-        log.contains("\"stopped\""),
-        "the server logs its graceful stop"
-    );
-}
+        let log = std::fs::read_to_string(&log_path).unwrap();
+        let tokens: serde_json::Value =
+            serde_json::from_str(&std::fs::read_to_string(dir.path().join("tokens")).unwrap())
+                .unwrap();
+        assert!(
+            !log.contains("sup3r-secret-passw0rd"),
+            "a password reached the log"
+        );
+        assert!(
+            !log.contains(tokens["access_token"].as_str().unwrap()),
+            "an access token reached the log"
+        );
+        assert!(
+            !log.contains(tokens["refresh_token"].as_str().unwrap()),
+            "a refresh token reached the log"
+        );
+        let login_lines: Vec<&str> = log
+            .lines()
+            .filter(|line| line.contains("\"/api/v1/auth/token\""))
+            .collect();
+        assert!(!login_lines.is_empty());
+        assert!(
+            login_lines
+                .iter()
+                .all(|line| line.contains("\"request_id\":\"req-login-1\"")),
+            "{login_lines:?}"
+        );
+        assert!(
+            log.contains("\"logged in\""),
+            "events inside the request are logged with its span"
+        );
+        assert!(
+            log.contains("\"stopped\""),
+            "the server logs its graceful stop"
+        );
+    }
+);

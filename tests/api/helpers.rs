@@ -28,6 +28,39 @@ pub enum Backend {
     Postgres,
 }
 
+/// One test of the suite, registered by [`api_test!`] or [`plain_test!`] and run by the
+/// harness in `main.rs`.
+pub struct ApiTest {
+    /// `module::test::backend`, as filters and reports show it.
+    pub name: &'static str,
+    pub run: fn(),
+}
+
+inventory::collect!(ApiTest);
+
+/// Runs a test's future as `#[tokio::test]` would: on its own single-threaded runtime.
+pub fn block_on<F: std::future::Future>(future: F) -> F::Output {
+    tokio::runtime::Builder::new_current_thread()
+        .enable_all()
+        .build()
+        .expect("a tokio runtime")
+        .block_on(future)
+}
+
+/// Registers a test that needs no server (`async` ones get a runtime).
+macro_rules! plain_test {
+    ($(#[$attribute:meta])* async fn $name:ident() $body:block) => {
+        plain_test!($(#[$attribute])* fn $name() { crate::helpers::block_on(async $body) });
+    };
+    ($(#[$attribute:meta])* fn $name:ident() $body:block) => {
+        $(#[$attribute])*
+        fn $name() $body
+        inventory::submit! {
+            crate::helpers::ApiTest { name: concat!(module_path!(), "::", stringify!($name)), run: $name }
+        }
+    };
+}
+
 /// Runs a test body on SQLite, and on PostgreSQL when `TEST_POSTGRES_URL` is set.
 /// `env [..]` overrides configuration variables for that test's server.
 macro_rules! api_test {
@@ -44,18 +77,16 @@ macro_rules! api_test {
 
             async fn run($app: TestApp) $body
 
-            #[tokio::test]
-            async fn sqlite() {
+            plain_test!(async fn sqlite() {
                 run(spawn_app(Backend::Sqlite, ENV).await.expect("SQLite is always available")).await;
-            }
+            });
 
-            #[tokio::test]
-            async fn postgres() {
+            plain_test!(async fn postgres() {
                 match spawn_app(Backend::Postgres, ENV).await {
                     Some(app) => run(app).await,
                     None => eprintln!("TEST_POSTGRES_URL is not set: PostgreSQL run skipped"),
                 }
-            }
+            });
         }
     };
 }

@@ -146,85 +146,86 @@ api_test!(async fn code_requests_are_rate_limited(app) env ["PRIX_VOTER_RATE_LIM
     assert_problem(per_ip, 429, "rate_limited").await;
 });
 
-/// Delivery through a real SMTP server on loopback (aiosmtpd), as production would.
-#[tokio::test]
-async fn codes_are_delivered_over_smtp() {
-    let port = std::net::TcpListener::bind("127.0.0.1:0")
-        .unwrap()
-        .local_addr()
-        .unwrap()
-        .port();
-    let server = std::process::Command::new("python3")
-        .args([
-            "-u",
-            "-m",
-            "aiosmtpd",
-            "-n",
-            "-c",
-            "aiosmtpd.handlers.Debugging",
-            "-l",
-            &format!("127.0.0.1:{port}"),
-        ])
-        .stdout(std::process::Stdio::piped())
-        .stderr(std::process::Stdio::null())
-        .spawn();
-    let mut server = match server {
-        Ok(child) => child,
-        Err(_) if std::env::var("CI").is_err() => {
-            return eprintln!("python3 with aiosmtpd is not available: SMTP test skipped");
-        }
-        Err(error) => panic!("CI needs python3 with aiosmtpd: {error}"),
-    };
-    tokio::time::sleep(Duration::from_millis(800)).await;
-    if let Ok(Some(status)) = server.try_wait() {
-        assert!(
-            std::env::var("CI").is_err(),
-            "aiosmtpd did not start on CI ({status}); .ci/run installs it"
-        );
-        return eprintln!("aiosmtpd is not installed: SMTP test skipped");
-    }
-    let smtp_url = format!("smtp://127.0.0.1:{port}");
-    let app = spawn_app(
-        Backend::Sqlite,
-        &[
-            ("PRIX_SMTP_URL", smtp_url.as_str()),
-            ("PRIX_OUTBOX_WORKER", "true"),
-        ],
-    )
-    .await
-    .unwrap();
-    let (_, prize) = open_public_ballot(&app).await;
-    assert_eq!(
-        ask_code(&app, &prize, "smtp-voter@example.org")
-            .await
-            .status(),
-        202
-    );
-    let stdout = server.stdout.take().unwrap();
-    let received = tokio::task::spawn_blocking(move || {
-        use std::io::BufRead;
-        let mut lines = std::io::BufReader::new(stdout).lines();
-        let mut seen = String::new();
-        while let Some(Ok(line)) = lines.next() {
-            seen.push_str(&line);
-            seen.push('\n');
-            if line.contains("Prix du public") || line.contains("Prix du public =") {
-                break;
+plain_test!(
+    /// Delivery through a real SMTP server on loopback (aiosmtpd), as production would.
+    async fn codes_are_delivered_over_smtp() {
+        let port = std::net::TcpListener::bind("127.0.0.1:0")
+            .unwrap()
+            .local_addr()
+            .unwrap()
+            .port();
+        let server = std::process::Command::new("python3")
+            .args([
+                "-u",
+                "-m",
+                "aiosmtpd",
+                "-n",
+                "-c",
+                "aiosmtpd.handlers.Debugging",
+                "-l",
+                &format!("127.0.0.1:{port}"),
+            ])
+            .stdout(std::process::Stdio::piped())
+            .stderr(std::process::Stdio::null())
+            .spawn();
+        let mut server = match server {
+            Ok(child) => child,
+            Err(_) if std::env::var("CI").is_err() => {
+                return eprintln!("python3 with aiosmtpd is not available: SMTP test skipped");
             }
+            Err(error) => panic!("CI needs python3 with aiosmtpd: {error}"),
+        };
+        tokio::time::sleep(Duration::from_millis(800)).await;
+        if let Ok(Some(status)) = server.try_wait() {
+            assert!(
+                std::env::var("CI").is_err(),
+                "aiosmtpd did not start on CI ({status}); .ci/run installs it"
+            );
+            return eprintln!("aiosmtpd is not installed: SMTP test skipped");
         }
-        seen
-    });
-    let received = tokio::time::timeout(Duration::from_secs(20), received)
+        let smtp_url = format!("smtp://127.0.0.1:{port}");
+        let app = spawn_app(
+            Backend::Sqlite,
+            &[
+                ("PRIX_SMTP_URL", smtp_url.as_str()),
+                ("PRIX_OUTBOX_WORKER", "true"),
+            ],
+        )
         .await
-        .expect("a message reaches the SMTP server")
         .unwrap();
-    server.kill().ok();
-    assert!(received.contains("smtp-voter@example.org"), "{received}");
-    assert!(
-        received.contains("Votre code de vote") || received.contains("Subject:"),
-        "{received}"
-    );
-}
+        let (_, prize) = open_public_ballot(&app).await;
+        assert_eq!(
+            ask_code(&app, &prize, "smtp-voter@example.org")
+                .await
+                .status(),
+            202
+        );
+        let stdout = server.stdout.take().unwrap();
+        let received = tokio::task::spawn_blocking(move || {
+            use std::io::BufRead;
+            let mut lines = std::io::BufReader::new(stdout).lines();
+            let mut seen = String::new();
+            while let Some(Ok(line)) = lines.next() {
+                seen.push_str(&line);
+                seen.push('\n');
+                if line.contains("Prix du public") || line.contains("Prix du public =") {
+                    break;
+                }
+            }
+            seen
+        });
+        let received = tokio::time::timeout(Duration::from_secs(20), received)
+            .await
+            .expect("a message reaches the SMTP server")
+            .unwrap();
+        server.kill().ok();
+        assert!(received.contains("smtp-voter@example.org"), "{received}");
+        assert!(
+            received.contains("Votre code de vote") || received.contains("Subject:"),
+            "{received}"
+        );
+    }
+);
 
 api_test!(async fn a_burst_of_voters_is_counted_exactly(app) {
     let (run, prize) = open_public_ballot(&app).await;

@@ -1,5 +1,6 @@
 //! The jury: rounds and assignments.
 use super::*;
+use crate::domain::refusal::ProblemCode;
 
 /// The files of a round: eligible files for the selection, shortlisted ones for the audition.
 pub async fn round_files(
@@ -83,7 +84,7 @@ pub async fn assign(
     let members = members_of(&txn, edition_id).await?;
     if members.is_empty() {
         return Err(ApiError::conflict(
-            "no_jury",
+            ProblemCode::NoJury,
             "Set the jury of the edition first.",
         ));
     }
@@ -197,7 +198,7 @@ pub async fn adjust_assignment(
             .contains(&member.id)
         {
             return Err(ApiError::conflict(
-                "conflict_of_interest",
+                ProblemCode::ConflictOfInterest,
                 "This member declared a conflict of interest on this file.",
             ));
         }

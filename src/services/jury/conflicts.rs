@@ -1,5 +1,6 @@
 //! The jury: conflicts.
 use super::*;
+use crate::domain::refusal::ProblemCode;
 
 #[derive(Debug, Clone, Serialize, ToSchema)]
 pub struct Conflict {
@@ -54,7 +55,7 @@ pub async fn declare_conflict(
         .collect();
     if conflict_needs_staff(!submitted.is_empty(), by_staff) {
         return Err(ApiError::conflict(
-            "scorecard_submitted",
+            ProblemCode::ScorecardSubmitted,
             "Your scorecard on this file is submitted: ask the organizer's staff to record the \
              conflict, with its reason.",
         ));
@@ -73,7 +74,7 @@ pub async fn declare_conflict(
     if let Err(error) = inserted {
         return Err(if db::is_unique_violation(&error) {
             ApiError::conflict(
-                "conflict_already_declared",
+                ProblemCode::ConflictAlreadyDeclared,
                 "A conflict of interest is already recorded for this member and file.",
             )
         } else {

@@ -1,5 +1,6 @@
 //! The jury: decisions.
 use super::*;
+use crate::domain::refusal::ProblemCode;
 
 #[derive(Debug, Clone, Serialize, ToSchema)]
 pub struct Decision {
@@ -70,7 +71,7 @@ pub async fn decide(
                 .is_disjoint(&candidates)
             {
                 return Err(ApiError::conflict(
-                    "president_conflicted",
+                    ProblemCode::PresidentConflicted,
                     "You declared a conflict of interest on a candidate of this prize: the \
                      organizer's staff record the jury's decision.",
                 ));
@@ -84,14 +85,14 @@ pub async fn decide(
         EditionStatus::Audition | EditionStatus::Ceremony
     ) {
         return Err(ApiError::conflict(
-            "decisions_closed",
+            ProblemCode::DecisionsClosed,
             "Prizes are decided after the auditions and before the results are published.",
         ));
     }
     let kind = PrizeKind::parse(&prize.kind).unwrap_or(PrizeKind::Category);
     if matches!(kind, PrizeKind::Councillors | PrizeKind::Public) {
         return Err(ApiError::conflict(
-            "decided_by_ballot",
+            ProblemCode::DecidedByBallot,
             "This prize is decided by a ballot, not by the jury.",
         ));
     }
@@ -130,19 +131,19 @@ pub async fn decide(
         let first = scoring::first_place(&ranking);
         if first.is_empty() {
             return Err(ApiError::conflict(
-                "no_ranking",
+                ProblemCode::NoRanking,
                 "No scorecard has been submitted for this round yet.",
             ));
         }
         if !first.contains(&request.laureate) {
             return Err(ApiError::conflict(
-                "not_top_ranked",
+                ProblemCode::NotTopRanked,
                 "The jury prize goes to the top of the audition ranking.",
             ));
         }
         if first.len() > 1 && !request.casting_vote {
             return Err(ApiError::conflict(
-                "tie_needs_casting_vote",
+                ProblemCode::TieNeedsCastingVote,
                 "Several candidates share the first place: the president's casting vote decides (`casting_vote: true`).",
             ));
         }
@@ -159,7 +160,7 @@ pub async fn decide(
         .await?;
     if existing.is_some() && (!staff || request.reason.is_none()) {
         return Err(ApiError::conflict(
-            "decision_exists",
+            ProblemCode::DecisionExists,
             "This prize is decided; staff can change the decision with a written reason.",
         ));
     }

@@ -1,5 +1,6 @@
 //! The jury: members.
 use super::*;
+use crate::domain::refusal::ProblemCode;
 
 #[derive(Debug, Clone, Serialize, ToSchema)]
 pub struct JuryMember {
@@ -29,7 +30,7 @@ pub async fn set_member(
         .is_some_and(|p| p.has_role(Role::Jury));
     if !juror {
         return Err(ApiError::conflict(
-            "not_a_juror",
+            ProblemCode::NotAJuror,
             "Only enabled accounts holding the jury role can sit on a jury.",
         ));
     }

@@ -1,5 +1,6 @@
 //! The jury: rankings.
 use super::*;
+use crate::domain::refusal::ProblemCode;
 
 pub(super) async fn ranking_of(
     db: &impl ConnectionTrait,
@@ -126,7 +127,7 @@ pub(super) fn decision_round(prize: &prize::Model) -> Round {
 
 pub(super) fn own_scorecards_pending() -> ApiError {
     ApiError::conflict(
-        "own_scorecard_pending",
+        ProblemCode::OwnScorecardPending,
         "Submit your own scorecards of this round before seeing the others'.",
     )
 }

@@ -1,5 +1,6 @@
 //! The jury: scorecards.
 use super::*;
+use crate::domain::refusal::ProblemCode;
 
 #[derive(Debug, Clone, Serialize, ToSchema)]
 pub struct Scorecard {
@@ -81,13 +82,13 @@ pub(super) async fn scoring_context(
     };
     if !open {
         return Err(ApiError::conflict(
-            "scoring_closed",
+            ProblemCode::ScoringClosed,
             "This round is not being scored now.",
         ));
     }
     if conflicted_members(db, file.id).await?.contains(&member.id) {
         return Err(ApiError::conflict(
-            "conflict_of_interest",
+            ProblemCode::ConflictOfInterest,
             "You declared a conflict of interest on this file.",
         ));
     }
@@ -97,7 +98,7 @@ pub(super) async fn scoring_context(
         .is_some_and(|set| set.contains(&member.id))
     {
         return Err(ApiError::conflict(
-            "not_assigned",
+            ProblemCode::NotAssigned,
             "This file is assigned to other reviewers.",
         ));
     }
@@ -150,7 +151,7 @@ pub async fn save_scorecard(
     let model = match own_scorecard(&txn, application_id, member.id, round).await? {
         Some(existing) if existing.status == SUBMITTED => {
             return Err(ApiError::conflict(
-                "scorecard_submitted",
+                ProblemCode::ScorecardSubmitted,
                 "This scorecard is submitted and locked; staff can reopen it.",
             ));
         }
@@ -178,7 +179,7 @@ pub async fn save_scorecard(
             .map_err(|error| {
                 if db::is_unique_violation(&error) {
                     ApiError::conflict(
-                        "scorecard_exists",
+                        ProblemCode::ScorecardExists,
                         "Save again: a scorecard was just created.",
                     )
                 } else {
@@ -223,7 +224,7 @@ pub async fn submit_scorecard(
         .ok_or(ApiError::NotFound)?;
     if model.status == SUBMITTED {
         return Err(ApiError::conflict(
-            "scorecard_submitted",
+            ProblemCode::ScorecardSubmitted,
             "This scorecard is already submitted.",
         ));
     }
@@ -270,7 +271,7 @@ pub async fn reopen_scorecard(
     editions::find_managed(&txn, caller, member.edition_id).await?;
     if model.status != SUBMITTED {
         return Err(ApiError::conflict(
-            "scorecard_not_submitted",
+            ProblemCode::ScorecardNotSubmitted,
             "Only a submitted scorecard can be reopened.",
         ));
     }

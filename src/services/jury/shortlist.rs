@@ -1,5 +1,6 @@
 //! The jury: shortlist and auditions.
 use super::*;
+use crate::domain::refusal::ProblemCode;
 
 /// Confirms the shortlist (the top N of the selection ranking is the proposal; any other
 /// choice needs a reason), makes the shortlisted candidates public and opens the auditions.
@@ -14,7 +15,7 @@ pub async fn confirm_shortlist(
     let edition = editions::find_managed(&txn, caller, edition_id).await?;
     if edition_status(&edition) != EditionStatus::Selection {
         return Err(ApiError::conflict(
-            "not_in_selection",
+            ProblemCode::NotInSelection,
             "The shortlist is confirmed during the selection.",
         ));
     }
@@ -94,7 +95,7 @@ pub async fn schedule_audition(
     editions::find_managed(&txn, caller, file.edition_id).await?;
     if !file.shortlisted {
         return Err(ApiError::conflict(
-            "not_shortlisted",
+            ProblemCode::NotShortlisted,
             "Only shortlisted candidates are auditioned.",
         ));
     }

@@ -1,0 +1,158 @@
+//! The problem codes each operation may answer, beyond those of the responses every operation
+//! shares (`400`, `401`, `403`, `404`, `422`…, in `error`): the one table of them, and the
+//! step that writes it into the contract.
+//!
+//! The integration suite checks this table against what the server answers: a code answered
+//! by an operation that does not list it, or listed but answered in no test, fails the suite.
+use std::collections::BTreeMap;
+
+use strum::EnumMessage;
+use utoipa::openapi::{OpenApi, RefOr, path::Operation};
+
+use crate::{
+    domain::refusal::ProblemCode::{self, *},
+    error::{Problem, problem_response, status_of},
+};
+
+/// `(operationId, codes)` for every operation that refuses by the state of things.
+pub const OPERATION_CODES: &[(&str, &[ProblemCode])] = &[
+    ("add_assignment", &[ConflictOfInterest]),
+    ("add_organization_admin", &[EmailUnverified, NotAnAdmin]),
+    ("break_tie", &[BallotNotClosed, NoTie]),
+    ("cast_vote", &[AlreadyVoted, BallotNotOpen, NotEntitled]),
+    ("close_ballot", &[InvalidBallotTransition]),
+    ("confirm_voter_code", &[TooManyAttempts]),
+    (
+        "create_application",
+        &[ApplicationsClosed, TooManyApplications],
+    ),
+    ("create_edition", &[EditionNumberTaken]),
+    ("create_organization", &[ShortNameTaken]),
+    ("create_prize", &[EditionLocked]),
+    ("create_user", &[EmailTaken]),
+    (
+        "decide_prize",
+        &[
+            DecidedByBallot,
+            DecisionExists,
+            DecisionsClosed,
+            NoRanking,
+            NotTopRanked,
+            OwnScorecardPending,
+            TieNeedsCastingVote,
+        ],
+    ),
+    (
+        "declare_conflict",
+        &[ConflictAlreadyDeclared, ScorecardSubmitted],
+    ),
+    ("export_rankings", &[OwnScorecardPending]),
+    ("get_prize_decision", &[OwnScorecardPending]),
+    ("get_rankings", &[OwnScorecardPending]),
+    ("get_results", &[ResultsNotPublished]),
+    ("issue_token", &[InvalidCredentials]),
+    ("list_scorecards", &[OwnScorecardPending]),
+    ("open_ballot", &[InvalidBallotTransition]),
+    ("publish_results", &[BallotNotClosed, TieUnresolved]),
+    ("refresh_session", &[InvalidRefreshToken]),
+    ("reopen_application", &[NotSubmitted]),
+    ("replace_criteria", &[EditionLocked]),
+    (
+        "save_scorecard",
+        &[ConflictOfInterest, NotAssigned, ScorecardSubmitted],
+    ),
+    ("schedule_audition", &[NotShortlisted]),
+    ("set_application_visibility", &[NotEligible]),
+    ("set_ballot_window", &[BallotStarted]),
+    ("set_councillor", &[NotACouncillor, NotOnRoster]),
+    ("set_jury_member", &[EmailUnverified, NotAJuror]),
+    ("submit_application", &[ApplicationsClosed, EmailUnverified]),
+    (
+        "transition_edition",
+        &[CalendarIncomplete, DeadlineNotPassed, InvalidTransition],
+    ),
+    ("update_application", &[NotADraft]),
+    ("update_edition", &[EditionLocked]),
+    ("update_user", &[CannotLockOutSelf, EmailUnverified]),
+    ("upload_attachment", &[NotADraft, TooManyAttachments]),
+    ("withdraw_application", &[AlreadyWithdrawn]),
+];
+
+/// The codes `operation_id` may answer beyond the shared ones.
+pub fn codes_of(operation_id: &str) -> &'static [ProblemCode] {
+    OPERATION_CODES
+        .iter()
+        .find(|(id, _)| *id == operation_id)
+        .map(|(_, codes)| *codes)
+        .unwrap_or_default()
+}
+
+/// Writes each operation's own codes into its responses: one response per status, listing
+/// the codes with their meaning and restricting `Problem.code` to them.
+pub fn document(openapi: &mut OpenApi) {
+    for item in openapi.paths.paths.values_mut() {
+        let operations = [
+            &mut item.get,
+            &mut item.put,
+            &mut item.post,
+            &mut item.delete,
+            &mut item.patch,
+        ];
+        for operation in operations.into_iter().flatten() {
+            document_operation(operation);
+        }
+    }
+}
+
+fn document_operation(operation: &mut Operation) {
+    let mut by_status: BTreeMap<u16, Vec<ProblemCode>> = BTreeMap::new();
+    for code in codes_of(operation.operation_id.as_deref().unwrap_or_default()) {
+        by_status
+            .entry(status_of(*code).as_u16())
+            .or_default()
+            .push(*code);
+    }
+    for (status, codes) in by_status {
+        let meanings: Vec<String> = codes
+            .iter()
+            .map(|code| format!("- `{code}`: {}", meaning(*code)))
+            .collect();
+        let description = format!("Refused; `code` says why:\n{}", meanings.join("\n"));
+        let example = Problem::new(codes[0], meaning(codes[0]).to_owned());
+        operation.responses.responses.insert(
+            status.to_string(),
+            RefOr::T(problem_response(&description, &codes, example)),
+        );
+    }
+}
+
+/// What a code means, as its documentation in `ProblemCode` says.
+fn meaning(code: ProblemCode) -> &'static str {
+    code.get_documentation().unwrap_or_default()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn every_listed_code_is_an_operations_own_and_listed_once() {
+        for (operation, codes) in OPERATION_CODES {
+            assert_eq!(
+                OPERATION_CODES
+                    .iter()
+                    .filter(|(id, _)| id == operation)
+                    .count(),
+                1,
+                "{operation} is listed twice"
+            );
+            for code in *codes {
+                assert!(!meaning(*code).is_empty(), "{code} has no documentation");
+                assert!(
+                    codes.iter().filter(|other| *other == code).count() == 1,
+                    "{operation} lists {code} twice"
+                );
+            }
+        }
+    }
+}
