@@ -15,7 +15,7 @@ use utoipa::{
 
 use crate::domain::{
     FieldError,
-    refusal::{ProblemCode, Refusal},
+    refusal::{Denial, ProblemCode, Refusal},
 };
 
 pub const PROBLEM_CONTENT_TYPE: &str = "application/problem+json";
@@ -92,6 +92,15 @@ impl From<Refusal> for ApiError {
         ApiError::Conflict {
             code: refusal.code,
             detail: refusal.detail,
+        }
+    }
+}
+
+impl From<Denial> for ApiError {
+    fn from(denial: Denial) -> Self {
+        match denial {
+            Denial::Refused(refusal) => refusal.into(),
+            Denial::Invalid(error) => error.into(),
         }
     }
 }

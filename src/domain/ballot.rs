@@ -4,6 +4,11 @@ use serde::{Deserialize, Serialize};
 use utoipa::ToSchema;
 use uuid::Uuid;
 
+use super::{
+    edition::EditionStatus,
+    refusal::{ProblemCode, Refusal, refuse},
+};
+
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Serialize, Deserialize, ToSchema)]
 #[serde(rename_all = "snake_case")]
 pub enum BallotState {
@@ -96,6 +101,93 @@ pub fn tally(candidates: &[Uuid], choices: &[Uuid]) -> Tally {
     }
 }
 
+/// A ballot's window changes only while it is scheduled.
+pub fn check_window_change(state: BallotState) -> Result<(), Refusal> {
+    if state != BallotState::Scheduled {
+        return refuse(
+            ProblemCode::BallotStarted,
+            "The window of a ballot that has opened cannot change.",
+        );
+    }
+    Ok(())
+}
+
+/// Staff open a scheduled ballot, while the edition is in audition or at the ceremony, and
+/// close an open one.
+pub fn check_manual_step(
+    current: BallotState,
+    to: BallotState,
+    edition: EditionStatus,
+) -> Result<(), Refusal> {
+    let allowed = match to {
+        BallotState::Open => current == BallotState::Scheduled,
+        BallotState::Closed => current == BallotState::Open,
+        _ => false,
+    };
+    if !allowed {
+        return refuse(
+            ProblemCode::InvalidBallotTransition,
+            format!(
+                "A `{}` ballot cannot become `{}`.",
+                current.as_str(),
+                to.as_str()
+            ),
+        );
+    }
+    if to == BallotState::Open
+        && !matches!(edition, EditionStatus::Audition | EditionStatus::Ceremony)
+    {
+        return refuse(
+            ProblemCode::EditionNotVoting,
+            "Ballots open once the shortlist is known, until the results are published.",
+        );
+    }
+    Ok(())
+}
+
+/// A vote is taken while the ballot is open.
+pub fn check_voting(state: BallotState) -> Result<(), Refusal> {
+    if state != BallotState::Open {
+        return refuse(ProblemCode::BallotNotOpen, "This ballot is not open.");
+    }
+    Ok(())
+}
+
+/// Staff break a tie for first place once the ballot is closed, before publication.
+pub fn check_tie_break(state: BallotState, leaders: &[Uuid]) -> Result<(), Refusal> {
+    if state != BallotState::Closed {
+        return refuse(
+            ProblemCode::BallotNotClosed,
+            "Ties are resolved once the ballot is closed, before publication.",
+        );
+    }
+    if leaders.len() < 2 {
+        return refuse(ProblemCode::NoTie, "There is no tie for first place.");
+    }
+    Ok(())
+}
+
+/// A closed ballot's results are published once any tie for first place is broken.
+pub fn check_publication(
+    state: BallotState,
+    leaders: &[Uuid],
+    winner: Option<Uuid>,
+) -> Result<(), Refusal> {
+    if state != BallotState::Closed {
+        return refuse(
+            ProblemCode::BallotNotClosed,
+            "Only a closed ballot's results can be published.",
+        );
+    }
+    if winner.is_none() && leaders.len() > 1 {
+        return refuse(
+            ProblemCode::TieUnresolved,
+            "Several candidates share the first place: resolve the tie first.",
+        );
+    }
+    Ok(())
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -171,5 +263,84 @@ mod tests {
         );
         assert_eq!(tally(&[a, b], &[b]).leaders, [b]);
         assert!(tally(&[a, b], &[]).leaders.is_empty());
+    }
+
+    fn code(result: Result<(), Refusal>) -> ProblemCode {
+        result.unwrap_err().code
+    }
+
+    #[test]
+    fn the_window_changes_only_before_the_ballot_opens() {
+        assert!(check_window_change(BallotState::Scheduled).is_ok());
+        for state in [
+            BallotState::Open,
+            BallotState::Closed,
+            BallotState::Published,
+        ] {
+            assert_eq!(code(check_window_change(state)), ProblemCode::BallotStarted);
+        }
+    }
+
+    #[test]
+    fn staff_open_a_scheduled_ballot_during_audition_or_ceremony_and_close_an_open_one() {
+        use BallotState::*;
+        assert!(check_manual_step(Scheduled, Open, EditionStatus::Audition).is_ok());
+        assert!(check_manual_step(Scheduled, Open, EditionStatus::Ceremony).is_ok());
+        assert!(check_manual_step(Open, Closed, EditionStatus::ResultsPublished).is_ok());
+        for (from, to) in [
+            (Open, Open),
+            (Closed, Open),
+            (Scheduled, Closed),
+            (Closed, Closed),
+            (Open, Published),
+        ] {
+            assert_eq!(
+                code(check_manual_step(from, to, EditionStatus::Ceremony)),
+                ProblemCode::InvalidBallotTransition
+            );
+        }
+        for edition in [EditionStatus::Selection, EditionStatus::ResultsPublished] {
+            assert_eq!(
+                code(check_manual_step(Scheduled, Open, edition)),
+                ProblemCode::EditionNotVoting
+            );
+        }
+    }
+
+    #[test]
+    fn votes_are_taken_while_open_only() {
+        assert!(check_voting(BallotState::Open).is_ok());
+        for state in [
+            BallotState::Scheduled,
+            BallotState::Closed,
+            BallotState::Published,
+        ] {
+            assert_eq!(code(check_voting(state)), ProblemCode::BallotNotOpen);
+        }
+    }
+
+    #[test]
+    fn a_tie_is_broken_once_closed_and_must_be_broken_before_publication() {
+        let (a, b) = (Uuid::from_u128(1), Uuid::from_u128(2));
+        assert_eq!(
+            code(check_tie_break(BallotState::Open, &[a, b])),
+            ProblemCode::BallotNotClosed
+        );
+        assert_eq!(
+            code(check_tie_break(BallotState::Closed, &[a])),
+            ProblemCode::NoTie
+        );
+        assert!(check_tie_break(BallotState::Closed, &[a, b]).is_ok());
+        assert_eq!(
+            code(check_publication(BallotState::Open, &[a], None)),
+            ProblemCode::BallotNotClosed
+        );
+        assert_eq!(
+            code(check_publication(BallotState::Closed, &[a, b], None)),
+            ProblemCode::TieUnresolved
+        );
+        assert!(check_publication(BallotState::Closed, &[a, b], Some(b)).is_ok());
+        assert!(check_publication(BallotState::Closed, &[a], None).is_ok());
+        assert!(check_publication(BallotState::Closed, &[], None).is_ok());
     }
 }

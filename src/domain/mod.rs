@@ -1,6 +1,7 @@
 //! The rules, as pure functions and types: no I/O here, everything unit-tested.
 pub mod address_proof;
 pub mod application;
+pub mod application_lifecycle;
 pub mod attachment;
 pub mod audit_chain;
 pub mod ballot;
@@ -10,6 +11,7 @@ pub mod display_name;
 pub mod edition;
 pub mod email;
 pub mod jury;
+pub mod jury_rules;
 pub mod organization;
 pub mod pagination;
 pub mod password;

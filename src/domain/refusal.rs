@@ -6,6 +6,8 @@
 use serde::Serialize;
 use utoipa::ToSchema;
 
+use super::validation::FieldError;
+
 /// Stable machine-readable code of a problem document (`Problem.code`).
 #[derive(
     Debug,
@@ -191,12 +193,39 @@ pub struct Refusal {
     pub detail: String,
 }
 
+/// What a rule that also checks the request's fields answers when it says no.
+#[derive(Debug, Clone, PartialEq)]
+pub enum Denial {
+    /// Refused by the state of things.
+    Refused(Refusal),
+    /// A field of the request cannot be.
+    Invalid(FieldError),
+}
+
+impl From<Refusal> for Denial {
+    fn from(refusal: Refusal) -> Self {
+        Denial::Refused(refusal)
+    }
+}
+
+impl From<FieldError> for Denial {
+    fn from(error: FieldError) -> Self {
+        Denial::Invalid(error)
+    }
+}
+
+impl Refusal {
+    pub fn new(code: ProblemCode, detail: impl Into<String>) -> Self {
+        Refusal {
+            code,
+            detail: detail.into(),
+        }
+    }
+}
+
 /// Refuses with `code`: the one way a rule says no.
 pub fn refuse<T>(code: ProblemCode, detail: impl Into<String>) -> Result<T, Refusal> {
-    Err(Refusal {
-        code,
-        detail: detail.into(),
-    })
+    Err(Refusal::new(code, detail))
 }
 
 #[cfg(test)]

@@ -3,7 +3,6 @@
 //!
 //! Access: an applicant reaches only their own files, staff only those of their
 //! organizations' editions; anything else is 404.
-use crate::domain::refusal::ProblemCode;
 use std::collections::BTreeMap;
 
 use chrono::{DateTime, NaiveDate, Utc};
@@ -23,10 +22,10 @@ use crate::{
     domain::{
         application::{
             ApplicantKind, ApplicationContent, ApplicationPatch, ApplicationStatus, AutomaticCheck,
-            Eligibility, Location, MAX_FILES_PER_EDITION, check_eligibility,
+            Eligibility, Location, check_eligibility,
         },
-        calendar,
-        edition::{DateRange, EditionStatus},
+        application_lifecycle::{self, EditionPhase},
+        edition::DateRange,
         pagination::{Page, PageRequest},
     },
     entities::{application, application_answer, application_location, edition},
@@ -263,22 +262,12 @@ async fn criteria_keys(
         .collect())
 }
 
-/// Applications are taken while the edition is open, from its opening day to the end of its
-/// deadline day (Europe/Paris).
-fn ensure_accepting(edition: &edition::Model, now: DateTime<Utc>) -> Result<(), ApiError> {
-    let calendar = calendar_of(edition);
-    let open_status =
-        EditionStatus::parse(&edition.status) == Some(EditionStatus::ApplicationsOpen);
-    let started = calendar
-        .applications_open_on
-        .is_none_or(|opens| calendar::today(now) >= opens);
-    if open_status && started && !calendar.deadline_passed(now) {
-        Ok(())
-    } else {
-        Err(ApiError::conflict(
-            ProblemCode::ApplicationsClosed,
-            "This edition is not accepting applications (its application phase is closed).",
-        ))
+/// Where the edition stands now, as the application rules see it.
+fn phase(edition: &edition::Model) -> EditionPhase {
+    EditionPhase {
+        status: editions::status_of(edition),
+        calendar: calendar_of(edition),
+        now: Utc::now(),
     }
 }
 
@@ -319,22 +308,14 @@ pub async fn create(
 ) -> Result<Application, ApiError> {
     let txn = db::begin_write(db).await?;
     let edition = editions::find_visible(&txn, Some(caller), edition_id).await?;
-    ensure_accepting(&edition, Utc::now())?;
+    application_lifecycle::check_accepting(&phase(&edition))?;
     db::lock_on(&txn, caller.id).await?;
     let files = application::Entity::find()
         .filter(application::Column::EditionId.eq(edition_id))
         .filter(application::Column::ApplicantId.eq(caller.id))
         .count(&txn)
         .await?;
-    if files >= MAX_FILES_PER_EDITION {
-        return Err(ApiError::conflict(
-            ProblemCode::TooManyApplications,
-            format!(
-                "You already have {MAX_FILES_PER_EDITION} applications in this edition, \
-                 withdrawn ones included."
-            ),
-        ));
-    }
+    application_lifecycle::check_room_for_another(files)?;
     let mut content = ApplicationContent::default();
     content.apply(patch);
     let inconsistencies = content.inconsistencies(&criteria_keys(&txn, edition_id).await?);
@@ -449,19 +430,8 @@ pub async fn ensure_editable(
     id: Uuid,
 ) -> Result<(), ApiError> {
     let (model, edition) = reach_as_owner(db, caller, id).await?;
-    ensure_draft(&model)?;
-    ensure_accepting(&edition, Utc::now())
-}
-
-fn ensure_draft(model: &application::Model) -> Result<(), ApiError> {
-    if status_of(model) == ApplicationStatus::Draft {
-        Ok(())
-    } else {
-        Err(ApiError::conflict(
-            ProblemCode::NotADraft,
-            "Only a draft can be changed; a submitted file can be reopened by the organizer.",
-        ))
-    }
+    application_lifecycle::check_draft(status_of(&model))?;
+    Ok(application_lifecycle::check_accepting(&phase(&edition))?)
 }
 
 pub async fn get(
@@ -481,8 +451,8 @@ pub async fn update(
 ) -> Result<Application, ApiError> {
     let txn = db::begin_write(db).await?;
     let (model, edition) = reach_as_owner(&txn, caller, id).await?;
-    ensure_draft(&model)?;
-    ensure_accepting(&edition, Utc::now())?;
+    application_lifecycle::check_draft(status_of(&model))?;
+    application_lifecycle::check_accepting(&phase(&edition))?;
     let mut content = content_of(&txn, &model).await?;
     content.apply(patch);
     let inconsistencies = content.inconsistencies(&criteria_keys(&txn, edition.id).await?);
@@ -508,8 +478,8 @@ pub async fn submit(
 ) -> Result<Application, ApiError> {
     let txn = db::begin_write(db).await?;
     let (model, edition) = reach_as_owner(&txn, caller, id).await?;
-    ensure_draft(&model)?;
-    ensure_accepting(&edition, Utc::now())?;
+    application_lifecycle::check_draft(status_of(&model))?;
+    application_lifecycle::check_accepting(&phase(&edition))?;
     // A file is submitted by someone who proved they own the account's address.
     accounts::ensure_verified(&txn, caller.id).await?;
     let content = content_of(&txn, &model).await?;
@@ -557,26 +527,7 @@ pub async fn withdraw(
 ) -> Result<Application, ApiError> {
     let txn = db::begin_write(db).await?;
     let (model, edition) = reach_as_owner(&txn, caller, id).await?;
-    if status_of(&model) == ApplicationStatus::Withdrawn {
-        return Err(ApiError::conflict(
-            ProblemCode::AlreadyWithdrawn,
-            "This file is already withdrawn.",
-        ));
-    }
-    let status = EditionStatus::parse(&edition.status);
-    let before_selection_day = edition
-        .selection_on
-        .is_none_or(|day| calendar::today(Utc::now()) <= day);
-    if !(matches!(
-        status,
-        Some(EditionStatus::ApplicationsOpen | EditionStatus::Selection)
-    ) && before_selection_day)
-    {
-        return Err(ApiError::conflict(
-            ProblemCode::WithdrawalClosed,
-            "Files can be withdrawn until the selection only.",
-        ));
-    }
+    application_lifecycle::check_withdrawal(status_of(&model), &phase(&edition))?;
     let mut active = model.into_active_model();
     active.status = Set(ApplicationStatus::Withdrawn.as_str().to_owned());
     active.public = Set(false);
@@ -597,13 +548,7 @@ pub async fn reopen(
 ) -> Result<Application, ApiError> {
     let txn = db::begin_write(db).await?;
     let (model, edition) = reach_as_staff(&txn, caller, id).await?;
-    if status_of(&model) != ApplicationStatus::Submitted {
-        return Err(ApiError::conflict(
-            ProblemCode::NotSubmitted,
-            "Only a submitted file can be reopened.",
-        ));
-    }
-    ensure_accepting(&edition, Utc::now())?;
+    application_lifecycle::check_reopening(status_of(&model), &phase(&edition))?;
     let mut active = model.into_active_model();
     active.status = Set(ApplicationStatus::Draft.as_str().to_owned());
     active.submitted_at = Set(None);
@@ -637,12 +582,7 @@ pub async fn review(
 ) -> Result<Application, ApiError> {
     let txn = db::begin_write(db).await?;
     let (model, _) = reach_as_staff(&txn, caller, id).await?;
-    if status_of(&model) != ApplicationStatus::Submitted {
-        return Err(ApiError::conflict(
-            ProblemCode::NotSubmitted,
-            "Only a submitted file can be reviewed.",
-        ));
-    }
+    application_lifecycle::check_reviewable(status_of(&model))?;
     if decision == Eligibility::Pending {
         return Err(ApiError::invalid(
             "decision",
@@ -678,14 +618,8 @@ pub async fn set_public(
 ) -> Result<Application, ApiError> {
     let txn = db::begin_write(db).await?;
     let (model, _) = reach_as_staff(&txn, caller, id).await?;
-    if public
-        && !(status_of(&model) == ApplicationStatus::Submitted
-            && eligibility_of(&model) == Eligibility::Eligible)
-    {
-        return Err(ApiError::conflict(
-            ProblemCode::NotEligible,
-            "Only submitted files reviewed as eligible can be made public.",
-        ));
+    if public {
+        application_lifecycle::check_publishable(status_of(&model), eligibility_of(&model))?;
     }
     let mut active = model.into_active_model();
     active.public = Set(public);

@@ -180,12 +180,7 @@ pub async fn set_window(
 ) -> Result<BallotView, ApiError> {
     let txn = db::begin_write(db).await?;
     let (_, _, ballot) = managed(&txn, caller, prize_id).await?;
-    if state_of(&ballot, Utc::now()) != BallotState::Scheduled {
-        return Err(ApiError::conflict(
-            ProblemCode::BallotStarted,
-            "The window of a ballot that has opened cannot change.",
-        ));
-    }
+    ballot::check_window_change(state_of(&ballot, Utc::now()))?;
     if let (Some(opens), Some(closes)) = (opens_at, closes_at)
         && closes <= opens
     {
@@ -224,32 +219,7 @@ pub async fn set_state(
     let txn = db::begin_write(db).await?;
     let (_, edition, ballot) = managed(&txn, caller, prize_id).await?;
     let current = state_of(&ballot, Utc::now());
-    let allowed = match to {
-        BallotState::Open => current == BallotState::Scheduled,
-        BallotState::Closed => current == BallotState::Open,
-        _ => false,
-    };
-    if !allowed {
-        return Err(ApiError::conflict(
-            ProblemCode::InvalidBallotTransition,
-            format!(
-                "A `{}` ballot cannot become `{}`.",
-                current.as_str(),
-                to.as_str()
-            ),
-        ));
-    }
-    if to == BallotState::Open
-        && !matches!(
-            EditionStatus::parse(&edition.status),
-            Some(EditionStatus::Audition | EditionStatus::Ceremony)
-        )
-    {
-        return Err(ApiError::conflict(
-            ProblemCode::EditionNotVoting,
-            "Ballots open once the shortlist is known, until the results are published.",
-        ));
-    }
+    ballot::check_manual_step(current, to, editions::status_of(&edition))?;
     let mut active = ballot.into_active_model();
     active.state = Set(to.as_str().to_owned());
     if to == BallotState::Closed {
@@ -397,16 +367,11 @@ pub async fn vote(
     if txn.get_database_backend() == DbBackend::Postgres {
         query = query.lock_shared();
     }
-    let open = query
+    let state = query
         .one(&txn)
         .await?
-        .is_some_and(|ballot| state_of(&ballot, Utc::now()) == BallotState::Open);
-    if !open {
-        return Err(ApiError::conflict(
-            ProblemCode::BallotNotOpen,
-            "This ballot is not open.",
-        ));
-    }
+        .map(|ballot| state_of(&ballot, Utc::now()));
+    ballot::check_voting(state.unwrap_or(BallotState::Scheduled))?;
     let recorded = ballot_voter::Entity::insert(ballot_voter::ActiveModel {
         prize_id: Set(prize_id),
         voter_key: Set(voter_key(caller)),
@@ -552,21 +517,10 @@ pub async fn break_tie(
 ) -> Result<Results, ApiError> {
     let txn = db::begin_write(db).await?;
     let (_, _, ballot) = managed(&txn, caller, prize_id).await?;
-    if state_of(&ballot, Utc::now()) != BallotState::Closed {
-        return Err(ApiError::conflict(
-            ProblemCode::BallotNotClosed,
-            "Ties are resolved once the ballot is closed, before publication.",
-        ));
-    }
     txn.commit().await?;
     let current = results(db, Some(caller), prize_id).await?;
     let leaders = current.tally.map(|tally| tally.leaders).unwrap_or_default();
-    if leaders.len() < 2 {
-        return Err(ApiError::conflict(
-            ProblemCode::NoTie,
-            "There is no tie for first place.",
-        ));
-    }
+    ballot::check_tie_break(current.state, &leaders)?;
     if !leaders.contains(&application_id) {
         return Err(ApiError::invalid(
             "application_id",
@@ -600,26 +554,17 @@ pub async fn publish(
     caller: &Principal,
     prize_id: Uuid,
 ) -> Result<Results, ApiError> {
+    // Staff of the prize's organization only: nobody else learns the ballot's state.
+    managed(db, caller, prize_id).await?;
     let current = results(db, Some(caller), prize_id).await?;
     let txn = db::begin_write(db).await?;
     let (_, _, ballot) = managed(&txn, caller, prize_id).await?;
-    if current.state != BallotState::Closed {
-        return Err(ApiError::conflict(
-            ProblemCode::BallotNotClosed,
-            "Only a closed ballot's results can be published.",
-        ));
-    }
-    if current.winner.is_none()
-        && current
-            .tally
-            .as_ref()
-            .is_some_and(|tally| tally.leaders.len() > 1)
-    {
-        return Err(ApiError::conflict(
-            ProblemCode::TieUnresolved,
-            "Several candidates share the first place: resolve the tie first.",
-        ));
-    }
+    let leaders = current
+        .tally
+        .as_ref()
+        .map(|tally| tally.leaders.clone())
+        .unwrap_or_default();
+    ballot::check_publication(current.state, &leaders, current.winner)?;
     let mut active = ballot.into_active_model();
     active.state = Set(BallotState::Published.as_str().to_owned());
     active.updated_at = Set(db::now());

@@ -99,7 +99,7 @@ pub struct Edition {
     pub updated_at: DateTime<Utc>,
 }
 
-fn status_of(model: &edition_entity::Model) -> EditionStatus {
+pub fn status_of(model: &edition_entity::Model) -> EditionStatus {
     EditionStatus::parse(&model.status).unwrap_or(EditionStatus::Draft)
 }
 

@@ -1,6 +1,9 @@
 //! The jury: decisions.
 use super::*;
-use crate::domain::refusal::ProblemCode;
+use crate::domain::{
+    jury_rules::{self, DecisionFacts, Proposal},
+    refusal::ProblemCode,
+};
 
 #[derive(Debug, Clone, Serialize, ToSchema)]
 pub struct Decision {
@@ -80,90 +83,35 @@ pub async fn decide(
         }
         Actor::Member(_) => return Err(ApiError::Forbidden),
     };
-    if !matches!(
-        edition_status(&edition),
-        EditionStatus::Audition | EditionStatus::Ceremony
-    ) {
-        return Err(ApiError::conflict(
-            ProblemCode::DecisionsClosed,
-            "Prizes are decided after the auditions and before the results are published.",
-        ));
-    }
     let kind = PrizeKind::parse(&prize.kind).unwrap_or(PrizeKind::Category);
-    if matches!(kind, PrizeKind::Councillors | PrizeKind::Public) {
-        return Err(ApiError::conflict(
-            ProblemCode::DecidedByBallot,
-            "This prize is decided by a ballot, not by the jury.",
-        ));
-    }
     let pool: BTreeSet<Uuid> = round_files(&txn, edition.id, round)
         .await?
         .into_iter()
         .map(|f| f.id)
         .collect();
-    if !pool.contains(&request.laureate) {
-        return Err(ApiError::invalid(
-            "laureate",
-            "invalid_value",
-            "the laureate must be a candidate of this prize's pool",
-        ));
-    }
-    if !request.mentions.is_empty() && !prize.mentions_allowed {
-        return Err(ApiError::invalid(
-            "mentions",
-            "invalid_value",
-            "this prize has no honourable mentions",
-        ));
-    }
-    if request
-        .mentions
-        .iter()
-        .any(|id| !pool.contains(id) || *id == request.laureate)
-    {
-        return Err(ApiError::invalid(
-            "mentions",
-            "invalid_value",
-            "mentions go to other candidates of the pool",
-        ));
-    }
-    if kind == PrizeKind::Jury {
-        let ranking: Vec<RankedFile> = ranking_of(&txn, &edition, round).await?;
-        let first = scoring::first_place(&ranking);
-        if first.is_empty() {
-            return Err(ApiError::conflict(
-                ProblemCode::NoRanking,
-                "No scorecard has been submitted for this round yet.",
-            ));
-        }
-        if !first.contains(&request.laureate) {
-            return Err(ApiError::conflict(
-                ProblemCode::NotTopRanked,
-                "The jury prize goes to the top of the audition ranking.",
-            ));
-        }
-        if first.len() > 1 && !request.casting_vote {
-            return Err(ApiError::conflict(
-                ProblemCode::TieNeedsCastingVote,
-                "Several candidates share the first place: the president's casting vote decides (`casting_vote: true`).",
-            ));
-        }
-        if first.len() == 1 && request.casting_vote {
-            return Err(ApiError::invalid(
-                "casting_vote",
-                "invalid_value",
-                "there is no tie to break",
-            ));
-        }
-    }
+    let first_place = if kind == PrizeKind::Jury {
+        scoring::first_place(&ranking_of(&txn, &edition, round).await?)
+    } else {
+        Vec::new()
+    };
     let existing = prize_decision::Entity::find_by_id(prize_id)
         .one(&txn)
         .await?;
-    if existing.is_some() && (!staff || request.reason.is_none()) {
-        return Err(ApiError::conflict(
-            ProblemCode::DecisionExists,
-            "This prize is decided; staff can change the decision with a written reason.",
-        ));
-    }
+    let facts = DecisionFacts {
+        edition: edition_status(&edition),
+        kind,
+        pool: &pool,
+        mentions_allowed: prize.mentions_allowed,
+        first_place: &first_place,
+        already_decided: existing.is_some(),
+        staff_with_reason: staff && request.reason.is_some(),
+    };
+    let proposal = Proposal {
+        laureate: request.laureate,
+        mentions: &request.mentions,
+        casting_vote: request.casting_vote,
+    };
+    jury_rules::check_decision(&facts, &proposal)?;
     let model = prize_decision::ActiveModel {
         prize_id: Set(prize_id),
         laureate_id: Set(request.laureate),

@@ -1,5 +1,6 @@
 //! The jury: scorecards.
 use super::*;
+use crate::domain::jury_rules::{self, ScoringFacts};
 use crate::domain::refusal::ProblemCode;
 
 #[derive(Debug, Clone, Serialize, ToSchema)]
@@ -76,32 +77,15 @@ pub(super) async fn scoring_context(
     if !files.iter().any(|candidate| candidate.id == file.id) {
         return Err(ApiError::NotFound);
     }
-    let open = match round {
-        Round::Selection => edition_status(&edition) == EditionStatus::Selection,
-        Round::Audition => edition_status(&edition) == EditionStatus::Audition,
-    };
-    if !open {
-        return Err(ApiError::conflict(
-            ProblemCode::ScoringClosed,
-            "This round is not being scored now.",
-        ));
-    }
-    if conflicted_members(db, file.id).await?.contains(&member.id) {
-        return Err(ApiError::conflict(
-            ProblemCode::ConflictOfInterest,
-            "You declared a conflict of interest on this file.",
-        ));
-    }
     let reviewers = reviewers(db, edition.id, round, &files).await?;
-    if !reviewers
-        .get(&file.id)
-        .is_some_and(|set| set.contains(&member.id))
-    {
-        return Err(ApiError::conflict(
-            ProblemCode::NotAssigned,
-            "This file is assigned to other reviewers.",
-        ));
-    }
+    jury_rules::check_scoring(&ScoringFacts {
+        round,
+        edition: edition_status(&edition),
+        conflicted: conflicted_members(db, file.id).await?.contains(&member.id),
+        assigned: reviewers
+            .get(&file.id)
+            .is_some_and(|set| set.contains(&member.id)),
+    })?;
     let criteria = editions::criteria_of(db, edition.id)
         .await?
         .into_iter()

@@ -1,5 +1,6 @@
 //! The jury: shortlist and auditions.
 use super::*;
+use crate::domain::jury_rules;
 use crate::domain::refusal::ProblemCode;
 
 /// Confirms the shortlist (the top N of the selection ranking is the proposal; any other
@@ -13,12 +14,7 @@ pub async fn confirm_shortlist(
 ) -> Result<Edition, ApiError> {
     let txn = db::begin_write(db).await?;
     let edition = editions::find_managed(&txn, caller, edition_id).await?;
-    if edition_status(&edition) != EditionStatus::Selection {
-        return Err(ApiError::conflict(
-            ProblemCode::NotInSelection,
-            "The shortlist is confirmed during the selection.",
-        ));
-    }
+    jury_rules::check_shortlist_change(edition_status(&edition))?;
     let eligible: BTreeSet<Uuid> = round_files(&txn, edition_id, Round::Selection)
         .await?
         .into_iter()

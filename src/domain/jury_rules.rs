@@ -1,0 +1,376 @@
+//! When the jury may act: scoring a file, changing the shortlist, deciding a prize.
+use std::collections::BTreeSet;
+
+use uuid::Uuid;
+
+use super::{
+    edition::{EditionStatus, PrizeKind},
+    refusal::{Denial, ProblemCode, Refusal, refuse},
+    scoring::Round,
+    validation::FieldError,
+};
+
+/// What the scoring rule looks at for one juror and one file of a round.
+pub struct ScoringFacts {
+    pub round: Round,
+    pub edition: EditionStatus,
+    /// The juror declared a conflict of interest on the file.
+    pub conflicted: bool,
+    /// The file is among those the juror reviews in this round.
+    pub assigned: bool,
+}
+
+/// A round is scored while the edition is at that stage, by its reviewers without a conflict.
+pub fn check_scoring(facts: &ScoringFacts) -> Result<(), Refusal> {
+    let stage = match facts.round {
+        Round::Selection => EditionStatus::Selection,
+        Round::Audition => EditionStatus::Audition,
+    };
+    if facts.edition != stage {
+        return refuse(
+            ProblemCode::ScoringClosed,
+            "This round is not being scored now.",
+        );
+    }
+    if facts.conflicted {
+        return refuse(
+            ProblemCode::ConflictOfInterest,
+            "You declared a conflict of interest on this file.",
+        );
+    }
+    if !facts.assigned {
+        return refuse(
+            ProblemCode::NotAssigned,
+            "This file is assigned to other reviewers.",
+        );
+    }
+    Ok(())
+}
+
+/// The shortlist is confirmed during the selection.
+pub fn check_shortlist_change(edition: EditionStatus) -> Result<(), Refusal> {
+    if edition != EditionStatus::Selection {
+        return refuse(
+            ProblemCode::NotInSelection,
+            "The shortlist is confirmed during the selection.",
+        );
+    }
+    Ok(())
+}
+
+/// What the decision rule looks at for a prize.
+pub struct DecisionFacts<'a> {
+    pub edition: EditionStatus,
+    pub kind: PrizeKind,
+    /// The candidates of the prize's pool.
+    pub pool: &'a BTreeSet<Uuid>,
+    pub mentions_allowed: bool,
+    /// The top of the round's ranking (jury prizes only; several on a tie).
+    pub first_place: &'a [Uuid],
+    pub already_decided: bool,
+    /// Staff changing a decision with a written reason.
+    pub staff_with_reason: bool,
+}
+
+/// What is proposed: the laureate, mentions, and whether the president's casting vote is used.
+pub struct Proposal<'a> {
+    pub laureate: Uuid,
+    pub mentions: &'a [Uuid],
+    pub casting_vote: bool,
+}
+
+/// A jury or category prize is decided after the auditions, before the results, for a
+/// candidate of its pool; a jury prize goes to the top of the ranking (the president's casting
+/// vote breaks a tie); a decision is changed by staff only, with a written reason.
+pub fn check_decision(facts: &DecisionFacts<'_>, proposal: &Proposal<'_>) -> Result<(), Denial> {
+    if !matches!(
+        facts.edition,
+        EditionStatus::Audition | EditionStatus::Ceremony
+    ) {
+        return Err(Refusal::new(
+            ProblemCode::DecisionsClosed,
+            "Prizes are decided after the auditions and before the results are published.",
+        )
+        .into());
+    }
+    if matches!(facts.kind, PrizeKind::Councillors | PrizeKind::Public) {
+        return Err(Refusal::new(
+            ProblemCode::DecidedByBallot,
+            "This prize is decided by a ballot, not by the jury.",
+        )
+        .into());
+    }
+    if !facts.pool.contains(&proposal.laureate) {
+        return Err(FieldError::new(
+            "laureate",
+            "invalid_value",
+            "the laureate must be a candidate of this prize's pool",
+        )
+        .into());
+    }
+    if !proposal.mentions.is_empty() && !facts.mentions_allowed {
+        return Err(FieldError::new(
+            "mentions",
+            "invalid_value",
+            "this prize has no honourable mentions",
+        )
+        .into());
+    }
+    if proposal
+        .mentions
+        .iter()
+        .any(|id| !facts.pool.contains(id) || *id == proposal.laureate)
+    {
+        return Err(FieldError::new(
+            "mentions",
+            "invalid_value",
+            "mentions go to other candidates of the pool",
+        )
+        .into());
+    }
+    if facts.kind == PrizeKind::Jury {
+        check_top_ranked(facts.first_place, proposal)?;
+    }
+    if facts.already_decided && !facts.staff_with_reason {
+        return Err(Refusal::new(
+            ProblemCode::DecisionExists,
+            "This prize is decided; staff can change the decision with a written reason.",
+        )
+        .into());
+    }
+    Ok(())
+}
+
+fn check_top_ranked(first_place: &[Uuid], proposal: &Proposal<'_>) -> Result<(), Denial> {
+    if first_place.is_empty() {
+        return Err(Refusal::new(
+            ProblemCode::NoRanking,
+            "No scorecard has been submitted for this round yet.",
+        )
+        .into());
+    }
+    if !first_place.contains(&proposal.laureate) {
+        return Err(Refusal::new(
+            ProblemCode::NotTopRanked,
+            "The jury prize goes to the top of the audition ranking.",
+        )
+        .into());
+    }
+    if first_place.len() > 1 && !proposal.casting_vote {
+        return Err(Refusal::new(
+            ProblemCode::TieNeedsCastingVote,
+            "Several candidates share the first place: the president's casting vote decides (`casting_vote: true`).",
+        ).into());
+    }
+    if first_place.len() == 1 && proposal.casting_vote {
+        return Err(
+            FieldError::new("casting_vote", "invalid_value", "there is no tie to break").into(),
+        );
+    }
+    Ok(())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn refused(result: Result<(), Denial>) -> ProblemCode {
+        match result {
+            Err(Denial::Refused(refusal)) => refusal.code,
+            other => panic!("expected a refusal, got {other:?}"),
+        }
+    }
+
+    fn invalid_field(result: Result<(), Denial>) -> String {
+        match result {
+            Err(Denial::Invalid(error)) => error.field,
+            other => panic!("expected an invalid field, got {other:?}"),
+        }
+    }
+
+    #[test]
+    fn a_round_is_scored_at_its_stage_by_its_unconflicted_reviewers() {
+        let facts = |round, edition, conflicted, assigned| ScoringFacts {
+            round,
+            edition,
+            conflicted,
+            assigned,
+        };
+        assert!(
+            check_scoring(&facts(
+                Round::Selection,
+                EditionStatus::Selection,
+                false,
+                true
+            ))
+            .is_ok()
+        );
+        assert!(
+            check_scoring(&facts(
+                Round::Audition,
+                EditionStatus::Audition,
+                false,
+                true
+            ))
+            .is_ok()
+        );
+        for (round, edition) in [
+            (Round::Selection, EditionStatus::Audition),
+            (Round::Audition, EditionStatus::Selection),
+            (Round::Audition, EditionStatus::Ceremony),
+        ] {
+            assert_eq!(
+                check_scoring(&facts(round, edition, false, true))
+                    .unwrap_err()
+                    .code,
+                ProblemCode::ScoringClosed
+            );
+        }
+        assert_eq!(
+            check_scoring(&facts(
+                Round::Selection,
+                EditionStatus::Selection,
+                true,
+                true
+            ))
+            .unwrap_err()
+            .code,
+            ProblemCode::ConflictOfInterest
+        );
+        assert_eq!(
+            check_scoring(&facts(
+                Round::Selection,
+                EditionStatus::Selection,
+                false,
+                false
+            ))
+            .unwrap_err()
+            .code,
+            ProblemCode::NotAssigned
+        );
+    }
+
+    #[test]
+    fn the_shortlist_changes_during_the_selection_only() {
+        assert!(check_shortlist_change(EditionStatus::Selection).is_ok());
+        for edition in [EditionStatus::ApplicationsOpen, EditionStatus::Audition] {
+            assert_eq!(
+                check_shortlist_change(edition).unwrap_err().code,
+                ProblemCode::NotInSelection
+            );
+        }
+    }
+
+    #[test]
+    fn a_jury_prize_goes_to_the_top_of_the_ranking() {
+        let (a, b, c) = (Uuid::from_u128(1), Uuid::from_u128(2), Uuid::from_u128(3));
+        let pool: BTreeSet<Uuid> = [a, b, c].into();
+        let facts = |first_place: &'static [Uuid]| DecisionFacts {
+            edition: EditionStatus::Audition,
+            kind: PrizeKind::Jury,
+            pool: &pool,
+            mentions_allowed: false,
+            first_place,
+            already_decided: false,
+            staff_with_reason: false,
+        };
+        let propose = |laureate, casting_vote| Proposal {
+            laureate,
+            mentions: &[],
+            casting_vote,
+        };
+        static TOP_A: [Uuid; 1] = [Uuid::from_u128(1)];
+        static TIE_AB: [Uuid; 2] = [Uuid::from_u128(1), Uuid::from_u128(2)];
+        assert!(check_decision(&facts(&TOP_A), &propose(a, false)).is_ok());
+        assert_eq!(
+            refused(check_decision(&facts(&[]), &propose(a, false))),
+            ProblemCode::NoRanking
+        );
+        assert_eq!(
+            refused(check_decision(&facts(&TOP_A), &propose(b, false))),
+            ProblemCode::NotTopRanked
+        );
+        assert_eq!(
+            refused(check_decision(&facts(&TIE_AB), &propose(b, false))),
+            ProblemCode::TieNeedsCastingVote
+        );
+        assert!(check_decision(&facts(&TIE_AB), &propose(b, true)).is_ok());
+        assert_eq!(
+            invalid_field(check_decision(&facts(&TOP_A), &propose(a, true))),
+            "casting_vote"
+        );
+        let outsider = Uuid::from_u128(9);
+        assert_eq!(
+            invalid_field(check_decision(&facts(&TOP_A), &propose(outsider, false))),
+            "laureate"
+        );
+    }
+
+    #[test]
+    fn decisions_are_taken_at_their_stage_on_jury_prizes_once_unless_staff_give_a_reason() {
+        let (a, b) = (Uuid::from_u128(1), Uuid::from_u128(2));
+        let pool: BTreeSet<Uuid> = [a, b].into();
+        let base = DecisionFacts {
+            edition: EditionStatus::Ceremony,
+            kind: PrizeKind::Category,
+            pool: &pool,
+            mentions_allowed: true,
+            first_place: &[],
+            already_decided: false,
+            staff_with_reason: false,
+        };
+        let proposal = Proposal {
+            laureate: a,
+            mentions: &[b],
+            casting_vote: false,
+        };
+        assert!(check_decision(&base, &proposal).is_ok());
+        let early = DecisionFacts {
+            edition: EditionStatus::Selection,
+            ..base
+        };
+        assert_eq!(
+            refused(check_decision(&early, &proposal)),
+            ProblemCode::DecisionsClosed
+        );
+        let ballot = DecisionFacts {
+            kind: PrizeKind::Public,
+            ..base
+        };
+        assert_eq!(
+            refused(check_decision(&ballot, &proposal)),
+            ProblemCode::DecidedByBallot
+        );
+        let no_mentions = DecisionFacts {
+            mentions_allowed: false,
+            ..base
+        };
+        assert_eq!(
+            invalid_field(check_decision(&no_mentions, &proposal)),
+            "mentions"
+        );
+        let self_mention = Proposal {
+            laureate: a,
+            mentions: &[a],
+            casting_vote: false,
+        };
+        assert_eq!(
+            invalid_field(check_decision(&base, &self_mention)),
+            "mentions"
+        );
+        let decided = DecisionFacts {
+            already_decided: true,
+            ..base
+        };
+        assert_eq!(
+            refused(check_decision(&decided, &proposal)),
+            ProblemCode::DecisionExists
+        );
+        let changed = DecisionFacts {
+            already_decided: true,
+            staff_with_reason: true,
+            ..base
+        };
+        assert!(check_decision(&changed, &proposal).is_ok());
+    }
+}
