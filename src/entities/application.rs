@@ -7,7 +7,7 @@ pub struct Model {
     pub id: Uuid,
     pub edition_id: Uuid,
     pub applicant_id: Option<Uuid>,
-    pub status: String,
+    pub status: crate::domain::application::ApplicationStatus,
     pub applicant_kind: Option<String>,
     pub structure_name: Option<String>,
     pub siret: Option<String>,

@@ -5,7 +5,7 @@ use sea_orm::entity::prelude::*;
 pub struct Model {
     #[sea_orm(primary_key, auto_increment = false)]
     pub prize_id: Uuid,
-    pub state: String,
+    pub state: crate::domain::ballot::BallotState,
     pub opens_at: Option<DateTimeUtc>,
     pub closes_at: Option<DateTimeUtc>,
     pub tie_break_id: Option<Uuid>,

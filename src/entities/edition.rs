@@ -22,7 +22,7 @@ pub struct Model {
     pub selection_on: Option<Date>,
     pub audition_on: Option<Date>,
     pub ceremony_on: Option<Date>,
-    pub status: String,
+    pub status: crate::domain::edition::EditionStatus,
     pub created_at: DateTimeUtc,
     pub updated_at: DateTimeUtc,
 }

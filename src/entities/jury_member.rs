@@ -7,7 +7,7 @@ pub struct Model {
     pub id: Uuid,
     pub edition_id: Uuid,
     pub user_id: Uuid,
-    pub seat: String,
+    pub seat: crate::domain::jury::Seat,
     pub previous_laureate: bool,
     pub created_at: DateTimeUtc,
 }

@@ -7,12 +7,12 @@ pub struct Model {
     pub id: Uuid,
     pub edition_id: Uuid,
     pub position: i32,
-    pub kind: String,
+    pub kind: crate::domain::edition::PrizeKind,
     pub name: String,
     /// JSON array of sponsor names.
     #[sea_orm(column_type = "Text")]
     pub sponsors: String,
-    pub pool: String,
+    pub pool: crate::domain::edition::CandidatePool,
     pub laureate_count: i32,
     pub mentions_allowed: bool,
 }

@@ -85,10 +85,6 @@ pub struct Application {
     pub updated_at: DateTime<Utc>,
 }
 
-fn status_of(model: &application::Model) -> ApplicationStatus {
-    ApplicationStatus::parse(&model.status).unwrap_or(ApplicationStatus::Draft)
-}
-
 fn eligibility_of(model: &application::Model) -> Eligibility {
     model
         .review_decision
@@ -167,7 +163,7 @@ async fn view(
         id: model.id,
         edition_id: model.edition_id,
         applicant_id: model.applicant_id,
-        status: status_of(&model),
+        status: model.status,
         applicant_kind: content.applicant_kind,
         structure_name: content.structure_name,
         siret: content.siret,
@@ -265,7 +261,7 @@ async fn criteria_keys(
 /// Where the edition stands now, as the application rules see it.
 fn phase(edition: &edition::Model) -> EditionPhase {
     EditionPhase {
-        status: editions::status_of(edition),
+        status: edition.status,
         calendar: calendar_of(edition),
         now: Utc::now(),
     }
@@ -328,7 +324,7 @@ pub async fn create(
         id: Set(id),
         edition_id: Set(edition_id),
         applicant_id: Set(Some(caller.id)),
-        status: Set(ApplicationStatus::Draft.as_str().to_owned()),
+        status: Set(ApplicationStatus::Draft),
         public: Set(false),
         shortlisted: Set(false),
         created_at: Set(now),
@@ -430,7 +426,7 @@ pub async fn ensure_editable(
     id: Uuid,
 ) -> Result<(), ApiError> {
     let (model, edition) = reach_as_owner(db, caller, id).await?;
-    application_lifecycle::check_draft(status_of(&model))?;
+    application_lifecycle::check_draft(model.status)?;
     Ok(application_lifecycle::check_accepting(&phase(&edition))?)
 }
 
@@ -451,7 +447,7 @@ pub async fn update(
 ) -> Result<Application, ApiError> {
     let txn = db::begin_write(db).await?;
     let (model, edition) = reach_as_owner(&txn, caller, id).await?;
-    application_lifecycle::check_draft(status_of(&model))?;
+    application_lifecycle::check_draft(model.status)?;
     application_lifecycle::check_accepting(&phase(&edition))?;
     let mut content = content_of(&txn, &model).await?;
     content.apply(patch);
@@ -478,7 +474,7 @@ pub async fn submit(
 ) -> Result<Application, ApiError> {
     let txn = db::begin_write(db).await?;
     let (model, edition) = reach_as_owner(&txn, caller, id).await?;
-    application_lifecycle::check_draft(status_of(&model))?;
+    application_lifecycle::check_draft(model.status)?;
     application_lifecycle::check_accepting(&phase(&edition))?;
     // A file is submitted by someone who proved they own the account's address.
     accounts::ensure_verified(&txn, caller.id).await?;
@@ -502,7 +498,7 @@ pub async fn submit(
         &content.locations,
     );
     let mut active = model.into_active_model();
-    active.status = Set(ApplicationStatus::Submitted.as_str().to_owned());
+    active.status = Set(ApplicationStatus::Submitted);
     active.submitted_at = Set(Some(db::now()));
     active.auto_eligible = Set(Some(check.eligible));
     active.auto_findings = Set(Some(json!(check.findings).to_string()));
@@ -527,9 +523,9 @@ pub async fn withdraw(
 ) -> Result<Application, ApiError> {
     let txn = db::begin_write(db).await?;
     let (model, edition) = reach_as_owner(&txn, caller, id).await?;
-    application_lifecycle::check_withdrawal(status_of(&model), &phase(&edition))?;
+    application_lifecycle::check_withdrawal(model.status, &phase(&edition))?;
     let mut active = model.into_active_model();
-    active.status = Set(ApplicationStatus::Withdrawn.as_str().to_owned());
+    active.status = Set(ApplicationStatus::Withdrawn);
     active.public = Set(false);
     save_and_record(
         txn,
@@ -548,9 +544,9 @@ pub async fn reopen(
 ) -> Result<Application, ApiError> {
     let txn = db::begin_write(db).await?;
     let (model, edition) = reach_as_staff(&txn, caller, id).await?;
-    application_lifecycle::check_reopening(status_of(&model), &phase(&edition))?;
+    application_lifecycle::check_reopening(model.status, &phase(&edition))?;
     let mut active = model.into_active_model();
-    active.status = Set(ApplicationStatus::Draft.as_str().to_owned());
+    active.status = Set(ApplicationStatus::Draft);
     active.submitted_at = Set(None);
     active.auto_eligible = Set(None);
     active.auto_findings = Set(None);
@@ -582,7 +578,7 @@ pub async fn review(
 ) -> Result<Application, ApiError> {
     let txn = db::begin_write(db).await?;
     let (model, _) = reach_as_staff(&txn, caller, id).await?;
-    application_lifecycle::check_reviewable(status_of(&model))?;
+    application_lifecycle::check_reviewable(model.status)?;
     if decision == Eligibility::Pending {
         return Err(ApiError::invalid(
             "decision",
@@ -619,7 +615,7 @@ pub async fn set_public(
     let txn = db::begin_write(db).await?;
     let (model, _) = reach_as_staff(&txn, caller, id).await?;
     if public {
-        application_lifecycle::check_publishable(status_of(&model), eligibility_of(&model))?;
+        application_lifecycle::check_publishable(model.status, eligibility_of(&model))?;
     }
     let mut active = model.into_active_model();
     active.public = Set(public);
@@ -791,7 +787,7 @@ pub async fn import(
         id: Set(id),
         edition_id: Set(edition_id),
         applicant_id: Set(None),
-        status: Set(ApplicationStatus::Submitted.as_str().to_owned()),
+        status: Set(ApplicationStatus::Submitted),
         auto_eligible: Set(Some(true)),
         auto_findings: Set(Some("[]".to_owned())),
         review_decision: Set(Some(Eligibility::Eligible.as_str().to_owned())),

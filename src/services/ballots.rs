@@ -61,10 +61,7 @@ async fn ballot_prize(
         .one(db)
         .await?
         .ok_or(ApiError::NotFound)?;
-    if !matches!(
-        PrizeKind::parse(&prize.kind),
-        Some(PrizeKind::Councillors | PrizeKind::Public)
-    ) {
+    if !matches!(prize.kind, PrizeKind::Councillors | PrizeKind::Public) {
         return Err(ApiError::NotFound);
     }
     let edition = edition::Entity::find_by_id(prize.edition_id)
@@ -84,7 +81,7 @@ async fn ensure_ballot(
     }
     let model = ballot_entity::Model {
         prize_id,
-        state: BallotState::Scheduled.as_str().to_owned(),
+        state: BallotState::Scheduled,
         opens_at: None,
         closes_at: None,
         tie_break_id: None,
@@ -108,20 +105,15 @@ async fn ensure_ballot(
 }
 
 fn state_of(model: &ballot_entity::Model, now: DateTime<Utc>) -> BallotState {
-    ballot::effective_state(
-        BallotState::parse(&model.state).unwrap_or(BallotState::Scheduled),
-        model.opens_at,
-        model.closes_at,
-        now,
-    )
+    ballot::effective_state(model.state, model.opens_at, model.closes_at, now)
 }
 
 async fn candidate_files(
     db: &impl ConnectionTrait,
     prize: &prize::Model,
 ) -> Result<Vec<application::Model>, ApiError> {
-    let round = match CandidatePool::parse(&prize.pool) {
-        Some(CandidatePool::Eligible) => Round::Selection,
+    let round = match prize.pool {
+        CandidatePool::Eligible => Round::Selection,
         _ => Round::Audition,
     };
     jury::round_files(db, prize.edition_id, round).await
@@ -150,7 +142,7 @@ pub async fn get(db: &DatabaseConnection, prize_id: Uuid) -> Result<BallotView, 
     }
     Ok(BallotView {
         prize_id,
-        kind: PrizeKind::parse(&prize.kind).unwrap_or(PrizeKind::Public),
+        kind: prize.kind,
         prize_name: prize.name,
         state: state_of(&ballot, Utc::now()),
         opens_at: ballot.opens_at,
@@ -219,9 +211,9 @@ pub async fn set_state(
     let txn = db::begin_write(db).await?;
     let (_, edition, ballot) = managed(&txn, caller, prize_id).await?;
     let current = state_of(&ballot, Utc::now());
-    ballot::check_manual_step(current, to, editions::status_of(&edition))?;
+    ballot::check_manual_step(current, to, edition.status)?;
     let mut active = ballot.into_active_model();
-    active.state = Set(to.as_str().to_owned());
+    active.state = Set(to);
     if to == BallotState::Closed {
         // A closed ballot stays closed even if its closing time was later.
         active.closes_at = Set(Some(db::now()));
@@ -267,7 +259,7 @@ pub async fn public_ballot_state(
     prize_id: Uuid,
 ) -> Result<BallotState, ApiError> {
     let (prize, edition) = ballot_prize(db, prize_id).await?;
-    if PrizeKind::parse(&prize.kind) != Some(PrizeKind::Public) {
+    if prize.kind != PrizeKind::Public {
         return Err(ApiError::NotFound);
     }
     editions::find_visible(db, None, edition.id).await?;
@@ -303,7 +295,7 @@ impl BallotCache {
         }
         let (prize, edition) = ballot_prize(db, prize_id).await?;
         let facts = BallotFacts {
-            kind: PrizeKind::parse(&prize.kind).unwrap_or(PrizeKind::Public),
+            kind: prize.kind,
             organization_id: edition.organization_id,
             candidates: std::sync::Arc::new(
                 candidate_files(db, &prize)
@@ -314,9 +306,7 @@ impl BallotCache {
             ),
         };
         // Before the auditions the candidates may still change: do not keep them yet.
-        if EditionStatus::parse(&edition.status)
-            .is_some_and(|status| status >= EditionStatus::Audition)
-        {
+        if edition.status >= EditionStatus::Audition {
             self.0
                 .write()
                 .expect("ballot cache lock")
@@ -566,7 +556,7 @@ pub async fn publish(
         .unwrap_or_default();
     ballot::check_publication(current.state, &leaders, current.winner)?;
     let mut active = ballot.into_active_model();
-    active.state = Set(BallotState::Published.as_str().to_owned());
+    active.state = Set(BallotState::Published);
     active.updated_at = Set(db::now());
     active.update(&txn).await?;
     audit::record(
@@ -602,8 +592,7 @@ pub async fn laureates(
     edition_id: Uuid,
 ) -> Result<Vec<Laureate>, ApiError> {
     let edition = editions::find_visible(db, None, edition_id).await?;
-    let results_out = EditionStatus::parse(&edition.status)
-        .is_some_and(|status| status >= EditionStatus::ResultsPublished);
+    let results_out = edition.status >= EditionStatus::ResultsPublished;
     let prizes = prize::Entity::find()
         .filter(prize::Column::EditionId.eq(edition_id))
         .order_by_asc(prize::Column::Position)
@@ -612,16 +601,16 @@ pub async fn laureates(
     let mut laureates = Vec::new();
     for prize in prizes {
         let decision = prize_decision::Entity::find_by_id(prize.id).one(db).await?;
-        let (winner, mentions) = match (decision, PrizeKind::parse(&prize.kind)) {
+        let (winner, mentions) = match (decision, prize.kind) {
             (Some(decision), _) if results_out => (
                 Some(decision.laureate_id),
                 serde_json::from_str::<Vec<Uuid>>(&decision.mentions).unwrap_or_default(),
             ),
-            (None, Some(PrizeKind::Councillors | PrizeKind::Public)) => {
+            (None, PrizeKind::Councillors | PrizeKind::Public) => {
                 let published = ballot_entity::Entity::find_by_id(prize.id)
                     .one(db)
                     .await?
-                    .is_some_and(|b| b.state == BallotState::Published.as_str());
+                    .is_some_and(|b| b.state == BallotState::Published);
                 let winner = if published {
                     results(db, None, prize.id).await?.winner
                 } else {
@@ -646,7 +635,7 @@ pub async fn laureates(
         laureates.push(Laureate {
             prize_id: prize.id,
             prize_name: prize.name.clone(),
-            kind: PrizeKind::parse(&prize.kind).unwrap_or(PrizeKind::Category),
+            kind: prize.kind,
             sponsors: serde_json::from_str(&prize.sponsors).unwrap_or_default(),
             laureate: view(winner).await?,
             mentions: mention_views,

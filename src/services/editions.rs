@@ -63,10 +63,10 @@ impl From<prize::Model> for Prize {
         Self {
             id: model.id,
             edition_id: model.edition_id,
-            kind: PrizeKind::parse(&model.kind).unwrap_or(PrizeKind::Category),
+            kind: model.kind,
             name: model.name,
             sponsors: serde_json::from_str(&model.sponsors).unwrap_or_default(),
-            pool: CandidatePool::parse(&model.pool).unwrap_or(CandidatePool::Shortlisted),
+            pool: model.pool,
             laureate_count: model.laureate_count,
             mentions_allowed: model.mentions_allowed,
         }
@@ -97,10 +97,6 @@ pub struct Edition {
     pub prizes: Vec<Prize>,
     pub created_at: DateTime<Utc>,
     pub updated_at: DateTime<Utc>,
-}
-
-pub fn status_of(model: &edition_entity::Model) -> EditionStatus {
-    EditionStatus::parse(&model.status).unwrap_or(EditionStatus::Draft)
 }
 
 pub fn calendar_of(model: &edition_entity::Model) -> Calendar {
@@ -169,7 +165,7 @@ async fn view(
             max: model.score_max,
         },
         calendar: calendar_of(&model),
-        status: status_of(&model),
+        status: model.status,
         criteria,
         prizes,
         created_at: model.created_at,
@@ -187,7 +183,7 @@ pub async fn find_visible(
         .one(db)
         .await?
         .ok_or(ApiError::NotFound)?;
-    if !status_of(&model).is_public() {
+    if !model.status.is_public() {
         let caller = caller.ok_or(ApiError::NotFound)?;
         organizations::ensure_staff(db, caller, model.organization_id).await?;
     }
@@ -319,12 +315,12 @@ fn prize_model(edition_id: Uuid, position: i32, spec: &PrizeSpec) -> prize::Acti
         id: Set(Uuid::now_v7()),
         edition_id: Set(edition_id),
         position: Set(position),
-        kind: Set(spec.kind.as_str().to_owned()),
+        kind: Set(spec.kind),
         name: Set(spec.name.trim().to_owned()),
         sponsors: Set(
             json!(spec.sponsors.iter().map(|s| s.trim()).collect::<Vec<_>>()).to_string(),
         ),
-        pool: Set(spec.pool.as_str().to_owned()),
+        pool: Set(spec.pool),
         laureate_count: Set(spec.laureate_count),
         mentions_allowed: Set(spec.mentions_allowed),
     }
@@ -362,7 +358,7 @@ pub async fn create(
     let mut active = edition_entity::ActiveModel {
         id: Set(id),
         organization_id: Set(organization_id),
-        status: Set(EditionStatus::Draft.as_str().to_owned()),
+        status: Set(EditionStatus::Draft),
         created_at: Set(now),
         updated_at: Set(now),
         ..Default::default()
@@ -487,7 +483,7 @@ pub async fn transition_in(
     reason: Option<String>,
 ) -> Result<edition_entity::Model, ApiError> {
     let model = find_managed(txn, caller, id).await?;
-    let from = status_of(&model);
+    let from = model.status;
     let calendar = calendar_of(&model);
     let facts = EditionFacts {
         status: from,
@@ -510,7 +506,7 @@ pub async fn transition_in(
     };
     edition::check_transition(&facts, to, reason.is_some())?;
     let mut active = model.into_active_model();
-    active.status = Set(to.as_str().to_owned());
+    active.status = Set(to);
     active.updated_at = Set(db::now());
     let model = active.update(txn).await?;
     audit::record(
@@ -532,7 +528,7 @@ async fn find_configurable(
     id: Uuid,
 ) -> Result<edition_entity::Model, ApiError> {
     let model = find_managed(txn, caller, id).await?;
-    let status = status_of(&model);
+    let status = model.status;
     if status.is_configurable() {
         Ok(model)
     } else {

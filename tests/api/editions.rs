@@ -192,3 +192,13 @@ api_test!(async fn draft_criteria_and_prizes_can_be_edited(app) {
     let edition = json(app.get(&format!("/api/v1/editions/{id}")).bearer_auth(&ara.admin.token).send().await.unwrap()).await;
     assert_eq!(edition["prizes"].as_array().unwrap().len(), 3);
 });
+
+api_test!(async fn a_stored_state_that_cannot_be_read_is_an_error_not_another_state(app) {
+    let organization = app.create_organization("ceser-ara").await;
+    let edition = app.open_edition(&organization).await;
+    let id = edition["id"].as_str().unwrap();
+    // A value no release wrote (a hand edit, a bad restore): never read as some other status.
+    app.execute("UPDATE editions SET status = 'paused'").await;
+    let response = app.get(&format!("/api/v1/editions/{id}")).send().await.unwrap();
+    assert_problem(response, 500, "internal_error").await;
+});

@@ -59,7 +59,7 @@ pub async fn decide(
     let round = decision_round(&prize);
     let staff = match reach(&txn, caller, &edition).await? {
         Actor::Staff => true,
-        Actor::Member(member) if member.seat == Seat::President.as_str() => {
+        Actor::Member(member) if member.seat == Seat::President => {
             // Every answer below is derived from the ranking: the president's own
             // judgement comes first, and a president conflicted on a candidate leaves the
             // decision to staff (its answers would tell how that candidate ranks).
@@ -83,7 +83,7 @@ pub async fn decide(
         }
         Actor::Member(_) => return Err(ApiError::Forbidden),
     };
-    let kind = PrizeKind::parse(&prize.kind).unwrap_or(PrizeKind::Category);
+    let kind = prize.kind;
     let pool: BTreeSet<Uuid> = round_files(&txn, edition.id, round)
         .await?
         .into_iter()
@@ -98,7 +98,7 @@ pub async fn decide(
         .one(&txn)
         .await?;
     let facts = DecisionFacts {
-        edition: edition_status(&edition),
+        edition: edition.status,
         kind,
         pool: &pool,
         mentions_allowed: prize.mentions_allowed,

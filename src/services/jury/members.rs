@@ -40,7 +40,7 @@ pub async fn set_member(
     match membership(&txn, edition_id, user_id).await? {
         Some(existing) => {
             let mut active = existing.into_active_model();
-            active.seat = Set(seat.as_str().to_owned());
+            active.seat = Set(seat);
             active.previous_laureate = Set(previous_laureate);
             active.update(&txn).await?;
         }
@@ -49,7 +49,7 @@ pub async fn set_member(
                 id: Set(Uuid::now_v7()),
                 edition_id: Set(edition_id),
                 user_id: Set(user_id),
-                seat: Set(seat.as_str().to_owned()),
+                seat: Set(seat),
                 previous_laureate: Set(previous_laureate),
                 created_at: Set(db::now()),
             })
@@ -137,7 +137,7 @@ pub async fn members(
         .map(|member| JuryMember {
             display_name: names.get(&member.user_id).cloned().unwrap_or_default(),
             user_id: member.user_id,
-            seat: Seat::parse(&member.seat).unwrap_or(Seat::Councillor),
+            seat: member.seat,
             previous_laureate: member.previous_laureate,
         })
         .collect())
@@ -150,12 +150,7 @@ pub async fn composition_findings_of(
     let seats: Vec<(Seat, bool)> = members_of(db, edition_id)
         .await?
         .into_iter()
-        .map(|member| {
-            (
-                Seat::parse(&member.seat).unwrap_or(Seat::Councillor),
-                member.previous_laureate,
-            )
-        })
+        .map(|member| (member.seat, member.previous_laureate))
         .collect();
     Ok(composition_findings(&seats))
 }

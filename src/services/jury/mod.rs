@@ -76,10 +76,6 @@ pub(super) fn entry(
     }
 }
 
-pub(super) fn edition_status(model: &edition::Model) -> EditionStatus {
-    EditionStatus::parse(&model.status).unwrap_or(EditionStatus::Draft)
-}
-
 pub(super) async fn find_edition(
     db: &impl ConnectionTrait,
     id: Uuid,

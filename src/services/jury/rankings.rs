@@ -60,7 +60,7 @@ pub async fn rankings(
     let Actor::Member(member) = reach(db, caller, &edition).await? else {
         return ranking_of(db, &edition, round).await;
     };
-    if member.seat != Seat::President.as_str() {
+    if member.seat != Seat::President {
         return Err(ApiError::Forbidden);
     }
     ensure_own_cards_submitted(db, &edition, &member, round).await?;
@@ -119,8 +119,8 @@ pub(super) async fn ensure_own_cards_submitted(
 /// The round whose ranking informs a prize's decision: the selection for a prize open to every
 /// eligible file, the auditions otherwise.
 pub(super) fn decision_round(prize: &prize::Model) -> Round {
-    match CandidatePool::parse(&prize.pool) {
-        Some(CandidatePool::Eligible) => Round::Selection,
+    match prize.pool {
+        CandidatePool::Eligible => Round::Selection,
         _ => Round::Audition,
     }
 }

@@ -80,7 +80,7 @@ pub(super) async fn scoring_context(
     let reviewers = reviewers(db, edition.id, round, &files).await?;
     jury_rules::check_scoring(&ScoringFacts {
         round,
-        edition: edition_status(&edition),
+        edition: edition.status,
         conflicted: conflicted_members(db, file.id).await?.contains(&member.id),
         assigned: reviewers
             .get(&file.id)

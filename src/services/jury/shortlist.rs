@@ -14,7 +14,7 @@ pub async fn confirm_shortlist(
 ) -> Result<Edition, ApiError> {
     let txn = db::begin_write(db).await?;
     let edition = editions::find_managed(&txn, caller, edition_id).await?;
-    jury_rules::check_shortlist_change(edition_status(&edition))?;
+    jury_rules::check_shortlist_change(edition.status)?;
     let eligible: BTreeSet<Uuid> = round_files(&txn, edition_id, Round::Selection)
         .await?
         .into_iter()
