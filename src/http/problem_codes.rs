@@ -18,9 +18,14 @@ use crate::{
 pub const OPERATION_CODES: &[(&str, &[ProblemCode])] = &[
     ("add_assignment", &[ConflictOfInterest]),
     ("add_organization_admin", &[EmailUnverified, NotAnAdmin]),
-    ("break_tie", &[BallotNotClosed, NoTie]),
+    ("assign_reviewers", &[NoJury]),
+    ("break_tie", &[BallotNotClosed, NoTie, ResultsNotPublished]),
     ("cast_vote", &[AlreadyVoted, BallotNotOpen, NotEntitled]),
     ("close_ballot", &[InvalidBallotTransition]),
+    (
+        "confirm_shortlist",
+        &[InvalidTransition, JuryComposition, NotInSelection],
+    ),
     ("confirm_voter_code", &[TooManyAttempts]),
     (
         "create_application",
@@ -39,6 +44,7 @@ pub const OPERATION_CODES: &[(&str, &[ProblemCode])] = &[
             NoRanking,
             NotTopRanked,
             OwnScorecardPending,
+            PresidentConflicted,
             TieNeedsCastingVote,
         ],
     ),
@@ -46,36 +52,88 @@ pub const OPERATION_CODES: &[(&str, &[ProblemCode])] = &[
         "declare_conflict",
         &[ConflictAlreadyDeclared, ScorecardSubmitted],
     ),
+    ("delete_attachment", &[ApplicationsClosed, NotADraft]),
+    ("delete_prize", &[EditionLocked]),
     ("export_rankings", &[OwnScorecardPending]),
     ("get_prize_decision", &[OwnScorecardPending]),
     ("get_rankings", &[OwnScorecardPending]),
     ("get_results", &[ResultsNotPublished]),
+    ("import_councillors", &[EmailTaken]),
     ("issue_token", &[InvalidCredentials]),
     ("list_scorecards", &[OwnScorecardPending]),
-    ("open_ballot", &[InvalidBallotTransition]),
+    ("open_ballot", &[EditionNotVoting, InvalidBallotTransition]),
     ("publish_results", &[BallotNotClosed, TieUnresolved]),
     ("refresh_session", &[InvalidRefreshToken]),
-    ("reopen_application", &[NotSubmitted]),
+    ("reopen_application", &[ApplicationsClosed, NotSubmitted]),
+    ("reopen_scorecard", &[ScorecardNotSubmitted]),
     ("replace_criteria", &[EditionLocked]),
+    ("request_voter_code", &[BallotNotOpen]),
+    ("review_application", &[NotSubmitted]),
     (
         "save_scorecard",
-        &[ConflictOfInterest, NotAssigned, ScorecardSubmitted],
+        &[
+            ConflictOfInterest,
+            NotAssigned,
+            ScorecardExists,
+            ScorecardSubmitted,
+            ScoringClosed,
+        ],
     ),
     ("schedule_audition", &[NotShortlisted]),
     ("set_application_visibility", &[NotEligible]),
     ("set_ballot_window", &[BallotStarted]),
     ("set_councillor", &[NotACouncillor, NotOnRoster]),
     ("set_jury_member", &[EmailUnverified, NotAJuror]),
-    ("submit_application", &[ApplicationsClosed, EmailUnverified]),
+    (
+        "submit_application",
+        &[ApplicationsClosed, EmailUnverified, NotADraft],
+    ),
+    (
+        "submit_scorecard",
+        &[
+            ConflictOfInterest,
+            NotAssigned,
+            ScorecardSubmitted,
+            ScoringClosed,
+        ],
+    ),
     (
         "transition_edition",
-        &[CalendarIncomplete, DeadlineNotPassed, InvalidTransition],
+        &[
+            CalendarIncomplete,
+            DeadlineNotPassed,
+            InvalidTransition,
+            NoPrizes,
+            NoShortlist,
+        ],
     ),
-    ("update_application", &[NotADraft]),
-    ("update_edition", &[EditionLocked]),
+    ("update_application", &[ApplicationsClosed, NotADraft]),
+    ("update_edition", &[EditionLocked, EditionNumberTaken]),
+    ("update_organization", &[ShortNameTaken]),
+    ("update_prize", &[EditionLocked]),
     ("update_user", &[CannotLockOutSelf, EmailUnverified]),
-    ("upload_attachment", &[NotADraft, TooManyAttachments]),
-    ("withdraw_application", &[AlreadyWithdrawn]),
+    (
+        "upload_attachment",
+        &[
+            ApplicationsClosed,
+            EmailUnverified,
+            NotADraft,
+            TooManyAttachments,
+        ],
+    ),
+    (
+        "withdraw_application",
+        &[AlreadyWithdrawn, WithdrawalClosed],
+    ),
+];
+
+/// Codes only two requests racing each other can produce (the loser of a unique index, a
+/// state read twice): documented, and not asked of the test suite.
+pub const RACE_ONLY: &[(&str, ProblemCode)] = &[
+    ("save_scorecard", ScorecardExists),
+    ("import_councillors", EmailTaken),
+    ("confirm_shortlist", InvalidTransition),
+    ("break_tie", ResultsNotPublished),
 ];
 
 /// The codes `operation_id` may answer beyond the shared ones.

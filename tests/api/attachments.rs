@@ -7,10 +7,10 @@ use crate::{
     helpers::*,
 };
 
-const PDF: &[u8] = b"%PDF-1.7\n%\xE2\xE3\xCF\xD3\n1 0 obj << /Type /Catalog >> endobj\ntrailer << /Root 1 0 R >>\n%%EOF\n";
+pub const PDF: &[u8] = b"%PDF-1.7\n%\xE2\xE3\xCF\xD3\n1 0 obj << /Type /Catalog >> endobj\ntrailer << /Root 1 0 R >>\n%%EOF\n";
 const EXE: &[u8] = b"MZ\x90\x00\x03\x00\x00\x00\x04\x00\x00\x00\xFF\xFF\x00\x00";
 
-fn form(name: &str, bytes: &[u8], declared_type: &str) -> Form {
+pub fn form(name: &str, bytes: &[u8], declared_type: &str) -> Form {
     Form::new().part(
         "file",
         Part::bytes(bytes.to_vec())
@@ -20,7 +20,12 @@ fn form(name: &str, bytes: &[u8], declared_type: &str) -> Form {
     )
 }
 
-async fn upload(app: &TestApp, token: &str, application_id: &str, form: Form) -> reqwest::Response {
+pub async fn upload(
+    app: &TestApp,
+    token: &str,
+    application_id: &str,
+    form: Form,
+) -> reqwest::Response {
     app.request(
         reqwest::Method::POST,
         &format!("/api/v1/applications/{application_id}/attachments"),

@@ -26,7 +26,7 @@ pub struct Run {
     pub jury: Vec<TestUser>,
 }
 
-async fn score(
+pub async fn score(
     app: &TestApp,
     juror: &TestUser,
     file: &str,

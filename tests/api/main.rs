@@ -30,6 +30,7 @@ mod privacy;
 mod problem_codes;
 mod proxies;
 mod public_vote;
+mod refusals;
 mod roster;
 mod tokens;
 mod users;

@@ -110,7 +110,8 @@ pub fn check_against_contract() -> Result<String, String> {
     }
     for (operation, codes) in problem_codes::OPERATION_CODES {
         for code in *codes {
-            if !answered.contains(&(operation.to_string(), code.to_string())) {
+            let racing = problem_codes::RACE_ONLY.contains(&(*operation, *code));
+            if !racing && !answered.contains(&(operation.to_string(), code.to_string())) {
                 report.push(format!(
                     "`{operation}` documents `{code}`, which no test made it answer"
                 ));
