@@ -5,7 +5,7 @@ use chrono::{DateTime, NaiveDate, Utc};
 use super::{
     application::{ApplicationStatus, Eligibility, MAX_FILES_PER_EDITION},
     calendar::{self, Calendar},
-    edition::EditionStatus,
+    edition::{EditionStatus, check_not_concluded},
     refusal::{ProblemCode, Refusal, refuse},
 };
 
@@ -106,30 +106,45 @@ pub fn check_reopening(status: ApplicationStatus, phase: &EditionPhase) -> Resul
     check_accepting(phase)
 }
 
-/// Staff review the eligibility of submitted files only.
-pub fn check_reviewable(status: ApplicationStatus) -> Result<(), Refusal> {
+/// Staff review the eligibility of submitted files, while applications are open and during
+/// the selection: the shortlist and the prizes' pools are drawn from it afterwards.
+pub fn check_reviewable(status: ApplicationStatus, edition: EditionStatus) -> Result<(), Refusal> {
     if status != ApplicationStatus::Submitted {
         return refuse(
             ProblemCode::NotSubmitted,
             "Only a submitted file can be reviewed.",
         );
     }
+    if !matches!(
+        edition,
+        EditionStatus::ApplicationsOpen | EditionStatus::Selection
+    ) {
+        return refuse(
+            ProblemCode::ReviewClosed,
+            "Eligibility is reviewed while applications are open and during the selection.",
+        );
+    }
     Ok(())
 }
 
-/// Only submitted files reviewed as eligible appear in the public gallery.
-pub fn check_publishable(
+/// Only submitted files reviewed as eligible appear in the public gallery; it no longer
+/// changes once the results are published.
+pub fn check_visibility_change(
     status: ApplicationStatus,
     eligibility: Eligibility,
+    edition: EditionStatus,
+    public: bool,
 ) -> Result<(), Refusal> {
-    if status == ApplicationStatus::Submitted && eligibility == Eligibility::Eligible {
-        Ok(())
-    } else {
-        refuse(
+    check_not_concluded(edition)?;
+    let publishable =
+        status == ApplicationStatus::Submitted && eligibility == Eligibility::Eligible;
+    if public && !publishable {
+        return refuse(
             ProblemCode::NotEligible,
             "Only submitted files reviewed as eligible can be made public.",
-        )
+        );
     }
+    Ok(())
 }
 
 #[cfg(test)]
@@ -264,22 +279,47 @@ mod tests {
     }
 
     #[test]
-    fn review_and_gallery_need_a_submitted_file() {
-        assert!(check_reviewable(ApplicationStatus::Submitted).is_ok());
+    fn review_and_gallery_need_a_submitted_file_in_time() {
+        let selection = EditionStatus::Selection;
+        let submitted = ApplicationStatus::Submitted;
+        assert!(check_reviewable(submitted, selection).is_ok());
+        assert!(check_reviewable(submitted, EditionStatus::ApplicationsOpen).is_ok());
         assert_eq!(
-            code(check_reviewable(ApplicationStatus::Draft)),
+            code(check_reviewable(ApplicationStatus::Draft, selection)),
             ProblemCode::NotSubmitted
         );
-        assert!(check_publishable(ApplicationStatus::Submitted, Eligibility::Eligible).is_ok());
-        for (status, eligibility) in [
-            (ApplicationStatus::Submitted, Eligibility::Pending),
-            (ApplicationStatus::Submitted, Eligibility::Ineligible),
-            (ApplicationStatus::Withdrawn, Eligibility::Eligible),
-        ] {
+        for late in [EditionStatus::Audition, EditionStatus::Archived] {
             assert_eq!(
-                code(check_publishable(status, eligibility)),
-                ProblemCode::NotEligible
+                code(check_reviewable(submitted, late)),
+                ProblemCode::ReviewClosed
             );
         }
+        let publish =
+            |status, eligibility| check_visibility_change(status, eligibility, selection, true);
+        assert!(publish(submitted, Eligibility::Eligible).is_ok());
+        for (status, eligibility) in [
+            (submitted, Eligibility::Pending),
+            (submitted, Eligibility::Ineligible),
+            (ApplicationStatus::Withdrawn, Eligibility::Eligible),
+        ] {
+            assert_eq!(code(publish(status, eligibility)), ProblemCode::NotEligible);
+        }
+        let hidden = check_visibility_change(
+            ApplicationStatus::Draft,
+            Eligibility::Pending,
+            selection,
+            false,
+        );
+        assert!(hidden.is_ok());
+        let archived = EditionStatus::Archived;
+        assert_eq!(
+            code(check_visibility_change(
+                submitted,
+                Eligibility::Eligible,
+                archived,
+                false
+            )),
+            ProblemCode::EditionClosed
+        );
     }
 }

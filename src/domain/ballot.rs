@@ -6,7 +6,7 @@ use utoipa::ToSchema;
 use uuid::Uuid;
 
 use super::{
-    edition::EditionStatus,
+    edition::{EditionStatus, check_not_concluded},
     refusal::{ProblemCode, Refusal, refuse},
 };
 
@@ -116,8 +116,9 @@ pub fn tally(candidates: &[Uuid], choices: &[Uuid]) -> Tally {
     }
 }
 
-/// A ballot's window changes only while it is scheduled.
-pub fn check_window_change(state: BallotState) -> Result<(), Refusal> {
+/// A ballot's window changes only while it is scheduled, before the edition's results.
+pub fn check_window_change(state: BallotState, edition: EditionStatus) -> Result<(), Refusal> {
+    check_not_concluded(edition)?;
     if state != BallotState::Scheduled {
         return refuse(
             ProblemCode::BallotStarted,
@@ -286,14 +287,25 @@ mod tests {
 
     #[test]
     fn the_window_changes_only_before_the_ballot_opens() {
-        assert!(check_window_change(BallotState::Scheduled).is_ok());
+        let ceremony = EditionStatus::Ceremony;
+        assert!(check_window_change(BallotState::Scheduled, ceremony).is_ok());
         for state in [
             BallotState::Open,
             BallotState::Closed,
             BallotState::Published,
         ] {
-            assert_eq!(code(check_window_change(state)), ProblemCode::BallotStarted);
+            assert_eq!(
+                code(check_window_change(state, ceremony)),
+                ProblemCode::BallotStarted
+            );
         }
+        assert_eq!(
+            code(check_window_change(
+                BallotState::Scheduled,
+                EditionStatus::Archived
+            )),
+            ProblemCode::EditionClosed
+        );
     }
 
     #[test]

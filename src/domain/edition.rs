@@ -170,6 +170,18 @@ pub fn check_transition(
     }
 }
 
+/// Once the results are published, what the edition decided stays as it was: its files'
+/// review and visibility, its auditions, its ballots.
+pub fn check_not_concluded(status: EditionStatus) -> Result<(), Refusal> {
+    if status >= EditionStatus::ResultsPublished {
+        return refuse(
+            ProblemCode::EditionClosed,
+            "The edition's results are published: its files, auditions and ballots no longer change.",
+        );
+    }
+    Ok(())
+}
+
 /// One criterion as configured on an edition.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize, ToSchema)]
 #[serde(deny_unknown_fields)]

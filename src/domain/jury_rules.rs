@@ -4,7 +4,7 @@ use std::collections::BTreeSet;
 use uuid::Uuid;
 
 use super::{
-    edition::{EditionStatus, PrizeKind},
+    edition::{EditionStatus, PrizeKind, check_not_concluded},
     refusal::{Denial, ProblemCode, Refusal, refuse},
     scoring::Round,
     validation::FieldError,
@@ -56,6 +56,17 @@ pub fn check_shortlist_change(edition: EditionStatus) -> Result<(), Refusal> {
         );
     }
     Ok(())
+}
+
+/// Shortlisted candidates are auditioned, until the results are published.
+pub fn check_audition(shortlisted: bool, edition: EditionStatus) -> Result<(), Refusal> {
+    if !shortlisted {
+        return refuse(
+            ProblemCode::NotShortlisted,
+            "Only shortlisted candidates are auditioned.",
+        );
+    }
+    check_not_concluded(edition)
 }
 
 /// What the decision rule looks at for a prize.
@@ -259,6 +270,23 @@ mod tests {
                 ProblemCode::NotInSelection
             );
         }
+    }
+
+    #[test]
+    fn shortlisted_candidates_are_auditioned_until_the_results() {
+        assert!(check_audition(true, EditionStatus::Audition).is_ok());
+        assert_eq!(
+            check_audition(false, EditionStatus::Audition)
+                .unwrap_err()
+                .code,
+            ProblemCode::NotShortlisted
+        );
+        assert_eq!(
+            check_audition(true, EditionStatus::Archived)
+                .unwrap_err()
+                .code,
+            ProblemCode::EditionClosed
+        );
     }
 
     #[test]

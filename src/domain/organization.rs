@@ -1,4 +1,9 @@
-use super::validation::FieldError;
+use uuid::Uuid;
+
+use super::{
+    refusal::{ProblemCode, Refusal, refuse},
+    validation::FieldError,
+};
 
 /// A short name: 2 to 32 characters among a-z, 0-9 and `-` (used in addresses and exports).
 pub fn parse_short_name(raw: &str) -> Result<String, FieldError> {
@@ -20,9 +25,31 @@ pub fn parse_short_name(raw: &str) -> Result<String, FieldError> {
     }
 }
 
+/// Staff do not remove themselves from their organization's staff: another admin does, so
+/// that an organization is never left without one by mistake.
+pub fn check_staff_removal(caller: Uuid, removed: Uuid) -> Result<(), Refusal> {
+    if caller == removed {
+        return refuse(
+            ProblemCode::CannotLockOutSelf,
+            "You cannot remove yourself from the staff: ask another admin.",
+        );
+    }
+    Ok(())
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn staff_do_not_remove_themselves() {
+        let (me, other) = (Uuid::from_u128(1), Uuid::from_u128(2));
+        assert!(check_staff_removal(me, other).is_ok());
+        assert_eq!(
+            check_staff_removal(me, me).unwrap_err().code,
+            ProblemCode::CannotLockOutSelf
+        );
+    }
 
     #[test]
     fn short_names_are_slugs() {

@@ -77,6 +77,8 @@ pub enum ProblemCode {
     EditionLocked,
     /// The edition cannot move to that status from its current one.
     InvalidTransition,
+    /// The edition's results are published: its files, auditions and ballots no longer change.
+    EditionClosed,
     /// Applications cannot open before the calendar is complete.
     CalendarIncomplete,
     /// The calendar's dates are not in order.
@@ -108,6 +110,8 @@ pub enum ProblemCode {
     AlreadyWithdrawn,
     /// Applications can no longer be withdrawn at this stage of the edition.
     WithdrawalClosed,
+    /// Eligibility is reviewed while applications are open and during the selection.
+    ReviewClosed,
     // The jury: seats, conflicts, scoring, shortlist, decisions.
     /// The account does not sit on this edition's jury.
     NotAJuror,

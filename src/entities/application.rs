@@ -8,7 +8,7 @@ pub struct Model {
     pub edition_id: Uuid,
     pub applicant_id: Option<Uuid>,
     pub status: crate::domain::application::ApplicationStatus,
-    pub applicant_kind: Option<String>,
+    pub applicant_kind: Option<crate::domain::application::ApplicantKind>,
     pub structure_name: Option<String>,
     pub siret: Option<String>,
     pub contact_name: Option<String>,
@@ -26,7 +26,7 @@ pub struct Model {
     /// JSON array of findings of the automatic check.
     #[sea_orm(column_type = "Text", nullable)]
     pub auto_findings: Option<String>,
-    pub review_decision: Option<String>,
+    pub review_decision: Option<crate::domain::application::Eligibility>,
     #[sea_orm(column_type = "Text", nullable)]
     pub review_reason: Option<String>,
     pub reviewed_by: Option<Uuid>,

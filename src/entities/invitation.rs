@@ -14,7 +14,7 @@ pub struct Model {
     /// What accepting grants: a role, and a place on this organization's roster in this
     /// college. Empty for invitations that only set a password.
     pub organization_id: Option<Uuid>,
-    pub role: Option<String>,
+    pub role: Option<crate::domain::Role>,
     pub college: Option<String>,
 }
 

@@ -4,7 +4,7 @@ use sea_orm::entity::prelude::*;
 #[sea_orm(table_name = "review_assignments")]
 pub struct Model {
     #[sea_orm(primary_key, auto_increment = false)]
-    pub round: String,
+    pub round: crate::domain::scoring::Round,
     #[sea_orm(primary_key, auto_increment = false)]
     pub application_id: Uuid,
     #[sea_orm(primary_key, auto_increment = false)]

@@ -7,8 +7,8 @@ pub struct Model {
     pub id: Uuid,
     pub application_id: Uuid,
     pub member_id: Uuid,
-    pub round: String,
-    pub status: String,
+    pub round: crate::domain::scoring::Round,
+    pub status: crate::domain::scoring::ScorecardStatus,
     #[sea_orm(column_type = "Text")]
     pub comment: String,
     pub submitted_at: Option<DateTimeUtc>,

@@ -6,7 +6,7 @@ pub struct Model {
     #[sea_orm(primary_key, auto_increment = false)]
     pub user_id: Uuid,
     #[sea_orm(primary_key, auto_increment = false)]
-    pub role: String,
+    pub role: crate::domain::Role,
 }
 
 #[derive(Copy, Clone, Debug, EnumIter, DeriveRelation)]

@@ -64,11 +64,12 @@ pub const OPERATION_CODES: &[(&str, &[ProblemCode])] = &[
     ("open_ballot", &[EditionNotVoting, InvalidBallotTransition]),
     ("publish_results", &[BallotNotClosed, TieUnresolved]),
     ("refresh_session", &[InvalidRefreshToken]),
+    ("remove_organization_admin", &[CannotLockOutSelf]),
     ("reopen_application", &[ApplicationsClosed, NotSubmitted]),
     ("reopen_scorecard", &[ScorecardNotSubmitted]),
     ("replace_criteria", &[EditionLocked]),
     ("request_voter_code", &[BallotNotOpen]),
-    ("review_application", &[NotSubmitted]),
+    ("review_application", &[NotSubmitted, ReviewClosed]),
     (
         "save_scorecard",
         &[
@@ -79,9 +80,9 @@ pub const OPERATION_CODES: &[(&str, &[ProblemCode])] = &[
             ScoringClosed,
         ],
     ),
-    ("schedule_audition", &[NotShortlisted]),
-    ("set_application_visibility", &[NotEligible]),
-    ("set_ballot_window", &[BallotStarted]),
+    ("schedule_audition", &[EditionClosed, NotShortlisted]),
+    ("set_application_visibility", &[EditionClosed, NotEligible]),
+    ("set_ballot_window", &[BallotStarted, EditionClosed]),
     ("set_councillor", &[NotACouncillor, NotOnRoster]),
     ("set_jury_member", &[EmailUnverified, NotAJuror]),
     (

@@ -216,7 +216,7 @@ async fn insert_roles(
     }
     user_role::Entity::insert_many(roles.iter().map(|role| user_role::ActiveModel {
         user_id: Set(user_id),
-        role: Set(role.as_str().to_owned()),
+        role: Set(*role),
     }))
     .exec_without_returning(txn)
     .await?;
@@ -234,10 +234,7 @@ async fn roles_of(
         .await?;
     let mut roles: HashMap<Uuid, Vec<Role>> = HashMap::new();
     for row in rows {
-        // A role name that no longer exists in the code is ignored rather than fatal.
-        if let Ok(role) = row.role.parse() {
-            roles.entry(row.user_id).or_default().push(role);
-        }
+        roles.entry(row.user_id).or_default().push(row.role);
     }
     Ok(roles
         .into_iter()

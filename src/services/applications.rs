@@ -85,12 +85,9 @@ pub struct Application {
     pub updated_at: DateTime<Utc>,
 }
 
+/// Not reviewed yet is pending.
 fn eligibility_of(model: &application::Model) -> Eligibility {
-    model
-        .review_decision
-        .as_deref()
-        .and_then(Eligibility::parse)
-        .unwrap_or(Eligibility::Pending)
+    model.review_decision.unwrap_or(Eligibility::Pending)
 }
 
 /// What the applicant filled in, with the file's locations and answers.
@@ -117,10 +114,7 @@ pub async fn content_of(
         .map(|row| (row.criterion_key, row.answer))
         .collect();
     Ok(ApplicationContent {
-        applicant_kind: model
-            .applicant_kind
-            .as_deref()
-            .and_then(ApplicantKind::parse),
+        applicant_kind: model.applicant_kind,
         structure_name: model.structure_name.clone(),
         siret: model.siret.clone(),
         contact_name: model.contact_name.clone(),
@@ -197,7 +191,7 @@ async fn store_content(
     mut active: application::ActiveModel,
     content: &ApplicationContent,
 ) -> Result<application::Model, ApiError> {
-    active.applicant_kind = Set(content.applicant_kind.map(|kind| kind.as_str().to_owned()));
+    active.applicant_kind = Set(content.applicant_kind);
     active.structure_name = Set(content.structure_name.clone());
     active.siret = Set(content.siret.clone());
     active.contact_name = Set(content.contact_name.clone());
@@ -577,8 +571,8 @@ pub async fn review(
     reason: Option<String>,
 ) -> Result<Application, ApiError> {
     let txn = db::begin_write(db).await?;
-    let (model, _) = reach_as_staff(&txn, caller, id).await?;
-    application_lifecycle::check_reviewable(model.status)?;
+    let (model, edition) = reach_as_staff(&txn, caller, id).await?;
+    application_lifecycle::check_reviewable(model.status, edition.status)?;
     if decision == Eligibility::Pending {
         return Err(ApiError::invalid(
             "decision",
@@ -595,7 +589,7 @@ pub async fn review(
         ));
     }
     let mut active = model.into_active_model();
-    active.review_decision = Set(Some(decision.as_str().to_owned()));
+    active.review_decision = Set(Some(decision));
     active.review_reason = Set(reason.clone());
     active.reviewed_by = Set(Some(caller.id));
     active.reviewed_at = Set(Some(db::now()));
@@ -613,10 +607,13 @@ pub async fn set_public(
     public: bool,
 ) -> Result<Application, ApiError> {
     let txn = db::begin_write(db).await?;
-    let (model, _) = reach_as_staff(&txn, caller, id).await?;
-    if public {
-        application_lifecycle::check_publishable(model.status, eligibility_of(&model))?;
-    }
+    let (model, edition) = reach_as_staff(&txn, caller, id).await?;
+    application_lifecycle::check_visibility_change(
+        model.status,
+        eligibility_of(&model),
+        edition.status,
+        public,
+    )?;
     let mut active = model.into_active_model();
     active.public = Set(public);
     save_and_record(
@@ -790,7 +787,7 @@ pub async fn import(
         status: Set(ApplicationStatus::Submitted),
         auto_eligible: Set(Some(true)),
         auto_findings: Set(Some("[]".to_owned())),
-        review_decision: Set(Some(Eligibility::Eligible.as_str().to_owned())),
+        review_decision: Set(Some(Eligibility::Eligible)),
         reviewed_by: Set(Some(actor)),
         reviewed_at: Set(Some(now)),
         public: Set(true),

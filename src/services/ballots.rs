@@ -171,8 +171,8 @@ pub async fn set_window(
     closes_at: Option<DateTime<Utc>>,
 ) -> Result<BallotView, ApiError> {
     let txn = db::begin_write(db).await?;
-    let (_, _, ballot) = managed(&txn, caller, prize_id).await?;
-    ballot::check_window_change(state_of(&ballot, Utc::now()))?;
+    let (_, edition, ballot) = managed(&txn, caller, prize_id).await?;
+    ballot::check_window_change(state_of(&ballot, Utc::now()), edition.status)?;
     if let (Some(opens), Some(closes)) = (opens_at, closes_at)
         && closes <= opens
     {

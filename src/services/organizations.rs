@@ -364,6 +364,7 @@ pub async fn remove_admin(
 ) -> Result<(), ApiError> {
     let txn = db::begin_write(db).await?;
     ensure_staff(&txn, caller, id).await?;
+    crate::domain::organization::check_staff_removal(caller.id, user_id)?;
     let removed = organization_admin::Entity::delete_by_id((id, user_id))
         .exec(&txn)
         .await?

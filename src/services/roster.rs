@@ -118,7 +118,7 @@ async fn invite(
         used_at: Set(None),
         created_at: Set(now),
         organization_id: Set(Some(organization_id)),
-        role: Set(Some(Role::Councillor.as_str().to_owned())),
+        role: Set(Some(Role::Councillor)),
         college: Set(Some(college.to_owned())),
     })
     .exec_without_returning(txn)
@@ -318,10 +318,10 @@ pub async fn accept_invitation(
     active.updated_at = Set(db::now());
     active.update(&txn).await?;
     let user_id = invitation.user_id;
-    if let Some(role) = invitation.role.as_deref() {
+    if let Some(role) = invitation.role {
         let granted = user_role::ActiveModel {
             user_id: Set(user_id),
-            role: Set(role.to_owned()),
+            role: Set(role),
         };
         user_role::Entity::insert(granted)
             .on_conflict_do_nothing()

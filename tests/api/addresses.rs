@@ -104,7 +104,7 @@ api_test!(async fn an_unverified_account_receives_no_role(app) {
     let removed = app.patch(&format!("/api/v1/users/{id}"), &json!({"roles": []})).bearer_auth(&platform.token).send().await.unwrap();
     assert_eq!(removed.status(), 200);
     // Seats and rosters need a proved address too (the role is set behind the API's back here).
-    user_role::Entity::insert_many(["jury", "councillor", "admin"].map(|role| user_role::ActiveModel { user_id: Set(id.parse().unwrap()), role: Set(role.to_owned()) }))
+    user_role::Entity::insert_many([Role::Jury, Role::Councillor, Role::Admin].map(|role| user_role::ActiveModel { user_id: Set(id.parse().unwrap()), role: Set(role) }))
         .exec_without_returning(&app.db)
         .await
         .unwrap();

@@ -54,7 +54,9 @@ api_test!(async fn admins_manage_only_their_organizations(app) {
     assert_problem(outsider, 404, "not_found").await;
     let intrusion = app.request(Method::PUT, &format!("{path}/admins/{}", paca.admin.id)).bearer_auth(&paca.admin.token).send().await.unwrap();
     assert_problem(intrusion, 404, "not_found").await;
-    let removed = app.request(Method::DELETE, &format!("{path}/admins/{}", ara.admin.id)).bearer_auth(&ara.admin.token).send().await.unwrap();
+    // Another admin (here the platform's) takes someone off the staff, never themselves.
+    let platform = app.create_platform_admin().await;
+    let removed = app.request(Method::DELETE, &format!("{path}/admins/{}", ara.admin.id)).bearer_auth(&platform.token).send().await.unwrap();
     assert_eq!(removed.status(), 204);
     let gone = app.request(Method::PUT, &path).json(&body).bearer_auth(&ara.admin.token).send().await.unwrap();
     assert_problem(gone, 404, "not_found").await;

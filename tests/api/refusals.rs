@@ -233,3 +233,39 @@ api_test!(async fn a_shortlist_with_a_jury_off_the_rule_needs_a_reason(app) {
     let unexplained = send(&app, Method::POST, &shortlist, json!({"application_ids": run.files[..5]}), &admin).await;
     assert_problem(unexplained, 409, "jury_composition").await;
 });
+
+api_test!(async fn what_an_edition_decided_stays_once_its_results_are_out(app) {
+    let (run, prize) = shortlisted(&app, "councillors").await;
+    let admin = run.organization.admin.token.clone();
+    let file = &run.files[0];
+    // Eligibility is settled before the shortlist is drawn from it.
+    let review = send(&app, Method::POST, &format!("/api/v1/applications/{file}/review"), json!({"decision": "ineligible", "reason": "Hors du territoire finalement."}), &admin).await;
+    assert_problem(review, 409, "review_closed").await;
+    let slot = json!({"starts_at": "2026-11-04T09:30:00+01:00", "place": "Salle du conseil, Lyon"});
+    let audition = format!("/api/v1/applications/{file}/audition");
+    assert_eq!(send(&app, Method::PUT, &audition, slot.clone(), &admin).await.status(), 200);
+    for to in ["ceremony", "results_published"] {
+        let moved = send(&app, Method::POST, &format!("/api/v1/editions/{}/transitions", run.edition), json!({"to": to, "reason": "Cérémonie avancée pour le test."}), &admin).await;
+        assert_eq!(moved.status(), 200, "{to}");
+    }
+    assert_problem(send(&app, Method::PUT, &audition, slot, &admin).await, 409, "edition_closed").await;
+    let hide = send(&app, Method::POST, &format!("/api/v1/applications/{file}/visibility"), json!({"public": false}), &admin).await;
+    assert_problem(hide, 409, "edition_closed").await;
+    let window = send(&app, Method::PUT, &format!("/api/v1/prizes/{prize}/ballot"), json!({"opens_at": null, "closes_at": null}), &admin).await;
+    assert_problem(window, 409, "edition_closed").await;
+});
+
+api_test!(async fn staff_do_not_remove_themselves(app) {
+    let organization = app.create_organization("ceser-ara").await;
+    let admin = &organization.admin;
+    let own = send(&app, Method::DELETE, &format!("/api/v1/organizations/{}/admins/{}", organization.id, admin.id), json!({}), &admin.token).await;
+    assert_problem(own, 409, "cannot_lock_out_self").await;
+});
+
+api_test!(async fn an_unreadable_review_decision_is_an_error_not_pending(app) {
+    let setup = setup(&app).await;
+    let file = id(&submitted(&app, &setup, &complete_file()).await);
+    app.execute("UPDATE applications SET review_decision = 'BOGUS'").await;
+    let read = app.get(&format!("/api/v1/applications/{file}")).bearer_auth(&setup.organization.admin.token).send().await.unwrap();
+    assert_problem(read, 500, "internal_error").await;
+});

@@ -35,7 +35,7 @@ pub(super) async fn reviewers(
         .collect();
     let file_ids: Vec<Uuid> = files.iter().map(|file| file.id).collect();
     let assignments = review_assignment::Entity::find()
-        .filter(review_assignment::Column::Round.eq(round.as_str()))
+        .filter(review_assignment::Column::Round.eq(round))
         .filter(review_assignment::Column::ApplicationId.is_in(file_ids.clone()))
         .all(db)
         .await?;
@@ -91,7 +91,7 @@ pub async fn assign(
     let files = round_files(&txn, edition_id, round).await?;
     let file_ids: Vec<Uuid> = files.iter().map(|file| file.id).collect();
     review_assignment::Entity::delete_many()
-        .filter(review_assignment::Column::Round.eq(round.as_str()))
+        .filter(review_assignment::Column::Round.eq(round))
         .filter(review_assignment::Column::ApplicationId.is_in(file_ids))
         .exec(&txn)
         .await?;
@@ -108,7 +108,7 @@ pub async fn assign(
         for (_, member) in candidates.into_iter().take(per_file) {
             *load.get_mut(&member).expect("member is loaded") += 1;
             rows.push(review_assignment::ActiveModel {
-                round: Set(round.as_str().to_owned()),
+                round: Set(round),
                 application_id: Set(file.id),
                 member_id: Set(member),
             });
@@ -146,7 +146,7 @@ pub(super) async fn assignments_of(
         .map(|m| (m.id, m.user_id))
         .collect();
     Ok(review_assignment::Entity::find()
-        .filter(review_assignment::Column::Round.eq(round.as_str()))
+        .filter(review_assignment::Column::Round.eq(round))
         .filter(review_assignment::Column::MemberId.is_in(members.keys().copied()))
         .order_by_asc(review_assignment::Column::ApplicationId)
         .order_by_asc(review_assignment::Column::MemberId)
@@ -191,7 +191,7 @@ pub async fn adjust_assignment(
         .await?
         .filter(|f| f.edition_id == edition_id)
         .ok_or(ApiError::NotFound)?;
-    let key = (round.as_str().to_owned(), file.id, member.id);
+    let key = (round, file.id, member.id);
     if assigned {
         if conflicted_members(&txn, file.id)
             .await?
@@ -202,19 +202,14 @@ pub async fn adjust_assignment(
                 "This member declared a conflict of interest on this file.",
             ));
         }
-        if review_assignment::Entity::find_by_id(key.clone())
-            .one(&txn)
-            .await?
-            .is_none()
-        {
-            review_assignment::Entity::insert(review_assignment::ActiveModel {
-                round: Set(key.0),
-                application_id: Set(key.1),
-                member_id: Set(key.2),
-            })
-            .exec_without_returning(&txn)
-            .await?;
-        }
+        review_assignment::Entity::insert(review_assignment::ActiveModel {
+            round: Set(round),
+            application_id: Set(file.id),
+            member_id: Set(member.id),
+        })
+        .on_conflict_do_nothing()
+        .exec_without_returning(&txn)
+        .await?;
     } else if review_assignment::Entity::delete_by_id(key)
         .exec(&txn)
         .await?

@@ -50,7 +50,7 @@ pub async fn declare_conflict(
         .await?;
     let submitted: Vec<Uuid> = cards
         .iter()
-        .filter(|card| card.status == SUBMITTED)
+        .filter(|card| card.status == ScorecardStatus::Submitted)
         .map(|card| card.id)
         .collect();
     if conflict_needs_staff(!submitted.is_empty(), by_staff) {
@@ -84,11 +84,14 @@ pub async fn declare_conflict(
     scorecard::Entity::delete_many()
         .filter(scorecard::Column::ApplicationId.eq(application_id))
         .filter(scorecard::Column::MemberId.eq(member.id))
-        .filter(scorecard::Column::Status.eq(DRAFT))
+        .filter(scorecard::Column::Status.eq(ScorecardStatus::Draft))
         .exec(&txn)
         .await?;
     scorecard::Entity::update_many()
-        .col_expr(scorecard::Column::Status, Expr::value(WITHDRAWN))
+        .col_expr(
+            scorecard::Column::Status,
+            Expr::value(ScorecardStatus::Withdrawn),
+        )
         .filter(scorecard::Column::Id.is_in(submitted.iter().copied()))
         .exec(&txn)
         .await?;

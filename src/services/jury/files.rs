@@ -30,7 +30,7 @@ pub struct JuryFile {
     /// The caller declared a conflict of interest on it.
     pub conflict: bool,
     /// The status of the caller's scorecard, if any.
-    pub my_scorecard: Option<String>,
+    pub my_scorecard: Option<ScorecardStatus>,
 }
 
 pub async fn audition_of(
@@ -64,7 +64,7 @@ pub async fn files_for_jury(
         let mine = scorecard::Entity::find()
             .filter(scorecard::Column::ApplicationId.eq(file.id))
             .filter(scorecard::Column::MemberId.eq(member.id))
-            .filter(scorecard::Column::Round.eq(round.as_str()))
+            .filter(scorecard::Column::Round.eq(round))
             .one(db)
             .await?;
         result.push(JuryFile {

@@ -45,7 +45,7 @@ use crate::{
             CompositionFinding, Seat, composition_findings, conflict_needs_staff,
             may_see_others_scores,
         },
-        scoring::{self, Card, FileToRank, RankedFile, Round},
+        scoring::{self, Card, FileToRank, RankedFile, Round, ScorecardStatus},
     },
     entities::{
         application, audition, conflict, criterion, edition, jury_member, prize, prize_decision,

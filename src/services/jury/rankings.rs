@@ -20,8 +20,8 @@ pub(super) async fn ranking_of(
     let file_ids: Vec<Uuid> = files.iter().map(|file| file.id).collect();
     let cards_models = scorecard::Entity::find()
         .filter(scorecard::Column::ApplicationId.is_in(file_ids))
-        .filter(scorecard::Column::Round.eq(round.as_str()))
-        .filter(scorecard::Column::Status.eq(SUBMITTED))
+        .filter(scorecard::Column::Round.eq(round))
+        .filter(scorecard::Column::Status.eq(ScorecardStatus::Submitted))
         .all(db)
         .await?;
     let mut cards = Vec::with_capacity(cards_models.len());
@@ -102,8 +102,8 @@ pub(super) async fn ensure_own_cards_submitted(
         .collect();
     let submitted: BTreeSet<Uuid> = scorecard::Entity::find()
         .filter(scorecard::Column::MemberId.eq(member.id))
-        .filter(scorecard::Column::Round.eq(round.as_str()))
-        .filter(scorecard::Column::Status.eq(SUBMITTED))
+        .filter(scorecard::Column::Round.eq(round))
+        .filter(scorecard::Column::Status.eq(ScorecardStatus::Submitted))
         .all(db)
         .await?
         .into_iter()

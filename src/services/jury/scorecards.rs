@@ -12,17 +12,12 @@ pub struct Scorecard {
     /// `draft`, `submitted`, or `withdrawn` (a conflict recorded after submission: kept, out
     /// of every aggregate).
     #[schema(example = "submitted")]
-    pub status: String,
+    pub status: ScorecardStatus,
     #[schema(example = json!({"general_interest": 16, "reproducibility": 12}))]
     pub scores: BTreeMap<String, i32>,
     pub comment: String,
     pub submitted_at: Option<DateTime<Utc>>,
 }
-
-pub(super) const DRAFT: &str = "draft";
-pub(super) const SUBMITTED: &str = "submitted";
-/// A submitted card whose juror was later found conflicted: kept, counted nowhere.
-pub(super) const WITHDRAWN: &str = "withdrawn";
 
 pub(super) async fn scores_of(
     db: &impl ConnectionTrait,
@@ -47,11 +42,7 @@ pub(super) async fn scorecard_view(
         id: model.id,
         application_id: model.application_id,
         user_id,
-        round: if model.round == Round::Audition.as_str() {
-            Round::Audition
-        } else {
-            Round::Selection
-        },
+        round: model.round,
         status: model.status,
         comment: model.comment,
         submitted_at: model.submitted_at,
@@ -107,7 +98,7 @@ pub(super) async fn own_scorecard(
     Ok(scorecard::Entity::find()
         .filter(scorecard::Column::ApplicationId.eq(application_id))
         .filter(scorecard::Column::MemberId.eq(member_id))
-        .filter(scorecard::Column::Round.eq(round.as_str()))
+        .filter(scorecard::Column::Round.eq(round))
         .one(db)
         .await?)
 }
@@ -133,7 +124,7 @@ pub async fn save_scorecard(
     }
     let now = db::now();
     let model = match own_scorecard(&txn, application_id, member.id, round).await? {
-        Some(existing) if existing.status == SUBMITTED => {
+        Some(existing) if existing.status == ScorecardStatus::Submitted => {
             return Err(ApiError::conflict(
                 ProblemCode::ScorecardSubmitted,
                 "This scorecard is submitted and locked; staff can reopen it.",
@@ -151,8 +142,8 @@ pub async fn save_scorecard(
                 id: Set(id),
                 application_id: Set(application_id),
                 member_id: Set(member.id),
-                round: Set(round.as_str().to_owned()),
-                status: Set(DRAFT.to_owned()),
+                round: Set(round),
+                status: Set(ScorecardStatus::Draft),
                 comment: Set(comment),
                 submitted_at: Set(None),
                 created_at: Set(now),
@@ -206,7 +197,7 @@ pub async fn submit_scorecard(
     let model = own_scorecard(&txn, application_id, member.id, round)
         .await?
         .ok_or(ApiError::NotFound)?;
-    if model.status == SUBMITTED {
+    if model.status == ScorecardStatus::Submitted {
         return Err(ApiError::conflict(
             ProblemCode::ScorecardSubmitted,
             "This scorecard is already submitted.",
@@ -217,7 +208,7 @@ pub async fn submit_scorecard(
         return Err(ApiError::Validation(errors));
     }
     let mut active = model.into_active_model();
-    active.status = Set(SUBMITTED.to_owned());
+    active.status = Set(ScorecardStatus::Submitted);
     active.submitted_at = Set(Some(db::now()));
     active.updated_at = Set(db::now());
     let model = active.update(&txn).await?;
@@ -253,14 +244,14 @@ pub async fn reopen_scorecard(
         .await?
         .ok_or(ApiError::NotFound)?;
     editions::find_managed(&txn, caller, member.edition_id).await?;
-    if model.status != SUBMITTED {
+    if model.status != ScorecardStatus::Submitted {
         return Err(ApiError::conflict(
             ProblemCode::ScorecardNotSubmitted,
             "Only a submitted scorecard can be reopened.",
         ));
     }
     let mut active = model.into_active_model();
-    active.status = Set(DRAFT.to_owned());
+    active.status = Set(ScorecardStatus::Draft);
     active.submitted_at = Set(None);
     active.updated_at = Set(db::now());
     let model = active.update(&txn).await?;
@@ -301,7 +292,7 @@ pub async fn scorecards(
             }
             let own = own_scorecard(db, file.id, member.id, round).await?;
             let submitted: BTreeSet<Uuid> = own
-                .filter(|card| card.status == SUBMITTED)
+                .filter(|card| card.status == ScorecardStatus::Submitted)
                 .map(|card| card.application_id)
                 .into_iter()
                 .collect();
@@ -318,9 +309,9 @@ pub async fn scorecards(
         .collect();
     let mut query = scorecard::Entity::find()
         .filter(scorecard::Column::ApplicationId.eq(file.id))
-        .filter(scorecard::Column::Round.eq(round.as_str()));
+        .filter(scorecard::Column::Round.eq(round));
     if !staff {
-        query = query.filter(scorecard::Column::Status.eq(SUBMITTED));
+        query = query.filter(scorecard::Column::Status.eq(ScorecardStatus::Submitted));
     }
     let mut result = Vec::new();
     for model in query.order_by_asc(scorecard::Column::Id).all(db).await? {

@@ -1,7 +1,7 @@
 //! The jury: shortlist and auditions.
 use super::*;
 use crate::domain::jury_rules;
-use crate::domain::refusal::ProblemCode;
+use sea_orm::sea_query::OnConflict;
 
 /// Confirms the shortlist (the top N of the selection ranking is the proposal; any other
 /// choice needs a reason), makes the shortlisted candidates public and opens the auditions.
@@ -88,13 +88,8 @@ pub async fn schedule_audition(
         .one(&txn)
         .await?
         .ok_or(ApiError::NotFound)?;
-    editions::find_managed(&txn, caller, file.edition_id).await?;
-    if !file.shortlisted {
-        return Err(ApiError::conflict(
-            ProblemCode::NotShortlisted,
-            "Only shortlisted candidates are auditioned.",
-        ));
-    }
+    let edition = editions::find_managed(&txn, caller, file.edition_id).await?;
+    jury_rules::check_audition(file.shortlisted, edition.status)?;
     let starts_at = crate::domain::audit_chain::truncate_to_micros(starts_at);
     let slot = audition::ActiveModel {
         application_id: Set(application_id),
@@ -102,17 +97,18 @@ pub async fn schedule_audition(
         place: Set(place.clone()),
         updated_at: Set(db::now()),
     };
-    if audition::Entity::find_by_id(application_id)
-        .one(&txn)
-        .await?
-        .is_some()
-    {
-        slot.update(&txn).await?;
-    } else {
-        audition::Entity::insert(slot)
-            .exec_without_returning(&txn)
-            .await?;
-    }
+    audition::Entity::insert(slot)
+        .on_conflict(
+            OnConflict::column(audition::Column::ApplicationId)
+                .update_columns([
+                    audition::Column::StartsAt,
+                    audition::Column::Place,
+                    audition::Column::UpdatedAt,
+                ])
+                .to_owned(),
+        )
+        .exec_without_returning(&txn)
+        .await?;
     audit::record(
         &txn,
         entry(
