@@ -1,7 +1,6 @@
 //! Applications: the fields an applicant fills in, their formats, completeness, and the
 //! automatic eligibility check.
 use chrono::NaiveDate;
-use sea_orm::{DeriveActiveEnum, EnumIter};
 use serde::{Deserialize, Serialize};
 use utoipa::ToSchema;
 
@@ -11,89 +10,40 @@ use super::{
     validation::{FieldError, check_length},
 };
 
-#[derive(
-    Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, ToSchema, EnumIter, DeriveActiveEnum,
-)]
-#[serde(rename_all = "snake_case")]
-#[sea_orm(rs_type = "String", db_type = "Text", rename_all = "snake_case")]
-pub enum ApplicantKind {
-    NaturalPerson,
-    Association,
-    Company,
-    Cooperative,
-    PublicBody,
-    Other,
+stored_state! {
+    pub enum ApplicantKind {
+        NaturalPerson,
+        Association,
+        Company,
+        Cooperative,
+        PublicBody,
+        Other,
+    }
 }
 
 impl ApplicantKind {
-    pub fn as_str(self) -> &'static str {
-        match self {
-            ApplicantKind::NaturalPerson => "natural_person",
-            ApplicantKind::Association => "association",
-            ApplicantKind::Company => "company",
-            ApplicantKind::Cooperative => "cooperative",
-            ApplicantKind::PublicBody => "public_body",
-            ApplicantKind::Other => "other",
-        }
-    }
-
-    pub fn parse(value: &str) -> Option<Self> {
-        [
-            Self::NaturalPerson,
-            Self::Association,
-            Self::Company,
-            Self::Cooperative,
-            Self::PublicBody,
-            Self::Other,
-        ]
-        .into_iter()
-        .find(|kind| kind.as_str() == value)
-    }
-
     /// Legal entities give their structure's name and SIRET.
     pub fn is_legal_entity(self) -> bool {
         self != ApplicantKind::NaturalPerson
     }
 }
 
-#[derive(
-    Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, ToSchema, EnumIter, DeriveActiveEnum,
-)]
-#[serde(rename_all = "snake_case")]
-#[sea_orm(rs_type = "String", db_type = "Text", rename_all = "snake_case")]
-pub enum ApplicationStatus {
-    Draft,
-    Submitted,
-    Withdrawn,
+stored_state! {
+    pub enum ApplicationStatus {
+        Draft,
+        Submitted,
+        Withdrawn,
+    }
 }
 
-#[derive(
-    Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, ToSchema, EnumIter, DeriveActiveEnum,
-)]
-#[serde(rename_all = "snake_case")]
-#[sea_orm(rs_type = "String", db_type = "Text", rename_all = "snake_case")]
-pub enum Eligibility {
-    /// Not reviewed by staff yet.
-    Pending,
-    Eligible,
-    Ineligible,
+stored_state! {
+    pub enum Eligibility {
+        /// Not reviewed by staff yet.
+        Pending,
+        Eligible,
+        Ineligible,
+    }
 }
-
-macro_rules! names {
-    ($type:ty { $($variant:ident => $name:literal),* $(,)? }) => {
-        impl $type {
-            pub fn as_str(self) -> &'static str {
-                match self { $(Self::$variant => $name),* }
-            }
-            pub fn parse(value: &str) -> Option<Self> {
-                match value { $($name => Some(Self::$variant),)* _ => None }
-            }
-        }
-    };
-}
-
-names!(ApplicationStatus { Draft => "draft", Submitted => "submitted", Withdrawn => "withdrawn" });
-names!(Eligibility { Pending => "pending", Eligible => "eligible", Ineligible => "ineligible" });
 
 /// A SIRET: 14 digits whose Luhn checksum is right (La Poste's establishments use their own
 /// rule: the sum of the digits is a multiple of 5).

@@ -1,7 +1,6 @@
 //! Ballots: their state over time, and counting.
 use chrono::{DateTime, Utc};
-use sea_orm::{DeriveActiveEnum, EnumIter};
-use serde::{Deserialize, Serialize};
+use serde::Serialize;
 use utoipa::ToSchema;
 use uuid::Uuid;
 
@@ -10,43 +9,12 @@ use super::{
     refusal::{ProblemCode, Refusal, refuse},
 };
 
-#[derive(
-    Debug,
-    Clone,
-    Copy,
-    PartialEq,
-    Eq,
-    PartialOrd,
-    Ord,
-    Serialize,
-    Deserialize,
-    ToSchema,
-    EnumIter,
-    DeriveActiveEnum,
-)]
-#[serde(rename_all = "snake_case")]
-#[sea_orm(rs_type = "String", db_type = "Text", rename_all = "snake_case")]
-pub enum BallotState {
-    Scheduled,
-    Open,
-    Closed,
-    Published,
-}
-
-impl BallotState {
-    pub fn as_str(self) -> &'static str {
-        match self {
-            BallotState::Scheduled => "scheduled",
-            BallotState::Open => "open",
-            BallotState::Closed => "closed",
-            BallotState::Published => "published",
-        }
-    }
-
-    pub fn parse(value: &str) -> Option<Self> {
-        [Self::Scheduled, Self::Open, Self::Closed, Self::Published]
-            .into_iter()
-            .find(|state| state.as_str() == value)
+stored_state! {
+    pub enum BallotState {
+        Scheduled,
+        Open,
+        Closed,
+        Published,
     }
 }
 

@@ -1,6 +1,5 @@
 //! Editions: their lifecycle, the guards on each step, and the Prix du CESER defaults.
 use chrono::{DateTime, Utc};
-use sea_orm::{DeriveActiveEnum, EnumIter};
 use serde::{Deserialize, Serialize};
 use utoipa::ToSchema;
 
@@ -11,30 +10,16 @@ use super::{
 };
 
 // Ordered as the lifecycle: `Draft < ApplicationsOpen < … < Archived`.
-#[derive(
-    Debug,
-    Clone,
-    Copy,
-    PartialEq,
-    Eq,
-    PartialOrd,
-    Ord,
-    Serialize,
-    Deserialize,
-    ToSchema,
-    EnumIter,
-    DeriveActiveEnum,
-)]
-#[serde(rename_all = "snake_case")]
-#[sea_orm(rs_type = "String", db_type = "Text", rename_all = "snake_case")]
-pub enum EditionStatus {
-    Draft,
-    ApplicationsOpen,
-    Selection,
-    Audition,
-    Ceremony,
-    ResultsPublished,
-    Archived,
+stored_state! {
+    pub enum EditionStatus {
+        Draft,
+        ApplicationsOpen,
+        Selection,
+        Audition,
+        Ceremony,
+        ResultsPublished,
+        Archived,
+    }
 }
 
 impl EditionStatus {
@@ -47,24 +32,6 @@ impl EditionStatus {
         EditionStatus::ResultsPublished,
         EditionStatus::Archived,
     ];
-
-    pub fn as_str(self) -> &'static str {
-        match self {
-            EditionStatus::Draft => "draft",
-            EditionStatus::ApplicationsOpen => "applications_open",
-            EditionStatus::Selection => "selection",
-            EditionStatus::Audition => "audition",
-            EditionStatus::Ceremony => "ceremony",
-            EditionStatus::ResultsPublished => "results_published",
-            EditionStatus::Archived => "archived",
-        }
-    }
-
-    pub fn parse(value: &str) -> Option<Self> {
-        Self::ALL
-            .into_iter()
-            .find(|status| status.as_str() == value)
-    }
 
     /// The only status an edition may move to from this one.
     pub fn next(self) -> Option<Self> {
@@ -285,49 +252,27 @@ pub fn default_criteria() -> Vec<CriterionSpec> {
     .collect()
 }
 
-#[derive(
-    Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, ToSchema, EnumIter, DeriveActiveEnum,
-)]
-#[serde(rename_all = "snake_case")]
-#[sea_orm(rs_type = "String", db_type = "Text", rename_all = "snake_case")]
-pub enum PrizeKind {
-    /// Decided by the jury after the auditions.
-    Jury,
-    /// Voted by the councillors during the ceremony.
-    Councillors,
-    /// Voted online by the public.
-    Public,
-    /// A sponsored category prize decided by the jury (CRESS style).
-    Category,
+stored_state! {
+    pub enum PrizeKind {
+        /// Decided by the jury after the auditions.
+        Jury,
+        /// Voted by the councillors during the ceremony.
+        Councillors,
+        /// Voted online by the public.
+        Public,
+        /// A sponsored category prize decided by the jury (CRESS style).
+        Category,
+    }
 }
 
-#[derive(
-    Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, ToSchema, EnumIter, DeriveActiveEnum,
-)]
-#[serde(rename_all = "snake_case")]
-#[sea_orm(rs_type = "String", db_type = "Text", rename_all = "snake_case")]
-pub enum CandidatePool {
-    /// The shortlisted files.
-    Shortlisted,
-    /// Every eligible file.
-    Eligible,
+stored_state! {
+    pub enum CandidatePool {
+        /// The shortlisted files.
+        Shortlisted,
+        /// Every eligible file.
+        Eligible,
+    }
 }
-
-macro_rules! db_names {
-    ($type:ty { $($variant:ident => $name:literal),* $(,)? }) => {
-        impl $type {
-            pub fn as_str(self) -> &'static str {
-                match self { $(Self::$variant => $name),* }
-            }
-            pub fn parse(value: &str) -> Option<Self> {
-                match value { $($name => Some(Self::$variant),)* _ => None }
-            }
-        }
-    };
-}
-
-db_names!(PrizeKind { Jury => "jury", Councillors => "councillors", Public => "public", Category => "category" });
-db_names!(CandidatePool { Shortlisted => "shortlisted", Eligible => "eligible" });
 
 #[cfg(test)]
 mod tests {

@@ -1,45 +1,19 @@
 //! The jury of an edition and the Prix du CESER rule for its composition.
 use std::collections::BTreeSet;
 
-use sea_orm::{DeriveActiveEnum, EnumIter};
-use serde::{Deserialize, Serialize};
+use serde::Serialize;
 use utoipa::ToSchema;
 
-#[derive(
-    Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, ToSchema, EnumIter, DeriveActiveEnum,
-)]
-#[serde(rename_all = "snake_case")]
-#[sea_orm(rs_type = "String", db_type = "Text", rename_all = "snake_case")]
-pub enum Seat {
-    /// A councillor of the organizer.
-    Councillor,
-    /// The organizer's president (casting vote on ties).
-    President,
-    /// The president of the youth CESER (CESER des jeunes).
-    YouthPresident,
-    /// A qualified external personality.
-    QualifiedPersonality,
-}
-
-impl Seat {
-    pub fn as_str(self) -> &'static str {
-        match self {
-            Seat::Councillor => "councillor",
-            Seat::President => "president",
-            Seat::YouthPresident => "youth_president",
-            Seat::QualifiedPersonality => "qualified_personality",
-        }
-    }
-
-    pub fn parse(value: &str) -> Option<Self> {
-        [
-            Seat::Councillor,
-            Seat::President,
-            Seat::YouthPresident,
-            Seat::QualifiedPersonality,
-        ]
-        .into_iter()
-        .find(|seat| seat.as_str() == value)
+stored_state! {
+    pub enum Seat {
+        /// A councillor of the organizer.
+        Councillor,
+        /// The organizer's president (casting vote on ties).
+        President,
+        /// The president of the youth CESER (CESER des jeunes).
+        YouthPresident,
+        /// A qualified external personality.
+        QualifiedPersonality,
     }
 }
 

@@ -1,38 +1,17 @@
-use std::{fmt, str::FromStr};
-
-use sea_orm::{DeriveActiveEnum, EnumIter};
-use serde::{Deserialize, Serialize};
-use utoipa::ToSchema;
-
-/// What an account may do. One person can hold several roles.
-#[derive(
-    Debug,
-    Clone,
-    Copy,
-    PartialEq,
-    Eq,
-    Hash,
-    PartialOrd,
-    Ord,
-    Serialize,
-    Deserialize,
-    ToSchema,
-    EnumIter,
-    DeriveActiveEnum,
-)]
-#[serde(rename_all = "snake_case")]
-#[sea_orm(rs_type = "String", db_type = "Text", rename_all = "snake_case")]
-pub enum Role {
-    /// Organizer staff.
-    Admin,
-    /// A person or organization applying for a prize.
-    Applicant,
-    /// A jury member.
-    Jury,
-    /// A councillor of the organizer's assembly.
-    Councillor,
-    /// A public voter (tokens issued for the public ballot only).
-    Public,
+stored_state! {
+    /// What an account may do. One person can hold several roles.
+    pub enum Role {
+        /// Organizer staff.
+        Admin,
+        /// A person or organization applying for a prize.
+        Applicant,
+        /// A jury member.
+        Jury,
+        /// A councillor of the organizer's assembly.
+        Councillor,
+        /// A public voter (tokens issued for the public ballot only).
+        Public,
+    }
 }
 
 impl Role {
@@ -43,16 +22,6 @@ impl Role {
         Role::Councillor,
         Role::Public,
     ];
-
-    pub fn as_str(self) -> &'static str {
-        match self {
-            Role::Admin => "admin",
-            Role::Applicant => "applicant",
-            Role::Jury => "jury",
-            Role::Councillor => "councillor",
-            Role::Public => "public",
-        }
-    }
 
     /// Roles an account can hold; `public` belongs to public voter tokens only.
     pub fn is_assignable_to_account(self) -> bool {
@@ -72,23 +41,6 @@ pub fn organization_may_change_roles(before: &[Role], after: &[Role]) -> bool {
     let added = after.iter().any(|role| !before.contains(role));
     let mut removed = before.iter().filter(|role| !after.contains(role));
     !added && removed.all(|role| role.is_granted_by_organization())
-}
-
-impl fmt::Display for Role {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.write_str(self.as_str())
-    }
-}
-
-impl FromStr for Role {
-    type Err = String;
-
-    fn from_str(s: &str) -> Result<Self, Self::Err> {
-        Role::ALL
-            .into_iter()
-            .find(|role| role.as_str() == s)
-            .ok_or_else(|| format!("unknown role `{s}`"))
-    }
 }
 
 #[cfg(test)]

@@ -2,55 +2,31 @@
 //! in the tests.
 use std::collections::{BTreeMap, BTreeSet, HashMap};
 
-use sea_orm::{DeriveActiveEnum, EnumIter};
-use serde::{Deserialize, Serialize};
+use serde::Serialize;
 use utoipa::ToSchema;
 use uuid::Uuid;
 
 use super::{edition::ScoreScale, validation::FieldError};
 
-#[derive(
-    Debug,
-    Clone,
-    Copy,
-    PartialEq,
-    Eq,
-    Hash,
-    Serialize,
-    Deserialize,
-    ToSchema,
-    EnumIter,
-    DeriveActiveEnum,
-)]
-#[serde(rename_all = "snake_case")]
-#[sea_orm(rs_type = "String", db_type = "Text", rename_all = "snake_case")]
-pub enum Round {
-    /// All eligible files, before the shortlist.
-    Selection,
-    /// The shortlisted files, after their audition.
-    Audition,
-}
-
-impl Round {
-    pub fn as_str(self) -> &'static str {
-        match self {
-            Round::Selection => "selection",
-            Round::Audition => "audition",
-        }
+stored_state! {
+    pub enum Round {
+        /// All eligible files, before the shortlist.
+        Selection,
+        /// The shortlisted files, after their audition.
+        Audition,
     }
 }
 
-/// Where a juror's scorecard stands.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, ToSchema, EnumIter, DeriveActiveEnum)]
-#[serde(rename_all = "snake_case")]
-#[sea_orm(rs_type = "String", db_type = "Text", rename_all = "snake_case")]
-pub enum ScorecardStatus {
-    /// Being filled in by its juror.
-    Draft,
-    /// Locked; counted in the rankings.
-    Submitted,
-    /// Submitted, then its juror was found conflicted: kept, counted nowhere.
-    Withdrawn,
+stored_state! {
+    /// Where a juror's scorecard stands.
+    pub enum ScorecardStatus {
+        /// Being filled in by its juror.
+        Draft,
+        /// Locked; counted in the rankings.
+        Submitted,
+        /// Submitted, then its juror was found conflicted: kept, counted nowhere.
+        Withdrawn,
+    }
 }
 
 /// A score for every criterion, within the scale, and nothing else.
