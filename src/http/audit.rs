@@ -12,7 +12,7 @@ use crate::{
     error::{self, ApiError},
     services::{
         audit::{self, AuditEvent, AuditFilter},
-        organizations,
+        staff,
     },
     state::AppState,
 };
@@ -66,7 +66,7 @@ pub async fn list_audit_events(
         target_type: query.target_type,
         target_id: query.target_id,
     };
-    let scope = organizations::staff_scope(&state.db, &caller).await?;
+    let scope = staff::staff_scope(&state.db, &caller).await?;
     Ok(web::Json(
         audit::list(&state.db, caller.id, &scope, filter, page).await?,
     ))

@@ -23,9 +23,9 @@ use crate::{
     services::{
         editions::Edition,
         jury::{
-            self, Assignment, AuditionSlot, Conflict, Decision, DecisionRequest, JuryFile,
-            JuryMember, Scorecard,
+            self, Assignment, Conflict, Decision, DecisionRequest, JuryFile, JuryMember, Scorecard,
         },
+        lookups::AuditionSlot,
     },
     state::AppState,
 };

@@ -30,7 +30,7 @@ use crate::{
     error::ApiError,
     services::{
         audit::{self, AuditEntry},
-        organizations::{StaffScope, staff_scope},
+        staff::{StaffScope, staff_scope},
     },
 };
 

@@ -34,8 +34,9 @@ use crate::{
         accounts,
         audit::{self, AuditEntry},
         editions::{self, calendar_of},
-        jury,
-        organizations::{self, StaffScope, split_codes},
+        lookups,
+        organizations::split_codes,
+        staff::{self, StaffScope},
     },
 };
 
@@ -79,7 +80,7 @@ pub struct Application {
     pub public: bool,
     pub shortlisted: bool,
     /// The audition slot, once a shortlisted file is scheduled.
-    pub audition: Option<jury::AuditionSlot>,
+    pub audition: Option<lookups::AuditionSlot>,
     pub submitted_at: Option<DateTime<Utc>>,
     pub created_at: DateTime<Utc>,
     pub updated_at: DateTime<Utc>,
@@ -178,7 +179,7 @@ async fn view(
         review,
         public: model.public,
         shortlisted: model.shortlisted,
-        audition: jury::audition_of(db, model.id).await?,
+        audition: lookups::audition_of(db, model.id).await?,
         submitted_at: model.submitted_at,
         created_at: model.created_at,
         updated_at: model.updated_at,
@@ -371,7 +372,7 @@ async fn reach(
     if model.applicant_id == Some(caller.id) {
         return Ok((model, edition, Access::Owner));
     }
-    organizations::ensure_staff(db, caller, edition.organization_id).await?;
+    staff::ensure_staff(db, caller, edition.organization_id).await?;
     Ok((model, edition, Access::Staff))
 }
 
@@ -400,7 +401,7 @@ async fn reach_as_staff(
         .one(db)
         .await?
         .ok_or(ApiError::NotFound)?;
-    organizations::ensure_staff(db, caller, edition.organization_id).await?;
+    staff::ensure_staff(db, caller, edition.organization_id).await?;
     Ok((model, edition))
 }
 
@@ -643,7 +644,7 @@ pub async fn list(
     filter: ApplicationFilter,
     page: PageRequest<Uuid>,
 ) -> Result<Page<Application>, ApiError> {
-    let managed = match organizations::staff_scope(db, caller).await? {
+    let managed = match staff::staff_scope(db, caller).await? {
         StaffScope::All => Condition::all(),
         StaffScope::Only(ids) => Condition::all().add(
             application::Column::EditionId.in_subquery(

@@ -15,7 +15,7 @@ use crate::{
         pagination::{Page, PageRequest},
     },
     entities::{application, audit_event, edition, prize},
-    services::organizations::StaffScope,
+    services::staff::StaffScope,
 };
 
 /// Advisory-lock key serialising audit appends on PostgreSQL.

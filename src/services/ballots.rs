@@ -33,7 +33,7 @@ use crate::{
     services::{
         applications::{self, Candidate},
         audit::{self, AuditEntry},
-        editions, jury, organizations,
+        editions, jury, staff,
     },
 };
 
@@ -157,7 +157,7 @@ async fn managed(
     prize_id: Uuid,
 ) -> Result<(prize::Model, edition::Model, ballot_entity::Model), ApiError> {
     let (prize, edition) = ballot_prize(db, prize_id).await?;
-    organizations::ensure_staff(db, caller, edition.organization_id).await?;
+    staff::ensure_staff(db, caller, edition.organization_id).await?;
     let ballot = ensure_ballot(db, prize_id).await?;
     Ok((prize, edition, ballot))
 }
@@ -434,7 +434,7 @@ pub async fn results(
     let (prize, edition) = ballot_prize(db, prize_id).await?;
     editions::find_visible(db, caller, edition.id).await?;
     let staff = match caller {
-        Some(caller) => organizations::staff_scope(db, caller)
+        Some(caller) => staff::staff_scope(db, caller)
             .await?
             .covers(edition.organization_id),
         None => false,
@@ -663,7 +663,7 @@ pub async fn set_councillor(
     college: String,
 ) -> Result<Councillor, ApiError> {
     let txn = db::begin_write(db).await?;
-    organizations::ensure_staff(&txn, caller, organization_id).await?;
+    staff::ensure_staff(&txn, caller, organization_id).await?;
     let councillor_role = crate::services::accounts::active_principal(&txn, user_id)
         .await?
         .ok_or(ApiError::NotFound)?
@@ -706,7 +706,7 @@ pub async fn councillors(
     caller: &Principal,
     organization_id: Uuid,
 ) -> Result<Vec<Councillor>, ApiError> {
-    organizations::ensure_staff(db, caller, organization_id).await?;
+    staff::ensure_staff(db, caller, organization_id).await?;
     Ok(councillor::Entity::find()
         .filter(councillor::Column::OrganizationId.eq(organization_id))
         .order_by_asc(councillor::Column::UserId)
@@ -727,7 +727,7 @@ pub async fn remove_councillor(
     user_id: Uuid,
 ) -> Result<(), ApiError> {
     let txn = db::begin_write(db).await?;
-    organizations::ensure_staff(&txn, caller, organization_id).await?;
+    staff::ensure_staff(&txn, caller, organization_id).await?;
     // Off the roster, and no pending invitation to come back on it.
     let removed = councillor::Entity::delete_by_id((organization_id, user_id))
         .exec(&txn)

@@ -26,8 +26,9 @@ use crate::{
     error::ApiError,
     services::{
         audit::{self, AuditEntry},
-        jury,
-        organizations::{self, StaffScope, split_codes},
+        lookups,
+        organizations::split_codes,
+        staff::{self, StaffScope},
     },
 };
 
@@ -185,7 +186,7 @@ pub async fn find_visible(
         .ok_or(ApiError::NotFound)?;
     if !model.status.is_public() {
         let caller = caller.ok_or(ApiError::NotFound)?;
-        organizations::ensure_staff(db, caller, model.organization_id).await?;
+        staff::ensure_staff(db, caller, model.organization_id).await?;
     }
     Ok(model)
 }
@@ -200,7 +201,7 @@ pub async fn find_managed(
         .one(db)
         .await?
         .ok_or(ApiError::NotFound)?;
-    organizations::ensure_staff(db, caller, model.organization_id).await?;
+    staff::ensure_staff(db, caller, model.organization_id).await?;
     Ok(model)
 }
 
@@ -227,7 +228,7 @@ pub async fn list(
     page: PageRequest<Uuid>,
 ) -> Result<Page<Edition>, ApiError> {
     let scope = match caller {
-        Some(caller) => organizations::staff_scope(db, caller).await?,
+        Some(caller) => staff::staff_scope(db, caller).await?,
         None => StaffScope::Only(Vec::new()),
     };
     let visibility = match scope {
@@ -348,7 +349,7 @@ pub async fn create(
     new: NewEdition,
 ) -> Result<Edition, ApiError> {
     let txn = db::begin_write(db).await?;
-    organizations::ensure_staff(&txn, caller, organization_id).await?;
+    staff::ensure_staff(&txn, caller, organization_id).await?;
     organization::Entity::find_by_id(organization_id)
         .one(&txn)
         .await?
@@ -496,8 +497,8 @@ pub async fn transition_in(
             .filter(prize::Column::EditionId.eq(id))
             .count(txn)
             .await? as usize,
-        shortlisted: jury::shortlisted_count(txn, id).await?,
-        jury_findings: jury::composition_findings_of(txn, id)
+        shortlisted: lookups::shortlisted_count(txn, id).await?,
+        jury_findings: lookups::composition_findings_of(txn, id)
             .await?
             .into_iter()
             .map(|finding| finding.message)

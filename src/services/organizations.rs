@@ -3,8 +3,8 @@
 use crate::domain::refusal::ProblemCode;
 use chrono::{DateTime, Utc};
 use sea_orm::{
-    ActiveModelTrait, ActiveValue::Set, ColumnTrait, ConnectionTrait, DatabaseConnection, DbErr,
-    EntityTrait, IntoActiveModel, QueryFilter, QueryOrder, QuerySelect,
+    ActiveModelTrait, ActiveValue::Set, ColumnTrait, DatabaseConnection, DbErr, EntityTrait,
+    IntoActiveModel, QueryFilter, QueryOrder, QuerySelect,
 };
 use serde::Serialize;
 use serde_json::json;
@@ -20,7 +20,10 @@ use crate::{
     },
     entities::{organization, organization_admin, user},
     error::ApiError,
-    services::audit::{self, AuditEntry},
+    services::{
+        audit::{self, AuditEntry},
+        staff,
+    },
 };
 
 #[derive(Debug, Clone, Serialize, ToSchema)]
@@ -77,63 +80,6 @@ pub struct OrganizationFields {
     pub default_departements: Vec<String>,
     pub contact_email: String,
     pub postal_addresses: Vec<String>,
-}
-
-/// Which organizations a caller manages.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub enum StaffScope {
-    All,
-    Only(Vec<Uuid>),
-}
-
-impl StaffScope {
-    pub fn covers(&self, organization_id: Uuid) -> bool {
-        match self {
-            StaffScope::All => true,
-            StaffScope::Only(ids) => ids.contains(&organization_id),
-        }
-    }
-}
-
-pub async fn staff_scope(
-    db: &impl ConnectionTrait,
-    caller: &Principal,
-) -> Result<StaffScope, DbErr> {
-    if caller.platform_admin {
-        return Ok(StaffScope::All);
-    }
-    if !caller.has_role(Role::Admin) {
-        return Ok(StaffScope::Only(Vec::new()));
-    }
-    let ids = organization_admin::Entity::find()
-        .filter(organization_admin::Column::UserId.eq(caller.id))
-        .all(db)
-        .await?
-        .into_iter()
-        .map(|membership| membership.organization_id)
-        .collect();
-    Ok(StaffScope::Only(ids))
-}
-
-/// The organization exists and the caller manages it; otherwise 404.
-pub async fn ensure_staff(
-    db: &impl ConnectionTrait,
-    caller: &Principal,
-    organization_id: Uuid,
-) -> Result<(), ApiError> {
-    let managed = match staff_scope(db, caller).await? {
-        // A platform admin manages every organization there is.
-        StaffScope::All => organization::Entity::find_by_id(organization_id)
-            .one(db)
-            .await?
-            .is_some(),
-        scope => scope.covers(organization_id),
-    };
-    if managed {
-        Ok(())
-    } else {
-        Err(ApiError::NotFound)
-    }
 }
 
 fn platform_only(caller: &Principal) -> Result<(), ApiError> {
@@ -202,7 +148,7 @@ pub async fn update(
     fields: OrganizationFields,
 ) -> Result<Organization, ApiError> {
     let txn = db::begin_write(db).await?;
-    ensure_staff(&txn, caller, id).await?;
+    staff::ensure_staff(&txn, caller, id).await?;
     let model = organization::Entity::find_by_id(id)
         .one(&txn)
         .await?
@@ -279,7 +225,7 @@ pub async fn list_admins(
     caller: &Principal,
     id: Uuid,
 ) -> Result<Vec<StaffMember>, ApiError> {
-    ensure_staff(db, caller, id).await?;
+    staff::ensure_staff(db, caller, id).await?;
     let user_ids: Vec<Uuid> = organization_admin::Entity::find()
         .filter(organization_admin::Column::OrganizationId.eq(id))
         .all(db)
@@ -311,7 +257,7 @@ pub async fn add_admin(
     user_id: Uuid,
 ) -> Result<(), ApiError> {
     let txn = db::begin_write(db).await?;
-    ensure_staff(&txn, caller, id).await?;
+    staff::ensure_staff(&txn, caller, id).await?;
     organization::Entity::find_by_id(id)
         .one(&txn)
         .await?
@@ -363,7 +309,7 @@ pub async fn remove_admin(
     user_id: Uuid,
 ) -> Result<(), ApiError> {
     let txn = db::begin_write(db).await?;
-    ensure_staff(&txn, caller, id).await?;
+    staff::ensure_staff(&txn, caller, id).await?;
     crate::domain::organization::check_staff_removal(caller.id, user_id)?;
     let removed = organization_admin::Entity::delete_by_id((id, user_id))
         .exec(&txn)

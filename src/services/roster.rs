@@ -25,7 +25,7 @@ use crate::{
     services::{
         accounts::{self, AccountRecord, NO_PASSWORD},
         audit::{self, AuditEntry},
-        mail, organizations,
+        mail, staff,
     },
 };
 
@@ -134,7 +134,7 @@ pub async fn import(
     invitation_url: &str,
 ) -> Result<ImportSummary, ApiError> {
     let txn = db::begin_write(db).await?;
-    organizations::ensure_staff(&txn, caller, organization_id).await?;
+    staff::ensure_staff(&txn, caller, organization_id).await?;
     let mut summary = ImportSummary {
         invited: 0,
         updated: 0,

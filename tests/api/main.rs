@@ -14,6 +14,7 @@ mod helpers;
 mod access;
 mod addresses;
 mod applications;
+mod architecture;
 mod attachments;
 mod audit;
 mod auth;

@@ -28,7 +28,7 @@ pub(super) async fn reviewers(
     round: Round,
     files: &[application::Model],
 ) -> Result<HashMap<Uuid, BTreeSet<Uuid>>, ApiError> {
-    let members: BTreeSet<Uuid> = members_of(db, edition_id)
+    let members: BTreeSet<Uuid> = jury_members_of(db, edition_id)
         .await?
         .into_iter()
         .map(|m| m.id)
@@ -81,7 +81,7 @@ pub async fn assign(
 ) -> Result<Vec<Assignment>, ApiError> {
     let txn = db::begin_write(db).await?;
     editions::find_managed(&txn, caller, edition_id).await?;
-    let members = members_of(&txn, edition_id).await?;
+    let members = jury_members_of(&txn, edition_id).await?;
     if members.is_empty() {
         return Err(ApiError::conflict(
             ProblemCode::NoJury,
@@ -140,7 +140,7 @@ pub(super) async fn assignments_of(
     edition_id: Uuid,
     round: Round,
 ) -> Result<Vec<Assignment>, ApiError> {
-    let members: HashMap<Uuid, Uuid> = members_of(db, edition_id)
+    let members: HashMap<Uuid, Uuid> = jury_members_of(db, edition_id)
         .await?
         .into_iter()
         .map(|m| (m.id, m.user_id))

@@ -30,7 +30,7 @@ pub async fn declare_conflict(
     let edition = find_edition(&txn, file.edition_id).await?;
     let (member, by_staff) = match for_user {
         Some(user_id) if user_id != caller.id => {
-            organizations::ensure_staff(&txn, caller, edition.organization_id).await?;
+            staff::ensure_staff(&txn, caller, edition.organization_id).await?;
             let member = membership(&txn, edition.id, user_id)
                 .await?
                 .ok_or(ApiError::NotFound)?;
@@ -117,7 +117,7 @@ pub async fn conflicts(
     edition_id: Uuid,
 ) -> Result<Vec<Conflict>, ApiError> {
     editions::find_managed(db, caller, edition_id).await?;
-    let members: HashMap<Uuid, Uuid> = members_of(db, edition_id)
+    let members: HashMap<Uuid, Uuid> = jury_members_of(db, edition_id)
         .await?
         .into_iter()
         .map(|m| (m.id, m.user_id))

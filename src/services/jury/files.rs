@@ -1,13 +1,6 @@
 //! The jury: files as the jury sees them.
 use super::*;
 
-#[derive(Debug, Clone, Serialize, ToSchema)]
-pub struct AuditionSlot {
-    pub starts_at: DateTime<Utc>,
-    #[schema(example = "Hôtel de Région, Lyon — salle 3")]
-    pub place: String,
-}
-
 /// A file as the jury sees it: no contact details.
 #[derive(Debug, Clone, Serialize, ToSchema)]
 pub struct JuryFile {
@@ -31,19 +24,6 @@ pub struct JuryFile {
     pub conflict: bool,
     /// The status of the caller's scorecard, if any.
     pub my_scorecard: Option<ScorecardStatus>,
-}
-
-pub async fn audition_of(
-    db: &impl ConnectionTrait,
-    application_id: Uuid,
-) -> Result<Option<AuditionSlot>, ApiError> {
-    Ok(audition::Entity::find_by_id(application_id)
-        .one(db)
-        .await?
-        .map(|slot| AuditionSlot {
-            starts_at: slot.starts_at,
-            place: slot.place,
-        }))
 }
 
 pub async fn files_for_jury(

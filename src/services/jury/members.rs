@@ -106,17 +106,6 @@ pub async fn remove_member(
     Ok(())
 }
 
-pub(super) async fn members_of(
-    db: &impl ConnectionTrait,
-    edition_id: Uuid,
-) -> Result<Vec<jury_member::Model>, ApiError> {
-    Ok(jury_member::Entity::find()
-        .filter(jury_member::Column::EditionId.eq(edition_id))
-        .order_by_asc(jury_member::Column::Id)
-        .all(db)
-        .await?)
-}
-
 pub async fn members(
     db: &DatabaseConnection,
     caller: &Principal,
@@ -124,7 +113,7 @@ pub async fn members(
 ) -> Result<Vec<JuryMember>, ApiError> {
     let edition = find_edition(db, edition_id).await?;
     reach(db, caller, &edition).await?;
-    let members = members_of(db, edition_id).await?;
+    let members = jury_members_of(db, edition_id).await?;
     let names: HashMap<Uuid, String> = user::Entity::find()
         .filter(user::Column::Id.is_in(members.iter().map(|m| m.user_id)))
         .all(db)
@@ -143,18 +132,6 @@ pub async fn members(
         .collect())
 }
 
-pub async fn composition_findings_of(
-    db: &impl ConnectionTrait,
-    edition_id: Uuid,
-) -> Result<Vec<CompositionFinding>, ApiError> {
-    let seats: Vec<(Seat, bool)> = members_of(db, edition_id)
-        .await?
-        .into_iter()
-        .map(|member| (member.seat, member.previous_laureate))
-        .collect();
-    Ok(composition_findings(&seats))
-}
-
 pub async fn composition(
     db: &DatabaseConnection,
     caller: &Principal,
@@ -162,15 +139,4 @@ pub async fn composition(
 ) -> Result<Vec<CompositionFinding>, ApiError> {
     editions::find_managed(db, caller, edition_id).await?;
     composition_findings_of(db, edition_id).await
-}
-
-pub async fn shortlisted_count(
-    db: &impl ConnectionTrait,
-    edition_id: Uuid,
-) -> Result<usize, ApiError> {
-    Ok(application::Entity::find()
-        .filter(application::Column::EditionId.eq(edition_id))
-        .filter(application::Column::Shortlisted.eq(true))
-        .count(db)
-        .await? as usize)
 }

@@ -27,7 +27,7 @@ use std::collections::{BTreeMap, BTreeSet, HashMap};
 use chrono::{DateTime, NaiveDate, Utc};
 use sea_orm::{
     ActiveModelTrait, ActiveValue::Set, ColumnTrait, ConnectionTrait, DatabaseConnection,
-    EntityTrait, IntoActiveModel, PaginatorTrait, QueryFilter, QueryOrder, sea_query::Expr,
+    EntityTrait, IntoActiveModel, QueryFilter, QueryOrder, sea_query::Expr,
 };
 use serde::Serialize;
 use serde_json::json;
@@ -41,10 +41,7 @@ use crate::{
         Role,
         application::{ApplicantKind, ApplicationStatus, Eligibility, Location},
         edition::{CandidatePool, EditionStatus, PrizeKind, ScoreScale},
-        jury::{
-            CompositionFinding, Seat, composition_findings, conflict_needs_staff,
-            may_see_others_scores,
-        },
+        jury::{CompositionFinding, Seat, conflict_needs_staff, may_see_others_scores},
         scoring::{self, Card, FileToRank, RankedFile, Round, ScorecardStatus},
     },
     entities::{
@@ -56,7 +53,10 @@ use crate::{
         applications,
         audit::{self, AuditEntry},
         editions::{self, Edition},
-        organizations,
+        lookups::{
+            AuditionSlot, audition_of, composition_findings_of, find_edition, jury_members_of,
+        },
+        staff,
     },
 };
 
@@ -76,16 +76,6 @@ pub(super) fn entry(
     }
 }
 
-pub(super) async fn find_edition(
-    db: &impl ConnectionTrait,
-    id: Uuid,
-) -> Result<edition::Model, ApiError> {
-    edition::Entity::find_by_id(id)
-        .one(db)
-        .await?
-        .ok_or(ApiError::NotFound)
-}
-
 pub(super) async fn membership(
     db: &impl ConnectionTrait,
     edition_id: Uuid,
@@ -103,7 +93,7 @@ pub(super) async fn is_staff(
     caller: &Principal,
     organization_id: Uuid,
 ) -> Result<bool, ApiError> {
-    Ok(organizations::staff_scope(db, caller)
+    Ok(staff::staff_scope(db, caller)
         .await?
         .covers(organization_id))
 }

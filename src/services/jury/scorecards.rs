@@ -302,7 +302,7 @@ pub async fn scorecards(
             false
         }
     };
-    let members: HashMap<Uuid, Uuid> = members_of(db, edition.id)
+    let members: HashMap<Uuid, Uuid> = jury_members_of(db, edition.id)
         .await?
         .into_iter()
         .map(|m| (m.id, m.user_id))

@@ -1,0 +1,67 @@
+//! Who manages which organization: the one lookup every staff-only use case starts from.
+use sea_orm::{ColumnTrait, ConnectionTrait, DbErr, EntityTrait, QueryFilter};
+use uuid::Uuid;
+
+use crate::{
+    auth::Principal,
+    domain::Role,
+    entities::{organization, organization_admin},
+    error::ApiError,
+};
+
+/// Which organizations a caller manages.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum StaffScope {
+    All,
+    Only(Vec<Uuid>),
+}
+
+impl StaffScope {
+    pub fn covers(&self, organization_id: Uuid) -> bool {
+        match self {
+            StaffScope::All => true,
+            StaffScope::Only(ids) => ids.contains(&organization_id),
+        }
+    }
+}
+
+pub async fn staff_scope(
+    db: &impl ConnectionTrait,
+    caller: &Principal,
+) -> Result<StaffScope, DbErr> {
+    if caller.platform_admin {
+        return Ok(StaffScope::All);
+    }
+    if !caller.has_role(Role::Admin) {
+        return Ok(StaffScope::Only(Vec::new()));
+    }
+    let ids = organization_admin::Entity::find()
+        .filter(organization_admin::Column::UserId.eq(caller.id))
+        .all(db)
+        .await?
+        .into_iter()
+        .map(|membership| membership.organization_id)
+        .collect();
+    Ok(StaffScope::Only(ids))
+}
+
+/// The organization exists and the caller manages it; otherwise 404.
+pub async fn ensure_staff(
+    db: &impl ConnectionTrait,
+    caller: &Principal,
+    organization_id: Uuid,
+) -> Result<(), ApiError> {
+    let managed = match staff_scope(db, caller).await? {
+        // A platform admin manages every organization there is.
+        StaffScope::All => organization::Entity::find_by_id(organization_id)
+            .one(db)
+            .await?
+            .is_some(),
+        scope => scope.covers(organization_id),
+    };
+    if managed {
+        Ok(())
+    } else {
+        Err(ApiError::NotFound)
+    }
+}
