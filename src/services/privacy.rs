@@ -33,6 +33,7 @@ use crate::{
         applications::{self, Application},
         attachments::{self, Attachment, Storage},
         audit::{self, AuditEntry, AuditEvent},
+        staff,
     },
 };
 
@@ -61,13 +62,7 @@ pub struct PersonalData {
 
 pub async fn export(db: &DatabaseConnection, caller: &Principal) -> Result<PersonalData, ApiError> {
     let account = accounts::own(db, caller.id).await?;
-    let staff_of = organization_admin::Entity::find()
-        .filter(organization_admin::Column::UserId.eq(caller.id))
-        .all(db)
-        .await?
-        .into_iter()
-        .map(|membership| membership.organization_id)
-        .collect();
+    let staff_of = staff::organizations_of(db, caller.id).await?;
     let sessions = refresh_token::Entity::find()
         .filter(refresh_token::Column::UserId.eq(caller.id))
         .order_by_asc(refresh_token::Column::Id)

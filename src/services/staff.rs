@@ -35,14 +35,21 @@ pub async fn staff_scope(
     if !caller.has_role(Role::Admin) {
         return Ok(StaffScope::Only(Vec::new()));
     }
-    let ids = organization_admin::Entity::find()
-        .filter(organization_admin::Column::UserId.eq(caller.id))
+    Ok(StaffScope::Only(organizations_of(db, caller.id).await?))
+}
+
+/// The organizations whose staff the account is on.
+pub async fn organizations_of(
+    db: &impl ConnectionTrait,
+    user_id: Uuid,
+) -> Result<Vec<Uuid>, DbErr> {
+    Ok(organization_admin::Entity::find()
+        .filter(organization_admin::Column::UserId.eq(user_id))
         .all(db)
         .await?
         .into_iter()
         .map(|membership| membership.organization_id)
-        .collect();
-    Ok(StaffScope::Only(ids))
+        .collect())
 }
 
 /// The organization exists and the caller manages it; otherwise 404.
