@@ -10,7 +10,7 @@ use crate::{
     auth::Principal,
     domain::{
         DisplayName, Email, Password, Role,
-        application::{ApplicantKind, ApplicationContent, Location},
+        application::{ActionPresentation, ApplicantKind, ApplicationContent, Location},
         calendar::{self, Calendar},
         edition::{
             self, CandidatePool, DateRange, EditionSettings, EditionStatus, PrizeKind, PrizeSpec,
@@ -519,7 +519,7 @@ async fn ensure_edition(
         .map_err(failed)?;
     let mut imported = Vec::new();
     for (name, summary, commune, postal_code) in files {
-        let content = ApplicationContent {
+        let action = ActionPresentation {
             applicant_kind: Some(ApplicantKind::Association),
             structure_name: Some(name.to_string()),
             action_title: Some(name.to_string()),
@@ -532,6 +532,10 @@ async fn ensure_edition(
                 postal_code: postal_code.to_string(),
             }],
             answers: answers.clone(),
+            ..Default::default()
+        };
+        let content = ApplicationContent {
+            action,
             ..Default::default()
         };
         let shortlisted = status > EditionStatus::Selection;

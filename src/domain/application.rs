@@ -367,15 +367,12 @@ mod tests {
     }
 }
 
-/// What an applicant has filled in so far.
-#[derive(Debug, Clone, Default, PartialEq, Eq)]
-pub struct ApplicationContent {
+/// The action an application presents: what the jury reads, and everyone once the file is
+/// public.
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, ToSchema)]
+pub struct ActionPresentation {
     pub applicant_kind: Option<ApplicantKind>,
     pub structure_name: Option<String>,
-    pub siret: Option<String>,
-    pub contact_name: Option<String>,
-    pub contact_email: Option<String>,
-    pub contact_phone: Option<String>,
     pub action_title: Option<String>,
     pub summary: Option<String>,
     pub description: Option<String>,
@@ -386,6 +383,25 @@ pub struct ApplicationContent {
     pub answers: std::collections::BTreeMap<String, String>,
     pub video_url: Option<String>,
     pub website: Option<String>,
+}
+
+/// What only the applicant and the organizer's staff read: the SIRET and the contact person.
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, ToSchema)]
+pub struct PrivateDetails {
+    pub siret: Option<String>,
+    pub contact_name: Option<String>,
+    pub contact_email: Option<String>,
+    pub contact_phone: Option<String>,
+}
+
+/// What an applicant has filled in so far: the one definition of an application's content,
+/// stored, shown (flattened into the views) and exported.
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, ToSchema)]
+pub struct ApplicationContent {
+    #[serde(flatten)]
+    pub action: ActionPresentation,
+    #[serde(flatten)]
+    pub private: PrivateDetails,
 }
 
 /// A change to the content: each `Some` replaces the field (lists are replaced whole).
@@ -411,28 +427,20 @@ pub struct ApplicationPatch {
 impl ApplicationContent {
     pub fn apply(&mut self, patch: ApplicationPatch) {
         macro_rules! replace {
-            ($($field:ident),*) => { $(if patch.$field.is_some() { self.$field = patch.$field; })* };
+            ($($part:ident: $($field:ident),*;)*) => {
+                $($(if patch.$field.is_some() { self.$part.$field = patch.$field; })*)*
+            };
         }
         replace!(
-            applicant_kind,
-            structure_name,
-            siret,
-            contact_name,
-            contact_email,
-            contact_phone,
-            action_title,
-            summary,
-            description,
-            action_start,
-            action_end,
-            video_url,
-            website
+            action: applicant_kind, structure_name, action_title, summary, description,
+                action_start, action_end, video_url, website;
+            private: siret, contact_name, contact_email, contact_phone;
         );
         if let Some(locations) = patch.locations {
-            self.locations = locations;
+            self.action.locations = locations;
         }
         if let Some(answers) = patch.answers {
-            self.answers = answers;
+            self.action.answers = answers;
         }
     }
 
@@ -440,7 +448,7 @@ impl ApplicationContent {
     /// the edition does not have.
     pub fn inconsistencies(&self, criteria: &[String]) -> Vec<FieldError> {
         let mut errors = Vec::new();
-        if let (Some(start), Some(end)) = (self.action_start, self.action_end)
+        if let (Some(start), Some(end)) = (self.action.action_start, self.action.action_end)
             && end < start
         {
             errors.push(FieldError::new(
@@ -449,7 +457,12 @@ impl ApplicationContent {
                 "must not be before action_start",
             ));
         }
-        for key in self.answers.keys().filter(|key| !criteria.contains(key)) {
+        for key in self
+            .action
+            .answers
+            .keys()
+            .filter(|key| !criteria.contains(key))
+        {
             errors.push(FieldError::new(
                 &format!("answers.{key}"),
                 "unknown_criterion",
@@ -464,16 +477,16 @@ impl ApplicationContent {
         let required = |field: &str| FieldError::new(field, "required", "is required to submit");
         let mut errors = Vec::new();
         let present = [
-            ("applicant_kind", self.applicant_kind.is_some()),
-            ("contact_name", self.contact_name.is_some()),
-            ("contact_email", self.contact_email.is_some()),
-            ("contact_phone", self.contact_phone.is_some()),
-            ("action_title", self.action_title.is_some()),
-            ("summary", self.summary.is_some()),
-            ("description", self.description.is_some()),
-            ("action_start", self.action_start.is_some()),
-            ("action_end", self.action_end.is_some()),
-            ("locations", !self.locations.is_empty()),
+            ("applicant_kind", self.action.applicant_kind.is_some()),
+            ("contact_name", self.private.contact_name.is_some()),
+            ("contact_email", self.private.contact_email.is_some()),
+            ("contact_phone", self.private.contact_phone.is_some()),
+            ("action_title", self.action.action_title.is_some()),
+            ("summary", self.action.summary.is_some()),
+            ("description", self.action.description.is_some()),
+            ("action_start", self.action.action_start.is_some()),
+            ("action_end", self.action.action_end.is_some()),
+            ("locations", !self.action.locations.is_empty()),
         ];
         errors.extend(
             present
@@ -482,19 +495,20 @@ impl ApplicationContent {
                 .map(|(field, _)| required(field)),
         );
         if self
+            .action
             .applicant_kind
             .is_some_and(ApplicantKind::is_legal_entity)
         {
-            if self.structure_name.is_none() {
+            if self.action.structure_name.is_none() {
                 errors.push(required("structure_name"));
             }
-            if self.siret.is_none() {
+            if self.private.siret.is_none() {
                 errors.push(required("siret"));
             }
         }
         for key in criteria
             .iter()
-            .filter(|key| !self.answers.contains_key(*key))
+            .filter(|key| !self.action.answers.contains_key(*key))
         {
             errors.push(required(&format!("answers.{key}")));
         }
@@ -509,24 +523,28 @@ mod content_tests {
 
     fn complete() -> ApplicationContent {
         ApplicationContent {
-            applicant_kind: Some(ApplicantKind::Association),
-            structure_name: Some("Résonansemble".into()),
-            siret: Some("73282932000074".into()),
-            contact_name: Some("Claire Martin".into()),
-            contact_email: Some("claire@example.fr".into()),
-            contact_phone: Some("0472000000".into()),
-            action_title: Some("Musique à l'hôpital".into()),
-            summary: Some("Des concerts".into()),
-            description: Some("Longue description".into()),
-            action_start: "2024-03-01".parse().ok(),
-            action_end: "2025-06-30".parse().ok(),
-            locations: vec![Location {
-                commune: "Lyon".into(),
-                postal_code: "69002".into(),
-            }],
-            answers: [("impact".to_owned(), "Beaucoup".to_owned())].into(),
-            video_url: None,
-            website: None,
+            action: ActionPresentation {
+                applicant_kind: Some(ApplicantKind::Association),
+                structure_name: Some("Résonansemble".into()),
+                action_title: Some("Musique à l'hôpital".into()),
+                summary: Some("Des concerts".into()),
+                description: Some("Longue description".into()),
+                action_start: "2024-03-01".parse().ok(),
+                action_end: "2025-06-30".parse().ok(),
+                locations: vec![Location {
+                    commune: "Lyon".into(),
+                    postal_code: "69002".into(),
+                }],
+                answers: [("impact".to_owned(), "Beaucoup".to_owned())].into(),
+                video_url: None,
+                website: None,
+            },
+            private: PrivateDetails {
+                siret: Some("73282932000074".into()),
+                contact_name: Some("Claire Martin".into()),
+                contact_email: Some("claire@example.fr".into()),
+                contact_phone: Some("0472000000".into()),
+            },
         }
     }
 
@@ -538,16 +556,16 @@ mod content_tests {
     #[test]
     fn legal_entities_need_a_structure_and_a_siret_and_every_criterion_an_answer() {
         let mut content = complete();
-        content.siret = None;
-        content.locations.clear();
+        content.private.siret = None;
+        content.action.locations.clear();
         let fields: Vec<String> = content
             .missing(&["impact".into(), "innovation".into()])
             .into_iter()
             .map(|e| e.field)
             .collect();
         assert_eq!(fields, ["locations", "siret", "answers.innovation"]);
-        content.applicant_kind = Some(ApplicantKind::NaturalPerson);
-        content.locations = complete().locations;
+        content.action.applicant_kind = Some(ApplicantKind::NaturalPerson);
+        content.action.locations = complete().action.locations;
         assert!(
             content.missing(&["impact".into()]).is_empty(),
             "a natural person has no SIRET"
@@ -561,8 +579,8 @@ mod content_tests {
             summary: Some("Autre".into()),
             ..Default::default()
         });
-        assert_eq!(content.summary.as_deref(), Some("Autre"));
-        assert_eq!(content.action_title, complete().action_title);
+        assert_eq!(content.action.summary.as_deref(), Some("Autre"));
+        assert_eq!(content.action.action_title, complete().action.action_title);
         content.apply(ApplicationPatch {
             action_end: "2024-01-01".parse().ok(),
             answers: Some([("ghost".to_owned(), "x".to_owned())].into()),

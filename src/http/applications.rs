@@ -431,73 +431,96 @@ pub async fn set_application_visibility(
     ))
 }
 
-fn csv_row(criteria: &[String], application: &Application) -> Vec<String> {
-    let text = |value: &Option<String>| value.clone().unwrap_or_default();
-    let date = |value: Option<NaiveDate>| value.map(|date| date.to_string()).unwrap_or_default();
-    let locations = application
-        .locations
-        .iter()
-        .map(|l| format!("{} ({})", l.commune, l.postal_code))
-        .collect::<Vec<_>>()
-        .join("; ");
-    let mut row = vec![
-        application.id.to_string(),
-        application.status.as_str().to_owned(),
-        application.eligibility.as_str().to_owned(),
-        application
-            .automatic_check
-            .as_ref()
-            .map(|check| check.eligible.to_string())
-            .unwrap_or_default(),
-        application
-            .applicant_kind
-            .map(|kind| kind.as_str().to_owned())
-            .unwrap_or_default(),
-        text(&application.structure_name),
-        text(&application.siret),
-        text(&application.contact_name),
-        text(&application.contact_email),
-        text(&application.contact_phone),
-        text(&application.action_title),
-        text(&application.summary),
-        date(application.action_start),
-        date(application.action_end),
-        locations,
-        text(&application.video_url),
-        text(&application.website),
-        application
-            .submitted_at
-            .map(|at| at.to_rfc3339())
-            .unwrap_or_default(),
-    ];
-    row.extend(
-        criteria
+/// The CSV export's columns, each with how it reads a file (then one `answer_<criterion>`
+/// column per criterion).
+const CSV_COLUMNS: &[(&str, fn(&Application) -> String)] = &[
+    ("id", |file| file.id.to_string()),
+    ("status", |file| file.status.to_string()),
+    ("eligibility", |file| file.eligibility.to_string()),
+    ("automatic_check_eligible", |file| {
+        csv_text(
+            file.automatic_check
+                .as_ref()
+                .map(|check| check.eligible.to_string()),
+        )
+    }),
+    ("applicant_kind", |file| {
+        csv_text(
+            file.content
+                .action
+                .applicant_kind
+                .map(|kind| kind.to_string()),
+        )
+    }),
+    ("structure_name", |file| {
+        csv_text(file.content.action.structure_name.clone())
+    }),
+    ("siret", |file| csv_text(file.content.private.siret.clone())),
+    ("contact_name", |file| {
+        csv_text(file.content.private.contact_name.clone())
+    }),
+    ("contact_email", |file| {
+        csv_text(file.content.private.contact_email.clone())
+    }),
+    ("contact_phone", |file| {
+        csv_text(file.content.private.contact_phone.clone())
+    }),
+    ("action_title", |file| {
+        csv_text(file.content.action.action_title.clone())
+    }),
+    ("summary", |file| {
+        csv_text(file.content.action.summary.clone())
+    }),
+    ("action_start", |file| {
+        csv_text(
+            file.content
+                .action
+                .action_start
+                .map(|date| date.to_string()),
+        )
+    }),
+    ("action_end", |file| {
+        csv_text(file.content.action.action_end.map(|date| date.to_string()))
+    }),
+    ("locations", |file| {
+        let places: Vec<String> = file
+            .content
+            .action
+            .locations
             .iter()
-            .map(|key| application.answers.get(key).cloned().unwrap_or_default()),
-    );
-    row
+            .map(|l| format!("{} ({})", l.commune, l.postal_code))
+            .collect();
+        places.join("; ")
+    }),
+    ("video_url", |file| {
+        csv_text(file.content.action.video_url.clone())
+    }),
+    ("website", |file| {
+        csv_text(file.content.action.website.clone())
+    }),
+    ("submitted_at", |file| {
+        csv_text(file.submitted_at.map(|at| at.to_rfc3339()))
+    }),
+];
+
+fn csv_text(value: Option<String>) -> String {
+    value.unwrap_or_default()
 }
 
-const CSV_COLUMNS: [&str; 18] = [
-    "id",
-    "status",
-    "eligibility",
-    "automatic_check_eligible",
-    "applicant_kind",
-    "structure_name",
-    "siret",
-    "contact_name",
-    "contact_email",
-    "contact_phone",
-    "action_title",
-    "summary",
-    "action_start",
-    "action_end",
-    "locations",
-    "video_url",
-    "website",
-    "submitted_at",
-];
+fn csv_row(criteria: &[String], file: &Application) -> Vec<String> {
+    CSV_COLUMNS
+        .iter()
+        .map(|(_, read)| read(file))
+        .chain(criteria.iter().map(|key| {
+            file.content
+                .action
+                .answers
+                .get(key)
+                .cloned()
+                .unwrap_or_default()
+        }))
+        .collect()
+}
 
 /// Export an edition's files as CSV, one row per file (its organization's staff).
 ///
@@ -522,7 +545,7 @@ pub async fn export_applications(
     let (criteria, files) = applications::all_of_edition(&state.db, &caller, edition_id).await?;
     let header: Vec<String> = CSV_COLUMNS
         .iter()
-        .map(|c| c.to_string())
+        .map(|(name, _)| name.to_string())
         .chain(criteria.iter().map(|key| format!("answer_{key}")))
         .collect();
     csv_export::respond(

@@ -3,9 +3,8 @@
 //!
 //! Access: an applicant reaches only their own files, staff only those of their
 //! organizations' editions; anything else is 404.
-use std::collections::BTreeMap;
 
-use chrono::{DateTime, NaiveDate, Utc};
+use chrono::{DateTime, Utc};
 use sea_orm::{
     ActiveModelTrait, ActiveValue::Set, ColumnTrait, Condition, ConnectionTrait,
     DatabaseConnection, DatabaseTransaction, EntityTrait, IntoActiveModel, PaginatorTrait,
@@ -21,8 +20,8 @@ use crate::{
     db,
     domain::{
         application::{
-            ApplicantKind, ApplicationContent, ApplicationPatch, ApplicationStatus, AutomaticCheck,
-            Eligibility, Location, check_eligibility,
+            ActionPresentation, ApplicationContent, ApplicationPatch, ApplicationStatus,
+            AutomaticCheck, Eligibility, Location, PrivateDetails, check_eligibility,
         },
         application_lifecycle::{self, EditionPhase},
         edition::DateRange,
@@ -55,22 +54,8 @@ pub struct Application {
     /// `null` once the applicant erased their account.
     pub applicant_id: Option<Uuid>,
     pub status: ApplicationStatus,
-    pub applicant_kind: Option<ApplicantKind>,
-    pub structure_name: Option<String>,
-    pub siret: Option<String>,
-    pub contact_name: Option<String>,
-    pub contact_email: Option<String>,
-    pub contact_phone: Option<String>,
-    pub action_title: Option<String>,
-    pub summary: Option<String>,
-    pub description: Option<String>,
-    pub action_start: Option<NaiveDate>,
-    pub action_end: Option<NaiveDate>,
-    pub locations: Vec<Location>,
-    /// Criterion key → how the action meets it.
-    pub answers: BTreeMap<String, String>,
-    pub video_url: Option<String>,
-    pub website: Option<String>,
+    #[serde(flatten)]
+    pub content: ApplicationContent,
     /// The staff's decision, or `pending`.
     pub eligibility: Eligibility,
     /// The automatic check made at submission.
@@ -115,21 +100,25 @@ pub async fn content_of(
         .map(|row| (row.criterion_key, row.answer))
         .collect();
     Ok(ApplicationContent {
-        applicant_kind: model.applicant_kind,
-        structure_name: model.structure_name.clone(),
-        siret: model.siret.clone(),
-        contact_name: model.contact_name.clone(),
-        contact_email: model.contact_email.clone(),
-        contact_phone: model.contact_phone.clone(),
-        action_title: model.action_title.clone(),
-        summary: model.summary.clone(),
-        description: model.description.clone(),
-        action_start: model.action_start,
-        action_end: model.action_end,
-        locations,
-        answers,
-        video_url: model.video_url.clone(),
-        website: model.website.clone(),
+        action: ActionPresentation {
+            applicant_kind: model.applicant_kind,
+            structure_name: model.structure_name.clone(),
+            action_title: model.action_title.clone(),
+            summary: model.summary.clone(),
+            description: model.description.clone(),
+            action_start: model.action_start,
+            action_end: model.action_end,
+            locations,
+            answers,
+            video_url: model.video_url.clone(),
+            website: model.website.clone(),
+        },
+        private: PrivateDetails {
+            siret: model.siret.clone(),
+            contact_name: model.contact_name.clone(),
+            contact_email: model.contact_email.clone(),
+            contact_phone: model.contact_phone.clone(),
+        },
     })
 }
 
@@ -159,21 +148,7 @@ async fn view(
         edition_id: model.edition_id,
         applicant_id: model.applicant_id,
         status: model.status,
-        applicant_kind: content.applicant_kind,
-        structure_name: content.structure_name,
-        siret: content.siret,
-        contact_name: content.contact_name,
-        contact_email: content.contact_email,
-        contact_phone: content.contact_phone,
-        action_title: content.action_title,
-        summary: content.summary,
-        description: content.description,
-        action_start: content.action_start,
-        action_end: content.action_end,
-        locations: content.locations,
-        answers: content.answers,
-        video_url: content.video_url,
-        website: content.website,
+        content,
         eligibility: eligibility_of(&model),
         automatic_check,
         review,
@@ -192,27 +167,28 @@ async fn store_content(
     mut active: application::ActiveModel,
     content: &ApplicationContent,
 ) -> Result<application::Model, ApiError> {
-    active.applicant_kind = Set(content.applicant_kind);
-    active.structure_name = Set(content.structure_name.clone());
-    active.siret = Set(content.siret.clone());
-    active.contact_name = Set(content.contact_name.clone());
-    active.contact_email = Set(content.contact_email.clone());
-    active.contact_phone = Set(content.contact_phone.clone());
-    active.action_title = Set(content.action_title.clone());
-    active.summary = Set(content.summary.clone());
-    active.description = Set(content.description.clone());
-    active.action_start = Set(content.action_start);
-    active.action_end = Set(content.action_end);
-    active.video_url = Set(content.video_url.clone());
-    active.website = Set(content.website.clone());
+    let (action, private) = (&content.action, &content.private);
+    active.applicant_kind = Set(action.applicant_kind);
+    active.structure_name = Set(action.structure_name.clone());
+    active.action_title = Set(action.action_title.clone());
+    active.summary = Set(action.summary.clone());
+    active.description = Set(action.description.clone());
+    active.action_start = Set(action.action_start);
+    active.action_end = Set(action.action_end);
+    active.video_url = Set(action.video_url.clone());
+    active.website = Set(action.website.clone());
+    active.siret = Set(private.siret.clone());
+    active.contact_name = Set(private.contact_name.clone());
+    active.contact_email = Set(private.contact_email.clone());
+    active.contact_phone = Set(private.contact_phone.clone());
     active.updated_at = Set(db::now());
     let model = active.update(db).await?;
     application_location::Entity::delete_many()
         .filter(application_location::Column::ApplicationId.eq(model.id))
         .exec(db)
         .await?;
-    if !content.locations.is_empty() {
-        application_location::Entity::insert_many(content.locations.iter().enumerate().map(
+    if !content.action.locations.is_empty() {
+        application_location::Entity::insert_many(content.action.locations.iter().enumerate().map(
             |(position, location)| application_location::ActiveModel {
                 id: Set(Uuid::now_v7()),
                 application_id: Set(model.id),
@@ -228,14 +204,14 @@ async fn store_content(
         .filter(application_answer::Column::ApplicationId.eq(model.id))
         .exec(db)
         .await?;
-    if !content.answers.is_empty() {
-        application_answer::Entity::insert_many(content.answers.iter().map(|(key, answer)| {
-            application_answer::ActiveModel {
+    if !content.action.answers.is_empty() {
+        application_answer::Entity::insert_many(content.action.answers.iter().map(
+            |(key, answer)| application_answer::ActiveModel {
                 application_id: Set(model.id),
                 criterion_key: Set(key.clone()),
                 answer: Set(answer.clone()),
-            }
-        }))
+            },
+        ))
         .exec_without_returning(db)
         .await?;
     }
@@ -478,7 +454,7 @@ pub async fn submit(
     if !missing.is_empty() {
         return Err(ApiError::Validation(missing));
     }
-    let (Some(start), Some(end)) = (content.action_start, content.action_end) else {
+    let (Some(start), Some(end)) = (content.action.action_start, content.action.action_end) else {
         unreachable!("checked by `missing`")
     };
     let window = DateRange {
@@ -490,7 +466,7 @@ pub async fn submit(
         &split_codes(&edition.departements),
         start,
         end,
-        &content.locations,
+        &content.action.locations,
     );
     let mut active = model.into_active_model();
     active.status = Set(ApplicationStatus::Submitted);
@@ -757,14 +733,15 @@ pub async fn candidate_view(
     let content = content_of(db, &model).await?;
     Ok(Candidate {
         id: model.id,
-        action_title: content.action_title.unwrap_or_default(),
-        summary: content.summary,
+        action_title: content.action.action_title.unwrap_or_default(),
+        summary: content.action.summary,
         communes: content
+            .action
             .locations
             .into_iter()
             .map(|location| location.commune)
             .collect(),
-        video_url: content.video_url,
+        video_url: content.action.video_url,
         shortlisted: model.shortlisted,
     })
 }

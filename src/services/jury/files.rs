@@ -1,21 +1,13 @@
 //! The jury: files as the jury sees them.
 use super::*;
+use crate::domain::application::ActionPresentation;
 
 /// A file as the jury sees it: no contact details.
 #[derive(Debug, Clone, Serialize, ToSchema)]
 pub struct JuryFile {
     pub application_id: Uuid,
-    pub applicant_kind: Option<ApplicantKind>,
-    pub structure_name: Option<String>,
-    pub action_title: Option<String>,
-    pub summary: Option<String>,
-    pub description: Option<String>,
-    pub action_start: Option<NaiveDate>,
-    pub action_end: Option<NaiveDate>,
-    pub locations: Vec<Location>,
-    pub answers: BTreeMap<String, String>,
-    pub video_url: Option<String>,
-    pub website: Option<String>,
+    #[serde(flatten)]
+    pub action: ActionPresentation,
     pub shortlisted: bool,
     pub audition: Option<AuditionSlot>,
     /// Whether the caller is expected to score it.
@@ -49,17 +41,7 @@ pub async fn files_for_jury(
             .await?;
         result.push(JuryFile {
             application_id: file.id,
-            applicant_kind: content.applicant_kind,
-            structure_name: content.structure_name,
-            action_title: content.action_title,
-            summary: content.summary,
-            description: content.description,
-            action_start: content.action_start,
-            action_end: content.action_end,
-            locations: content.locations,
-            answers: content.answers,
-            video_url: content.video_url,
-            website: content.website,
+            action: content.action,
             shortlisted: file.shortlisted,
             audition: audition_of(db, file.id).await?,
             to_score: reviewers

@@ -24,7 +24,7 @@ pub use decisions::*;
 
 use std::collections::{BTreeMap, BTreeSet, HashMap};
 
-use chrono::{DateTime, NaiveDate, Utc};
+use chrono::{DateTime, Utc};
 use sea_orm::{
     ActiveModelTrait, ActiveValue::Set, ColumnTrait, ConnectionTrait, DatabaseConnection,
     EntityTrait, IntoActiveModel, QueryFilter, QueryOrder, sea_query::Expr,
@@ -39,7 +39,7 @@ use crate::{
     db,
     domain::{
         Role,
-        application::{ApplicantKind, ApplicationStatus, Eligibility, Location},
+        application::{ApplicationStatus, Eligibility},
         edition::{CandidatePool, EditionStatus, PrizeKind, ScoreScale},
         jury::{CompositionFinding, Seat, conflict_needs_staff, may_see_others_scores},
         scoring::{self, Card, FileToRank, RankedFile, Round, ScorecardStatus},
