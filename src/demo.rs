@@ -477,7 +477,7 @@ async fn ensure_organization(
     Ok(created.id)
 }
 
-/// Creates the edition with its files (eligible, and shortlisted once the edition is past the
+/// Creates the edition with its applications (eligible, and shortlisted once the edition is past the
 /// selection) and walks it to `status`, unless it exists.
 async fn ensure_edition(
     db: &DatabaseConnection,
@@ -486,7 +486,7 @@ async fn ensure_edition(
     settings: EditionSettings,
     prizes: Vec<PrizeSpec>,
     status: EditionStatus,
-    files: &[(&str, &str, &str, &str)],
+    demo_applications: &[(&str, &str, &str, &str)],
 ) -> anyhow::Result<()> {
     let exists = edition_entity::Entity::find()
         .filter(edition_entity::Column::OrganizationId.eq(organization_id))
@@ -518,7 +518,7 @@ async fn ensure_edition(
         .await
         .map_err(failed)?;
     let mut imported = Vec::new();
-    for (name, summary, commune, postal_code) in files {
+    for (name, summary, commune, postal_code) in demo_applications {
         let action = ActionPresentation {
             applicant_kind: Some(ApplicantKind::Association),
             structure_name: Some(name.to_string()),
@@ -545,7 +545,7 @@ async fn ensure_edition(
         imported.push(id);
     }
     if status >= EditionStatus::ResultsPublished {
-        // Each prize, in order, goes to the file in the same place of the list.
+        // Each prize, in order, goes to the application in the same place of the list.
         for (prize, laureate) in created.prizes.iter().zip(&imported) {
             jury::import_decision(db, platform.id, prize.id, *laureate)
                 .await

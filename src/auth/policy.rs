@@ -79,15 +79,15 @@ pub const RULES: &[(&str, Rule)] = &[
     ("create_prize", Rule::AnyOf(ADMIN)),
     ("update_prize", Rule::AnyOf(ADMIN)),
     ("delete_prize", Rule::AnyOf(ADMIN)),
-    // Applicants act on their own files only (another's is 404).
+    // Applicants act on their own applications only (another's is 404).
     ("create_application", Rule::AnyOf(APPLICANT)),
     ("update_application", Rule::AnyOf(APPLICANT)),
     ("submit_application", Rule::AnyOf(APPLICANT)),
     ("withdraw_application", Rule::AnyOf(APPLICANT)),
-    // Their own files for applicants, their organizations' files for staff.
+    // Their own applications for applicants, their organizations' applications for staff.
     ("list_applications", Rule::AnyOf(APPLICANT_OR_ADMIN)),
     ("get_application", Rule::AnyOf(APPLICANT_OR_ADMIN)),
-    // Staff of the file's organization (others get 404).
+    // Staff of the application's organization (others get 404).
     ("reopen_application", Rule::AnyOf(ADMIN)),
     ("review_application", Rule::AnyOf(ADMIN)),
     ("set_application_visibility", Rule::AnyOf(ADMIN)),

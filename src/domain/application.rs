@@ -107,9 +107,9 @@ pub fn parse_phone(raw: &str) -> Result<String, FieldError> {
 
 /// Hosts whose videos the organizer's website can embed.
 /// Applications one applicant may make in one edition, withdrawn ones included: a structure
-/// may present a few actions, but nobody makes the server store unbounded files (each may
-/// carry attachments, which a withdrawn file keeps).
-pub const MAX_FILES_PER_EDITION: u64 = 5;
+/// may present a few actions, but nobody makes the server store unbounded applications (each may
+/// carry attachments, which a withdrawn application keeps).
+pub const MAX_APPLICATIONS_PER_EDITION: u64 = 5;
 
 pub const VIDEO_HOSTS: [&str; 8] = [
     "youtube.com",
@@ -210,7 +210,7 @@ pub struct Finding {
     pub message: String,
 }
 
-/// The automatic eligibility check of a submitted file.
+/// The automatic eligibility check of a submitted application.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, ToSchema)]
 pub struct AutomaticCheck {
     pub eligible: bool,
@@ -367,7 +367,7 @@ mod tests {
     }
 }
 
-/// The action an application presents: what the jury reads, and everyone once the file is
+/// The action an application presents: what the jury reads, and everyone once the application is
 /// public.
 #[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, ToSchema)]
 pub struct ActionPresentation {
@@ -472,7 +472,7 @@ impl ApplicationContent {
         errors
     }
 
-    /// What is still missing before the file can be submitted.
+    /// What is still missing before the application can be submitted.
     pub fn missing(&self, criteria: &[String]) -> Vec<FieldError> {
         let required = |field: &str| FieldError::new(field, "required", "is required to submit");
         let mut errors = Vec::new();

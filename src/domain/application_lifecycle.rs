@@ -3,7 +3,7 @@
 use chrono::{DateTime, NaiveDate, Utc};
 
 use super::{
-    application::{ApplicationStatus, Eligibility, MAX_FILES_PER_EDITION},
+    application::{ApplicationStatus, Eligibility, MAX_APPLICATIONS_PER_EDITION},
     calendar::{self, Calendar},
     edition::{EditionStatus, check_not_concluded},
     refusal::{ProblemCode, Refusal, refuse},
@@ -42,14 +42,14 @@ pub fn check_accepting(phase: &EditionPhase) -> Result<(), Refusal> {
     }
 }
 
-/// An applicant holds at most [`MAX_FILES_PER_EDITION`] applications per edition, withdrawn
+/// An applicant holds at most [`MAX_APPLICATIONS_PER_EDITION`] applications per edition, withdrawn
 /// ones included.
 pub fn check_room_for_another(held: u64) -> Result<(), Refusal> {
-    if held >= MAX_FILES_PER_EDITION {
+    if held >= MAX_APPLICATIONS_PER_EDITION {
         return refuse(
             ProblemCode::TooManyApplications,
             format!(
-                "You already have {MAX_FILES_PER_EDITION} applications in this edition, \
+                "You already have {MAX_APPLICATIONS_PER_EDITION} applications in this edition, \
                  withdrawn ones included."
             ),
         );
@@ -64,7 +64,7 @@ pub fn check_draft(status: ApplicationStatus) -> Result<(), Refusal> {
     } else {
         refuse(
             ProblemCode::NotADraft,
-            "Only a draft can be changed; a submitted file can be reopened by the organizer.",
+            "Only a draft can be changed; a submitted application can be reopened by the organizer.",
         )
     }
 }
@@ -75,7 +75,7 @@ pub fn check_withdrawal(status: ApplicationStatus, phase: &EditionPhase) -> Resu
     if status == ApplicationStatus::Withdrawn {
         return refuse(
             ProblemCode::AlreadyWithdrawn,
-            "This file is already withdrawn.",
+            "This application is already withdrawn.",
         );
     }
     let before_selection_day = phase
@@ -89,30 +89,30 @@ pub fn check_withdrawal(status: ApplicationStatus, phase: &EditionPhase) -> Resu
     if !(stage_allows && before_selection_day) {
         return refuse(
             ProblemCode::WithdrawalClosed,
-            "Files can be withdrawn until the selection only.",
+            "Applications can be withdrawn until the selection only.",
         );
     }
     Ok(())
 }
 
-/// Staff send a submitted file back to draft while applications are still accepted.
+/// Staff send a submitted application back to draft while applications are still accepted.
 pub fn check_reopening(status: ApplicationStatus, phase: &EditionPhase) -> Result<(), Refusal> {
     if status != ApplicationStatus::Submitted {
         return refuse(
             ProblemCode::NotSubmitted,
-            "Only a submitted file can be reopened.",
+            "Only a submitted application can be reopened.",
         );
     }
     check_accepting(phase)
 }
 
-/// Staff review the eligibility of submitted files, while applications are open and during
+/// Staff review the eligibility of submitted applications, while applications are open and during
 /// the selection: the shortlist and the prizes' pools are drawn from it afterwards.
 pub fn check_reviewable(status: ApplicationStatus, edition: EditionStatus) -> Result<(), Refusal> {
     if status != ApplicationStatus::Submitted {
         return refuse(
             ProblemCode::NotSubmitted,
-            "Only a submitted file can be reviewed.",
+            "Only a submitted application can be reviewed.",
         );
     }
     if !matches!(
@@ -127,7 +127,7 @@ pub fn check_reviewable(status: ApplicationStatus, edition: EditionStatus) -> Re
     Ok(())
 }
 
-/// Only submitted files reviewed as eligible appear in the public gallery; it no longer
+/// Only submitted applications reviewed as eligible appear in the public gallery; it no longer
 /// changes once the results are published.
 pub fn check_visibility_change(
     status: ApplicationStatus,
@@ -141,7 +141,7 @@ pub fn check_visibility_change(
     if public && !publishable {
         return refuse(
             ProblemCode::NotEligible,
-            "Only submitted files reviewed as eligible can be made public.",
+            "Only submitted applications reviewed as eligible can be made public.",
         );
     }
     Ok(())
@@ -208,9 +208,9 @@ mod tests {
 
     #[test]
     fn an_applicant_holds_a_bounded_number_of_applications() {
-        assert!(check_room_for_another(MAX_FILES_PER_EDITION - 1).is_ok());
+        assert!(check_room_for_another(MAX_APPLICATIONS_PER_EDITION - 1).is_ok());
         assert_eq!(
-            code(check_room_for_another(MAX_FILES_PER_EDITION)),
+            code(check_room_for_another(MAX_APPLICATIONS_PER_EDITION)),
             ProblemCode::TooManyApplications
         );
     }

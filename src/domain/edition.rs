@@ -63,7 +63,7 @@ pub struct EditionFacts<'a> {
     pub calendar: &'a Calendar,
     pub criteria: usize,
     pub prizes: usize,
-    /// Files confirmed on the shortlist.
+    /// Applications confirmed on the shortlist.
     pub shortlisted: usize,
     /// Departures from the jury composition rule.
     pub jury_findings: Vec<String>,
@@ -137,13 +137,13 @@ pub fn check_transition(
     }
 }
 
-/// Once the results are published, what the edition decided stays as it was: its files'
+/// Once the results are published, what the edition decided stays as it was: its applications'
 /// review and visibility, its auditions, its ballots.
 pub fn check_not_concluded(status: EditionStatus) -> Result<(), Refusal> {
     if status >= EditionStatus::ResultsPublished {
         return refuse(
             ProblemCode::EditionClosed,
-            "The edition's results are published: its files, auditions and ballots no longer change.",
+            "The edition's results are published: its applications, auditions and ballots no longer change.",
         );
     }
     Ok(())
@@ -267,9 +267,9 @@ stored_state! {
 
 stored_state! {
     pub enum CandidatePool {
-        /// The shortlisted files.
+        /// The shortlisted applications.
         Shortlisted,
-        /// Every eligible file.
+        /// Every eligible application.
         Eligible,
     }
 }
@@ -466,7 +466,7 @@ pub struct PrizeSpec {
     #[serde(default)]
     #[schema(max_items = 20)]
     pub sponsors: Vec<String>,
-    /// Which files compete (default: the shortlisted ones).
+    /// Which applications compete (default: the shortlisted ones).
     #[serde(default = "default_pool")]
     pub pool: CandidatePool,
     #[serde(default = "one")]

@@ -91,7 +91,7 @@ pub fn may_see_others_scores<T: Ord>(owed: &BTreeSet<T>, submitted: &BTreeSet<T>
     !owed.is_empty() && owed.is_subset(submitted)
 }
 
-/// Who may record a conflict of interest on a file once the juror's card on it is submitted:
+/// Who may record a conflict of interest on an application once the juror's card on it is submitted:
 /// staff only, with their reason, since it withdraws a locked card from the aggregates.
 pub fn conflict_needs_staff(card_submitted: bool, recorded_by_staff: bool) -> bool {
     card_submitted && !recorded_by_staff

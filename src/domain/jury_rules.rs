@@ -1,4 +1,4 @@
-//! When the jury may act: scoring a file, changing the shortlist, deciding a prize.
+//! When the jury may act: scoring an application, changing the shortlist, deciding a prize.
 use std::collections::BTreeSet;
 
 use uuid::Uuid;
@@ -10,13 +10,13 @@ use super::{
     validation::FieldError,
 };
 
-/// What the scoring rule looks at for one juror and one file of a round.
+/// What the scoring rule looks at for one juror and one application of a round.
 pub struct ScoringFacts {
     pub round: Round,
     pub edition: EditionStatus,
-    /// The juror declared a conflict of interest on the file.
+    /// The juror declared a conflict of interest on the application.
     pub conflicted: bool,
-    /// The file is among those the juror reviews in this round.
+    /// The application is among those the juror reviews in this round.
     pub assigned: bool,
 }
 
@@ -35,13 +35,13 @@ pub fn check_scoring(facts: &ScoringFacts) -> Result<(), Refusal> {
     if facts.conflicted {
         return refuse(
             ProblemCode::ConflictOfInterest,
-            "You declared a conflict of interest on this file.",
+            "You declared a conflict of interest on this application.",
         );
     }
     if !facts.assigned {
         return refuse(
             ProblemCode::NotAssigned,
-            "This file is assigned to other reviewers.",
+            "This application is assigned to other reviewers.",
         );
     }
     Ok(())

@@ -77,7 +77,7 @@ pub enum ProblemCode {
     EditionLocked,
     /// The edition cannot move to that status from its current one.
     InvalidTransition,
-    /// The edition's results are published: its files, auditions and ballots no longer change.
+    /// The edition's results are published: its applications, auditions and ballots no longer change.
     EditionClosed,
     /// Applications cannot open before the calendar is complete.
     CalendarIncomplete,

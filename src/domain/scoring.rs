@@ -1,4 +1,4 @@
-//! Scoring: scorecards, and the ranking of files from them. Pure functions, worked examples
+//! Scoring: scorecards, and the ranking of applications from them. Pure functions, worked examples
 //! in the tests.
 use std::collections::{BTreeMap, BTreeSet, HashMap};
 
@@ -10,9 +10,9 @@ use super::{edition::ScoreScale, validation::FieldError};
 
 stored_state! {
     pub enum Round {
-        /// All eligible files, before the shortlist.
+        /// All eligible applications, before the shortlist.
         Selection,
-        /// The shortlisted files, after their audition.
+        /// The shortlisted applications, after their audition.
         Audition,
     }
 }
@@ -65,19 +65,19 @@ pub fn check_scores(
 #[derive(Debug, Clone)]
 pub struct Card {
     pub juror: Uuid,
-    pub file: Uuid,
+    pub application: Uuid,
     pub scores: BTreeMap<String, i32>,
 }
 
-/// A file of the round and how many scorecards are expected for it.
+/// An application of the round and how many scorecards are expected for it.
 #[derive(Debug, Clone)]
-pub struct FileToRank {
-    pub file: Uuid,
+pub struct ApplicationToRank {
+    pub application: Uuid,
     pub expected: usize,
 }
 
 #[derive(Debug, Clone, PartialEq, Serialize, ToSchema)]
-pub struct RankedFile {
+pub struct RankedApplication {
     pub application_id: Uuid,
     /// Weighted mean of the scorecards' totals, on the edition's scale.
     pub total: Option<f64>,
@@ -92,7 +92,7 @@ pub struct RankedFile {
     /// Mean of each juror's standardised score (z-score over that juror's scorecards).
     pub normalized: Option<f64>,
     pub normalized_rank: Option<usize>,
-    /// Another file has the same total.
+    /// Another application has the same total.
     pub tied: bool,
 }
 
@@ -136,12 +136,22 @@ fn ranks(values: &[Option<f64>]) -> Vec<Option<usize>> {
         .collect()
 }
 
-/// Ranks the files of a round from the submitted scorecards (conflicted jurors' cards must
+/// Ranks the applications of a round from the submitted scorecards (conflicted jurors' cards must
 /// already be left out), best first.
-pub fn rank(weights: &[(String, f64)], files: &[FileToRank], cards: &[Card]) -> Vec<RankedFile> {
+pub fn rank(
+    weights: &[(String, f64)],
+    applications: &[ApplicationToRank],
+    cards: &[Card],
+) -> Vec<RankedApplication> {
     let totals: Vec<(Uuid, Uuid, f64)> = cards
         .iter()
-        .map(|card| (card.juror, card.file, weighted_total(&card.scores, weights)))
+        .map(|card| {
+            (
+                card.juror,
+                card.application,
+                weighted_total(&card.scores, weights),
+            )
+        })
         .collect();
     // Each juror's mean and deviation over their own scorecards.
     let mut by_juror: HashMap<Uuid, Vec<f64>> = HashMap::new();
@@ -157,30 +167,30 @@ pub fn rank(weights: &[(String, f64)], files: &[FileToRank], cards: &[Card]) -> 
             )
         })
         .collect();
-    let mut ranked: Vec<RankedFile> = files
+    let mut ranked: Vec<RankedApplication> = applications
         .iter()
         .map(|entry| {
-            let file_totals: Vec<f64> = totals
+            let application_totals: Vec<f64> = totals
                 .iter()
-                .filter(|(_, file, _)| *file == entry.file)
+                .filter(|(_, application, _)| *application == entry.application)
                 .map(|(_, _, t)| *t)
                 .collect();
             let z_scores: Vec<f64> = totals
                 .iter()
-                .filter(|(_, file, _)| *file == entry.file)
+                .filter(|(_, application, _)| *application == entry.application)
                 .map(|(juror, _, total)| {
                     let (m, sd) = juror_stats[juror];
                     if sd > EPSILON { (total - m) / sd } else { 0.0 }
                 })
                 .collect();
-            let file_cards: Vec<&Card> = cards
+            let application_cards: Vec<&Card> = cards
                 .iter()
-                .filter(|card| card.file == entry.file)
+                .filter(|card| card.application == entry.application)
                 .collect();
             let criteria = weights
                 .iter()
                 .filter_map(|(key, _)| {
-                    let values: Vec<f64> = file_cards
+                    let values: Vec<f64> = application_cards
                         .iter()
                         .filter_map(|card| card.scores.get(key))
                         .map(|v| f64::from(*v))
@@ -188,13 +198,13 @@ pub fn rank(weights: &[(String, f64)], files: &[FileToRank], cards: &[Card]) -> 
                     mean(&values).map(|m| (key.clone(), m))
                 })
                 .collect();
-            RankedFile {
-                application_id: entry.file,
-                total: mean(&file_totals),
+            RankedApplication {
+                application_id: entry.application,
+                total: mean(&application_totals),
                 criteria,
-                spread: std_dev(&file_totals),
-                scorecards: file_totals.len(),
-                missing: entry.expected.saturating_sub(file_totals.len()),
+                spread: std_dev(&application_totals),
+                scorecards: application_totals.len(),
+                missing: entry.expected.saturating_sub(application_totals.len()),
                 rank: None,
                 normalized: mean(&z_scores),
                 normalized_rank: None,
@@ -202,52 +212,65 @@ pub fn rank(weights: &[(String, f64)], files: &[FileToRank], cards: &[Card]) -> 
             }
         })
         .collect();
-    let total_ranks = ranks(&ranked.iter().map(|file| file.total).collect::<Vec<_>>());
+    let total_ranks = ranks(
+        &ranked
+            .iter()
+            .map(|application| application.total)
+            .collect::<Vec<_>>(),
+    );
     let normalized_ranks = ranks(
         &ranked
             .iter()
-            .map(|file| file.normalized)
+            .map(|application| application.normalized)
             .collect::<Vec<_>>(),
     );
-    for (index, file) in ranked.iter_mut().enumerate() {
-        file.rank = total_ranks[index];
-        file.normalized_rank = normalized_ranks[index];
+    for (index, application) in ranked.iter_mut().enumerate() {
+        application.rank = total_ranks[index];
+        application.normalized_rank = normalized_ranks[index];
     }
     let shared: Vec<bool> = ranked
         .iter()
-        .map(|file| {
-            file.rank.is_some()
+        .map(|application| {
+            application.rank.is_some()
                 && ranked
                     .iter()
-                    .filter(|other| other.rank == file.rank)
+                    .filter(|other| other.rank == application.rank)
                     .count()
                     > 1
         })
         .collect();
-    for (file, tied) in ranked.iter_mut().zip(shared) {
-        file.tied = tied;
+    for (application, tied) in ranked.iter_mut().zip(shared) {
+        application.tied = tied;
     }
-    ranked.sort_by_key(|file| (file.rank.unwrap_or(usize::MAX), file.application_id));
+    ranked.sort_by_key(|application| {
+        (
+            application.rank.unwrap_or(usize::MAX),
+            application.application_id,
+        )
+    });
     ranked
 }
 
-/// The files sharing the first place of a ranking.
-pub fn first_place(ranking: &[RankedFile]) -> Vec<Uuid> {
+/// The applications sharing the first place of a ranking.
+pub fn first_place(ranking: &[RankedApplication]) -> Vec<Uuid> {
     ranking
         .iter()
-        .filter(|file| file.rank == Some(1))
-        .map(|file| file.application_id)
+        .filter(|application| application.rank == Some(1))
+        .map(|application| application.application_id)
         .collect()
 }
 
-/// The ranking as a juror may see it: without the files they are conflicted on, the others
-/// ranked among themselves, so that no rank tells how many hidden files stand above.
-pub fn without_files(ranking: Vec<RankedFile>, hidden: &BTreeSet<Uuid>) -> Vec<RankedFile> {
-    let visible: Vec<RankedFile> = ranking
+/// The ranking as a juror may see it: without the applications they are conflicted on, the others
+/// ranked among themselves, so that no rank tells how many hidden applications stand above.
+pub fn without_applications(
+    ranking: Vec<RankedApplication>,
+    hidden: &BTreeSet<Uuid>,
+) -> Vec<RankedApplication> {
+    let visible: Vec<RankedApplication> = ranking
         .into_iter()
-        .filter(|file| !hidden.contains(&file.application_id))
+        .filter(|application| !hidden.contains(&application.application_id))
         .collect();
-    let rank_among = |value: Option<f64>, of: fn(&RankedFile) -> Option<f64>| {
+    let rank_among = |value: Option<f64>, of: fn(&RankedApplication) -> Option<f64>| {
         value.map(|value| {
             1 + visible
                 .iter()
@@ -257,16 +280,16 @@ pub fn without_files(ranking: Vec<RankedFile>, hidden: &BTreeSet<Uuid>) -> Vec<R
     };
     let ranks: Vec<(Option<usize>, Option<usize>, bool)> = visible
         .iter()
-        .map(|file| {
-            let tied = file.total.is_some_and(|total| {
+        .map(|application| {
+            let tied = application.total.is_some_and(|total| {
                 visible.iter().any(|other| {
-                    other.application_id != file.application_id
+                    other.application_id != application.application_id
                         && other.total.is_some_and(|t| (t - total).abs() <= EPSILON)
                 })
             });
             (
-                rank_among(file.total, |file| file.total),
-                rank_among(file.normalized, |file| file.normalized),
+                rank_among(application.total, |application| application.total),
+                rank_among(application.normalized, |application| application.normalized),
                 tied,
             )
         })
@@ -274,12 +297,14 @@ pub fn without_files(ranking: Vec<RankedFile>, hidden: &BTreeSet<Uuid>) -> Vec<R
     visible
         .into_iter()
         .zip(ranks)
-        .map(|(file, (rank, normalized_rank, tied))| RankedFile {
-            rank,
-            normalized_rank,
-            tied,
-            ..file
-        })
+        .map(
+            |(application, (rank, normalized_rank, tied))| RankedApplication {
+                rank,
+                normalized_rank,
+                tied,
+                ..application
+            },
+        )
         .collect()
 }
 
@@ -287,8 +312,8 @@ pub fn without_files(ranking: Vec<RankedFile>, hidden: &BTreeSet<Uuid>) -> Vec<R
 mod tests {
     use super::*;
 
-    fn ranked(id: u128, total: f64, normalized: f64) -> RankedFile {
-        RankedFile {
+    fn ranked(id: u128, total: f64, normalized: f64) -> RankedApplication {
+        RankedApplication {
             application_id: Uuid::from_u128(id),
             total: Some(total),
             criteria: BTreeMap::new(),
@@ -310,18 +335,18 @@ mod tests {
             ranked(3, 12.0, -0.5),
             ranked(4, 12.0, -1.0),
         ];
-        let seen = without_files(
+        let seen = without_applications(
             ranking,
             &BTreeSet::from([Uuid::from_u128(1), Uuid::from_u128(2)]),
         );
         let ranks: Vec<(u128, Option<usize>, Option<usize>, bool)> = seen
             .iter()
-            .map(|file| {
+            .map(|application| {
                 (
-                    file.application_id.as_u128(),
-                    file.rank,
-                    file.normalized_rank,
-                    file.tied,
+                    application.application_id.as_u128(),
+                    application.rank,
+                    application.normalized_rank,
+                    application.tied,
                 )
             })
             .collect();
@@ -335,10 +360,10 @@ mod tests {
         Uuid::from_u128(n)
     }
 
-    fn card(juror: u128, file: u128, a: i32, b: i32) -> Card {
+    fn card(juror: u128, application: u128, a: i32, b: i32) -> Card {
         Card {
             juror: id(juror),
-            file: id(file),
+            application: id(application),
             scores: [("a".to_owned(), a), ("b".to_owned(), b)].into(),
         }
     }
@@ -347,10 +372,10 @@ mod tests {
         vec![("a".into(), 1.0), ("b".into(), 3.0)]
     }
 
-    fn files(expected: usize) -> Vec<FileToRank> {
+    fn applications(expected: usize) -> Vec<ApplicationToRank> {
         (1..=3)
-            .map(|n| FileToRank {
-                file: id(100 + n),
+            .map(|n| ApplicationToRank {
+                application: id(100 + n),
                 expected,
             })
             .collect()
@@ -358,13 +383,13 @@ mod tests {
 
     #[test]
     fn totals_are_weighted_means_and_ranks_follow_them() {
-        // Juror 1: file 101 → (10·1 + 14·3)/4 = 13; file 102 → (20 + 3·8)/4 = 11.
+        // Juror 1: application 101 → (10·1 + 14·3)/4 = 13; application 102 → (20 + 3·8)/4 = 11.
         let cards = [
             card(1, 101, 10, 14),
             card(1, 102, 20, 8),
             card(1, 103, 0, 0),
         ];
-        let ranking = rank(&weights(), &files(1), &cards);
+        let ranking = rank(&weights(), &applications(1), &cards);
         let order: Vec<(Uuid, Option<f64>, Option<usize>)> = ranking
             .iter()
             .map(|f| (f.application_id, f.total, f.rank))
@@ -397,26 +422,26 @@ mod tests {
             card(2, 102, 3, 3),
             card(2, 103, 2, 2),
         ];
-        let ranking = rank(&weights(), &files(2), &cards);
-        let by_file = |n| ranking.iter().find(|f| f.application_id == id(n)).unwrap();
+        let ranking = rank(&weights(), &applications(2), &cards);
+        let by_application = |n| ranking.iter().find(|f| f.application_id == id(n)).unwrap();
         assert_eq!(
             (
-                by_file(102).total,
-                by_file(102).rank,
-                by_file(102).normalized_rank
+                by_application(102).total,
+                by_application(102).rank,
+                by_application(102).normalized_rank
             ),
             (Some(11.5), Some(1), Some(2))
         );
         assert_eq!(
             (
-                by_file(101).total,
-                by_file(101).rank,
-                by_file(101).normalized_rank
+                by_application(101).total,
+                by_application(101).rank,
+                by_application(101).normalized_rank
             ),
             (Some(8.0), Some(2), Some(1))
         );
-        assert_eq!(by_file(103).normalized_rank, Some(3));
-        assert_eq!(by_file(101).spread, Some(2.0));
+        assert_eq!(by_application(103).normalized_rank, Some(3));
+        assert_eq!(by_application(101).spread, Some(2.0));
     }
 
     #[test]
@@ -426,7 +451,7 @@ mod tests {
             card(2, 101, 12, 12),
             card(1, 102, 5, 5),
         ];
-        let ranking = rank(&weights(), &files(2), &cards);
+        let ranking = rank(&weights(), &applications(2), &cards);
         let summary: Vec<(Uuid, usize, usize, Option<usize>)> = ranking
             .iter()
             .map(|f| (f.application_id, f.scorecards, f.missing, f.rank))
@@ -449,7 +474,7 @@ mod tests {
             card(1, 102, 12, 12),
             card(1, 103, 4, 4),
         ];
-        let ranking = rank(&weights(), &files(1), &cards);
+        let ranking = rank(&weights(), &applications(1), &cards);
         let summary: Vec<(Option<usize>, bool)> =
             ranking.iter().map(|f| (f.rank, f.tied)).collect();
         assert_eq!(
@@ -469,17 +494,17 @@ mod tests {
             card(1, 102, 11, 11),
             card(2, 102, 11, 11),
         ];
-        let files = vec![
-            FileToRank {
-                file: id(101),
+        let applications = vec![
+            ApplicationToRank {
+                application: id(101),
                 expected: 2,
             },
-            FileToRank {
-                file: id(102),
+            ApplicationToRank {
+                application: id(102),
                 expected: 3,
             },
         ];
-        let ranking = rank(&weights(), &files, &cards);
+        let ranking = rank(&weights(), &applications, &cards);
         assert_eq!(
             (
                 ranking[0].application_id,

@@ -27,7 +27,7 @@ use crate::{
     state::AppState,
 };
 
-/// The fields of a file. In a draft everything is optional; `submit` checks completeness.
+/// The fields of an application. In a draft everything is optional; `submit` checks completeness.
 /// In a PATCH, each field sent replaces the stored one (`locations` and `answers` whole).
 #[derive(Debug, Default, Deserialize, ToSchema)]
 #[serde(deny_unknown_fields)]
@@ -207,13 +207,13 @@ pub struct ListApplicationsQuery {
     pub cursor: Option<String>,
 }
 
-/// List files: an applicant's own, or (staff) those of their organizations' editions.
+/// List applications: an applicant's own, or (staff) those of their organizations' editions.
 #[utoipa::path(
     tag = "applications",
     security(("bearer" = [])),
     params(ListApplicationsQuery),
     responses(
-        (status = 200, description = "A page of files", body = Page<Application>),
+        (status = 200, description = "A page of applications", body = Page<Application>),
         (status = 401, response = error::Unauthorized),
         (status = 403, response = error::Forbidden),
         (status = 422, response = error::ValidationFailed),
@@ -238,13 +238,13 @@ pub async fn list_applications(
     ))
 }
 
-/// One file (its applicant, or its organization's staff).
+/// One application (its applicant, or its organization's staff).
 #[utoipa::path(
     tag = "applications",
     security(("bearer" = [])),
     params(("id" = Uuid, Path, description = "Application id")),
     responses(
-        (status = 200, description = "The file", body = Application),
+        (status = 200, description = "The application", body = Application),
         error::ResourceErrors,
     )
 )]
@@ -305,7 +305,7 @@ pub async fn submit_application(
     ))
 }
 
-/// Withdraw a file, until the selection (its applicant).
+/// Withdraw an application, until the selection (its applicant).
 #[utoipa::path(
     tag = "applications",
     security(("bearer" = [])),
@@ -335,7 +335,7 @@ pub struct ReasonRequest {
     pub reason: String,
 }
 
-/// Send a submitted file back to draft, before the deadline (its organization's staff).
+/// Send a submitted application back to draft, before the deadline (its organization's staff).
 #[utoipa::path(
     tag = "applications",
     security(("bearer" = [])),
@@ -371,7 +371,7 @@ pub struct ReviewRequest {
     pub reason: Option<String>,
 }
 
-/// Decide a submitted file's eligibility (its organization's staff).
+/// Decide a submitted application's eligibility (its organization's staff).
 #[utoipa::path(
     tag = "applications",
     security(("bearer" = [])),
@@ -408,7 +408,7 @@ pub struct VisibilityRequest {
     pub public: bool,
 }
 
-/// Show or hide an eligible file in the public gallery (its organization's staff).
+/// Show or hide an eligible application in the public gallery (its organization's staff).
 #[utoipa::path(
     tag = "applications",
     security(("bearer" = [])),
@@ -431,59 +431,75 @@ pub async fn set_application_visibility(
     ))
 }
 
-/// The CSV export's columns, each with how it reads a file (then one `answer_<criterion>`
+/// The CSV export's columns, each with how it reads an application (then one `answer_<criterion>`
 /// column per criterion).
-const CSV_COLUMNS: &[(&str, fn(&Application) -> String)] = &[
-    ("id", |file| file.id.to_string()),
-    ("status", |file| file.status.to_string()),
-    ("eligibility", |file| file.eligibility.to_string()),
-    ("automatic_check_eligible", |file| {
+/// A column of the export: its header, and how it reads an application.
+type CsvColumn = (&'static str, fn(&Application) -> String);
+
+const CSV_COLUMNS: &[CsvColumn] = &[
+    ("id", |application| application.id.to_string()),
+    ("status", |application| application.status.to_string()),
+    ("eligibility", |application| {
+        application.eligibility.to_string()
+    }),
+    ("automatic_check_eligible", |application| {
         csv_text(
-            file.automatic_check
+            application
+                .automatic_check
                 .as_ref()
                 .map(|check| check.eligible.to_string()),
         )
     }),
-    ("applicant_kind", |file| {
+    ("applicant_kind", |application| {
         csv_text(
-            file.content
+            application
+                .content
                 .action
                 .applicant_kind
                 .map(|kind| kind.to_string()),
         )
     }),
-    ("structure_name", |file| {
-        csv_text(file.content.action.structure_name.clone())
+    ("structure_name", |application| {
+        csv_text(application.content.action.structure_name.clone())
     }),
-    ("siret", |file| csv_text(file.content.private.siret.clone())),
-    ("contact_name", |file| {
-        csv_text(file.content.private.contact_name.clone())
+    ("siret", |application| {
+        csv_text(application.content.private.siret.clone())
     }),
-    ("contact_email", |file| {
-        csv_text(file.content.private.contact_email.clone())
+    ("contact_name", |application| {
+        csv_text(application.content.private.contact_name.clone())
     }),
-    ("contact_phone", |file| {
-        csv_text(file.content.private.contact_phone.clone())
+    ("contact_email", |application| {
+        csv_text(application.content.private.contact_email.clone())
     }),
-    ("action_title", |file| {
-        csv_text(file.content.action.action_title.clone())
+    ("contact_phone", |application| {
+        csv_text(application.content.private.contact_phone.clone())
     }),
-    ("summary", |file| {
-        csv_text(file.content.action.summary.clone())
+    ("action_title", |application| {
+        csv_text(application.content.action.action_title.clone())
     }),
-    ("action_start", |file| {
+    ("summary", |application| {
+        csv_text(application.content.action.summary.clone())
+    }),
+    ("action_start", |application| {
         csv_text(
-            file.content
+            application
+                .content
                 .action
                 .action_start
                 .map(|date| date.to_string()),
         )
     }),
-    ("action_end", |file| {
-        csv_text(file.content.action.action_end.map(|date| date.to_string()))
+    ("action_end", |application| {
+        csv_text(
+            application
+                .content
+                .action
+                .action_end
+                .map(|date| date.to_string()),
+        )
     }),
-    ("locations", |file| {
-        let places: Vec<String> = file
+    ("locations", |application| {
+        let places: Vec<String> = application
             .content
             .action
             .locations
@@ -492,14 +508,14 @@ const CSV_COLUMNS: &[(&str, fn(&Application) -> String)] = &[
             .collect();
         places.join("; ")
     }),
-    ("video_url", |file| {
-        csv_text(file.content.action.video_url.clone())
+    ("video_url", |application| {
+        csv_text(application.content.action.video_url.clone())
     }),
-    ("website", |file| {
-        csv_text(file.content.action.website.clone())
+    ("website", |application| {
+        csv_text(application.content.action.website.clone())
     }),
-    ("submitted_at", |file| {
-        csv_text(file.submitted_at.map(|at| at.to_rfc3339()))
+    ("submitted_at", |application| {
+        csv_text(application.submitted_at.map(|at| at.to_rfc3339()))
     }),
 ];
 
@@ -507,12 +523,13 @@ fn csv_text(value: Option<String>) -> String {
     value.unwrap_or_default()
 }
 
-fn csv_row(criteria: &[String], file: &Application) -> Vec<String> {
+fn csv_row(criteria: &[String], application: &Application) -> Vec<String> {
     CSV_COLUMNS
         .iter()
-        .map(|(_, read)| read(file))
+        .map(|(_, read)| read(application))
         .chain(criteria.iter().map(|key| {
-            file.content
+            application
+                .content
                 .action
                 .answers
                 .get(key)
@@ -522,7 +539,7 @@ fn csv_row(criteria: &[String], file: &Application) -> Vec<String> {
         .collect()
 }
 
-/// Export an edition's files as CSV, one row per file (its organization's staff).
+/// Export an edition's applications as CSV, one row per application (its organization's staff).
 ///
 /// UTF-8, comma-separated, with a header row; one `answer_<criterion>` column per criterion.
 #[utoipa::path(
@@ -530,7 +547,7 @@ fn csv_row(criteria: &[String], file: &Application) -> Vec<String> {
     security(("bearer" = [])),
     params(("id" = Uuid, Path, description = "Edition id")),
     responses(
-        (status = 200, description = "The files as CSV", content_type = "text/csv", body = String,
+        (status = 200, description = "The applications as CSV", content_type = "text/csv", body = String,
          example = "id,status,eligibility,…\n01935f0e-…,submitted,eligible,…\n"),
         error::ResourceErrors,
     )
@@ -542,7 +559,7 @@ pub async fn export_applications(
     id: web::Path<Uuid>,
 ) -> Result<HttpResponse, ApiError> {
     let edition_id = id.into_inner();
-    let (criteria, files) = applications::all_of_edition(&state.db, &caller, edition_id).await?;
+    let (criteria, all) = applications::all_of_edition(&state.db, &caller, edition_id).await?;
     let header: Vec<String> = CSV_COLUMNS
         .iter()
         .map(|(name, _)| name.to_string())
@@ -550,7 +567,8 @@ pub async fn export_applications(
         .collect();
     csv_export::respond(
         &header,
-        files.iter().map(|file| csv_row(&criteria, file)),
+        all.iter()
+            .map(|application| csv_row(&criteria, application)),
         &format!("applications-{edition_id}.csv"),
     )
 }

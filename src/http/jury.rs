@@ -17,13 +17,14 @@ use crate::{
         application::parse_text,
         edition::parse_reason,
         jury::{CompositionFinding, Seat},
-        scoring::{RankedFile, Round},
+        scoring::{RankedApplication, Round},
     },
     error::{self, ApiError},
     services::{
         editions::Edition,
         jury::{
-            self, Assignment, Conflict, Decision, DecisionRequest, JuryFile, JuryMember, Scorecard,
+            self, Assignment, Conflict, Decision, DecisionRequest, JuryApplication, JuryMember,
+            Scorecard,
         },
         lookups::AuditionSlot,
     },
@@ -149,8 +150,8 @@ pub struct ConflictRequest {
     pub user_id: Option<Uuid>,
 }
 
-/// Declare a conflict of interest on a file (a jury member for themselves, or staff for a
-/// member). The member can no longer score the file, does not see its scores, is left out of
+/// Declare a conflict of interest on an application (a jury member for themselves, or staff for a
+/// member). The member can no longer score the application, does not see its scores, is left out of
 /// its aggregates, and any scorecard they had on it is withdrawn.
 #[utoipa::path(
     tag = "jury", security(("bearer" = [])),
@@ -176,7 +177,7 @@ pub async fn declare_conflict(
     Ok(HttpResponse::Created().json(recorded))
 }
 
-/// The conflicts of interest declared on an edition's files (staff).
+/// The conflicts of interest declared on an edition's applications (staff).
 #[utoipa::path(
     tag = "jury", security(("bearer" = [])),
     params(("id" = Uuid, Path, description = "Edition id")),
@@ -212,9 +213,9 @@ pub struct AssignRequest {
     pub reviewers_per_file: u32,
 }
 
-/// Assign k reviewers to every file of a round, balancing the load and never assigning a
+/// Assign k reviewers to every application of a round, balancing the load and never assigning a
 /// conflicted member; replaces the round's assignments (staff). Without assignments, every
-/// member scores every file.
+/// member scores every application.
 #[utoipa::path(
     tag = "jury", security(("bearer" = [])),
     params(("id" = Uuid, Path, description = "Edition id")),
@@ -271,10 +272,10 @@ pub async fn list_assignments(
     ))
 }
 
-/// Assign one reviewer to a file by hand (staff).
+/// Assign one reviewer to an application by hand (staff).
 #[utoipa::path(
     tag = "jury", security(("bearer" = [])),
-    params(("id" = Uuid, Path, description = "Edition id"), ("application_id" = Uuid, Path, description = "File"), ("user_id" = Uuid, Path, description = "Member"), RoundQuery),
+    params(("id" = Uuid, Path, description = "Edition id"), ("application_id" = Uuid, Path, description = "Application"), ("user_id" = Uuid, Path, description = "Member"), RoundQuery),
     responses(
         (status = 204, description = "Assigned"),
         error::ActionErrors,
@@ -304,10 +305,10 @@ pub async fn add_assignment(
     Ok(HttpResponse::NoContent().finish())
 }
 
-/// Remove one reviewer from a file by hand (staff).
+/// Remove one reviewer from an application by hand (staff).
 #[utoipa::path(
     tag = "jury", security(("bearer" = [])),
-    params(("id" = Uuid, Path, description = "Edition id"), ("application_id" = Uuid, Path, description = "File"), ("user_id" = Uuid, Path, description = "Member"), RoundQuery),
+    params(("id" = Uuid, Path, description = "Edition id"), ("application_id" = Uuid, Path, description = "Application"), ("user_id" = Uuid, Path, description = "Member"), RoundQuery),
     responses(
         (status = 204, description = "Removed"),
         error::ResourceErrors,
@@ -337,13 +338,13 @@ pub async fn remove_assignment(
     Ok(HttpResponse::NoContent().finish())
 }
 
-/// The files of a round as the jury sees them, without contact details (members of the
+/// The applications of a round as the jury sees them, without contact details (members of the
 /// edition's jury).
 #[utoipa::path(
     tag = "jury", security(("bearer" = [])),
     params(("id" = Uuid, Path, description = "Edition id"), RoundQuery),
     responses(
-        (status = 200, description = "The round's files", body = Vec<JuryFile>),
+        (status = 200, description = "The round's applications", body = Vec<JuryApplication>),
         error::ResourceErrors,
     )
 )]
@@ -353,9 +354,9 @@ pub async fn list_jury_files(
     caller: Principal,
     id: web::Path<Uuid>,
     query: Query<RoundQuery>,
-) -> Result<web::Json<Vec<JuryFile>>, ApiError> {
+) -> Result<web::Json<Vec<JuryApplication>>, ApiError> {
     Ok(web::Json(
-        jury::files_for_jury(&state.db, &caller, id.into_inner(), query.0.round).await?,
+        jury::applications_for_jury(&state.db, &caller, id.into_inner(), query.0.round).await?,
     ))
 }
 
@@ -376,7 +377,7 @@ pub struct ScorecardPath {
     round: Round,
 }
 
-/// Save the caller's draft scorecard on a file for a round (jury members of the edition).
+/// Save the caller's draft scorecard on an application for a round (jury members of the edition).
 #[utoipa::path(
     tag = "jury", security(("bearer" = [])),
     params(("id" = Uuid, Path, description = "Application id"), ("round" = Round, Path, description = "Round")),
@@ -436,8 +437,8 @@ pub async fn submit_scorecard(
     ))
 }
 
-/// A file's scorecards for a round: all of them for staff; for a jury member, the submitted
-/// ones once their own is submitted (never on a file they are conflicted on).
+/// An application's scorecards for a round: all of them for staff; for a jury member, the submitted
+/// ones once their own is submitted (never on an application they are conflicted on).
 #[utoipa::path(
     tag = "jury", security(("bearer" = [])),
     params(("id" = Uuid, Path, description = "Application id"), RoundQuery),
@@ -493,12 +494,12 @@ pub async fn reopen_scorecard(
 /// The ranking of a round: weighted mean total, mean per criterion, spread, scorecards and
 /// missing ones, rank, a normalised score correcting harsh or lenient jurors with its own
 /// rank, and ties (staff; the jury's president once their own cards of the round are submitted,
-/// without the files they are conflicted on: 409 `own_scorecard_pending` before).
+/// without the applications they are conflicted on: 409 `own_scorecard_pending` before).
 #[utoipa::path(
     tag = "jury", security(("bearer" = [])),
     params(("id" = Uuid, Path, description = "Edition id"), RoundQuery),
     responses(
-        (status = 200, description = "Best first", body = Vec<RankedFile>),
+        (status = 200, description = "Best first", body = Vec<RankedApplication>),
         error::ActionErrors,
     )
 )]
@@ -508,7 +509,7 @@ pub async fn get_rankings(
     caller: Principal,
     id: web::Path<Uuid>,
     query: Query<RoundQuery>,
-) -> Result<web::Json<Vec<RankedFile>>, ApiError> {
+) -> Result<web::Json<Vec<RankedApplication>>, ApiError> {
     Ok(web::Json(
         jury::rankings(&state.db, &caller, id.into_inner(), query.0.round).await?,
     ))
@@ -535,7 +536,7 @@ pub async fn export_rankings(
     let ranking = jury::rankings(&state.db, &caller, edition_id, round).await?;
     let criteria: Vec<String> = ranking
         .iter()
-        .flat_map(|file| file.criteria.keys().cloned())
+        .flat_map(|application| application.criteria.keys().cloned())
         .collect::<std::collections::BTreeSet<_>>()
         .into_iter()
         .collect();
@@ -552,24 +553,25 @@ pub async fn export_rankings(
     ];
     header.extend(criteria.iter().map(|key| format!("mean_{key}")));
     let number = |value: Option<f64>| value.map(|v| format!("{v:.3}")).unwrap_or_default();
-    let rows = ranking.iter().map(|file| {
+    let rows = ranking.iter().map(|application| {
         let mut row = vec![
-            file.rank.map(|r| r.to_string()).unwrap_or_default(),
-            file.application_id.to_string(),
-            number(file.total),
-            number(file.spread),
-            file.scorecards.to_string(),
-            file.missing.to_string(),
-            number(file.normalized),
-            file.normalized_rank
+            application.rank.map(|r| r.to_string()).unwrap_or_default(),
+            application.application_id.to_string(),
+            number(application.total),
+            number(application.spread),
+            application.scorecards.to_string(),
+            application.missing.to_string(),
+            number(application.normalized),
+            application
+                .normalized_rank
                 .map(|r| r.to_string())
                 .unwrap_or_default(),
-            file.tied.to_string(),
+            application.tied.to_string(),
         ];
         row.extend(
             criteria
                 .iter()
-                .map(|key| number(file.criteria.get(key).copied())),
+                .map(|key| number(application.criteria.get(key).copied())),
         );
         row
     });
@@ -592,7 +594,7 @@ pub struct ShortlistRequest {
     pub reason: Option<String>,
 }
 
-/// Confirm the shortlist (staff): the shortlisted files become public in the gallery, their
+/// Confirm the shortlist (staff): the shortlisted applications become public in the gallery, their
 /// applicants see it, and the edition moves to the auditions.
 #[utoipa::path(
     tag = "jury", security(("bearer" = [])),

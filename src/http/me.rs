@@ -64,7 +64,7 @@ pub struct EraseRequest {
 
 /// Erase the caller's account (GDPR erasure).
 ///
-/// Drafts are deleted; submitted files lose their contact details and their link to the
+/// Drafts are deleted; submitted applications lose their contact details and their link to the
 /// account but keep the description of the action (the organizer's and, for laureates, the
 /// public record). The account is anonymised (no email, name or password; disabled) rather than
 /// deleted, so that a juror's submitted scorecards and a councillor's record of having voted

@@ -1,7 +1,7 @@
 //! Applications: drafting, submission with the automatic eligibility check, withdrawal,
 //! staff review, publication in the gallery, listing and export.
 //!
-//! Access: an applicant reaches only their own files, staff only those of their
+//! Access: an applicant reaches only their own applications, staff only those of their
 //! organizations' editions; anything else is 404.
 
 use chrono::{DateTime, Utc};
@@ -46,7 +46,7 @@ pub struct Review {
     pub reviewed_at: DateTime<Utc>,
 }
 
-/// A file as its applicant and the organizer's staff see it.
+/// An application as its applicant and the organizer's staff see it.
 #[derive(Debug, Clone, Serialize, ToSchema)]
 pub struct Application {
     pub id: Uuid,
@@ -64,7 +64,7 @@ pub struct Application {
     /// Shown in the public gallery.
     pub public: bool,
     pub shortlisted: bool,
-    /// The audition slot, once a shortlisted file is scheduled.
+    /// The audition slot, once a shortlisted application is scheduled.
     pub audition: Option<lookups::AuditionSlot>,
     pub submitted_at: Option<DateTime<Utc>>,
     pub created_at: DateTime<Utc>,
@@ -76,7 +76,7 @@ fn eligibility_of(model: &application::Model) -> Eligibility {
     model.review_decision.unwrap_or(Eligibility::Pending)
 }
 
-/// What the applicant filled in, with the file's locations and answers.
+/// What the applicant filled in, with the application's locations and answers.
 pub async fn content_of(
     db: &impl ConnectionTrait,
     model: &application::Model,
@@ -238,7 +238,7 @@ fn phase(edition: &edition::Model) -> EditionPhase {
     }
 }
 
-/// Saves a change to a file with its audit event, commits, and returns the file.
+/// Saves a change to an application with its audit event, commits, and returns the application.
 async fn save_and_record(
     txn: DatabaseTransaction,
     mut active: application::ActiveModel,
@@ -277,12 +277,12 @@ pub async fn create(
     let edition = editions::find_visible(&txn, Some(caller), edition_id).await?;
     application_lifecycle::check_accepting(&phase(&edition))?;
     db::lock_on(&txn, caller.id).await?;
-    let files = application::Entity::find()
+    let applications = application::Entity::find()
         .filter(application::Column::EditionId.eq(edition_id))
         .filter(application::Column::ApplicantId.eq(caller.id))
         .count(&txn)
         .await?;
-    application_lifecycle::check_room_for_another(files)?;
+    application_lifecycle::check_room_for_another(applications)?;
     let mut content = ApplicationContent::default();
     content.apply(patch);
     let inconsistencies = content.inconsistencies(&criteria_keys(&txn, edition_id).await?);
@@ -325,13 +325,13 @@ pub async fn create(
     Ok(application)
 }
 
-/// Who is reaching a file.
+/// Who is reaching an application.
 enum Access {
     Owner,
     Staff,
 }
 
-/// The file and its edition, if the caller owns it or manages its organization; else 404.
+/// The application and its edition, if the caller owns it or manages its organization; else 404.
 async fn reach(
     db: &impl ConnectionTrait,
     caller: &Principal,
@@ -359,7 +359,7 @@ async fn reach_as_owner(
 ) -> Result<(application::Model, edition::Model), ApiError> {
     match reach(db, caller, id).await? {
         (model, edition, Access::Owner) => Ok((model, edition)),
-        // Staff may read a file, not write in the applicant's name.
+        // Staff may read an application, not write in the applicant's name.
         (_, _, Access::Staff) => Err(ApiError::Forbidden),
     }
 }
@@ -381,7 +381,7 @@ async fn reach_as_staff(
     Ok((model, edition))
 }
 
-/// Whether the caller may read this file (its owner or its organization's staff).
+/// Whether the caller may read this application (its owner or its organization's staff).
 pub async fn ensure_readable(
     db: &impl ConnectionTrait,
     caller: &Principal,
@@ -390,7 +390,7 @@ pub async fn ensure_readable(
     reach(db, caller, id).await.map(|_| ())
 }
 
-/// Whether the caller may change this file's attachments (its owner, while it is a draft).
+/// Whether the caller may change this application's attachments (its owner, while it is a draft).
 pub async fn ensure_editable(
     db: &impl ConnectionTrait,
     caller: &Principal,
@@ -447,7 +447,7 @@ pub async fn submit(
     let (model, edition) = reach_as_owner(&txn, caller, id).await?;
     application_lifecycle::check_draft(model.status)?;
     application_lifecycle::check_accepting(&phase(&edition))?;
-    // A file is submitted by someone who proved they own the account's address.
+    // An application is submitted by someone who proved they own the account's address.
     accounts::ensure_verified(&txn, caller.id).await?;
     let content = content_of(&txn, &model).await?;
     let missing = content.missing(&criteria_keys(&txn, edition.id).await?);
@@ -506,7 +506,7 @@ pub async fn withdraw(
     .await
 }
 
-/// Staff send a submitted file back to draft, before the deadline, with a reason.
+/// Staff send a submitted application back to draft, before the deadline, with a reason.
 pub async fn reopen(
     db: &DatabaseConnection,
     caller: &Principal,
@@ -576,7 +576,7 @@ pub async fn review(
     save_and_record(txn, active, record(caller.id, "application.reviewed", id, json!({ "decision": decision, "overrides_automatic_check": contradicts, "reason": reason }))).await
 }
 
-/// Staff show or hide an eligible file in the public gallery.
+/// Staff show or hide an eligible application in the public gallery.
 pub async fn set_public(
     db: &DatabaseConnection,
     caller: &Principal,
@@ -613,7 +613,7 @@ pub struct ApplicationFilter {
     pub eligibility: Option<Eligibility>,
 }
 
-/// The caller's own files, and those of the editions of the organizations they manage.
+/// The caller's own applications, and those of the editions of the organizations they manage.
 pub async fn list(
     db: &DatabaseConnection,
     caller: &Principal,
@@ -667,7 +667,7 @@ pub async fn list(
     }))
 }
 
-/// Every file of an edition (staff), oldest first, for the CSV export.
+/// Every application of an edition (staff), oldest first, for the CSV export.
 pub async fn all_of_edition(
     db: &DatabaseConnection,
     caller: &Principal,
@@ -725,7 +725,7 @@ pub async fn candidates(
     Ok(candidates)
 }
 
-/// The public view of a file.
+/// The public view of an application.
 pub async fn candidate_view(
     db: &impl ConnectionTrait,
     model: application::Model,
@@ -746,7 +746,7 @@ pub async fn candidate_view(
     })
 }
 
-/// Brings in a file decided elsewhere (a previous edition, the demo): submitted, reviewed
+/// Brings in an application decided elsewhere (a previous edition, the demo): submitted, reviewed
 /// eligible, public, optionally shortlisted. Only for the command line.
 pub async fn import(
     db: &DatabaseConnection,

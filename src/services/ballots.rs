@@ -108,7 +108,7 @@ fn state_of(model: &ballot_entity::Model, now: DateTime<Utc>) -> BallotState {
     ballot::effective_state(model.state, model.opens_at, model.closes_at, now)
 }
 
-async fn candidate_files(
+async fn candidate_applications(
     db: &impl ConnectionTrait,
     prize: &prize::Model,
 ) -> Result<Vec<application::Model>, ApiError> {
@@ -116,7 +116,7 @@ async fn candidate_files(
         CandidatePool::Eligible => Round::Selection,
         _ => Round::Audition,
     };
-    jury::round_files(db, prize.edition_id, round).await
+    jury::round_applications(db, prize.edition_id, round).await
 }
 
 #[derive(Debug, Clone, Serialize, ToSchema)]
@@ -137,8 +137,8 @@ pub async fn get(db: &DatabaseConnection, prize_id: Uuid) -> Result<BallotView, 
     editions::find_visible(db, None, edition.id).await?;
     let ballot = ensure_ballot(db, prize_id).await?;
     let mut candidates = Vec::new();
-    for file in candidate_files(db, &prize).await? {
-        candidates.push(applications::candidate_view(db, file).await?);
+    for application in candidate_applications(db, &prize).await? {
+        candidates.push(applications::candidate_view(db, application).await?);
     }
     Ok(BallotView {
         prize_id,
@@ -298,10 +298,10 @@ impl BallotCache {
             kind: prize.kind,
             organization_id: edition.organization_id,
             candidates: std::sync::Arc::new(
-                candidate_files(db, &prize)
+                candidate_applications(db, &prize)
                     .await?
                     .into_iter()
-                    .map(|file| file.id)
+                    .map(|application| application.id)
                     .collect(),
             ),
         };
@@ -462,10 +462,10 @@ pub async fn results(
             .order_by_asc(ballot_choice::Column::ReceiptHash)
             .all(db)
             .await?;
-        let candidates: Vec<Uuid> = candidate_files(db, &prize)
+        let candidates: Vec<Uuid> = candidate_applications(db, &prize)
             .await?
             .into_iter()
-            .map(|file| file.id)
+            .map(|application| application.id)
             .collect();
         let chosen: Vec<Uuid> = choices.iter().map(|choice| choice.application_id).collect();
         (

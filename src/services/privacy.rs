@@ -1,6 +1,6 @@
 //! Personal data (GDPR): what the service holds about a person, and erasure.
 //!
-//! Erasure rule: drafts are deleted with their attachments; submitted and withdrawn files
+//! Erasure rule: drafts are deleted with their attachments; submitted and withdrawn applications
 //! lose their personal fields (contact name, email, phone) and their link to the account,
 //! but keep the description of the action, which is the organizer's record (and the public
 //! record of laureates). The account is anonymised rather than deleted (no email, no name, no

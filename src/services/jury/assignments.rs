@@ -2,8 +2,8 @@
 use super::*;
 use crate::domain::refusal::ProblemCode;
 
-/// The files of a round: eligible files for the selection, shortlisted ones for the audition.
-pub async fn round_files(
+/// The applications of a round: eligible applications for the selection, shortlisted ones for the audition.
+pub async fn round_applications(
     db: &impl ConnectionTrait,
     edition_id: Uuid,
     round: Round,
@@ -20,45 +20,51 @@ pub async fn round_files(
     Ok(query.order_by_asc(application::Column::Id).all(db).await?)
 }
 
-/// Who should score each file of the round: its assigned reviewers when the round uses
+/// Who should score each application of the round: its assigned reviewers when the round uses
 /// assignments, every member otherwise; never a conflicted member.
 pub(super) async fn reviewers(
     db: &impl ConnectionTrait,
     edition_id: Uuid,
     round: Round,
-    files: &[application::Model],
+    applications: &[application::Model],
 ) -> Result<HashMap<Uuid, BTreeSet<Uuid>>, ApiError> {
     let members: BTreeSet<Uuid> = jury_members_of(db, edition_id)
         .await?
         .into_iter()
         .map(|m| m.id)
         .collect();
-    let file_ids: Vec<Uuid> = files.iter().map(|file| file.id).collect();
+    let application_ids: Vec<Uuid> = applications
+        .iter()
+        .map(|application| application.id)
+        .collect();
     let assignments = review_assignment::Entity::find()
         .filter(review_assignment::Column::Round.eq(round))
-        .filter(review_assignment::Column::ApplicationId.is_in(file_ids.clone()))
+        .filter(review_assignment::Column::ApplicationId.is_in(application_ids.clone()))
         .all(db)
         .await?;
     let conflicts = conflict::Entity::find()
-        .filter(conflict::Column::ApplicationId.is_in(file_ids))
+        .filter(conflict::Column::ApplicationId.is_in(application_ids))
         .all(db)
         .await?;
     let uses_assignments = !assignments.is_empty();
     let mut result = HashMap::new();
-    for file in files {
+    for application in applications {
         let mut set: BTreeSet<Uuid> = if uses_assignments {
             assignments
                 .iter()
-                .filter(|a| a.application_id == file.id)
+                .filter(|a| a.application_id == application.id)
                 .map(|a| a.member_id)
                 .collect()
         } else {
             members.clone()
         };
-        for row in conflicts.iter().filter(|c| c.application_id == file.id) {
+        for row in conflicts
+            .iter()
+            .filter(|c| c.application_id == application.id)
+        {
             set.remove(&row.member_id);
         }
-        result.insert(file.id, set);
+        result.insert(application.id, set);
     }
     Ok(result)
 }
@@ -88,17 +94,20 @@ pub async fn assign(
             "Set the jury of the edition first.",
         ));
     }
-    let files = round_files(&txn, edition_id, round).await?;
-    let file_ids: Vec<Uuid> = files.iter().map(|file| file.id).collect();
+    let applications = round_applications(&txn, edition_id, round).await?;
+    let application_ids: Vec<Uuid> = applications
+        .iter()
+        .map(|application| application.id)
+        .collect();
     review_assignment::Entity::delete_many()
         .filter(review_assignment::Column::Round.eq(round))
-        .filter(review_assignment::Column::ApplicationId.is_in(file_ids))
+        .filter(review_assignment::Column::ApplicationId.is_in(application_ids))
         .exec(&txn)
         .await?;
     let mut load: BTreeMap<Uuid, usize> = members.iter().map(|m| (m.id, 0)).collect();
     let mut rows = Vec::new();
-    for file in &files {
-        let conflicted = conflicted_members(&txn, file.id).await?;
+    for application in &applications {
+        let conflicted = conflicted_members(&txn, application.id).await?;
         let mut candidates: Vec<(usize, Uuid)> = load
             .iter()
             .filter(|(member, _)| !conflicted.contains(member))
@@ -109,7 +118,7 @@ pub async fn assign(
             *load.get_mut(&member).expect("member is loaded") += 1;
             rows.push(review_assignment::ActiveModel {
                 round: Set(round),
-                application_id: Set(file.id),
+                application_id: Set(application.id),
                 member_id: Set(member),
             });
         }
@@ -186,25 +195,25 @@ pub async fn adjust_assignment(
     let member = membership(&txn, edition_id, user_id)
         .await?
         .ok_or(ApiError::NotFound)?;
-    let file = application::Entity::find_by_id(application_id)
+    let application = application::Entity::find_by_id(application_id)
         .one(&txn)
         .await?
         .filter(|f| f.edition_id == edition_id)
         .ok_or(ApiError::NotFound)?;
-    let key = (round, file.id, member.id);
+    let key = (round, application.id, member.id);
     if assigned {
-        if conflicted_members(&txn, file.id)
+        if conflicted_members(&txn, application.id)
             .await?
             .contains(&member.id)
         {
             return Err(ApiError::conflict(
                 ProblemCode::ConflictOfInterest,
-                "This member declared a conflict of interest on this file.",
+                "This member declared a conflict of interest on this application.",
             ));
         }
         review_assignment::Entity::insert(review_assignment::ActiveModel {
             round: Set(round),
-            application_id: Set(file.id),
+            application_id: Set(application.id),
             member_id: Set(member.id),
         })
         .on_conflict_do_nothing()

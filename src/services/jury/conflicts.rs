@@ -11,8 +11,8 @@ pub struct Conflict {
     pub declared_at: DateTime<Utc>,
 }
 
-/// A jury member declares a conflict on a file; staff may record one for a member. The
-/// member's draft cards on the file are dropped; a submitted card is locked, so only staff may
+/// A jury member declares a conflict on an application; staff may record one for a member. The
+/// member's draft cards on the application are dropped; a submitted card is locked, so only staff may
 /// record the conflict then (their reason is the approval), and the card is kept, marked
 /// withdrawn, out of every aggregate.
 pub async fn declare_conflict(
@@ -23,11 +23,11 @@ pub async fn declare_conflict(
     for_user: Option<Uuid>,
 ) -> Result<Conflict, ApiError> {
     let txn = db::begin_write(db).await?;
-    let file = application::Entity::find_by_id(application_id)
+    let application = application::Entity::find_by_id(application_id)
         .one(&txn)
         .await?
         .ok_or(ApiError::NotFound)?;
-    let edition = find_edition(&txn, file.edition_id).await?;
+    let edition = find_edition(&txn, application.edition_id).await?;
     let (member, by_staff) = match for_user {
         Some(user_id) if user_id != caller.id => {
             staff::ensure_staff(&txn, caller, edition.organization_id).await?;
@@ -56,7 +56,7 @@ pub async fn declare_conflict(
     if conflict_needs_staff(!submitted.is_empty(), by_staff) {
         return Err(ApiError::conflict(
             ProblemCode::ScorecardSubmitted,
-            "Your scorecard on this file is submitted: ask the organizer's staff to record the \
+            "Your scorecard on this application is submitted: ask the organizer's staff to record the \
              conflict, with its reason.",
         ));
     }
@@ -75,7 +75,7 @@ pub async fn declare_conflict(
         return Err(if db::is_unique_violation(&error) {
             ApiError::conflict(
                 ProblemCode::ConflictAlreadyDeclared,
-                "A conflict of interest is already recorded for this member and file.",
+                "A conflict of interest is already recorded for this member and application.",
             )
         } else {
             error.into()

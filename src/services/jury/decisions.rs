@@ -64,12 +64,12 @@ pub async fn decide(
             // judgement comes first, and a president conflicted on a candidate leaves the
             // decision to staff (its answers would tell how that candidate ranks).
             ensure_own_cards_submitted(&txn, &edition, &member, round).await?;
-            let candidates: BTreeSet<Uuid> = round_files(&txn, edition.id, round)
+            let candidates: BTreeSet<Uuid> = round_applications(&txn, edition.id, round)
                 .await?
                 .iter()
-                .map(|file| file.id)
+                .map(|application| application.id)
                 .collect();
-            if !conflicted_files(&txn, member.id)
+            if !conflicted_applications(&txn, member.id)
                 .await?
                 .is_disjoint(&candidates)
             {
@@ -84,7 +84,7 @@ pub async fn decide(
         Actor::Member(_) => return Err(ApiError::Forbidden),
     };
     let kind = prize.kind;
-    let pool: BTreeSet<Uuid> = round_files(&txn, edition.id, round)
+    let pool: BTreeSet<Uuid> = round_applications(&txn, edition.id, round)
         .await?
         .into_iter()
         .map(|f| f.id)

@@ -2,7 +2,7 @@
 //! scorecards, rankings, the shortlist, auditions and the jury's prize decisions.
 //!
 //! Access: staff of the edition's organization manage everything; a jury member reaches only
-//! the editions they sit on, and in them only the files of the round (eligible files for the
+//! the editions they sit on, and in them only the applications of the round (eligible applications for the
 //! selection, shortlisted ones for the audition), without the applicants' contact details.
 
 mod members;
@@ -11,8 +11,8 @@ mod conflicts;
 pub use conflicts::*;
 mod assignments;
 pub use assignments::*;
-mod files;
-pub use files::*;
+mod reading;
+pub use reading::*;
 mod scorecards;
 pub use scorecards::*;
 mod rankings;
@@ -42,7 +42,7 @@ use crate::{
         application::{ApplicationStatus, Eligibility},
         edition::{CandidatePool, EditionStatus, PrizeKind, ScoreScale},
         jury::{CompositionFinding, Seat, conflict_needs_staff, may_see_others_scores},
-        scoring::{self, Card, FileToRank, RankedFile, Round, ScorecardStatus},
+        scoring::{self, ApplicationToRank, Card, RankedApplication, Round, ScorecardStatus},
     },
     entities::{
         application, audition, conflict, criterion, edition, jury_member, prize, prize_decision,

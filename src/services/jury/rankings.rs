@@ -6,9 +6,9 @@ pub(super) async fn ranking_of(
     db: &impl ConnectionTrait,
     edition: &edition::Model,
     round: Round,
-) -> Result<Vec<RankedFile>, ApiError> {
-    let files = round_files(db, edition.id, round).await?;
-    let reviewers = reviewers(db, edition.id, round, &files).await?;
+) -> Result<Vec<RankedApplication>, ApiError> {
+    let applications = round_applications(db, edition.id, round).await?;
+    let reviewers = reviewers(db, edition.id, round, &applications).await?;
     let weights: Vec<(String, f64)> = criterion::Entity::find()
         .filter(criterion::Column::EditionId.eq(edition.id))
         .order_by_asc(criterion::Column::Position)
@@ -17,9 +17,12 @@ pub(super) async fn ranking_of(
         .into_iter()
         .map(|c| (c.key, c.weight))
         .collect();
-    let file_ids: Vec<Uuid> = files.iter().map(|file| file.id).collect();
+    let application_ids: Vec<Uuid> = applications
+        .iter()
+        .map(|application| application.id)
+        .collect();
     let cards_models = scorecard::Entity::find()
-        .filter(scorecard::Column::ApplicationId.is_in(file_ids))
+        .filter(scorecard::Column::ApplicationId.is_in(application_ids))
         .filter(scorecard::Column::Round.eq(round))
         .filter(scorecard::Column::Status.eq(ScorecardStatus::Submitted))
         .all(db)
@@ -33,29 +36,29 @@ pub(super) async fn ranking_of(
         {
             cards.push(Card {
                 juror: model.member_id,
-                file: model.application_id,
+                application: model.application_id,
                 scores: scores_of(db, model.id).await?,
             });
         }
     }
-    let to_rank: Vec<FileToRank> = files
+    let to_rank: Vec<ApplicationToRank> = applications
         .iter()
-        .map(|file| FileToRank {
-            file: file.id,
-            expected: reviewers.get(&file.id).map_or(0, BTreeSet::len),
+        .map(|application| ApplicationToRank {
+            application: application.id,
+            expected: reviewers.get(&application.id).map_or(0, BTreeSet::len),
         })
         .collect();
     Ok(scoring::rank(&weights, &to_rank, &cards))
 }
 
 /// Staff, and the jury's president once their own cards of the round are submitted; the
-/// president does not see the files they are conflicted on.
+/// president does not see the applications they are conflicted on.
 pub async fn rankings(
     db: &DatabaseConnection,
     caller: &Principal,
     edition_id: Uuid,
     round: Round,
-) -> Result<Vec<RankedFile>, ApiError> {
+) -> Result<Vec<RankedApplication>, ApiError> {
     let edition = find_edition(db, edition_id).await?;
     let Actor::Member(member) = reach(db, caller, &edition).await? else {
         return ranking_of(db, &edition, round).await;
@@ -64,15 +67,15 @@ pub async fn rankings(
         return Err(ApiError::Forbidden);
     }
     ensure_own_cards_submitted(db, &edition, &member, round).await?;
-    let conflicted = conflicted_files(db, member.id).await?;
-    Ok(scoring::without_files(
+    let conflicted = conflicted_applications(db, member.id).await?;
+    Ok(scoring::without_applications(
         ranking_of(db, &edition, round).await?,
         &conflicted,
     ))
 }
 
-/// The files a member declared (or staff recorded) a conflict of interest on.
-pub(super) async fn conflicted_files(
+/// The applications a member declared (or staff recorded) a conflict of interest on.
+pub(super) async fn conflicted_applications(
     db: &impl ConnectionTrait,
     member_id: Uuid,
 ) -> Result<BTreeSet<Uuid>, ApiError> {
@@ -93,12 +96,12 @@ pub(super) async fn ensure_own_cards_submitted(
     member: &jury_member::Model,
     round: Round,
 ) -> Result<(), ApiError> {
-    let files = round_files(db, edition.id, round).await?;
-    let owed: BTreeSet<Uuid> = reviewers(db, edition.id, round, &files)
+    let applications = round_applications(db, edition.id, round).await?;
+    let owed: BTreeSet<Uuid> = reviewers(db, edition.id, round, &applications)
         .await?
         .into_iter()
         .filter(|(_, members)| members.contains(&member.id))
-        .map(|(file, _)| file)
+        .map(|(application, _)| application)
         .collect();
     let submitted: BTreeSet<Uuid> = scorecard::Entity::find()
         .filter(scorecard::Column::MemberId.eq(member.id))
@@ -117,7 +120,7 @@ pub(super) async fn ensure_own_cards_submitted(
 }
 
 /// The round whose ranking informs a prize's decision: the selection for a prize open to every
-/// eligible file, the auditions otherwise.
+/// eligible application, the auditions otherwise.
 pub(super) fn decision_round(prize: &prize::Model) -> Round {
     match prize.pool {
         CandidatePool::Eligible => Round::Selection,

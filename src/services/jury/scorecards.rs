@@ -49,32 +49,37 @@ pub(super) async fn scorecard_view(
     })
 }
 
-/// The scoring context of a member on a file: checks every rule before a scorecard is written.
+/// The scoring context of a member on an application: checks every rule before a scorecard is written.
 pub(super) async fn scoring_context(
     db: &impl ConnectionTrait,
     caller: &Principal,
     application_id: Uuid,
     round: Round,
 ) -> Result<(edition::Model, jury_member::Model, Vec<String>, ScoreScale), ApiError> {
-    let file = application::Entity::find_by_id(application_id)
+    let application = application::Entity::find_by_id(application_id)
         .one(db)
         .await?
         .ok_or(ApiError::NotFound)?;
-    let edition = find_edition(db, file.edition_id).await?;
+    let edition = find_edition(db, application.edition_id).await?;
     let member = membership(db, edition.id, caller.id)
         .await?
         .ok_or(ApiError::NotFound)?;
-    let files = round_files(db, edition.id, round).await?;
-    if !files.iter().any(|candidate| candidate.id == file.id) {
+    let applications = round_applications(db, edition.id, round).await?;
+    if !applications
+        .iter()
+        .any(|candidate| candidate.id == application.id)
+    {
         return Err(ApiError::NotFound);
     }
-    let reviewers = reviewers(db, edition.id, round, &files).await?;
+    let reviewers = reviewers(db, edition.id, round, &applications).await?;
     jury_rules::check_scoring(&ScoringFacts {
         round,
         edition: edition.status,
-        conflicted: conflicted_members(db, file.id).await?.contains(&member.id),
+        conflicted: conflicted_members(db, application.id)
+            .await?
+            .contains(&member.id),
         assigned: reviewers
-            .get(&file.id)
+            .get(&application.id)
             .is_some_and(|set| set.contains(&member.id)),
     })?;
     let criteria = editions::criteria_of(db, edition.id)
@@ -271,32 +276,35 @@ pub async fn reopen_scorecard(
     Ok(view)
 }
 
-/// The scorecards of a file. Staff see them all; a jury member sees the submitted ones only
-/// once their own is submitted, and nothing on a file they are conflicted on.
+/// The scorecards of an application. Staff see them all; a jury member sees the submitted ones only
+/// once their own is submitted, and nothing on an application they are conflicted on.
 pub async fn scorecards(
     db: &DatabaseConnection,
     caller: &Principal,
     application_id: Uuid,
     round: Round,
 ) -> Result<Vec<Scorecard>, ApiError> {
-    let file = application::Entity::find_by_id(application_id)
+    let application = application::Entity::find_by_id(application_id)
         .one(db)
         .await?
         .ok_or(ApiError::NotFound)?;
-    let edition = find_edition(db, file.edition_id).await?;
+    let edition = find_edition(db, application.edition_id).await?;
     let staff = match reach(db, caller, &edition).await? {
         Actor::Staff => true,
         Actor::Member(member) => {
-            if conflicted_members(db, file.id).await?.contains(&member.id) {
+            if conflicted_members(db, application.id)
+                .await?
+                .contains(&member.id)
+            {
                 return Err(ApiError::NotFound);
             }
-            let own = own_scorecard(db, file.id, member.id, round).await?;
+            let own = own_scorecard(db, application.id, member.id, round).await?;
             let submitted: BTreeSet<Uuid> = own
                 .filter(|card| card.status == ScorecardStatus::Submitted)
                 .map(|card| card.application_id)
                 .into_iter()
                 .collect();
-            if !may_see_others_scores(&BTreeSet::from([file.id]), &submitted) {
+            if !may_see_others_scores(&BTreeSet::from([application.id]), &submitted) {
                 return Err(own_scorecards_pending());
             }
             false
@@ -308,7 +316,7 @@ pub async fn scorecards(
         .map(|m| (m.id, m.user_id))
         .collect();
     let mut query = scorecard::Entity::find()
-        .filter(scorecard::Column::ApplicationId.eq(file.id))
+        .filter(scorecard::Column::ApplicationId.eq(application.id))
         .filter(scorecard::Column::Round.eq(round));
     if !staff {
         query = query.filter(scorecard::Column::Status.eq(ScorecardStatus::Submitted));

@@ -15,7 +15,7 @@ pub async fn confirm_shortlist(
     let txn = db::begin_write(db).await?;
     let edition = editions::find_managed(&txn, caller, edition_id).await?;
     jury_rules::check_shortlist_change(edition.status)?;
-    let eligible: BTreeSet<Uuid> = round_files(&txn, edition_id, Round::Selection)
+    let eligible: BTreeSet<Uuid> = round_applications(&txn, edition_id, Round::Selection)
         .await?
         .into_iter()
         .map(|f| f.id)
@@ -25,22 +25,22 @@ pub async fn confirm_shortlist(
         return Err(ApiError::invalid(
             "application_ids",
             "invalid_value",
-            "list each shortlisted file once, at least one",
+            "list each shortlisted application once, at least one",
         ));
     }
     if let Some(stranger) = chosen.iter().find(|id| !eligible.contains(id)) {
         return Err(ApiError::invalid(
             "application_ids",
             "invalid_value",
-            format!("{stranger} is not an eligible file of this edition"),
+            format!("{stranger} is not an eligible application of this edition"),
         ));
     }
     let ranking = ranking_of(&txn, &edition, Round::Selection).await?;
     let proposed: BTreeSet<Uuid> = ranking
         .iter()
-        .filter(|file| file.rank.is_some())
+        .filter(|application| application.rank.is_some())
         .take(edition.shortlist_size as usize)
-        .map(|file| file.application_id)
+        .map(|application| application.application_id)
         .collect();
     if proposed != chosen_set && reason.is_none() {
         return Err(ApiError::invalid(
@@ -84,12 +84,12 @@ pub async fn schedule_audition(
     place: String,
 ) -> Result<AuditionSlot, ApiError> {
     let txn = db::begin_write(db).await?;
-    let file = application::Entity::find_by_id(application_id)
+    let application = application::Entity::find_by_id(application_id)
         .one(&txn)
         .await?
         .ok_or(ApiError::NotFound)?;
-    let edition = editions::find_managed(&txn, caller, file.edition_id).await?;
-    jury_rules::check_audition(file.shortlisted, edition.status)?;
+    let edition = editions::find_managed(&txn, caller, application.edition_id).await?;
+    jury_rules::check_audition(application.shortlisted, edition.status)?;
     let starts_at = crate::domain::audit_chain::truncate_to_micros(starts_at);
     let slot = audition::ActiveModel {
         application_id: Set(application_id),

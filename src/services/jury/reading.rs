@@ -1,10 +1,10 @@
-//! The jury: files as the jury sees them.
+//! The jury: the applications as the jury reads them.
 use super::*;
 use crate::domain::application::ActionPresentation;
 
-/// A file as the jury sees it: no contact details.
+/// An application as the jury sees it: no contact details.
 #[derive(Debug, Clone, Serialize, ToSchema)]
-pub struct JuryFile {
+pub struct JuryApplication {
     pub application_id: Uuid,
     #[serde(flatten)]
     pub action: ActionPresentation,
@@ -18,36 +18,38 @@ pub struct JuryFile {
     pub my_scorecard: Option<ScorecardStatus>,
 }
 
-pub async fn files_for_jury(
+pub async fn applications_for_jury(
     db: &DatabaseConnection,
     caller: &Principal,
     edition_id: Uuid,
     round: Round,
-) -> Result<Vec<JuryFile>, ApiError> {
+) -> Result<Vec<JuryApplication>, ApiError> {
     let edition = find_edition(db, edition_id).await?;
     let member = membership(db, edition_id, caller.id)
         .await?
         .ok_or(ApiError::NotFound)?;
-    let files = round_files(db, edition.id, round).await?;
-    let reviewers = reviewers(db, edition.id, round, &files).await?;
-    let mut result = Vec::with_capacity(files.len());
-    for file in files {
-        let content = applications::content_of(db, &file).await?;
+    let round_of = round_applications(db, edition.id, round).await?;
+    let reviewers = reviewers(db, edition.id, round, &round_of).await?;
+    let mut result = Vec::with_capacity(round_of.len());
+    for application in round_of {
+        let content = applications::content_of(db, &application).await?;
         let mine = scorecard::Entity::find()
-            .filter(scorecard::Column::ApplicationId.eq(file.id))
+            .filter(scorecard::Column::ApplicationId.eq(application.id))
             .filter(scorecard::Column::MemberId.eq(member.id))
             .filter(scorecard::Column::Round.eq(round))
             .one(db)
             .await?;
-        result.push(JuryFile {
-            application_id: file.id,
+        result.push(JuryApplication {
+            application_id: application.id,
             action: content.action,
-            shortlisted: file.shortlisted,
-            audition: audition_of(db, file.id).await?,
+            shortlisted: application.shortlisted,
+            audition: audition_of(db, application.id).await?,
             to_score: reviewers
-                .get(&file.id)
+                .get(&application.id)
                 .is_some_and(|set| set.contains(&member.id)),
-            conflict: conflicted_members(db, file.id).await?.contains(&member.id),
+            conflict: conflicted_members(db, application.id)
+                .await?
+                .contains(&member.id),
             my_scorecard: mine.map(|card| card.status),
         });
     }
