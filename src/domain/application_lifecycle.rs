@@ -5,7 +5,8 @@ use chrono::{DateTime, NaiveDate, Utc};
 use super::{
     application::{ApplicationStatus, Eligibility, MAX_APPLICATIONS_PER_EDITION},
     calendar::{self, Calendar},
-    edition::{EditionStatus, check_not_concluded},
+    edition::EditionStatus,
+    edition_lifecycle::check_not_concluded,
     refusal::{ProblemCode, Refusal, refuse},
 };
 

@@ -5,7 +5,8 @@ use utoipa::ToSchema;
 use uuid::Uuid;
 
 use super::{
-    edition::{EditionStatus, check_not_concluded},
+    edition::EditionStatus,
+    edition_lifecycle::check_not_concluded,
     refusal::{ProblemCode, Refusal, refuse},
 };
 

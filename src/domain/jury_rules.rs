@@ -4,7 +4,8 @@ use std::collections::BTreeSet;
 use uuid::Uuid;
 
 use super::{
-    edition::{EditionStatus, PrizeKind, check_not_concluded},
+    edition::{EditionStatus, PrizeKind},
+    edition_lifecycle::check_not_concluded,
     refusal::{Denial, ProblemCode, Refusal, refuse},
     scoring::Round,
     validation::FieldError,

@@ -41,6 +41,7 @@ pub mod calendar;
 pub mod departement;
 pub mod display_name;
 pub mod edition;
+pub mod edition_lifecycle;
 pub mod email;
 pub mod jury;
 pub mod jury_rules;

@@ -19,7 +19,7 @@ use crate::{
             ApplicantKind, ApplicationPatch, ApplicationStatus, Eligibility, Location, limits,
             parse_phone, parse_siret, parse_text, parse_video_url, parse_web_url,
         },
-        edition::parse_reason,
+        edition_lifecycle::parse_reason,
         pagination::{Page, PageRequest},
     },
     error::{self, ApiError},

@@ -12,7 +12,7 @@ use super::client_ip::client_ip;
 
 use crate::{
     auth::Principal,
-    domain::{ballot::BallotState, edition::parse_reason},
+    domain::{ballot::BallotState, edition_lifecycle::parse_reason},
     error::{self, ApiError},
     services::{
         ballots::{self, BallotView, Laureate, Receipt, Results},

@@ -16,6 +16,7 @@ use crate::{
         edition::{
             self, CriterionSpec, DateRange, EditionSettings, EditionStatus, PrizeSpec, ScoreScale,
         },
+        edition_lifecycle,
         pagination::{Page, PageRequest},
     },
     error::{self, ApiError},
@@ -323,7 +324,7 @@ pub async fn transition_edition(
     let reason = body
         .reason
         .as_deref()
-        .map(edition::parse_reason)
+        .map(edition_lifecycle::parse_reason)
         .transpose()
         .map_err(|error| ApiError::Validation(vec![error.on("reason")]))?;
     Ok(web::Json(

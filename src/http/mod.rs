@@ -8,6 +8,7 @@ pub mod auth;
 pub mod ballots;
 pub mod client_ip;
 pub mod csv_export;
+pub mod deliberation;
 pub mod editions;
 pub mod extract;
 pub mod health;
@@ -93,16 +94,16 @@ pub fn routes(config: &mut ServiceConfig) {
                 .service(jury::add_assignment)
                 .service(jury::remove_assignment)
                 .service(jury::list_jury_files)
-                .service(jury::save_scorecard)
-                .service(jury::submit_scorecard)
-                .service(jury::list_scorecards)
-                .service(jury::reopen_scorecard)
-                .service(jury::get_rankings)
-                .service(jury::export_rankings)
-                .service(jury::confirm_shortlist)
-                .service(jury::schedule_audition)
-                .service(jury::decide_prize)
-                .service(jury::get_prize_decision)
+                .service(deliberation::save_scorecard)
+                .service(deliberation::submit_scorecard)
+                .service(deliberation::list_scorecards)
+                .service(deliberation::reopen_scorecard)
+                .service(deliberation::get_rankings)
+                .service(deliberation::export_rankings)
+                .service(deliberation::confirm_shortlist)
+                .service(deliberation::schedule_audition)
+                .service(deliberation::decide_prize)
+                .service(deliberation::get_prize_decision)
                 .service(ballots::get_ballot)
                 .service(ballots::set_ballot_window)
                 .service(ballots::open_ballot)

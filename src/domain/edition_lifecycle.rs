@@ -1,0 +1,243 @@
+//! An edition's lifecycle: the guards on each step, and what stays once the results are out.
+use chrono::{DateTime, Utc};
+
+use super::{
+    calendar::Calendar,
+    edition::EditionStatus,
+    refusal::{ProblemCode, Refusal, refuse},
+    validation::FieldError,
+};
+
+/// A written reason, required to force a guard or contradict an automatic check.
+pub fn parse_reason(raw: &str) -> Result<String, FieldError> {
+    let reason = raw.trim();
+    super::validation::check_length(reason, 10, 2000)?;
+    Ok(reason.to_owned())
+}
+
+/// What the guards of a transition look at.
+pub struct EditionFacts<'a> {
+    pub status: EditionStatus,
+    pub calendar: &'a Calendar,
+    pub criteria: usize,
+    pub prizes: usize,
+    /// Applications confirmed on the shortlist.
+    pub shortlisted: usize,
+    /// Departures from the jury composition rule.
+    pub jury_findings: Vec<String>,
+    pub now: DateTime<Utc>,
+}
+
+/// Checks a move from `facts.status` to `to`. `forced` is the written reason given to force
+/// a guard that allows it (leaving the application phase before the deadline).
+pub fn check_transition(
+    facts: &EditionFacts<'_>,
+    to: EditionStatus,
+    forced: bool,
+) -> Result<(), Refusal> {
+    if facts.status.next() != Some(to) {
+        return refuse(
+            ProblemCode::InvalidTransition,
+            format!(
+                "An edition in `{}` cannot move to `{}`.",
+                facts.status.as_str(),
+                to.as_str()
+            ),
+        );
+    }
+    match to {
+        EditionStatus::ApplicationsOpen => {
+            let missing = facts.calendar.missing();
+            if !missing.is_empty() {
+                return refuse(
+                    ProblemCode::CalendarIncomplete,
+                    format!("Set the calendar first: {} missing.", missing.join(", ")),
+                );
+            }
+            if let Err(error) = facts.calendar.check_order() {
+                return refuse(
+                    ProblemCode::CalendarOutOfOrder,
+                    format!("{} {}.", error.field, error.message),
+                );
+            }
+            if facts.criteria == 0 {
+                return refuse(
+                    ProblemCode::NoCriteria,
+                    "Applications cannot open without selection criteria.",
+                );
+            }
+            if facts.prizes == 0 {
+                return refuse(
+                    ProblemCode::NoPrizes,
+                    "Applications cannot open without at least one prize.",
+                );
+            }
+            Ok(())
+        }
+        EditionStatus::Selection if !facts.calendar.deadline_passed(facts.now) && !forced => {
+            refuse(
+                ProblemCode::DeadlineNotPassed,
+                "The application deadline has not passed: force the transition with a written reason.",
+            )
+        }
+        EditionStatus::Audition if facts.shortlisted == 0 && !forced => refuse(
+            ProblemCode::NoShortlist,
+            "Confirm the shortlist first (or force the transition with a written reason).",
+        ),
+        EditionStatus::Audition if !facts.jury_findings.is_empty() && !forced => refuse(
+            ProblemCode::JuryComposition,
+            format!(
+                "The jury departs from the composition rule ({}): give a written reason.",
+                facts.jury_findings.join(" ")
+            ),
+        ),
+        _ => Ok(()),
+    }
+}
+
+/// Once the results are published, what the edition decided stays as it was: its applications'
+/// review and visibility, its auditions, its ballots.
+pub fn check_not_concluded(status: EditionStatus) -> Result<(), Refusal> {
+    if status >= EditionStatus::ResultsPublished {
+        return refuse(
+            ProblemCode::EditionClosed,
+            "The edition's results are published: its applications, auditions and ballots no longer change.",
+        );
+    }
+    Ok(())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn complete_calendar() -> Calendar {
+        Calendar {
+            applications_open_on: "2026-03-31".parse().ok(),
+            applications_deadline: "2026-06-08".parse().ok(),
+            selection_on: "2026-06-25".parse().ok(),
+            audition_on: "2026-11-04".parse().ok(),
+            ceremony_on: "2026-12-14".parse().ok(),
+        }
+    }
+
+    fn facts<'a>(status: EditionStatus, calendar: &'a Calendar, now: &str) -> EditionFacts<'a> {
+        EditionFacts {
+            status,
+            calendar,
+            criteria: 5,
+            prizes: 3,
+            shortlisted: 5,
+            jury_findings: vec![],
+            now: now.parse().unwrap(),
+        }
+    }
+
+    #[test]
+    fn statuses_move_one_step_forward_only() {
+        let calendar = complete_calendar();
+        let draft = facts(EditionStatus::Draft, &calendar, "2026-03-01T00:00:00Z");
+        assert!(check_transition(&draft, EditionStatus::ApplicationsOpen, false).is_ok());
+        assert_eq!(
+            check_transition(&draft, EditionStatus::Selection, false)
+                .unwrap_err()
+                .code,
+            ProblemCode::InvalidTransition
+        );
+        let archived = facts(EditionStatus::Archived, &calendar, "2027-01-01T00:00:00Z");
+        assert_eq!(
+            check_transition(&archived, EditionStatus::Draft, true)
+                .unwrap_err()
+                .code,
+            ProblemCode::InvalidTransition
+        );
+        assert_eq!(
+            EditionStatus::ResultsPublished.next(),
+            Some(EditionStatus::Archived)
+        );
+    }
+
+    #[test]
+    fn opening_needs_a_complete_calendar_criteria_and_prizes() {
+        let mut calendar = complete_calendar();
+        calendar.ceremony_on = None;
+        let refusal = check_transition(
+            &facts(EditionStatus::Draft, &calendar, "2026-03-01T00:00:00Z"),
+            EditionStatus::ApplicationsOpen,
+            false,
+        );
+        assert_eq!(refusal.unwrap_err().code, ProblemCode::CalendarIncomplete);
+        let calendar = complete_calendar();
+        let mut no_criteria = facts(EditionStatus::Draft, &calendar, "2026-03-01T00:00:00Z");
+        no_criteria.criteria = 0;
+        assert_eq!(
+            check_transition(&no_criteria, EditionStatus::ApplicationsOpen, false)
+                .unwrap_err()
+                .code,
+            ProblemCode::NoCriteria
+        );
+        no_criteria.criteria = 5;
+        no_criteria.prizes = 0;
+        assert_eq!(
+            check_transition(&no_criteria, EditionStatus::ApplicationsOpen, false)
+                .unwrap_err()
+                .code,
+            ProblemCode::NoPrizes
+        );
+    }
+
+    #[test]
+    fn leaving_applications_before_the_deadline_needs_force() {
+        let calendar = complete_calendar();
+        let before = facts(
+            EditionStatus::ApplicationsOpen,
+            &calendar,
+            "2026-06-08T21:59:59Z",
+        );
+        assert_eq!(
+            check_transition(&before, EditionStatus::Selection, false)
+                .unwrap_err()
+                .code,
+            ProblemCode::DeadlineNotPassed
+        );
+        assert!(check_transition(&before, EditionStatus::Selection, true).is_ok());
+        let after = facts(
+            EditionStatus::ApplicationsOpen,
+            &calendar,
+            "2026-06-08T22:00:00Z",
+        );
+        assert!(check_transition(&after, EditionStatus::Selection, false).is_ok());
+    }
+
+    #[test]
+    fn auditions_need_a_shortlist_and_a_jury_by_the_rule_or_a_reason() {
+        let calendar = complete_calendar();
+        let mut selection = facts(EditionStatus::Selection, &calendar, "2026-07-01T00:00:00Z");
+        assert!(check_transition(&selection, EditionStatus::Audition, false).is_ok());
+        selection.jury_findings = vec!["Qualified personalities: expected 3, found 2.".into()];
+        assert_eq!(
+            check_transition(&selection, EditionStatus::Audition, false)
+                .unwrap_err()
+                .code,
+            ProblemCode::JuryComposition
+        );
+        assert!(check_transition(&selection, EditionStatus::Audition, true).is_ok());
+        selection.shortlisted = 0;
+        assert_eq!(
+            check_transition(&selection, EditionStatus::Audition, false)
+                .unwrap_err()
+                .code,
+            ProblemCode::NoShortlist
+        );
+    }
+
+    #[test]
+    fn reasons_must_say_something() {
+        assert!(parse_reason("   ").is_err());
+        assert!(parse_reason("too short").is_err());
+        assert_eq!(
+            parse_reason("  Le jury a besoin de plus de temps. ").unwrap(),
+            "Le jury a besoin de plus de temps."
+        );
+    }
+}

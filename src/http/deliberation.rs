@@ -1,0 +1,396 @@
+//! HTTP handlers of the jury's deliberation: scorecards, rankings, the shortlist, auditions, decisions.
+use std::collections::BTreeMap;
+
+use actix_web::{HttpResponse, get, middleware::from_fn, post, put, web};
+use chrono::{DateTime, Utc};
+use serde::Deserialize;
+use utoipa::ToSchema;
+use uuid::Uuid;
+
+use super::{
+    csv_export,
+    extract::Query,
+    jury::{RoundQuery, reason_of},
+};
+use crate::{
+    auth::{Principal, access::authorize},
+    domain::{
+        application::parse_text,
+        edition_lifecycle::parse_reason,
+        scoring::{RankedApplication, Round},
+    },
+    error::{self, ApiError},
+    services::{
+        editions::Edition,
+        jury::{self, Decision, DecisionRequest, Scorecard},
+        lookups::AuditionSlot,
+    },
+    state::AppState,
+};
+
+#[derive(Debug, Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
+#[schema(example = json!({"scores": {"general_interest": 16, "reproducibility": 12, "efficiency": 14, "sustainability": 15, "innovativeness": 17}, "comment": "Un projet solide."}))]
+pub struct ScorecardRequest {
+    /// Criterion key → score on the edition's scale (a draft may be partial).
+    pub scores: BTreeMap<String, i32>,
+    #[serde(default)]
+    #[schema(max_length = 5000)]
+    pub comment: String,
+}
+
+#[derive(Debug, Deserialize)]
+pub struct ScorecardPath {
+    id: Uuid,
+    round: Round,
+}
+
+/// Save the caller's draft scorecard on an application for a round (jury members of the edition).
+#[utoipa::path(
+    tag = "jury", security(("bearer" = [])),
+    params(("id" = Uuid, Path, description = "Application id"), ("round" = Round, Path, description = "Round")),
+    request_body = ScorecardRequest,
+    responses(
+        (status = 200, description = "The draft", body = Scorecard),
+        error::JsonWriteErrors,
+    )
+)]
+#[put("/applications/{id}/scorecards/{round}", wrap = "from_fn(authorize)")]
+pub async fn save_scorecard(
+    state: web::Data<AppState>,
+    caller: Principal,
+    path: web::Path<ScorecardPath>,
+    body: web::Json<ScorecardRequest>,
+) -> Result<web::Json<Scorecard>, ApiError> {
+    let body = body.into_inner();
+    let comment = if body.comment.trim().is_empty() {
+        String::new()
+    } else {
+        parse_text(&body.comment, 1, 5000)
+            .map_err(|error| ApiError::Validation(vec![error.on("comment")]))?
+    };
+    Ok(web::Json(
+        jury::save_scorecard(
+            &state.db,
+            &caller,
+            path.id,
+            path.round,
+            body.scores,
+            comment,
+        )
+        .await?,
+    ))
+}
+
+/// Submit the caller's scorecard: every criterion scored; it is then locked (jury members).
+#[utoipa::path(
+    tag = "jury", security(("bearer" = [])),
+    params(("id" = Uuid, Path, description = "Application id"), ("round" = Round, Path, description = "Round")),
+    responses(
+        (status = 200, description = "Submitted", body = Scorecard),
+        error::ActionErrors,
+    )
+)]
+#[post(
+    "/applications/{id}/scorecards/{round}/submit",
+    wrap = "from_fn(authorize)"
+)]
+pub async fn submit_scorecard(
+    state: web::Data<AppState>,
+    caller: Principal,
+    path: web::Path<ScorecardPath>,
+) -> Result<web::Json<Scorecard>, ApiError> {
+    Ok(web::Json(
+        jury::submit_scorecard(&state.db, &caller, path.id, path.round).await?,
+    ))
+}
+
+/// An application's scorecards for a round: all of them for staff; for a jury member, the submitted
+/// ones once their own is submitted (never on an application they are conflicted on).
+#[utoipa::path(
+    tag = "jury", security(("bearer" = [])),
+    params(("id" = Uuid, Path, description = "Application id"), RoundQuery),
+    responses(
+        (status = 200, description = "The scorecards", body = Vec<Scorecard>),
+        error::ActionErrors,
+    )
+)]
+#[get("/applications/{id}/scorecards", wrap = "from_fn(authorize)")]
+pub async fn list_scorecards(
+    state: web::Data<AppState>,
+    caller: Principal,
+    id: web::Path<Uuid>,
+    query: Query<RoundQuery>,
+) -> Result<web::Json<Vec<Scorecard>>, ApiError> {
+    Ok(web::Json(
+        jury::scorecards(&state.db, &caller, id.into_inner(), query.0.round).await?,
+    ))
+}
+
+#[derive(Debug, Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
+#[schema(example = json!({"reason": "Le juré a inversé deux notes."}))]
+pub struct ReasonBody {
+    #[schema(min_length = 10, max_length = 2000, pattern = r"\S")]
+    pub reason: String,
+}
+
+/// Reopen a submitted scorecard (staff, with a reason; audited).
+#[utoipa::path(
+    tag = "jury", security(("bearer" = [])),
+    params(("id" = Uuid, Path, description = "Scorecard id")),
+    request_body = ReasonBody,
+    responses(
+        (status = 200, description = "Back to draft", body = Scorecard),
+        error::JsonWriteErrors,
+    )
+)]
+#[post("/scorecards/{id}/reopen", wrap = "from_fn(authorize)")]
+pub async fn reopen_scorecard(
+    state: web::Data<AppState>,
+    caller: Principal,
+    id: web::Path<Uuid>,
+    body: web::Json<ReasonBody>,
+) -> Result<web::Json<Scorecard>, ApiError> {
+    let reason = parse_reason(&body.reason)
+        .map_err(|error| ApiError::Validation(vec![error.on("reason")]))?;
+    Ok(web::Json(
+        jury::reopen_scorecard(&state.db, &caller, id.into_inner(), reason).await?,
+    ))
+}
+
+/// The ranking of a round: weighted mean total, mean per criterion, spread, scorecards and
+/// missing ones, rank, a normalised score correcting harsh or lenient jurors with its own
+/// rank, and ties (staff; the jury's president once their own cards of the round are submitted,
+/// without the applications they are conflicted on: 409 `own_scorecard_pending` before).
+#[utoipa::path(
+    tag = "jury", security(("bearer" = [])),
+    params(("id" = Uuid, Path, description = "Edition id"), RoundQuery),
+    responses(
+        (status = 200, description = "Best first", body = Vec<RankedApplication>),
+        error::ActionErrors,
+    )
+)]
+#[get("/editions/{id}/rankings", wrap = "from_fn(authorize)")]
+pub async fn get_rankings(
+    state: web::Data<AppState>,
+    caller: Principal,
+    id: web::Path<Uuid>,
+    query: Query<RoundQuery>,
+) -> Result<web::Json<Vec<RankedApplication>>, ApiError> {
+    Ok(web::Json(
+        jury::rankings(&state.db, &caller, id.into_inner(), query.0.round).await?,
+    ))
+}
+
+/// The ranking of a round as CSV (staff and the jury's president).
+#[utoipa::path(
+    tag = "jury", security(("bearer" = [])),
+    params(("id" = Uuid, Path, description = "Edition id"), RoundQuery),
+    responses(
+        (status = 200, description = "The ranking as CSV", content_type = "text/csv", body = String,
+         example = "rank,application_id,total,…\n1,01935f0e-…,15.2,…\n"),
+        error::ActionErrors,
+    )
+)]
+#[get("/editions/{id}/rankings.csv", wrap = "from_fn(authorize)")]
+pub async fn export_rankings(
+    state: web::Data<AppState>,
+    caller: Principal,
+    id: web::Path<Uuid>,
+    query: Query<RoundQuery>,
+) -> Result<HttpResponse, ApiError> {
+    let (edition_id, round) = (id.into_inner(), query.0.round);
+    let ranking = jury::rankings(&state.db, &caller, edition_id, round).await?;
+    let criteria: Vec<String> = ranking
+        .iter()
+        .flat_map(|application| application.criteria.keys().cloned())
+        .collect::<std::collections::BTreeSet<_>>()
+        .into_iter()
+        .collect();
+    let mut header = vec![
+        "rank".to_owned(),
+        "application_id".into(),
+        "total".into(),
+        "spread".into(),
+        "scorecards".into(),
+        "missing".into(),
+        "normalized".into(),
+        "normalized_rank".into(),
+        "tied".into(),
+    ];
+    header.extend(criteria.iter().map(|key| format!("mean_{key}")));
+    let number = |value: Option<f64>| value.map(|v| format!("{v:.3}")).unwrap_or_default();
+    let rows = ranking.iter().map(|application| {
+        let mut row = vec![
+            application.rank.map(|r| r.to_string()).unwrap_or_default(),
+            application.application_id.to_string(),
+            number(application.total),
+            number(application.spread),
+            application.scorecards.to_string(),
+            application.missing.to_string(),
+            number(application.normalized),
+            application
+                .normalized_rank
+                .map(|r| r.to_string())
+                .unwrap_or_default(),
+            application.tied.to_string(),
+        ];
+        row.extend(
+            criteria
+                .iter()
+                .map(|key| number(application.criteria.get(key).copied())),
+        );
+        row
+    });
+    csv_export::respond(
+        &header,
+        rows,
+        &format!("rankings-{edition_id}-{}.csv", round.as_str()),
+    )
+}
+
+#[derive(Debug, Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
+#[schema(example = json!({"application_ids": ["01935f0e-8a47-7cc2-9f1e-3a6b2d4c5e70"], "reason": null}))]
+pub struct ShortlistRequest {
+    #[schema(min_items = 1)]
+    pub application_ids: Vec<Uuid>,
+    /// Required when the list differs from the proposed top N of the selection ranking, or
+    /// when the jury departs from the composition rule.
+    #[schema(min_length = 10, max_length = 2000, pattern = r"\S")]
+    pub reason: Option<String>,
+}
+
+/// Confirm the shortlist (staff): the shortlisted applications become public in the gallery, their
+/// applicants see it, and the edition moves to the auditions.
+#[utoipa::path(
+    tag = "jury", security(("bearer" = [])),
+    params(("id" = Uuid, Path, description = "Edition id")),
+    request_body = ShortlistRequest,
+    responses(
+        (status = 200, description = "The edition, now in audition", body = Edition),
+        error::JsonWriteErrors,
+    )
+)]
+#[post("/editions/{id}/shortlist", wrap = "from_fn(authorize)")]
+pub async fn confirm_shortlist(
+    state: web::Data<AppState>,
+    caller: Principal,
+    id: web::Path<Uuid>,
+    body: web::Json<ShortlistRequest>,
+) -> Result<web::Json<Edition>, ApiError> {
+    let body = body.into_inner();
+    let reason = reason_of(body.reason.as_deref())?;
+    Ok(web::Json(
+        jury::confirm_shortlist(
+            &state.db,
+            &caller,
+            id.into_inner(),
+            body.application_ids,
+            reason,
+        )
+        .await?,
+    ))
+}
+
+#[derive(Debug, Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
+#[schema(example = json!({"starts_at": "2026-11-04T09:30:00+01:00", "place": "Hôtel de Région, Lyon — salle 3"}))]
+pub struct AuditionRequest {
+    pub starts_at: DateTime<Utc>,
+    #[schema(min_length = 1, max_length = 300, pattern = r"\S")]
+    pub place: String,
+}
+
+/// Schedule a shortlisted candidate's audition (staff); the applicant and the jury see it.
+#[utoipa::path(
+    tag = "jury", security(("bearer" = [])),
+    params(("id" = Uuid, Path, description = "Application id")),
+    request_body = AuditionRequest,
+    responses(
+        (status = 200, description = "Scheduled", body = AuditionSlot),
+        error::JsonWriteErrors,
+    )
+)]
+#[put("/applications/{id}/audition", wrap = "from_fn(authorize)")]
+pub async fn schedule_audition(
+    state: web::Data<AppState>,
+    caller: Principal,
+    id: web::Path<Uuid>,
+    body: web::Json<AuditionRequest>,
+) -> Result<web::Json<AuditionSlot>, ApiError> {
+    let body = body.into_inner();
+    let place = parse_text(&body.place, 1, 300)
+        .map_err(|error| ApiError::Validation(vec![error.on("place")]))?;
+    Ok(web::Json(
+        jury::schedule_audition(&state.db, &caller, id.into_inner(), body.starts_at, place).await?,
+    ))
+}
+
+#[derive(Debug, Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
+#[schema(example = json!({"laureate": "01935f0e-8a47-7cc2-9f1e-3a6b2d4c5e70", "casting_vote": true, "mentions": []}))]
+pub struct DecisionBody {
+    /// The laureate (for a jury prize: the top of the ranking of the prize's pool).
+    pub laureate: Uuid,
+    /// The president's casting vote, required to decide a tie for first place.
+    #[serde(default)]
+    pub casting_vote: bool,
+    /// Honourable mentions, where the prize allows them.
+    #[serde(default)]
+    pub mentions: Vec<Uuid>,
+    /// Required (staff only) to change an existing decision.
+    #[schema(min_length = 10, max_length = 2000, pattern = r"\S")]
+    pub reason: Option<String>,
+}
+
+/// Decide a jury or category prize (the jury's president or staff). Audited; changed later
+/// by staff only, with a reason, until the results are published.
+#[utoipa::path(
+    tag = "jury", security(("bearer" = [])),
+    params(("id" = Uuid, Path, description = "Prize id")),
+    request_body = DecisionBody,
+    responses(
+        (status = 200, description = "The decision", body = Decision),
+        error::JsonWriteErrors,
+    )
+)]
+#[post("/prizes/{id}/decision", wrap = "from_fn(authorize)")]
+pub async fn decide_prize(
+    state: web::Data<AppState>,
+    caller: Principal,
+    id: web::Path<Uuid>,
+    body: web::Json<DecisionBody>,
+) -> Result<web::Json<Decision>, ApiError> {
+    let body = body.into_inner();
+    let request = DecisionRequest {
+        laureate: body.laureate,
+        casting_vote: body.casting_vote,
+        mentions: body.mentions,
+        reason: reason_of(body.reason.as_deref())?,
+    };
+    Ok(web::Json(
+        jury::decide(&state.db, &caller, id.into_inner(), request).await?,
+    ))
+}
+
+/// A prize's decision (staff and the edition's jury).
+#[utoipa::path(
+    tag = "jury", security(("bearer" = [])),
+    params(("id" = Uuid, Path, description = "Prize id")),
+    responses(
+        (status = 200, description = "The decision", body = Decision),
+        error::ActionErrors,
+    )
+)]
+#[get("/prizes/{id}/decision", wrap = "from_fn(authorize)")]
+pub async fn get_prize_decision(
+    state: web::Data<AppState>,
+    caller: Principal,
+    id: web::Path<Uuid>,
+) -> Result<web::Json<Decision>, ApiError> {
+    Ok(web::Json(
+        jury::decision(&state.db, &caller, id.into_inner()).await?,
+    ))
+}

@@ -1,0 +1,154 @@
+//! Ballots: how staff conduct them (window, opening, closing, tie-break, publication).
+use super::*;
+
+/// Sets the opening and closing times of a scheduled ballot (staff).
+pub async fn set_window(
+    db: &DatabaseConnection,
+    caller: &Principal,
+    prize_id: Uuid,
+    opens_at: Option<DateTime<Utc>>,
+    closes_at: Option<DateTime<Utc>>,
+) -> Result<BallotView, ApiError> {
+    let txn = db::begin_write(db).await?;
+    let (_, edition, ballot) = managed(&txn, caller, prize_id).await?;
+    ballot::check_window_change(state_of(&ballot, Utc::now()), edition.status)?;
+    if let (Some(opens), Some(closes)) = (opens_at, closes_at)
+        && closes <= opens
+    {
+        return Err(ApiError::invalid(
+            "closes_at",
+            "out_of_order",
+            "must be after opens_at",
+        ));
+    }
+    let mut active = ballot.into_active_model();
+    active.opens_at = Set(opens_at.map(crate::domain::audit_chain::truncate_to_micros));
+    active.closes_at = Set(closes_at.map(crate::domain::audit_chain::truncate_to_micros));
+    active.updated_at = Set(db::now());
+    active.update(&txn).await?;
+    audit::record(
+        &txn,
+        entry(
+            caller.id,
+            "ballot.window_set",
+            prize_id,
+            json!({ "opens_at": opens_at, "closes_at": closes_at }),
+        ),
+    )
+    .await?;
+    txn.commit().await?;
+    get(db, prize_id).await
+}
+
+/// Opens (`open`) or closes (`closed`) a ballot by hand (staff).
+pub async fn set_state(
+    db: &DatabaseConnection,
+    caller: &Principal,
+    prize_id: Uuid,
+    to: BallotState,
+) -> Result<BallotView, ApiError> {
+    let txn = db::begin_write(db).await?;
+    let (_, edition, ballot) = managed(&txn, caller, prize_id).await?;
+    let current = state_of(&ballot, Utc::now());
+    ballot::check_manual_step(current, to, edition.status)?;
+    let mut active = ballot.into_active_model();
+    active.state = Set(to);
+    if to == BallotState::Closed {
+        // A closed ballot stays closed even if its closing time was later.
+        active.closes_at = Set(Some(db::now()));
+    }
+    active.updated_at = Set(db::now());
+    active.update(&txn).await?;
+    audit::record(
+        &txn,
+        entry(
+            caller.id,
+            if to == BallotState::Open {
+                "ballot.opened"
+            } else {
+                "ballot.closed"
+            },
+            prize_id,
+            json!({ "from": current }),
+        ),
+    )
+    .await?;
+    txn.commit().await?;
+    get(db, prize_id).await
+}
+
+/// Staff resolve a tie for first place of a closed ballot, with a reason.
+pub async fn break_tie(
+    db: &DatabaseConnection,
+    caller: &Principal,
+    prize_id: Uuid,
+    application_id: Uuid,
+    reason: String,
+) -> Result<Results, ApiError> {
+    let txn = db::begin_write(db).await?;
+    let (_, _, ballot) = managed(&txn, caller, prize_id).await?;
+    txn.commit().await?;
+    let current = results(db, Some(caller), prize_id).await?;
+    let leaders = current.tally.map(|tally| tally.leaders).unwrap_or_default();
+    ballot::check_tie_break(current.state, &leaders)?;
+    if !leaders.contains(&application_id) {
+        return Err(ApiError::invalid(
+            "application_id",
+            "invalid_value",
+            "must be one of the tied candidates",
+        ));
+    }
+    let txn = db::begin_write(db).await?;
+    let mut active = ballot.into_active_model();
+    active.tie_break_id = Set(Some(application_id));
+    active.tie_break_reason = Set(Some(reason.clone()));
+    active.updated_at = Set(db::now());
+    active.update(&txn).await?;
+    audit::record(
+        &txn,
+        entry(
+            caller.id,
+            "ballot.tie_broken",
+            prize_id,
+            json!({ "winner": application_id, "tied": leaders, "reason": reason }),
+        ),
+    )
+    .await?;
+    txn.commit().await?;
+    results(db, Some(caller), prize_id).await
+}
+
+/// Publishes a closed ballot's results (staff); a tie must be resolved first.
+pub async fn publish(
+    db: &DatabaseConnection,
+    caller: &Principal,
+    prize_id: Uuid,
+) -> Result<Results, ApiError> {
+    // Staff of the prize's organization only: nobody else learns the ballot's state.
+    managed(db, caller, prize_id).await?;
+    let current = results(db, Some(caller), prize_id).await?;
+    let txn = db::begin_write(db).await?;
+    let (_, _, ballot) = managed(&txn, caller, prize_id).await?;
+    let leaders = current
+        .tally
+        .as_ref()
+        .map(|tally| tally.leaders.clone())
+        .unwrap_or_default();
+    ballot::check_publication(current.state, &leaders, current.winner)?;
+    let mut active = ballot.into_active_model();
+    active.state = Set(BallotState::Published);
+    active.updated_at = Set(db::now());
+    active.update(&txn).await?;
+    audit::record(
+        &txn,
+        entry(
+            caller.id,
+            "ballot.published",
+            prize_id,
+            json!({ "turnout": current.turnout, "winner": current.winner }),
+        ),
+    )
+    .await?;
+    txn.commit().await?;
+    results(db, Some(caller), prize_id).await
+}

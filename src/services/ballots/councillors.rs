@@ -1,0 +1,110 @@
+//! Ballots: the councillors who vote, and their colleges.
+use super::*;
+
+#[derive(Debug, Clone, Serialize, ToSchema)]
+pub struct Councillor {
+    pub user_id: Uuid,
+    #[schema(example = "Collège 2 — syndicats de salariés")]
+    pub college: String,
+}
+
+/// Changes the college of a councillor on the organization's roster (staff). Nobody is put on
+/// a roster from here: the roster import invites them, and they accept.
+pub async fn set_councillor(
+    db: &DatabaseConnection,
+    caller: &Principal,
+    organization_id: Uuid,
+    user_id: Uuid,
+    college: String,
+) -> Result<Councillor, ApiError> {
+    let txn = db::begin_write(db).await?;
+    staff::ensure_staff(&txn, caller, organization_id).await?;
+    let councillor_role = crate::services::accounts::active_principal(&txn, user_id)
+        .await?
+        .ok_or(ApiError::NotFound)?
+        .has_role(Role::Councillor);
+    if !councillor_role {
+        return Err(ApiError::conflict(
+            ProblemCode::NotACouncillor,
+            "Only accounts holding the councillor role can be on the roster.",
+        ));
+    }
+    if councillor::Entity::find_by_id((organization_id, user_id))
+        .one(&txn)
+        .await?
+        .is_none()
+    {
+        return Err(ApiError::conflict(
+            ProblemCode::NotOnRoster,
+            "This account is not on the roster: invite it with the roster import; it joins once \
+             its holder accepts.",
+        ));
+    }
+    crate::services::roster::put_on_roster(&txn, organization_id, user_id, &college).await?;
+    audit::record(
+        &txn,
+        AuditEntry {
+            actor_id: Some(caller.id),
+            action: "councillor.set",
+            target_type: "organization",
+            target_id: Some(organization_id.to_string()),
+            details: json!({ "user_id": user_id, "college": college }),
+        },
+    )
+    .await?;
+    txn.commit().await?;
+    Ok(Councillor { user_id, college })
+}
+
+pub async fn councillors(
+    db: &DatabaseConnection,
+    caller: &Principal,
+    organization_id: Uuid,
+) -> Result<Vec<Councillor>, ApiError> {
+    staff::ensure_staff(db, caller, organization_id).await?;
+    Ok(councillor::Entity::find()
+        .filter(councillor::Column::OrganizationId.eq(organization_id))
+        .order_by_asc(councillor::Column::UserId)
+        .all(db)
+        .await?
+        .into_iter()
+        .map(|row| Councillor {
+            user_id: row.user_id,
+            college: row.college,
+        })
+        .collect())
+}
+
+pub async fn remove_councillor(
+    db: &DatabaseConnection,
+    caller: &Principal,
+    organization_id: Uuid,
+    user_id: Uuid,
+) -> Result<(), ApiError> {
+    let txn = db::begin_write(db).await?;
+    staff::ensure_staff(&txn, caller, organization_id).await?;
+    // Off the roster, and no pending invitation to come back on it.
+    let removed = councillor::Entity::delete_by_id((organization_id, user_id))
+        .exec(&txn)
+        .await?
+        .rows_affected
+        > 0;
+    let cancelled =
+        crate::services::roster::cancel_invitations(&txn, organization_id, user_id).await?;
+    if !removed && !cancelled {
+        return Err(ApiError::NotFound);
+    }
+    audit::record(
+        &txn,
+        AuditEntry {
+            actor_id: Some(caller.id),
+            action: "councillor.removed",
+            target_type: "organization",
+            target_id: Some(organization_id.to_string()),
+            details: json!({ "user_id": user_id, "invitation_cancelled": cancelled }),
+        },
+    )
+    .await?;
+    txn.commit().await?;
+    Ok(())
+}

@@ -1,0 +1,174 @@
+//! The councillors' and the public's ballots: opening and closing, casting a vote, receipts,
+//! results, their publication, and the laureates of an edition.
+//!
+//! Secrecy: that a voter has voted (`ballot_voters`) and what they chose (`ballot_choices`)
+//! are written in one transaction, in two tables with nothing linking them: the choice has a
+//! random id, no time and no voter. One vote per voter is the primary key of `ballot_voters`.
+use crate::domain::refusal::ProblemCode;
+use chrono::{DateTime, Utc};
+use rand::RngCore;
+use sea_orm::{
+    ActiveModelTrait, ActiveValue::Set, ColumnTrait, ConnectionTrait, DatabaseConnection,
+    DbBackend, EntityTrait, IntoActiveModel, PaginatorTrait, QueryFilter, QueryOrder, QuerySelect,
+};
+use serde::Serialize;
+use serde_json::json;
+use utoipa::ToSchema;
+use uuid::Uuid;
+
+use crate::{
+    auth::{Principal, secret_token},
+    db,
+    domain::{
+        Role,
+        ballot::{self, BallotState, Tally},
+        edition::{CandidatePool, EditionStatus, PrizeKind},
+        scoring::Round,
+    },
+    entities::{
+        application, ballot as ballot_entity, ballot_choice, ballot_voter, councillor, edition,
+        prize, prize_decision,
+    },
+    error::ApiError,
+    services::{
+        applications::{self, Candidate},
+        audit::{self, AuditEntry},
+        editions, jury, staff,
+    },
+};
+
+mod conduct;
+mod councillors;
+mod results;
+mod votes;
+pub use conduct::*;
+pub use councillors::*;
+pub use results::*;
+pub use votes::*;
+
+fn entry(
+    actor: Uuid,
+    action: &'static str,
+    prize_id: Uuid,
+    details: serde_json::Value,
+) -> AuditEntry {
+    AuditEntry {
+        actor_id: Some(actor),
+        action,
+        target_type: "prize",
+        target_id: Some(prize_id.to_string()),
+        details,
+    }
+}
+
+/// A ballot prize with its edition; other prizes are not voted on (404).
+async fn ballot_prize(
+    db: &impl ConnectionTrait,
+    prize_id: Uuid,
+) -> Result<(prize::Model, edition::Model), ApiError> {
+    let prize = prize::Entity::find_by_id(prize_id)
+        .one(db)
+        .await?
+        .ok_or(ApiError::NotFound)?;
+    if !matches!(prize.kind, PrizeKind::Councillors | PrizeKind::Public) {
+        return Err(ApiError::NotFound);
+    }
+    let edition = edition::Entity::find_by_id(prize.edition_id)
+        .one(db)
+        .await?
+        .ok_or(ApiError::NotFound)?;
+    Ok((prize, edition))
+}
+
+/// The ballot of a prize, created `scheduled` on first use.
+async fn ensure_ballot(
+    db: &impl ConnectionTrait,
+    prize_id: Uuid,
+) -> Result<ballot_entity::Model, ApiError> {
+    if let Some(existing) = ballot_entity::Entity::find_by_id(prize_id).one(db).await? {
+        return Ok(existing);
+    }
+    let model = ballot_entity::Model {
+        prize_id,
+        state: BallotState::Scheduled,
+        opens_at: None,
+        closes_at: None,
+        tie_break_id: None,
+        tie_break_reason: None,
+        updated_at: db::now(),
+    };
+    let inserted = ballot_entity::Entity::insert(model.clone().into_active_model())
+        .exec_without_returning(db)
+        .await;
+    match inserted {
+        Ok(_) => Ok(model),
+        // Created concurrently: read the winner's row.
+        Err(error) if db::is_unique_violation(&error) => {
+            ballot_entity::Entity::find_by_id(prize_id)
+                .one(db)
+                .await?
+                .ok_or(ApiError::NotFound)
+        }
+        Err(error) => Err(error.into()),
+    }
+}
+
+fn state_of(model: &ballot_entity::Model, now: DateTime<Utc>) -> BallotState {
+    ballot::effective_state(model.state, model.opens_at, model.closes_at, now)
+}
+
+async fn candidate_applications(
+    db: &impl ConnectionTrait,
+    prize: &prize::Model,
+) -> Result<Vec<application::Model>, ApiError> {
+    let round = match prize.pool {
+        CandidatePool::Eligible => Round::Selection,
+        _ => Round::Audition,
+    };
+    jury::round_applications(db, prize.edition_id, round).await
+}
+
+#[derive(Debug, Clone, Serialize, ToSchema)]
+pub struct BallotView {
+    pub prize_id: Uuid,
+    pub kind: PrizeKind,
+    pub prize_name: String,
+    pub state: BallotState,
+    /// Opens by itself at this time (Europe/Paris times are sent with their offset).
+    pub opens_at: Option<DateTime<Utc>>,
+    pub closes_at: Option<DateTime<Utc>>,
+    pub candidates: Vec<Candidate>,
+}
+
+/// The ballot as the voting widget shows it (anonymous, for a public edition).
+pub async fn get(db: &DatabaseConnection, prize_id: Uuid) -> Result<BallotView, ApiError> {
+    let (prize, edition) = ballot_prize(db, prize_id).await?;
+    editions::find_visible(db, None, edition.id).await?;
+    let ballot = ensure_ballot(db, prize_id).await?;
+    let mut candidates = Vec::new();
+    for application in candidate_applications(db, &prize).await? {
+        candidates.push(applications::candidate_view(db, application).await?);
+    }
+    Ok(BallotView {
+        prize_id,
+        kind: prize.kind,
+        prize_name: prize.name,
+        state: state_of(&ballot, Utc::now()),
+        opens_at: ballot.opens_at,
+        closes_at: ballot.closes_at,
+        candidates,
+    })
+}
+
+async fn managed(
+    db: &impl ConnectionTrait,
+    caller: &Principal,
+    prize_id: Uuid,
+) -> Result<(prize::Model, edition::Model, ballot_entity::Model), ApiError> {
+    let (prize, edition) = ballot_prize(db, prize_id).await?;
+    staff::ensure_staff(db, caller, edition.organization_id).await?;
+    let ballot = ensure_ballot(db, prize_id).await?;
+    Ok((prize, edition, ballot))
+}
+
+// ----- The councillors of an organization -----

@@ -1,0 +1,172 @@
+//! Ballots: votes and receipts, one vote per voter, with what every vote needs kept in memory.
+use super::*;
+
+#[derive(Debug, Clone, Serialize, ToSchema)]
+pub struct Receipt {
+    /// Keep it: `GET /api/v1/prizes/{id}/receipts/{code}` confirms the ballot is counted.
+    #[schema(example = "k3Jd9sQ2mX7pL0aV4nR8tY1cE6wB5zH2uF9gT3oI0qA")]
+    pub receipt: String,
+}
+
+/// Who is voting: the key that makes one vote per voter, never stored with the choice.
+fn voter_key(caller: &Principal) -> String {
+    match caller.prize_scope {
+        Some(_) => format!("public:{}", caller.id),
+        None => format!("account:{}", caller.id),
+    }
+}
+
+/// The state of a public prize's ballot (404 for other prizes or unpublished editions).
+pub async fn public_ballot_state(
+    db: &DatabaseConnection,
+    prize_id: Uuid,
+) -> Result<BallotState, ApiError> {
+    let (prize, edition) = ballot_prize(db, prize_id).await?;
+    if prize.kind != PrizeKind::Public {
+        return Err(ApiError::NotFound);
+    }
+    editions::find_visible(db, None, edition.id).await?;
+    Ok(
+        match ballot_entity::Entity::find_by_id(prize_id).one(db).await? {
+            Some(ballot) => state_of(&ballot, Utc::now()),
+            None => BallotState::Scheduled,
+        },
+    )
+}
+
+/// What is the same for every vote of a ballot, kept in memory so that a vote costs only its
+/// own transaction. Safe because a ballot's prize, organization and candidates are settled
+/// before it opens (the shortlist is confirmed during the selection).
+#[derive(Debug, Clone)]
+struct BallotFacts {
+    kind: PrizeKind,
+    organization_id: Uuid,
+    candidates: std::sync::Arc<std::collections::HashSet<Uuid>>,
+}
+
+#[derive(Debug, Default)]
+pub struct BallotCache(std::sync::RwLock<std::collections::HashMap<Uuid, BallotFacts>>);
+
+impl BallotCache {
+    async fn facts(
+        &self,
+        db: &DatabaseConnection,
+        prize_id: Uuid,
+    ) -> Result<BallotFacts, ApiError> {
+        if let Some(facts) = self.0.read().expect("ballot cache lock").get(&prize_id) {
+            return Ok(facts.clone());
+        }
+        let (prize, edition) = ballot_prize(db, prize_id).await?;
+        let facts = BallotFacts {
+            kind: prize.kind,
+            organization_id: edition.organization_id,
+            candidates: std::sync::Arc::new(
+                candidate_applications(db, &prize)
+                    .await?
+                    .into_iter()
+                    .map(|application| application.id)
+                    .collect(),
+            ),
+        };
+        // Before the auditions the candidates may still change: do not keep them yet.
+        if edition.status >= EditionStatus::Audition {
+            self.0
+                .write()
+                .expect("ballot cache lock")
+                .insert(prize_id, facts.clone());
+        }
+        Ok(facts)
+    }
+}
+
+/// Casts the caller's vote: an open ballot, a candidate of it, an entitled voter, once.
+/// One short transaction: the ballot's state (read under a share lock on PostgreSQL, so that
+/// a vote racing the close commits before it or sees it closed) and the two inserts.
+pub async fn vote(
+    db: &DatabaseConnection,
+    cache: &BallotCache,
+    caller: &Principal,
+    prize_id: Uuid,
+    application_id: Uuid,
+) -> Result<Receipt, ApiError> {
+    let facts = cache.facts(db, prize_id).await?;
+    let entitled = match facts.kind {
+        PrizeKind::Councillors => {
+            caller.prize_scope.is_none()
+                && caller.has_role(Role::Councillor)
+                && councillor::Entity::find_by_id((facts.organization_id, caller.id))
+                    .one(db)
+                    .await?
+                    .is_some()
+        }
+        PrizeKind::Public => caller.has_role(Role::Public) && caller.prize_scope == Some(prize_id),
+        _ => false,
+    };
+    if !entitled {
+        return Err(ApiError::conflict(
+            ProblemCode::NotEntitled,
+            "You are not entitled to vote in this ballot.",
+        ));
+    }
+    if !facts.candidates.contains(&application_id) {
+        return Err(ApiError::invalid(
+            "application_id",
+            "invalid_value",
+            "not a candidate of this ballot",
+        ));
+    }
+    let txn = db::begin_write(db).await?;
+    let mut query = ballot_entity::Entity::find_by_id(prize_id);
+    if txn.get_database_backend() == DbBackend::Postgres {
+        query = query.lock_shared();
+    }
+    let state = query
+        .one(&txn)
+        .await?
+        .map(|ballot| state_of(&ballot, Utc::now()));
+    ballot::check_voting(state.unwrap_or(BallotState::Scheduled))?;
+    let recorded = ballot_voter::Entity::insert(ballot_voter::ActiveModel {
+        prize_id: Set(prize_id),
+        voter_key: Set(voter_key(caller)),
+    })
+    .exec_without_returning(&txn)
+    .await;
+    if let Err(error) = recorded {
+        return Err(if db::is_unique_violation(&error) {
+            ApiError::conflict(
+                ProblemCode::AlreadyVoted,
+                "You have already voted in this ballot; a vote is final.",
+            )
+        } else {
+            error.into()
+        });
+    }
+    let receipt = secret_token::generate();
+    let mut id = [0u8; 16];
+    rand::rng().fill_bytes(&mut id);
+    ballot_choice::Entity::insert(ballot_choice::ActiveModel {
+        id: Set(uuid::Builder::from_random_bytes(id).into_uuid()),
+        prize_id: Set(prize_id),
+        application_id: Set(application_id),
+        receipt_hash: Set(secret_token::digest(&receipt)),
+    })
+    .exec_without_returning(&txn)
+    .await?;
+    txn.commit().await?;
+    Ok(Receipt { receipt })
+}
+
+/// Whether the ballot with this receipt is in the count of the prize.
+pub async fn check_receipt(
+    db: &DatabaseConnection,
+    prize_id: Uuid,
+    code: &str,
+) -> Result<(), ApiError> {
+    ballot_choice::Entity::find()
+        .filter(ballot_choice::Column::PrizeId.eq(prize_id))
+        .filter(ballot_choice::Column::ReceiptHash.eq(secret_token::digest(code)))
+        .one(db)
+        .await?
+        .map(|_| ())
+        .ok_or(ApiError::NotFound)
+}
