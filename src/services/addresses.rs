@@ -105,16 +105,6 @@ async fn mark_verified(txn: &impl ConnectionTrait, user_id: Uuid) -> Result<(), 
     Ok(())
 }
 
-fn record(user_id: Uuid, action: &'static str) -> AuditEntry {
-    AuditEntry {
-        actor_id: Some(user_id),
-        action,
-        target_type: "user",
-        target_id: Some(user_id.to_string()),
-        details: json!({}),
-    }
-}
-
 /// Registers an applicant and emails a link to confirm the address. When the address already
 /// has an account, nothing changes and the email says so: the answer and the time taken are
 /// the same either way.
@@ -238,7 +228,17 @@ pub async fn verify_email(
     }
     use_up(&txn, &token).await?;
     mark_verified(&txn, token.user_id).await?;
-    audit::record(&txn, record(token.user_id, "user.email_verified")).await?;
+    audit::record(
+        &txn,
+        AuditEntry::by(
+            token.user_id,
+            "user.email_verified",
+            "user",
+            token.user_id,
+            json!({}),
+        ),
+    )
+    .await?;
     txn.commit().await?;
     Ok(())
 }
@@ -298,7 +298,11 @@ pub async fn reset_password(
         .exec(&txn)
         .await?;
     accounts::revoke_all_sessions(&txn, user_id).await?;
-    audit::record(&txn, record(user_id, "user.password_reset")).await?;
+    audit::record(
+        &txn,
+        AuditEntry::by(user_id, "user.password_reset", "user", user_id, json!({})),
+    )
+    .await?;
     txn.commit().await?;
     Ok(())
 }

@@ -152,13 +152,7 @@ pub async fn store(
     })
     .exec_without_returning(&txn)
     .await?;
-    audit::record(&txn, AuditEntry {
-        actor_id: Some(caller.id),
-        action: "attachment.uploaded",
-        target_type: "application",
-        target_id: Some(application_id.to_string()),
-        details: json!({ "attachment_id": model.id, "content_type": model.content_type, "size_bytes": model.size_bytes, "sha256": model.sha256 }),
-    })
+    audit::record(&txn, AuditEntry::by(caller.id, "attachment.uploaded", "application", application_id, json!({ "attachment_id": model.id, "content_type": model.content_type, "size_bytes": model.size_bytes, "sha256": model.sha256 })))
     .await?;
     let destination = storage.path_of(application_id, model.id);
     move_into_place(&upload.file.path, &destination).await?;
@@ -230,13 +224,13 @@ pub async fn delete(
     attachment::Entity::delete_by_id(id).exec(&txn).await?;
     audit::record(
         &txn,
-        AuditEntry {
-            actor_id: Some(caller.id),
-            action: "attachment.deleted",
-            target_type: "application",
-            target_id: Some(model.application_id.to_string()),
-            details: json!({ "attachment_id": id }),
-        },
+        AuditEntry::by(
+            caller.id,
+            "attachment.deleted",
+            "application",
+            model.application_id,
+            json!({ "attachment_id": id }),
+        ),
     )
     .await?;
     txn.commit().await?;

@@ -30,6 +30,25 @@ pub struct AuditEntry {
     pub details: serde_json::Value,
 }
 
+impl AuditEntry {
+    /// What `actor` did (`action`) to the `target_type` identified by `target`.
+    pub fn by(
+        actor: Uuid,
+        action: &'static str,
+        target_type: &'static str,
+        target: Uuid,
+        details: serde_json::Value,
+    ) -> Self {
+        AuditEntry {
+            actor_id: Some(actor),
+            action,
+            target_type,
+            target_id: Some(target.to_string()),
+            details,
+        }
+    }
+}
+
 /// The organization whose trail an event about this target belongs to; `None` for targets
 /// that belong to no organization (accounts, sessions).
 async fn organization_of(

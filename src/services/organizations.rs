@@ -128,13 +128,13 @@ pub async fn create(
         })?;
     audit::record(
         &txn,
-        AuditEntry {
-            actor_id: Some(caller.id),
-            action: "organization.created",
-            target_type: "organization",
-            target_id: Some(model.id.to_string()),
-            details: json!({ "short_name": model.short_name }),
-        },
+        AuditEntry::by(
+            caller.id,
+            "organization.created",
+            "organization",
+            model.id,
+            json!({ "short_name": model.short_name }),
+        ),
     )
     .await?;
     txn.commit().await?;
@@ -170,13 +170,13 @@ pub async fn update(
     })?;
     audit::record(
         &txn,
-        AuditEntry {
-            actor_id: Some(caller.id),
-            action: "organization.updated",
-            target_type: "organization",
-            target_id: Some(id.to_string()),
-            details: json!({}),
-        },
+        AuditEntry::by(
+            caller.id,
+            "organization.updated",
+            "organization",
+            id,
+            json!({}),
+        ),
     )
     .await?;
     txn.commit().await?;
@@ -288,13 +288,13 @@ pub async fn add_admin(
         .await?;
         audit::record(
             &txn,
-            AuditEntry {
-                actor_id: Some(caller.id),
-                action: "organization.admin_added",
-                target_type: "organization",
-                target_id: Some(id.to_string()),
-                details: json!({ "user_id": user_id }),
-            },
+            AuditEntry::by(
+                caller.id,
+                "organization.admin_added",
+                "organization",
+                id,
+                json!({ "user_id": user_id }),
+            ),
         )
         .await?;
     }
@@ -320,13 +320,13 @@ pub async fn remove_admin(
     }
     audit::record(
         &txn,
-        AuditEntry {
-            actor_id: Some(caller.id),
-            action: "organization.admin_removed",
-            target_type: "organization",
-            target_id: Some(id.to_string()),
-            details: json!({ "user_id": user_id }),
-        },
+        AuditEntry::by(
+            caller.id,
+            "organization.admin_removed",
+            "organization",
+            id,
+            json!({ "user_id": user_id }),
+        ),
     )
     .await?;
     txn.commit().await?;

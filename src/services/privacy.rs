@@ -193,13 +193,13 @@ pub async fn erase(
         .await?;
     audit::record(
         &txn,
-        AuditEntry {
-            actor_id: Some(caller.id),
-            action: "user.erased",
-            target_type: "user",
-            target_id: Some(caller.id.to_string()),
-            details: json!({ "drafts_deleted": drafts.len(), "files_anonymised": anonymised }),
-        },
+        AuditEntry::by(
+            caller.id,
+            "user.erased",
+            "user",
+            caller.id,
+            json!({ "drafts_deleted": drafts.len(), "files_anonymised": anonymised }),
+        ),
     )
     .await?;
     txn.commit().await?;

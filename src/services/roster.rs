@@ -217,13 +217,13 @@ pub async fn import(
         .await?;
         audit::record(
             &txn,
-            AuditEntry {
-                actor_id: Some(caller.id),
-                action: "councillor.invited",
-                target_type: "organization",
-                target_id: Some(organization_id.to_string()),
-                details: json!({ "user_id": user_id, "college": entry.college }),
-            },
+            AuditEntry::by(
+                caller.id,
+                "councillor.invited",
+                "organization",
+                organization_id,
+                json!({ "user_id": user_id, "college": entry.college }),
+            ),
         )
         .await?;
     }
@@ -231,13 +231,7 @@ pub async fn import(
         // The same file again: nothing to record, nothing written.
         return Ok(summary);
     }
-    audit::record(&txn, AuditEntry {
-        actor_id: Some(caller.id),
-        action: "councillors.imported",
-        target_type: "organization",
-        target_id: Some(organization_id.to_string()),
-        details: json!({ "invited": summary.invited, "updated": summary.updated, "unchanged": summary.unchanged }),
-    })
+    audit::record(&txn, AuditEntry::by(caller.id, "councillors.imported", "organization", organization_id, json!({ "invited": summary.invited, "updated": summary.updated, "unchanged": summary.unchanged })))
     .await?;
     txn.commit().await?;
     Ok(summary)
@@ -335,13 +329,13 @@ pub async fn accept_invitation(
     }
     audit::record(
         &txn,
-        AuditEntry {
-            actor_id: Some(user_id),
-            action: "user.invitation_accepted",
-            target_type: "user",
-            target_id: Some(user_id.to_string()),
-            details: json!({ "organization_id": invitation.organization_id, "role": invitation.role }),
-        },
+        AuditEntry::by(
+            user_id,
+            "user.invitation_accepted",
+            "user",
+            user_id,
+            json!({ "organization_id": invitation.organization_id, "role": invitation.role }),
+        ),
     )
     .await?;
     txn.commit().await?;

@@ -141,13 +141,13 @@ pub async fn refresh(
         if revoke_family(&txn, stored.family_id).await? > 0 {
             audit::record(
                 &txn,
-                AuditEntry {
-                    actor_id: Some(stored.user_id),
-                    action: "session.reuse_detected",
-                    target_type: "user",
-                    target_id: Some(stored.user_id.to_string()),
-                    details: json!({ "family_id": stored.family_id }),
-                },
+                AuditEntry::by(
+                    stored.user_id,
+                    "session.reuse_detected",
+                    "user",
+                    stored.user_id,
+                    json!({ "family_id": stored.family_id }),
+                ),
             )
             .await?;
         }

@@ -46,9 +46,10 @@ pub async fn create(
     let model = store_content(&txn, model.into_active_model(), &content).await?;
     audit::record(
         &txn,
-        record(
+        AuditEntry::by(
             caller.id,
             "application.created",
+            "application",
             id,
             json!({ "edition_id": edition_id }),
         ),
@@ -78,7 +79,13 @@ pub async fn update(
     let model = store_content(&txn, model.into_active_model(), &content).await?;
     audit::record(
         &txn,
-        record(caller.id, "application.updated", id, json!({})),
+        AuditEntry::by(
+            caller.id,
+            "application.updated",
+            "application",
+            id,
+            json!({}),
+        ),
     )
     .await?;
     let application = view(&txn, model).await?;
@@ -125,9 +132,10 @@ pub async fn submit(
     save_and_record(
         txn,
         active,
-        record(
+        AuditEntry::by(
             caller.id,
             "application.submitted",
+            "application",
             id,
             json!({ "automatic_check": check }),
         ),
@@ -150,7 +158,13 @@ pub async fn withdraw(
     save_and_record(
         txn,
         active,
-        record(caller.id, "application.withdrawn", id, json!({})),
+        AuditEntry::by(
+            caller.id,
+            "application.withdrawn",
+            "application",
+            id,
+            json!({}),
+        ),
     )
     .await
 }
@@ -178,9 +192,10 @@ pub async fn reopen(
     save_and_record(
         txn,
         active,
-        record(
+        AuditEntry::by(
             caller.id,
             "application.reopened",
+            "application",
             id,
             json!({ "reason": reason }),
         ),
@@ -222,7 +237,7 @@ pub async fn review(
     if decision == Eligibility::Ineligible {
         active.public = Set(false);
     }
-    save_and_record(txn, active, record(caller.id, "application.reviewed", id, json!({ "decision": decision, "overrides_automatic_check": contradicts, "reason": reason }))).await
+    save_and_record(txn, active, AuditEntry::by(caller.id, "application.reviewed", "application", id, json!({ "decision": decision, "overrides_automatic_check": contradicts, "reason": reason }))).await
 }
 
 /// Staff show or hide an eligible application in the public gallery.
@@ -245,9 +260,10 @@ pub async fn set_public(
     save_and_record(
         txn,
         active,
-        record(
+        AuditEntry::by(
             caller.id,
             "application.visibility_changed",
+            "application",
             id,
             json!({ "public": public }),
         ),
@@ -293,9 +309,10 @@ pub async fn import(
     store_content(&txn, model.into_active_model(), content).await?;
     audit::record(
         &txn,
-        record(
+        AuditEntry::by(
             actor,
             "application.imported",
+            "application",
             id,
             json!({ "edition_id": edition_id, "shortlisted": shortlisted }),
         ),

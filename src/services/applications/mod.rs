@@ -257,21 +257,6 @@ async fn save_and_record(
     Ok(application)
 }
 
-fn record(
-    actor: Uuid,
-    action: &'static str,
-    application_id: Uuid,
-    details: serde_json::Value,
-) -> AuditEntry {
-    AuditEntry {
-        actor_id: Some(actor),
-        action,
-        target_type: "application",
-        target_id: Some(application_id.to_string()),
-        details,
-    }
-}
-
 /// Who is reaching an application.
 enum Access {
     Owner,

@@ -28,9 +28,10 @@ pub async fn set_window(
     active.update(&txn).await?;
     audit::record(
         &txn,
-        entry(
+        AuditEntry::by(
             caller.id,
             "ballot.window_set",
+            "prize",
             prize_id,
             json!({ "opens_at": opens_at, "closes_at": closes_at }),
         ),
@@ -61,13 +62,14 @@ pub async fn set_state(
     active.update(&txn).await?;
     audit::record(
         &txn,
-        entry(
+        AuditEntry::by(
             caller.id,
             if to == BallotState::Open {
                 "ballot.opened"
             } else {
                 "ballot.closed"
             },
+            "prize",
             prize_id,
             json!({ "from": current }),
         ),
@@ -106,9 +108,10 @@ pub async fn break_tie(
     active.update(&txn).await?;
     audit::record(
         &txn,
-        entry(
+        AuditEntry::by(
             caller.id,
             "ballot.tie_broken",
+            "prize",
             prize_id,
             json!({ "winner": application_id, "tied": leaders, "reason": reason }),
         ),
@@ -141,9 +144,10 @@ pub async fn publish(
     active.update(&txn).await?;
     audit::record(
         &txn,
-        entry(
+        AuditEntry::by(
             caller.id,
             "ballot.published",
+            "prize",
             prize_id,
             json!({ "turnout": current.turnout, "winner": current.winner }),
         ),

@@ -43,13 +43,13 @@ pub async fn set_councillor(
     crate::services::roster::put_on_roster(&txn, organization_id, user_id, &college).await?;
     audit::record(
         &txn,
-        AuditEntry {
-            actor_id: Some(caller.id),
-            action: "councillor.set",
-            target_type: "organization",
-            target_id: Some(organization_id.to_string()),
-            details: json!({ "user_id": user_id, "college": college }),
-        },
+        AuditEntry::by(
+            caller.id,
+            "councillor.set",
+            "organization",
+            organization_id,
+            json!({ "user_id": user_id, "college": college }),
+        ),
     )
     .await?;
     txn.commit().await?;
@@ -96,13 +96,13 @@ pub async fn remove_councillor(
     }
     audit::record(
         &txn,
-        AuditEntry {
-            actor_id: Some(caller.id),
-            action: "councillor.removed",
-            target_type: "organization",
-            target_id: Some(organization_id.to_string()),
-            details: json!({ "user_id": user_id, "invitation_cancelled": cancelled }),
-        },
+        AuditEntry::by(
+            caller.id,
+            "councillor.removed",
+            "organization",
+            organization_id,
+            json!({ "user_id": user_id, "invitation_cancelled": cancelled }),
+        ),
     )
     .await?;
     txn.commit().await?;

@@ -46,21 +46,6 @@ pub use councillors::*;
 pub use results::*;
 pub use votes::*;
 
-fn entry(
-    actor: Uuid,
-    action: &'static str,
-    prize_id: Uuid,
-    details: serde_json::Value,
-) -> AuditEntry {
-    AuditEntry {
-        actor_id: Some(actor),
-        action,
-        target_type: "prize",
-        target_id: Some(prize_id.to_string()),
-        details,
-    }
-}
-
 /// A ballot prize with its edition; other prizes are not voted on (404).
 async fn ballot_prize(
     db: &impl ConnectionTrait,

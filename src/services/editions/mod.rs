@@ -331,21 +331,6 @@ fn prize_model(edition_id: Uuid, position: i32, spec: &PrizeSpec) -> prize::Acti
     }
 }
 
-fn record(
-    actor: Uuid,
-    action: &'static str,
-    edition_id: Uuid,
-    details: serde_json::Value,
-) -> AuditEntry {
-    AuditEntry {
-        actor_id: Some(actor),
-        action,
-        target_type: "edition",
-        target_id: Some(edition_id.to_string()),
-        details,
-    }
-}
-
 pub async fn create(
     db: &DatabaseConnection,
     caller: &Principal,
@@ -388,9 +373,10 @@ pub async fn create(
     }
     audit::record(
         &txn,
-        record(
+        AuditEntry::by(
             caller.id,
             "edition.created",
+            "edition",
             id,
             json!({ "organization_id": organization_id, "number": number, "year": year }),
         ),
@@ -448,7 +434,11 @@ pub async fn update(
             error.into()
         }
     })?;
-    audit::record(&txn, record(caller.id, "edition.updated", id, json!({}))).await?;
+    audit::record(
+        &txn,
+        AuditEntry::by(caller.id, "edition.updated", "edition", id, json!({})),
+    )
+    .await?;
     let edition = view(&txn, model).await?;
     txn.commit().await?;
     Ok(edition)
@@ -516,9 +506,10 @@ pub async fn transition_in(
     let model = active.update(txn).await?;
     audit::record(
         txn,
-        record(
+        AuditEntry::by(
             caller.id,
             "edition.transitioned",
+            "edition",
             id,
             json!({ "from": from, "to": to, "forced": reason.is_some(), "reason": reason }),
         ),

@@ -34,9 +34,10 @@ pub async fn replace_criteria(
         .collect();
     audit::record(
         &txn,
-        record(
+        AuditEntry::by(
             caller.id,
             "edition.criteria_replaced",
+            "edition",
             id,
             json!({ "keys": keys }),
         ),
@@ -66,9 +67,10 @@ pub async fn add_prize(
         .await?;
     audit::record(
         &txn,
-        record(
+        AuditEntry::by(
             caller.id,
             "prize.created",
+            "edition",
             edition_id,
             json!({ "prize_id": prize_id, "kind": spec.kind }),
         ),
@@ -108,9 +110,10 @@ pub async fn update_prize(
     let model = active.update(&txn).await?;
     audit::record(
         &txn,
-        record(
+        AuditEntry::by(
             caller.id,
             "prize.updated",
+            "edition",
             model.edition_id,
             json!({ "prize_id": prize_id }),
         ),
@@ -130,9 +133,10 @@ pub async fn delete_prize(
     prize::Entity::delete_by_id(prize_id).exec(&txn).await?;
     audit::record(
         &txn,
-        record(
+        AuditEntry::by(
             caller.id,
             "prize.deleted",
+            "edition",
             model.edition_id,
             json!({ "prize_id": prize_id }),
         ),

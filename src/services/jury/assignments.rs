@@ -130,7 +130,7 @@ pub async fn assign(
     }
     audit::record(
         &txn,
-        entry(
+        AuditEntry::by(
             caller.id,
             "jury.reviewers_assigned",
             "edition",
@@ -229,7 +229,7 @@ pub async fn adjust_assignment(
     }
     audit::record(
         &txn,
-        entry(
+        AuditEntry::by(
             caller.id,
             "jury.assignment_adjusted",
             "application",

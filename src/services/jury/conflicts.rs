@@ -100,7 +100,7 @@ pub async fn declare_conflict(
         .filter(review_assignment::Column::MemberId.eq(member.id))
         .exec(&txn)
         .await?;
-    audit::record(&txn, entry(caller.id, "jury.conflict_declared", "application", application_id, json!({ "user_id": member.user_id, "reason": reason, "recorded_by_staff": by_staff, "scorecards_withdrawn": submitted }))).await?;
+    audit::record(&txn, AuditEntry::by(caller.id, "jury.conflict_declared", "application", application_id, json!({ "user_id": member.user_id, "reason": reason, "recorded_by_staff": by_staff, "scorecards_withdrawn": submitted }))).await?;
     txn.commit().await?;
     Ok(Conflict {
         application_id,

@@ -129,7 +129,7 @@ pub async fn decide(
             .exec_without_returning(&txn)
             .await?;
     }
-    audit::record(&txn, entry(caller.id, "prize.decided", "prize", prize_id, json!({
+    audit::record(&txn, AuditEntry::by(caller.id, "prize.decided", "prize", prize_id, json!({
         "laureate": request.laureate, "casting_vote": request.casting_vote, "mentions": request.mentions,
         "reason": request.reason, "previous_laureate": previous,
     })))
@@ -184,7 +184,7 @@ pub async fn import_decision(
     .await?;
     audit::record(
         &txn,
-        entry(
+        AuditEntry::by(
             actor,
             "prize.decision_imported",
             "prize",

@@ -59,7 +59,7 @@ pub async fn set_member(
     }
     audit::record(
         &txn,
-        entry(
+        AuditEntry::by(
             caller.id,
             "jury.member_set",
             "edition",
@@ -93,7 +93,7 @@ pub async fn remove_member(
         .await?;
     audit::record(
         &txn,
-        entry(
+        AuditEntry::by(
             caller.id,
             "jury.member_removed",
             "edition",

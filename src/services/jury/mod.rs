@@ -60,22 +60,6 @@ use crate::{
     },
 };
 
-pub(super) fn entry(
-    actor: Uuid,
-    action: &'static str,
-    target_type: &'static str,
-    target: Uuid,
-    details: serde_json::Value,
-) -> AuditEntry {
-    AuditEntry {
-        actor_id: Some(actor),
-        action,
-        target_type,
-        target_id: Some(target.to_string()),
-        details,
-    }
-}
-
 pub(super) async fn membership(
     db: &impl ConnectionTrait,
     edition_id: Uuid,

@@ -219,7 +219,7 @@ pub async fn submit_scorecard(
     let model = active.update(&txn).await?;
     audit::record(
         &txn,
-        entry(
+        AuditEntry::by(
             caller.id,
             "scorecard.submitted",
             "application",
@@ -262,7 +262,7 @@ pub async fn reopen_scorecard(
     let model = active.update(&txn).await?;
     audit::record(
         &txn,
-        entry(
+        AuditEntry::by(
             caller.id,
             "scorecard.reopened",
             "application",

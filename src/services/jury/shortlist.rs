@@ -62,7 +62,7 @@ pub async fn confirm_shortlist(
         .await?;
     audit::record(
         &txn,
-        entry(
+        AuditEntry::by(
             caller.id,
             "edition.shortlist_confirmed",
             "edition",
@@ -111,7 +111,7 @@ pub async fn schedule_audition(
         .await?;
     audit::record(
         &txn,
-        entry(
+        AuditEntry::by(
             caller.id,
             "audition.scheduled",
             "application",
