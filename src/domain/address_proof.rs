@@ -2,6 +2,8 @@
 //! purpose and for a limited time.
 use chrono::{DateTime, Duration, Utc};
 
+use super::refusal::{ProblemCode, Refusal, refuse};
+
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum TokenPurpose {
     /// Confirms the address given at registration.
@@ -39,9 +41,29 @@ pub fn is_usable(
     used_at.is_none() && now < expires_at
 }
 
+/// Roles, seats and submissions go to people who proved their address.
+pub fn check_verified(verified: bool) -> Result<(), Refusal> {
+    if !verified {
+        return refuse(
+            ProblemCode::EmailUnverified,
+            "The account's holder has not yet confirmed their email address.",
+        );
+    }
+    Ok(())
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn only_proved_addresses_get_roles() {
+        assert!(check_verified(true).is_ok());
+        assert_eq!(
+            check_verified(false).unwrap_err().code,
+            ProblemCode::EmailUnverified
+        );
+    }
 
     #[test]
     fn a_token_works_once_until_it_expires() {

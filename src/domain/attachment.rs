@@ -1,4 +1,5 @@
 //! Attachments: which files are accepted (by their content, never their name) and how many.
+use super::refusal::{ProblemCode, Refusal, refuse};
 
 /// At most this many files per application.
 pub const MAX_PER_APPLICATION: usize = 10;
@@ -35,9 +36,31 @@ pub fn sanitize_filename(raw: &str) -> String {
     }
 }
 
+/// An application holds at most [`MAX_PER_APPLICATION`] attachments.
+pub fn check_room_for_attachment(held: usize) -> Result<(), Refusal> {
+    if held >= MAX_PER_APPLICATION {
+        return refuse(
+            ProblemCode::TooManyAttachments,
+            format!("An application has at most {MAX_PER_APPLICATION} attachments."),
+        );
+    }
+    Ok(())
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn an_application_holds_a_bounded_number_of_attachments() {
+        assert!(check_room_for_attachment(MAX_PER_APPLICATION - 1).is_ok());
+        assert_eq!(
+            check_room_for_attachment(MAX_PER_APPLICATION)
+                .unwrap_err()
+                .code,
+            ProblemCode::TooManyAttachments
+        );
+    }
 
     #[test]
     fn filenames_lose_bidirectional_controls() {

@@ -5,7 +5,7 @@ use utoipa::ToSchema;
 use uuid::Uuid;
 
 use super::{
-    edition::EditionStatus,
+    edition::{EditionStatus, PrizeKind},
     edition_lifecycle::check_not_concluded,
     refusal::{ProblemCode, Refusal, refuse},
 };
@@ -128,6 +128,41 @@ pub fn check_manual_step(
         );
     }
     Ok(())
+}
+
+/// Who votes: the councillors on the organizer's roster in the councillors' ballot; in the
+/// public ballot, a public voter whose address was verified for this prize.
+pub fn check_entitled(
+    kind: PrizeKind,
+    councillor_on_roster: bool,
+    public_voter_of_prize: bool,
+) -> Result<(), Refusal> {
+    let entitled = match kind {
+        PrizeKind::Councillors => councillor_on_roster,
+        PrizeKind::Public => public_voter_of_prize,
+        PrizeKind::Jury | PrizeKind::Category => false,
+    };
+    if !entitled {
+        return refuse(
+            ProblemCode::NotEntitled,
+            "You are not entitled to vote in this ballot.",
+        );
+    }
+    Ok(())
+}
+
+/// Whether the split of the votes is shown: to everyone once published, to the prize's staff
+/// once closed; before publication, others learn nothing (the turnout is the staff's too).
+pub fn tally_visible(state: BallotState, staff: bool) -> Result<bool, Refusal> {
+    match state {
+        BallotState::Published => Ok(true),
+        BallotState::Closed if staff => Ok(true),
+        _ if staff => Ok(false),
+        _ => refuse(
+            ProblemCode::ResultsNotPublished,
+            "The results of this ballot are not published yet.",
+        ),
+    }
 }
 
 /// A vote is taken while the ballot is open.
@@ -299,6 +334,35 @@ mod tests {
             assert_eq!(
                 code(check_manual_step(Scheduled, Open, edition)),
                 ProblemCode::EditionNotVoting
+            );
+        }
+    }
+
+    #[test]
+    fn councillors_and_verified_public_voters_vote_in_their_own_ballots() {
+        assert!(check_entitled(PrizeKind::Councillors, true, false).is_ok());
+        assert!(check_entitled(PrizeKind::Public, false, true).is_ok());
+        for (kind, on_roster, public) in [
+            (PrizeKind::Councillors, false, true),
+            (PrizeKind::Public, true, false),
+            (PrizeKind::Jury, true, true),
+        ] {
+            assert_eq!(
+                code(check_entitled(kind, on_roster, public)),
+                ProblemCode::NotEntitled
+            );
+        }
+    }
+
+    #[test]
+    fn the_split_is_for_staff_once_closed_and_for_everyone_once_published() {
+        assert_eq!(tally_visible(BallotState::Published, false), Ok(true));
+        assert_eq!(tally_visible(BallotState::Closed, true), Ok(true));
+        assert_eq!(tally_visible(BallotState::Open, true), Ok(false));
+        for state in [BallotState::Open, BallotState::Closed] {
+            assert_eq!(
+                tally_visible(state, false).unwrap_err().code,
+                ProblemCode::ResultsNotPublished
             );
         }
     }

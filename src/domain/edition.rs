@@ -1,8 +1,13 @@
-//! Editions: their lifecycle, the guards on each step, and the Prix du CESER defaults.
+//! Editions: their statuses and settings (criteria, prizes, scale, window), and the Prix du
+//! CESER defaults. The guards of the lifecycle are in `edition_lifecycle`.
 use serde::{Deserialize, Serialize};
 use utoipa::ToSchema;
 
-use super::{calendar::Calendar, validation::FieldError};
+use super::{
+    calendar::Calendar,
+    refusal::{ProblemCode, Refusal},
+    validation::FieldError,
+};
 
 // Ordered as the lifecycle: `Draft < ApplicationsOpen < … < Archived`.
 stored_state! {
@@ -42,6 +47,17 @@ impl EditionStatus {
     /// The edition's settings (window, départements, criteria, prizes) can change only in draft.
     pub fn is_configurable(self) -> bool {
         self == EditionStatus::Draft
+    }
+
+    /// Refuses a change of settings the edition's status no longer allows.
+    pub fn locked(self) -> Refusal {
+        Refusal::new(
+            ProblemCode::EditionLocked,
+            format!(
+                "These settings cannot change once the edition is `{}`.",
+                self.as_str()
+            ),
+        )
     }
 }
 

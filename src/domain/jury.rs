@@ -4,6 +4,8 @@ use std::collections::BTreeSet;
 use serde::Serialize;
 use utoipa::ToSchema;
 
+use super::refusal::{ProblemCode, Refusal, refuse};
+
 stored_state! {
     pub enum Seat {
         /// A councillor of the organizer.
@@ -87,38 +89,112 @@ pub fn composition_findings(members: &[(Seat, bool)]) -> Vec<CompositionFinding>
 /// Whether a juror may see the other jurors' scores or their aggregates for a round: only
 /// once they have submitted every card they owe for that round, so that their own judgement is
 /// formed first. A juror who owes no card this round sees none either.
-pub fn may_see_others_scores<T: Ord>(owed: &BTreeSet<T>, submitted: &BTreeSet<T>) -> bool {
-    !owed.is_empty() && owed.is_subset(submitted)
+pub fn check_may_see_others_scores<T: Ord>(
+    owed: &BTreeSet<T>,
+    submitted: &BTreeSet<T>,
+) -> Result<(), Refusal> {
+    if owed.is_empty() || !owed.is_subset(submitted) {
+        return refuse(
+            ProblemCode::OwnScorecardPending,
+            "Submit your own scorecards of this round before seeing the others'.",
+        );
+    }
+    Ok(())
 }
 
 /// Who may record a conflict of interest on an application once the juror's card on it is submitted:
 /// staff only, with their reason, since it withdraws a locked card from the aggregates.
-pub fn conflict_needs_staff(card_submitted: bool, recorded_by_staff: bool) -> bool {
-    card_submitted && !recorded_by_staff
+pub fn check_conflict_declaration(
+    card_submitted: bool,
+    recorded_by_staff: bool,
+) -> Result<(), Refusal> {
+    if card_submitted && !recorded_by_staff {
+        return refuse(
+            ProblemCode::ScorecardSubmitted,
+            "Your scorecard on this application is submitted: ask the organizer's staff to record \
+             the conflict, with its reason.",
+        );
+    }
+    Ok(())
+}
+
+/// A seat goes to an enabled account holding the jury role.
+pub fn check_seat_holder(holds_jury_role: bool) -> Result<(), Refusal> {
+    if !holds_jury_role {
+        return refuse(
+            ProblemCode::NotAJuror,
+            "Only enabled accounts holding the jury role can sit on a jury.",
+        );
+    }
+    Ok(())
+}
+
+/// Reviewers are drawn from a seated jury, never from members conflicted on the application.
+pub fn check_assignment(jury_size: usize, conflicted: bool) -> Result<(), Refusal> {
+    if jury_size == 0 {
+        return refuse(ProblemCode::NoJury, "Set the jury of the edition first.");
+    }
+    if conflicted {
+        return refuse(
+            ProblemCode::ConflictOfInterest,
+            "This member declared a conflict of interest on this application.",
+        );
+    }
+    Ok(())
 }
 
 #[cfg(test)]
 mod tests {
     use super::*;
 
+    fn refused<T: std::fmt::Debug>(result: Result<T, Refusal>) -> ProblemCode {
+        result.unwrap_err().code
+    }
+
     #[test]
     fn others_scores_wait_for_all_of_ones_own_cards() {
         let owed = BTreeSet::from([1, 2]);
-        assert!(!may_see_others_scores(&owed, &BTreeSet::new()));
-        assert!(!may_see_others_scores(&owed, &BTreeSet::from([1])));
-        assert!(may_see_others_scores(&owed, &BTreeSet::from([1, 2, 3])));
+        let pending = ProblemCode::OwnScorecardPending;
+        assert_eq!(
+            refused(check_may_see_others_scores(&owed, &BTreeSet::new())),
+            pending
+        );
+        assert_eq!(
+            refused(check_may_see_others_scores(&owed, &BTreeSet::from([1]))),
+            pending
+        );
+        assert!(check_may_see_others_scores(&owed, &BTreeSet::from([1, 2, 3])).is_ok());
         // The president with no card of their own sees nothing.
-        assert!(!may_see_others_scores(
-            &BTreeSet::<i32>::new(),
-            &BTreeSet::from([1])
-        ));
+        let nothing_owed = BTreeSet::<i32>::new();
+        assert_eq!(
+            refused(check_may_see_others_scores(
+                &nothing_owed,
+                &BTreeSet::from([1])
+            )),
+            pending
+        );
     }
 
     #[test]
     fn a_conflict_on_a_submitted_card_is_for_staff_to_record() {
-        assert!(conflict_needs_staff(true, false));
-        assert!(!conflict_needs_staff(true, true));
-        assert!(!conflict_needs_staff(false, false));
+        assert_eq!(
+            refused(check_conflict_declaration(true, false)),
+            ProblemCode::ScorecardSubmitted
+        );
+        assert!(check_conflict_declaration(true, true).is_ok());
+        assert!(check_conflict_declaration(false, false).is_ok());
+    }
+
+    #[test]
+    fn seats_and_reviews_go_to_jurors_without_conflict() {
+        assert!(check_seat_holder(true).is_ok());
+        assert_eq!(refused(check_seat_holder(false)), ProblemCode::NotAJuror);
+        assert!(check_assignment(7, false).is_ok());
+        assert_eq!(refused(check_assignment(0, false)), ProblemCode::NoJury);
+        assert_eq!(
+            refused(check_assignment(7, true)),
+            ProblemCode::ConflictOfInterest
+        );
     }
 
     fn prix_du_ceser() -> Vec<(Seat, bool)> {

@@ -7,7 +7,7 @@ use super::{
     edition::{EditionStatus, PrizeKind},
     edition_lifecycle::check_not_concluded,
     refusal::{Denial, ProblemCode, Refusal, refuse},
-    scoring::Round,
+    scoring::{Round, ScorecardStatus},
     validation::FieldError,
 };
 
@@ -68,6 +68,41 @@ pub fn check_audition(shortlisted: bool, edition: EditionStatus) -> Result<(), R
         );
     }
     check_not_concluded(edition)
+}
+
+/// A submitted scorecard is locked: only staff reopen it.
+pub fn check_card_open(status: Option<ScorecardStatus>) -> Result<(), Refusal> {
+    if status == Some(ScorecardStatus::Submitted) {
+        return refuse(
+            ProblemCode::ScorecardSubmitted,
+            "This scorecard is submitted and locked; staff can reopen it.",
+        );
+    }
+    Ok(())
+}
+
+/// Staff reopen submitted scorecards only.
+pub fn check_card_reopenable(status: ScorecardStatus) -> Result<(), Refusal> {
+    if status != ScorecardStatus::Submitted {
+        return refuse(
+            ProblemCode::ScorecardNotSubmitted,
+            "Only a submitted scorecard can be reopened.",
+        );
+    }
+    Ok(())
+}
+
+/// A president conflicted on a candidate of the prize leaves the decision to staff: the
+/// answers a decision gives would tell how that candidate ranks.
+pub fn check_president_free(conflicted_on_a_candidate: bool) -> Result<(), Refusal> {
+    if conflicted_on_a_candidate {
+        return refuse(
+            ProblemCode::PresidentConflicted,
+            "You declared a conflict of interest on a candidate of this prize: the organizer's \
+             staff record the jury's decision.",
+        );
+    }
+    Ok(())
 }
 
 /// What the decision rule looks at for a prize.
@@ -271,6 +306,30 @@ mod tests {
                 ProblemCode::NotInSelection
             );
         }
+    }
+
+    #[test]
+    fn submitted_cards_are_locked_until_staff_reopen_them() {
+        assert!(check_card_open(None).is_ok());
+        assert!(check_card_open(Some(ScorecardStatus::Draft)).is_ok());
+        assert_eq!(
+            check_card_open(Some(ScorecardStatus::Submitted))
+                .unwrap_err()
+                .code,
+            ProblemCode::ScorecardSubmitted
+        );
+        assert!(check_card_reopenable(ScorecardStatus::Submitted).is_ok());
+        assert_eq!(
+            check_card_reopenable(ScorecardStatus::Draft)
+                .unwrap_err()
+                .code,
+            ProblemCode::ScorecardNotSubmitted
+        );
+        assert!(check_president_free(false).is_ok());
+        assert_eq!(
+            check_president_free(true).unwrap_err().code,
+            ProblemCode::PresidentConflicted
+        );
     }
 
     #[test]

@@ -37,9 +37,29 @@ pub fn check_staff_removal(caller: Uuid, removed: Uuid) -> Result<(), Refusal> {
     Ok(())
 }
 
+/// An organization's staff are accounts holding the admin role.
+pub fn check_staff_candidate(holds_admin_role: bool) -> Result<(), Refusal> {
+    if !holds_admin_role {
+        return refuse(
+            ProblemCode::NotAnAdmin,
+            "Only accounts holding the admin role can join an organization's staff.",
+        );
+    }
+    Ok(())
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn staff_are_admins() {
+        assert!(check_staff_candidate(true).is_ok());
+        assert_eq!(
+            check_staff_candidate(false).unwrap_err().code,
+            ProblemCode::NotAnAdmin
+        );
+    }
 
     #[test]
     fn staff_do_not_remove_themselves() {

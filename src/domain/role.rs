@@ -1,3 +1,5 @@
+use super::refusal::{ProblemCode, Refusal, refuse};
+
 stored_state! {
     /// What an account may do. One person can hold several roles.
     pub enum Role {
@@ -43,9 +45,39 @@ pub fn organization_may_change_roles(before: &[Role], after: &[Role]) -> bool {
     !added && removed.all(|role| role.is_granted_by_organization())
 }
 
+/// Staff do not lock themselves out: they neither drop their own admin role nor disable
+/// their own account (another admin does).
+pub fn check_own_account_change(
+    own_account: bool,
+    drops_admin: bool,
+    disables: bool,
+) -> Result<(), Refusal> {
+    if own_account && (drops_admin || disables) {
+        return refuse(
+            ProblemCode::CannotLockOutSelf,
+            "You cannot remove your own admin role or disable your own account.",
+        );
+    }
+    Ok(())
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn staff_do_not_lock_themselves_out() {
+        assert!(check_own_account_change(false, true, true).is_ok());
+        assert!(check_own_account_change(true, false, false).is_ok());
+        for (drops_admin, disables) in [(true, false), (false, true)] {
+            assert_eq!(
+                check_own_account_change(true, drops_admin, disables)
+                    .unwrap_err()
+                    .code,
+                ProblemCode::CannotLockOutSelf
+            );
+        }
+    }
 
     #[test]
     fn organizations_only_withdraw_jury_and_councillor_roles() {

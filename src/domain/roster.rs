@@ -1,5 +1,9 @@
 //! A councillor roster as CSV: `email,name,college`, one councillor a line, with a header.
-use super::{DisplayName, Email, validation::FieldError};
+use super::{
+    DisplayName, Email,
+    refusal::{ProblemCode, Refusal, refuse},
+    validation::FieldError,
+};
 
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct RosterEntry {
@@ -98,9 +102,41 @@ pub fn parse(csv_text: &str) -> Result<Vec<RosterEntry>, Vec<FieldError>> {
     }
 }
 
+/// A councillor's college changes for an account holding the councillor role that is on the
+/// organization's roster (it joins the roster by accepting an invitation).
+pub fn check_college_change(holds_councillor_role: bool, on_roster: bool) -> Result<(), Refusal> {
+    if !holds_councillor_role {
+        return refuse(
+            ProblemCode::NotACouncillor,
+            "Only accounts holding the councillor role can be on the roster.",
+        );
+    }
+    if !on_roster {
+        return refuse(
+            ProblemCode::NotOnRoster,
+            "This account is not on the roster: invite it with the roster import; it joins once \
+             its holder accepts.",
+        );
+    }
+    Ok(())
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn a_college_is_set_for_councillors_on_the_roster() {
+        assert!(check_college_change(true, true).is_ok());
+        assert_eq!(
+            check_college_change(false, true).unwrap_err().code,
+            ProblemCode::NotACouncillor
+        );
+        assert_eq!(
+            check_college_change(true, false).unwrap_err().code,
+            ProblemCode::NotOnRoster
+        );
+    }
 
     #[test]
     fn a_good_roster_parses_with_french_names() {

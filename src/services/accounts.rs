@@ -20,8 +20,9 @@ use crate::{
     db,
     domain::role::organization_may_change_roles,
     domain::{
-        DisplayName, Email, Password, Role,
+        DisplayName, Email, Password, Role, address_proof,
         pagination::{Page, PageRequest},
+        role,
     },
     entities::{
         application, councillor, edition, jury_member, organization_admin, refresh_token, user,
@@ -196,14 +197,7 @@ pub async fn ensure_verified(db: &impl ConnectionTrait, user_id: Uuid) -> Result
         .one(db)
         .await?
         .is_some_and(|model| model.email_verified_at.is_some());
-    if verified { Ok(()) } else { Err(unverified()) }
-}
-
-pub fn unverified() -> ApiError {
-    ApiError::conflict(
-        ProblemCode::EmailUnverified,
-        "The account's holder has not yet confirmed their email address.",
-    )
+    Ok(address_proof::check_verified(verified)?)
 }
 
 async fn insert_roles(
@@ -503,19 +497,11 @@ pub async fn update(
     changes: AccountChanges,
 ) -> Result<Account, ApiError> {
     let actor = caller.id;
-    if actor == id {
-        // Staff cannot lock themselves out: another admin must do it.
-        let demotes = changes
-            .roles
-            .as_ref()
-            .is_some_and(|roles| !roles.contains(&Role::Admin));
-        if demotes || changes.disabled == Some(true) {
-            return Err(ApiError::conflict(
-                ProblemCode::CannotLockOutSelf,
-                "You cannot remove your own admin role or disable your own account.",
-            ));
-        }
-    }
+    let drops_admin = changes
+        .roles
+        .as_ref()
+        .is_some_and(|roles| !roles.contains(&Role::Admin));
+    role::check_own_account_change(actor == id, drops_admin, changes.disabled == Some(true))?;
     let txn = db::begin_write(db).await?;
     let scope = ensure_manages(&txn, caller, id).await?;
     let model = user::Entity::find_by_id(id)
@@ -528,9 +514,9 @@ pub async fn update(
         if organization_staff && !organization_may_change_roles(&before.roles, roles) {
             return Err(ApiError::Forbidden);
         }
-        if !before.email_verified && roles.iter().any(|role| !before.roles.contains(role)) {
-            return Err(unverified());
-        }
+        // Roles are given to people who proved their address; withdrawing one needs no proof.
+        let adds_a_role = roles.iter().any(|role| !before.roles.contains(role));
+        address_proof::check_verified(before.email_verified || !adds_a_role)?;
     }
     let mut active = model.into_active_model();
     let mut events = Vec::new();

@@ -1,7 +1,6 @@
 //! Attachments of applications: files on disk under the storage folder, metadata in the
 //! database. An upload is streamed to a temporary file, checked, then moved in place in the
 //! same step as its row is written: a failed upload leaves nothing behind.
-use crate::domain::refusal::ProblemCode;
 use std::path::{Path, PathBuf};
 
 use chrono::{DateTime, Utc};
@@ -17,7 +16,7 @@ use uuid::Uuid;
 use crate::{
     auth::Principal,
     db,
-    domain::attachment::MAX_PER_APPLICATION,
+    domain::attachment as attachment_rules,
     entities::attachment,
     error::ApiError,
     services::{
@@ -126,12 +125,7 @@ pub async fn store(
         .filter(attachment::Column::ApplicationId.eq(application_id))
         .count(&txn)
         .await? as usize;
-    if count >= MAX_PER_APPLICATION {
-        return Err(ApiError::conflict(
-            ProblemCode::TooManyAttachments,
-            format!("An application has at most {MAX_PER_APPLICATION} attachments."),
-        ));
-    }
+    attachment_rules::check_room_for_attachment(count)?;
     let model = attachment::Model {
         id: Uuid::now_v7(),
         application_id,

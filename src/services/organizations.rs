@@ -268,12 +268,7 @@ pub async fn add_admin(
     let target = crate::services::accounts::active_principal(&txn, user_id)
         .await?
         .ok_or(ApiError::NotFound)?;
-    if !target.has_role(Role::Admin) {
-        return Err(ApiError::conflict(
-            ProblemCode::NotAnAdmin,
-            "Only accounts holding the admin role can join an organization's staff.",
-        ));
-    }
+    crate::domain::organization::check_staff_candidate(target.has_role(Role::Admin))?;
     crate::services::accounts::ensure_verified(&txn, user_id).await?;
     let exists = organization_admin::Entity::find_by_id((id, user_id))
         .one(&txn)

@@ -16,7 +16,7 @@ use crate::{
     auth::JwtKeys,
     db,
     domain::{
-        ballot::BallotState,
+        ballot,
         voter::{self, CODE_TTL_SECONDS, MAX_ATTEMPTS},
     },
     entities::voter_verification,
@@ -64,12 +64,7 @@ pub async fn request(
     email: &str,
 ) -> Result<(), ApiError> {
     let identity = identity_of(identity_key, email)?;
-    if ballots::public_ballot_state(db, prize_id).await? != BallotState::Open {
-        return Err(ApiError::conflict(
-            ProblemCode::BallotNotOpen,
-            "This ballot is not open.",
-        ));
-    }
+    ballot::check_voting(ballots::public_ballot_state(db, prize_id).await?)?;
     let code = voter::new_code();
     let txn = db::begin_write(db).await?;
     voter_verification::Entity::insert(voter_verification::ActiveModel {

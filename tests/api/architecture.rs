@@ -160,3 +160,33 @@ plain_test!(
         );
     }
 );
+
+plain_test!(
+    /// The rules refuse in `domain`; a use case refuses by itself only what the database
+    /// decides: a unique index already taken, an atomic counter exhausted.
+    fn services_refuse_only_what_the_database_decides() {
+        const DECIDED_BY_THE_DATABASE: [&str; 7] = [
+            "EditionNumberTaken",
+            "AlreadyVoted",
+            "ShortNameTaken",
+            "EmailTaken",
+            "TooManyAttempts",
+            "ConflictAlreadyDeclared",
+            "ScorecardExists",
+        ];
+        for file in sources(&src("services")) {
+            let text = std::fs::read_to_string(&file).unwrap();
+            for (at, _) in text.match_indices("ProblemCode::") {
+                let code: String = text[at + "ProblemCode::".len()..]
+                    .chars()
+                    .take_while(|c| c.is_alphanumeric())
+                    .collect();
+                assert!(
+                    DECIDED_BY_THE_DATABASE.contains(&code.as_str()),
+                    "{} refuses with {code}: write the rule in src/domain",
+                    file.display()
+                );
+            }
+        }
+    }
+);

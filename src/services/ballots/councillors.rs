@@ -23,23 +23,11 @@ pub async fn set_councillor(
         .await?
         .ok_or(ApiError::NotFound)?
         .has_role(Role::Councillor);
-    if !councillor_role {
-        return Err(ApiError::conflict(
-            ProblemCode::NotACouncillor,
-            "Only accounts holding the councillor role can be on the roster.",
-        ));
-    }
-    if councillor::Entity::find_by_id((organization_id, user_id))
+    let on_roster = councillor::Entity::find_by_id((organization_id, user_id))
         .one(&txn)
         .await?
-        .is_none()
-    {
-        return Err(ApiError::conflict(
-            ProblemCode::NotOnRoster,
-            "This account is not on the roster: invite it with the roster import; it joins once \
-             its holder accepts.",
-        ));
-    }
+        .is_some();
+    crate::domain::roster::check_college_change(councillor_role, on_roster)?;
     crate::services::roster::put_on_roster(&txn, organization_id, user_id, &college).await?;
     audit::record(
         &txn,

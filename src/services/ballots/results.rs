@@ -38,17 +38,7 @@ pub async fn results(
         .filter(ballot_voter::Column::PrizeId.eq(prize_id))
         .count(db)
         .await?;
-    let show_tally = match state {
-        BallotState::Published => true,
-        BallotState::Closed if staff => true,
-        _ if staff => false,
-        _ => {
-            return Err(ApiError::conflict(
-                ProblemCode::ResultsNotPublished,
-                "The results of this ballot are not published yet.",
-            ));
-        }
-    };
+    let show_tally = ballot::tally_visible(state, staff)?;
     let (tally, receipt_hashes) = if show_tally {
         let choices = ballot_choice::Entity::find()
             .filter(ballot_choice::Column::PrizeId.eq(prize_id))

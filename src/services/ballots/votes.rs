@@ -90,24 +90,16 @@ pub async fn vote(
     application_id: Uuid,
 ) -> Result<Receipt, ApiError> {
     let facts = cache.facts(db, prize_id).await?;
-    let entitled = match facts.kind {
-        PrizeKind::Councillors => {
-            caller.prize_scope.is_none()
-                && caller.has_role(Role::Councillor)
-                && councillor::Entity::find_by_id((facts.organization_id, caller.id))
-                    .one(db)
-                    .await?
-                    .is_some()
-        }
-        PrizeKind::Public => caller.has_role(Role::Public) && caller.prize_scope == Some(prize_id),
-        _ => false,
-    };
-    if !entitled {
-        return Err(ApiError::conflict(
-            ProblemCode::NotEntitled,
-            "You are not entitled to vote in this ballot.",
-        ));
-    }
+    let councillor_on_roster = facts.kind == PrizeKind::Councillors
+        && caller.prize_scope.is_none()
+        && caller.has_role(Role::Councillor)
+        && councillor::Entity::find_by_id((facts.organization_id, caller.id))
+            .one(db)
+            .await?
+            .is_some();
+    let public_voter_of_prize =
+        caller.has_role(Role::Public) && caller.prize_scope == Some(prize_id);
+    ballot::check_entitled(facts.kind, councillor_on_roster, public_voter_of_prize)?;
     if !facts.candidates.contains(&application_id) {
         return Err(ApiError::invalid(
             "application_id",

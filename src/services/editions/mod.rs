@@ -413,7 +413,7 @@ pub async fn update(
     let allowed = status.is_configurable()
         || (status == EditionStatus::ApplicationsOpen && only_calendar_and_title);
     if !allowed {
-        return Err(edition_locked(status));
+        return Err(status.locked().into());
     }
     if status == EditionStatus::ApplicationsOpen
         && settings.calendar.missing().len() > current.calendar.missing().len()
@@ -442,16 +442,6 @@ pub async fn update(
     let edition = view(&txn, model).await?;
     txn.commit().await?;
     Ok(edition)
-}
-
-fn edition_locked(status: EditionStatus) -> ApiError {
-    ApiError::conflict(
-        ProblemCode::EditionLocked,
-        format!(
-            "These settings cannot change once the edition is `{}`.",
-            status.as_str()
-        ),
-    )
 }
 
 pub async fn transition(

@@ -11,7 +11,7 @@ async fn find_configurable(
     if status.is_configurable() {
         Ok(model)
     } else {
-        Err(edition_locked(status))
+        Err(status.locked().into())
     }
 }
 

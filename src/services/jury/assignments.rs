@@ -1,6 +1,5 @@
 //! The jury: rounds and assignments.
 use super::*;
-use crate::domain::refusal::ProblemCode;
 
 /// The applications of a round: eligible applications for the selection, shortlisted ones for the audition.
 pub async fn round_applications(
@@ -88,12 +87,7 @@ pub async fn assign(
     let txn = db::begin_write(db).await?;
     editions::find_managed(&txn, caller, edition_id).await?;
     let members = jury_members_of(&txn, edition_id).await?;
-    if members.is_empty() {
-        return Err(ApiError::conflict(
-            ProblemCode::NoJury,
-            "Set the jury of the edition first.",
-        ));
-    }
+    check_assignment(members.len(), false)?;
     let applications = round_applications(&txn, edition_id, round).await?;
     let application_ids: Vec<Uuid> = applications
         .iter()
@@ -202,15 +196,10 @@ pub async fn adjust_assignment(
         .ok_or(ApiError::NotFound)?;
     let key = (round, application.id, member.id);
     if assigned {
-        if conflicted_members(&txn, application.id)
+        let conflicted = conflicted_members(&txn, application.id)
             .await?
-            .contains(&member.id)
-        {
-            return Err(ApiError::conflict(
-                ProblemCode::ConflictOfInterest,
-                "This member declared a conflict of interest on this application.",
-            ));
-        }
+            .contains(&member.id);
+        check_assignment(1, conflicted)?;
         review_assignment::Entity::insert(review_assignment::ActiveModel {
             round: Set(round),
             application_id: Set(application.id),

@@ -53,13 +53,7 @@ pub async fn declare_conflict(
         .filter(|card| card.status == ScorecardStatus::Submitted)
         .map(|card| card.id)
         .collect();
-    if conflict_needs_staff(!submitted.is_empty(), by_staff) {
-        return Err(ApiError::conflict(
-            ProblemCode::ScorecardSubmitted,
-            "Your scorecard on this application is submitted: ask the organizer's staff to record the \
-             conflict, with its reason.",
-        ));
-    }
+    check_conflict_declaration(!submitted.is_empty(), by_staff)?;
     let now = db::now();
     let inserted = conflict::Entity::insert(conflict::ActiveModel {
         id: Set(Uuid::now_v7()),

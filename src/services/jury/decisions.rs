@@ -1,9 +1,6 @@
 //! The jury: decisions.
 use super::*;
-use crate::domain::{
-    jury_rules::{self, DecisionFacts, Proposal},
-    refusal::ProblemCode,
-};
+use crate::domain::jury_rules::{self, DecisionFacts, Proposal};
 
 #[derive(Debug, Clone, Serialize, ToSchema)]
 pub struct Decision {
@@ -69,16 +66,8 @@ pub async fn decide(
                 .iter()
                 .map(|application| application.id)
                 .collect();
-            if !conflicted_applications(&txn, member.id)
-                .await?
-                .is_disjoint(&candidates)
-            {
-                return Err(ApiError::conflict(
-                    ProblemCode::PresidentConflicted,
-                    "You declared a conflict of interest on a candidate of this prize: the \
-                     organizer's staff record the jury's decision.",
-                ));
-            }
+            let conflicted = conflicted_applications(&txn, member.id).await?;
+            jury_rules::check_president_free(!conflicted.is_disjoint(&candidates))?;
             false
         }
         Actor::Member(_) => return Err(ApiError::Forbidden),

@@ -1,6 +1,5 @@
 //! The jury: members.
 use super::*;
-use crate::domain::refusal::ProblemCode;
 
 #[derive(Debug, Clone, Serialize, ToSchema)]
 pub struct JuryMember {
@@ -28,15 +27,8 @@ pub async fn set_member(
     let juror = crate::services::accounts::active_principal(&txn, user_id)
         .await?
         .is_some_and(|p| p.has_role(Role::Jury));
-    if !juror {
-        return Err(ApiError::conflict(
-            ProblemCode::NotAJuror,
-            "Only enabled accounts holding the jury role can sit on a jury.",
-        ));
-    }
-    if account.email_verified_at.is_none() {
-        return Err(crate::services::accounts::unverified());
-    }
+    check_seat_holder(juror)?;
+    crate::domain::address_proof::check_verified(account.email_verified_at.is_some())?;
     match membership(&txn, edition_id, user_id).await? {
         Some(existing) => {
             let mut active = existing.into_active_model();

@@ -41,7 +41,10 @@ use crate::{
         Role,
         application::{ApplicationStatus, Eligibility},
         edition::{CandidatePool, EditionStatus, PrizeKind, ScoreScale},
-        jury::{CompositionFinding, Seat, conflict_needs_staff, may_see_others_scores},
+        jury::{
+            CompositionFinding, Seat, check_assignment, check_conflict_declaration,
+            check_may_see_others_scores, check_seat_holder,
+        },
         scoring::{self, ApplicationToRank, Card, RankedApplication, Round, ScorecardStatus},
     },
     entities::{

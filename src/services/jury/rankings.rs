@@ -1,6 +1,5 @@
 //! The jury: rankings.
 use super::*;
-use crate::domain::refusal::ProblemCode;
 
 pub(super) async fn ranking_of(
     db: &impl ConnectionTrait,
@@ -112,11 +111,7 @@ pub(super) async fn ensure_own_cards_submitted(
         .into_iter()
         .map(|card| card.application_id)
         .collect();
-    if may_see_others_scores(&owed, &submitted) {
-        Ok(())
-    } else {
-        Err(own_scorecards_pending())
-    }
+    Ok(check_may_see_others_scores(&owed, &submitted)?)
 }
 
 /// The round whose ranking informs a prize's decision: the selection for a prize open to every
@@ -126,11 +121,4 @@ pub(super) fn decision_round(prize: &prize::Model) -> Round {
         CandidatePool::Eligible => Round::Selection,
         _ => Round::Audition,
     }
-}
-
-pub(super) fn own_scorecards_pending() -> ApiError {
-    ApiError::conflict(
-        ProblemCode::OwnScorecardPending,
-        "Submit your own scorecards of this round before seeing the others'.",
-    )
 }

@@ -128,13 +128,9 @@ pub async fn save_scorecard(
         return Err(ApiError::Validation(errors));
     }
     let now = db::now();
-    let model = match own_scorecard(&txn, application_id, member.id, round).await? {
-        Some(existing) if existing.status == ScorecardStatus::Submitted => {
-            return Err(ApiError::conflict(
-                ProblemCode::ScorecardSubmitted,
-                "This scorecard is submitted and locked; staff can reopen it.",
-            ));
-        }
+    let existing = own_scorecard(&txn, application_id, member.id, round).await?;
+    jury_rules::check_card_open(existing.as_ref().map(|card| card.status))?;
+    let model = match existing {
         Some(existing) => {
             let mut active = existing.into_active_model();
             active.comment = Set(comment);
@@ -202,12 +198,7 @@ pub async fn submit_scorecard(
     let model = own_scorecard(&txn, application_id, member.id, round)
         .await?
         .ok_or(ApiError::NotFound)?;
-    if model.status == ScorecardStatus::Submitted {
-        return Err(ApiError::conflict(
-            ProblemCode::ScorecardSubmitted,
-            "This scorecard is already submitted.",
-        ));
-    }
+    jury_rules::check_card_open(Some(model.status))?;
     let errors = scoring::check_scores(&scores_of(&txn, model.id).await?, &criteria, scale);
     if !errors.is_empty() {
         return Err(ApiError::Validation(errors));
@@ -249,12 +240,7 @@ pub async fn reopen_scorecard(
         .await?
         .ok_or(ApiError::NotFound)?;
     editions::find_managed(&txn, caller, member.edition_id).await?;
-    if model.status != ScorecardStatus::Submitted {
-        return Err(ApiError::conflict(
-            ProblemCode::ScorecardNotSubmitted,
-            "Only a submitted scorecard can be reopened.",
-        ));
-    }
+    jury_rules::check_card_reopenable(model.status)?;
     let mut active = model.into_active_model();
     active.status = Set(ScorecardStatus::Draft);
     active.submitted_at = Set(None);
@@ -304,9 +290,7 @@ pub async fn scorecards(
                 .map(|card| card.application_id)
                 .into_iter()
                 .collect();
-            if !may_see_others_scores(&BTreeSet::from([application.id]), &submitted) {
-                return Err(own_scorecards_pending());
-            }
+            check_may_see_others_scores(&BTreeSet::from([application.id]), &submitted)?;
             false
         }
     };
