@@ -4,8 +4,10 @@
 //! accepts while logged in. All of a file or nothing; the same file twice changes nothing.
 use chrono::Utc;
 use sea_orm::{
-    ActiveModelTrait, ActiveValue::Set, ColumnTrait, ConnectionTrait, DatabaseConnection,
-    EntityTrait, IntoActiveModel, QueryFilter, sea_query::Expr,
+    ActiveModelTrait,
+    ActiveValue::Set,
+    ColumnTrait, ConnectionTrait, DatabaseConnection, EntityTrait, IntoActiveModel, QueryFilter,
+    sea_query::{Alias, Expr, ExprTrait, OnConflict},
 };
 use serde::Serialize;
 use serde_json::json;
@@ -52,22 +54,24 @@ pub async fn put_on_roster(
         user_id: Set(user_id),
         college: Set(college.to_owned()),
     };
-    match councillor::Entity::find_by_id((organization_id, user_id))
-        .one(txn)
-        .await?
-    {
-        Some(existing) if existing.college == college => Ok(false),
-        Some(_) => {
-            row.update(txn).await?;
-            Ok(true)
-        }
-        None => {
-            councillor::Entity::insert(row)
-                .exec_without_returning(txn)
-                .await?;
-            Ok(true)
-        }
-    }
+    // One statement: a new place, or a changed college; the same college writes nothing.
+    let college_column = councillor::Column::College;
+    let written = councillor::Entity::insert(row)
+        .on_conflict(
+            OnConflict::columns([
+                councillor::Column::OrganizationId,
+                councillor::Column::UserId,
+            ])
+            .update_column(college_column)
+            .action_and_where(
+                Expr::col((councillor::Entity, college_column))
+                    .ne(Expr::col((Alias::new("excluded"), college_column))),
+            )
+            .to_owned(),
+        )
+        .exec_without_returning(txn)
+        .await?;
+    Ok(written > 0)
 }
 
 /// Withdraws the pending invitations of this account to this organization's roster (a wrong

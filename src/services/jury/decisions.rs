@@ -111,13 +111,21 @@ pub async fn decide(
         reason: Set(request.reason.clone()),
     };
     let previous = existing.as_ref().map(|decision| decision.laureate_id);
-    if existing.is_some() {
-        model.update(&txn).await?;
-    } else {
-        prize_decision::Entity::insert(model)
-            .exec_without_returning(&txn)
-            .await?;
-    }
+    prize_decision::Entity::insert(model)
+        .on_conflict(
+            OnConflict::column(prize_decision::Column::PrizeId)
+                .update_columns([
+                    prize_decision::Column::LaureateId,
+                    prize_decision::Column::CastingVote,
+                    prize_decision::Column::Mentions,
+                    prize_decision::Column::DecidedBy,
+                    prize_decision::Column::DecidedAt,
+                    prize_decision::Column::Reason,
+                ])
+                .to_owned(),
+        )
+        .exec_without_returning(&txn)
+        .await?;
     audit::record(&txn, AuditEntry::by(caller.id, "prize.decided", "prize", prize_id, json!({
         "laureate": request.laureate, "casting_vote": request.casting_vote, "mentions": request.mentions,
         "reason": request.reason, "previous_laureate": previous,

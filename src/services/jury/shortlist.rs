@@ -1,7 +1,6 @@
 //! The jury: shortlist and auditions.
 use super::*;
 use crate::domain::jury_rules;
-use sea_orm::sea_query::OnConflict;
 
 /// Confirms the shortlist (the top N of the selection ranking is the proposal; any other
 /// choice needs a reason), makes the shortlisted candidates public and opens the auditions.
