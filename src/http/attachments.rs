@@ -173,13 +173,23 @@ pub async fn list_attachments(
     ))
 }
 
+/// The bytes of a downloaded file, as sent (this type only describes the body in the contract).
+#[derive(ToSchema)]
+#[schema(value_type = String, format = Binary)]
+pub struct FileBytes(#[allow(dead_code)] Vec<u8>);
+
 /// Download an attachment (its applicant, or its organization's staff).
 #[utoipa::path(
     tag = "applications",
     security(("bearer" = [])),
     params(("id" = Uuid, Path, description = "Attachment id")),
     responses(
-        (status = 200, description = "The file, with its detected type", content_type = "application/octet-stream", body = Vec<u8>),
+        (status = 200, description = "The file, with the type detected from its content (one of the accepted types)",
+         content(
+             (FileBytes = "application/pdf"),
+             (FileBytes = "image/jpeg"),
+             (FileBytes = "image/png"),
+         )),
         error::ResourceErrors,
     )
 )]
