@@ -41,8 +41,8 @@ pub enum ApiError {
     MethodNotAllowed { allow: Vec<String> },
     #[error("malformed request: {0}")]
     MalformedRequest(String),
-    #[error("unsupported media type")]
-    UnsupportedMediaType,
+    #[error("unsupported media type, expected {expected}")]
+    UnsupportedMediaType { expected: &'static str },
     #[error("request body larger than {limit} bytes")]
     PayloadTooLarge { limit: usize },
     #[error("validation failed")]
@@ -125,7 +125,7 @@ impl ApiError {
             ApiError::NotFound => ProblemCode::NotFound,
             ApiError::MethodNotAllowed { .. } => ProblemCode::MethodNotAllowed,
             ApiError::MalformedRequest(_) => ProblemCode::MalformedRequest,
-            ApiError::UnsupportedMediaType => ProblemCode::UnsupportedMediaType,
+            ApiError::UnsupportedMediaType { .. } => ProblemCode::UnsupportedMediaType,
             ApiError::PayloadTooLarge { .. } => ProblemCode::PayloadTooLarge,
             ApiError::Validation(_) => ProblemCode::ValidationFailed,
             ApiError::Conflict { code, .. } => *code,
@@ -153,8 +153,8 @@ impl ApiError {
                 format!("This resource supports: {}.", allow.join(", "))
             }
             ApiError::MalformedRequest(reason) => reason.clone(),
-            ApiError::UnsupportedMediaType => {
-                "The request body must be sent as application/json.".to_owned()
+            ApiError::UnsupportedMediaType { expected } => {
+                format!("The request body must be sent as {expected}.")
             }
             ApiError::PayloadTooLarge { limit } => {
                 format!("The request body must not exceed {limit} bytes.")
@@ -329,7 +329,7 @@ problem_responses! {
     NotFound: "No such resource (or not visible to the caller)" [NotFound] => ApiError::NotFound;
     PayloadTooLarge: "Request body too large" [PayloadTooLarge] => ApiError::PayloadTooLarge { limit: 65536 };
     UnsupportedMediaType: "The body is not application/json" [UnsupportedMediaType] =>
-        ApiError::UnsupportedMediaType;
+        ApiError::UnsupportedMediaType { expected: "application/json" };
     ValidationFailed: "Invalid fields, each listed in `errors`" [ValidationFailed] => ApiError::Validation(vec![
         FieldError::new("email", "invalid_format", "must be a valid email address"),
     ]);

@@ -129,6 +129,17 @@ pub fn check_seat_holder(holds_jury_role: bool) -> Result<(), Refusal> {
     Ok(())
 }
 
+/// The president's and the youth president's seats are held by one member each.
+pub fn check_seat_available(seat: Seat, held_by_another: bool) -> Result<(), Refusal> {
+    if held_by_another && matches!(seat, Seat::President | Seat::YouthPresident) {
+        return refuse(
+            ProblemCode::SeatTaken,
+            format!("The `{seat}` seat is held by another member: free it first."),
+        );
+    }
+    Ok(())
+}
+
 /// Reviewers are drawn from a seated jury, never from members conflicted on the application.
 pub fn check_assignment(jury_size: usize, conflicted: bool) -> Result<(), Refusal> {
     if jury_size == 0 {
@@ -183,6 +194,19 @@ mod tests {
         );
         assert!(check_conflict_declaration(true, true).is_ok());
         assert!(check_conflict_declaration(false, false).is_ok());
+    }
+
+    #[test]
+    fn one_president_and_one_youth_president() {
+        assert!(check_seat_available(Seat::President, false).is_ok());
+        assert!(check_seat_available(Seat::Councillor, true).is_ok());
+        assert!(check_seat_available(Seat::QualifiedPersonality, true).is_ok());
+        for seat in [Seat::President, Seat::YouthPresident] {
+            assert_eq!(
+                refused(check_seat_available(seat, true)),
+                ProblemCode::SeatTaken
+            );
+        }
     }
 
     #[test]

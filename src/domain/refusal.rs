@@ -73,7 +73,8 @@ pub enum ProblemCode {
     // Editions and their lifecycle.
     /// The organization already has an edition with this number.
     EditionNumberTaken,
-    /// The edition's settings can change only while it is a draft.
+    /// The edition's settings change only while it is a draft (its title, theme and calendar
+    /// also while applications are open).
     EditionLocked,
     /// The edition cannot move to that status from its current one.
     InvalidTransition,
@@ -113,8 +114,10 @@ pub enum ProblemCode {
     /// Eligibility is reviewed while applications are open and during the selection.
     ReviewClosed,
     // The jury: seats, conflicts, scoring, shortlist, decisions.
-    /// The account does not sit on this edition's jury.
+    /// Only enabled, verified accounts holding the jury role sit on a jury.
     NotAJuror,
+    /// The seat is held by another member: one president, one youth president.
+    SeatTaken,
     /// The edition has no jury seated.
     NoJury,
     /// This conflict of interest is already recorded.

@@ -437,90 +437,84 @@ pub async fn set_application_visibility(
 type CsvColumn = (&'static str, fn(&Application) -> String);
 
 const CSV_COLUMNS: &[CsvColumn] = &[
-    ("id", |application| application.id.to_string()),
-    ("status", |application| application.status.to_string()),
-    ("eligibility", |application| {
-        application.eligibility.to_string()
+    ("id", |row| row.id.to_string()),
+    ("status", |row| row.status.to_string()),
+    ("eligibility", |row| row.eligibility.to_string()),
+    ("automatic_check_eligible", |row| {
+        text(row.automatic_check.as_ref().map(|check| check.eligible))
     }),
-    ("automatic_check_eligible", |application| {
-        csv_text(
-            application
-                .automatic_check
-                .as_ref()
-                .map(|check| check.eligible.to_string()),
-        )
+    ("applicant_kind", |row| {
+        text(row.content.action.applicant_kind)
     }),
-    ("applicant_kind", |application| {
-        csv_text(
-            application
-                .content
-                .action
-                .applicant_kind
-                .map(|kind| kind.to_string()),
-        )
+    ("structure_name", |row| {
+        text(row.content.action.structure_name.as_ref())
     }),
-    ("structure_name", |application| {
-        csv_text(application.content.action.structure_name.clone())
+    ("siret", |row| text(row.content.private.siret.as_ref())),
+    ("contact_name", |row| {
+        text(row.content.private.contact_name.as_ref())
     }),
-    ("siret", |application| {
-        csv_text(application.content.private.siret.clone())
+    ("contact_email", |row| {
+        text(row.content.private.contact_email.as_ref())
     }),
-    ("contact_name", |application| {
-        csv_text(application.content.private.contact_name.clone())
+    ("contact_phone", |row| {
+        text(row.content.private.contact_phone.as_ref())
     }),
-    ("contact_email", |application| {
-        csv_text(application.content.private.contact_email.clone())
+    ("action_title", |row| {
+        text(row.content.action.action_title.as_ref())
     }),
-    ("contact_phone", |application| {
-        csv_text(application.content.private.contact_phone.clone())
-    }),
-    ("action_title", |application| {
-        csv_text(application.content.action.action_title.clone())
-    }),
-    ("summary", |application| {
-        csv_text(application.content.action.summary.clone())
-    }),
-    ("action_start", |application| {
-        csv_text(
-            application
-                .content
-                .action
-                .action_start
-                .map(|date| date.to_string()),
-        )
-    }),
-    ("action_end", |application| {
-        csv_text(
-            application
-                .content
-                .action
-                .action_end
-                .map(|date| date.to_string()),
-        )
-    }),
-    ("locations", |application| {
-        let places: Vec<String> = application
-            .content
-            .action
-            .locations
-            .iter()
-            .map(|l| format!("{} ({})", l.commune, l.postal_code))
+    ("summary", |row| text(row.content.action.summary.as_ref())),
+    ("action_start", |row| text(row.content.action.action_start)),
+    ("action_end", |row| text(row.content.action.action_end)),
+    ("locations", |row| {
+        let places: Vec<String> = (row.content.action.locations.iter())
+            .map(|place| format!("{} ({})", place.commune, place.postal_code))
             .collect();
         places.join("; ")
     }),
-    ("video_url", |application| {
-        csv_text(application.content.action.video_url.clone())
+    ("video_url", |row| {
+        text(row.content.action.video_url.as_ref())
     }),
-    ("website", |application| {
-        csv_text(application.content.action.website.clone())
+    ("website", |row| text(row.content.action.website.as_ref())),
+    ("submitted_at", |row| {
+        text(row.submitted_at.map(|at| at.to_rfc3339()))
     }),
-    ("submitted_at", |application| {
-        csv_text(application.submitted_at.map(|at| at.to_rfc3339()))
+    ("applicant_id", |row| text(row.applicant_id)),
+    ("description", |row| {
+        text(row.content.action.description.as_ref())
     }),
+    ("review_reason", |row| {
+        text(
+            row.review
+                .as_ref()
+                .and_then(|review| review.reason.as_ref()),
+        )
+    }),
+    ("reviewed_at", |row| {
+        text(
+            row.review
+                .as_ref()
+                .map(|review| review.reviewed_at.to_rfc3339()),
+        )
+    }),
+    ("public", |row| row.public.to_string()),
+    ("shortlisted", |row| row.shortlisted.to_string()),
+    ("audition_starts_at", |row| {
+        text(
+            row.audition
+                .as_ref()
+                .map(|slot| slot.starts_at.to_rfc3339()),
+        )
+    }),
+    ("audition_place", |row| {
+        text(row.audition.as_ref().map(|slot| &slot.place))
+    }),
+    ("created_at", |row| row.created_at.to_rfc3339()),
+    ("updated_at", |row| row.updated_at.to_rfc3339()),
 ];
 
-fn csv_text(value: Option<String>) -> String {
-    value.unwrap_or_default()
+/// An optional value as CSV text (empty when absent).
+fn text(value: Option<impl std::fmt::Display>) -> String {
+    value.map(|value| value.to_string()).unwrap_or_default()
 }
 
 fn csv_row(criteria: &[String], application: &Application) -> Vec<String> {

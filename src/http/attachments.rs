@@ -34,7 +34,9 @@ fn multipart_error(error: MultipartError) -> ApiError {
     match error {
         MultipartError::ContentTypeMissing
         | MultipartError::ContentTypeParse
-        | MultipartError::ContentTypeIncompatible => ApiError::UnsupportedMediaType,
+        | MultipartError::ContentTypeIncompatible => ApiError::UnsupportedMediaType {
+            expected: "multipart/form-data",
+        },
         other => {
             ApiError::MalformedRequest(format!("The multipart body could not be read: {other}."))
         }

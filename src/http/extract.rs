@@ -28,7 +28,9 @@ fn json_error(error: JsonPayloadError) -> ApiError {
         | JsonPayloadError::OverflowKnownLength { limit, .. } => {
             ApiError::PayloadTooLarge { limit }
         }
-        JsonPayloadError::ContentType => ApiError::UnsupportedMediaType,
+        JsonPayloadError::ContentType => ApiError::UnsupportedMediaType {
+            expected: "application/json",
+        },
         JsonPayloadError::Deserialize(error) if error.is_data() => {
             ApiError::Validation(vec![shape_error(&error.to_string())])
         }

@@ -16,9 +16,9 @@ use crate::{
 
 /// `(operationId, codes)` for every operation that refuses by the state of things.
 pub const OPERATION_CODES: &[(&str, &[ProblemCode])] = &[
-    ("add_assignment", &[ConflictOfInterest]),
+    ("add_assignment", &[ConflictOfInterest, EditionClosed]),
     ("add_organization_admin", &[EmailUnverified, NotAnAdmin]),
-    ("assign_reviewers", &[NoJury]),
+    ("assign_reviewers", &[EditionClosed, NoJury]),
     ("break_tie", &[BallotNotClosed, NoTie, ResultsNotPublished]),
     ("cast_vote", &[AlreadyVoted, BallotNotOpen, NotEntitled]),
     ("close_ballot", &[InvalidBallotTransition]),
@@ -50,7 +50,7 @@ pub const OPERATION_CODES: &[(&str, &[ProblemCode])] = &[
     ),
     (
         "declare_conflict",
-        &[ConflictAlreadyDeclared, ScorecardSubmitted],
+        &[ConflictAlreadyDeclared, EditionClosed, ScorecardSubmitted],
     ),
     ("delete_attachment", &[ApplicationsClosed, NotADraft]),
     ("delete_prize", &[EditionLocked]),
@@ -64,9 +64,11 @@ pub const OPERATION_CODES: &[(&str, &[ProblemCode])] = &[
     ("open_ballot", &[EditionNotVoting, InvalidBallotTransition]),
     ("publish_results", &[BallotNotClosed, TieUnresolved]),
     ("refresh_session", &[InvalidRefreshToken]),
+    ("remove_assignment", &[EditionClosed]),
+    ("remove_jury_member", &[EditionClosed]),
     ("remove_organization_admin", &[CannotLockOutSelf]),
     ("reopen_application", &[ApplicationsClosed, NotSubmitted]),
-    ("reopen_scorecard", &[ScorecardNotSubmitted]),
+    ("reopen_scorecard", &[EditionClosed, ScorecardNotSubmitted]),
     ("replace_criteria", &[EditionLocked]),
     ("request_voter_code", &[BallotNotOpen]),
     ("review_application", &[NotSubmitted, ReviewClosed]),
@@ -84,7 +86,10 @@ pub const OPERATION_CODES: &[(&str, &[ProblemCode])] = &[
     ("set_application_visibility", &[EditionClosed, NotEligible]),
     ("set_ballot_window", &[BallotStarted, EditionClosed]),
     ("set_councillor", &[NotACouncillor, NotOnRoster]),
-    ("set_jury_member", &[EmailUnverified, NotAJuror]),
+    (
+        "set_jury_member",
+        &[EditionClosed, EmailUnverified, NotAJuror, SeatTaken],
+    ),
     (
         "submit_application",
         &[ApplicationsClosed, EmailUnverified, NotADraft],

@@ -139,7 +139,9 @@ pub async fn import_councillors(
         .and_then(|value| value.to_str().ok())
         .is_some_and(|value| value.starts_with("text/csv") || value.starts_with("text/plain"));
     if !csv_type {
-        return Err(ApiError::UnsupportedMediaType);
+        return Err(ApiError::UnsupportedMediaType {
+            expected: "text/csv",
+        });
     }
     let mut body = web::BytesMut::new();
     while let Some(chunk) = futures_util::StreamExt::next(&mut payload).await {

@@ -248,6 +248,12 @@ api_test!(async fn staff_export_one_csv_row_per_file_in_utf8(app) {
     assert_eq!(&rows[0][10], "De la musique live à l'hôpital");
     assert_eq!(&rows[1][10], "Paw'sitive Job, « chiens » et insertion");
     assert_eq!(&rows[0][14], "Lyon (69003)");
+    // Everything staff read in the JSON view is in the export, description included.
+    let column = |name: &str| header.iter().position(|h| h == name).unwrap_or_else(|| panic!("no {name} column"));
+    assert!(rows[0][column("description")].starts_with("Depuis janvier 2024"));
+    for name in ["applicant_id", "public", "shortlisted", "review_reason", "reviewed_at", "created_at", "updated_at"] {
+        column(name);
+    }
     let refused = app.get(&path).bearer_auth(&setup.applicant.token).send().await.unwrap();
     assert_problem(refused, 403, "forbidden").await;
     let foreign = app.get(&path).bearer_auth(&app.create_organization("ceser-paca").await.admin.token).send().await.unwrap();

@@ -255,6 +255,46 @@ api_test!(async fn what_an_edition_decided_stays_once_its_results_are_out(app) {
     assert_problem(window, 409, "edition_closed").await;
 });
 
+api_test!(async fn the_jury_s_record_stays_once_the_results_are_out(app) {
+    let (run, _) = shortlisted(&app, "jury").await;
+    let admin = run.organization.admin.token.clone();
+    let (edition, juror, application) = (&run.edition, &run.jury[3], &run.files[0]);
+    let card = id(&json(score(&app, juror, application, "audition", 14).await).await);
+    for to in ["ceremony", "results_published"] {
+        let moved = send(&app, Method::POST, &format!("/api/v1/editions/{edition}/transitions"), json!({"to": to, "reason": "Cérémonie avancée pour le test."}), &admin).await;
+        assert_eq!(moved.status(), 200, "{to}");
+    }
+    let closed = [
+        (Method::PUT, format!("/api/v1/editions/{edition}/jury/{}", juror.id), json!({"seat": "councillor"})),
+        (Method::DELETE, format!("/api/v1/editions/{edition}/jury/{}", juror.id), json!({})),
+        (Method::POST, format!("/api/v1/editions/{edition}/assignments"), json!({"round": "audition", "reviewers_per_file": 2})),
+        (Method::PUT, format!("/api/v1/editions/{edition}/assignments/{application}/{}?round=audition", juror.id), json!({})),
+        (Method::DELETE, format!("/api/v1/editions/{edition}/assignments/{application}/{}?round=audition", juror.id), json!({})),
+        (Method::POST, format!("/api/v1/scorecards/{card}/reopen"), json!({"reason": "Après la proclamation des résultats."})),
+        (Method::POST, format!("/api/v1/applications/{application}/conflicts"), json!({"reason": "Après la proclamation des résultats.", "user_id": juror.id})),
+    ];
+    for (method, path, body) in closed {
+        assert_problem(send(&app, method, &path, body, &admin).await, 409, "edition_closed").await;
+    }
+});
+
+api_test!(async fn a_jury_has_one_president(app) {
+    let run = prepare(&app).await;
+    let second = send(&app, Method::PUT, &format!("/api/v1/editions/{}/jury/{}", run.edition, run.jury[3].id), json!({"seat": "president"}), &run.organization.admin.token).await;
+    assert_problem(second, 409, "seat_taken").await;
+    // The president keeps their own seat.
+    let same = send(&app, Method::PUT, &format!("/api/v1/editions/{}/jury/{}", run.edition, run.jury[0].id), json!({"seat": "president"}), &run.organization.admin.token).await;
+    assert_eq!(same.status(), 200);
+});
+
+api_test!(async fn an_upload_says_which_media_type_it_expects(app) {
+    let setup = setup(&app).await;
+    let unsent = id(&json(draft(&app, &setup, &complete_file()).await).await);
+    let sent_as_json = send(&app, Method::POST, &format!("/api/v1/applications/{unsent}/attachments"), json!({}), &setup.applicant.token).await;
+    let problem = assert_problem(sent_as_json, 415, "unsupported_media_type").await;
+    assert_eq!(problem["detail"], "The request body must be sent as multipart/form-data.");
+});
+
 api_test!(async fn staff_do_not_remove_themselves(app) {
     let organization = app.create_organization("ceser-ara").await;
     let admin = &organization.admin;

@@ -85,7 +85,7 @@ pub async fn assign(
     per_file: usize,
 ) -> Result<Vec<Assignment>, ApiError> {
     let txn = db::begin_write(db).await?;
-    editions::find_managed(&txn, caller, edition_id).await?;
+    managed_running(&txn, caller, edition_id).await?;
     let members = jury_members_of(&txn, edition_id).await?;
     check_assignment(members.len(), false)?;
     let applications = round_applications(&txn, edition_id, round).await?;
@@ -185,7 +185,7 @@ pub async fn adjust_assignment(
     assigned: bool,
 ) -> Result<(), ApiError> {
     let txn = db::begin_write(db).await?;
-    editions::find_managed(&txn, caller, edition_id).await?;
+    managed_running(&txn, caller, edition_id).await?;
     let member = membership(&txn, edition_id, user_id)
         .await?
         .ok_or(ApiError::NotFound)?;

@@ -28,6 +28,7 @@ pub async fn declare_conflict(
         .await?
         .ok_or(ApiError::NotFound)?;
     let edition = find_edition(&txn, application.edition_id).await?;
+    check_not_concluded(edition.status)?;
     let (member, by_staff) = match for_user {
         Some(user_id) if user_id != caller.id => {
             staff::ensure_staff(&txn, caller, edition.organization_id).await?;

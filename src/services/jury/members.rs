@@ -19,7 +19,7 @@ pub async fn set_member(
     previous_laureate: bool,
 ) -> Result<JuryMember, ApiError> {
     let txn = db::begin_write(db).await?;
-    editions::find_managed(&txn, caller, edition_id).await?;
+    managed_running(&txn, caller, edition_id).await?;
     let account = user::Entity::find_by_id(user_id)
         .one(&txn)
         .await?
@@ -29,6 +29,11 @@ pub async fn set_member(
         .is_some_and(|p| p.has_role(Role::Jury));
     check_seat_holder(juror)?;
     crate::domain::address_proof::check_verified(account.email_verified_at.is_some())?;
+    let held_by_another = jury_members_of(&txn, edition_id)
+        .await?
+        .iter()
+        .any(|member| member.seat == seat && member.user_id != user_id);
+    check_seat_available(seat, held_by_another)?;
     match membership(&txn, edition_id, user_id).await? {
         Some(existing) => {
             let mut active = existing.into_active_model();
@@ -76,7 +81,7 @@ pub async fn remove_member(
     user_id: Uuid,
 ) -> Result<(), ApiError> {
     let txn = db::begin_write(db).await?;
-    editions::find_managed(&txn, caller, edition_id).await?;
+    managed_running(&txn, caller, edition_id).await?;
     let member = membership(&txn, edition_id, user_id)
         .await?
         .ok_or(ApiError::NotFound)?;

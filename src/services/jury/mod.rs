@@ -44,9 +44,10 @@ use crate::{
         Role,
         application::{ApplicationStatus, Eligibility},
         edition::{CandidatePool, EditionStatus, PrizeKind, ScoreScale},
+        edition_lifecycle::check_not_concluded,
         jury::{
             CompositionFinding, Seat, check_assignment, check_conflict_declaration,
-            check_may_see_others_scores, check_seat_holder,
+            check_may_see_others_scores, check_seat_available, check_seat_holder,
         },
         scoring::{self, ApplicationToRank, Card, RankedApplication, Round, ScorecardStatus},
     },
@@ -65,6 +66,18 @@ use crate::{
         staff,
     },
 };
+
+/// The edition the caller manages, while its jury's work may still change: once the results
+/// are published, seats, reviews, scorecards and conflicts stay as they were.
+pub(super) async fn managed_running(
+    db: &impl ConnectionTrait,
+    caller: &Principal,
+    edition_id: Uuid,
+) -> Result<edition::Model, ApiError> {
+    let edition = editions::find_managed(db, caller, edition_id).await?;
+    check_not_concluded(edition.status)?;
+    Ok(edition)
+}
 
 pub(super) async fn membership(
     db: &impl ConnectionTrait,

@@ -239,7 +239,7 @@ pub async fn reopen_scorecard(
         .one(&txn)
         .await?
         .ok_or(ApiError::NotFound)?;
-    editions::find_managed(&txn, caller, member.edition_id).await?;
+    managed_running(&txn, caller, member.edition_id).await?;
     jury_rules::check_card_reopenable(model.status)?;
     let mut active = model.into_active_model();
     active.status = Set(ScorecardStatus::Draft);
