@@ -97,12 +97,21 @@ pub fn check_window_change(state: BallotState, edition: EditionStatus) -> Result
     Ok(())
 }
 
-/// Staff open a scheduled ballot, while the edition is in audition or at the ceremony, and
-/// close an open one.
+/// The stages of the edition during which a ballot of this kind may open: the councillors vote
+/// at the ceremony; the public from the auditions to the ceremony.
+pub fn opening_stages(kind: PrizeKind) -> &'static [EditionStatus] {
+    match kind {
+        PrizeKind::Councillors => &[EditionStatus::Ceremony],
+        _ => &[EditionStatus::Audition, EditionStatus::Ceremony],
+    }
+}
+
+/// Staff open a scheduled ballot during its opening stages and close an open one.
 pub fn check_manual_step(
     current: BallotState,
     to: BallotState,
     edition: EditionStatus,
+    kind: PrizeKind,
 ) -> Result<(), Refusal> {
     let allowed = match to {
         BallotState::Open => current == BallotState::Scheduled,
@@ -119,12 +128,11 @@ pub fn check_manual_step(
             ),
         );
     }
-    if to == BallotState::Open
-        && !matches!(edition, EditionStatus::Audition | EditionStatus::Ceremony)
-    {
+    if to == BallotState::Open && !opening_stages(kind).contains(&edition) {
         return refuse(
             ProblemCode::EditionNotVoting,
-            "Ballots open once the shortlist is known, until the results are published.",
+            "The councillors' ballot opens at the ceremony; the public ballot from the \
+             auditions to the ceremony.",
         );
     }
     Ok(())
@@ -313,11 +321,22 @@ mod tests {
     }
 
     #[test]
-    fn staff_open_a_scheduled_ballot_during_audition_or_ceremony_and_close_an_open_one() {
+    fn staff_open_a_scheduled_ballot_at_its_stage_and_close_an_open_one() {
         use BallotState::*;
-        assert!(check_manual_step(Scheduled, Open, EditionStatus::Audition).is_ok());
-        assert!(check_manual_step(Scheduled, Open, EditionStatus::Ceremony).is_ok());
-        assert!(check_manual_step(Open, Closed, EditionStatus::ResultsPublished).is_ok());
+        let (public, councillors) = (PrizeKind::Public, PrizeKind::Councillors);
+        assert!(check_manual_step(Scheduled, Open, EditionStatus::Audition, public).is_ok());
+        assert!(check_manual_step(Scheduled, Open, EditionStatus::Ceremony, public).is_ok());
+        assert!(check_manual_step(Scheduled, Open, EditionStatus::Ceremony, councillors).is_ok());
+        assert_eq!(
+            code(check_manual_step(
+                Scheduled,
+                Open,
+                EditionStatus::Audition,
+                councillors
+            )),
+            ProblemCode::EditionNotVoting
+        );
+        assert!(check_manual_step(Open, Closed, EditionStatus::ResultsPublished, public).is_ok());
         for (from, to) in [
             (Open, Open),
             (Closed, Open),
@@ -326,13 +345,13 @@ mod tests {
             (Open, Published),
         ] {
             assert_eq!(
-                code(check_manual_step(from, to, EditionStatus::Ceremony)),
+                code(check_manual_step(from, to, EditionStatus::Ceremony, public)),
                 ProblemCode::InvalidBallotTransition
             );
         }
         for edition in [EditionStatus::Selection, EditionStatus::ResultsPublished] {
             assert_eq!(
-                code(check_manual_step(Scheduled, Open, edition)),
+                code(check_manual_step(Scheduled, Open, edition, public)),
                 ProblemCode::EditionNotVoting
             );
         }

@@ -95,6 +95,12 @@ pub fn check_transition(
     }
 }
 
+/// Entering one of these stages ends the voting: the edition's ballots still scheduled or
+/// open close then, and take no vote after.
+pub fn ends_voting(to: EditionStatus) -> bool {
+    to >= EditionStatus::ResultsPublished
+}
+
 /// Once the results are published, what the edition decided stays as it was: its applications'
 /// review and visibility, its auditions, its ballots.
 pub fn check_not_concluded(status: EditionStatus) -> Result<(), Refusal> {
@@ -110,6 +116,13 @@ pub fn check_not_concluded(status: EditionStatus) -> Result<(), Refusal> {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn publishing_the_results_ends_the_voting() {
+        assert!(!ends_voting(EditionStatus::Ceremony));
+        assert!(ends_voting(EditionStatus::ResultsPublished));
+        assert!(ends_voting(EditionStatus::Archived));
+    }
 
     fn complete_calendar() -> Calendar {
         Calendar {

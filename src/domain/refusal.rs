@@ -157,7 +157,8 @@ pub enum ProblemCode {
     /// The jury's president has a conflict of interest with a tied candidate.
     PresidentConflicted,
     // Ballots and votes.
-    /// Ballots run from the shortlist until the results are published.
+    /// The councillors' ballot opens at the ceremony; the public ballot from the auditions to
+    /// the ceremony.
     EditionNotVoting,
     /// The ballot cannot take that step from its current state.
     InvalidBallotTransition,

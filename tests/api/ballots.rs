@@ -7,9 +7,21 @@ use crate::{
     jury::{Run, shortlisted},
 };
 
-/// An edition in audition with its five shortlisted files, and the councillors' prize.
+/// An edition at the ceremony with its five shortlisted applications, and the councillors'
+/// prize (their ballot opens at the ceremony).
 async fn ceremony(app: &TestApp) -> (Run, String) {
-    shortlisted(app, "councillors").await
+    let (run, prize) = shortlisted(app, "councillors").await;
+    let moved = app
+        .post(
+            &format!("/api/v1/editions/{}/transitions", run.edition),
+            &json!({"to": "ceremony"}),
+        )
+        .bearer_auth(&run.organization.admin.token)
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(moved.status(), 200);
+    (run, prize)
 }
 
 /// Councillors on the roster of the run's organization (invited, and accepted).

@@ -288,3 +288,23 @@ api_test!(async fn racing_wrong_codes_get_no_more_than_the_allowed_attempts(app)
     // Even the right code is refused now.
     assert_problem(confirm(&app, &prize, "racer@example.org", &right).await, 409, "too_many_attempts").await;
 });
+
+api_test!(async fn publishing_the_results_ends_the_vote(app) {
+    let (run, prize) = open_public_ballot(&app).await;
+    let early = voter_token(&app, &prize, "premiere@example.org").await;
+    let late = voter_token(&app, &prize, "retardataire@example.org").await;
+    assert_eq!(vote(&app, &prize, &early, &run.files[0]).await.status(), 201);
+    for to in ["ceremony", "results_published"] {
+        let moved = app
+            .post(&format!("/api/v1/editions/{}/transitions", run.edition), &json!({"to": to}))
+            .bearer_auth(&run.organization.admin.token)
+            .send()
+            .await
+            .unwrap();
+        assert_eq!(moved.status(), 200, "{to}");
+    }
+    // The ballot closed with the edition: no receipt for a vote after the results.
+    assert_problem(vote(&app, &prize, &late, &run.files[1]).await, 409, "ballot_not_open").await;
+    let ballot = json(app.get(&format!("/api/v1/prizes/{prize}/ballot")).send().await.unwrap()).await;
+    assert_eq!(ballot["state"], "closed");
+});

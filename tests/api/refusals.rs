@@ -209,6 +209,12 @@ api_test!(async fn ballots_open_at_their_stage_only(app) {
     assert_problem(code, 409, "ballot_not_open").await;
 });
 
+api_test!(async fn the_councillors_vote_at_the_ceremony_not_before(app) {
+    let (run, prize) = shortlisted(&app, "councillors").await;
+    let open = send(&app, Method::POST, &format!("/api/v1/prizes/{prize}/ballot/open"), json!({}), &run.organization.admin.token).await;
+    assert_problem(open, 409, "edition_not_voting").await;
+});
+
 api_test!(async fn an_unverified_applicant_stores_no_attachment(app) {
     let organization = app.create_organization("ceser-ara").await;
     let edition = app.open_edition(&organization).await;

@@ -49,9 +49,9 @@ pub async fn set_state(
     to: BallotState,
 ) -> Result<BallotView, ApiError> {
     let txn = db::begin_write(db).await?;
-    let (_, edition, ballot) = managed(&txn, caller, prize_id).await?;
+    let (prize, edition, ballot) = managed(&txn, caller, prize_id).await?;
     let current = state_of(&ballot, Utc::now());
-    ballot::check_manual_step(current, to, edition.status)?;
+    ballot::check_manual_step(current, to, edition.status, prize.kind)?;
     let mut active = ballot.into_active_model();
     active.state = Set(to);
     if to == BallotState::Closed {

@@ -4,7 +4,7 @@ use chrono::{DateTime, Utc};
 use sea_orm::{
     ActiveModelTrait, ActiveValue::Set, ColumnTrait, Condition, ConnectionTrait,
     DatabaseConnection, DatabaseTransaction, EntityTrait, IntoActiveModel, PaginatorTrait,
-    QueryFilter, QueryOrder, QuerySelect,
+    QueryFilter, QueryOrder, QuerySelect, QueryTrait, sea_query::Expr,
 };
 use serde::Serialize;
 use serde_json::json;
@@ -15,6 +15,7 @@ use crate::{
     auth::Principal,
     db,
     domain::{
+        ballot::BallotState,
         calendar::Calendar,
         edition::{
             CandidatePool, CriterionSpec, DateRange, EditionSettings, EditionStatus, PrizeKind,
@@ -23,7 +24,7 @@ use crate::{
         edition_lifecycle::{self, EditionFacts},
         pagination::{Page, PageRequest},
     },
-    entities::{criterion, edition as edition_entity, organization, prize},
+    entities::{ballot, criterion, edition as edition_entity, organization, prize},
     error::ApiError,
     services::{
         audit::{self, AuditEntry},
@@ -458,6 +459,30 @@ pub async fn transition(
     Ok(edition)
 }
 
+/// Closes the edition's ballots still scheduled or open, now; a vote waiting on a ballot's
+/// row (share lock) sees it closed.
+async fn close_ballots(txn: &impl ConnectionTrait, edition_id: Uuid) -> Result<(), ApiError> {
+    let now = db::now();
+    let prizes = prize::Entity::find()
+        .select_only()
+        .column(prize::Column::Id)
+        .filter(prize::Column::EditionId.eq(edition_id))
+        .into_query();
+    ballot::Entity::update_many()
+        .col_expr(ballot::Column::State, Expr::value(BallotState::Closed))
+        .col_expr(ballot::Column::ClosesAt, Expr::value(now))
+        .filter(ballot::Column::PrizeId.in_subquery(prizes))
+        .filter(ballot::Column::State.is_in([BallotState::Scheduled, BallotState::Open]))
+        .filter(
+            Condition::any()
+                .add(ballot::Column::ClosesAt.is_null())
+                .add(ballot::Column::ClosesAt.gt(now)),
+        )
+        .exec(txn)
+        .await?;
+    Ok(())
+}
+
 /// Moves the edition to `to` inside the caller's transaction, checking the guards with the
 /// edition's current facts, and records the transition.
 pub async fn transition_in(
@@ -494,6 +519,9 @@ pub async fn transition_in(
     active.status = Set(to);
     active.updated_at = Set(db::now());
     let model = active.update(txn).await?;
+    if edition_lifecycle::ends_voting(to) {
+        close_ballots(txn, id).await?;
+    }
     audit::record(
         txn,
         AuditEntry::by(
