@@ -32,6 +32,9 @@ pub struct Settings {
     pub jwt_secret: Vec<u8>,
     /// True when no secret was configured and a random one was made for this run.
     pub jwt_secret_generated: bool,
+    /// Keys voters' participation and identities (`PRIX_VOTER_KEY`); `None` in development
+    /// without it (a key file beside the database is used, see `voter_key_file`).
+    pub voter_key: Option<Vec<u8>>,
     pub access_token_ttl: Duration,
     pub refresh_token_ttl: Duration,
     pub cors_origins: Vec<String>,
@@ -73,6 +76,7 @@ impl std::fmt::Debug for Settings {
             .field("addr", &self.addr)
             .field("environment", &self.environment)
             .field("jwt_secret", &"***")
+            .field("voter_key", &"***")
             .finish_non_exhaustive()
     }
 }
@@ -139,29 +143,18 @@ impl Settings {
             .parse()
             .map_err(|_| invalid("PRIX_ADDR", "expected host:port, e.g. 127.0.0.1:8080"))?;
 
-        let (jwt_secret, jwt_secret_generated) = match get("PRIX_JWT_SECRET") {
-            Some(secret) if secret.len() >= MIN_SECRET_BYTES && varied(&secret) => {
-                (secret.into_bytes(), false)
-            }
-            Some(_) if environment == Environment::Production => {
-                return Err(invalid(
-                    "PRIX_JWT_SECRET",
-                    format!(
-                        "must be at least {MIN_SECRET_BYTES} random bytes in production \
-                         (e.g. `openssl rand -base64 48`)"
-                    ),
-                ));
-            }
-            None if environment == Environment::Production => {
-                return Err(invalid("PRIX_JWT_SECRET", "is required in production"));
-            }
-            Some(secret) => (secret.into_bytes(), false),
-            None => {
-                let mut secret = vec![0u8; MIN_SECRET_BYTES];
-                rand::rng().fill_bytes(&mut secret);
-                (secret, true)
-            }
-        };
+        let (jwt_secret, jwt_secret_generated) =
+            match secret("PRIX_JWT_SECRET", get("PRIX_JWT_SECRET"), environment)? {
+                Some(secret) => (secret, false),
+                None => {
+                    let mut secret = vec![0u8; MIN_SECRET_BYTES];
+                    rand::rng().fill_bytes(&mut secret);
+                    (secret, true)
+                }
+            };
+        // Independent of the JWT secret: tokens can be rotated without letting past voters
+        // vote again. In development, without it, a key file beside the database is used.
+        let voter_key = secret("PRIX_VOTER_KEY", get("PRIX_VOTER_KEY"), environment)?;
 
         let seconds =
             |name: &'static str, default: u64, max: u64| -> Result<Duration, ConfigError> {
@@ -326,6 +319,7 @@ impl Settings {
             environment,
             jwt_secret,
             jwt_secret_generated,
+            voter_key,
             access_token_ttl,
             refresh_token_ttl,
             cors_origins,
@@ -350,8 +344,44 @@ impl Settings {
     }
 }
 
+/// A secret from the environment: strong enough in production, required there; `None` when
+/// absent in development.
+fn secret(
+    variable: &'static str,
+    raw: Option<String>,
+    environment: Environment,
+) -> Result<Option<Vec<u8>>, ConfigError> {
+    match raw {
+        Some(secret) if secret.len() >= MIN_SECRET_BYTES && varied(&secret) => {
+            Ok(Some(secret.into_bytes()))
+        }
+        Some(_) if environment == Environment::Production => Err(invalid(
+            variable,
+            format!(
+                "must be at least {MIN_SECRET_BYTES} random bytes in production \
+                 (e.g. `openssl rand -base64 48`)"
+            ),
+        )),
+        None if environment == Environment::Production => {
+            Err(invalid(variable, "is required in production"))
+        }
+        Some(secret) => Ok(Some(secret.into_bytes())),
+        None => Ok(None),
+    }
+}
+
 /// A folder beside the SQLite database file, or in the working directory.
 fn default_storage_dir(database_url: &str) -> std::path::PathBuf {
+    beside_database(database_url).join("prix-ceser-files")
+}
+
+/// Where the development voter key is kept: a file beside the SQLite database (never inside
+/// it), or in the working directory.
+pub fn voter_key_file(database_url: &str) -> std::path::PathBuf {
+    beside_database(database_url).join("prix-ceser.voter-key")
+}
+
+fn beside_database(database_url: &str) -> std::path::PathBuf {
     let beside = database_url
         .strip_prefix("sqlite://")
         .or_else(|| database_url.strip_prefix("sqlite:"))
@@ -362,7 +392,7 @@ fn default_storage_dir(database_url: &str) -> std::path::PathBuf {
                 .parent()
                 .map(std::path::Path::to_path_buf)
         });
-    beside.unwrap_or_default().join("prix-ceser-files")
+    beside.unwrap_or_default()
 }
 
 fn parse_number(
@@ -440,12 +470,21 @@ mod tests {
         let hex = "9f3c2a7be1d04856c7a9e2f1b3d5c8a0e6f4b2d1c9a7e5f3b1d8c6a4e2f0b9d7";
         assert!(varied(hex));
         let strong = "kP3x9QvL2mZr7TcW1yHs5NbF8dJg4AeU6oXi0Rw";
-        let without_smtp = settings(&[("PRIX_ENV", "production"), ("PRIX_JWT_SECRET", strong)]);
+        let voter_key = "Zt8qW2nR5vK9xB3mJ7cL1pH6sD4fG0aY2uE8iO5";
+        let without_voter_key =
+            settings(&[("PRIX_ENV", "production"), ("PRIX_JWT_SECRET", strong)]);
+        assert_eq!(without_voter_key.unwrap_err().variable, "PRIX_VOTER_KEY");
+        let without_smtp = settings(&[
+            ("PRIX_ENV", "production"),
+            ("PRIX_JWT_SECRET", strong),
+            ("PRIX_VOTER_KEY", voter_key),
+        ]);
         assert_eq!(without_smtp.unwrap_err().variable, "PRIX_SMTP_URL");
         assert!(
             settings(&[
                 ("PRIX_ENV", "production"),
                 ("PRIX_JWT_SECRET", strong),
+                ("PRIX_VOTER_KEY", voter_key),
                 ("PRIX_SMTP_URL", "smtp://mail.example.fr:25")
             ])
             .is_ok()

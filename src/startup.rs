@@ -71,6 +71,11 @@ impl Application {
     pub async fn build(settings: Settings) -> anyhow::Result<Self> {
         let db = db::connect(&settings.database_url).await?;
         db::migrate(&db).await?;
+        let keys = crate::domain::voter::VoterKeys::derive(&crate::state::voter_key(&settings)?);
+        let keyed = crate::services::ballots::key_participation(&db, &keys).await?;
+        if keyed > 0 {
+            tracing::info!(keyed, "participation records keyed with the voter key");
+        }
         Self::build_with_db(settings, db)
     }
 
@@ -87,7 +92,8 @@ impl Application {
                 Mailer::new(settings.smtp_url.as_deref(), &settings.mail_from)?,
             );
         }
-        let state = web::Data::new(AppState::new(settings, db));
+        let voter_key = crate::state::voter_key(&settings)?;
+        let state = web::Data::new(AppState::new(settings, db, &voter_key));
         let mut server = HttpServer::new(move || {
             let settings = &state.settings;
             let (app, document) = mount(

@@ -1,10 +1,10 @@
 //! What every request shares: the database, keys, settings, limiters and caches.
 use sea_orm::DatabaseConnection;
-use sha2::{Digest, Sha256};
 
 use crate::{
     auth::JwtKeys,
     config::Settings,
+    domain::voter::VoterKeys,
     http::rate_limit::{IpRateLimiter, KeyedRateLimiter, StreamSlots},
     services::{attachments::Storage, ballots::BallotCache, live::LiveHub},
 };
@@ -19,8 +19,8 @@ pub struct AppState {
     pub settings: Settings,
     pub auth_limiter: IpRateLimiter,
     pub storage: Storage,
-    /// Keys the voters' identities (derived from the JWT secret).
-    pub voter_identity_key: Vec<u8>,
+    /// Keys the public voters' identities and the participation records (`PRIX_VOTER_KEY`).
+    pub voter_keys: VoterKeys,
     pub voter_ip_limiter: IpRateLimiter,
     /// Code requests per voter address: 3 per 10 minutes.
     pub voter_address_limiter: KeyedRateLimiter<String>,
@@ -35,19 +35,12 @@ pub struct AppState {
 }
 
 impl AppState {
-    pub fn new(settings: Settings, db: DatabaseConnection) -> Self {
+    pub fn new(settings: Settings, db: DatabaseConnection, voter_key: &[u8]) -> Self {
         Self {
             jwt: JwtKeys::new(&settings.jwt_secret, settings.access_token_ttl),
             auth_limiter: IpRateLimiter::per_minute(settings.auth_rate_limit_per_minute),
             storage: Storage::new(settings.storage_dir.clone()),
-            voter_identity_key: Sha256::digest(
-                [
-                    b"prix-ceser voter identity:".as_slice(),
-                    &settings.jwt_secret,
-                ]
-                .concat(),
-            )
-            .to_vec(),
+            voter_keys: VoterKeys::derive(voter_key),
             voter_ip_limiter: IpRateLimiter::per_minute(settings.voter_rate_limit_per_minute),
             voter_address_limiter: KeyedRateLimiter::per_period(
                 3,
@@ -67,5 +60,69 @@ impl AppState {
             db,
             settings,
         }
+    }
+}
+
+/// The voter key: `PRIX_VOTER_KEY`, or in development a key generated once into a file beside
+/// the database (never inside it), so that a restart neither reopens a ballot to past voters
+/// nor forgets who voted. An in-memory database gets a key for its lifetime.
+pub fn voter_key(settings: &Settings) -> anyhow::Result<Vec<u8>> {
+    use rand::RngCore;
+    if let Some(key) = &settings.voter_key {
+        return Ok(key.clone());
+    }
+    let fresh = || {
+        let mut key = vec![0u8; 48];
+        rand::rng().fill_bytes(&mut key);
+        key
+    };
+    if settings.database_url.contains(":memory:") {
+        return Ok(fresh());
+    }
+    let path = crate::config::voter_key_file(&settings.database_url);
+    match std::fs::read_to_string(&path) {
+        Ok(text) => Ok(hex::decode(text.trim())?),
+        Err(error) if error.kind() == std::io::ErrorKind::NotFound => {
+            let key = fresh();
+            let mut options = std::fs::OpenOptions::new();
+            options.write(true).create_new(true);
+            #[cfg(unix)]
+            std::os::unix::fs::OpenOptionsExt::mode(&mut options, 0o600);
+            std::io::Write::write_all(&mut options.open(&path)?, hex::encode(&key).as_bytes())?;
+            tracing::warn!(path = %path.display(), "PRIX_VOTER_KEY is not set: generated a development voter key file; keep it");
+            Ok(key)
+        }
+        Err(error) => Err(error.into()),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn settings(database_url: &str, voter_key: Option<&str>) -> Settings {
+        let lookup = |name: &str| match name {
+            "DATABASE_URL" => Some(database_url.to_owned()),
+            "PRIX_VOTER_KEY" => voter_key.map(str::to_owned),
+            _ => None,
+        };
+        Settings::from_lookup(lookup).unwrap()
+    }
+
+    #[test]
+    fn the_development_voter_key_is_kept_beside_the_database() {
+        let dir = tempfile::tempdir().unwrap();
+        let url = format!("sqlite://{}/prix.db?mode=rwc", dir.path().display());
+        let first = voter_key(&settings(&url, None)).unwrap();
+        assert_eq!(first.len(), 48);
+        assert!(dir.path().join("prix-ceser.voter-key").exists());
+        // A restart reads the same key: past voters stay counted as having voted.
+        assert_eq!(voter_key(&settings(&url, None)).unwrap(), first);
+        // A configured key wins, and no file is read.
+        let configured = "a configured voter key of thirty-two bytes";
+        assert_eq!(
+            voter_key(&settings(&url, Some(configured))).unwrap(),
+            configured.as_bytes()
+        );
     }
 }

@@ -50,6 +50,37 @@ pub fn identity(key: &[u8], normalized: &str) -> String {
     hex::encode(mac.finalize().into_bytes())
 }
 
+/// The keys derived from the server's voter key (`PRIX_VOTER_KEY`), one per use.
+#[derive(Clone)]
+pub struct VoterKeys {
+    /// Keys public voters' identities (their normalised addresses).
+    pub identity: Vec<u8>,
+    /// Keys the participation records: who has voted in which ballot.
+    pub participation: Vec<u8>,
+}
+
+impl VoterKeys {
+    pub fn derive(master: &[u8]) -> Self {
+        let derive = |purpose: &str| {
+            let mut mac =
+                Hmac::<Sha256>::new_from_slice(master).expect("HMAC takes any key length");
+            mac.update(purpose.as_bytes());
+            mac.finalize().into_bytes().to_vec()
+        };
+        VoterKeys {
+            identity: derive("prix-ceser voter identity"),
+            participation: derive("prix-ceser ballot participation"),
+        }
+    }
+
+    /// The record that `voter` (a councillor's account or a public voter's identity, by
+    /// `kind`) took part in the ballot of `prize`: the same for the same voter, and without the
+    /// key, linked to no one. Councillors and public voters are keyed alike.
+    pub fn participation(&self, prize: uuid::Uuid, kind: &str, voter: uuid::Uuid) -> String {
+        identity(&self.participation, &format!("{prize}:{kind}:{voter}"))
+    }
+}
+
 /// A six-digit code.
 pub fn new_code() -> String {
     format!("{:06}", rand::rng().random_range(0..1_000_000))
@@ -58,6 +89,23 @@ pub fn new_code() -> String {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn participation_records_name_no_one_and_depend_on_the_voter_key_only() {
+        let (prize, voter) = (uuid::Uuid::from_u128(7), uuid::Uuid::from_u128(42));
+        let keys = VoterKeys::derive(b"a voter key of at least thirty-two bytes");
+        let record = keys.participation(prize, "account", voter);
+        assert_eq!(record, keys.participation(prize, "account", voter));
+        assert!(!record.contains(&voter.to_string()) && !record.contains("account"));
+        assert_ne!(record, keys.participation(prize, "public", voter));
+        assert_ne!(
+            record,
+            keys.participation(uuid::Uuid::from_u128(8), "account", voter)
+        );
+        let other = VoterKeys::derive(b"another voter key of thirty-two bytes!!");
+        assert_ne!(record, other.participation(prize, "account", voter));
+        assert_ne!(keys.identity, keys.participation);
+    }
 
     #[test]
     fn addresses_fold_case_spaces_and_sub_addresses() {

@@ -171,6 +171,7 @@ pub async fn cast_vote(
     let receipt = ballots::vote(
         &state.db,
         &state.ballot_cache,
+        &state.voter_keys,
         &caller,
         id.into_inner(),
         body.application_id,
@@ -345,14 +346,14 @@ pub async fn request_voter_code(
     if let Some(ip) = client_ip(&request, &state.settings.trusted_proxies) {
         state.voter_ip_limiter.check(ip)?;
     }
-    let identity = voters::identity_of(&state.voter_identity_key, &body.email)?;
+    let identity = voters::identity_of(&state.voter_keys.identity, &body.email)?;
     state.voter_address_limiter.check(identity)?;
     if let Some(domain) = voters::limited_domain(&body.email, &state.settings.voter_open_domains)? {
         state.voter_domain_limiter.check(domain)?;
     }
     voters::request(
         &state.db,
-        &state.voter_identity_key,
+        &state.voter_keys.identity,
         id.into_inner(),
         &body.email,
     )
@@ -400,7 +401,7 @@ pub async fn confirm_voter_code(
     Ok(web::Json(
         voters::confirm(
             &state.db,
-            &state.voter_identity_key,
+            &state.voter_keys.identity,
             &state.jwt,
             id.into_inner(),
             &body.email,

@@ -143,6 +143,38 @@ api_test!(async fn ballots_keep_no_link_between_voter_and_choice(app) {
     };
     assert_eq!(columns("ballot_choices").await, ["application_id", "id", "prize_id", "receipt_hash"], "no voter, no time");
     assert_eq!(columns("ballot_voters").await, ["prize_id", "voter_key"], "no choice");
+    // Who voted is keyed with the voter key: no account id in the participation records.
+    use sea_orm::EntityTrait;
+    let records = prix_ceser::entities::ballot_voter::Entity::find().all(&app.db).await.unwrap();
+    assert_eq!(records.len(), 2);
+    for record in records {
+        assert!(!record.voter_key.contains("account"), "{}", record.voter_key);
+        for voter in &voters {
+            assert!(!record.voter_key.contains(&voter.id.to_string()));
+        }
+    }
+});
+
+api_test!(async fn participation_written_in_clear_by_an_earlier_version_is_keyed_at_start(app) {
+    let (run, prize) = ceremony(&app).await;
+    let voters = councillors(&app, &run, 1).await;
+    staff(&app, &run, "ballot/open", &prize).await;
+    // A participation record as earlier versions wrote it: the councillor's account in clear.
+    use prix_ceser::entities::ballot_voter;
+    use sea_orm::{ActiveValue::Set, EntityTrait};
+    ballot_voter::Entity::insert(ballot_voter::ActiveModel {
+        prize_id: Set(prize.parse().unwrap()),
+        voter_key: Set(format!("account:{}", voters[0].id)),
+    })
+    .exec_without_returning(&app.db)
+    .await
+    .unwrap();
+    let keys = prix_ceser::domain::voter::VoterKeys::derive(b"a test voter key, other than the JWT secret");
+    let keyed = prix_ceser::services::ballots::key_participation(&app.db, &keys).await.unwrap();
+    assert_eq!(keyed, 1);
+    // Keyed, it still says that this councillor has voted.
+    assert_problem(vote(&app, &prize, &voters[0], &run.files[0]).await, 409, "already_voted").await;
+    assert_eq!(prix_ceser::services::ballots::key_participation(&app.db, &keys).await.unwrap(), 0);
 });
 
 api_test!(async fn concurrent_votes_count_once_each(app) {

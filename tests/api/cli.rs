@@ -18,6 +18,7 @@ fn prix(args: &[&str], env: &[(&str, &str)]) -> Output {
         "RUST_LOG",
         "PRIX_ENV",
         "PRIX_JWT_SECRET",
+        "PRIX_VOTER_KEY",
         "PRIX_ADDR",
         "DATABASE_URL",
         "PRIX_ADMIN_PASSWORD",
@@ -62,6 +63,7 @@ plain_test!(
         let production = [
             ("PRIX_ENV", "production"),
             ("PRIX_JWT_SECRET", "kP3x9QvL2mZr7TcW1yHs5NbF8dJg4AeU6oXi0Rw"),
+            ("PRIX_VOTER_KEY", "Zt8qW2nR5vK9xB3mJ7cL1pH6sD4fG0aY2uE8iO5"),
             ("PRIX_SMTP_URL", "smtp://127.0.0.1:25"),
             ("DATABASE_URL", "sqlite::memory:"),
         ];

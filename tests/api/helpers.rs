@@ -118,6 +118,10 @@ pub async fn spawn_app(backend: Backend, env: &[(&str, &str)]) -> Option<TestApp
     let mut vars: HashMap<String, String> = [
         ("PRIX_ADDR", "127.0.0.1:0"),
         ("PRIX_JWT_SECRET", TEST_SECRET),
+        (
+            "PRIX_VOTER_KEY",
+            "a test voter key, other than the JWT secret",
+        ),
         ("PRIX_WORKERS", "2"),
         ("PRIX_AUTH_RATE_LIMIT", "10000"),
         // Tests read emails from the outbox, then deliver them themselves when they need to:

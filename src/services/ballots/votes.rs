@@ -1,5 +1,8 @@
 //! Ballots: votes and receipts, one vote per voter, with what every vote needs kept in memory.
 use super::*;
+use sea_orm::{Condition, sea_query::Expr};
+
+use crate::domain::voter::VoterKeys;
 
 #[derive(Debug, Clone, Serialize, ToSchema)]
 pub struct Receipt {
@@ -8,12 +11,51 @@ pub struct Receipt {
     pub receipt: String,
 }
 
-/// Who is voting: the key that makes one vote per voter, never stored with the choice.
-fn voter_key(caller: &Principal) -> String {
+/// Who is voting, as the kind of voter and their id: a public voter's identity, or a
+/// councillor's account.
+fn voter_of(caller: &Principal) -> (&'static str, Uuid) {
     match caller.prize_scope {
-        Some(_) => format!("public:{}", caller.id),
-        None => format!("account:{}", caller.id),
+        Some(_) => ("public", caller.id),
+        None => ("account", caller.id),
     }
+}
+
+/// The participation record of a voter in a ballot: keyed with the voter key, so that it
+/// makes one vote per voter without naming anyone, and is never stored with the choice.
+fn participation(keys: &VoterKeys, prize_id: Uuid, caller: &Principal) -> String {
+    let (kind, voter) = voter_of(caller);
+    keys.participation(prize_id, kind, voter)
+}
+
+/// Participation records written in clear by earlier versions (`account:<id>`,
+/// `public:<id>`) are keyed like the new ones, once, at start-up.
+pub async fn key_participation(db: &DatabaseConnection, keys: &VoterKeys) -> Result<u64, ApiError> {
+    let clear = ballot_voter::Entity::find()
+        .filter(
+            Condition::any()
+                .add(ballot_voter::Column::VoterKey.starts_with("account:"))
+                .add(ballot_voter::Column::VoterKey.starts_with("public:")),
+        )
+        .all(db)
+        .await?;
+    let txn = db::begin_write(db).await?;
+    for row in &clear {
+        let (kind, voter) = row.voter_key.split_once(':').unwrap_or_default();
+        let Ok(voter) = voter.parse::<Uuid>() else {
+            continue;
+        };
+        ballot_voter::Entity::update_many()
+            .col_expr(
+                ballot_voter::Column::VoterKey,
+                Expr::value(keys.participation(row.prize_id, kind, voter)),
+            )
+            .filter(ballot_voter::Column::PrizeId.eq(row.prize_id))
+            .filter(ballot_voter::Column::VoterKey.eq(row.voter_key.as_str()))
+            .exec(&txn)
+            .await?;
+    }
+    txn.commit().await?;
+    Ok(clear.len() as u64)
 }
 
 /// The state of a public prize's ballot (404 for other prizes or unpublished editions).
@@ -85,6 +127,7 @@ impl BallotCache {
 pub async fn vote(
     db: &DatabaseConnection,
     cache: &BallotCache,
+    keys: &VoterKeys,
     caller: &Principal,
     prize_id: Uuid,
     application_id: Uuid,
@@ -119,7 +162,7 @@ pub async fn vote(
     ballot::check_voting(state.unwrap_or(BallotState::Scheduled))?;
     let recorded = ballot_voter::Entity::insert(ballot_voter::ActiveModel {
         prize_id: Set(prize_id),
-        voter_key: Set(voter_key(caller)),
+        voter_key: Set(participation(keys, prize_id, caller)),
     })
     .exec_without_returning(&txn)
     .await;
