@@ -73,8 +73,13 @@ impl Application {
         db::migrate(&db).await?;
         let keys = crate::domain::voter::VoterKeys::derive(&crate::state::voter_key(&settings)?);
         let keyed = crate::services::ballots::key_participation(&db, &keys).await?;
-        if keyed > 0 {
-            tracing::info!(keyed, "participation records keyed with the voter key");
+        let sealed = crate::services::ballots::seal_choices(&db, &keys).await?;
+        if keyed + sealed > 0 {
+            tracing::info!(
+                keyed,
+                sealed,
+                "votes of an earlier version secured with the voter key"
+            );
         }
         Self::build_with_db(settings, db)
     }

@@ -55,7 +55,7 @@ impl AppState {
                 std::time::Duration::from_secs(600),
             ),
             ballot_cache: BallotCache::default(),
-            live_hub: LiveHub::default(),
+            live_hub: LiveHub::new(VoterKeys::derive(voter_key)),
             live_slots: StreamSlots::new(LIVE_STREAMS_PER_ADDRESS),
             db,
             settings,

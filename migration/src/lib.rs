@@ -16,6 +16,7 @@ mod m20261122_000011_create_invitations;
 mod m20261130_000001_audit_event_organization;
 mod m20261130_000002_address_proofs;
 mod m20261130_000003_sessions_revoked_at;
+mod m20261130_000004_sealed_choices;
 
 pub struct Migrator;
 
@@ -37,6 +38,7 @@ impl MigratorTrait for Migrator {
             Box::new(m20261130_000001_audit_event_organization::Migration),
             Box::new(m20261130_000002_address_proofs::Migration),
             Box::new(m20261130_000003_sessions_revoked_at::Migration),
+            Box::new(m20261130_000004_sealed_choices::Migration),
         ]
     }
 }

@@ -1,6 +1,6 @@
 //! Public voters: one person, one vote, without keeping their address.
 use hmac::{Hmac, Mac};
-use rand::Rng;
+use rand::{Rng, RngCore};
 use sha2::Sha256;
 
 use super::{Email, validation::FieldError};
@@ -57,6 +57,8 @@ pub struct VoterKeys {
     pub identity: Vec<u8>,
     /// Keys the participation records: who has voted in which ballot.
     pub participation: Vec<u8>,
+    /// Seals the choices: what was voted, unreadable without the voter key.
+    pub ballot: Vec<u8>,
 }
 
 impl VoterKeys {
@@ -70,7 +72,45 @@ impl VoterKeys {
         VoterKeys {
             identity: derive("prix-ceser voter identity"),
             participation: derive("prix-ceser ballot participation"),
+            ballot: derive("prix-ceser ballot choice"),
         }
+    }
+
+    /// A choice sealed for the ballot of `prize` (XChaCha20-Poly1305, a random nonce first,
+    /// the ballot as associated data: a sealed choice moved to another ballot does not open).
+    pub fn seal_choice(&self, prize: uuid::Uuid, choice: uuid::Uuid) -> Vec<u8> {
+        use chacha20poly1305::{
+            KeyInit, XChaCha20Poly1305, XNonce,
+            aead::{Aead, Payload},
+        };
+        let mut nonce = [0u8; 24];
+        rand::rng().fill_bytes(&mut nonce);
+        let cipher = XChaCha20Poly1305::new_from_slice(&self.ballot).expect("a 32-byte key");
+        let payload = Payload {
+            msg: choice.as_bytes(),
+            aad: prize.as_bytes(),
+        };
+        let sealed = cipher
+            .encrypt(&XNonce::from(nonce), payload)
+            .expect("sealing a 16-byte choice cannot fail");
+        [nonce.as_slice(), &sealed].concat()
+    }
+
+    /// The choice inside `sealed`, if it was sealed for this ballot with this key.
+    pub fn open_choice(&self, prize: uuid::Uuid, sealed: &[u8]) -> Option<uuid::Uuid> {
+        use chacha20poly1305::{
+            KeyInit, XChaCha20Poly1305, XNonce,
+            aead::{Aead, Payload},
+        };
+        let (nonce, sealed) = sealed.split_at_checked(24)?;
+        let nonce: [u8; 24] = nonce.try_into().ok()?;
+        let cipher = XChaCha20Poly1305::new_from_slice(&self.ballot).ok()?;
+        let payload = Payload {
+            msg: sealed,
+            aad: prize.as_bytes(),
+        };
+        let opened = cipher.decrypt(&XNonce::from(nonce), payload).ok()?;
+        uuid::Uuid::from_slice(&opened).ok()
     }
 
     /// The record that `voter` (a councillor's account or a public voter's identity, by
@@ -89,6 +129,31 @@ pub fn new_code() -> String {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn a_sealed_choice_opens_only_with_its_key_and_ballot() {
+        let keys = VoterKeys::derive(b"a voter key of at least thirty-two bytes");
+        let (prize, candidate) = (uuid::Uuid::from_u128(7), uuid::Uuid::from_u128(0xC0FFEE));
+        let sealed = keys.seal_choice(prize, candidate);
+        assert!(
+            !sealed
+                .windows(16)
+                .any(|window| window == candidate.as_bytes())
+        );
+        assert_ne!(
+            sealed,
+            keys.seal_choice(prize, candidate),
+            "a fresh nonce each time"
+        );
+        assert_eq!(keys.open_choice(prize, &sealed), Some(candidate));
+        assert_eq!(keys.open_choice(uuid::Uuid::from_u128(8), &sealed), None);
+        let other = VoterKeys::derive(b"another voter key of thirty-two bytes!!");
+        assert_eq!(other.open_choice(prize, &sealed), None);
+        let mut tampered = sealed.clone();
+        tampered[30] ^= 1;
+        assert_eq!(keys.open_choice(prize, &tampered), None);
+        assert_eq!(keys.open_choice(prize, &sealed[..10]), None);
+    }
 
     #[test]
     fn participation_records_name_no_one_and_depend_on_the_voter_key_only() {

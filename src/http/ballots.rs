@@ -224,7 +224,13 @@ pub async fn get_results(
     id: web::Path<Uuid>,
 ) -> Result<web::Json<Results>, ApiError> {
     Ok(web::Json(
-        ballots::results(&state.db, caller.as_ref(), id.into_inner()).await?,
+        ballots::results(
+            &state.db,
+            &state.voter_keys,
+            caller.as_ref(),
+            id.into_inner(),
+        )
+        .await?,
     ))
 }
 
@@ -259,6 +265,7 @@ pub async fn break_tie(
     Ok(web::Json(
         ballots::break_tie(
             &state.db,
+            &state.voter_keys,
             &caller,
             id.into_inner(),
             body.application_id,
@@ -284,7 +291,7 @@ pub async fn publish_results(
     id: web::Path<Uuid>,
 ) -> Result<web::Json<Results>, ApiError> {
     Ok(web::Json(
-        ballots::publish(&state.db, &caller, id.into_inner()).await?,
+        ballots::publish(&state.db, &state.voter_keys, &caller, id.into_inner()).await?,
     ))
 }
 
@@ -303,7 +310,7 @@ pub async fn list_laureates(
     id: web::Path<Uuid>,
 ) -> Result<web::Json<Vec<Laureate>>, ApiError> {
     Ok(web::Json(
-        ballots::laureates(&state.db, id.into_inner()).await?,
+        ballots::laureates(&state.db, &state.voter_keys, id.into_inner()).await?,
     ))
 }
 
@@ -444,7 +451,7 @@ pub async fn live_results(
 ) -> Result<HttpResponse, ApiError> {
     let prize_id = id.into_inner();
     // Refuse unknown prizes before starting the stream.
-    ballots::live(&state.db, prize_id).await?;
+    ballots::live(&state.db, &state.voter_keys, prize_id).await?;
     let slot = client_ip(&request, &state.settings.trusted_proxies)
         .map(|ip| state.live_slots.acquire(ip))
         .transpose()?;

@@ -1,5 +1,6 @@
 //! The ceremony screen's live stream: one poller per prize reads the ballot once a second and
 //! feeds every open stream of that prize, however many screens and browsers are watching.
+use crate::domain::voter::VoterKeys;
 use std::{
     collections::HashMap,
     sync::{Arc, Mutex},
@@ -36,12 +37,21 @@ impl LiveFrame {
 type Channels = HashMap<Uuid, watch::Receiver<Option<LiveFrame>>>;
 
 /// The pollers currently running, one per watched prize.
-#[derive(Default, Clone)]
+#[derive(Clone)]
 pub struct LiveHub {
     channels: Arc<Mutex<Channels>>,
+    /// Opens the choices to count them once a ballot's results are published.
+    keys: VoterKeys,
 }
 
 impl LiveHub {
+    pub fn new(keys: VoterKeys) -> Self {
+        LiveHub {
+            channels: Arc::default(),
+            keys,
+        }
+    }
+
     /// The frames of this prize's stream, from a poller shared with every other watcher.
     pub fn watch(
         &self,
@@ -69,7 +79,7 @@ async fn poll(
     sender: watch::Sender<Option<LiveFrame>>,
 ) {
     loop {
-        let frame = match ballots::live(&db, prize_id).await {
+        let frame = match ballots::live(&db, &hub.keys, prize_id).await {
             Ok(view) => Some(LiveFrame::of(&view)),
             Err(error) => {
                 tracing::warn!(error = %error, %prize_id, "live stream stopped");

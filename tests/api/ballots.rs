@@ -141,8 +141,19 @@ api_test!(async fn ballots_keep_no_link_between_voter_and_choice(app) {
             db.query_all_raw(Statement::from_string(backend, sql)).await.unwrap().iter().map(|row| row.try_get::<String>("", "name").unwrap()).collect::<Vec<_>>()
         }
     };
-    assert_eq!(columns("ballot_choices").await, ["application_id", "id", "prize_id", "receipt_hash"], "no voter, no time");
+    assert_eq!(columns("ballot_choices").await, ["application_id", "id", "prize_id", "receipt_hash", "sealed_choice"], "no voter, no time");
     assert_eq!(columns("ballot_voters").await, ["prize_id", "voter_key"], "no choice");
+    // What was chosen is sealed: no candidate's id, in any form, in the choices.
+    let choices = prix_ceser::entities::ballot_choice::Entity::find().all(&app.db).await.unwrap();
+    assert_eq!(choices.len(), 2);
+    for choice in &choices {
+        let sealed = choice.sealed_choice.as_deref().expect("sealed");
+        assert!(choice.application_id.is_nil());
+        for candidate in &run.files {
+            let id: uuid::Uuid = candidate.parse().unwrap();
+            assert!(!sealed.windows(16).any(|window| window == id.as_bytes()));
+        }
+    }
     // Who voted is keyed with the voter key: no account id in the participation records.
     use sea_orm::EntityTrait;
     let records = prix_ceser::entities::ballot_voter::Entity::find().all(&app.db).await.unwrap();
@@ -175,6 +186,34 @@ api_test!(async fn participation_written_in_clear_by_an_earlier_version_is_keyed
     // Keyed, it still says that this councillor has voted.
     assert_problem(vote(&app, &prize, &voters[0], &run.files[0]).await, 409, "already_voted").await;
     assert_eq!(prix_ceser::services::ballots::key_participation(&app.db, &keys).await.unwrap(), 0);
+});
+
+api_test!(async fn choices_written_in_clear_by_an_earlier_version_are_sealed_and_counted(app) {
+    let (run, prize) = ceremony(&app).await;
+    let voters = councillors(&app, &run, 1).await;
+    staff(&app, &run, "ballot/open", &prize).await;
+    assert_eq!(vote(&app, &prize, &voters[0], &run.files[0]).await.status(), 201);
+    // A choice as earlier versions wrote it: the candidate in clear.
+    use prix_ceser::entities::ballot_choice;
+    use sea_orm::{ActiveValue::Set, EntityTrait};
+    let prize_id: uuid::Uuid = prize.parse().unwrap();
+    ballot_choice::Entity::insert(ballot_choice::ActiveModel {
+        id: Set(uuid::Uuid::now_v7()),
+        prize_id: Set(prize_id),
+        application_id: Set(run.files[1].parse().unwrap()),
+        sealed_choice: Set(None),
+        receipt_hash: Set("0".repeat(64)),
+    })
+    .exec_without_returning(&app.db)
+    .await
+    .unwrap();
+    let keys = prix_ceser::domain::voter::VoterKeys::derive(b"a test voter key, other than the JWT secret");
+    assert_eq!(prix_ceser::services::ballots::seal_choices(&app.db, &keys).await.unwrap(), 1);
+    assert_eq!(prix_ceser::services::ballots::seal_choices(&app.db, &keys).await.unwrap(), 0);
+    staff(&app, &run, "ballot/close", &prize).await;
+    let results = json(app.get(&format!("/api/v1/prizes/{prize}/results")).bearer_auth(&run.organization.admin.token).send().await.unwrap()).await;
+    let counted: u64 = results["tally"]["counts"].as_array().unwrap().iter().map(|count| count["votes"].as_u64().unwrap()).sum();
+    assert_eq!(counted, 2, "{results}");
 });
 
 api_test!(async fn concurrent_votes_count_once_each(app) {

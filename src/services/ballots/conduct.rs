@@ -1,5 +1,6 @@
 //! Ballots: how staff conduct them (window, opening, closing, tie-break, publication).
 use super::*;
+use crate::domain::voter::VoterKeys;
 
 /// Sets the opening and closing times of a scheduled ballot (staff).
 pub async fn set_window(
@@ -82,6 +83,7 @@ pub async fn set_state(
 /// Staff resolve a tie for first place of a closed ballot, with a reason.
 pub async fn break_tie(
     db: &DatabaseConnection,
+    keys: &VoterKeys,
     caller: &Principal,
     prize_id: Uuid,
     application_id: Uuid,
@@ -90,7 +92,7 @@ pub async fn break_tie(
     let txn = db::begin_write(db).await?;
     let (_, _, ballot) = managed(&txn, caller, prize_id).await?;
     txn.commit().await?;
-    let current = results(db, Some(caller), prize_id).await?;
+    let current = results(db, keys, Some(caller), prize_id).await?;
     let leaders = current.tally.map(|tally| tally.leaders).unwrap_or_default();
     ballot::check_tie_break(current.state, &leaders)?;
     if !leaders.contains(&application_id) {
@@ -118,18 +120,19 @@ pub async fn break_tie(
     )
     .await?;
     txn.commit().await?;
-    results(db, Some(caller), prize_id).await
+    results(db, keys, Some(caller), prize_id).await
 }
 
 /// Publishes a closed ballot's results (staff); a tie must be resolved first.
 pub async fn publish(
     db: &DatabaseConnection,
+    keys: &VoterKeys,
     caller: &Principal,
     prize_id: Uuid,
 ) -> Result<Results, ApiError> {
     // Staff of the prize's organization only: nobody else learns the ballot's state.
     managed(db, caller, prize_id).await?;
-    let current = results(db, Some(caller), prize_id).await?;
+    let current = results(db, keys, Some(caller), prize_id).await?;
     let txn = db::begin_write(db).await?;
     let (_, _, ballot) = managed(&txn, caller, prize_id).await?;
     let leaders = current
@@ -154,5 +157,5 @@ pub async fn publish(
     )
     .await?;
     txn.commit().await?;
-    results(db, Some(caller), prize_id).await
+    results(db, keys, Some(caller), prize_id).await
 }

@@ -1,5 +1,6 @@
 //! Ballots: results, laureates, and the ceremony screen's live view.
 use super::*;
+use crate::domain::voter::VoterKeys;
 
 #[derive(Debug, Clone, Serialize, ToSchema)]
 pub struct Results {
@@ -21,6 +22,7 @@ pub struct Results {
 /// published. Nothing else reveals counts earlier.
 pub async fn results(
     db: &DatabaseConnection,
+    keys: &VoterKeys,
     caller: Option<&Principal>,
     prize_id: Uuid,
 ) -> Result<Results, ApiError> {
@@ -50,7 +52,21 @@ pub async fn results(
             .into_iter()
             .map(|application| application.id)
             .collect();
-        let chosen: Vec<Uuid> = choices.iter().map(|choice| choice.application_id).collect();
+        // Every choice is counted, or the count fails: never a tally that leaves some out.
+        let chosen: Vec<Uuid> = choices
+            .iter()
+            .map(|choice| {
+                choice
+                    .sealed_choice
+                    .as_deref()
+                    .and_then(|sealed| keys.open_choice(prize_id, sealed))
+                    .ok_or_else(|| {
+                        ApiError::Internal(anyhow::anyhow!(
+                            "a choice of ballot {prize_id} does not open with this voter key"
+                        ))
+                    })
+            })
+            .collect::<Result<_, _>>()?;
         (
             Some(ballot::tally(&candidates, &chosen)),
             Some(
@@ -96,6 +112,7 @@ pub struct Laureate {
 /// results are published; ballot winners once their ballot is published.
 pub async fn laureates(
     db: &DatabaseConnection,
+    keys: &VoterKeys,
     edition_id: Uuid,
 ) -> Result<Vec<Laureate>, ApiError> {
     let edition = editions::find_visible(db, None, edition_id).await?;
@@ -119,7 +136,7 @@ pub async fn laureates(
                     .await?
                     .is_some_and(|b| b.state == BallotState::Published);
                 let winner = if published {
-                    results(db, None, prize.id).await?.winner
+                    results(db, keys, None, prize.id).await?.winner
                 } else {
                     None
                 };
@@ -164,7 +181,11 @@ pub enum LiveView {
 }
 
 /// What the ceremony screen shows now: the turnout, or the results once published.
-pub async fn live(db: &DatabaseConnection, prize_id: Uuid) -> Result<LiveView, ApiError> {
+pub async fn live(
+    db: &DatabaseConnection,
+    keys: &VoterKeys,
+    prize_id: Uuid,
+) -> Result<LiveView, ApiError> {
     let (_, edition) = ballot_prize(db, prize_id).await?;
     editions::find_visible(db, None, edition.id).await?;
     let state = match ballot_entity::Entity::find_by_id(prize_id).one(db).await? {
@@ -172,7 +193,9 @@ pub async fn live(db: &DatabaseConnection, prize_id: Uuid) -> Result<LiveView, A
         None => BallotState::Scheduled,
     };
     if state == BallotState::Published {
-        return Ok(LiveView::Published(results(db, None, prize_id).await?));
+        return Ok(LiveView::Published(
+            results(db, keys, None, prize_id).await?,
+        ));
     }
     let turnout = ballot_voter::Entity::find()
         .filter(ballot_voter::Column::PrizeId.eq(prize_id))

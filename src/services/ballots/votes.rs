@@ -27,6 +27,32 @@ fn participation(keys: &VoterKeys, prize_id: Uuid, caller: &Principal) -> String
     keys.participation(prize_id, kind, voter)
 }
 
+/// Choices written in clear by earlier versions are sealed, once, at start-up (the clear
+/// column then holds the nil id).
+pub async fn seal_choices(db: &DatabaseConnection, keys: &VoterKeys) -> Result<u64, ApiError> {
+    let clear = ballot_choice::Entity::find()
+        .filter(ballot_choice::Column::SealedChoice.is_null())
+        .all(db)
+        .await?;
+    let txn = db::begin_write(db).await?;
+    for choice in &clear {
+        ballot_choice::Entity::update_many()
+            .col_expr(
+                ballot_choice::Column::ApplicationId,
+                Expr::value(Uuid::nil()),
+            )
+            .col_expr(
+                ballot_choice::Column::SealedChoice,
+                Expr::value(keys.seal_choice(choice.prize_id, choice.application_id)),
+            )
+            .filter(ballot_choice::Column::Id.eq(choice.id))
+            .exec(&txn)
+            .await?;
+    }
+    txn.commit().await?;
+    Ok(clear.len() as u64)
+}
+
 /// Participation records written in clear by earlier versions (`account:<id>`,
 /// `public:<id>`) are keyed like the new ones, once, at start-up.
 pub async fn key_participation(db: &DatabaseConnection, keys: &VoterKeys) -> Result<u64, ApiError> {
@@ -182,7 +208,8 @@ pub async fn vote(
     ballot_choice::Entity::insert(ballot_choice::ActiveModel {
         id: Set(uuid::Builder::from_random_bytes(id).into_uuid()),
         prize_id: Set(prize_id),
-        application_id: Set(application_id),
+        application_id: Set(Uuid::nil()),
+        sealed_choice: Set(Some(keys.seal_choice(prize_id, application_id))),
         receipt_hash: Set(secret_token::digest(&receipt)),
     })
     .exec_without_returning(&txn)
