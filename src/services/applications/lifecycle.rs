@@ -132,13 +132,9 @@ pub async fn submit(
     save_and_record(
         txn,
         active,
-        AuditEntry::by(
-            caller.id,
-            "application.submitted",
-            "application",
-            id,
-            json!({ "automatic_check": check }),
-        ),
+        caller.id,
+        "application.submitted",
+        json!({ "automatic_check": check }),
     )
     .await
 }
@@ -155,18 +151,7 @@ pub async fn withdraw(
     let mut active = model.into_active_model();
     active.status = Set(ApplicationStatus::Withdrawn);
     active.public = Set(false);
-    save_and_record(
-        txn,
-        active,
-        AuditEntry::by(
-            caller.id,
-            "application.withdrawn",
-            "application",
-            id,
-            json!({}),
-        ),
-    )
-    .await
+    save_and_record(txn, active, caller.id, "application.withdrawn", json!({})).await
 }
 
 /// Staff send a submitted application back to draft, before the deadline, with a reason.
@@ -192,13 +177,9 @@ pub async fn reopen(
     save_and_record(
         txn,
         active,
-        AuditEntry::by(
-            caller.id,
-            "application.reopened",
-            "application",
-            id,
-            json!({ "reason": reason }),
-        ),
+        caller.id,
+        "application.reopened",
+        json!({ "reason": reason }),
     )
     .await
 }
@@ -237,7 +218,14 @@ pub async fn review(
     if decision == Eligibility::Ineligible {
         active.public = Set(false);
     }
-    save_and_record(txn, active, AuditEntry::by(caller.id, "application.reviewed", "application", id, json!({ "decision": decision, "overrides_automatic_check": contradicts, "reason": reason }))).await
+    save_and_record(
+        txn,
+        active,
+        caller.id,
+        "application.reviewed",
+        json!({ "decision": decision, "overrides_automatic_check": contradicts, "reason": reason }),
+    )
+    .await
 }
 
 /// Staff show or hide an eligible application in the public gallery.
@@ -260,13 +248,9 @@ pub async fn set_public(
     save_and_record(
         txn,
         active,
-        AuditEntry::by(
-            caller.id,
-            "application.visibility_changed",
-            "application",
-            id,
-            json!({ "public": public }),
-        ),
+        caller.id,
+        "application.visibility_changed",
+        json!({ "public": public }),
     )
     .await
 }

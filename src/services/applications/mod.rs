@@ -244,13 +244,18 @@ fn phase(edition: &edition::Model) -> EditionPhase {
 }
 
 /// Saves a change to an application with its audit event, commits, and returns the application.
+/// Saves a change to an application, records `action` by `actor` on it, commits, and returns
+/// the application as staff see it.
 async fn save_and_record(
     txn: DatabaseTransaction,
     mut active: application::ActiveModel,
-    entry: AuditEntry,
+    actor: Uuid,
+    action: &'static str,
+    details: serde_json::Value,
 ) -> Result<Application, ApiError> {
     active.updated_at = Set(db::now());
     let model = active.update(&txn).await?;
+    let entry = AuditEntry::by(actor, action, "application", model.id, details);
     audit::record(&txn, entry).await?;
     let application = view(&txn, model).await?;
     txn.commit().await?;
