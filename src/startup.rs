@@ -18,6 +18,7 @@ use crate::{
     auth::access::RouteTable,
     config::Settings,
     db,
+    domain::voter::VoterKeys,
     http::{self, extract, request_id},
     openapi::ApiDoc,
     services::mail::{self, Mailer},
@@ -71,7 +72,7 @@ impl Application {
     pub async fn build(settings: Settings) -> anyhow::Result<Self> {
         let db = db::connect(&settings.database_url).await?;
         db::migrate(&db).await?;
-        let keys = crate::domain::voter::VoterKeys::derive(&crate::state::voter_key(&settings)?);
+        let keys = VoterKeys::derive(&crate::state::voter_key(&settings)?);
         let keyed = crate::services::ballots::key_participation(&db, &keys).await?;
         let sealed = crate::services::ballots::seal_choices(&db, &keys).await?;
         if keyed + sealed > 0 {
@@ -97,8 +98,8 @@ impl Application {
                 Mailer::new(settings.smtp_url.as_deref(), &settings.mail_from)?,
             );
         }
-        let voter_key = crate::state::voter_key(&settings)?;
-        let state = web::Data::new(AppState::new(settings, db, &voter_key));
+        let voter_keys = VoterKeys::derive(&crate::state::voter_key(&settings)?);
+        let state = web::Data::new(AppState::new(settings, db, voter_keys));
         let mut server = HttpServer::new(move || {
             let settings = &state.settings;
             let (app, document) = mount(

@@ -35,12 +35,13 @@ pub struct AppState {
 }
 
 impl AppState {
-    pub fn new(settings: Settings, db: DatabaseConnection, voter_key: &[u8]) -> Self {
+    pub fn new(settings: Settings, db: DatabaseConnection, voter_keys: VoterKeys) -> Self {
         Self {
+            live_hub: LiveHub::new(voter_keys.clone()),
+            voter_keys,
             jwt: JwtKeys::new(&settings.jwt_secret, settings.access_token_ttl),
             auth_limiter: IpRateLimiter::per_minute(settings.auth_rate_limit_per_minute),
             storage: Storage::new(settings.storage_dir.clone()),
-            voter_keys: VoterKeys::derive(voter_key),
             voter_ip_limiter: IpRateLimiter::per_minute(settings.voter_rate_limit_per_minute),
             voter_address_limiter: KeyedRateLimiter::per_period(
                 3,
@@ -55,7 +56,6 @@ impl AppState {
                 std::time::Duration::from_secs(600),
             ),
             ballot_cache: BallotCache::default(),
-            live_hub: LiveHub::new(VoterKeys::derive(voter_key)),
             live_slots: StreamSlots::new(LIVE_STREAMS_PER_ADDRESS),
             db,
             settings,

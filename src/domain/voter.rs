@@ -76,9 +76,15 @@ impl VoterKeys {
         }
     }
 
-    /// A choice sealed for the ballot of `prize` (XChaCha20-Poly1305, a random nonce first,
-    /// the ballot as associated data: a sealed choice moved to another ballot does not open).
-    pub fn seal_choice(&self, prize: uuid::Uuid, choice: uuid::Uuid) -> Vec<u8> {
+    /// A choice sealed for the ballot of `prize` under its receipt's hash (XChaCha20-Poly1305,
+    /// a random nonce first, the ballot and the receipt as associated data: a sealed choice
+    /// copied to another ballot or another row does not open).
+    pub fn seal_choice(
+        &self,
+        prize: uuid::Uuid,
+        receipt_hash: &str,
+        choice: uuid::Uuid,
+    ) -> Vec<u8> {
         use chacha20poly1305::{
             KeyInit, XChaCha20Poly1305, XNonce,
             aead::{Aead, Payload},
@@ -86,9 +92,10 @@ impl VoterKeys {
         let mut nonce = [0u8; 24];
         rand::rng().fill_bytes(&mut nonce);
         let cipher = XChaCha20Poly1305::new_from_slice(&self.ballot).expect("a 32-byte key");
+        let aad = [prize.as_bytes().as_slice(), receipt_hash.as_bytes()].concat();
         let payload = Payload {
             msg: choice.as_bytes(),
-            aad: prize.as_bytes(),
+            aad: &aad,
         };
         let sealed = cipher
             .encrypt(&XNonce::from(nonce), payload)
@@ -96,8 +103,13 @@ impl VoterKeys {
         [nonce.as_slice(), &sealed].concat()
     }
 
-    /// The choice inside `sealed`, if it was sealed for this ballot with this key.
-    pub fn open_choice(&self, prize: uuid::Uuid, sealed: &[u8]) -> Option<uuid::Uuid> {
+    /// The choice inside `sealed`, if it was sealed for this ballot and receipt with this key.
+    pub fn open_choice(
+        &self,
+        prize: uuid::Uuid,
+        receipt_hash: &str,
+        sealed: &[u8],
+    ) -> Option<uuid::Uuid> {
         use chacha20poly1305::{
             KeyInit, XChaCha20Poly1305, XNonce,
             aead::{Aead, Payload},
@@ -105,9 +117,10 @@ impl VoterKeys {
         let (nonce, sealed) = sealed.split_at_checked(24)?;
         let nonce: [u8; 24] = nonce.try_into().ok()?;
         let cipher = XChaCha20Poly1305::new_from_slice(&self.ballot).ok()?;
+        let aad = [prize.as_bytes().as_slice(), receipt_hash.as_bytes()].concat();
         let payload = Payload {
             msg: sealed,
-            aad: prize.as_bytes(),
+            aad: &aad,
         };
         let opened = cipher.decrypt(&XNonce::from(nonce), payload).ok()?;
         uuid::Uuid::from_slice(&opened).ok()
@@ -131,28 +144,31 @@ mod tests {
     use super::*;
 
     #[test]
-    fn a_sealed_choice_opens_only_with_its_key_and_ballot() {
+    fn a_sealed_choice_opens_only_with_its_key_ballot_and_receipt() {
         let keys = VoterKeys::derive(b"a voter key of at least thirty-two bytes");
         let (prize, candidate) = (uuid::Uuid::from_u128(7), uuid::Uuid::from_u128(0xC0FFEE));
-        let sealed = keys.seal_choice(prize, candidate);
+        let receipt = "5e1f";
+        let sealed = keys.seal_choice(prize, receipt, candidate);
         assert!(
             !sealed
                 .windows(16)
                 .any(|window| window == candidate.as_bytes())
         );
-        assert_ne!(
-            sealed,
-            keys.seal_choice(prize, candidate),
-            "a fresh nonce each time"
+        let again = keys.seal_choice(prize, receipt, candidate);
+        assert_ne!(sealed, again, "a fresh nonce each time");
+        assert_eq!(keys.open_choice(prize, receipt, &sealed), Some(candidate));
+        assert_eq!(
+            keys.open_choice(uuid::Uuid::from_u128(8), receipt, &sealed),
+            None
         );
-        assert_eq!(keys.open_choice(prize, &sealed), Some(candidate));
-        assert_eq!(keys.open_choice(uuid::Uuid::from_u128(8), &sealed), None);
+        // Copied to another row (another receipt), it does not open: no vote stuffing.
+        assert_eq!(keys.open_choice(prize, "dead", &sealed), None);
         let other = VoterKeys::derive(b"another voter key of thirty-two bytes!!");
-        assert_eq!(other.open_choice(prize, &sealed), None);
+        assert_eq!(other.open_choice(prize, receipt, &sealed), None);
         let mut tampered = sealed.clone();
         tampered[30] ^= 1;
-        assert_eq!(keys.open_choice(prize, &tampered), None);
-        assert_eq!(keys.open_choice(prize, &sealed[..10]), None);
+        assert_eq!(keys.open_choice(prize, receipt, &tampered), None);
+        assert_eq!(keys.open_choice(prize, receipt, &sealed[..10]), None);
     }
 
     #[test]

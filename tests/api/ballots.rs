@@ -190,13 +190,20 @@ api_test!(async fn participation_written_in_clear_by_an_earlier_version_is_keyed
 
 api_test!(async fn choices_written_in_clear_by_an_earlier_version_are_sealed_and_counted(app) {
     let (run, prize) = ceremony(&app).await;
-    let voters = councillors(&app, &run, 1).await;
+    let voters = councillors(&app, &run, 2).await;
     staff(&app, &run, "ballot/open", &prize).await;
     assert_eq!(vote(&app, &prize, &voters[0], &run.files[0]).await.status(), 201);
-    // A choice as earlier versions wrote it: the candidate in clear.
-    use prix_ceser::entities::ballot_choice;
+    // A vote as earlier versions wrote it: the voter's account and the candidate in clear.
+    use prix_ceser::entities::{ballot_choice, ballot_voter};
     use sea_orm::{ActiveValue::Set, EntityTrait};
     let prize_id: uuid::Uuid = prize.parse().unwrap();
+    ballot_voter::Entity::insert(ballot_voter::ActiveModel {
+        prize_id: Set(prize_id),
+        voter_key: Set(format!("account:{}", voters[1].id)),
+    })
+    .exec_without_returning(&app.db)
+    .await
+    .unwrap();
     ballot_choice::Entity::insert(ballot_choice::ActiveModel {
         id: Set(uuid::Uuid::now_v7()),
         prize_id: Set(prize_id),
@@ -210,6 +217,7 @@ api_test!(async fn choices_written_in_clear_by_an_earlier_version_are_sealed_and
     let keys = prix_ceser::domain::voter::VoterKeys::derive(b"a test voter key, other than the JWT secret");
     assert_eq!(prix_ceser::services::ballots::seal_choices(&app.db, &keys).await.unwrap(), 1);
     assert_eq!(prix_ceser::services::ballots::seal_choices(&app.db, &keys).await.unwrap(), 0);
+    prix_ceser::services::ballots::key_participation(&app.db, &keys).await.unwrap();
     staff(&app, &run, "ballot/close", &prize).await;
     let results = json(app.get(&format!("/api/v1/prizes/{prize}/results")).bearer_auth(&run.organization.admin.token).send().await.unwrap()).await;
     let counted: u64 = results["tally"]["counts"].as_array().unwrap().iter().map(|count| count["votes"].as_u64().unwrap()).sum();
@@ -326,4 +334,44 @@ api_test!(async fn a_ballot_refuses_every_step_out_of_order(app) {
     let applicant = &run.applicants[0];
     let seated = app.request(reqwest::Method::PUT, &format!("/api/v1/organizations/{}/councillors/{}", run.organization.id, applicant.id)).json(&json!({"college": "Collège 1"})).bearer_auth(admin).send().await.unwrap();
     assert_problem(seated, 409, "not_a_councillor").await;
+});
+
+api_test!(async fn a_count_that_does_not_add_up_fails_rather_than_miscounts(app) {
+    let (run, prize) = ceremony(&app).await;
+    let voters = councillors(&app, &run, 2).await;
+    staff(&app, &run, "ballot/open", &prize).await;
+    vote(&app, &prize, &voters[0], &run.files[0]).await;
+    vote(&app, &prize, &voters[1], &run.files[1]).await;
+    staff(&app, &run, "ballot/close", &prize).await;
+    let results = || async {
+        app.get(&format!("/api/v1/prizes/{prize}/results"))
+            .bearer_auth(&run.organization.admin.token)
+            .send()
+            .await
+            .unwrap()
+    };
+    assert_eq!(results().await.status(), 200);
+    // A DBA copies a sealed choice into a new row with a new receipt: it does not open there.
+    use prix_ceser::entities::{ballot_choice, ballot_voter};
+    use sea_orm::{ActiveValue::Set, ColumnTrait, EntityTrait, ModelTrait, QueryFilter};
+    let original = ballot_choice::Entity::find().one(&app.db).await.unwrap().unwrap();
+    let copy = ballot_choice::Entity::insert(ballot_choice::ActiveModel {
+        id: Set(uuid::Uuid::now_v7()),
+        prize_id: Set(original.prize_id),
+        application_id: Set(original.application_id),
+        sealed_choice: Set(original.sealed_choice.clone()),
+        receipt_hash: Set("d".repeat(64)),
+    });
+    copy.exec_without_returning(&app.db).await.unwrap();
+    assert_problem(results().await, 500, "internal_error").await;
+    ballot_choice::Entity::delete_many()
+        .filter(ballot_choice::Column::ReceiptHash.eq("d".repeat(64)))
+        .exec(&app.db)
+        .await
+        .unwrap();
+    assert_eq!(results().await.status(), 200);
+    // A participation record removed: choices and voters no longer match.
+    let record = ballot_voter::Entity::find().one(&app.db).await.unwrap().unwrap();
+    record.delete(&app.db).await.unwrap();
+    assert_problem(results().await, 500, "internal_error").await;
 });

@@ -59,7 +59,7 @@ pub async fn results(
                 choice
                     .sealed_choice
                     .as_deref()
-                    .and_then(|sealed| keys.open_choice(prize_id, sealed))
+                    .and_then(|sealed| keys.open_choice(prize_id, &choice.receipt_hash, sealed))
                     .ok_or_else(|| {
                         ApiError::Internal(anyhow::anyhow!(
                             "a choice of ballot {prize_id} does not open with this voter key"
@@ -67,6 +67,13 @@ pub async fn results(
                     })
             })
             .collect::<Result<_, _>>()?;
+        // One choice per participation, written together: any other count is tampering.
+        if chosen.len() as u64 != turnout {
+            return Err(ApiError::Internal(anyhow::anyhow!(
+                "ballot {prize_id} holds {} choices for {turnout} voters",
+                chosen.len()
+            )));
+        }
         (
             Some(ballot::tally(&candidates, &chosen)),
             Some(

@@ -43,7 +43,11 @@ pub async fn seal_choices(db: &DatabaseConnection, keys: &VoterKeys) -> Result<u
             )
             .col_expr(
                 ballot_choice::Column::SealedChoice,
-                Expr::value(keys.seal_choice(choice.prize_id, choice.application_id)),
+                Expr::value(keys.seal_choice(
+                    choice.prize_id,
+                    &choice.receipt_hash,
+                    choice.application_id,
+                )),
             )
             .filter(ballot_choice::Column::Id.eq(choice.id))
             .exec(&txn)
@@ -205,12 +209,17 @@ pub async fn vote(
     let receipt = secret_token::generate();
     let mut id = [0u8; 16];
     rand::rng().fill_bytes(&mut id);
+    let receipt_hash = secret_token::digest(&receipt);
     ballot_choice::Entity::insert(ballot_choice::ActiveModel {
         id: Set(uuid::Builder::from_random_bytes(id).into_uuid()),
         prize_id: Set(prize_id),
         application_id: Set(Uuid::nil()),
-        sealed_choice: Set(Some(keys.seal_choice(prize_id, application_id))),
-        receipt_hash: Set(secret_token::digest(&receipt)),
+        sealed_choice: Set(Some(keys.seal_choice(
+            prize_id,
+            &receipt_hash,
+            application_id,
+        ))),
+        receipt_hash: Set(receipt_hash),
     })
     .exec_without_returning(&txn)
     .await?;
