@@ -25,7 +25,9 @@ end
 function done(summary, latency, requests)
   local seconds = summary.duration / 1e6
   io.write(string.format("requests: %d in %.1fs, refused or failed: %d\n", summary.requests, seconds, summary.errors.status))
-  io.write(string.format("votes/s: %.0f\n", (summary.requests - summary.errors.status) / seconds))
+  local acknowledged = summary.requests - summary.errors.status
+  io.write(string.format("acknowledged: %d\n", acknowledged))
+  io.write(string.format("votes/s: %.0f\n", acknowledged / seconds))
   for _, p in ipairs({50, 90, 99, 99.9}) do
     io.write(string.format("p%s: %.2f ms\n", p, latency:percentile(p) / 1000))
   end

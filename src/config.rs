@@ -68,6 +68,12 @@ pub struct Settings {
     pub voter_codes_per_domain_per_hour: u32,
     pub voter_open_domains: Vec<String>,
     pub workers: Option<usize>,
+    /// Rate limits are shared by every process through this Redis server (`PRIX_REDIS_URL`);
+    /// without it, each process limits on its own.
+    pub redis_url: Option<String>,
+    /// Prefixes this installation's keys in Redis (`PRIX_REDIS_PREFIX`, default `prix-ceser`),
+    /// so that several installations can share a server.
+    pub redis_prefix: String,
 }
 
 impl std::fmt::Debug for Settings {
@@ -312,6 +318,16 @@ impl Settings {
             .map(|_| parse_number("PRIX_WORKERS", get("PRIX_WORKERS"), 1, 1, 256))
             .transpose()?
             .map(|n| n as usize);
+        let redis_url = get("PRIX_REDIS_URL").filter(|url| !url.is_empty());
+        if let Some(url) = &redis_url
+            && !(url.starts_with("redis://") || url.starts_with("rediss://"))
+        {
+            return Err(invalid(
+                "PRIX_REDIS_URL",
+                "expected redis://host:port or rediss://host:port",
+            ));
+        }
+        let redis_prefix = get("PRIX_REDIS_PREFIX").unwrap_or_else(|| "prix-ceser".to_owned());
 
         Ok(Settings {
             database_url,
@@ -340,6 +356,8 @@ impl Settings {
             voter_codes_per_domain_per_hour,
             voter_open_domains,
             workers,
+            redis_url,
+            redis_prefix,
         })
     }
 }

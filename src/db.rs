@@ -57,6 +57,38 @@ pub async fn lock_on(txn: &DatabaseTransaction, owner: uuid::Uuid) -> Result<(),
     lock_for_chain(txn, owner.as_u64_pair().1 as i64).await
 }
 
+/// Advisory lock class of ballots: votes hold it shared while they write, a close takes it
+/// exclusively (the two-key form, a keyspace apart from `lock_for_chain`'s).
+const BALLOT_LOCK_CLASS: i32 = 0x766f_7465; // "vote"
+
+/// Orders the writers of ballots without locking their hot rows: a batch of votes holds the
+/// ballots `shared`, a close holds them exclusively, until the transaction ends. So a close
+/// waits for the batches already writing, and the batches after it see the ballot closed.
+/// SQLite needs nothing: `begin_write` already holds the database's only write lock.
+pub async fn lock_ballots(
+    txn: &DatabaseTransaction,
+    prizes: &[uuid::Uuid],
+    shared: bool,
+) -> Result<(), DbErr> {
+    if txn.get_database_backend() != DbBackend::Postgres {
+        return Ok(());
+    }
+    let function = if shared {
+        "pg_advisory_xact_lock_shared"
+    } else {
+        "pg_advisory_xact_lock"
+    };
+    // Always in the same order, so that two writers of several ballots cannot deadlock.
+    let mut keys: Vec<i32> = prizes.iter().map(|prize| prize.as_u128() as i32).collect();
+    keys.sort_unstable();
+    keys.dedup();
+    for key in keys {
+        txn.execute_unprepared(&format!("SELECT {function}({BALLOT_LOCK_CLASS}, {key})"))
+            .await?;
+    }
+    Ok(())
+}
+
 /// The current time at the precision both databases store (microseconds), so that a value
 /// reads back exactly as written on SQLite and PostgreSQL alike.
 pub fn now() -> chrono::DateTime<chrono::Utc> {

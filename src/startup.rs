@@ -19,7 +19,7 @@ use crate::{
     config::Settings,
     db,
     domain::voter::VoterKeys,
-    http::{self, extract, request_id},
+    http::{self, extract, rate_limit::SharedLimits, request_id},
     openapi::ApiDoc,
     services::mail::{self, Mailer},
     state::AppState,
@@ -82,10 +82,18 @@ impl Application {
                 "votes of an earlier version secured with the voter key"
             );
         }
-        Self::build_with_db(settings, db)
+        let shared_limits = match &settings.redis_url {
+            Some(url) => Some(SharedLimits::connect(url, &settings.redis_prefix).await?),
+            None => None,
+        };
+        Self::build_with_db(settings, db, shared_limits)
     }
 
-    pub fn build_with_db(settings: Settings, db: DatabaseConnection) -> anyhow::Result<Self> {
+    pub fn build_with_db(
+        settings: Settings,
+        db: DatabaseConnection,
+        shared_limits: Option<SharedLimits>,
+    ) -> anyhow::Result<Self> {
         let listener = TcpListener::bind(settings.addr)?;
         let port = listener.local_addr()?.port();
         let (_, document) = mount(App::new());
@@ -99,7 +107,7 @@ impl Application {
             );
         }
         let voter_keys = VoterKeys::derive(&crate::state::voter_key(&settings)?);
-        let state = web::Data::new(AppState::new(settings, db, voter_keys));
+        let state = web::Data::new(AppState::new(settings, db, voter_keys, shared_limits));
         let mut server = HttpServer::new(move || {
             let settings = &state.settings;
             let (app, document) = mount(

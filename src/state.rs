@@ -1,12 +1,18 @@
 //! What every request shares: the database, keys, settings, limiters and caches.
+use std::time::Duration;
+
 use sea_orm::DatabaseConnection;
 
 use crate::{
     auth::JwtKeys,
     config::Settings,
     domain::voter::VoterKeys,
-    http::rate_limit::{IpRateLimiter, KeyedRateLimiter, StreamSlots},
-    services::{attachments::Storage, ballots::BallotCache, live::LiveHub},
+    http::rate_limit::{IpRateLimiter, KeyedRateLimiter, SharedLimits, StreamSlots},
+    services::{
+        attachments::Storage,
+        ballots::{BallotCache, VoteWriter},
+        live::LiveHub,
+    },
 };
 
 /// A venue may show the ceremony on several screens behind one address; more is abuse.
@@ -29,33 +35,52 @@ pub struct AppState {
     /// Emails (confirmation, reset) sent to one address: 3 per 10 minutes.
     pub address_email_limiter: KeyedRateLimiter<String>,
     pub ballot_cache: BallotCache,
+    /// Writes the votes that arrive together in one transaction (group commit).
+    pub vote_writer: VoteWriter,
     pub live_hub: LiveHub,
     /// Live streams open at once per client address.
     pub live_slots: StreamSlots,
 }
 
 impl AppState {
-    pub fn new(settings: Settings, db: DatabaseConnection, voter_keys: VoterKeys) -> Self {
+    /// `shared`: the Redis server the rate limits are counted in, when processes share one.
+    pub fn new(
+        settings: Settings,
+        db: DatabaseConnection,
+        voter_keys: VoterKeys,
+        shared: Option<SharedLimits>,
+    ) -> Self {
+        let ten_minutes = Duration::from_secs(600);
         Self {
             live_hub: LiveHub::new(voter_keys.clone()),
             voter_keys,
             jwt: JwtKeys::new(&settings.jwt_secret, settings.access_token_ttl),
-            auth_limiter: IpRateLimiter::per_minute(settings.auth_rate_limit_per_minute),
+            auth_limiter: IpRateLimiter::per_minute(
+                "auth",
+                settings.auth_rate_limit_per_minute,
+                shared.clone(),
+            ),
             storage: Storage::new(settings.storage_dir.clone()),
-            voter_ip_limiter: IpRateLimiter::per_minute(settings.voter_rate_limit_per_minute),
-            voter_address_limiter: KeyedRateLimiter::per_period(
-                3,
-                std::time::Duration::from_secs(600),
+            voter_ip_limiter: IpRateLimiter::per_minute(
+                "voter-ip",
+                settings.voter_rate_limit_per_minute,
+                shared.clone(),
             ),
-            voter_domain_limiter: KeyedRateLimiter::per_period(
+            voter_address_limiter: KeyedRateLimiter::new(
+                "voter-address",
+                3,
+                ten_minutes,
+                shared.clone(),
+            ),
+            voter_domain_limiter: KeyedRateLimiter::new(
+                "voter-domain",
                 settings.voter_codes_per_domain_per_hour,
-                std::time::Duration::from_secs(3600),
+                Duration::from_secs(3600),
+                shared.clone(),
             ),
-            address_email_limiter: KeyedRateLimiter::per_period(
-                3,
-                std::time::Duration::from_secs(600),
-            ),
+            address_email_limiter: KeyedRateLimiter::new("address-email", 3, ten_minutes, shared),
             ballot_cache: BallotCache::default(),
+            vote_writer: VoteWriter::start(db.clone()),
             live_slots: StreamSlots::new(LIVE_STREAMS_PER_ADDRESS),
             db,
             settings,

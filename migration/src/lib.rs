@@ -17,6 +17,7 @@ mod m20261130_000001_audit_event_organization;
 mod m20261130_000002_address_proofs;
 mod m20261130_000003_sessions_revoked_at;
 mod m20261130_000004_sealed_choices;
+mod m20261130_000005_ballot_counts;
 
 pub struct Migrator;
 
@@ -39,6 +40,7 @@ impl MigratorTrait for Migrator {
             Box::new(m20261130_000002_address_proofs::Migration),
             Box::new(m20261130_000003_sessions_revoked_at::Migration),
             Box::new(m20261130_000004_sealed_choices::Migration),
+            Box::new(m20261130_000005_ballot_counts::Migration),
         ]
     }
 }

@@ -55,33 +55,49 @@ pub struct CandidateCount {
     pub votes: u64,
 }
 
+/// Counts the choices (candidates without votes included), in one pass over them.
 pub fn tally(candidates: &[Uuid], choices: &[Uuid]) -> Tally {
-    let mut counts: Vec<CandidateCount> = candidates
-        .iter()
-        .map(|candidate| CandidateCount {
-            application_id: *candidate,
-            votes: choices.iter().filter(|choice| *choice == candidate).count() as u64,
-        })
-        .collect();
-    counts.sort_by(|a, b| {
-        b.votes
-            .cmp(&a.votes)
-            .then(a.application_id.cmp(&b.application_id))
-    });
-    let top = counts.first().map(|count| count.votes).unwrap_or(0);
-    let leaders = if top == 0 {
-        Vec::new()
-    } else {
-        counts
-            .iter()
-            .filter(|count| count.votes == top)
-            .map(|count| count.application_id)
-            .collect()
-    };
-    Tally {
-        turnout: choices.len() as u64,
-        counts,
-        leaders,
+    let mut votes: std::collections::HashMap<Uuid, u64> =
+        candidates.iter().map(|candidate| (*candidate, 0)).collect();
+    for choice in choices {
+        if let Some(count) = votes.get_mut(choice) {
+            *count += 1;
+        }
+    }
+    Tally::of_counts(
+        votes
+            .into_iter()
+            .map(|(application_id, votes)| CandidateCount {
+                application_id,
+                votes,
+            })
+            .collect(),
+    )
+}
+
+impl Tally {
+    /// The tally of counts per candidate (as published): most votes first, then by id.
+    pub fn of_counts(mut counts: Vec<CandidateCount>) -> Tally {
+        counts.sort_by(|a, b| {
+            b.votes
+                .cmp(&a.votes)
+                .then(a.application_id.cmp(&b.application_id))
+        });
+        let top = counts.first().map(|count| count.votes).unwrap_or(0);
+        let leaders = if top == 0 {
+            Vec::new()
+        } else {
+            counts
+                .iter()
+                .filter(|count| count.votes == top)
+                .map(|count| count.application_id)
+                .collect()
+        };
+        Tally {
+            turnout: counts.iter().map(|count| count.votes).sum(),
+            counts,
+            leaders,
+        }
     }
 }
 

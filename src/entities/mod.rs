@@ -8,6 +8,7 @@ pub mod audit_event;
 pub mod audition;
 pub mod ballot;
 pub mod ballot_choice;
+pub mod ballot_count;
 pub mod ballot_voter;
 pub mod conflict;
 pub mod councillor;

@@ -7,7 +7,6 @@ use sea_orm::DatabaseConnection;
 use serde::Deserialize;
 use utoipa::ToSchema;
 
-use super::client_ip::client_ip;
 use crate::{
     auth::Principal,
     domain::{DisplayName, Email, FieldError, Password, Role},
@@ -64,11 +63,11 @@ pub fn parse_new_account(
     }
 }
 
-fn limit_attempts(state: &AppState, request: &HttpRequest) -> Result<(), ApiError> {
-    match client_ip(request, &state.settings.trusted_proxies) {
-        Some(ip) => state.auth_limiter.check(ip),
-        None => Ok(()),
-    }
+async fn limit_attempts(state: &AppState, request: &HttpRequest) -> Result<(), ApiError> {
+    state
+        .auth_limiter
+        .check_client(request, &state.settings.trusted_proxies)
+        .await
 }
 
 fn session_config(state: &AppState) -> SessionConfig<'_> {
@@ -99,7 +98,7 @@ pub async fn register(
     request: HttpRequest,
     body: web::Json<RegisterRequest>,
 ) -> Result<HttpResponse, ApiError> {
-    limit_attempts(&state, &request)?;
+    limit_attempts(&state, &request).await?;
     let body = body.into_inner();
     let new = parse_new_account(
         &body.email,
@@ -107,7 +106,7 @@ pub async fn register(
         &body.display_name,
         vec![Role::Applicant],
     )?;
-    limit_emails_to(&state, new.email.as_str())?;
+    limit_emails_to(&state, new.email.as_str()).await?;
     addresses::register(&state.db, &links(&state), new).await?;
     Ok(sent())
 }
@@ -122,7 +121,7 @@ fn links(state: &AppState) -> addresses::Links {
 /// What the operations that email a link to an address share: the limits, a valid address,
 /// and the same answer at once. The look-up and the email run after answering: whether the
 /// address has an account must not show in the time the answer takes.
-fn email_a_link<F, W>(
+async fn email_a_link<F, W>(
     state: &AppState,
     request: &HttpRequest,
     email: &str,
@@ -132,9 +131,9 @@ where
     F: FnOnce(DatabaseConnection, addresses::Links, Email) -> W,
     W: Future<Output = Result<(), ApiError>> + 'static,
 {
-    limit_attempts(state, request)?;
+    limit_attempts(state, request).await?;
     let email = Email::parse(email).map_err(|error| error.on("email"))?;
-    limit_emails_to(state, email.as_str())?;
+    limit_emails_to(state, email.as_str()).await?;
     let work = send(state.db.clone(), links(state), email);
     actix_web::rt::spawn(async move {
         if let Err(error) = work.await {
@@ -149,10 +148,11 @@ fn sent() -> HttpResponse {
 }
 
 /// Emails to one address are limited, so that nobody can flood a mailbox through the API.
-fn limit_emails_to(state: &AppState, email: &str) -> Result<(), ApiError> {
+async fn limit_emails_to(state: &AppState, email: &str) -> Result<(), ApiError> {
     state
         .address_email_limiter
         .check(email.trim().to_lowercase())
+        .await
 }
 
 #[derive(Debug, Deserialize, ToSchema)]
@@ -193,7 +193,7 @@ pub async fn verify_email(
     caller: Principal,
     body: web::Json<TokenOnly>,
 ) -> Result<HttpResponse, ApiError> {
-    limit_attempts(&state, &request)?;
+    limit_attempts(&state, &request).await?;
     addresses::verify_email(&state.db, caller.id, &body.token).await?;
     Ok(HttpResponse::NoContent().finish())
 }
@@ -220,6 +220,7 @@ pub async fn resend_verification(
         &body.email,
         |db, links, email| async move { addresses::resend_verification(&db, &links, &email).await },
     )
+    .await
 }
 
 /// Forgotten password: email a single-use link, valid one hour, to choose a new one (when the
@@ -244,6 +245,7 @@ pub async fn forgot_password(
         &body.email,
         |db, links, email| async move { addresses::request_password_reset(&db, &links, &email).await },
     )
+    .await
 }
 
 #[derive(Debug, Deserialize, ToSchema)]
@@ -273,7 +275,7 @@ pub async fn reset_password(
     request: HttpRequest,
     body: web::Json<PasswordReset>,
 ) -> Result<HttpResponse, ApiError> {
-    limit_attempts(&state, &request)?;
+    limit_attempts(&state, &request).await?;
     let password = Password::parse(&body.password)
         .map_err(|error| ApiError::Validation(vec![error.on("password")]))?;
     addresses::reset_password(&state.db, &body.token, password).await?;
@@ -314,7 +316,7 @@ pub async fn issue_token(
     request: HttpRequest,
     body: web::Json<TokenRequest>,
 ) -> Result<web::Json<TokenPair>, ApiError> {
-    limit_attempts(&state, &request)?;
+    limit_attempts(&state, &request).await?;
     let TokenRequest { email, password } = body.into_inner();
     let tokens = sessions::login(&state.db, session_config(&state), &email, password).await?;
     Ok(web::Json(tokens))

@@ -171,6 +171,7 @@ pub async fn cast_vote(
     let receipt = ballots::vote(
         &state.db,
         &state.ballot_cache,
+        &state.vote_writer,
         &state.voter_keys,
         &caller,
         id.into_inner(),
@@ -350,13 +351,14 @@ pub async fn request_voter_code(
     id: web::Path<Uuid>,
     body: web::Json<VerificationRequest>,
 ) -> Result<HttpResponse, ApiError> {
-    if let Some(ip) = client_ip(&request, &state.settings.trusted_proxies) {
-        state.voter_ip_limiter.check(ip)?;
-    }
+    state
+        .voter_ip_limiter
+        .check_client(&request, &state.settings.trusted_proxies)
+        .await?;
     let identity = voters::identity_of(&state.voter_keys.identity, &body.email)?;
-    state.voter_address_limiter.check(identity)?;
+    state.voter_address_limiter.check(identity).await?;
     if let Some(domain) = voters::limited_domain(&body.email, &state.settings.voter_open_domains)? {
-        state.voter_domain_limiter.check(domain)?;
+        state.voter_domain_limiter.check(domain).await?;
     }
     voters::request(
         &state.db,
@@ -402,9 +404,10 @@ pub async fn confirm_voter_code(
     id: web::Path<Uuid>,
     body: web::Json<ConfirmationRequest>,
 ) -> Result<web::Json<VoterToken>, ApiError> {
-    if let Some(ip) = client_ip(&request, &state.settings.trusted_proxies) {
-        state.voter_ip_limiter.check(ip)?;
-    }
+    state
+        .voter_ip_limiter
+        .check_client(&request, &state.settings.trusted_proxies)
+        .await?;
     Ok(web::Json(
         voters::confirm(
             &state.db,

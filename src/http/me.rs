@@ -4,7 +4,6 @@ use actix_web::{HttpRequest, HttpResponse, delete, get, web};
 use serde::Deserialize;
 use utoipa::ToSchema;
 
-use super::client_ip::client_ip;
 use crate::{
     auth::Principal,
     error::{self, ApiError},
@@ -93,9 +92,10 @@ pub async fn delete_me(
     body: web::Json<EraseRequest>,
 ) -> Result<HttpResponse, ApiError> {
     // The password is checked: limited like logins.
-    if let Some(ip) = client_ip(&request, &state.settings.trusted_proxies) {
-        state.auth_limiter.check(ip)?;
-    }
+    state
+        .auth_limiter
+        .check_client(&request, &state.settings.trusted_proxies)
+        .await?;
     privacy::erase(
         &state.db,
         &state.storage,

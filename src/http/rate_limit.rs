@@ -1,9 +1,11 @@
 use std::{
     collections::HashMap,
+    fmt::Display,
     hash::Hash,
     net::IpAddr,
     num::NonZeroU32,
     sync::{Arc, Mutex},
+    time::Duration,
 };
 
 use governor::{
@@ -11,11 +13,24 @@ use governor::{
     clock::{Clock, DefaultClock},
 };
 
-use crate::error::ApiError;
+use actix_web::HttpRequest;
 
-/// Attempts per key (a client IP, a voter) and period, the whole budget usable as a burst.
+use crate::{
+    error::ApiError,
+    http::client_ip::{TrustedProxies, client_ip},
+};
+
+/// Attempts per key (a client IP, a voter) and period, replenished evenly, the whole budget
+/// usable as a burst (GCRA). Counted in Redis when the processes share one
+/// (`PRIX_REDIS_URL`), so that a client spreading its attempts over the instances behind a
+/// load balancer gets no more; in this process otherwise, or while Redis cannot be reached.
 pub struct KeyedRateLimiter<K: Hash + Eq + Clone> {
-    limiter: DefaultKeyedRateLimiter<K>,
+    /// Names the limit's keys in Redis.
+    name: &'static str,
+    interval: Duration,
+    burst: u32,
+    local: DefaultKeyedRateLimiter<K>,
+    shared: Option<SharedLimits>,
 }
 
 pub type IpRateLimiter = KeyedRateLimiter<IpAddr>;
@@ -23,35 +38,126 @@ pub type IpRateLimiter = KeyedRateLimiter<IpAddr>;
 /// Forget idle clients once the table grows this large.
 const PRUNE_ABOVE: usize = 10_000;
 
-impl<K: Hash + Eq + Clone> KeyedRateLimiter<K> {
-    pub fn per_minute(attempts: u32) -> Self {
-        let attempts = NonZeroU32::new(attempts).unwrap_or(NonZeroU32::MIN);
-        Self {
-            limiter: RateLimiter::keyed(Quota::per_minute(attempts)),
-        }
-    }
-
+impl<K: Hash + Eq + Clone + Display> KeyedRateLimiter<K> {
     /// `attempts` per `period`, replenished evenly, the whole budget usable as a burst.
-    pub fn per_period(attempts: u32, period: std::time::Duration) -> Self {
-        let attempts = NonZeroU32::new(attempts).unwrap_or(NonZeroU32::MIN);
-        let quota = Quota::with_period(period / attempts.get())
+    pub fn new(
+        name: &'static str,
+        attempts: u32,
+        period: Duration,
+        shared: Option<SharedLimits>,
+    ) -> Self {
+        let burst = NonZeroU32::new(attempts).unwrap_or(NonZeroU32::MIN);
+        let interval = period / burst.get();
+        let quota = Quota::with_period(interval)
             .expect("a non-zero period")
-            .allow_burst(attempts);
+            .allow_burst(burst);
         Self {
-            limiter: RateLimiter::keyed(quota),
+            name,
+            interval,
+            burst: burst.get(),
+            local: RateLimiter::keyed(quota),
+            shared,
         }
     }
 
-    pub fn check(&self, key: K) -> Result<(), ApiError> {
-        if self.limiter.len() > PRUNE_ABOVE {
-            self.limiter.retain_recent();
-        }
-        self.limiter.check_key(&key).map_err(|not_until| {
-            let wait = not_until.wait_time_from(DefaultClock::default().now());
-            ApiError::RateLimited {
-                retry_after_secs: wait.as_secs() + 1,
+    pub fn per_minute(name: &'static str, attempts: u32, shared: Option<SharedLimits>) -> Self {
+        Self::new(name, attempts, Duration::from_secs(60), shared)
+    }
+
+    pub async fn check(&self, key: K) -> Result<(), ApiError> {
+        if let Some(shared) = &self.shared {
+            let key = format!("{}:limit:{}:{key}", shared.prefix, self.name);
+            match shared.wait(&key, self.interval, self.burst).await {
+                Ok(wait) if wait.is_zero() => return Ok(()),
+                Ok(wait) => return Err(limited(wait)),
+                Err(error) => {
+                    tracing::warn!(%error, limit = self.name, "Redis unreachable: this limit is counted per process meanwhile");
+                }
             }
+        }
+        if self.local.len() > PRUNE_ABOVE {
+            self.local.retain_recent();
+        }
+        self.local
+            .check_key(&key)
+            .map_err(|not_until| limited(not_until.wait_time_from(DefaultClock::default().now())))
+    }
+}
+
+impl IpRateLimiter {
+    /// Counts an attempt of the request's client (its address, through trusted proxies).
+    pub async fn check_client(
+        &self,
+        request: &HttpRequest,
+        proxies: &TrustedProxies,
+    ) -> Result<(), ApiError> {
+        match client_ip(request, proxies) {
+            Some(ip) => self.check(ip).await,
+            None => Ok(()),
+        }
+    }
+}
+
+fn limited(wait: Duration) -> ApiError {
+    ApiError::RateLimited {
+        retry_after_secs: wait.as_secs() + 1,
+    }
+}
+
+/// GCRA in one atomic step on the Redis server, with its clock: the key holds the theoretical
+/// arrival time in milliseconds. Answers 0 when the attempt is allowed (and counts it), or
+/// the milliseconds to wait.
+const GCRA: &str = r"
+local time = redis.call('TIME')
+local now = tonumber(time[1]) * 1000 + math.floor(tonumber(time[2]) / 1000)
+local interval = tonumber(ARGV[1])
+local tat = math.max(tonumber(redis.call('GET', KEYS[1])) or now, now)
+local next = tat + interval
+local allowed_at = next - interval * tonumber(ARGV[2])
+if allowed_at > now then
+  return allowed_at - now
+end
+redis.call('SET', KEYS[1], next, 'PX', next - now)
+return 0
+";
+
+/// Redis slower than this is treated as unreachable: a limit must not stall requests.
+const REDIS_TIMEOUT: Duration = Duration::from_millis(250);
+
+/// The limits' counts kept in Redis, shared by every process using the same server.
+#[derive(Clone)]
+pub struct SharedLimits {
+    prefix: String,
+    connection: redis::aio::ConnectionManager,
+    gcra: Arc<redis::Script>,
+}
+
+impl SharedLimits {
+    pub async fn connect(url: &str, prefix: &str) -> anyhow::Result<Self> {
+        let client = redis::Client::open(url)?;
+        let connection = tokio::time::timeout(
+            Duration::from_secs(5),
+            redis::aio::ConnectionManager::new(client),
+        )
+        .await
+        .map_err(|_| anyhow::anyhow!("PRIX_REDIS_URL: no answer from {url}"))??;
+        Ok(Self {
+            prefix: prefix.to_owned(),
+            connection,
+            gcra: Arc::new(redis::Script::new(GCRA)),
         })
+    }
+
+    /// How long before an attempt on `key` is allowed; zero when it is, and it is counted.
+    async fn wait(&self, key: &str, interval: Duration, burst: u32) -> anyhow::Result<Duration> {
+        let mut connection = self.connection.clone();
+        let mut invocation = self.gcra.key(key);
+        invocation.arg(interval.as_millis() as u64).arg(burst);
+        let wait: u64 =
+            tokio::time::timeout(REDIS_TIMEOUT, invocation.invoke_async(&mut connection))
+                .await
+                .map_err(|_| anyhow::anyhow!("no answer within {REDIS_TIMEOUT:?}"))??;
+        Ok(Duration::from_millis(wait))
     }
 }
 
@@ -107,20 +213,28 @@ impl Drop for StreamSlot {
 mod tests {
     use super::*;
 
+    fn block_on<F: std::future::Future>(future: F) -> F::Output {
+        tokio::runtime::Builder::new_current_thread()
+            .enable_all()
+            .build()
+            .unwrap()
+            .block_on(future)
+    }
+
     #[test]
     fn refuses_after_the_budget_with_a_retry_delay() {
-        let limiter = IpRateLimiter::per_minute(2);
+        let limiter = IpRateLimiter::per_minute("test", 2, None);
         let ip: IpAddr = "192.0.2.1".parse().unwrap();
-        assert!(limiter.check(ip).is_ok());
-        assert!(limiter.check(ip).is_ok());
-        match limiter.check(ip) {
+        assert!(block_on(limiter.check(ip)).is_ok());
+        assert!(block_on(limiter.check(ip)).is_ok());
+        match block_on(limiter.check(ip)) {
             Err(ApiError::RateLimited { retry_after_secs }) => {
                 assert!((1..=31).contains(&retry_after_secs))
             }
             other => panic!("expected a rate limit, got {other:?}"),
         }
         assert!(
-            limiter.check("192.0.2.2".parse().unwrap()).is_ok(),
+            block_on(limiter.check("192.0.2.2".parse().unwrap())).is_ok(),
             "other clients are not affected"
         );
     }

@@ -7,7 +7,6 @@ use serde::Deserialize;
 use utoipa::ToSchema;
 use uuid::Uuid;
 
-use super::client_ip::client_ip;
 use crate::{
     auth::Principal,
     domain::application::parse_text,
@@ -205,9 +204,10 @@ pub async fn accept_invitation(
     caller: Option<Principal>,
     body: web::Json<AcceptInvitation>,
 ) -> Result<HttpResponse, ApiError> {
-    if let Some(ip) = client_ip(&request, &state.settings.trusted_proxies) {
-        state.auth_limiter.check(ip)?;
-    }
+    state
+        .auth_limiter
+        .check_client(&request, &state.settings.trusted_proxies)
+        .await?;
     let password = body
         .password
         .as_deref()

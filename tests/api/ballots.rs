@@ -9,7 +9,7 @@ use crate::{
 
 /// An edition at the ceremony with its five shortlisted applications, and the councillors'
 /// prize (their ballot opens at the ceremony).
-async fn ceremony(app: &TestApp) -> (Run, String) {
+pub async fn ceremony(app: &TestApp) -> (Run, String) {
     let (run, prize) = shortlisted(app, "councillors").await;
     let moved = app
         .post(
@@ -25,7 +25,7 @@ async fn ceremony(app: &TestApp) -> (Run, String) {
 }
 
 /// Councillors on the roster of the run's organization (invited, and accepted).
-async fn councillors(app: &TestApp, run: &Run, count: usize) -> Vec<TestUser> {
+pub async fn councillors(app: &TestApp, run: &Run, count: usize) -> Vec<TestUser> {
     let mut seated = Vec::new();
     for _ in 0..count {
         let councillor = app.create_user(&[]).await;
@@ -36,7 +36,7 @@ async fn councillors(app: &TestApp, run: &Run, count: usize) -> Vec<TestUser> {
     seated
 }
 
-async fn vote(app: &TestApp, prize: &str, voter: &TestUser, file: &str) -> reqwest::Response {
+pub async fn vote(app: &TestApp, prize: &str, voter: &TestUser, file: &str) -> reqwest::Response {
     app.post(
         &format!("/api/v1/prizes/{prize}/votes"),
         &json!({"application_id": file}),
@@ -47,7 +47,7 @@ async fn vote(app: &TestApp, prize: &str, voter: &TestUser, file: &str) -> reqwe
     .unwrap()
 }
 
-async fn staff(app: &TestApp, run: &Run, action: &str, prize: &str) -> Value {
+pub async fn staff(app: &TestApp, run: &Run, action: &str, prize: &str) -> Value {
     let response = app
         .post(&format!("/api/v1/prizes/{prize}/{action}"), &json!({}))
         .bearer_auth(&run.organization.admin.token)

@@ -9,6 +9,7 @@ use prix_ceser::{
     config::Settings,
     db,
     domain::{DisplayName, Email, Password, Role},
+    http::rate_limit::SharedLimits,
     services::accounts::{self, NewAccount},
     startup::Application,
 };
@@ -20,6 +21,7 @@ use tokio::sync::OnceCell;
 use uuid::Uuid;
 
 pub const TEST_SECRET: &str = "test secret of at least thirty-two bytes";
+pub const TEST_VOTER_KEY: &str = "a test voter key, other than the JWT secret";
 pub const PASSWORD: &str = "correct horse battery staple";
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -111,17 +113,11 @@ pub struct TestUser {
 }
 
 pub async fn spawn_app(backend: Backend, env: &[(&str, &str)]) -> Option<TestApp> {
-    let database = match backend {
-        Backend::Sqlite => TestDatabase::sqlite().await,
-        Backend::Postgres => TestDatabase::postgres().await?,
-    };
+    let database = TestDatabase::on(backend).await?;
     let mut vars: HashMap<String, String> = [
         ("PRIX_ADDR", "127.0.0.1:0"),
         ("PRIX_JWT_SECRET", TEST_SECRET),
-        (
-            "PRIX_VOTER_KEY",
-            "a test voter key, other than the JWT secret",
-        ),
+        ("PRIX_VOTER_KEY", TEST_VOTER_KEY),
         ("PRIX_WORKERS", "2"),
         ("PRIX_AUTH_RATE_LIMIT", "10000"),
         // Tests read emails from the outbox, then deliver them themselves when they need to:
@@ -142,8 +138,16 @@ pub async fn spawn_app(backend: Backend, env: &[(&str, &str)]) -> Option<TestApp
     let db = db::connect(&database.url)
         .await
         .expect("connect to the test database");
-    let application =
-        Application::build_with_db(settings, db.clone()).expect("build the application");
+    let shared_limits = match &settings.redis_url {
+        Some(url) => Some(
+            SharedLimits::connect(url, &settings.redis_prefix)
+                .await
+                .expect("Redis reachable"),
+        ),
+        None => None,
+    };
+    let application = Application::build_with_db(settings, db.clone(), shared_limits)
+        .expect("build the application");
     let port = application.port();
     tokio::spawn(application.run_until_stopped());
     Some(TestApp {
@@ -288,8 +292,8 @@ pub async fn assert_problem(response: Response, status: u16, code: &str) -> Valu
 }
 
 /// A database of its own for one test, copied from a migrated template.
-struct TestDatabase {
-    url: String,
+pub struct TestDatabase {
+    pub url: String,
     cleanup: Cleanup,
 }
 
@@ -317,6 +321,14 @@ fn schema_fingerprint() -> String {
 }
 
 impl TestDatabase {
+    /// A fresh database on `backend`; `None` for PostgreSQL without `TEST_POSTGRES_URL`.
+    pub async fn on(backend: Backend) -> Option<Self> {
+        match backend {
+            Backend::Sqlite => Some(Self::sqlite().await),
+            Backend::Postgres => Self::postgres().await,
+        }
+    }
+
     async fn sqlite() -> Self {
         let template = SQLITE_TEMPLATE
             .get_or_init(|| async {

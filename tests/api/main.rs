@@ -29,10 +29,12 @@ mod openapi;
 mod organization_scope;
 mod privacy;
 mod problem_codes;
+mod processes;
 mod proxies;
 mod public_vote;
 mod refusals;
 mod roster;
+mod secrecy;
 mod tokens;
 mod users;
 

@@ -54,7 +54,7 @@ async fn latest_code(app: &TestApp) -> String {
     message.body.split("Prix du public : ").nth(1).unwrap()[..6].to_owned()
 }
 
-async fn voter_token(app: &TestApp, prize: &str, email: &str) -> String {
+pub async fn voter_token(app: &TestApp, prize: &str, email: &str) -> String {
     assert_eq!(ask_code(app, prize, email).await.status(), 202);
     let response = confirm(app, prize, email, &latest_code(app).await).await;
     assert_eq!(response.status(), 200);

@@ -50,6 +50,8 @@ pub async fn set_state(
     to: BallotState,
 ) -> Result<BallotView, ApiError> {
     let txn = db::begin_write(db).await?;
+    // Waits for the batches of votes being written; those after it see the new state.
+    db::lock_ballots(&txn, &[prize_id], false).await?;
     let (prize, edition, ballot) = managed(&txn, caller, prize_id).await?;
     let current = state_of(&ballot, Utc::now());
     ballot::check_manual_step(current, to, edition.status, prize.kind)?;
@@ -134,13 +136,18 @@ pub async fn publish(
     managed(db, caller, prize_id).await?;
     let current = results(db, keys, Some(caller), prize_id).await?;
     let txn = db::begin_write(db).await?;
+    // One publication: a second one racing it sees the ballot published.
+    db::lock_ballots(&txn, &[prize_id], false).await?;
     let (_, _, ballot) = managed(&txn, caller, prize_id).await?;
     let leaders = current
         .tally
         .as_ref()
         .map(|tally| tally.leaders.clone())
         .unwrap_or_default();
-    ballot::check_publication(current.state, &leaders, current.winner)?;
+    ballot::check_publication(state_of(&ballot, Utc::now()), &leaders, current.winner)?;
+    if let Some(tally) = &current.tally {
+        store_count(&txn, prize_id, tally).await?;
+    }
     let mut active = ballot.into_active_model();
     active.state = Set(BallotState::Published);
     active.updated_at = Set(db::now());

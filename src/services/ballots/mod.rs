@@ -21,13 +21,13 @@ use crate::{
     db,
     domain::{
         Role,
-        ballot::{self, BallotState, Tally},
+        ballot::{self, BallotState, CandidateCount, Tally},
         edition::{CandidatePool, EditionStatus, PrizeKind},
         scoring::Round,
     },
     entities::{
-        application, ballot as ballot_entity, ballot_choice, ballot_voter, councillor, edition,
-        prize, prize_decision,
+        application, ballot as ballot_entity, ballot_choice, ballot_count, ballot_voter,
+        councillor, edition, prize, prize_decision,
     },
     error::ApiError,
     services::{
@@ -41,10 +41,12 @@ mod conduct;
 mod councillors;
 mod results;
 mod votes;
+mod writer;
 pub use conduct::*;
 pub use councillors::*;
 pub use results::*;
 pub use votes::*;
+pub use writer::{NewVote, VoteWriter};
 
 /// A ballot prize with its edition; other prizes are not voted on (404).
 async fn ballot_prize(

@@ -1,6 +1,7 @@
 //! Ballots: results, laureates, and the ceremony screen's live view.
 use super::*;
 use crate::domain::voter::VoterKeys;
+use sea_orm::TransactionTrait;
 
 #[derive(Debug, Clone, Serialize, ToSchema)]
 pub struct Results {
@@ -36,56 +37,30 @@ pub async fn results(
     };
     let ballot = ensure_ballot(db, prize_id).await?;
     let state = state_of(&ballot, Utc::now());
+    let show_tally = ballot::tally_visible(state, staff)?;
+    // A ballot closed by its time may still have a batch of votes, accepted just before,
+    // committing: the count waits for it, as a close does.
+    let txn = if state == BallotState::Closed {
+        let txn = db::begin_write(db).await?;
+        db::lock_ballots(&txn, &[prize_id], false).await?;
+        txn
+    } else {
+        db.begin().await?
+    };
     let turnout = ballot_voter::Entity::find()
         .filter(ballot_voter::Column::PrizeId.eq(prize_id))
-        .count(db)
+        .count(&txn)
         .await?;
-    let show_tally = ballot::tally_visible(state, staff)?;
     let (tally, receipt_hashes) = if show_tally {
-        let choices = ballot_choice::Entity::find()
-            .filter(ballot_choice::Column::PrizeId.eq(prize_id))
-            .order_by_asc(ballot_choice::Column::ReceiptHash)
-            .all(db)
-            .await?;
-        let candidates: Vec<Uuid> = candidate_applications(db, &prize)
-            .await?
-            .into_iter()
-            .map(|application| application.id)
-            .collect();
-        // Every choice is counted, or the count fails: never a tally that leaves some out.
-        let chosen: Vec<Uuid> = choices
-            .iter()
-            .map(|choice| {
-                choice
-                    .sealed_choice
-                    .as_deref()
-                    .and_then(|sealed| keys.open_choice(prize_id, &choice.receipt_hash, sealed))
-                    .ok_or_else(|| {
-                        ApiError::Internal(anyhow::anyhow!(
-                            "a choice of ballot {prize_id} does not open with this voter key"
-                        ))
-                    })
-            })
-            .collect::<Result<_, _>>()?;
-        // One choice per participation, written together: any other count is tampering.
-        if chosen.len() as u64 != turnout {
-            return Err(ApiError::Internal(anyhow::anyhow!(
-                "ballot {prize_id} holds {} choices for {turnout} voters",
-                chosen.len()
-            )));
-        }
-        (
-            Some(ballot::tally(&candidates, &chosen)),
-            Some(
-                choices
-                    .into_iter()
-                    .map(|choice| choice.receipt_hash)
-                    .collect(),
-            ),
-        )
+        let (tally, receipt_hashes) = match published_tally(&txn, prize_id, state).await? {
+            Some(tally) => (tally, receipt_hashes(&txn, prize_id).await?),
+            None => open_count(&txn, keys, &prize, turnout).await?,
+        };
+        (Some(tally), Some(receipt_hashes))
     } else {
         (None, None)
     };
+    txn.commit().await?;
     let winner = tally
         .as_ref()
         .and_then(|tally| match tally.leaders.as_slice() {
@@ -101,6 +76,119 @@ pub async fn results(
         tie_break_reason: ballot.tie_break_reason,
         receipt_hashes,
     })
+}
+
+/// The count stored at publication (`None` before it, or for ballots published by a version
+/// that did not store it).
+async fn published_tally(
+    db: &impl ConnectionTrait,
+    prize_id: Uuid,
+    state: BallotState,
+) -> Result<Option<Tally>, ApiError> {
+    if state != BallotState::Published {
+        return Ok(None);
+    }
+    let counts = ballot_count::Entity::find()
+        .filter(ballot_count::Column::PrizeId.eq(prize_id))
+        .all(db)
+        .await?;
+    Ok((!counts.is_empty()).then(|| {
+        Tally::of_counts(
+            counts
+                .into_iter()
+                .map(|count| CandidateCount {
+                    application_id: count.application_id,
+                    votes: count.votes as u64,
+                })
+                .collect(),
+        )
+    }))
+}
+
+/// Writes the count of a ballot being published, every candidate included, in clear.
+pub(super) async fn store_count(
+    txn: &impl ConnectionTrait,
+    prize_id: Uuid,
+    tally: &Tally,
+) -> Result<(), ApiError> {
+    if tally.counts.is_empty() {
+        return Ok(());
+    }
+    ballot_count::Entity::insert_many(tally.counts.iter().map(|count| ballot_count::ActiveModel {
+        prize_id: Set(prize_id),
+        application_id: Set(count.application_id),
+        votes: Set(count.votes as i64),
+    }))
+    .exec_without_returning(txn)
+    .await?;
+    Ok(())
+}
+
+/// SHA-256 of every receipt in the count, in order.
+async fn receipt_hashes(
+    db: &impl ConnectionTrait,
+    prize_id: Uuid,
+) -> Result<Vec<String>, ApiError> {
+    Ok(ballot_choice::Entity::find()
+        .select_only()
+        .column(ballot_choice::Column::ReceiptHash)
+        .filter(ballot_choice::Column::PrizeId.eq(prize_id))
+        .order_by_asc(ballot_choice::Column::ReceiptHash)
+        .into_tuple()
+        .all(db)
+        .await?)
+}
+
+/// Opens every sealed choice of the ballot and counts them, with the receipts' hashes.
+/// Every choice is counted, or the count fails: never a tally that leaves some out.
+async fn open_count(
+    db: &impl ConnectionTrait,
+    keys: &VoterKeys,
+    prize: &prize::Model,
+    turnout: u64,
+) -> Result<(Tally, Vec<String>), ApiError> {
+    let prize_id = prize.id;
+    let choices: Vec<(String, Option<Vec<u8>>)> = ballot_choice::Entity::find()
+        .select_only()
+        .column(ballot_choice::Column::ReceiptHash)
+        .column(ballot_choice::Column::SealedChoice)
+        .filter(ballot_choice::Column::PrizeId.eq(prize_id))
+        .order_by_asc(ballot_choice::Column::ReceiptHash)
+        .into_tuple()
+        .all(db)
+        .await?;
+    let candidates: Vec<Uuid> = candidate_applications(db, prize)
+        .await?
+        .into_iter()
+        .map(|application| application.id)
+        .collect();
+    let chosen: Vec<Uuid> = choices
+        .iter()
+        .map(|(receipt_hash, sealed)| {
+            sealed
+                .as_deref()
+                .and_then(|sealed| keys.open_choice(prize_id, receipt_hash, sealed))
+                .ok_or_else(|| {
+                    ApiError::Internal(anyhow::anyhow!(
+                        "a choice of ballot {prize_id} does not open with this voter key"
+                    ))
+                })
+        })
+        .collect::<Result<_, _>>()?;
+    // One choice per participation, written together: any other count is tampering.
+    if chosen.len() as u64 != turnout {
+        return Err(ApiError::Internal(anyhow::anyhow!(
+            "ballot {prize_id} holds {} choices for {turnout} voters",
+            chosen.len()
+        )));
+    }
+    Ok((
+        ballot::tally(&candidates, &chosen),
+        choices
+            .into_iter()
+            .map(|(receipt_hash, _)| receipt_hash)
+            .collect(),
+    ))
 }
 
 #[derive(Debug, Clone, Serialize, ToSchema)]

@@ -152,11 +152,12 @@ impl BallotCache {
 }
 
 /// Casts the caller's vote: an open ballot, a candidate of it, an entitled voter, once.
-/// One short transaction: the ballot's state (read under a share lock on PostgreSQL, so that
-/// a vote racing the close commits before it or sees it closed) and the two inserts.
+/// What the request alone tells is checked here; the state of the ballot and the one vote per
+/// voter are checked by the writer, in the transaction that records the vote with others.
 pub async fn vote(
     db: &DatabaseConnection,
     cache: &BallotCache,
+    writer: &VoteWriter,
     keys: &VoterKeys,
     caller: &Principal,
     prize_id: Uuid,
@@ -180,50 +181,16 @@ pub async fn vote(
             "not a candidate of this ballot",
         ));
     }
-    let txn = db::begin_write(db).await?;
-    let mut query = ballot_entity::Entity::find_by_id(prize_id);
-    if txn.get_database_backend() == DbBackend::Postgres {
-        query = query.lock_shared();
-    }
-    let state = query
-        .one(&txn)
-        .await?
-        .map(|ballot| state_of(&ballot, Utc::now()));
-    ballot::check_voting(state.unwrap_or(BallotState::Scheduled))?;
-    let recorded = ballot_voter::Entity::insert(ballot_voter::ActiveModel {
-        prize_id: Set(prize_id),
-        voter_key: Set(participation(keys, prize_id, caller)),
-    })
-    .exec_without_returning(&txn)
-    .await;
-    if let Err(error) = recorded {
-        return Err(if db::is_unique_violation(&error) {
-            ApiError::conflict(
-                ProblemCode::AlreadyVoted,
-                "You have already voted in this ballot; a vote is final.",
-            )
-        } else {
-            error.into()
-        });
-    }
     let receipt = secret_token::generate();
-    let mut id = [0u8; 16];
-    rand::rng().fill_bytes(&mut id);
     let receipt_hash = secret_token::digest(&receipt);
-    ballot_choice::Entity::insert(ballot_choice::ActiveModel {
-        id: Set(uuid::Builder::from_random_bytes(id).into_uuid()),
-        prize_id: Set(prize_id),
-        application_id: Set(Uuid::nil()),
-        sealed_choice: Set(Some(keys.seal_choice(
+    writer
+        .write(NewVote {
             prize_id,
-            &receipt_hash,
-            application_id,
-        ))),
-        receipt_hash: Set(receipt_hash),
-    })
-    .exec_without_returning(&txn)
-    .await?;
-    txn.commit().await?;
+            participation: participation(keys, prize_id, caller),
+            sealed_choice: keys.seal_choice(prize_id, &receipt_hash, application_id),
+            receipt_hash,
+        })
+        .await?;
     Ok(Receipt { receipt })
 }
 

@@ -4,7 +4,7 @@ use chrono::{DateTime, Utc};
 use sea_orm::{
     ActiveModelTrait, ActiveValue::Set, ColumnTrait, Condition, ConnectionTrait,
     DatabaseConnection, DatabaseTransaction, EntityTrait, IntoActiveModel, PaginatorTrait,
-    QueryFilter, QueryOrder, QuerySelect, QueryTrait, sea_query::Expr,
+    QueryFilter, QueryOrder, QuerySelect, sea_query::Expr,
 };
 use serde::Serialize;
 use serde_json::json;
@@ -459,19 +459,22 @@ pub async fn transition(
     Ok(edition)
 }
 
-/// Closes the edition's ballots still scheduled or open, now; a vote waiting on a ballot's
-/// row (share lock) sees it closed.
-async fn close_ballots(txn: &impl ConnectionTrait, edition_id: Uuid) -> Result<(), ApiError> {
+/// Closes the edition's ballots still scheduled or open, now.
+async fn close_ballots(txn: &DatabaseTransaction, edition_id: Uuid) -> Result<(), ApiError> {
     let now = db::now();
-    let prizes = prize::Entity::find()
+    let prizes: Vec<Uuid> = prize::Entity::find()
         .select_only()
         .column(prize::Column::Id)
         .filter(prize::Column::EditionId.eq(edition_id))
-        .into_query();
+        .into_tuple()
+        .all(txn)
+        .await?;
+    // As a ballot's own close: after the votes being written, before any later one.
+    db::lock_ballots(txn, &prizes, false).await?;
     ballot::Entity::update_many()
         .col_expr(ballot::Column::State, Expr::value(BallotState::Closed))
         .col_expr(ballot::Column::ClosesAt, Expr::value(now))
-        .filter(ballot::Column::PrizeId.in_subquery(prizes))
+        .filter(ballot::Column::PrizeId.is_in(prizes))
         .filter(ballot::Column::State.is_in([BallotState::Scheduled, BallotState::Open]))
         .filter(
             Condition::any()

@@ -1,0 +1,215 @@
+//! Group commit of votes. The votes that arrive while a transaction is being written wait in a
+//! queue and are written together by the next one (multi-row inserts), and each vote is
+//! answered only once the transaction holding it has committed: a receipt means durable.
+//! Under low load a batch holds a single vote and nothing waits for a window to fill.
+//!
+//! The close stays exact without a lock on the ballot's row: a batch holds its ballots'
+//! advisory lock shared, a close holds it exclusively (`db::lock_ballots`; on SQLite the one
+//! write lock orders them), and a batch reads the ballot's state only once it holds the lock.
+use std::collections::HashSet;
+use std::sync::Arc;
+
+use rand::seq::SliceRandom;
+use tokio::sync::{Mutex, mpsc, oneshot};
+
+use super::*;
+
+/// Votes per transaction, at most: far below both databases' bound-parameter limits.
+const MAX_BATCH: usize = 512;
+/// Votes waiting for a writer; beyond that, requests wait to be queued (back-pressure).
+const QUEUE_CAPACITY: usize = 16_384;
+
+/// A vote ready to be written: checked against everything the request alone can tell, the
+/// choice already sealed.
+#[derive(Debug, Clone)]
+pub struct NewVote {
+    pub prize_id: Uuid,
+    /// The voter's participation record (`VoterKeys::participation`).
+    pub participation: String,
+    pub receipt_hash: String,
+    pub sealed_choice: Vec<u8>,
+}
+
+struct Queued {
+    vote: NewVote,
+    answer: oneshot::Sender<Result<(), ApiError>>,
+}
+
+/// The handle requests queue their votes on; the writers run as background tasks.
+#[derive(Clone)]
+pub struct VoteWriter {
+    queue: mpsc::Sender<Queued>,
+}
+
+impl VoteWriter {
+    /// Starts the writers: one on SQLite (it has one write lock), a few on PostgreSQL so that
+    /// a batch is collected while the previous one commits.
+    pub fn start(db: DatabaseConnection) -> Self {
+        let writers = match db.get_database_backend() {
+            DbBackend::Sqlite => 1,
+            _ => 4,
+        };
+        let (queue, receiver) = mpsc::channel(QUEUE_CAPACITY);
+        let receiver = Arc::new(Mutex::new(receiver));
+        for _ in 0..writers {
+            tokio::spawn(run(db.clone(), receiver.clone()));
+        }
+        Self { queue }
+    }
+
+    /// Writes the vote with the others arriving now; answers once it has committed.
+    pub async fn write(&self, vote: NewVote) -> Result<(), ApiError> {
+        let (answer, answered) = oneshot::channel();
+        let stopped = || ApiError::Internal(anyhow::anyhow!("the vote writer has stopped"));
+        self.queue
+            .send(Queued { vote, answer })
+            .await
+            .map_err(|_| stopped())?;
+        answered.await.map_err(|_| stopped())?
+    }
+}
+
+async fn run(db: DatabaseConnection, receiver: Arc<Mutex<mpsc::Receiver<Queued>>>) {
+    let mut batch = Vec::with_capacity(MAX_BATCH);
+    loop {
+        // One writer collects while the others write: whatever queued up meanwhile.
+        let received = receiver.lock().await.recv_many(&mut batch, MAX_BATCH).await;
+        if received == 0 {
+            return;
+        }
+        write_batch(&db, std::mem::take(&mut batch)).await;
+    }
+}
+
+#[tracing::instrument(skip_all, fields(votes = batch.len()))]
+async fn write_batch(db: &DatabaseConnection, batch: Vec<Queued>) {
+    let (votes, answers): (Vec<NewVote>, Vec<_>) = batch
+        .into_iter()
+        .map(|queued| (queued.vote, queued.answer))
+        .unzip();
+    match record(db, &votes).await {
+        Ok(outcomes) => {
+            for (answer, outcome) in answers.into_iter().zip(outcomes) {
+                // A request that gave up (client gone) no longer listens: its vote stands.
+                let _ = answer.send(outcome);
+            }
+        }
+        // One failing vote must not fail the others: each is tried again on its own.
+        Err(error) if votes.len() > 1 => {
+            tracing::warn!(%error, "a batch of votes failed; writing them one by one");
+            for (vote, answer) in votes.into_iter().zip(answers) {
+                let outcome = match record(db, std::slice::from_ref(&vote)).await {
+                    Ok(mut outcomes) => outcomes.remove(0),
+                    Err(error) => Err(error),
+                };
+                let _ = answer.send(outcome);
+            }
+        }
+        Err(error) => {
+            let [answer] = <[_; 1]>::try_from(answers).unwrap_or_else(|_| unreachable!());
+            let _ = answer.send(Err(error));
+        }
+    }
+}
+
+fn already_voted() -> ApiError {
+    ApiError::conflict(
+        ProblemCode::AlreadyVoted,
+        "You have already voted in this ballot; a vote is final.",
+    )
+}
+
+/// Writes a batch in one transaction and tells each vote its outcome. An `Err` means the
+/// transaction failed as a whole and nothing of it was written.
+async fn record(
+    db: &DatabaseConnection,
+    votes: &[NewVote],
+) -> Result<Vec<Result<(), ApiError>>, ApiError> {
+    let txn = db::begin_write(db).await?;
+    let prizes: Vec<Uuid> = votes
+        .iter()
+        .map(|vote| vote.prize_id)
+        .collect::<HashSet<_>>()
+        .into_iter()
+        .collect();
+    db::lock_ballots(&txn, &prizes, true).await?;
+    let now = Utc::now();
+    let states: std::collections::HashMap<Uuid, BallotState> = ballot_entity::Entity::find()
+        .filter(ballot_entity::Column::PrizeId.is_in(prizes.iter().copied()))
+        .all(&txn)
+        .await?
+        .into_iter()
+        .map(|ballot| (ballot.prize_id, state_of(&ballot, now)))
+        .collect();
+    let voted: HashSet<(Uuid, String)> = ballot_voter::Entity::find()
+        .filter(ballot_voter::Column::PrizeId.is_in(prizes.iter().copied()))
+        .filter(
+            ballot_voter::Column::VoterKey
+                .is_in(votes.iter().map(|vote| vote.participation.as_str())),
+        )
+        .all(&txn)
+        .await?
+        .into_iter()
+        .map(|row| (row.prize_id, row.voter_key))
+        .collect();
+    let mut counted = HashSet::new();
+    let outcomes: Vec<Result<(), ApiError>> = votes
+        .iter()
+        .map(|vote| {
+            let state = states
+                .get(&vote.prize_id)
+                .copied()
+                .unwrap_or(BallotState::Scheduled);
+            ballot::check_voting(state)?;
+            let voter = (vote.prize_id, vote.participation.clone());
+            // Twice in one batch (a double click) is voting again too.
+            if voted.contains(&voter) || !counted.insert(voter) {
+                return Err(already_voted());
+            }
+            Ok(())
+        })
+        .collect();
+    let accepted: Vec<&NewVote> = votes
+        .iter()
+        .zip(&outcomes)
+        .filter(|(_, outcome)| outcome.is_ok())
+        .map(|(vote, _)| vote)
+        .collect();
+    if accepted.is_empty() {
+        return Ok(outcomes);
+    }
+    let recorded =
+        ballot_voter::Entity::insert_many(accepted.iter().map(|vote| ballot_voter::ActiveModel {
+            prize_id: Set(vote.prize_id),
+            voter_key: Set(vote.participation.clone()),
+        }))
+        .exec_without_returning(&txn)
+        .await;
+    match recorded {
+        Ok(_) => {}
+        // Another writer recorded this voter since the read above (two processes, or two
+        // writers): alone, that is a second vote; in a batch, the votes are tried one by one.
+        Err(error) if db::is_unique_violation(&error) && votes.len() == 1 => {
+            return Ok(vec![Err(already_voted())]);
+        }
+        Err(error) => return Err(error.into()),
+    }
+    // Choices in another order than their voters: nothing lines them up, even by position.
+    let mut accepted = accepted;
+    accepted.shuffle(&mut rand::rng());
+    ballot_choice::Entity::insert_many(accepted.iter().map(|vote| {
+        let mut id = [0u8; 16];
+        rand::rng().fill_bytes(&mut id);
+        ballot_choice::ActiveModel {
+            id: Set(uuid::Builder::from_random_bytes(id).into_uuid()),
+            prize_id: Set(vote.prize_id),
+            application_id: Set(Uuid::nil()),
+            sealed_choice: Set(Some(vote.sealed_choice.clone())),
+            receipt_hash: Set(vote.receipt_hash.clone()),
+        }
+    }))
+    .exec_without_returning(&txn)
+    .await?;
+    txn.commit().await?;
+    Ok(outcomes)
+}
