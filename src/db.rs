@@ -13,6 +13,9 @@ pub async fn connect(url: &str) -> Result<DatabaseConnection, DbErr> {
     options
         .sqlx_logging(false)
         .acquire_timeout(Duration::from_secs(10))
+        // A round trip saved on every checkout: only a connection idle long enough to have
+        // been dropped by the server or a firewall is checked first.
+        .test_before_acquire_if_idle_for(Duration::from_secs(30))
         .map_sqlx_sqlite_opts(|options| {
             options
                 .journal_mode(SqliteJournalMode::Wal)

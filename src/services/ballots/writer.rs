@@ -12,6 +12,8 @@ use std::sync::Arc;
 use rand::seq::SliceRandom;
 use tokio::sync::{Mutex, mpsc, oneshot};
 
+use sea_orm::{DatabaseTransaction, DbErr, TryInsertResult};
+
 use super::*;
 
 /// Votes per transaction, at most: far below both databases' bound-parameter limits.
@@ -87,7 +89,10 @@ async fn write_batch(db: &DatabaseConnection, batch: Vec<Queued>) {
         .into_iter()
         .map(|queued| (queued.vote, queued.answer))
         .unzip();
-    match record(db, &votes).await {
+    let started = std::time::Instant::now();
+    let recorded = record(db, &votes).await;
+    eprintln!("BATCH {} {}", votes.len(), started.elapsed().as_micros());
+    match recorded {
         Ok(outcomes) => {
             for (answer, outcome) in answers.into_iter().zip(outcomes) {
                 // A request that gave up (client gone) no longer listens: its vote stands.
@@ -110,6 +115,26 @@ async fn write_batch(db: &DatabaseConnection, batch: Vec<Queued>) {
             let _ = answer.send(Err(error));
         }
     }
+}
+
+/// The multi-row inserts of a batch. SQLite compiles each statement shape and keeps it in
+/// each connection's cache, in this process: rows go in chunks whose sizes are powers of two
+/// (37 rows: 32, 4, 1), a handful of shapes, not one large one-off statement per batch size.
+/// PostgreSQL keeps its prepared statements on the server: one insert, one round trip.
+fn insert_chunks<T>(rows: &[T], backend: DbBackend) -> impl Iterator<Item = &[T]> {
+    let mut rest = rows;
+    std::iter::from_fn(move || {
+        if rest.is_empty() {
+            return None;
+        }
+        let size = match backend {
+            DbBackend::Postgres => rest.len(),
+            _ => 1 << rest.len().ilog2(),
+        };
+        let (chunk, remaining) = rest.split_at(size);
+        rest = remaining;
+        Some(chunk)
+    })
 }
 
 fn already_voted() -> ApiError {
@@ -141,19 +166,8 @@ async fn record(
         .into_iter()
         .map(|ballot| (ballot.prize_id, state_of(&ballot, now)))
         .collect();
-    let voted: HashSet<(Uuid, String)> = ballot_voter::Entity::find()
-        .filter(ballot_voter::Column::PrizeId.is_in(prizes.iter().copied()))
-        .filter(
-            ballot_voter::Column::VoterKey
-                .is_in(votes.iter().map(|vote| vote.participation.as_str())),
-        )
-        .all(&txn)
-        .await?
-        .into_iter()
-        .map(|row| (row.prize_id, row.voter_key))
-        .collect();
-    let mut counted = HashSet::new();
-    let outcomes: Vec<Result<(), ApiError>> = votes
+    let mut in_batch = HashSet::new();
+    let mut outcomes: Vec<Result<(), ApiError>> = votes
         .iter()
         .map(|vote| {
             let state = states
@@ -161,9 +175,8 @@ async fn record(
                 .copied()
                 .unwrap_or(BallotState::Scheduled);
             ballot::check_voting(state)?;
-            let voter = (vote.prize_id, vote.participation.clone());
             // Twice in one batch (a double click) is voting again too.
-            if voted.contains(&voter) || !counted.insert(voter) {
+            if !in_batch.insert((vote.prize_id, vote.participation.as_str())) {
                 return Err(already_voted());
             }
             Ok(())
@@ -178,38 +191,105 @@ async fn record(
     if accepted.is_empty() {
         return Ok(outcomes);
     }
-    let recorded =
-        ballot_voter::Entity::insert_many(accepted.iter().map(|vote| ballot_voter::ActiveModel {
-            prize_id: Set(vote.prize_id),
-            voter_key: Set(vote.participation.clone()),
-        }))
-        .exec_without_returning(&txn)
-        .await;
-    match recorded {
-        Ok(_) => {}
-        // Another writer recorded this voter since the read above (two processes, or two
-        // writers): alone, that is a second vote; in a batch, the votes are tried one by one.
-        Err(error) if db::is_unique_violation(&error) && votes.len() == 1 => {
-            return Ok(vec![Err(already_voted())]);
+    let recorded = record_participations(&txn, &accepted).await?;
+    for (vote, outcome) in votes.iter().zip(&mut outcomes) {
+        if outcome.is_ok() && !recorded.contains(&(vote.prize_id, vote.participation.clone())) {
+            *outcome = Err(already_voted());
         }
-        Err(error) => return Err(error.into()),
     }
     // Choices in another order than their voters: nothing lines them up, even by position.
-    let mut accepted = accepted;
-    accepted.shuffle(&mut rand::rng());
-    ballot_choice::Entity::insert_many(accepted.iter().map(|vote| {
-        let mut id = [0u8; 16];
-        rand::rng().fill_bytes(&mut id);
-        ballot_choice::ActiveModel {
-            id: Set(uuid::Builder::from_random_bytes(id).into_uuid()),
-            prize_id: Set(vote.prize_id),
-            application_id: Set(Uuid::nil()),
-            sealed_choice: Set(Some(vote.sealed_choice.clone())),
-            receipt_hash: Set(vote.receipt_hash.clone()),
-        }
-    }))
-    .exec_without_returning(&txn)
-    .await?;
+    let mut counted: Vec<&NewVote> = accepted
+        .into_iter()
+        .filter(|vote| recorded.contains(&(vote.prize_id, vote.participation.clone())))
+        .collect();
+    counted.shuffle(&mut rand::rng());
+    for chunk in insert_chunks(&counted, txn.get_database_backend()) {
+        ballot_choice::Entity::insert_many(chunk.iter().map(|vote| {
+            let mut id = [0u8; 16];
+            rand::rng().fill_bytes(&mut id);
+            ballot_choice::ActiveModel {
+                id: Set(uuid::Builder::from_random_bytes(id).into_uuid()),
+                prize_id: Set(vote.prize_id),
+                application_id: Set(Uuid::nil()),
+                sealed_choice: Set(Some(vote.sealed_choice.clone())),
+                receipt_hash: Set(vote.receipt_hash.clone()),
+            }
+        }))
+        .exec_without_returning(&txn)
+        .await?;
+    }
     txn.commit().await?;
     Ok(outcomes)
+}
+
+/// Records that these voters voted; returns those recorded now, not those who had voted
+/// already (in an earlier batch, by another writer or another process).
+async fn record_participations(
+    txn: &DatabaseTransaction,
+    votes: &[&NewVote],
+) -> Result<HashSet<(Uuid, String)>, DbErr> {
+    let rows = |votes: &[&NewVote]| -> Vec<ballot_voter::ActiveModel> {
+        votes
+            .iter()
+            .map(|vote| ballot_voter::ActiveModel {
+                prize_id: Set(vote.prize_id),
+                voter_key: Set(vote.participation.clone()),
+            })
+            .collect()
+    };
+    let backend = txn.get_database_backend();
+    if backend == DbBackend::Postgres {
+        // One statement: the voters already recorded are skipped, the others returned.
+        let inserted = ballot_voter::Entity::insert_many(rows(votes))
+            .on_conflict_do_nothing()
+            .exec_with_returning_keys(txn)
+            .await?;
+        return Ok(match inserted {
+            TryInsertResult::Inserted(keys) => keys.into_iter().collect(),
+            TryInsertResult::Empty | TryInsertResult::Conflicted => HashSet::new(),
+        });
+    }
+    // SQLite: this transaction holds the only write lock, so nobody records a voter between
+    // this read and the insert.
+    let voted: HashSet<(Uuid, String)> = ballot_voter::Entity::find()
+        .filter(ballot_voter::Column::PrizeId.is_in(votes.iter().map(|vote| vote.prize_id)))
+        .filter(
+            ballot_voter::Column::VoterKey
+                .is_in(votes.iter().map(|vote| vote.participation.as_str())),
+        )
+        .all(txn)
+        .await?
+        .into_iter()
+        .map(|row| (row.prize_id, row.voter_key))
+        .collect();
+    let new: Vec<&NewVote> = votes
+        .iter()
+        .copied()
+        .filter(|vote| !voted.contains(&(vote.prize_id, vote.participation.clone())))
+        .collect();
+    for chunk in insert_chunks(&new, backend) {
+        ballot_voter::Entity::insert_many(rows(chunk))
+            .exec_without_returning(txn)
+            .await?;
+    }
+    Ok(new
+        .into_iter()
+        .map(|vote| (vote.prize_id, vote.participation.clone()))
+        .collect())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn sqlite_inserts_take_power_of_two_sizes_postgres_one() {
+        let rows: Vec<usize> = (0..37).collect();
+        let chunks: Vec<&[usize]> = insert_chunks(&rows, DbBackend::Sqlite).collect();
+        let sizes: Vec<usize> = chunks.iter().map(|chunk| chunk.len()).collect();
+        assert_eq!(sizes, [32, 4, 1]);
+        assert_eq!(chunks.concat(), rows);
+        assert_eq!(insert_chunks(&rows, DbBackend::Postgres).count(), 1);
+        assert_eq!(insert_chunks::<usize>(&[], DbBackend::Sqlite).count(), 0);
+    }
 }
