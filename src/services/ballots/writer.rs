@@ -44,12 +44,13 @@ pub struct VoteWriter {
 }
 
 impl VoteWriter {
-    /// Starts the writers: one on SQLite (it has one write lock), a few on PostgreSQL so that
-    /// a batch is collected while the previous one commits.
+    /// Starts the writers: one on SQLite (it has one write lock); on PostgreSQL one per core
+    /// (two at least), so that a batch is collected while the previous one commits. More
+    /// writers make smaller batches: on 2 cores, 2 writers did as well as 4, and 8 worse.
     pub fn start(db: DatabaseConnection) -> Self {
         let writers = match db.get_database_backend() {
             DbBackend::Sqlite => 1,
-            _ => 4,
+            _ => std::thread::available_parallelism().map_or(2, |cores| cores.get().max(2)),
         };
         let (queue, receiver) = mpsc::channel(QUEUE_CAPACITY);
         let receiver = Arc::new(Mutex::new(receiver));
