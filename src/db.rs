@@ -19,7 +19,12 @@ pub async fn connect(url: &str) -> Result<DatabaseConnection, DbErr> {
         .map_sqlx_sqlite_opts(|options| {
             options
                 .journal_mode(SqliteJournalMode::Wal)
-                .synchronous(SqliteSynchronous::Normal)
+                // Every commit reaches the disk before it is acknowledged: a receipt must
+                // survive a power loss, not only a crash of the process.
+                .synchronous(SqliteSynchronous::Full)
+                // Deleted and overwritten content is zeroed, not left in free space for a copy
+                // of the file to show (an address erased from the outbox, for instance).
+                .pragma("secure_delete", "ON")
                 .foreign_keys(true)
                 .busy_timeout(Duration::from_secs(10))
         });

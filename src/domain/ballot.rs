@@ -20,16 +20,19 @@ stored_state! {
 }
 
 /// The state at `now`: a scheduled ballot opens at its opening time, an open one closes at its
-/// closing time, whether or not staff pressed the button.
+/// closing time, whether or not staff pressed the button. A window only opens the ballot while
+/// the edition is at one of its `opening_stages`: a window set ahead for the ceremony day does
+/// not open a councillors' ballot while the edition is still at the auditions.
 pub fn effective_state(
     stored: BallotState,
     opens_at: Option<DateTime<Utc>>,
     closes_at: Option<DateTime<Utc>>,
     now: DateTime<Utc>,
+    opening_stage: bool,
 ) -> BallotState {
     let closed_by_time = closes_at.is_some_and(|closes| now >= closes);
     match stored {
-        BallotState::Scheduled if opens_at.is_some_and(|opens| now >= opens) => {
+        BallotState::Scheduled if opening_stage && opens_at.is_some_and(|opens| now >= opens) => {
             if closed_by_time {
                 BallotState::Closed
             } else {
@@ -251,7 +254,8 @@ mod tests {
                 BallotState::Scheduled,
                 opens,
                 closes,
-                at("2026-12-14T17:59:59Z")
+                at("2026-12-14T17:59:59Z"),
+                true
             ),
             BallotState::Scheduled
         );
@@ -260,7 +264,8 @@ mod tests {
                 BallotState::Scheduled,
                 opens,
                 closes,
-                at("2026-12-14T18:00:00Z")
+                at("2026-12-14T18:00:00Z"),
+                true
             ),
             BallotState::Open
         );
@@ -269,16 +274,29 @@ mod tests {
                 BallotState::Scheduled,
                 opens,
                 closes,
-                at("2026-12-14T19:00:00Z")
+                at("2026-12-14T19:00:00Z"),
+                true
             ),
             BallotState::Closed
         );
         assert_eq!(
-            effective_state(BallotState::Open, None, closes, at("2026-12-14T19:00:01Z")),
+            effective_state(
+                BallotState::Open,
+                None,
+                closes,
+                at("2026-12-14T19:00:01Z"),
+                true
+            ),
             BallotState::Closed
         );
         assert_eq!(
-            effective_state(BallotState::Open, None, None, at("2030-01-01T00:00:00Z")),
+            effective_state(
+                BallotState::Open,
+                None,
+                None,
+                at("2030-01-01T00:00:00Z"),
+                true
+            ),
             BallotState::Open
         );
         assert_eq!(
@@ -286,10 +304,23 @@ mod tests {
                 BallotState::Published,
                 opens,
                 closes,
-                at("2026-12-14T18:30:00Z")
+                at("2026-12-14T18:30:00Z"),
+                true
             ),
             BallotState::Published
         );
+    }
+
+    #[test]
+    fn a_window_opens_the_ballot_only_at_an_opening_stage() {
+        let opens = Some(at("2026-12-14T18:00:00Z"));
+        let during = at("2026-12-14T18:30:00Z");
+        let state = |stage| effective_state(BallotState::Scheduled, opens, None, during, stage);
+        assert_eq!(state(false), BallotState::Scheduled);
+        assert_eq!(state(true), BallotState::Open);
+        // A councillors' ballot opens at the ceremony only; a public one from the auditions.
+        assert!(!opening_stages(PrizeKind::Councillors).contains(&EditionStatus::Audition));
+        assert!(opening_stages(PrizeKind::Public).contains(&EditionStatus::Audition));
     }
 
     #[test]

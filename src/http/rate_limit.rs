@@ -105,11 +105,11 @@ fn limited(wait: Duration) -> ApiError {
 }
 
 /// GCRA in one atomic step on the Redis server, with its clock: the key holds the theoretical
-/// arrival time in milliseconds. Answers 0 when the attempt is allowed (and counts it), or
-/// the milliseconds to wait.
+/// arrival time in microseconds (a limit of more than one attempt a millisecond still counts).
+/// Answers 0 when the attempt is allowed (and counts it), or the microseconds to wait.
 const GCRA: &str = r"
 local time = redis.call('TIME')
-local now = tonumber(time[1]) * 1000 + math.floor(tonumber(time[2]) / 1000)
+local now = tonumber(time[1]) * 1000000 + tonumber(time[2])
 local interval = tonumber(ARGV[1])
 local tat = math.max(tonumber(redis.call('GET', KEYS[1])) or now, now)
 local next = tat + interval
@@ -117,7 +117,8 @@ local allowed_at = next - interval * tonumber(ARGV[2])
 if allowed_at > now then
   return allowed_at - now
 end
-redis.call('SET', KEYS[1], next, 'PX', next - now)
+-- Written in full: Lua would print so large a number with 14 digits only.
+redis.call('SET', KEYS[1], string.format('%.0f', next), 'PX', math.max(1, math.ceil((next - now) / 1000)))
 return 0
 ";
 
@@ -152,12 +153,14 @@ impl SharedLimits {
     async fn wait(&self, key: &str, interval: Duration, burst: u32) -> anyhow::Result<Duration> {
         let mut connection = self.connection.clone();
         let mut invocation = self.gcra.key(key);
-        invocation.arg(interval.as_millis() as u64).arg(burst);
+        invocation
+            .arg(interval.as_micros().max(1) as u64)
+            .arg(burst);
         let wait: u64 =
             tokio::time::timeout(REDIS_TIMEOUT, invocation.invoke_async(&mut connection))
                 .await
                 .map_err(|_| anyhow::anyhow!("no answer within {REDIS_TIMEOUT:?}"))??;
-        Ok(Duration::from_millis(wait))
+        Ok(Duration::from_micros(wait))
     }
 }
 
@@ -252,5 +255,44 @@ mod tests {
         assert!(slots.acquire("192.0.2.2".parse().unwrap()).is_ok());
         drop(first);
         assert!(slots.acquire(ip).is_ok());
+    }
+
+    /// Against a real Redis when `TEST_REDIS_URL` is set (CI sets it).
+    #[test]
+    fn redis_counts_like_the_local_limiter_at_any_rate() {
+        let Some(url) = std::env::var("TEST_REDIS_URL")
+            .ok()
+            .filter(|url| !url.is_empty())
+        else {
+            return eprintln!("TEST_REDIS_URL is not set: Redis limits not tested");
+        };
+        block_on(async {
+            let prefix = format!("prix-unit-{}", uuid::Uuid::new_v4().simple());
+            let shared = SharedLimits::connect(&url, &prefix).await.unwrap();
+            let ip: IpAddr = "192.0.2.1".parse().unwrap();
+            let slow =
+                IpRateLimiter::new("slow", 3, Duration::from_secs(600), Some(shared.clone()));
+            for _ in 0..3 {
+                slow.check(ip).await.unwrap();
+            }
+            match slow.check(ip).await {
+                Err(ApiError::RateLimited { retry_after_secs }) => {
+                    assert!(
+                        (190..=201).contains(&retry_after_secs),
+                        "{retry_after_secs}"
+                    )
+                }
+                other => panic!("expected a rate limit, got {other:?}"),
+            }
+            // More than one attempt a millisecond: counted, not refused by Redis.
+            let fast = IpRateLimiter::per_minute("fast", 100_000, Some(shared));
+            for _ in 0..50 {
+                fast.check(ip).await.unwrap();
+            }
+            assert!(
+                fast.local.is_empty(),
+                "counted in Redis, not in this process"
+            );
+        });
     }
 }

@@ -375,3 +375,30 @@ api_test!(async fn a_count_that_does_not_add_up_fails_rather_than_miscounts(app)
     record.delete(&app.db).await.unwrap();
     assert_problem(results().await, 500, "internal_error").await;
 });
+
+api_test!(async fn a_window_opens_the_councillors_ballot_only_at_the_ceremony(app) {
+    // Shortlisted: the edition is at the auditions.
+    let (run, prize) = crate::jury::shortlisted(&app, "councillors").await;
+    let admin = &run.organization.admin.token;
+    let now = chrono::Utc::now();
+    let window = json!({"opens_at": now + chrono::Duration::seconds(1), "closes_at": now + chrono::Duration::hours(1)});
+    let set = app.request(reqwest::Method::PUT, &format!("/api/v1/prizes/{prize}/ballot")).json(&window).bearer_auth(admin).send().await.unwrap();
+    assert_eq!(set.status(), 200);
+    tokio::time::sleep(std::time::Duration::from_millis(1500)).await;
+    // Its opening time has passed, but the ceremony has not begun: still scheduled.
+    let ballot = json(app.get(&format!("/api/v1/prizes/{prize}/ballot")).send().await.unwrap()).await;
+    assert_eq!(ballot["state"], "scheduled");
+    let voters = councillors(&app, &run, 1).await;
+    assert_problem(vote(&app, &prize, &voters[0], &run.files[0]).await, 409, "ballot_not_open").await;
+    // At the ceremony the window opens it.
+    let moved = app
+        .post(&format!("/api/v1/editions/{}/transitions", run.edition), &json!({"to": "ceremony"}))
+        .bearer_auth(admin)
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(moved.status(), 200);
+    let ballot = json(app.get(&format!("/api/v1/prizes/{prize}/ballot")).send().await.unwrap()).await;
+    assert_eq!(ballot["state"], "open");
+    assert_eq!(vote(&app, &prize, &voters[0], &run.files[0]).await.status(), 201);
+});

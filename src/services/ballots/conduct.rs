@@ -11,8 +11,11 @@ pub async fn set_window(
     closes_at: Option<DateTime<Utc>>,
 ) -> Result<BallotView, ApiError> {
     let txn = db::begin_write(db).await?;
-    let (_, edition, ballot) = managed(&txn, caller, prize_id).await?;
-    ballot::check_window_change(state_of(&ballot, Utc::now()), edition.status)?;
+    let (prize, edition, ballot) = managed(&txn, caller, prize_id).await?;
+    ballot::check_window_change(
+        state_of(&ballot, prize.kind, edition.status, Utc::now()),
+        edition.status,
+    )?;
     if let (Some(opens), Some(closes)) = (opens_at, closes_at)
         && closes <= opens
     {
@@ -53,7 +56,7 @@ pub async fn set_state(
     // Waits for the batches of votes being written; those after it see the new state.
     db::lock_ballots(&txn, &[prize_id], false).await?;
     let (prize, edition, ballot) = managed(&txn, caller, prize_id).await?;
-    let current = state_of(&ballot, Utc::now());
+    let current = state_of(&ballot, prize.kind, edition.status, Utc::now());
     ballot::check_manual_step(current, to, edition.status, prize.kind)?;
     let mut active = ballot.into_active_model();
     active.state = Set(to);
@@ -138,13 +141,17 @@ pub async fn publish(
     let txn = db::begin_write(db).await?;
     // One publication: a second one racing it sees the ballot published.
     db::lock_ballots(&txn, &[prize_id], false).await?;
-    let (_, _, ballot) = managed(&txn, caller, prize_id).await?;
+    let (prize, edition, ballot) = managed(&txn, caller, prize_id).await?;
     let leaders = current
         .tally
         .as_ref()
         .map(|tally| tally.leaders.clone())
         .unwrap_or_default();
-    ballot::check_publication(state_of(&ballot, Utc::now()), &leaders, current.winner)?;
+    ballot::check_publication(
+        state_of(&ballot, prize.kind, edition.status, Utc::now()),
+        &leaders,
+        current.winner,
+    )?;
     if let Some(tally) = &current.tally {
         store_count(&txn, prize_id, tally).await?;
     }

@@ -100,8 +100,38 @@ async fn ensure_ballot(
     }
 }
 
-fn state_of(model: &ballot_entity::Model, now: DateTime<Utc>) -> BallotState {
-    ballot::effective_state(model.state, model.opens_at, model.closes_at, now)
+/// The ballot's state at `now`; its window opens it only while the edition is at one of the
+/// opening stages of the prize's kind.
+fn state_of(
+    model: &ballot_entity::Model,
+    kind: PrizeKind,
+    edition: EditionStatus,
+    now: DateTime<Utc>,
+) -> BallotState {
+    window_state(
+        (model.state, model.opens_at, model.closes_at),
+        kind,
+        edition,
+        now,
+    )
+}
+
+/// A stored ballot state and its window.
+type Window = (BallotState, Option<DateTime<Utc>>, Option<DateTime<Utc>>);
+
+fn window_state(
+    (stored, opens_at, closes_at): Window,
+    kind: PrizeKind,
+    edition: EditionStatus,
+    now: DateTime<Utc>,
+) -> BallotState {
+    ballot::effective_state(
+        stored,
+        opens_at,
+        closes_at,
+        now,
+        ballot::opening_stages(kind).contains(&edition),
+    )
 }
 
 async fn candidate_applications(
@@ -140,7 +170,7 @@ pub async fn get(db: &DatabaseConnection, prize_id: Uuid) -> Result<BallotView, 
         prize_id,
         kind: prize.kind,
         prize_name: prize.name,
-        state: state_of(&ballot, Utc::now()),
+        state: state_of(&ballot, prize.kind, edition.status, Utc::now()),
         opens_at: ballot.opens_at,
         closes_at: ballot.closes_at,
         candidates,

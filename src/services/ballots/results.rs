@@ -36,7 +36,7 @@ pub async fn results(
         None => false,
     };
     let ballot = ensure_ballot(db, prize_id).await?;
-    let state = state_of(&ballot, Utc::now());
+    let state = state_of(&ballot, prize.kind, edition.status, Utc::now());
     let show_tally = ballot::tally_visible(state, staff)?;
     // A ballot closed by its time may still have a batch of votes, accepted just before,
     // committing: the count waits for it, as a close does.
@@ -281,10 +281,10 @@ pub async fn live(
     keys: &VoterKeys,
     prize_id: Uuid,
 ) -> Result<LiveView, ApiError> {
-    let (_, edition) = ballot_prize(db, prize_id).await?;
+    let (prize, edition) = ballot_prize(db, prize_id).await?;
     editions::find_visible(db, None, edition.id).await?;
     let state = match ballot_entity::Entity::find_by_id(prize_id).one(db).await? {
-        Some(ballot) => state_of(&ballot, Utc::now()),
+        Some(ballot) => state_of(&ballot, prize.kind, edition.status, Utc::now()),
         None => BallotState::Scheduled,
     };
     if state == BallotState::Published {

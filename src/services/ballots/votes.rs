@@ -100,7 +100,7 @@ pub async fn public_ballot_state(
     editions::find_visible(db, None, edition.id).await?;
     Ok(
         match ballot_entity::Entity::find_by_id(prize_id).one(db).await? {
-            Some(ballot) => state_of(&ballot, Utc::now()),
+            Some(ballot) => state_of(&ballot, prize.kind, edition.status, Utc::now()),
             None => BallotState::Scheduled,
         },
     )

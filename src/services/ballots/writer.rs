@@ -12,7 +12,7 @@ use std::sync::Arc;
 use rand::seq::SliceRandom;
 use tokio::sync::{Mutex, mpsc, oneshot};
 
-use sea_orm::{DatabaseTransaction, DbErr, TryInsertResult};
+use sea_orm::{DatabaseTransaction, DbErr, JoinType, TryInsertResult};
 
 use super::*;
 
@@ -90,10 +90,7 @@ async fn write_batch(db: &DatabaseConnection, batch: Vec<Queued>) {
         .into_iter()
         .map(|queued| (queued.vote, queued.answer))
         .unzip();
-    let started = std::time::Instant::now();
-    let recorded = record(db, &votes).await;
-    eprintln!("BATCH {} {}", votes.len(), started.elapsed().as_micros());
-    match recorded {
+    match record(db, &votes).await {
         Ok(outcomes) => {
             for (answer, outcome) in answers.into_iter().zip(outcomes) {
                 // A request that gave up (client gone) no longer listens: its vote stands.
@@ -145,6 +142,16 @@ fn already_voted() -> ApiError {
     )
 }
 
+/// A ballot's prize, stored state and window, its prize's kind and its edition's stage.
+type BallotRow = (
+    Uuid,
+    BallotState,
+    Option<DateTime<Utc>>,
+    Option<DateTime<Utc>>,
+    PrizeKind,
+    EditionStatus,
+);
+
 /// Writes a batch in one transaction and tells each vote its outcome. An `Err` means the
 /// transaction failed as a whole and nothing of it was written.
 async fn record(
@@ -159,13 +166,40 @@ async fn record(
         .into_iter()
         .collect();
     db::lock_ballots(&txn, &prizes, true).await?;
-    let now = Utc::now();
-    let states: std::collections::HashMap<Uuid, BallotState> = ballot_entity::Entity::find()
+    // The ballots' windows with their prize's kind and edition's stage, read under the lock.
+    let prize_of_ballot = ballot_entity::Entity::belongs_to(prize::Entity)
+        .from(ballot_entity::Column::PrizeId)
+        .to(prize::Column::Id)
+        .into();
+    let edition_of_prize = prize::Entity::belongs_to(edition::Entity)
+        .from(prize::Column::EditionId)
+        .to(edition::Column::Id)
+        .into();
+    let rows: Vec<BallotRow> = ballot_entity::Entity::find()
+        .select_only()
+        .columns([
+            ballot_entity::Column::PrizeId,
+            ballot_entity::Column::State,
+            ballot_entity::Column::OpensAt,
+            ballot_entity::Column::ClosesAt,
+        ])
+        .column(prize::Column::Kind)
+        .column(edition::Column::Status)
+        .join(JoinType::InnerJoin, prize_of_ballot)
+        .join(JoinType::InnerJoin, edition_of_prize)
         .filter(ballot_entity::Column::PrizeId.is_in(prizes.iter().copied()))
+        .into_tuple()
         .all(&txn)
-        .await?
+        .await?;
+    let now = Utc::now();
+    let states: std::collections::HashMap<Uuid, BallotState> = rows
         .into_iter()
-        .map(|ballot| (ballot.prize_id, state_of(&ballot, now)))
+        .map(|(prize_id, stored, opens_at, closes_at, kind, stage)| {
+            (
+                prize_id,
+                window_state((stored, opens_at, closes_at), kind, stage, now),
+            )
+        })
         .collect();
     let mut in_batch = HashSet::new();
     let mut outcomes: Vec<Result<(), ApiError>> = votes
