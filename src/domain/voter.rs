@@ -110,20 +110,44 @@ impl VoterKeys {
         receipt_hash: &str,
         sealed: &[u8],
     ) -> Option<uuid::Uuid> {
-        use chacha20poly1305::{
-            KeyInit, XChaCha20Poly1305, XNonce,
-            aead::{Aead, Payload},
-        };
-        let (nonce, sealed) = sealed.split_at_checked(24)?;
-        let nonce: [u8; 24] = nonce.try_into().ok()?;
-        let cipher = XChaCha20Poly1305::new_from_slice(&self.ballot).ok()?;
-        let aad = [prize.as_bytes().as_slice(), receipt_hash.as_bytes()].concat();
-        let payload = Payload {
-            msg: sealed,
-            aad: &aad,
-        };
-        let opened = cipher.decrypt(&XNonce::from(nonce), payload).ok()?;
-        uuid::Uuid::from_slice(&opened).ok()
+        open_with(&self.ballot_cipher(), prize, receipt_hash, sealed)
+    }
+
+    /// Opens every choice of the ballot of `prize` (its receipt's hash, the sealed choice), on
+    /// every core: a million in a fraction of a second. `None` if any of them does not open.
+    pub fn open_choices(
+        &self,
+        prize: uuid::Uuid,
+        choices: &[(String, Option<Vec<u8>>)],
+    ) -> Option<Vec<uuid::Uuid>> {
+        let cipher = self.ballot_cipher();
+        let cores = std::thread::available_parallelism().map_or(1, |cores| cores.get());
+        let share = choices.len().div_ceil(cores).max(1);
+        std::thread::scope(|scope| {
+            let opened: Vec<_> = choices
+                .chunks(share)
+                .map(|part| {
+                    let cipher = &cipher;
+                    scope.spawn(move || {
+                        part.iter()
+                            .map(|(receipt_hash, sealed)| {
+                                open_with(cipher, prize, receipt_hash, sealed.as_deref()?)
+                            })
+                            .collect::<Option<Vec<_>>>()
+                    })
+                })
+                .collect();
+            opened
+                .into_iter()
+                .map(|part| part.join().ok().flatten())
+                .collect::<Option<Vec<_>>>()
+                .map(|parts| parts.concat())
+        })
+    }
+
+    fn ballot_cipher(&self) -> chacha20poly1305::XChaCha20Poly1305 {
+        use chacha20poly1305::KeyInit;
+        chacha20poly1305::XChaCha20Poly1305::new_from_slice(&self.ballot).expect("a 32-byte key")
     }
 
     /// The record that `voter` (a councillor's account or a public voter's identity, by
@@ -137,6 +161,26 @@ impl VoterKeys {
 /// A six-digit code.
 pub fn new_code() -> String {
     format!("{:06}", rand::rng().random_range(0..1_000_000))
+}
+
+/// Opens a sealed choice (nonce, choice, tag) in place, without allocating for it.
+fn open_with(
+    cipher: &chacha20poly1305::XChaCha20Poly1305,
+    prize: uuid::Uuid,
+    receipt_hash: &str,
+    sealed: &[u8],
+) -> Option<uuid::Uuid> {
+    use chacha20poly1305::{AeadInPlace, Tag, XNonce};
+    let (nonce, rest) = sealed.split_at_checked(24)?;
+    let (choice, tag) = rest.split_at_checked(16)?;
+    let nonce: [u8; 24] = nonce.try_into().ok()?;
+    let mut choice: [u8; 16] = choice.try_into().ok()?;
+    let tag: [u8; 16] = tag.try_into().ok()?;
+    let aad = [prize.as_bytes().as_slice(), receipt_hash.as_bytes()].concat();
+    cipher
+        .decrypt_in_place_detached(&XNonce::from(nonce), &aad, &mut choice, &Tag::from(tag))
+        .ok()?;
+    Some(uuid::Uuid::from_bytes(choice))
 }
 
 #[cfg(test)]
@@ -169,6 +213,24 @@ mod tests {
         tampered[30] ^= 1;
         assert_eq!(keys.open_choice(prize, receipt, &tampered), None);
         assert_eq!(keys.open_choice(prize, receipt, &sealed[..10]), None);
+        // All at once: every choice, in order; one that does not open fails them all.
+        let choices: Vec<(String, Option<Vec<u8>>)> = (0..1000u128)
+            .map(|index| {
+                let receipt = format!("{index:064x}");
+                let sealed = keys.seal_choice(prize, &receipt, uuid::Uuid::from_u128(index));
+                (receipt, Some(sealed))
+            })
+            .collect();
+        let opened = keys.open_choices(prize, &choices).unwrap();
+        assert_eq!(
+            opened,
+            (0..1000u128).map(uuid::Uuid::from_u128).collect::<Vec<_>>()
+        );
+        let mut broken = choices.clone();
+        broken[700].1 = Some(tampered);
+        assert_eq!(keys.open_choices(prize, &broken), None);
+        broken[700].1 = None;
+        assert_eq!(keys.open_choices(prize, &broken), None);
     }
 
     #[test]

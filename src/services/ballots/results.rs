@@ -162,19 +162,21 @@ async fn open_count(
         .into_iter()
         .map(|application| application.id)
         .collect();
-    let chosen: Vec<Uuid> = choices
-        .iter()
-        .map(|(receipt_hash, sealed)| {
-            sealed
-                .as_deref()
-                .and_then(|sealed| keys.open_choice(prize_id, receipt_hash, sealed))
-                .ok_or_else(|| {
-                    ApiError::Internal(anyhow::anyhow!(
-                        "a choice of ballot {prize_id} does not open with this voter key"
-                    ))
-                })
+    let opening = {
+        let keys = keys.clone();
+        tokio::task::spawn_blocking(move || {
+            let chosen = keys.open_choices(prize_id, &choices);
+            (chosen, choices)
         })
-        .collect::<Result<_, _>>()?;
+    };
+    let (chosen, choices) = opening
+        .await
+        .map_err(|error| ApiError::Internal(error.into()))?;
+    let chosen = chosen.ok_or_else(|| {
+        ApiError::Internal(anyhow::anyhow!(
+            "a choice of ballot {prize_id} does not open with this voter key"
+        ))
+    })?;
     // One choice per participation, written together: any other count is tampering.
     if chosen.len() as u64 != turnout {
         return Err(ApiError::Internal(anyhow::anyhow!(
