@@ -12,7 +12,7 @@ use std::sync::Arc;
 use rand::seq::SliceRandom;
 use tokio::sync::{Mutex, mpsc, oneshot};
 
-use sea_orm::{DatabaseTransaction, DbErr, JoinType, TryInsertResult};
+use sea_orm::{DatabaseTransaction, DbErr, JoinType, Statement};
 
 use super::*;
 
@@ -115,21 +115,16 @@ async fn write_batch(db: &DatabaseConnection, batch: Vec<Queued>) {
     }
 }
 
-/// The multi-row inserts of a batch. SQLite compiles each statement shape and keeps it in
-/// each connection's cache, in this process: rows go in chunks whose sizes are powers of two
-/// (37 rows: 32, 4, 1), a handful of shapes, not one large one-off statement per batch size.
-/// PostgreSQL keeps its prepared statements on the server: one insert, one round trip.
-fn insert_chunks<T>(rows: &[T], backend: DbBackend) -> impl Iterator<Item = &[T]> {
+/// SQLite compiles each statement shape and keeps it in each connection's cache, in this
+/// process: rows go in chunks whose sizes are powers of two (37 rows: 32, 4, 1), a handful of
+/// shapes, not one large one-off statement per batch size.
+fn insert_chunks<T>(rows: &[T]) -> impl Iterator<Item = &[T]> {
     let mut rest = rows;
     std::iter::from_fn(move || {
         if rest.is_empty() {
             return None;
         }
-        let size = match backend {
-            DbBackend::Postgres => rest.len(),
-            _ => 1 << rest.len().ilog2(),
-        };
-        let (chunk, remaining) = rest.split_at(size);
+        let (chunk, remaining) = rest.split_at(1 << rest.len().ilog2());
         rest = remaining;
         Some(chunk)
     })
@@ -226,67 +221,90 @@ async fn record(
     if accepted.is_empty() {
         return Ok(outcomes);
     }
-    let recorded = record_participations(&txn, &accepted).await?;
+    let recorded = match txn.get_database_backend() {
+        DbBackend::Postgres => write_postgres(&txn, &accepted).await?,
+        _ => write_sqlite(&txn, &accepted).await?,
+    };
     for (vote, outcome) in votes.iter().zip(&mut outcomes) {
         if outcome.is_ok() && !recorded.contains(&(vote.prize_id, vote.participation.clone())) {
             *outcome = Err(already_voted());
         }
     }
-    // Choices in another order than their voters: nothing lines them up, even by position.
-    let mut counted: Vec<&NewVote> = accepted
-        .into_iter()
-        .filter(|vote| recorded.contains(&(vote.prize_id, vote.participation.clone())))
-        .collect();
-    counted.shuffle(&mut rand::rng());
-    for chunk in insert_chunks(&counted, txn.get_database_backend()) {
-        ballot_choice::Entity::insert_many(chunk.iter().map(|vote| {
-            let mut id = [0u8; 16];
-            rand::rng().fill_bytes(&mut id);
-            ballot_choice::ActiveModel {
-                id: Set(uuid::Builder::from_random_bytes(id).into_uuid()),
-                prize_id: Set(vote.prize_id),
-                application_id: Set(Uuid::nil()),
-                sealed_choice: Set(Some(vote.sealed_choice.clone())),
-                receipt_hash: Set(vote.receipt_hash.clone()),
-            }
-        }))
-        .exec_without_returning(&txn)
-        .await?;
-    }
     txn.commit().await?;
     Ok(outcomes)
 }
 
-/// Records that these voters voted; returns those recorded now, not those who had voted
-/// already (in an earlier batch, by another writer or another process).
-async fn record_participations(
-    txn: &DatabaseTransaction,
-    votes: &[&NewVote],
-) -> Result<HashSet<(Uuid, String)>, DbErr> {
-    let rows = |votes: &[&NewVote]| -> Vec<ballot_voter::ActiveModel> {
-        votes
-            .iter()
-            .map(|vote| ballot_voter::ActiveModel {
-                prize_id: Set(vote.prize_id),
-                voter_key: Set(vote.participation.clone()),
-            })
-            .collect()
+/// The voters recorded by a batch (not those who had voted before), as (prize, participation).
+type Recorded = HashSet<(Uuid, String)>;
+
+fn random_id() -> Uuid {
+    let mut id = [0u8; 16];
+    rand::rng().fill_bytes(&mut id);
+    uuid::Builder::from_random_bytes(id).into_uuid()
+}
+
+/// PostgreSQL: the voters and their choices in one statement, whatever the size of the batch
+/// (arrays: one shape, one round trip). Voters recorded before (by an earlier batch, another
+/// writer or another process) are skipped with their choices; the choices are written in the
+/// order of their random ids, not their voters'.
+const WRITE_VOTES: &str = "
+WITH batch AS (
+    SELECT * FROM unnest($1::uuid[], $2::text[], $3::uuid[], $4::bytea[], $5::text[])
+        AS batch (prize_id, voter_key, choice_id, sealed_choice, receipt_hash)
+), recorded AS (
+    INSERT INTO ballot_voters (prize_id, voter_key)
+    SELECT prize_id, voter_key FROM batch
+    ON CONFLICT DO NOTHING
+    RETURNING prize_id, voter_key
+), counted AS (
+    INSERT INTO ballot_choices (id, prize_id, application_id, sealed_choice, receipt_hash)
+    SELECT batch.choice_id, batch.prize_id, '00000000-0000-0000-0000-000000000000',
+           batch.sealed_choice, batch.receipt_hash
+    FROM batch JOIN recorded USING (prize_id, voter_key)
+    ORDER BY batch.choice_id
+)
+SELECT prize_id, voter_key FROM recorded";
+
+async fn write_postgres(txn: &DatabaseTransaction, votes: &[&NewVote]) -> Result<Recorded, DbErr> {
+    let column = |field: fn(&NewVote) -> sea_orm::Value| -> Vec<sea_orm::Value> {
+        votes.iter().map(|vote| field(vote)).collect()
     };
-    let backend = txn.get_database_backend();
-    if backend == DbBackend::Postgres {
-        // One statement: the voters already recorded are skipped, the others returned.
-        let inserted = ballot_voter::Entity::insert_many(rows(votes))
-            .on_conflict_do_nothing()
-            .exec_with_returning_keys(txn)
-            .await?;
-        return Ok(match inserted {
-            TryInsertResult::Inserted(keys) => keys.into_iter().collect(),
-            TryInsertResult::Empty | TryInsertResult::Conflicted => HashSet::new(),
-        });
-    }
-    // SQLite: this transaction holds the only write lock, so nobody records a voter between
-    // this read and the insert.
-    let voted: HashSet<(Uuid, String)> = ballot_voter::Entity::find()
+    let array = |kind, values| sea_orm::Value::Array(kind, Some(Box::new(values)));
+    use sea_orm::sea_query::ArrayType;
+    let statement = Statement::from_sql_and_values(
+        DbBackend::Postgres,
+        WRITE_VOTES,
+        [
+            array(ArrayType::Uuid, column(|vote| vote.prize_id.into())),
+            array(
+                ArrayType::String,
+                column(|vote| vote.participation.clone().into()),
+            ),
+            array(
+                ArrayType::Uuid,
+                votes.iter().map(|_| random_id().into()).collect(),
+            ),
+            array(
+                ArrayType::Bytes,
+                column(|vote| vote.sealed_choice.clone().into()),
+            ),
+            array(
+                ArrayType::String,
+                column(|vote| vote.receipt_hash.clone().into()),
+            ),
+        ],
+    );
+    txn.query_all_raw(statement)
+        .await?
+        .iter()
+        .map(|row| Ok((row.try_get("", "prize_id")?, row.try_get("", "voter_key")?)))
+        .collect()
+}
+
+/// SQLite: this transaction holds the only write lock, so nobody records a voter between the
+/// read of those who voted and the inserts.
+async fn write_sqlite(txn: &DatabaseTransaction, votes: &[&NewVote]) -> Result<Recorded, DbErr> {
+    let voted: Recorded = ballot_voter::Entity::find()
         .filter(ballot_voter::Column::PrizeId.is_in(votes.iter().map(|vote| vote.prize_id)))
         .filter(
             ballot_voter::Column::VoterKey
@@ -297,20 +315,37 @@ async fn record_participations(
         .into_iter()
         .map(|row| (row.prize_id, row.voter_key))
         .collect();
-    let new: Vec<&NewVote> = votes
+    let mut new: Vec<&NewVote> = votes
         .iter()
         .copied()
         .filter(|vote| !voted.contains(&(vote.prize_id, vote.participation.clone())))
         .collect();
-    for chunk in insert_chunks(&new, backend) {
-        ballot_voter::Entity::insert_many(rows(chunk))
-            .exec_without_returning(txn)
-            .await?;
+    for chunk in insert_chunks(&new) {
+        ballot_voter::Entity::insert_many(chunk.iter().map(|vote| ballot_voter::ActiveModel {
+            prize_id: Set(vote.prize_id),
+            voter_key: Set(vote.participation.clone()),
+        }))
+        .exec_without_returning(txn)
+        .await?;
     }
-    Ok(new
-        .into_iter()
+    let recorded = new
+        .iter()
         .map(|vote| (vote.prize_id, vote.participation.clone()))
-        .collect())
+        .collect();
+    // Choices in another order than their voters: nothing lines them up, even by position.
+    new.shuffle(&mut rand::rng());
+    for chunk in insert_chunks(&new) {
+        ballot_choice::Entity::insert_many(chunk.iter().map(|vote| ballot_choice::ActiveModel {
+            id: Set(random_id()),
+            prize_id: Set(vote.prize_id),
+            application_id: Set(Uuid::nil()),
+            sealed_choice: Set(Some(vote.sealed_choice.clone())),
+            receipt_hash: Set(vote.receipt_hash.clone()),
+        }))
+        .exec_without_returning(txn)
+        .await?;
+    }
+    Ok(recorded)
 }
 
 #[cfg(test)]
@@ -318,13 +353,12 @@ mod tests {
     use super::*;
 
     #[test]
-    fn sqlite_inserts_take_power_of_two_sizes_postgres_one() {
+    fn sqlite_inserts_take_power_of_two_sizes() {
         let rows: Vec<usize> = (0..37).collect();
-        let chunks: Vec<&[usize]> = insert_chunks(&rows, DbBackend::Sqlite).collect();
+        let chunks: Vec<&[usize]> = insert_chunks(&rows).collect();
         let sizes: Vec<usize> = chunks.iter().map(|chunk| chunk.len()).collect();
         assert_eq!(sizes, [32, 4, 1]);
         assert_eq!(chunks.concat(), rows);
-        assert_eq!(insert_chunks(&rows, DbBackend::Postgres).count(), 1);
-        assert_eq!(insert_chunks::<usize>(&[], DbBackend::Sqlite).count(), 0);
+        assert_eq!(insert_chunks::<usize>(&[]).count(), 0);
     }
 }
