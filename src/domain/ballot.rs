@@ -8,6 +8,7 @@ use super::{
     edition::{EditionStatus, PrizeKind},
     edition_lifecycle::check_not_concluded,
     refusal::{ProblemCode, Refusal, refuse},
+    validation::FieldError,
 };
 
 stored_state! {
@@ -42,6 +43,25 @@ pub fn effective_state(
         BallotState::Open if closed_by_time => BallotState::Closed,
         other => other,
     }
+}
+
+/// A stored ballot state and its window.
+pub type Window = (BallotState, Option<DateTime<Utc>>, Option<DateTime<Utc>>);
+
+/// The state of a ballot of `kind` at `now` while its edition is at `stage`.
+pub fn state_at(
+    (stored, opens_at, closes_at): Window,
+    kind: PrizeKind,
+    stage: EditionStatus,
+    now: DateTime<Utc>,
+) -> BallotState {
+    effective_state(
+        stored,
+        opens_at,
+        closes_at,
+        now,
+        opening_stages(kind).contains(&stage),
+    )
 }
 
 /// Votes per candidate, most first; `leaders` share the most votes (a tie when several).
@@ -102,6 +122,34 @@ impl Tally {
             leaders,
         }
     }
+}
+
+/// A window both databases store and compare as dates: a year from 1970 to 9999 (SQLite
+/// compares the text, where `+10000-…` would sort before `2026-…`), closing after opening.
+pub fn check_window(
+    opens_at: Option<DateTime<Utc>>,
+    closes_at: Option<DateTime<Utc>>,
+) -> Result<(), FieldError> {
+    use chrono::Datelike;
+    for (field, time) in [("opens_at", opens_at), ("closes_at", closes_at)] {
+        if time.is_some_and(|time| !(1970..=9999).contains(&time.year())) {
+            return Err(FieldError::new(
+                field,
+                "invalid_value",
+                "must be a time between the years 1970 and 9999",
+            ));
+        }
+    }
+    if let (Some(opens), Some(closes)) = (opens_at, closes_at)
+        && closes <= opens
+    {
+        return Err(FieldError::new(
+            "closes_at",
+            "out_of_order",
+            "must be after opens_at",
+        ));
+    }
+    Ok(())
 }
 
 /// A ballot's window changes only while it is scheduled, before the edition's results.
@@ -309,6 +357,16 @@ mod tests {
             ),
             BallotState::Published
         );
+    }
+
+    #[test]
+    fn a_window_is_stored_as_a_date_both_databases_compare() {
+        let time = |text: &str| Some(text.parse::<DateTime<Utc>>().unwrap());
+        assert!(check_window(time("2026-12-14T18:00:00Z"), time("2026-12-14T19:00:00Z")).is_ok());
+        assert!(check_window(None, time("+10000-01-01T00:00:00Z")).is_err());
+        assert!(check_window(time("-5000-01-01T00:00:00Z"), None).is_err());
+        let reversed = check_window(time("2026-12-14T19:00:00Z"), time("2026-12-14T18:00:00Z"));
+        assert_eq!(reversed.unwrap_err().code, "out_of_order");
     }
 
     #[test]

@@ -11,6 +11,17 @@ use super::{
 /// A written reason, required to force a guard or contradict an automatic check.
 pub fn parse_reason(raw: &str) -> Result<String, FieldError> {
     let reason = raw.trim();
+    // Line breaks and tabs are writing; other control characters (NUL…) say nothing.
+    if reason
+        .chars()
+        .any(|c| c.is_control() && !matches!(c, '\n' | '\r' | '\t'))
+    {
+        return Err(FieldError::new(
+            "",
+            "invalid_format",
+            "must not contain control characters",
+        ));
+    }
     super::validation::check_length(reason, 10, 2000)?;
     Ok(reason.to_owned())
 }
@@ -248,6 +259,8 @@ mod tests {
     fn reasons_must_say_something() {
         assert!(parse_reason("   ").is_err());
         assert!(parse_reason("too short").is_err());
+        assert!(parse_reason(&"\u{0}".repeat(20)).is_err());
+        assert!(parse_reason("Premier motif.\nSecond motif.").is_ok());
         assert_eq!(
             parse_reason("  Le jury a besoin de plus de temps. ").unwrap(),
             "Le jury a besoin de plus de temps."

@@ -402,3 +402,44 @@ api_test!(async fn a_window_opens_the_councillors_ballot_only_at_the_ceremony(ap
     assert_eq!(ballot["state"], "open");
     assert_eq!(vote(&app, &prize, &voters[0], &run.files[0]).await.status(), 201);
 });
+
+api_test!(async fn a_ballot_its_window_closed_stays_closed_and_publishable_after_the_edition(app) {
+    let (run, prize) = crate::jury::shortlisted(&app, "public").await;
+    let admin = &run.organization.admin.token;
+    let now = chrono::Utc::now();
+    let window = json!({"opens_at": now - chrono::Duration::hours(2), "closes_at": now - chrono::Duration::hours(1)});
+    let set = app.request(reqwest::Method::PUT, &format!("/api/v1/prizes/{prize}/ballot")).json(&window).bearer_auth(admin).send().await.unwrap();
+    assert_eq!(set.status(), 200);
+    assert_eq!(json(set).await["state"], "closed");
+    for to in ["ceremony", "results_published"] {
+        let moved = app
+            .post(&format!("/api/v1/editions/{}/transitions", run.edition), &json!({"to": to, "reason": "Le calendrier de la cérémonie a changé."}))
+            .bearer_auth(admin)
+            .send()
+            .await
+            .unwrap();
+        assert_eq!(moved.status(), 200, "{to}");
+    }
+    let ballot = json(app.get(&format!("/api/v1/prizes/{prize}/ballot")).send().await.unwrap()).await;
+    assert_eq!(ballot["state"], "closed");
+    staff(&app, &run, "results/publish", &prize).await;
+});
+
+api_test!(async fn a_ballot_window_is_a_date_both_databases_compare(app) {
+    let (run, prize) = crate::jury::shortlisted(&app, "public").await;
+    let admin = &run.organization.admin.token;
+    for (opens, closes, field) in [
+        (json!(null), json!("+10000-01-01T00:00:00Z"), "closes_at"),
+        (json!("-5000-01-01T00:00:00Z"), json!(null), "opens_at"),
+    ] {
+        let set = app
+            .request(reqwest::Method::PUT, &format!("/api/v1/prizes/{prize}/ballot"))
+            .json(&json!({"opens_at": opens, "closes_at": closes}))
+            .bearer_auth(admin)
+            .send()
+            .await
+            .unwrap();
+        let problem = assert_problem(set, 422, "validation_failed").await;
+        assert_eq!(problem["errors"][0]["field"], field, "{problem}");
+    }
+});

@@ -16,15 +16,7 @@ pub async fn set_window(
         state_of(&ballot, prize.kind, edition.status, Utc::now()),
         edition.status,
     )?;
-    if let (Some(opens), Some(closes)) = (opens_at, closes_at)
-        && closes <= opens
-    {
-        return Err(ApiError::invalid(
-            "closes_at",
-            "out_of_order",
-            "must be after opens_at",
-        ));
-    }
+    ballot::check_window(opens_at, closes_at)?;
     let mut active = ballot.into_active_model();
     active.opens_at = Set(opens_at.map(crate::domain::audit_chain::truncate_to_micros));
     active.closes_at = Set(closes_at.map(crate::domain::audit_chain::truncate_to_micros));

@@ -1,9 +1,11 @@
 //! The councillors' and the public's ballots: opening and closing, casting a vote, receipts,
 //! results, their publication, and the laureates of an edition.
 //!
-//! Secrecy: that a voter has voted (`ballot_voters`) and what they chose (`ballot_choices`)
-//! are written in one transaction, in two tables with nothing linking them: the choice has a
-//! random id, no time and no voter. One vote per voter is the primary key of `ballot_voters`.
+//! Secrecy: that a voter has voted (`ballot_voters`, keyed with the voter key) and what they
+//! chose (`ballot_choices`, sealed with a key derived from it) are written in one transaction,
+//! in two tables: the choice has a random id, no time and no voter. Their order on disk or a
+//! shared transaction id may pair the two rows, which tells nothing without the voter key
+//! (SECURITY.md). One vote per voter is the primary key of `ballot_voters`.
 use crate::domain::refusal::ProblemCode;
 use chrono::{DateTime, Utc};
 use rand::RngCore;
@@ -108,29 +110,11 @@ fn state_of(
     edition: EditionStatus,
     now: DateTime<Utc>,
 ) -> BallotState {
-    window_state(
+    ballot::state_at(
         (model.state, model.opens_at, model.closes_at),
         kind,
         edition,
         now,
-    )
-}
-
-/// A stored ballot state and its window.
-type Window = (BallotState, Option<DateTime<Utc>>, Option<DateTime<Utc>>);
-
-fn window_state(
-    (stored, opens_at, closes_at): Window,
-    kind: PrizeKind,
-    edition: EditionStatus,
-    now: DateTime<Utc>,
-) -> BallotState {
-    ballot::effective_state(
-        stored,
-        opens_at,
-        closes_at,
-        now,
-        ballot::opening_stages(kind).contains(&edition),
     )
 }
 

@@ -192,7 +192,7 @@ async fn record(
         .map(|(prize_id, stored, opens_at, closes_at, kind, stage)| {
             (
                 prize_id,
-                window_state((stored, opens_at, closes_at), kind, stage, now),
+                ballot::state_at((stored, opens_at, closes_at), kind, stage, now),
             )
         })
         .collect();

@@ -4,7 +4,7 @@ use chrono::{DateTime, Utc};
 use sea_orm::{
     ActiveModelTrait, ActiveValue::Set, ColumnTrait, Condition, ConnectionTrait,
     DatabaseConnection, DatabaseTransaction, EntityTrait, IntoActiveModel, PaginatorTrait,
-    QueryFilter, QueryOrder, QuerySelect, sea_query::Expr,
+    QueryFilter, QueryOrder, QuerySelect,
 };
 use serde::Serialize;
 use serde_json::json;
@@ -15,7 +15,7 @@ use crate::{
     auth::Principal,
     db,
     domain::{
-        ballot::BallotState,
+        ballot::{self as ballot_rules, BallotState},
         calendar::Calendar,
         edition::{
             CandidatePool, CriterionSpec, DateRange, EditionSettings, EditionStatus, PrizeKind,
@@ -459,30 +459,46 @@ pub async fn transition(
     Ok(edition)
 }
 
-/// Closes the edition's ballots still scheduled or open, now.
-async fn close_ballots(txn: &DatabaseTransaction, edition_id: Uuid) -> Result<(), ApiError> {
+/// Ends the voting in the edition's ballots as they stand at the stage it leaves: an open one
+/// (by hand or by its window) closes now; one its window has closed is recorded closed, and
+/// stays publishable; one that never opened stays scheduled.
+async fn close_ballots(
+    txn: &DatabaseTransaction,
+    edition_id: Uuid,
+    leaving: EditionStatus,
+) -> Result<(), ApiError> {
     let now = db::now();
-    let prizes: Vec<Uuid> = prize::Entity::find()
+    let kinds: std::collections::HashMap<Uuid, PrizeKind> = prize::Entity::find()
         .select_only()
         .column(prize::Column::Id)
+        .column(prize::Column::Kind)
         .filter(prize::Column::EditionId.eq(edition_id))
-        .into_tuple()
+        .into_tuple::<(Uuid, PrizeKind)>()
         .all(txn)
-        .await?;
+        .await?
+        .into_iter()
+        .collect();
+    let prizes: Vec<Uuid> = kinds.keys().copied().collect();
     // As a ballot's own close: after the votes being written, before any later one.
     db::lock_ballots(txn, &prizes, false).await?;
-    ballot::Entity::update_many()
-        .col_expr(ballot::Column::State, Expr::value(BallotState::Closed))
-        .col_expr(ballot::Column::ClosesAt, Expr::value(now))
+    let unclosed = ballot::Entity::find()
         .filter(ballot::Column::PrizeId.is_in(prizes))
         .filter(ballot::Column::State.is_in([BallotState::Scheduled, BallotState::Open]))
-        .filter(
-            Condition::any()
-                .add(ballot::Column::ClosesAt.is_null())
-                .add(ballot::Column::ClosesAt.gt(now)),
-        )
-        .exec(txn)
+        .all(txn)
         .await?;
+    for model in unclosed {
+        let window = (model.state, model.opens_at, model.closes_at);
+        let closes_at = match ballot_rules::state_at(window, kinds[&model.prize_id], leaving, now) {
+            BallotState::Open => now,
+            BallotState::Closed => model.closes_at.unwrap_or(now),
+            _ => continue,
+        };
+        let mut active = model.into_active_model();
+        active.state = Set(BallotState::Closed);
+        active.closes_at = Set(Some(closes_at));
+        active.updated_at = Set(now);
+        active.update(txn).await?;
+    }
     Ok(())
 }
 
@@ -523,7 +539,7 @@ pub async fn transition_in(
     active.updated_at = Set(db::now());
     let model = active.update(txn).await?;
     if edition_lifecycle::ends_voting(to) {
-        close_ballots(txn, id).await?;
+        close_ballots(txn, id, from).await?;
     }
     audit::record(
         txn,
