@@ -82,16 +82,14 @@ impl Application {
                 "votes of an earlier version secured with the voter key"
             );
         }
-        let shared_limits = match &settings.redis_url {
-            Some(url) => Some(SharedLimits::connect(url, &settings.redis_prefix).await?),
-            None => None,
-        };
-        Self::build_with_db(settings, db, shared_limits)
+        let shared_limits = SharedLimits::configured(&settings).await?;
+        Self::build_with_db(settings, db, keys, shared_limits)
     }
 
     pub fn build_with_db(
         settings: Settings,
         db: DatabaseConnection,
+        voter_keys: VoterKeys,
         shared_limits: Option<SharedLimits>,
     ) -> anyhow::Result<Self> {
         let listener = TcpListener::bind(settings.addr)?;
@@ -106,7 +104,6 @@ impl Application {
                 Mailer::new(settings.smtp_url.as_deref(), &settings.mail_from)?,
             );
         }
-        let voter_keys = VoterKeys::derive(&crate::state::voter_key(&settings)?);
         let state = web::Data::new(AppState::new(settings, db, voter_keys, shared_limits));
         let mut server = HttpServer::new(move || {
             let settings = &state.settings;

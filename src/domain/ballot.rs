@@ -24,7 +24,7 @@ stored_state! {
 /// closing time, whether or not staff pressed the button. A window only opens the ballot while
 /// the edition is at one of its `opening_stages`: a window set ahead for the ceremony day does
 /// not open a councillors' ballot while the edition is still at the auditions.
-pub fn effective_state(
+fn effective_state(
     stored: BallotState,
     opens_at: Option<DateTime<Utc>>,
     closes_at: Option<DateTime<Utc>>,
@@ -62,6 +62,22 @@ pub fn state_at(
         now,
         opening_stages(kind).contains(&stage),
     )
+}
+
+/// When the edition leaves `leaving` for a stage where nobody votes: the closing time to record
+/// for a ballot as it stands (one open closes now; one its window closed keeps its closing
+/// time, and stays publishable), or `None` for one that never opened (it stays scheduled).
+pub fn closing_time(
+    window: Window,
+    kind: PrizeKind,
+    leaving: EditionStatus,
+    now: DateTime<Utc>,
+) -> Option<DateTime<Utc>> {
+    match state_at(window, kind, leaving, now) {
+        BallotState::Open => Some(now),
+        BallotState::Closed => Some(window.2.unwrap_or(now)),
+        _ => None,
+    }
 }
 
 /// Votes per candidate, most first; `leaders` share the most votes (a tie when several).
@@ -379,6 +395,27 @@ mod tests {
         // A councillors' ballot opens at the ceremony only; a public one from the auditions.
         assert!(!opening_stages(PrizeKind::Councillors).contains(&EditionStatus::Audition));
         assert!(opening_stages(PrizeKind::Public).contains(&EditionStatus::Audition));
+    }
+
+    #[test]
+    fn the_end_of_voting_closes_what_is_open_and_keeps_what_its_window_closed() {
+        let now = at("2026-12-14T20:00:00Z");
+        let (opened, closed) = (
+            Some(at("2026-12-14T18:00:00Z")),
+            Some(at("2026-12-14T19:00:00Z")),
+        );
+        let public = |window| closing_time(window, PrizeKind::Public, EditionStatus::Ceremony, now);
+        assert_eq!(public((BallotState::Open, None, None)), Some(now));
+        assert_eq!(public((BallotState::Scheduled, opened, closed)), closed);
+        assert_eq!(public((BallotState::Scheduled, None, None)), None);
+        // A councillors' window passed during the auditions never opened it.
+        let early = closing_time(
+            (BallotState::Scheduled, opened, closed),
+            PrizeKind::Councillors,
+            EditionStatus::Audition,
+            now,
+        );
+        assert_eq!(early, None);
     }
 
     #[test]

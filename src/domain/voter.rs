@@ -86,25 +86,25 @@ impl VoterKeys {
         choice: uuid::Uuid,
     ) -> Vec<u8> {
         use chacha20poly1305::{
-            KeyInit, XChaCha20Poly1305, XNonce,
+            XNonce,
             aead::{Aead, Payload},
         };
         let mut nonce = [0u8; 24];
         rand::rng().fill_bytes(&mut nonce);
-        let cipher = XChaCha20Poly1305::new_from_slice(&self.ballot).expect("a 32-byte key");
-        let aad = [prize.as_bytes().as_slice(), receipt_hash.as_bytes()].concat();
         let payload = Payload {
             msg: choice.as_bytes(),
-            aad: &aad,
+            aad: &associated_data(prize, receipt_hash),
         };
-        let sealed = cipher
+        let sealed = self
+            .ballot_cipher()
             .encrypt(&XNonce::from(nonce), payload)
             .expect("sealing a 16-byte choice cannot fail");
         [nonce.as_slice(), &sealed].concat()
     }
 
     /// The choice inside `sealed`, if it was sealed for this ballot and receipt with this key.
-    pub fn open_choice(
+    #[cfg(test)]
+    fn open_choice(
         &self,
         prize: uuid::Uuid,
         receipt_hash: &str,
@@ -163,6 +163,12 @@ pub fn new_code() -> String {
     format!("{:06}", rand::rng().random_range(0..1_000_000))
 }
 
+/// What a sealed choice is bound to: its ballot and its receipt (copied to another ballot or
+/// another row, it does not open).
+fn associated_data(prize: uuid::Uuid, receipt_hash: &str) -> Vec<u8> {
+    [prize.as_bytes().as_slice(), receipt_hash.as_bytes()].concat()
+}
+
 /// Opens a sealed choice (nonce, choice, tag) in place, without allocating for it.
 fn open_with(
     cipher: &chacha20poly1305::XChaCha20Poly1305,
@@ -176,7 +182,7 @@ fn open_with(
     let nonce: [u8; 24] = nonce.try_into().ok()?;
     let mut choice: [u8; 16] = choice.try_into().ok()?;
     let tag: [u8; 16] = tag.try_into().ok()?;
-    let aad = [prize.as_bytes().as_slice(), receipt_hash.as_bytes()].concat();
+    let aad = associated_data(prize, receipt_hash);
     cipher
         .decrypt_in_place_detached(&XNonce::from(nonce), &aad, &mut choice, &Tag::from(tag))
         .ok()?;

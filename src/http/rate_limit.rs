@@ -134,6 +134,14 @@ pub struct SharedLimits {
 }
 
 impl SharedLimits {
+    /// The shared limits `PRIX_REDIS_URL` names, if it is set.
+    pub async fn configured(settings: &crate::config::Settings) -> anyhow::Result<Option<Self>> {
+        match &settings.redis_url {
+            Some(url) => Ok(Some(Self::connect(url, &settings.redis_prefix).await?)),
+            None => Ok(None),
+        }
+    }
+
     pub async fn connect(url: &str, prefix: &str) -> anyhow::Result<Self> {
         let client = redis::Client::open(url)?;
         let connection = tokio::time::timeout(

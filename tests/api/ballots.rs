@@ -180,7 +180,7 @@ api_test!(async fn participation_written_in_clear_by_an_earlier_version_is_keyed
     .exec_without_returning(&app.db)
     .await
     .unwrap();
-    let keys = prix_ceser::domain::voter::VoterKeys::derive(b"a test voter key, other than the JWT secret");
+    let keys = prix_ceser::domain::voter::VoterKeys::derive(TEST_VOTER_KEY.as_bytes());
     let keyed = prix_ceser::services::ballots::key_participation(&app.db, &keys).await.unwrap();
     assert_eq!(keyed, 1);
     // Keyed, it still says that this councillor has voted.
@@ -214,7 +214,7 @@ api_test!(async fn choices_written_in_clear_by_an_earlier_version_are_sealed_and
     .exec_without_returning(&app.db)
     .await
     .unwrap();
-    let keys = prix_ceser::domain::voter::VoterKeys::derive(b"a test voter key, other than the JWT secret");
+    let keys = prix_ceser::domain::voter::VoterKeys::derive(TEST_VOTER_KEY.as_bytes());
     assert_eq!(prix_ceser::services::ballots::seal_choices(&app.db, &keys).await.unwrap(), 1);
     assert_eq!(prix_ceser::services::ballots::seal_choices(&app.db, &keys).await.unwrap(), 0);
     prix_ceser::services::ballots::key_participation(&app.db, &keys).await.unwrap();

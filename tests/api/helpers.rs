@@ -8,7 +8,7 @@ use prix_ceser::{
     auth::JwtKeys,
     config::Settings,
     db,
-    domain::{DisplayName, Email, Password, Role},
+    domain::{DisplayName, Email, Password, Role, voter::VoterKeys},
     http::rate_limit::SharedLimits,
     services::accounts::{self, NewAccount},
     startup::Application,
@@ -138,15 +138,11 @@ pub async fn spawn_app(backend: Backend, env: &[(&str, &str)]) -> Option<TestApp
     let db = db::connect(&database.url)
         .await
         .expect("connect to the test database");
-    let shared_limits = match &settings.redis_url {
-        Some(url) => Some(
-            SharedLimits::connect(url, &settings.redis_prefix)
-                .await
-                .expect("Redis reachable"),
-        ),
-        None => None,
-    };
-    let application = Application::build_with_db(settings, db.clone(), shared_limits)
+    let shared_limits = SharedLimits::configured(&settings)
+        .await
+        .expect("Redis reachable");
+    let voter_keys = VoterKeys::derive(&prix_ceser::state::voter_key(&settings).unwrap());
+    let application = Application::build_with_db(settings, db.clone(), voter_keys, shared_limits)
         .expect("build the application");
     let port = application.port();
     tokio::spawn(application.run_until_stopped());

@@ -8,7 +8,6 @@
 //! (SECURITY.md). One vote per voter is the primary key of `ballot_voters`.
 use crate::domain::refusal::ProblemCode;
 use chrono::{DateTime, Utc};
-use rand::RngCore;
 use sea_orm::{
     ActiveModelTrait, ActiveValue::Set, ColumnTrait, ConnectionTrait, DatabaseConnection,
     DbBackend, EntityTrait, IntoActiveModel, PaginatorTrait, QueryFilter, QueryOrder, QuerySelect,

@@ -106,8 +106,8 @@ pub async fn public_ballot_state(
     )
 }
 
-/// What is the same for every vote of a ballot, kept in memory so that a vote costs only its
-/// own transaction. Safe because a ballot's prize, organization and candidates are settled
+/// What is the same for every vote of a ballot, kept in memory so that a vote reads nothing
+/// but its voter's roster entry before it is queued for writing. Safe because a ballot's prize, organization and candidates are settled
 /// before it opens (the shortlist is confirmed during the selection).
 #[derive(Debug, Clone)]
 struct BallotFacts {

@@ -237,12 +237,6 @@ async fn record(
 /// The voters recorded by a batch (not those who had voted before), as (prize, participation).
 type Recorded = HashSet<(Uuid, String)>;
 
-fn random_id() -> Uuid {
-    let mut id = [0u8; 16];
-    rand::rng().fill_bytes(&mut id);
-    uuid::Builder::from_random_bytes(id).into_uuid()
-}
-
 /// PostgreSQL: the voters and their choices in one statement, whatever the size of the batch
 /// (arrays: one shape, one round trip). Voters recorded before (by an earlier batch, another
 /// writer or another process) are skipped with their choices; the choices are written in the
@@ -282,7 +276,7 @@ async fn write_postgres(txn: &DatabaseTransaction, votes: &[&NewVote]) -> Result
             ),
             array(
                 ArrayType::Uuid,
-                votes.iter().map(|_| random_id().into()).collect(),
+                votes.iter().map(|_| Uuid::new_v4().into()).collect(),
             ),
             array(
                 ArrayType::Bytes,
@@ -336,7 +330,7 @@ async fn write_sqlite(txn: &DatabaseTransaction, votes: &[&NewVote]) -> Result<R
     new.shuffle(&mut rand::rng());
     for chunk in insert_chunks(&new) {
         ballot_choice::Entity::insert_many(chunk.iter().map(|vote| ballot_choice::ActiveModel {
-            id: Set(random_id()),
+            id: Set(Uuid::new_v4()),
             prize_id: Set(vote.prize_id),
             application_id: Set(Uuid::nil()),
             sealed_choice: Set(Some(vote.sealed_choice.clone())),

@@ -459,9 +459,8 @@ pub async fn transition(
     Ok(edition)
 }
 
-/// Ends the voting in the edition's ballots as they stand at the stage it leaves: an open one
-/// (by hand or by its window) closes now; one its window has closed is recorded closed, and
-/// stays publishable; one that never opened stays scheduled.
+/// Ends the voting in the edition's ballots as they stand at the stage it leaves
+/// (`ballot::closing_time`).
 async fn close_ballots(
     txn: &DatabaseTransaction,
     edition_id: Uuid,
@@ -488,10 +487,10 @@ async fn close_ballots(
         .await?;
     for model in unclosed {
         let window = (model.state, model.opens_at, model.closes_at);
-        let closes_at = match ballot_rules::state_at(window, kinds[&model.prize_id], leaving, now) {
-            BallotState::Open => now,
-            BallotState::Closed => model.closes_at.unwrap_or(now),
-            _ => continue,
+        let Some(closes_at) =
+            ballot_rules::closing_time(window, kinds[&model.prize_id], leaving, now)
+        else {
+            continue;
         };
         let mut active = model.into_active_model();
         active.state = Set(BallotState::Closed);
