@@ -1,12 +1,10 @@
 //! Building the application: one factory for the server, the tests and the OpenAPI command.
 use std::net::TcpListener;
 
-use actix_cors::Cors;
 use actix_web::{
     App, HttpServer,
     dev::{Server, ServiceFactory, ServiceRequest},
-    http::{Method, header},
-    middleware::{Condition, from_fn},
+    middleware::from_fn,
     web,
 };
 use sea_orm::DatabaseConnection;
@@ -38,28 +36,6 @@ where
         .split_for_parts();
     http::problem_codes::document(&mut document);
     (app, document)
-}
-
-fn cors(origins: &[String]) -> Cors {
-    origins
-        .iter()
-        .fold(Cors::default(), |cors, origin| cors.allowed_origin(origin))
-        .allowed_methods([
-            Method::GET,
-            Method::POST,
-            Method::PATCH,
-            Method::PUT,
-            Method::DELETE,
-        ])
-        .allowed_headers([
-            header::AUTHORIZATION,
-            header::CONTENT_TYPE,
-            header::ACCEPT,
-            header::ACCEPT_LANGUAGE,
-            request_id::HEADER,
-        ])
-        .expose_headers([request_id::HEADER, header::RETRY_AFTER, header::LOCATION])
-        .max_age(3600)
 }
 
 pub struct Application {
@@ -117,10 +93,7 @@ impl Application {
             app.service(web::redirect("/docs", "/docs/"))
                 .service(SwaggerUi::new("/docs/{_:.*}").url("/api-docs/openapi.json", document))
                 .default_service(web::to(http::fallback))
-                .wrap(Condition::new(
-                    !settings.cors_origins.is_empty(),
-                    cors(&settings.cors_origins),
-                ))
+                .wrap(from_fn(http::cors::apply))
                 .wrap(TracingLogger::<request_id::RequestSpan>::new())
                 .wrap(from_fn(request_id::propagate))
                 .wrap(from_fn(http::security_headers::apply))

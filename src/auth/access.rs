@@ -166,6 +166,21 @@ impl RouteTable {
         &self.routes
     }
 
+    /// The operation of the documented resource that `path` (as actix decoded it for routing)
+    /// names, for `method`.
+    pub fn operation_at(&self, path: &str, method: &Method) -> Option<&str> {
+        let resource = self
+            .resources
+            .iter()
+            .filter(|resource| resource.pattern.is_match(path))
+            .min_by_key(|resource| resource.dynamic_segments)?;
+        let template = resource.pattern.pattern()?;
+        self.routes
+            .iter()
+            .find(|route| route.path == template && route.method == method)
+            .map(|route| route.operation_id.as_str())
+    }
+
     /// The methods of the documented resource that `path` (as actix decoded it for routing)
     /// names, for `405` answers; empty when the path names no resource.
     pub fn allowed_methods(&self, path: &str) -> Vec<String> {

@@ -155,6 +155,29 @@ pub const RULES: &[(&str, Rule)] = &[
     ("list_candidates", Rule::Public),
 ];
 
+/// The operations any web origin may call (CORS, `http::cors`): the public reads an embedded
+/// vote or a third-party site makes, the receipt check, and the public vote itself. Every other
+/// operation answers only the origins of `PRIX_CORS_ORIGINS`.
+pub const ANY_ORIGIN: &[&str] = &[
+    "list_organizations",
+    "get_organization",
+    "list_editions",
+    "get_edition",
+    "list_candidates",
+    "get_ballot",
+    "get_results",
+    "list_laureates",
+    "live_results",
+    "check_receipt",
+    "request_voter_code",
+    "confirm_voter_code",
+    "cast_vote",
+];
+
+pub fn any_origin(operation_id: &str) -> bool {
+    ANY_ORIGIN.contains(&operation_id)
+}
+
 /// The rule of an operation, by its OpenAPI `operationId`; `None` for an unknown operation.
 /// A map lookup: it runs on every request, votes included.
 pub fn rule_for(operation_id: &str) -> Option<Rule> {
@@ -182,6 +205,19 @@ mod tests {
         ids.sort();
         ids.dedup();
         assert_eq!(ids.len(), RULES.len());
+    }
+
+    #[test]
+    fn operations_open_to_any_origin_exist_and_need_no_staff_role() {
+        for operation in ANY_ORIGIN {
+            let rule = rule_for(operation).unwrap_or_else(|| panic!("{operation} has no rule"));
+            assert!(
+                matches!(rule, Rule::Public | Rule::Optional)
+                    || matches!(rule, Rule::AnyOf(roles) if roles.contains(&Role::Public)),
+                "{operation}"
+            );
+        }
+        assert!(!any_origin("issue_token") && !any_origin("list_users"));
     }
 
     #[test]

@@ -7,6 +7,7 @@ pub mod audit;
 pub mod auth;
 pub mod ballots;
 pub mod client_ip;
+pub mod cors;
 pub mod csv_export;
 pub mod deliberation;
 pub mod editions;

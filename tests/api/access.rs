@@ -9,22 +9,7 @@ use prix_ceser::{
 };
 use reqwest::Method;
 
-use crate::helpers::TestApp;
-
-/// A documented path with fresh ids for its parameters: a resource that does not exist, so
-/// that the rule must be applied before anything else.
-fn with_new_ids(path: &str) -> String {
-    path.split('/')
-        .map(|segment| {
-            if segment.starts_with('{') {
-                uuid::Uuid::new_v4().to_string()
-            } else {
-                segment.to_owned()
-            }
-        })
-        .collect::<Vec<_>>()
-        .join("/")
-}
+use crate::helpers::{TestApp, with_new_ids};
 
 async fn make_callers(app: &TestApp) -> Vec<(&'static str, Option<String>, Vec<Role>)> {
     let mut callers: Vec<(&str, Option<String>, Vec<Role>)> = vec![("anonymous", None, vec![])];

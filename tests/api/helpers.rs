@@ -700,3 +700,18 @@ pub fn link_token(body: &str, page: &str) -> Option<String> {
         .and_then(|rest| rest.split_whitespace().next())
         .map(str::to_owned)
 }
+
+/// A documented path with fresh ids for its parameters: a resource that does not exist, so
+/// that the rule must be applied before anything else.
+pub fn with_new_ids(path: &str) -> String {
+    path.split('/')
+        .map(|segment| {
+            if segment.starts_with('{') {
+                uuid::Uuid::new_v4().to_string()
+            } else {
+                segment.to_owned()
+            }
+        })
+        .collect::<Vec<_>>()
+        .join("/")
+}

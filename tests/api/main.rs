@@ -20,6 +20,7 @@ mod audit;
 mod auth;
 mod ballots;
 mod cli;
+mod cors;
 mod demo;
 mod editions;
 mod errors;
