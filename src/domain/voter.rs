@@ -181,15 +181,24 @@ impl BallotSeal {
     pub fn open(&self, receipt_hash: &str, sealed: &[u8]) -> Option<uuid::Uuid> {
         use aes_gcm::AeadInPlace;
         let aad = self.associated_data(receipt_hash);
-        let (nonce, rest): (&[u8], _) = match sealed.len() {
-            SEALED_V1_LEN if sealed[0] == SEAL_V1 => sealed[1..].split_at(12),
-            SEALED_LEGACY_LEN => sealed.split_at(24),
+        // The format is told by the length (and the version byte): 45 bytes are version 1,
+        // 56 bytes are sealed by earlier versions, anything else is not a sealed choice.
+        let (version_1, nonce, choice, tag) = match sealed.len() {
+            SEALED_V1_LEN if sealed.first() == Some(&SEAL_V1) => {
+                let (nonce, rest) = sealed[1..].split_at(12);
+                let (choice, tag) = rest.split_at(16);
+                (true, nonce, choice, tag)
+            }
+            SEALED_LEGACY_LEN => {
+                let (nonce, rest) = sealed.split_at(24);
+                let (choice, tag) = rest.split_at(16);
+                (false, nonce, choice, tag)
+            }
             _ => return None,
         };
-        let (choice, tag) = rest.split_at(16);
         let mut choice: [u8; 16] = choice.try_into().ok()?;
         let tag = <[u8; 16]>::try_from(tag).ok()?.into();
-        let opened = if nonce.len() == 12 {
+        let opened = if version_1 {
             let nonce = <[u8; 12]>::try_from(nonce).ok()?.into();
             self.cipher
                 .decrypt_in_place_detached(&nonce, &aad, &mut choice, &tag)
@@ -198,8 +207,7 @@ impl BallotSeal {
             self.legacy
                 .decrypt_in_place_detached(&nonce, &aad, &mut choice, &tag)
         };
-        opened.ok()?;
-        Some(uuid::Uuid::from_bytes(choice))
+        opened.ok().map(|()| uuid::Uuid::from_bytes(choice))
     }
 
     fn associated_data(&self, receipt_hash: &str) -> Vec<u8> {
@@ -237,6 +245,7 @@ mod tests {
         assert_eq!(keys.ballot_seal(prize).open("dead", &sealed), None);
         let other = VoterKeys::derive(b"another voter key of thirty-two bytes!!");
         assert_eq!(other.ballot_seal(prize).open(receipt, &sealed), None);
+        assert_rejects_every_change(&keys.ballot_seal(prize), receipt, &sealed);
         let mut tampered = sealed.clone();
         tampered[30] ^= 1;
         assert_eq!(keys.ballot_seal(prize).open(receipt, &tampered), None);
@@ -261,6 +270,25 @@ mod tests {
         assert_eq!(keys.open_choices(prize, &broken), None);
     }
 
+    /// Every flipped bit of `sealed`, and every other length, fails to open.
+    fn assert_rejects_every_change(seal: &BallotSeal, receipt: &str, sealed: &[u8]) {
+        assert!(seal.open(receipt, sealed).is_some());
+        for bit in 0..sealed.len() * 8 {
+            let mut changed = sealed.to_vec();
+            changed[bit / 8] ^= 1 << (bit % 8);
+            assert_eq!(seal.open(receipt, &changed), None, "bit {bit} flipped");
+        }
+        for length in 0..=64 {
+            for first in [0, SEAL_V1] {
+                let mut other = vec![0u8; length];
+                if let Some(byte) = other.first_mut() {
+                    *byte = first;
+                }
+                assert_eq!(seal.open(receipt, &other), None, "{length} bytes");
+            }
+        }
+    }
+
     #[test]
     fn choices_sealed_before_version_1_still_open() {
         use chacha20poly1305::{AeadInPlace, KeyInit, XChaCha20Poly1305};
@@ -283,6 +311,7 @@ mod tests {
                 .open(receipt, &sealed),
             None
         );
+        assert_rejects_every_change(&seal, receipt, &sealed);
         // A new seal is version 1, and its version byte is checked.
         let mut sealed = seal.seal(receipt, candidate);
         assert_eq!((sealed.len(), sealed[0]), (45, 1));
