@@ -35,6 +35,7 @@ where
         .configure(http::routes)
         .split_for_parts();
     http::problem_codes::document(&mut document);
+    http::public_cache::document(&mut document);
     (app, document)
 }
 
@@ -81,6 +82,7 @@ impl Application {
             );
         }
         let state = web::Data::new(AppState::new(settings, db, voter_keys, shared_limits));
+        state.public_reads.listen(&state.db);
         let mut server = HttpServer::new(move || {
             let settings = &state.settings;
             let (app, document) = mount(
@@ -93,6 +95,7 @@ impl Application {
             app.service(web::redirect("/docs", "/docs/"))
                 .service(SwaggerUi::new("/docs/{_:.*}").url("/api-docs/openapi.json", document))
                 .default_service(web::to(http::fallback))
+                .wrap(from_fn(http::public_cache::invalidate_on_write))
                 .wrap(from_fn(http::cors::apply))
                 .wrap(TracingLogger::<request_id::RequestSpan>::new())
                 .wrap(from_fn(request_id::propagate))

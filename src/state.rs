@@ -1,5 +1,5 @@
 //! What every request shares: the database, keys, settings, limiters and caches.
-use std::time::Duration;
+use std::{sync::Arc, time::Duration};
 
 use sea_orm::DatabaseConnection;
 
@@ -7,7 +7,10 @@ use crate::{
     auth::JwtKeys,
     config::Settings,
     domain::voter::VoterKeys,
-    http::rate_limit::{IpRateLimiter, KeyedRateLimiter, SharedLimits, StreamSlots},
+    http::{
+        public_cache::PublicReads,
+        rate_limit::{IpRateLimiter, KeyedRateLimiter, SharedLimits, StreamSlots},
+    },
     services::{
         attachments::Storage,
         ballots::{BallotCache, VoteWriter},
@@ -40,6 +43,8 @@ pub struct AppState {
     pub live_hub: LiveHub,
     /// Live streams open at once per client address.
     pub live_slots: StreamSlots,
+    /// The public reads answered from memory.
+    pub public_reads: Arc<PublicReads>,
 }
 
 impl AppState {
@@ -82,6 +87,7 @@ impl AppState {
             ballot_cache: BallotCache::default(),
             vote_writer: VoteWriter::start(db.clone()),
             live_slots: StreamSlots::new(LIVE_STREAMS_PER_ADDRESS),
+            public_reads: Arc::default(),
             db,
             settings,
         }

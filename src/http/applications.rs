@@ -1,5 +1,6 @@
 //! Applications: drafting and submission by applicants, review and publication by staff,
 //! the CSV export and the public gallery.
+use super::public_cache;
 use crate::auth::access::authorize;
 use actix_web::middleware::from_fn;
 use std::collections::BTreeMap;
@@ -577,7 +578,11 @@ pub async fn export_applications(
         error::PublicResourceErrors,
     )
 )]
-#[get("/editions/{id}/candidates", wrap = "from_fn(authorize)")]
+#[get(
+    "/editions/{id}/candidates",
+    wrap = "from_fn(public_cache::serve)",
+    wrap = "from_fn(authorize)"
+)]
 pub async fn list_candidates(
     state: web::Data<AppState>,
     id: web::Path<Uuid>,

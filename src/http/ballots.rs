@@ -4,11 +4,10 @@ use actix_web::middleware::from_fn;
 use actix_web::{HttpRequest, HttpResponse, get, http::header, post, put, web};
 use chrono::{DateTime, Utc};
 use serde::{Deserialize, Serialize};
-use sha2::{Digest, Sha256};
 use utoipa::ToSchema;
 use uuid::Uuid;
 
-use super::client_ip::client_ip;
+use super::{client_ip::client_ip, public_cache};
 
 use crate::{
     auth::Principal,
@@ -22,46 +21,24 @@ use crate::{
 };
 
 /// The ballot of a councillors' or public prize: state, window, candidates (anonymous).
-/// Send `If-None-Match` with the last `ETag` to get a cheap `304`.
 #[utoipa::path(
     tag = "ballots",
     params(("id" = Uuid, Path, description = "Prize id")),
     responses(
-        (status = 200, description = "The ballot", body = BallotView, headers(("ETag" = String, description = "Version of this answer"))),
-        (status = 304, description = "Unchanged since the `If-None-Match` version"),
+        (status = 200, description = "The ballot", body = BallotView),
         error::PublicResourceErrors,
     )
 )]
-#[get("/prizes/{id}/ballot", wrap = "from_fn(authorize)")]
+#[get(
+    "/prizes/{id}/ballot",
+    wrap = "from_fn(public_cache::serve)",
+    wrap = "from_fn(authorize)"
+)]
 pub async fn get_ballot(
     state: web::Data<AppState>,
-    request: HttpRequest,
     id: web::Path<Uuid>,
 ) -> Result<HttpResponse, ApiError> {
-    let view = ballots::get(&state.db, id.into_inner()).await?;
-    let body = serde_json::to_vec(&view).map_err(anyhow::Error::from)?;
-    let etag = format!("\"{}\"", &hex::encode(Sha256::digest(&body))[..32]);
-    let unchanged = request
-        .headers()
-        .get(header::IF_NONE_MATCH)
-        .and_then(|value| value.to_str().ok())
-        .is_some_and(|tags| {
-            tags.split(',')
-                .any(|tag| tag.trim() == etag || tag.trim() == "*")
-        });
-    let mut response = if unchanged {
-        HttpResponse::NotModified()
-    } else {
-        HttpResponse::Ok()
-    };
-    response
-        .insert_header((header::ETAG, etag))
-        .insert_header((header::CACHE_CONTROL, "public, max-age=5"));
-    Ok(if unchanged {
-        response.finish()
-    } else {
-        response.content_type("application/json").body(body)
-    })
+    Ok(HttpResponse::Ok().json(ballots::get(&state.db, id.into_inner()).await?))
 }
 
 #[derive(Debug, Deserialize, ToSchema)]
@@ -218,7 +195,11 @@ pub async fn check_receipt(
         (status = 500, response = error::InternalError),
     )
 )]
-#[get("/prizes/{id}/results", wrap = "from_fn(authorize)")]
+#[get(
+    "/prizes/{id}/results",
+    wrap = "from_fn(public_cache::serve)",
+    wrap = "from_fn(authorize)"
+)]
 pub async fn get_results(
     state: web::Data<AppState>,
     caller: Option<Principal>,
@@ -305,7 +286,11 @@ pub async fn publish_results(
         error::PublicResourceErrors,
     )
 )]
-#[get("/editions/{id}/laureates", wrap = "from_fn(authorize)")]
+#[get(
+    "/editions/{id}/laureates",
+    wrap = "from_fn(public_cache::serve)",
+    wrap = "from_fn(authorize)"
+)]
 pub async fn list_laureates(
     state: web::Data<AppState>,
     id: web::Path<Uuid>,

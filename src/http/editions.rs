@@ -1,4 +1,5 @@
 //! Editions, their criteria and prizes, and the lifecycle transitions.
+use super::public_cache;
 use crate::auth::access::authorize;
 use actix_web::middleware::from_fn;
 use actix_web::{HttpResponse, delete, get, patch, post, put, web};
@@ -173,7 +174,11 @@ pub struct ListEditionsQuery {
         (status = 500, response = error::InternalError),
     )
 )]
-#[get("/editions", wrap = "from_fn(authorize)")]
+#[get(
+    "/editions",
+    wrap = "from_fn(public_cache::serve)",
+    wrap = "from_fn(authorize)"
+)]
 pub async fn list_editions(
     state: web::Data<AppState>,
     caller: Option<Principal>,
@@ -203,7 +208,11 @@ pub async fn list_editions(
         (status = 500, response = error::InternalError),
     )
 )]
-#[get("/editions/{id}", wrap = "from_fn(authorize)")]
+#[get(
+    "/editions/{id}",
+    wrap = "from_fn(public_cache::serve)",
+    wrap = "from_fn(authorize)"
+)]
 pub async fn get_edition(
     state: web::Data<AppState>,
     caller: Option<Principal>,

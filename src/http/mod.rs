@@ -17,6 +17,7 @@ pub mod jury;
 pub mod me;
 pub mod organizations;
 pub mod problem_codes;
+pub mod public_cache;
 pub mod rate_limit;
 pub mod request_id;
 pub mod roster;

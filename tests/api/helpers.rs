@@ -101,7 +101,7 @@ pub struct TestApp {
     /// Where this server stores attachments.
     pub storage_dir: PathBuf,
     jwt: JwtKeys,
-    _database: TestDatabase,
+    _database: Option<TestDatabase>,
     _files: tempfile::TempDir,
 }
 
@@ -114,6 +114,19 @@ pub struct TestUser {
 
 pub async fn spawn_app(backend: Backend, env: &[(&str, &str)]) -> Option<TestApp> {
     let database = TestDatabase::on(backend).await?;
+    let url = database.url.clone();
+    Some(serve(&url, Some(database), env).await)
+}
+
+impl TestApp {
+    /// Another server process's stand-in: a second server on this one's database.
+    pub async fn another_server(&self, env: &[(&str, &str)]) -> TestApp {
+        serve(&self.database_url, None, env).await
+    }
+}
+
+/// Starts a server on the database at `url`; `database`, when given, is dropped with it.
+async fn serve(url: &str, database: Option<TestDatabase>, env: &[(&str, &str)]) -> TestApp {
     let mut vars: HashMap<String, String> = [
         ("PRIX_ADDR", "127.0.0.1:0"),
         ("PRIX_JWT_SECRET", TEST_SECRET),
@@ -128,14 +141,14 @@ pub async fn spawn_app(backend: Backend, env: &[(&str, &str)]) -> Option<TestApp
     .chain(env.iter().copied())
     .map(|(k, v)| (k.to_owned(), v.to_owned()))
     .collect();
-    vars.insert("DATABASE_URL".into(), database.url.clone());
+    vars.insert("DATABASE_URL".into(), url.to_owned());
     let files = tempfile::tempdir().unwrap();
     vars.entry("PRIX_STORAGE_DIR".into())
         .or_insert_with(|| files.path().display().to_string());
     let settings =
         Settings::from_lookup(|name| vars.get(name).cloned()).expect("valid test settings");
     let jwt = JwtKeys::new(&settings.jwt_secret, settings.access_token_ttl);
-    let db = db::connect(&database.url)
+    let db = db::connect(url)
         .await
         .expect("connect to the test database");
     let shared_limits = SharedLimits::configured(&settings)
@@ -146,7 +159,7 @@ pub async fn spawn_app(backend: Backend, env: &[(&str, &str)]) -> Option<TestApp
         .expect("build the application");
     let port = application.port();
     tokio::spawn(application.run_until_stopped());
-    Some(TestApp {
+    TestApp {
         address: format!("http://127.0.0.1:{port}"),
         client: reqwest::Client::builder()
             .redirect(reqwest::redirect::Policy::none())
@@ -154,12 +167,12 @@ pub async fn spawn_app(backend: Backend, env: &[(&str, &str)]) -> Option<TestApp
             .build()
             .unwrap(),
         db,
-        database_url: database.url.clone(),
+        database_url: url.to_owned(),
         storage_dir: PathBuf::from(&vars["PRIX_STORAGE_DIR"]),
         jwt,
         _database: database,
         _files: files,
-    })
+    }
 }
 
 impl TestApp {

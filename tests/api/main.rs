@@ -32,6 +32,7 @@ mod privacy;
 mod problem_codes;
 mod processes;
 mod proxies;
+mod public_reads;
 mod public_vote;
 mod refusals;
 mod roster;
