@@ -94,7 +94,8 @@ RULES = {
          "accept_invitation", "list_organizations", "get_organization", "list_editions",
          "get_edition", "list_candidates", "list_laureates", "get_ballot", "check_receipt",
          "get_results", "live_results", "request_voter_code", "confirm_voter_code",
-         "resend_verification", "forgot_password", "reset_password"], PUBLIC),
+         "resend_verification", "forgot_password", "reset_password", "get_widget_asset",
+         "get_widget_page", "get_ceremony_screen"], PUBLIC),
     **dict.fromkeys(["get_me", "export_me", "delete_me", "verify_email"], ANY_ACCOUNT),
     **dict.fromkeys(
         ["create_user", "list_users", "get_user", "update_user", "list_audit_events",

@@ -152,6 +152,7 @@ pub async fn seed(db: &DatabaseConnection) -> anyhow::Result<&'static [DemoAccou
                 "125 rue Smith, 69285 Lyon cedex 02".into(),
                 "59 Bd Léon Jouhaux, 63050 Clermont-Ferrand".into(),
             ],
+            embed_origins: vec![],
         },
     )
     .await?;
@@ -174,6 +175,7 @@ pub async fn seed(db: &DatabaseConnection) -> anyhow::Result<&'static [DemoAccou
             default_departements: codes(&["04", "05", "06", "13", "83", "84"]),
             contact_email: "contact@ceser-paca.example".into(),
             postal_addresses: vec![],
+            embed_origins: vec![],
         },
     )
     .await?;
@@ -187,6 +189,7 @@ pub async fn seed(db: &DatabaseConnection) -> anyhow::Result<&'static [DemoAccou
             default_departements: codes(&ARA),
             contact_email: "contact@cress-aura.example".into(),
             postal_addresses: vec![],
+            embed_origins: vec![],
         },
     )
     .await?;

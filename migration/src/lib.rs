@@ -18,6 +18,7 @@ mod m20261130_000002_address_proofs;
 mod m20261130_000003_sessions_revoked_at;
 mod m20261130_000004_sealed_choices;
 mod m20261130_000005_ballot_counts;
+mod m20261130_000006_embed_origins;
 
 pub struct Migrator;
 
@@ -41,6 +42,7 @@ impl MigratorTrait for Migrator {
             Box::new(m20261130_000003_sessions_revoked_at::Migration),
             Box::new(m20261130_000004_sealed_choices::Migration),
             Box::new(m20261130_000005_ballot_counts::Migration),
+            Box::new(m20261130_000006_embed_origins::Migration),
         ]
     }
 }

@@ -153,6 +153,10 @@ pub const RULES: &[(&str, Rule)] = &[
     ("cast_vote", Rule::AnyOf(VOTER)),
     // The public gallery of a published edition.
     ("list_candidates", Rule::Public),
+    // The embeddable vote and the ceremony screen: pages and files, for anyone.
+    ("get_widget_asset", Rule::Public),
+    ("get_widget_page", Rule::Public),
+    ("get_ceremony_screen", Rule::Public),
 ];
 
 /// The operations any web origin may call (CORS, `http::cors`): the public reads an embedded

@@ -105,12 +105,12 @@ pub fn parse_phone(raw: &str) -> Result<String, FieldError> {
     }
 }
 
-/// Hosts whose videos the organizer's website can embed.
 /// Applications one applicant may make in one edition, withdrawn ones included: a structure
 /// may present a few actions, but nobody makes the server store unbounded applications (each may
 /// carry attachments, which a withdrawn application keeps).
 pub const MAX_APPLICATIONS_PER_EDITION: u64 = 5;
 
+/// Hosts whose videos the organizer's website can embed.
 pub const VIDEO_HOSTS: [&str; 8] = [
     "youtube.com",
     "www.youtube.com",
@@ -147,6 +147,48 @@ pub fn parse_video_url(raw: &str) -> Result<String, FieldError> {
     }
     Ok(url)
 }
+
+/// Where a video of an accepted host plays embedded, on the host's privacy-enhanced player
+/// (no cookies before the visitor plays it): YouTube through youtube-nocookie.com, Vimeo with
+/// `dnt=1`, Dailymotion through its geo player. `None` for an address that names no video.
+pub fn video_embed_url(video_url: &str) -> Option<String> {
+    let url = url::Url::parse(video_url).ok()?;
+    let segments: Vec<&str> = url.path_segments()?.filter(|s| !s.is_empty()).collect();
+    let query = |name: &str| {
+        url.query_pairs()
+            .find(|(key, _)| key == name)
+            .map(|(_, value)| value.into_owned())
+    };
+    let valid = |id: &str| {
+        (1..=64).contains(&id.len())
+            && id
+                .bytes()
+                .all(|b| b.is_ascii_alphanumeric() || b == b'-' || b == b'_')
+    };
+    let (player, id) = match (url.host_str()?, segments.as_slice()) {
+        ("youtube.com" | "www.youtube.com", ["watch"]) => ("youtube", query("v")?),
+        ("youtube.com" | "www.youtube.com", ["embed" | "shorts" | "live", id]) => {
+            ("youtube", (*id).to_owned())
+        }
+        ("youtu.be", [id]) => ("youtube", (*id).to_owned()),
+        ("vimeo.com", [id]) | ("player.vimeo.com", ["video", id]) => ("vimeo", (*id).to_owned()),
+        ("dailymotion.com" | "www.dailymotion.com", ["video" | "embed", .., id])
+        | ("dai.ly", [id]) => ("dailymotion", (*id).to_owned()),
+        _ => return None,
+    };
+    if !valid(&id) || (player == "vimeo" && !id.bytes().all(|b| b.is_ascii_digit())) {
+        return None;
+    }
+    Some(match player {
+        "youtube" => format!("https://www.youtube-nocookie.com/embed/{id}"),
+        "vimeo" => format!("https://player.vimeo.com/video/{id}?dnt=1"),
+        _ => format!("https://geo.dailymotion.com/player.html?video={id}"),
+    })
+}
+
+/// The players [`video_embed_url`] points to (a widget page's `frame-src`).
+pub const VIDEO_PLAYERS: &str =
+    "https://www.youtube-nocookie.com https://player.vimeo.com https://geo.dailymotion.com";
 
 /// An http(s) address of at most 500 characters.
 pub fn parse_web_url(raw: &str) -> Result<String, FieldError> {
@@ -285,6 +327,46 @@ mod tests {
         assert_eq!(parse_phone("+33 4.72.00.00.00").unwrap(), "+33472000000");
         for bad in ["12345", "0072000000", "04 72 00 00", "phone"] {
             assert!(parse_phone(bad).is_err(), "{bad}");
+        }
+    }
+
+    #[test]
+    fn videos_play_on_privacy_enhanced_players() {
+        for (video, embed) in [
+            (
+                "https://www.youtube.com/watch?v=dQw4w9WgXcQ&t=10",
+                Some("https://www.youtube-nocookie.com/embed/dQw4w9WgXcQ"),
+            ),
+            (
+                "https://youtu.be/dQw4w9WgXcQ",
+                Some("https://www.youtube-nocookie.com/embed/dQw4w9WgXcQ"),
+            ),
+            (
+                "https://www.youtube.com/shorts/abc_-1",
+                Some("https://www.youtube-nocookie.com/embed/abc_-1"),
+            ),
+            (
+                "https://vimeo.com/123456",
+                Some("https://player.vimeo.com/video/123456?dnt=1"),
+            ),
+            (
+                "https://player.vimeo.com/video/42",
+                Some("https://player.vimeo.com/video/42?dnt=1"),
+            ),
+            (
+                "https://www.dailymotion.com/video/x8abc12",
+                Some("https://geo.dailymotion.com/player.html?video=x8abc12"),
+            ),
+            (
+                "https://dai.ly/x8abc12",
+                Some("https://geo.dailymotion.com/player.html?video=x8abc12"),
+            ),
+            ("https://www.youtube.com/channel/UC123", None),
+            ("https://www.youtube.com/watch?v=%22onload%3D", None),
+            ("https://vimeo.com/channels/staffpicks", None),
+            ("https://evil.example/watch?v=abc", None),
+        ] {
+            assert_eq!(video_embed_url(video).as_deref(), embed, "{video}");
         }
     }
 

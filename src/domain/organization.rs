@@ -25,6 +25,42 @@ pub fn parse_short_name(raw: &str) -> Result<String, FieldError> {
     }
 }
 
+/// The sites that may embed an organization's voting widget: at most this many.
+pub const MAX_EMBED_ORIGINS: usize = 20;
+
+/// A web origin a widget may be embedded in: `https://host[:port]` (or `http://` for local
+/// development), nothing after the host; returned in its canonical form (lower case, no
+/// default port), as a browser sends it.
+pub fn parse_embed_origin(raw: &str) -> Result<String, FieldError> {
+    let invalid = || {
+        FieldError::new(
+            "",
+            "invalid_format",
+            "must be an origin such as https://www.ceser.example (scheme, host, optional port)",
+        )
+    };
+    let trimmed = raw.trim().trim_end_matches('/');
+    let url = url::Url::parse(trimmed).map_err(|_| invalid())?;
+    let bare = url.path() == "/"
+        && url.query().is_none()
+        && url.fragment().is_none()
+        && url.username().is_empty()
+        && url.password().is_none();
+    if !matches!(url.scheme(), "http" | "https") || url.host_str().is_none() || !bare {
+        return Err(invalid());
+    }
+    Ok(url.origin().ascii_serialization())
+}
+
+/// The `frame-ancestors` of a widget page: the organization's origins, any when it has none.
+pub fn frame_ancestors(origins: &[String]) -> String {
+    if origins.is_empty() {
+        "*".to_owned()
+    } else {
+        origins.join(" ")
+    }
+}
+
 /// Staff do not remove themselves from their organization's staff: another admin does, so
 /// that an organization is never left without one by mistake.
 pub fn check_staff_removal(caller: Uuid, removed: Uuid) -> Result<(), Refusal> {
@@ -77,5 +113,39 @@ mod tests {
         for bad in ["C", "ceser ara", "CESER", "-x", "x-", "é-a"] {
             assert!(parse_short_name(bad).is_err(), "{bad}");
         }
+    }
+
+    #[test]
+    fn embed_origins_are_bare_origins_in_canonical_form() {
+        assert_eq!(
+            parse_embed_origin("https://WWW.Ceser.example/").unwrap(),
+            "https://www.ceser.example"
+        );
+        assert_eq!(
+            parse_embed_origin("https://ceser.example:443").unwrap(),
+            "https://ceser.example"
+        );
+        assert_eq!(
+            parse_embed_origin("http://localhost:8000").unwrap(),
+            "http://localhost:8000"
+        );
+        for bad in [
+            "ceser.example",
+            "https://ceser.example/vote",
+            "https://ceser.example?x=1",
+            "https://user@ceser.example",
+            "javascript:alert(1)",
+            "ftp://ceser.example",
+            "https://ceser.example; script-src *",
+            "*",
+            "",
+        ] {
+            assert!(parse_embed_origin(bad).is_err(), "{bad}");
+        }
+        assert_eq!(frame_ancestors(&[]), "*");
+        assert_eq!(
+            frame_ancestors(&["https://a.example".into(), "https://b.example".into()]),
+            "https://a.example https://b.example"
+        );
     }
 }

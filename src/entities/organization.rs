@@ -15,6 +15,9 @@ pub struct Model {
     /// JSON array of postal addresses.
     #[sea_orm(column_type = "Text")]
     pub postal_addresses: String,
+    /// JSON array of the origins allowed to embed the voting widget (empty: any).
+    #[sea_orm(column_type = "Text")]
+    pub embed_origins: String,
     pub created_at: DateTimeUtc,
     pub updated_at: DateTimeUtc,
 }

@@ -23,6 +23,7 @@ pub mod request_id;
 pub mod roster;
 pub mod security_headers;
 pub mod users;
+pub mod widget;
 
 use actix_web::{HttpRequest, HttpResponse, web};
 use utoipa_actix_web::{scope, service_config::ServiceConfig};
@@ -36,6 +37,12 @@ pub fn routes(config: &mut ServiceConfig) {
     config
         .service(health::health_live)
         .service(health::health_ready)
+        .service(
+            scope("/widget/v1")
+                .service(widget::get_widget_asset)
+                .service(widget::get_widget_page)
+                .service(widget::get_ceremony_screen),
+        )
         .service(
             scope(API_PREFIX)
                 .service(auth::register)

@@ -11,7 +11,7 @@ use crate::{
     auth::Principal,
     domain::{
         Email, FieldError, departement,
-        organization::parse_short_name,
+        organization::{MAX_EMBED_ORIGINS, parse_embed_origin, parse_short_name},
         pagination::{Page, PageRequest},
         validation::check_length,
     },
@@ -44,6 +44,11 @@ pub struct OrganizationRequest {
     #[serde(default)]
     #[schema(max_items = 10)]
     pub postal_addresses: Vec<String>,
+    /// The sites that may embed the voting widget, as origins (`https://www.ceser.example`);
+    /// empty: any site (development). Up to 20.
+    #[serde(default)]
+    #[schema(max_items = 20, example = json!(["https://ceser.auvergnerhonealpes.fr"]))]
+    pub embed_origins: Vec<String>,
 }
 
 impl OrganizationRequest {
@@ -86,6 +91,23 @@ impl OrganizationRequest {
                 "at most 10 addresses of 1 to 300 characters",
             ));
         }
+        let embed_origins: Vec<String> = self
+            .embed_origins
+            .iter()
+            .enumerate()
+            .filter_map(|(index, origin)| {
+                parse_embed_origin(origin)
+                    .map_err(|error| errors.push(error.on(&format!("embed_origins[{index}]"))))
+                    .ok()
+            })
+            .collect();
+        if embed_origins.len() > MAX_EMBED_ORIGINS {
+            errors.push(FieldError::new(
+                "embed_origins",
+                "invalid_value",
+                format!("at most {MAX_EMBED_ORIGINS} origins"),
+            ));
+        }
         if !errors.is_empty() {
             return Err(ApiError::Validation(errors));
         }
@@ -96,6 +118,7 @@ impl OrganizationRequest {
             default_departements,
             contact_email,
             postal_addresses,
+            embed_origins,
         })
     }
 }

@@ -43,6 +43,8 @@ pub struct Organization {
     pub default_departements: Vec<String>,
     pub contact_email: String,
     pub postal_addresses: Vec<String>,
+    /// The sites that may embed the voting widget (empty: any site).
+    pub embed_origins: Vec<String>,
     pub created_at: DateTime<Utc>,
     pub updated_at: DateTime<Utc>,
 }
@@ -57,6 +59,7 @@ pub fn split_codes(codes: &str) -> Vec<String> {
 
 impl From<organization::Model> for Organization {
     fn from(model: organization::Model) -> Self {
+        let embed_origins = embed_origins(&model);
         Self {
             id: model.id,
             short_name: model.short_name,
@@ -65,6 +68,7 @@ impl From<organization::Model> for Organization {
             default_departements: split_codes(&model.default_departements),
             contact_email: model.contact_email,
             postal_addresses: serde_json::from_str(&model.postal_addresses).unwrap_or_default(),
+            embed_origins,
             created_at: model.created_at,
             updated_at: model.updated_at,
         }
@@ -80,6 +84,12 @@ pub struct OrganizationFields {
     pub default_departements: Vec<String>,
     pub contact_email: String,
     pub postal_addresses: Vec<String>,
+    pub embed_origins: Vec<String>,
+}
+
+/// The sites that may embed the organization's voting widget.
+pub fn embed_origins(model: &organization::Model) -> Vec<String> {
+    serde_json::from_str(&model.embed_origins).unwrap_or_default()
 }
 
 fn platform_only(caller: &Principal) -> Result<(), ApiError> {
@@ -112,6 +122,7 @@ pub async fn create(
         default_departements: fields.default_departements.join(","),
         contact_email: fields.contact_email,
         postal_addresses: json!(fields.postal_addresses).to_string(),
+        embed_origins: json!(fields.embed_origins).to_string(),
         created_at: now,
         updated_at: now,
     };
@@ -160,6 +171,7 @@ pub async fn update(
     active.default_departements = Set(fields.default_departements.join(","));
     active.contact_email = Set(fields.contact_email);
     active.postal_addresses = Set(json!(fields.postal_addresses).to_string());
+    active.embed_origins = Set(json!(fields.embed_origins).to_string());
     active.updated_at = Set(db::now());
     let model = active.update(&txn).await.map_err(|error| {
         if db::is_unique_violation(&error) {

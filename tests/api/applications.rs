@@ -98,7 +98,8 @@ api_test!(async fn from_draft_to_the_public_gallery(app) {
     assert_eq!(candidates, json!([{
         "id": id, "action_title": "De la musique live à l'hôpital",
         "summary": "Des concerts dans les EHPAD et les hôpitaux.", "communes": ["Lyon"],
-        "video_url": "https://www.youtube.com/watch?v=dQw4w9WgXcQ", "shortlisted": false
+        "video_url": "https://www.youtube.com/watch?v=dQw4w9WgXcQ",
+        "video_embed_url": "https://www.youtube-nocookie.com/embed/dQw4w9WgXcQ", "shortlisted": false
     }]));
     // The applicant sees the decision.
     let own = json(app.get(&format!("/api/v1/applications/{id}")).bearer_auth(&setup.applicant.token).send().await.unwrap()).await;

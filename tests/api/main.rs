@@ -39,6 +39,7 @@ mod roster;
 mod secrecy;
 mod tokens;
 mod users;
+mod widget;
 
 fn main() -> ExitCode {
     let arguments = Arguments::from_args();

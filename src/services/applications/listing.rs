@@ -93,6 +93,9 @@ pub struct Candidate {
     pub communes: Vec<String>,
     #[schema(example = "https://www.youtube.com/watch?v=dQw4w9WgXcQ")]
     pub video_url: Option<String>,
+    /// Where the video plays embedded, on its host's privacy-enhanced player.
+    #[schema(example = "https://www.youtube-nocookie.com/embed/dQw4w9WgXcQ")]
+    pub video_embed_url: Option<String>,
     pub shortlisted: bool,
 }
 
@@ -136,6 +139,11 @@ pub async fn candidate_view(
             .into_iter()
             .map(|location| location.commune)
             .collect(),
+        video_embed_url: content
+            .action
+            .video_url
+            .as_deref()
+            .and_then(crate::domain::application::video_embed_url),
         video_url: content.action.video_url,
         shortlisted: model.shortlisted,
     })

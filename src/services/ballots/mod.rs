@@ -68,6 +68,25 @@ async fn ballot_prize(
     Ok((prize, edition))
 }
 
+/// The sites that may embed the widget of this prize's ballot: its organization's embed
+/// origins, for a prize of a public edition (a public prize only for the vote itself).
+pub async fn embed_origins(
+    db: &DatabaseConnection,
+    prize_id: Uuid,
+    vote: bool,
+) -> Result<Vec<String>, ApiError> {
+    let (prize, edition) = ballot_prize(db, prize_id).await?;
+    if vote && prize.kind != PrizeKind::Public {
+        return Err(ApiError::NotFound);
+    }
+    editions::find_visible(db, None, edition.id).await?;
+    let organization = crate::entities::organization::Entity::find_by_id(edition.organization_id)
+        .one(db)
+        .await?
+        .ok_or(ApiError::NotFound)?;
+    Ok(crate::services::organizations::embed_origins(&organization))
+}
+
 /// The ballot of a prize, created `scheduled` on first use.
 async fn ensure_ballot(
     db: &impl ConnectionTrait,

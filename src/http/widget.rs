@@ -1,0 +1,198 @@
+//! The embeddable public vote: the script an organizer pastes in their page, the widget page it
+//! frames, and the ceremony screen. Plain HTML, CSS and JavaScript embedded in the binary
+//! (`src/widget/`): no build step, no third-party script or font.
+use actix_web::{HttpResponse, get, http::header, middleware::from_fn, web};
+use serde::Deserialize;
+use utoipa::IntoParams;
+use uuid::Uuid;
+
+use super::extract::Query;
+use crate::{
+    auth::access::authorize,
+    domain::{application::VIDEO_PLAYERS, organization::frame_ancestors},
+    error::{self, ApiError},
+    services::ballots,
+    state::AppState,
+};
+
+const PAGE: &str = include_str!("../widget/page.html");
+
+/// The files the pages and the organizer's page load: name, media type, contents.
+const ASSETS: &[(&str, &str, &str)] = &[
+    (
+        "embed.js",
+        "text/javascript; charset=utf-8",
+        include_str!("../widget/embed.js"),
+    ),
+    (
+        "widget.js",
+        "text/javascript; charset=utf-8",
+        include_str!("../widget/widget.js"),
+    ),
+    (
+        "widget.css",
+        "text/css; charset=utf-8",
+        include_str!("../widget/widget.css"),
+    ),
+];
+
+/// A file of the widget: `embed.js` (the script an organizer's page loads), `widget.js`,
+/// `widget.css`.
+#[utoipa::path(
+    tag = "widget",
+    params(("asset" = String, Path, description = "`embed.js`, `widget.js` or `widget.css`")),
+    responses(
+        (status = 200, description = "The file", content_type = "text/javascript", body = String),
+        error::PublicResourceErrors,
+    )
+)]
+#[get("/{asset}", wrap = "from_fn(authorize)")]
+pub async fn get_widget_asset(asset: web::Path<String>) -> Result<HttpResponse, ApiError> {
+    let (_, media_type, contents) = ASSETS
+        .iter()
+        .find(|(name, ..)| *name == asset.as_str())
+        .ok_or(ApiError::NotFound)?;
+    Ok(HttpResponse::Ok()
+        .content_type(*media_type)
+        .insert_header((header::CACHE_CONTROL, "public, max-age=300"))
+        // Loaded by the organizer's page, on another site.
+        .insert_header(("Cross-Origin-Resource-Policy", "cross-origin"))
+        .body(*contents))
+}
+
+#[derive(Debug, Deserialize, IntoParams)]
+#[into_params(parameter_in = Query)]
+pub struct WidgetQuery {
+    /// `fr` (default) or `en`.
+    #[param(example = "fr")]
+    pub lang: Option<String>,
+    /// The accent colour, as 3 or 6 hexadecimal digits without `#` (ignored otherwise); the
+    /// text on it is black or white, whichever contrasts more.
+    #[param(example = "1f4e96")]
+    pub accent: Option<String>,
+}
+
+/// The public vote of a public prize, to frame in the organizer's page (`embed.js` does it):
+/// the ballot in every state, the vote from the email to the receipt, then the results.
+/// Framed only by the organization's embed origins (`frame-ancestors`; any site when it has
+/// none).
+#[utoipa::path(
+    tag = "widget",
+    params(("id" = Uuid, Path, description = "Prize id (a public prize)"), WidgetQuery),
+    responses(
+        (status = 200, description = "The widget page", content_type = "text/html", body = String),
+        error::PublicResourceErrors,
+    )
+)]
+#[get("/prizes/{id}", wrap = "from_fn(authorize)")]
+pub async fn get_widget_page(
+    state: web::Data<AppState>,
+    id: web::Path<Uuid>,
+    query: Query<WidgetQuery>,
+) -> Result<HttpResponse, ApiError> {
+    page(&state, id.into_inner(), query.into_inner(), Page::Vote).await
+}
+
+/// The ceremony screen of a ballot, full screen for a projector: the turnout while the ballot
+/// is open, then the published result, fed by the live stream.
+#[utoipa::path(
+    tag = "widget",
+    params(("id" = Uuid, Path, description = "Prize id (a councillors' or public prize)"), WidgetQuery),
+    responses(
+        (status = 200, description = "The ceremony screen", content_type = "text/html", body = String),
+        error::PublicResourceErrors,
+    )
+)]
+#[get("/prizes/{id}/live", wrap = "from_fn(authorize)")]
+pub async fn get_ceremony_screen(
+    state: web::Data<AppState>,
+    id: web::Path<Uuid>,
+    query: Query<WidgetQuery>,
+) -> Result<HttpResponse, ApiError> {
+    page(&state, id.into_inner(), query.into_inner(), Page::Live).await
+}
+
+#[derive(Clone, Copy, PartialEq, Eq)]
+enum Page {
+    Vote,
+    Live,
+}
+
+async fn page(
+    state: &AppState,
+    prize_id: Uuid,
+    query: WidgetQuery,
+    page: Page,
+) -> Result<HttpResponse, ApiError> {
+    let origins = ballots::embed_origins(&state.db, prize_id, page == Page::Vote).await?;
+    let english = query.lang.as_deref() == Some("en");
+    let (lang, title, loading) = if english {
+        ("en", "Public vote", "Loading…")
+    } else {
+        ("fr", "Vote du public", "Chargement…")
+    };
+    let accent = query
+        .accent
+        .as_deref()
+        .and_then(parse_accent)
+        .unwrap_or_default();
+    let html = PAGE
+        .replace("{{lang}}", lang)
+        .replace("{{title}}", title)
+        .replace("{{loading}}", loading)
+        .replace(
+            "{{class}}",
+            if page == Page::Vote { "vote" } else { "live" },
+        )
+        .replace("{{prize}}", &prize_id.to_string())
+        .replace("{{accent}}", &accent);
+    Ok(HttpResponse::Ok()
+        .content_type("text/html; charset=utf-8")
+        .insert_header((header::CACHE_CONTROL, "no-cache"))
+        .insert_header((
+            header::CONTENT_SECURITY_POLICY,
+            content_security_policy(&origins),
+        ))
+        // The video players refuse to play without knowing the embedding site.
+        .insert_header((header::REFERRER_POLICY, "strict-origin-when-cross-origin"))
+        .body(html))
+}
+
+/// `#` and 3 or 6 hexadecimal digits, from the digits alone.
+fn parse_accent(raw: &str) -> Option<String> {
+    let valid = matches!(raw.len(), 3 | 6) && raw.bytes().all(|b| b.is_ascii_hexdigit());
+    valid.then(|| format!("#{}", raw.to_ascii_lowercase()))
+}
+
+/// Only the page's own files and the API, the video players, and the embedding sites allowed.
+fn content_security_policy(origins: &[String]) -> String {
+    format!(
+        "default-src 'none'; script-src 'self'; style-src 'self'; img-src 'self' data:; \
+         connect-src 'self'; frame-src {VIDEO_PLAYERS}; frame-ancestors {}; base-uri 'none'; \
+         form-action 'none'",
+        frame_ancestors(origins)
+    )
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn accents_are_hexadecimal_colours_only() {
+        assert_eq!(parse_accent("1F4E96").as_deref(), Some("#1f4e96"));
+        assert_eq!(parse_accent("abc").as_deref(), Some("#abc"));
+        for bad in ["", "red", "1f4e9", "#1f4e96", "1f4e96\"><script>", "ggg"] {
+            assert_eq!(parse_accent(bad), None, "{bad}");
+        }
+    }
+
+    #[test]
+    fn pages_run_no_inline_code_and_are_framed_by_the_allowed_sites_only() {
+        let policy = content_security_policy(&["https://www.ceser.example".into()]);
+        assert!(policy.contains("frame-ancestors https://www.ceser.example;"));
+        assert!(policy.contains("script-src 'self';"));
+        assert!(!policy.contains("unsafe-inline"));
+        assert!(content_security_policy(&[]).contains("frame-ancestors *;"));
+    }
+}

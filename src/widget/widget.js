@@ -1,0 +1,487 @@
+/* prix-ceser: the public vote of one prize (body.vote) and its ceremony screen (body.live).
+   Plain JavaScript, no dependency. Texts never go through innerHTML. */
+(function () {
+  "use strict";
+  var body = document.body;
+  var prize = body.getAttribute("data-prize");
+  var lang = body.getAttribute("data-lang") === "en" ? "en" : "fr";
+  var api = "/api/v1/prizes/" + prize;
+  var main = document.getElementById("widget");
+  var announcer = document.getElementById("status");
+
+  var TEXTS = {
+    fr: {
+      loading: "Chargement…",
+      scheduled: "Le vote n'est pas encore ouvert.",
+      opens_at: "Il ouvrira le {date} (heure de Paris).",
+      not_scheduled: "Sa date d'ouverture sera annoncée.",
+      closes_at: "Le vote est ouvert jusqu'au {date} (heure de Paris).",
+      open: "Le vote est ouvert.",
+      closed: "Le vote est clos. Les résultats seront bientôt publiés.",
+      published: "Résultats",
+      candidates: "Les candidats",
+      video: "Voir la vidéo : {title}",
+      video_title: "Vidéo : {title}",
+      start: "Voter",
+      email_step: "Votre adresse e-mail",
+      email_label: "Adresse e-mail",
+      email_hint: "Nous vous envoyons un code à six chiffres. Votre adresse n'est pas conservée.",
+      send_code: "Recevoir un code",
+      code_step: "Le code reçu par e-mail",
+      code_label: "Code à six chiffres",
+      code_hint: "Envoyé à {email}. Il est valable dix minutes.",
+      confirm_code: "Valider le code",
+      other_email: "Changer d'adresse",
+      choice_step: "Votre choix",
+      choice_legend: "Pour qui votez-vous ?",
+      next: "Continuer",
+      pick_one: "Choisissez un candidat.",
+      confirm_step: "Confirmez votre vote",
+      confirm_text: "Vous votez pour « {title} ». Un vote est définitif.",
+      cast: "Confirmer mon vote",
+      change: "Modifier mon choix",
+      receipt_step: "Merci, votre vote est enregistré",
+      receipt_text: "Voici votre reçu. Gardez-le : il permet de vérifier que votre vote est compté, sans dire pour qui vous avez voté.",
+      check_step: "Vérifier un reçu",
+      receipt_label: "Reçu",
+      check: "Vérifier",
+      counted: "Ce reçu est bien compté.",
+      unknown_receipt: "Ce reçu n'est pas dans ce scrutin.",
+      turnout: "{count} votants",
+      turnout_one: "1 votant",
+      votes: "{count} voix ({share})",
+      laureate: "Lauréat",
+      working: "Envoi en cours…",
+      already_voted: "Vous avez déjà voté dans ce scrutin : un seul vote par personne.",
+      ballot_not_open: "Le vote n'est pas ouvert en ce moment.",
+      invalid_code: "Ce code est faux ou a expiré. Vérifiez-le ou demandez-en un nouveau.",
+      too_many_attempts: "Trop de codes erronés : demandez un nouveau code.",
+      invalid_email: "Cette adresse e-mail n'est pas valide.",
+      rate_limited: "Trop de demandes. Réessayez dans {wait}.",
+      minutes: "{count} minutes",
+      one_minute: "1 minute",
+      seconds: "{count} secondes",
+      not_found: "Ce scrutin n'existe pas ou n'est pas public.",
+      network: "Le serveur ne répond pas. Vérifiez votre connexion et réessayez.",
+      error: "Une erreur est survenue. Réessayez dans un instant.",
+      live_open: "Vote en cours",
+      live_waiting: "Le vote va bientôt commencer",
+      live_closed: "Le vote est clos, dépouillement en cours",
+      step_announce: "Étape : {title}"
+    },
+    en: {
+      loading: "Loading…",
+      scheduled: "Voting has not opened yet.",
+      opens_at: "It opens on {date} (Paris time).",
+      not_scheduled: "Its opening date will be announced.",
+      closes_at: "Voting is open until {date} (Paris time).",
+      open: "Voting is open.",
+      closed: "Voting is closed. The results will be published soon.",
+      published: "Results",
+      candidates: "The candidates",
+      video: "Watch the video: {title}",
+      video_title: "Video: {title}",
+      start: "Vote",
+      email_step: "Your email address",
+      email_label: "Email address",
+      email_hint: "We send you a six-digit code. Your address is not kept.",
+      send_code: "Send me a code",
+      code_step: "The code we emailed you",
+      code_label: "Six-digit code",
+      code_hint: "Sent to {email}. It is valid for ten minutes.",
+      confirm_code: "Check the code",
+      other_email: "Use another address",
+      choice_step: "Your choice",
+      choice_legend: "Who do you vote for?",
+      next: "Continue",
+      pick_one: "Choose a candidate.",
+      confirm_step: "Confirm your vote",
+      confirm_text: "You are voting for “{title}”. A vote is final.",
+      cast: "Confirm my vote",
+      change: "Change my choice",
+      receipt_step: "Thank you, your vote is recorded",
+      receipt_text: "Here is your receipt. Keep it: it lets you check that your vote is counted, without telling whom you voted for.",
+      check_step: "Check a receipt",
+      receipt_label: "Receipt",
+      check: "Check",
+      counted: "This receipt is counted.",
+      unknown_receipt: "This receipt is not in this ballot.",
+      turnout: "{count} voters",
+      turnout_one: "1 voter",
+      votes: "{count} votes ({share})",
+      laureate: "Laureate",
+      working: "Sending…",
+      already_voted: "You have already voted in this ballot: one vote per person.",
+      ballot_not_open: "Voting is not open right now.",
+      invalid_code: "This code is wrong or has expired. Check it or ask for a new one.",
+      too_many_attempts: "Too many wrong codes: ask for a new code.",
+      invalid_email: "This email address is not valid.",
+      rate_limited: "Too many requests. Try again in {wait}.",
+      minutes: "{count} minutes",
+      one_minute: "1 minute",
+      seconds: "{count} seconds",
+      not_found: "This ballot does not exist or is not public.",
+      network: "The server does not answer. Check your connection and try again.",
+      error: "Something went wrong. Try again in a moment.",
+      live_open: "Voting in progress",
+      live_waiting: "Voting will start soon",
+      live_closed: "Voting is closed, counting in progress",
+      step_announce: "Step: {title}"
+    }
+  };
+
+  function t(key, values) {
+    var text = TEXTS[lang][key] || key;
+    Object.keys(values || {}).forEach(function (name) {
+      text = text.split("{" + name + "}").join(String(values[name]));
+    });
+    return text;
+  }
+
+  /* An element with attributes and children (strings become text nodes). */
+  function el(tag, attributes, children) {
+    var node = document.createElement(tag);
+    Object.keys(attributes || {}).forEach(function (name) {
+      if (name === "text") node.textContent = attributes[name];
+      else if (name.slice(0, 2) === "on") node.addEventListener(name.slice(2), attributes[name]);
+      else node.setAttribute(name, attributes[name]);
+    });
+    (children || []).forEach(function (child) {
+      if (child) node.appendChild(typeof child === "string" ? document.createTextNode(child) : child);
+    });
+    return node;
+  }
+
+  function parisDate(iso) {
+    return new Intl.DateTimeFormat(lang === "en" ? "en-GB" : "fr-FR", {
+      dateStyle: "full", timeStyle: "short", timeZone: "Europe/Paris"
+    }).format(new Date(iso));
+  }
+
+  function percent(share) {
+    return new Intl.NumberFormat(lang === "en" ? "en-GB" : "fr-FR", {
+      style: "percent", maximumFractionDigits: 1
+    }).format(share);
+  }
+
+  /* The accent colour, and a text colour that keeps 4.5:1 on it. */
+  function applyAccent(hex) {
+    if (!/^#([0-9a-fA-F]{3}){1,2}$/.test(hex)) return;
+    var digits = hex.length === 4 ? hex.slice(1).replace(/./g, "$&$&") : hex.slice(1);
+    var channel = function (index) {
+      var value = parseInt(digits.substr(index * 2, 2), 16) / 255;
+      return value <= 0.03928 ? value / 12.92 : Math.pow((value + 0.055) / 1.055, 2.4);
+    };
+    var luminance = 0.2126 * channel(0) + 0.7152 * channel(1) + 0.0722 * channel(2);
+    var root = document.documentElement.style;
+    root.setProperty("--accent", hex);
+    root.setProperty("--on-accent", (luminance + 0.05) / 0.05 > 1.05 / (luminance + 0.05) ? "#000000" : "#ffffff");
+  }
+
+  /* The height of the content, for the embedding page (embed.js). */
+  function reportHeight() {
+    if (window.parent === window) return;
+    window.parent.postMessage({ type: "prix-ceser:height", height: document.documentElement.scrollHeight }, "*");
+  }
+
+  function announce(text) {
+    announcer.textContent = "";
+    window.setTimeout(function () { announcer.textContent = text; }, 50);
+  }
+
+  /* Calls the API; resolves to {status, data, retryAfter}; never rejects. */
+  function call(method, path, payload, token) {
+    var headers = { Accept: "application/json", "Accept-Language": lang };
+    if (payload) headers["Content-Type"] = "application/json";
+    if (token) headers.Authorization = "Bearer " + token;
+    return fetch(api + path, { method: method, headers: headers, body: payload ? JSON.stringify(payload) : undefined })
+      .then(function (response) {
+        return response.text().then(function (text) {
+          var data = null;
+          try { data = text ? JSON.parse(text) : null; } catch (ignored) { data = null; }
+          return { status: response.status, data: data, retryAfter: Number(response.headers.get("Retry-After")) };
+        });
+      })
+      .catch(function () { return { status: 0, data: null, retryAfter: 0 }; });
+  }
+
+  /* What a refusal of the API means, in plain words. */
+  function refusal(answer) {
+    var code = answer.data && answer.data.code;
+    if (answer.status === 0) return t("network");
+    if (code === "rate_limited") {
+      var wait = answer.retryAfter > 0 ? answer.retryAfter : 60;
+      var minutes = Math.ceil(wait / 60);
+      return t("rate_limited", {
+        wait: wait < 60 ? t("seconds", { count: wait }) : minutes === 1 ? t("one_minute") : t("minutes", { count: minutes })
+      });
+    }
+    if (code === "validation_failed") {
+      var fields = (answer.data.errors || []).map(function (error) { return error.field; });
+      if (fields.indexOf("code") >= 0) return t("invalid_code");
+      if (fields.indexOf("email") >= 0) return t("invalid_email");
+    }
+    if (code === "already_voted" || code === "ballot_not_open" || code === "too_many_attempts" || code === "not_found") {
+      return t(code);
+    }
+    return t("error");
+  }
+
+  /* Shows a new step: its heading takes the focus and is announced (not on the first view:
+     the embedding page must not scroll to the widget by itself). */
+  function show(title, nodes, first) {
+    main.textContent = "";
+    var heading = el("h2", { tabindex: "-1", text: title });
+    main.appendChild(heading);
+    nodes.forEach(function (node) { if (node) main.appendChild(node); });
+    main.setAttribute("aria-busy", "false");
+    if (!first) {
+      heading.focus();
+      announce(t("step_announce", { title: title }));
+    }
+    reportHeight();
+  }
+
+  /* A form whose submission runs `action` (a promise), with its error line. */
+  function form(fields, buttons, action) {
+    var error = el("p", { class: "error", role: "alert" });
+    var node = el("form", { novalidate: "" }, fields.concat([error, el("div", { class: "actions" }, buttons)]));
+    node.addEventListener("submit", function (event) {
+      event.preventDefault();
+      var submit = node.querySelector("button[type=submit]");
+      error.textContent = "";
+      submit.disabled = true;
+      announce(t("working"));
+      Promise.resolve(action(function (message, field) {
+        error.textContent = message;
+        if (field) {
+          field.setAttribute("aria-invalid", "true");
+          field.focus();
+        }
+        reportHeight();
+      })).then(function () { submit.disabled = false; });
+    });
+    return node;
+  }
+
+  function field(id, label, hint, attributes) {
+    var input = el("input", Object.assign({ id: id, name: id, "aria-describedby": id + "-hint" }, attributes));
+    return {
+      input: input,
+      node: el("div", { class: "field" }, [el("label", { for: id, text: label }), el("p", { id: id + "-hint", class: "hint", text: hint }), input])
+    };
+  }
+
+  function videoButton(candidate) {
+    if (!candidate.video_embed_url) return null;
+    var holder = el("div");
+    var button = el("button", {
+      type: "button", class: "secondary", text: t("video", { title: candidate.action_title }),
+      onclick: function () {
+        var frame = el("iframe", {
+          class: "video", src: candidate.video_embed_url, title: t("video_title", { title: candidate.action_title }),
+          allow: "fullscreen; picture-in-picture", allowfullscreen: "", referrerpolicy: "strict-origin-when-cross-origin"
+        });
+        holder.replaceChild(frame, button);
+        frame.focus();
+        reportHeight();
+      }
+    });
+    holder.appendChild(button);
+    return holder;
+  }
+
+  function candidateCard(candidate, extra) {
+    return el("li", { class: "candidate" }, [
+      el("h3", { text: candidate.action_title }),
+      candidate.summary ? el("p", { class: "summary", text: candidate.summary }) : null,
+      videoButton(candidate)
+    ].concat(extra || []));
+  }
+
+  function candidateList(candidates) {
+    return el("ul", { class: "candidates" }, candidates.map(function (candidate) { return candidateCard(candidate); }));
+  }
+
+  /* ---- The vote ---- */
+
+  var ballot = null;
+  var voter = { email: "", token: null, choice: null };
+
+  function stepEmail() {
+    var email = field("email", t("email_label"), t("email_hint"), { type: "email", autocomplete: "email", required: "", value: voter.email });
+    show(t("email_step"), [form([email.node], [el("button", { type: "submit", text: t("send_code") })], function (fail) {
+      voter.email = email.input.value.trim();
+      return call("POST", "/voter-verifications", { email: voter.email }).then(function (answer) {
+        if (answer.status === 202 || answer.status === 200) stepCode();
+        else fail(refusal(answer), email.input);
+      });
+    })]);
+  }
+
+  function stepCode() {
+    var code = field("code", t("code_label"), t("code_hint", { email: voter.email }), {
+      type: "text", inputmode: "numeric", autocomplete: "one-time-code", required: "", maxlength: "6"
+    });
+    show(t("code_step"), [form([code.node], [
+      el("button", { type: "submit", text: t("confirm_code") }),
+      el("button", { type: "button", class: "secondary", text: t("other_email"), onclick: stepEmail })
+    ], function (fail) {
+      return call("POST", "/voter-verifications/confirm", { email: voter.email, code: code.input.value.trim() }).then(function (answer) {
+        if (answer.status === 200) {
+          voter.token = answer.data.voter_token;
+          stepChoice();
+        } else fail(refusal(answer), code.input);
+      });
+    })]);
+  }
+
+  function stepChoice() {
+    var choices = ballot.candidates.map(function (candidate, index) {
+      var id = "choice-" + index;
+      var radio = el("input", { type: "radio", name: "choice", id: id, value: candidate.id });
+      if (voter.choice === candidate.id) radio.checked = true;
+      return el("div", { class: "choice" }, [radio, el("label", { for: id }, [
+        candidate.action_title,
+        candidate.summary ? el("span", { class: "summary", text: candidate.summary }) : null
+      ])]);
+    });
+    var fieldset = el("fieldset", {}, [el("legend", { text: t("choice_legend") })].concat(choices));
+    show(t("choice_step"), [form([fieldset], [el("button", { type: "submit", text: t("next") })], function (fail) {
+      var picked = fieldset.querySelector("input:checked");
+      if (!picked) return fail(t("pick_one"), fieldset.querySelector("input"));
+      voter.choice = picked.value;
+      stepConfirm();
+    })]);
+  }
+
+  function stepConfirm() {
+    var chosen = ballot.candidates.filter(function (candidate) { return candidate.id === voter.choice; })[0];
+    show(t("confirm_step"), [
+      el("p", { text: t("confirm_text", { title: chosen.action_title }) }),
+      form([], [
+        el("button", { type: "submit", text: t("cast") }),
+        el("button", { type: "button", class: "secondary", text: t("change"), onclick: stepChoice })
+      ], function (fail) {
+        return call("POST", "/votes", { application_id: voter.choice }, voter.token).then(function (answer) {
+          if (answer.status === 201) stepReceipt(answer.data.receipt);
+          else fail(refusal(answer));
+        });
+      })
+    ]);
+  }
+
+  function receiptCheck(prefilled) {
+    var receipt = field("receipt", t("receipt_label"), "", { type: "text", required: "", value: prefilled || "", autocomplete: "off" });
+    var result = el("p", { role: "status" });
+    return el("section", { "aria-labelledby": "check-title" }, [
+      el("h3", { id: "check-title", text: t("check_step") }),
+      form([receipt.node, result], [el("button", { type: "submit", text: t("check") })], function (fail) {
+        result.textContent = "";
+        return call("GET", "/receipts/" + encodeURIComponent(receipt.input.value.trim())).then(function (answer) {
+          if (answer.status === 200) {
+            result.className = "success";
+            result.textContent = t("counted");
+          } else if (answer.status === 404) fail(t("unknown_receipt"), receipt.input);
+          else fail(refusal(answer), receipt.input);
+          reportHeight();
+        });
+      })
+    ]);
+  }
+
+  function stepReceipt(receipt) {
+    show(t("receipt_step"), [
+      el("p", { text: t("receipt_text") }),
+      el("p", { class: "receipt", id: "receipt", text: receipt }),
+      receiptCheck(receipt)
+    ]);
+  }
+
+  function showResults(results) {
+    var counts = {};
+    (results.tally ? results.tally.counts : []).forEach(function (count) { counts[count.application_id] = count.votes; });
+    var turnout = results.turnout;
+    var ordered = ballot.candidates.slice().sort(function (a, b) { return (counts[b.id] || 0) - (counts[a.id] || 0); });
+    var items = ordered.map(function (candidate) {
+      var votes = counts[candidate.id] || 0;
+      var share = turnout ? votes / turnout : 0;
+      var card = candidateCard(candidate, [
+        el("p", { text: t("votes", { count: votes, share: percent(share) }) }),
+        el("div", { class: "bar", "aria-hidden": "true" }, [el("span", { "data-share": String(share) })])
+      ]);
+      card.querySelector(".bar span").style.width = (share * 100).toFixed(1) + "%";
+      if (candidate.id === results.winner) {
+        card.classList.add("laureate");
+        card.querySelector("h3").appendChild(el("span", { class: "badge", text: t("laureate") }));
+      }
+      return card;
+    });
+    return [el("p", { text: turnout === 1 ? t("turnout_one") : t("turnout", { count: turnout }) }), el("ul", { class: "candidates" }, items)];
+  }
+
+  function showBallot() {
+    var title = ballot.prize_name;
+    document.title = title;
+    var heading = el("h1", { text: title });
+    if (ballot.state === "open") {
+      show(t("open"), [
+        ballot.closes_at ? el("p", { text: t("closes_at", { date: parisDate(ballot.closes_at) }) }) : null,
+        el("h3", { text: t("candidates") }), candidateList(ballot.candidates),
+        el("div", { class: "actions" }, [el("button", { type: "button", text: t("start"), onclick: stepEmail })])
+      ], true);
+    } else if (ballot.state === "published") {
+      return call("GET", "/results").then(function (answer) {
+        if (answer.status !== 200) return show(refusal(answer), [], true);
+        show(t("published"), showResults(answer.data).concat([receiptCheck("")]), true);
+        main.insertBefore(heading, main.firstChild);
+        reportHeight();
+      });
+    } else if (ballot.state === "closed") {
+      show(t("closed"), [receiptCheck("")], true);
+    } else {
+      show(t("scheduled"), [
+        el("p", { text: ballot.opens_at ? t("opens_at", { date: parisDate(ballot.opens_at) }) : t("not_scheduled") }),
+        el("h3", { text: t("candidates") }), candidateList(ballot.candidates)
+      ], true);
+    }
+    main.insertBefore(heading, main.firstChild);
+    reportHeight();
+  }
+
+  /* ---- The ceremony screen ---- */
+
+  function showLive() {
+    var state = el("p", { class: "state" });
+    var turnout = el("p", { class: "turnout", role: "status", "aria-live": "polite", text: "0" });
+    var label = el("p", { text: t("turnout", { count: "" }).trim() });
+    main.textContent = "";
+    [el("h1", { text: ballot.prize_name }), state, turnout, label].forEach(function (node) { main.appendChild(node); });
+    main.setAttribute("aria-busy", "false");
+    var stream = new EventSource(api + "/live");
+    stream.addEventListener("turnout", function (event) {
+      var data = JSON.parse(event.data);
+      state.textContent = t(data.state === "open" ? "live_open" : data.state === "closed" ? "live_closed" : "live_waiting");
+      turnout.textContent = String(data.turnout);
+    });
+    stream.addEventListener("result", function (event) {
+      stream.close();
+      var results = JSON.parse(event.data);
+      main.textContent = "";
+      main.appendChild(el("h1", { text: ballot.prize_name }));
+      showResults(results).forEach(function (node) { main.appendChild(node); });
+    });
+  }
+
+  applyAccent(body.getAttribute("data-accent") || "");
+  window.addEventListener("resize", reportHeight);
+  call("GET", "/ballot").then(function (answer) {
+    if (answer.status !== 200) {
+      show(answer.status === 404 ? t("not_found") : refusal(answer), [], true);
+      return;
+    }
+    ballot = answer.data;
+    if (body.classList.contains("live")) showLive();
+    else showBallot();
+  });
+})();

@@ -1,0 +1,139 @@
+//! The embeddable vote: its files, its pages in both languages, and who may frame them.
+use reqwest::Response;
+use serde_json::json;
+
+use crate::{
+    ballots::ceremony,
+    helpers::{TestApp, assert_problem, json},
+    jury::shortlisted,
+};
+
+fn header<'a>(response: &'a Response, name: &str) -> &'a str {
+    response
+        .headers()
+        .get(name)
+        .map_or("", |value| value.to_str().unwrap())
+}
+
+async fn set_embed_origins(
+    app: &TestApp,
+    organization: &str,
+    token: &str,
+    origins: &[&str],
+) -> Response {
+    let current = json(
+        app.get(&format!("/api/v1/organizations/{organization}"))
+            .send()
+            .await
+            .unwrap(),
+    )
+    .await;
+    let mut body = json!({
+        "short_name": current["short_name"], "name": current["name"], "region": current["region"],
+        "default_departements": current["default_departements"], "contact_email": current["contact_email"],
+        "postal_addresses": current["postal_addresses"], "embed_origins": origins,
+    });
+    body["embed_origins"] = json!(origins);
+    app.request(
+        reqwest::Method::PUT,
+        &format!("/api/v1/organizations/{organization}"),
+    )
+    .json(&body)
+    .bearer_auth(token)
+    .send()
+    .await
+    .unwrap()
+}
+
+api_test!(async fn the_embed_script_and_the_widget_files_are_served(app) {
+    for (asset, media_type) in [
+        ("embed.js", "text/javascript; charset=utf-8"),
+        ("widget.js", "text/javascript; charset=utf-8"),
+        ("widget.css", "text/css; charset=utf-8"),
+    ] {
+        let response = app.get(&format!("/widget/v1/{asset}")).send().await.unwrap();
+        assert_eq!(response.status(), 200, "{asset}");
+        assert_eq!(header(&response, "content-type"), media_type);
+        assert_eq!(header(&response, "cross-origin-resource-policy"), "cross-origin");
+        assert!(!response.text().await.unwrap().is_empty());
+    }
+    for missing in ["/widget/v1/secrets.txt", "/widget/v1/..%2Fsrc%2Fmain.rs", "/widget/v1/embed.js%00"] {
+        let response = app.get(missing).send().await.unwrap();
+        assert_eq!(response.status(), 404, "{missing}");
+    }
+});
+
+api_test!(async fn the_widget_page_is_framed_only_by_the_organizations_sites(app) {
+    let (run, prize) = shortlisted(&app, "public").await;
+    let page = format!("/widget/v1/prizes/{prize}");
+    let open = app.get(&page).send().await.unwrap();
+    assert_eq!(open.status(), 200);
+    assert_eq!(header(&open, "content-type"), "text/html; charset=utf-8");
+    let policy = header(&open, "content-security-policy").to_owned();
+    assert!(policy.contains("frame-ancestors *;"), "no sites listed: any, for development: {policy}");
+    assert!(policy.contains("script-src 'self'") && !policy.contains("unsafe-inline"), "{policy}");
+    let html = open.text().await.unwrap();
+    assert!(html.contains("<html lang=\"fr\">") && html.contains(&prize));
+    assert!(!html.contains("<script>") && !html.contains("style="), "no inline code or style");
+
+    let token = &run.organization.admin.token;
+    let refused = set_embed_origins(&app, &run.organization.id, token, &["https://ceser.example/vote"]).await;
+    let problem = assert_problem(refused, 422, "validation_failed").await;
+    assert_eq!(problem["errors"][0]["field"], "embed_origins[0]");
+    let saved = set_embed_origins(
+        &app,
+        &run.organization.id,
+        token,
+        &["https://www.CESER.example/", "http://localhost:8000"],
+    )
+    .await;
+    assert_eq!(saved.status(), 200);
+    assert_eq!(
+        json(saved).await["embed_origins"],
+        json!(["https://www.ceser.example", "http://localhost:8000"])
+    );
+    let listed = app.get(&page).send().await.unwrap();
+    assert!(header(&listed, "content-security-policy")
+        .contains("frame-ancestors https://www.ceser.example http://localhost:8000;"));
+
+    // English, an accent colour; anything else in the query changes nothing it should not.
+    let english = app.get(&format!("{page}?lang=en&accent=B00020")).send().await.unwrap();
+    let html = english.text().await.unwrap();
+    assert!(html.contains("<html lang=\"en\">") && html.contains("data-accent=\"#b00020\""));
+    let hostile = app
+        .get(&format!("{page}?lang=%22%3E%3Cscript%3E&accent=%22%3E%3Cscript%3Ealert(1)%3C/script%3E"))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(hostile.status(), 200);
+    let html = hostile.text().await.unwrap();
+    assert!(!html.contains("alert(1)") && html.contains("<html lang=\"fr\">"));
+});
+
+api_test!(async fn the_vote_page_is_for_public_prizes_of_public_editions(app) {
+    let (_, councillors) = ceremony(&app).await;
+    let vote = app.get(&format!("/widget/v1/prizes/{councillors}")).send().await.unwrap();
+    assert_problem(vote, 404, "not_found").await;
+    let live = app.get(&format!("/widget/v1/prizes/{councillors}/live")).send().await.unwrap();
+    assert_eq!(live.status(), 200, "the ceremony screen shows any ballot");
+    assert!(live.text().await.unwrap().contains("class=\"live\""));
+    let unknown = app.get(&format!("/widget/v1/prizes/{}", uuid::Uuid::new_v4())).send().await.unwrap();
+    assert_problem(unknown, 404, "not_found").await;
+
+    // A draft edition's prize is not public yet.
+    let organization = app.create_organization("ceser-widget-draft").await;
+    let draft = app
+        .create_numbered_edition(&organization, 77, crate::helpers::open_calendar())
+        .await;
+    let public_prize = draft["prizes"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|prize| prize["kind"] == "public")
+        .unwrap()["id"]
+        .as_str()
+        .unwrap()
+        .to_owned();
+    let hidden = app.get(&format!("/widget/v1/prizes/{public_prize}")).send().await.unwrap();
+    assert_problem(hidden, 404, "not_found").await;
+});
