@@ -40,14 +40,15 @@ use utoipa::openapi::{
 use crate::state::AppState;
 
 /// The cached operations, what browsers and proxies may do with their answers, and how long
-/// this process keeps them at most.
+/// this process keeps them at most. A ballot's state and results are revalidated every time
+/// (`no-cache`: a `304` when unchanged), so that a widget never shows a closed ballot open.
 const CACHED: &[(&str, &str, Duration)] = &[
     ("list_editions", "public, max-age=30", KEPT),
     ("get_edition", "public, max-age=30", KEPT),
     ("list_candidates", "public, max-age=30", KEPT),
     ("list_laureates", "public, max-age=30", KEPT),
-    ("get_ballot", "public, max-age=5", TIMED),
-    ("get_results", "public, max-age=5", TIMED),
+    ("get_ballot", "public, no-cache", TIMED),
+    ("get_results", "public, no-cache", TIMED),
 ];
 /// A bound on staleness should a notification from another process be lost.
 const KEPT: Duration = Duration::from_secs(60);
