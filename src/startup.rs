@@ -4,7 +4,7 @@ use std::net::TcpListener;
 use actix_web::{
     App, HttpServer,
     dev::{Server, ServiceFactory, ServiceRequest},
-    middleware::from_fn,
+    middleware::{Compress, from_fn},
     web,
 };
 use sea_orm::DatabaseConnection;
@@ -95,7 +95,10 @@ impl Application {
             app.service(web::redirect("/docs", "/docs/"))
                 .service(SwaggerUi::new("/docs/{_:.*}").url("/api-docs/openapi.json", document))
                 .default_service(web::to(http::fallback))
+                .wrap(from_fn(http::head_as_get))
                 .wrap(from_fn(http::public_cache::invalidate_on_write))
+                // gzip, brotli or zstd, as the caller's Accept-Encoding asks.
+                .wrap(Compress::default())
                 .wrap(from_fn(http::cors::apply))
                 .wrap(TracingLogger::<request_id::RequestSpan>::new())
                 .wrap(from_fn(request_id::propagate))

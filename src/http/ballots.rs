@@ -463,5 +463,7 @@ pub async fn live_results(
         .insert_header((header::CONTENT_TYPE, "text/event-stream"))
         .insert_header((header::CACHE_CONTROL, "no-cache"))
         .insert_header(("X-Accel-Buffering", "no"))
+        // Each event must reach the screen when sent: a compressor would hold it back.
+        .insert_header((header::CONTENT_ENCODING, "identity"))
         .streaming(events))
 }

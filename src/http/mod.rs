@@ -135,6 +135,18 @@ pub fn routes(config: &mut ServiceConfig) {
 }
 
 /// Unknown path → 404; known path with another method → 405 with `Allow`.
+/// `HEAD` on every `GET`: dispatched, authorized and answered as the `GET`, whose body the
+/// HTTP layer then leaves out (it knew the request was `HEAD` when it read it).
+pub async fn head_as_get(
+    mut request: actix_web::dev::ServiceRequest,
+    next: actix_web::middleware::Next<impl actix_web::body::MessageBody>,
+) -> Result<actix_web::dev::ServiceResponse<impl actix_web::body::MessageBody>, actix_web::Error> {
+    if request.method() == actix_web::http::Method::HEAD {
+        request.head_mut().method = actix_web::http::Method::GET;
+    }
+    next.call(request).await
+}
+
 pub async fn fallback(
     request: HttpRequest,
     table: web::Data<RouteTable>,

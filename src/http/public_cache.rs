@@ -197,7 +197,8 @@ pub async fn serve(
     let entry = Arc::new(Entry {
         generation,
         fresh_until: Instant::now() + kept,
-        etag: HeaderValue::from_str(&format!("\"{digest}\"")).expect("hex is a valid header"),
+        // Weak: the same answer compressed or not is the same version.
+        etag: HeaderValue::from_str(&format!("W/\"{digest}\"")).expect("hex is a valid header"),
         body,
         content_type,
         cache_control,
@@ -214,9 +215,11 @@ fn answer(entry: &Entry, if_none_match: Option<&HeaderValue>) -> HttpResponse {
     let holds_it = if_none_match
         .and_then(|value| value.to_str().ok())
         .is_some_and(|tags| {
-            tags.split(',').map(str::trim).any(|tag| {
-                tag == "*" || tag.trim_start_matches("W/").as_bytes() == entry.etag.as_bytes()
-            })
+            // Weak comparison (RFC 9110 §8.8.3.2), as If-None-Match asks.
+            let version = opaque_tag(entry.etag.to_str().unwrap_or_default());
+            tags.split(',')
+                .map(str::trim)
+                .any(|tag| tag == "*" || opaque_tag(tag) == version)
         });
     let mut answer = if holds_it {
         HttpResponse::NotModified()
@@ -233,6 +236,10 @@ fn answer(entry: &Entry, if_none_match: Option<&HeaderValue>) -> HttpResponse {
             .insert_header((header::CONTENT_TYPE, entry.content_type.clone()))
             .body(entry.body.clone())
     }
+}
+
+fn opaque_tag(tag: &str) -> &str {
+    tag.strip_prefix("W/").unwrap_or(tag)
 }
 
 /// Middleware on the whole application: a successful write invalidates the cached reads.

@@ -97,3 +97,59 @@ api_test!(async fn nul_characters_are_bad_input_not_a_server_error(app) {
         assert!(response.status().is_success() || response.status() == 422, "{path}: {}", response.status());
     }
 });
+
+api_test!(async fn answers_are_compressed_when_asked_and_the_live_stream_never(app) {
+    let organization = app.create_organization("ceser-gzip").await;
+    app.open_edition(&organization).await;
+    let plain = app.get("/api/v1/editions").send().await.unwrap();
+    assert!(plain.headers().get("content-encoding").is_none());
+    let plain = plain.bytes().await.unwrap();
+    for encoding in ["gzip", "br"] {
+        let compressed = app.get("/api/v1/editions").header("Accept-Encoding", encoding).send().await.unwrap();
+        assert_eq!(compressed.status(), 200);
+        assert_eq!(compressed.headers()["content-encoding"], encoding);
+        assert!(compressed.headers()["vary"].to_str().unwrap().to_ascii_lowercase().contains("accept-encoding"));
+        let body = compressed.bytes().await.unwrap();
+        assert!(!body.is_empty() && body != plain, "{encoding}");
+    }
+    let (_, prize) = crate::ballots::ceremony(&app).await;
+    let mut live = app
+        .get(&format!("/api/v1/prizes/{prize}/live"))
+        .header("Accept-Encoding", "gzip, br")
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(live.status(), 200);
+    assert_ne!(live.headers().get("content-encoding").map(|v| v.to_str().unwrap()), Some("gzip"));
+    let first = live.chunk().await.unwrap().unwrap();
+    assert!(first.starts_with(b"event: turnout"), "events arrive as sent: {first:?}");
+});
+
+api_test!(async fn head_answers_every_get_without_its_body(app) {
+    let organization = app.create_organization("ceser-head").await;
+    let edition = app.open_edition(&organization).await;
+    let admin = &organization.admin.token;
+    for (path, token) in [
+        ("/api/v1/editions".to_owned(), None),
+        (format!("/api/v1/editions/{}", edition["id"].as_str().unwrap()), None),
+        ("/api/v1/users".to_owned(), Some(admin)),
+        ("/health/live".to_owned(), None),
+        ("/widget/v1/embed.js".to_owned(), None),
+    ] {
+        let with_token = |request: reqwest::RequestBuilder| match token {
+            Some(token) => request.bearer_auth(token),
+            None => request,
+        };
+        let get = with_token(app.get(&path)).send().await.unwrap();
+        let head = with_token(app.request(reqwest::Method::HEAD, &path)).send().await.unwrap();
+        assert_eq!(head.status(), get.status(), "{path}");
+        assert_eq!(head.headers().get("content-type"), get.headers().get("content-type"), "{path}");
+        assert!(head.bytes().await.unwrap().is_empty(), "{path}");
+    }
+    // The rules are the GET's: HEAD reads nothing GET would not.
+    let refused = app.request(reqwest::Method::HEAD, "/api/v1/users").send().await.unwrap();
+    assert_eq!(refused.status(), 401);
+    // HEAD is not a way to call another method's operation.
+    let no_such = app.request(reqwest::Method::HEAD, "/api/v1/auth/token").send().await.unwrap();
+    assert_eq!(no_such.status(), 405);
+});
