@@ -174,9 +174,10 @@ impl ApiError {
                 "The refresh token is invalid, expired or already used.".to_owned()
             }
             ApiError::Forbidden => "Your roles do not allow this operation.".to_owned(),
-            ApiError::RateLimited { retry_after_secs } => {
-                format!("Too many requests; retry in {retry_after_secs} seconds.")
-            }
+            ApiError::RateLimited { retry_after_secs } => match retry_after_secs {
+                1 => "Too many requests; retry in 1 second.".to_owned(),
+                seconds => format!("Too many requests; retry in {seconds} seconds."),
+            },
             ApiError::Unavailable(what) => format!("The service cannot answer now: {what}."),
             ApiError::Internal(_) => "An unexpected error occurred; it has been logged.".to_owned(),
         }

@@ -165,23 +165,35 @@ pub fn video_embed_url(video_url: &str) -> Option<String> {
                 .bytes()
                 .all(|b| b.is_ascii_alphanumeric() || b == b'-' || b == b'_')
     };
-    let (player, id) = match (url.host_str()?, segments.as_slice()) {
-        ("youtube.com" | "www.youtube.com", ["watch"]) => ("youtube", query("v")?),
+    // The player, the video's id, and for an unlisted Vimeo video the hash that unlocks it.
+    let (player, id, hash) = match (url.host_str()?, segments.as_slice()) {
+        ("youtube.com" | "www.youtube.com", ["watch"]) => ("youtube", query("v")?, None),
         ("youtube.com" | "www.youtube.com", ["embed" | "shorts" | "live", id]) => {
-            ("youtube", (*id).to_owned())
+            ("youtube", (*id).to_owned(), None)
         }
-        ("youtu.be", [id]) => ("youtube", (*id).to_owned()),
-        ("vimeo.com", [id]) | ("player.vimeo.com", ["video", id]) => ("vimeo", (*id).to_owned()),
+        ("youtu.be", [id]) => ("youtube", (*id).to_owned(), None),
+        ("vimeo.com", [id]) | ("player.vimeo.com", ["video", id]) => {
+            ("vimeo", (*id).to_owned(), None)
+        }
+        ("vimeo.com", [id, hash]) => ("vimeo", (*id).to_owned(), Some(*hash)),
         ("dailymotion.com" | "www.dailymotion.com", ["video" | "embed", .., id])
-        | ("dai.ly", [id]) => ("dailymotion", (*id).to_owned()),
+        | ("dai.ly", [id]) => ("dailymotion", (*id).to_owned(), None),
         _ => return None,
     };
-    if !valid(&id) || (player == "vimeo" && !id.bytes().all(|b| b.is_ascii_digit())) {
+    let numeric = |text: &str| text.bytes().all(|b| b.is_ascii_digit());
+    let alphanumeric = |text: &str| text.bytes().all(|b| b.is_ascii_alphanumeric());
+    if !valid(&id)
+        || (player == "vimeo" && !numeric(&id))
+        || hash.is_some_and(|hash| !valid(hash) || !alphanumeric(hash))
+    {
         return None;
     }
     Some(match player {
         "youtube" => format!("https://www.youtube-nocookie.com/embed/{id}"),
-        "vimeo" => format!("https://player.vimeo.com/video/{id}?dnt=1"),
+        "vimeo" => match hash {
+            Some(hash) => format!("https://player.vimeo.com/video/{id}?h={hash}&dnt=1"),
+            None => format!("https://player.vimeo.com/video/{id}?dnt=1"),
+        },
         _ => format!("https://geo.dailymotion.com/player.html?video={id}"),
     })
 }

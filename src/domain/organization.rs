@@ -30,7 +30,9 @@ pub const MAX_EMBED_ORIGINS: usize = 20;
 
 /// A web origin a widget may be embedded in: `https://host[:port]` (or `http://` for local
 /// development), nothing after the host; returned in its canonical form (lower case, no
-/// default port), as a browser sends it.
+/// default port), as a browser sends it. The host is a domain name (letters, digits and
+/// hyphens in labels of at most 63 characters), an IPv4 or an IPv6 address: it goes into a
+/// `Content-Security-Policy` header, where anything else would change its meaning.
 pub fn parse_embed_origin(raw: &str) -> Result<String, FieldError> {
     let invalid = || {
         FieldError::new(
@@ -46,18 +48,43 @@ pub fn parse_embed_origin(raw: &str) -> Result<String, FieldError> {
         && url.fragment().is_none()
         && url.username().is_empty()
         && url.password().is_none();
-    if !matches!(url.scheme(), "http" | "https") || url.host_str().is_none() || !bare {
+    let host_valid = match url.host() {
+        Some(url::Host::Domain(domain)) => is_domain_name(domain),
+        Some(url::Host::Ipv4(_) | url::Host::Ipv6(_)) => true,
+        None => false,
+    };
+    if !matches!(url.scheme(), "http" | "https") || !bare || !host_valid || url.port() == Some(0) {
         return Err(invalid());
     }
     Ok(url.origin().ascii_serialization())
 }
 
-/// The `frame-ancestors` of a widget page: the organization's origins, any when it has none.
-pub fn frame_ancestors(origins: &[String]) -> String {
-    if origins.is_empty() {
-        "*".to_owned()
-    } else {
-        origins.join(" ")
+fn is_domain_name(domain: &str) -> bool {
+    domain.len() <= 253
+        && domain.split('.').all(|label| {
+            (1..=63).contains(&label.len())
+                && label
+                    .bytes()
+                    .all(|b| b.is_ascii_lowercase() || b.is_ascii_digit() || b == b'-')
+                && !label.starts_with('-')
+                && !label.ends_with('-')
+        })
+}
+
+/// The `frame-ancestors` of a widget page from the organization's stored origins: any site
+/// when it lists none; no site at all when one of them is not a valid origin (a value written
+/// around the API is not trusted into the header).
+pub fn frame_ancestors(stored: &[String]) -> String {
+    if stored.is_empty() {
+        return "*".to_owned();
+    }
+    let origins: Result<Vec<String>, _> = stored
+        .iter()
+        .map(|origin| parse_embed_origin(origin).map_err(|_| ()))
+        .collect();
+    match origins {
+        Ok(origins) => origins.join(" "),
+        Err(()) => "'none'".to_owned(),
     }
 }
 
@@ -137,12 +164,39 @@ mod tests {
             "javascript:alert(1)",
             "ftp://ceser.example",
             "https://ceser.example; script-src *",
+            "https://ceser.example;sandbox",
+            "https://a.example,b",
+            "https://a.example'",
+            "https://a.example\"x",
+            "https://a.example{x}",
+            "https://*",
+            "https://*.com",
+            "https://a..example",
+            "https://-a.example",
+            "https://a.example:0",
+            &*format!("https://{}.example", "a".repeat(64)),
             "*",
             "",
         ] {
             assert!(parse_embed_origin(bad).is_err(), "{bad}");
         }
+        assert_eq!(
+            parse_embed_origin("http://127.0.0.1:8080").unwrap(),
+            "http://127.0.0.1:8080"
+        );
+        assert_eq!(
+            parse_embed_origin("https://[::1]").unwrap(),
+            "https://[::1]"
+        );
         assert_eq!(frame_ancestors(&[]), "*");
+        assert_eq!(
+            frame_ancestors(&[
+                "https://a.example".into(),
+                "https://a.example;sandbox".into()
+            ]),
+            "'none'",
+            "a stored value that is not an origin closes the widget to every site"
+        );
         assert_eq!(
             frame_ancestors(&["https://a.example".into(), "https://b.example".into()]),
             "https://a.example https://b.example"

@@ -101,6 +101,15 @@ impl OrganizationRequest {
                     .ok()
             })
             .collect();
+        if (1..embed_origins.len())
+            .any(|index| embed_origins[..index].contains(&embed_origins[index]))
+        {
+            errors.push(FieldError::new(
+                "embed_origins",
+                "invalid_value",
+                "each origin once",
+            ));
+        }
         if embed_origins.len() > MAX_EMBED_ORIGINS {
             errors.push(FieldError::new(
                 "embed_origins",

@@ -158,7 +158,20 @@ impl PublicReads {
 }
 
 /// Middleware on the cached operations (inside `authorize`): answers from memory when it can.
+/// Every answer varies with `Authorization` (a caller with a token may see more, drafts for
+/// instance), so that no browser or shared cache gives the anonymous one to them.
 pub async fn serve(
+    request: ServiceRequest,
+    next: Next<impl MessageBody>,
+) -> Result<ServiceResponse<EitherBody<impl MessageBody>>, Error> {
+    let mut response = from_memory(request, next).await?;
+    response
+        .headers_mut()
+        .append(header::VARY, HeaderValue::from_static("Authorization"));
+    Ok(response)
+}
+
+async fn from_memory(
     request: ServiceRequest,
     next: Next<impl MessageBody>,
 ) -> Result<ServiceResponse<EitherBody<impl MessageBody>>, Error> {

@@ -1,12 +1,11 @@
 //! The embeddable public vote: the script an organizer pastes in their page, the widget page it
 //! frames, and the ceremony screen. Plain HTML, CSS and JavaScript embedded in the binary
 //! (`src/widget/`): no build step, no third-party script or font.
-use actix_web::{HttpResponse, get, http::header, middleware::from_fn, web};
+use actix_web::{HttpRequest, HttpResponse, get, http::header, middleware::from_fn, web};
 use serde::Deserialize;
 use utoipa::IntoParams;
 use uuid::Uuid;
 
-use super::extract::Query;
 use crate::{
     auth::access::authorize,
     domain::{application::VIDEO_PLAYERS, organization::frame_ancestors},
@@ -16,6 +15,8 @@ use crate::{
 };
 
 const PAGE: &str = include_str!("../widget/page.html");
+/// What a page that cannot be shown says instead, in the visitor's language, never as JSON.
+const ERROR_PAGE: &str = include_str!("../widget/error.html");
 
 /// The files the pages and the organizer's page load: name, media type, contents.
 const ASSETS: &[(&str, &str, &str)] = &[
@@ -72,6 +73,26 @@ pub struct WidgetQuery {
     pub accent: Option<String>,
 }
 
+impl WidgetQuery {
+    /// Leniently, from a page's query string: the first value of each option, anything else
+    /// ignored. A pasted snippet with a repeated or unknown option still shows the vote.
+    fn parse(query: &str) -> Self {
+        let first = |name: &str| {
+            form_urlencoded::parse(query.as_bytes())
+                .find(|(key, _)| key == name)
+                .map(|(_, value)| value.into_owned())
+        };
+        Self {
+            lang: first("lang"),
+            accent: first("accent"),
+        }
+    }
+
+    fn english(&self) -> bool {
+        self.lang.as_deref() == Some("en")
+    }
+}
+
 /// The public vote of a public prize, to frame in the organizer's page (`embed.js` does it):
 /// the ballot in every state, the vote from the email to the receipt, then the results.
 /// Framed only by the organization's embed origins (`frame-ancestors`; any site when it has
@@ -81,16 +102,17 @@ pub struct WidgetQuery {
     params(("id" = Uuid, Path, description = "Prize id (a public prize)"), WidgetQuery),
     responses(
         (status = 200, description = "The widget page", content_type = "text/html", body = String),
-        error::PublicResourceErrors,
+        (status = 404, description = "No public prize of a public edition by this id: a page saying so", content_type = "text/html", body = String),
+        (status = 500, response = error::InternalError),
     )
 )]
 #[get("/prizes/{id}", wrap = "from_fn(authorize)")]
 pub async fn get_widget_page(
     state: web::Data<AppState>,
-    id: web::Path<Uuid>,
-    query: Query<WidgetQuery>,
+    request: HttpRequest,
+    id: web::Path<String>,
 ) -> Result<HttpResponse, ApiError> {
-    page(&state, id.into_inner(), query.into_inner(), Page::Vote).await
+    page(&state, &request, &id, Page::Vote).await
 }
 
 /// The ceremony screen of a ballot, full screen for a projector: the turnout while the ballot
@@ -100,16 +122,17 @@ pub async fn get_widget_page(
     params(("id" = Uuid, Path, description = "Prize id (a councillors' or public prize)"), WidgetQuery),
     responses(
         (status = 200, description = "The ceremony screen", content_type = "text/html", body = String),
-        error::PublicResourceErrors,
+        (status = 404, description = "No ballot of a public edition by this id: a page saying so", content_type = "text/html", body = String),
+        (status = 500, response = error::InternalError),
     )
 )]
 #[get("/prizes/{id}/live", wrap = "from_fn(authorize)")]
 pub async fn get_ceremony_screen(
     state: web::Data<AppState>,
-    id: web::Path<Uuid>,
-    query: Query<WidgetQuery>,
+    request: HttpRequest,
+    id: web::Path<String>,
 ) -> Result<HttpResponse, ApiError> {
-    page(&state, id.into_inner(), query.into_inner(), Page::Live).await
+    page(&state, &request, &id, Page::Live).await
 }
 
 #[derive(Clone, Copy, PartialEq, Eq)]
@@ -120,16 +143,52 @@ enum Page {
 
 async fn page(
     state: &AppState,
-    prize_id: Uuid,
-    query: WidgetQuery,
+    request: &HttpRequest,
+    prize_id: &str,
     page: Page,
 ) -> Result<HttpResponse, ApiError> {
-    let origins = ballots::embed_origins(&state.db, prize_id, page == Page::Vote).await?;
-    let english = query.lang.as_deref() == Some("en");
-    let (lang, title, loading) = if english {
-        ("en", "Public vote", "Loading…")
+    let query = WidgetQuery::parse(request.query_string());
+    let (lang, title, loading, missing) = if query.english() {
+        let title = if page == Page::Vote {
+            "Public vote"
+        } else {
+            "Ceremony screen"
+        };
+        (
+            "en",
+            title,
+            "Loading…",
+            "This ballot does not exist or is not public.",
+        )
     } else {
-        ("fr", "Vote du public", "Chargement…")
+        let title = if page == Page::Vote {
+            "Vote du public"
+        } else {
+            "Écran de la cérémonie"
+        };
+        (
+            "fr",
+            title,
+            "Chargement…",
+            "Ce scrutin n'existe pas ou n'est pas public.",
+        )
+    };
+    let found = match Uuid::parse_str(prize_id) {
+        Ok(prize_id) => ballots::embed_origins(&state.db, prize_id, page == Page::Vote)
+            .await
+            .map(|origins| Some((prize_id, origins))),
+        Err(_) => Ok(None),
+    };
+    let (prize_id, origins) = match found {
+        Ok(Some(found)) => found,
+        Ok(None) | Err(ApiError::NotFound) => {
+            let html = ERROR_PAGE
+                .replace("{{lang}}", lang)
+                .replace("{{title}}", title)
+                .replace("{{message}}", missing);
+            return Ok(html_page(HttpResponse::NotFound(), &Some(Vec::new()), html));
+        }
+        Err(error) => return Err(error),
     };
     let accent = query
         .accent
@@ -146,16 +205,25 @@ async fn page(
         )
         .replace("{{prize}}", &prize_id.to_string())
         .replace("{{accent}}", &accent);
-    Ok(HttpResponse::Ok()
+    Ok(html_page(HttpResponse::Ok(), &origins, html))
+}
+
+/// A widget page with its headers: `origins` are the sites that may frame it (`None`: none).
+fn html_page(
+    mut response: actix_web::HttpResponseBuilder,
+    origins: &Option<Vec<String>>,
+    html: String,
+) -> HttpResponse {
+    response
         .content_type("text/html; charset=utf-8")
         .insert_header((header::CACHE_CONTROL, "no-cache"))
         .insert_header((
             header::CONTENT_SECURITY_POLICY,
-            content_security_policy(&origins),
+            content_security_policy(origins),
         ))
         // The video players refuse to play without knowing the embedding site.
         .insert_header((header::REFERRER_POLICY, "strict-origin-when-cross-origin"))
-        .body(html))
+        .body(html)
 }
 
 /// `#` and 3 or 6 hexadecimal digits, from the digits alone.
@@ -164,13 +232,16 @@ fn parse_accent(raw: &str) -> Option<String> {
     valid.then(|| format!("#{}", raw.to_ascii_lowercase()))
 }
 
-/// Only the page's own files and the API, the video players, and the embedding sites allowed.
-fn content_security_policy(origins: &[String]) -> String {
+/// Only the page's own files and the API, the video players, and the embedding sites allowed
+/// (`None`: the stored list cannot be read, so no site).
+fn content_security_policy(origins: &Option<Vec<String>>) -> String {
     format!(
         "default-src 'none'; script-src 'self'; style-src 'self'; img-src 'self' data:; \
          connect-src 'self'; frame-src {VIDEO_PLAYERS}; frame-ancestors {}; base-uri 'none'; \
          form-action 'none'",
-        frame_ancestors(origins)
+        origins
+            .as_deref()
+            .map_or_else(|| "'none'".to_owned(), frame_ancestors)
     )
 }
 
@@ -189,10 +260,11 @@ mod tests {
 
     #[test]
     fn pages_run_no_inline_code_and_are_framed_by_the_allowed_sites_only() {
-        let policy = content_security_policy(&["https://www.ceser.example".into()]);
+        let policy = content_security_policy(&Some(vec!["https://www.ceser.example".into()]));
         assert!(policy.contains("frame-ancestors https://www.ceser.example;"));
         assert!(policy.contains("script-src 'self';"));
         assert!(!policy.contains("unsafe-inline"));
-        assert!(content_security_policy(&[]).contains("frame-ancestors *;"));
+        assert!(content_security_policy(&Some(vec![])).contains("frame-ancestors *;"));
+        assert!(content_security_policy(&None).contains("frame-ancestors 'none';"));
     }
 }

@@ -59,7 +59,7 @@ pub fn split_codes(codes: &str) -> Vec<String> {
 
 impl From<organization::Model> for Organization {
     fn from(model: organization::Model) -> Self {
-        let embed_origins = embed_origins(&model);
+        let embed_origins = embed_origins(&model).unwrap_or_default();
         Self {
             id: model.id,
             short_name: model.short_name,
@@ -87,9 +87,10 @@ pub struct OrganizationFields {
     pub embed_origins: Vec<String>,
 }
 
-/// The sites that may embed the organization's voting widget.
-pub fn embed_origins(model: &organization::Model) -> Vec<String> {
-    serde_json::from_str(&model.embed_origins).unwrap_or_default()
+/// The sites that may embed the organization's voting widget; `None` when the stored value
+/// cannot be read (written around the API), which must close the widget, not open it.
+pub fn embed_origins(model: &organization::Model) -> Option<Vec<String>> {
+    serde_json::from_str(&model.embed_origins).ok()
 }
 
 fn platform_only(caller: &Principal) -> Result<(), ApiError> {

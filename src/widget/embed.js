@@ -8,7 +8,7 @@
   if (!script) return;
   var origin = new URL(script.src, document.baseURI).origin;
   var prize = script.getAttribute("data-prize") || "";
-  if (!/^[0-9a-fA-F-]{36}$/.test(prize)) {
+  if (!/^[0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{12}$/.test(prize)) {
     console.error("prix-ceser: data-prize must be the prize's id");
     return;
   }

@@ -61,6 +61,9 @@
       minutes: "{count} minutes",
       one_minute: "1 minute",
       seconds: "{count} secondes",
+      one_second: "1 seconde",
+      expired: "Votre session de vote a expiré. Recommencez : un nouveau code vous sera envoyé.",
+      not_entitled: "Ce vote n'est pas ouvert à ce code. Recommencez avec votre adresse.",
       not_found: "Ce scrutin n'existe pas ou n'est pas public.",
       network: "Le serveur ne répond pas. Vérifiez votre connexion et réessayez.",
       error: "Une erreur est survenue. Réessayez dans un instant.",
@@ -120,6 +123,9 @@
       minutes: "{count} minutes",
       one_minute: "1 minute",
       seconds: "{count} seconds",
+      one_second: "1 second",
+      expired: "Your voting session has expired. Start again: we will send you a new code.",
+      not_entitled: "This code does not allow this vote. Start again with your address.",
       not_found: "This ballot does not exist or is not public.",
       network: "The server does not answer. Check your connection and try again.",
       error: "Something went wrong. Try again in a moment.",
@@ -176,6 +182,9 @@
     var root = document.documentElement.style;
     root.setProperty("--accent", hex);
     root.setProperty("--on-accent", (luminance + 0.05) / 0.05 > 1.05 / (luminance + 0.05) ? "#000000" : "#ffffff");
+    /* Outlines, borders, bars and the turnout are drawn on white: a light accent would not
+       show (WCAG asks 3:1 for them, 4.5:1 for text), so they use the text colour instead. */
+    if (1.05 / (luminance + 0.05) < 4.5) root.setProperty("--accent-ink", "#1a1a1a");
   }
 
   /* The height of the content, for the embedding page (embed.js). */
@@ -213,7 +222,8 @@
       var wait = answer.retryAfter > 0 ? answer.retryAfter : 60;
       var minutes = Math.ceil(wait / 60);
       return t("rate_limited", {
-        wait: wait < 60 ? t("seconds", { count: wait }) : minutes === 1 ? t("one_minute") : t("minutes", { count: minutes })
+        wait: wait === 1 ? t("one_second") : wait < 60 ? t("seconds", { count: wait })
+          : minutes === 1 ? t("one_minute") : t("minutes", { count: minutes })
       });
     }
     if (code === "validation_failed") {
@@ -221,7 +231,9 @@
       if (fields.indexOf("code") >= 0) return t("invalid_code");
       if (fields.indexOf("email") >= 0) return t("invalid_email");
     }
-    if (code === "already_voted" || code === "ballot_not_open" || code === "too_many_attempts" || code === "not_found") {
+    if (answer.status === 401) return t("expired");
+    if (code === "already_voted" || code === "ballot_not_open" || code === "too_many_attempts" ||
+        code === "not_found" || code === "not_entitled") {
       return t(code);
     }
     return t("error");
@@ -308,9 +320,11 @@
   var ballot = null;
   var voter = { email: "", token: null, choice: null };
 
-  function stepEmail() {
+  /* `notice`: why the voter is back here (their session expired). */
+  function stepEmail(notice) {
     var email = field("email", t("email_label"), t("email_hint"), { type: "email", autocomplete: "email", required: "", value: voter.email });
-    show(t("email_step"), [form([email.node], [el("button", { type: "submit", text: t("send_code") })], function (fail) {
+    show(t("email_step"), [typeof notice === "string" ? el("p", { class: "error", role: "alert", text: notice }) : null,
+      form([email.node], [el("button", { type: "submit", text: t("send_code") })], function (fail) {
       voter.email = email.input.value.trim();
       return call("POST", "/voter-verifications", { email: voter.email }).then(function (answer) {
         if (answer.status === 202 || answer.status === 200) stepCode();
@@ -364,7 +378,9 @@
         el("button", { type: "button", class: "secondary", text: t("change"), onclick: stepChoice })
       ], function (fail) {
         return call("POST", "/votes", { application_id: voter.choice }, voter.token).then(function (answer) {
+          var code = answer.data && answer.data.code;
           if (answer.status === 201) stepReceipt(answer.data.receipt);
+          else if (answer.status === 401 || code === "not_entitled") stepEmail(refusal(answer));
           else fail(refusal(answer));
         });
       })
@@ -393,7 +409,7 @@
   function stepReceipt(receipt) {
     show(t("receipt_step"), [
       el("p", { text: t("receipt_text") }),
-      el("p", { class: "receipt", id: "receipt", text: receipt }),
+      el("p", { class: "receipt", id: "receipt-code", text: receipt }),
       receiptCheck(receipt)
     ]);
   }
@@ -458,6 +474,7 @@
     main.textContent = "";
     [el("h1", { text: ballot.prize_name }), state, turnout, label].forEach(function (node) { main.appendChild(node); });
     main.setAttribute("aria-busy", "false");
+    document.title = ballot.prize_name;
     var stream = new EventSource(api + "/live");
     stream.addEventListener("turnout", function (event) {
       var data = JSON.parse(event.data);

@@ -39,6 +39,7 @@ api_test!(async fn public_reads_answer_304_for_the_version_the_caller_holds(app)
     let first = app.get(&path).send().await.unwrap();
     assert_eq!(first.status(), 200);
     assert_eq!(first.headers()["cache-control"], "public, max-age=30");
+    assert!(first.headers().get_all("vary").iter().any(|value| value == "Authorization"));
     let etag = first.headers()["etag"].to_str().unwrap().to_owned();
     assert!(etag.starts_with("W/\"") && etag.ends_with('"'), "{etag}");
     let body = first.bytes().await.unwrap();

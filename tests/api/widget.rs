@@ -113,12 +113,10 @@ api_test!(async fn the_widget_page_is_framed_only_by_the_organizations_sites(app
 api_test!(async fn the_vote_page_is_for_public_prizes_of_public_editions(app) {
     let (_, councillors) = ceremony(&app).await;
     let vote = app.get(&format!("/widget/v1/prizes/{councillors}")).send().await.unwrap();
-    assert_problem(vote, 404, "not_found").await;
+    assert_eq!(vote.status(), 404, "the vote itself is for public prizes");
     let live = app.get(&format!("/widget/v1/prizes/{councillors}/live")).send().await.unwrap();
     assert_eq!(live.status(), 200, "the ceremony screen shows any ballot");
     assert!(live.text().await.unwrap().contains("class=\"live\""));
-    let unknown = app.get(&format!("/widget/v1/prizes/{}", uuid::Uuid::new_v4())).send().await.unwrap();
-    assert_problem(unknown, 404, "not_found").await;
 
     // A draft edition's prize is not public yet.
     let organization = app.create_organization("ceser-widget-draft").await;
@@ -135,5 +133,67 @@ api_test!(async fn the_vote_page_is_for_public_prizes_of_public_editions(app) {
         .unwrap()
         .to_owned();
     let hidden = app.get(&format!("/widget/v1/prizes/{public_prize}")).send().await.unwrap();
-    assert_problem(hidden, 404, "not_found").await;
+    assert_eq!(hidden.status(), 404);
+});
+
+api_test!(async fn embed_origins_cannot_rewrite_the_pages_security_policy(app) {
+    let (run, prize) = shortlisted(&app, "public").await;
+    let (organization, token) = (&run.organization.id, &run.organization.admin.token);
+    for hostile in [
+        "https://ceser.example;sandbox",
+        "https://a.example,b",
+        "https://a.example'",
+        "https://*",
+        "https://*.com",
+        "https://a..example",
+        "https://a.example:0",
+    ] {
+        let refused = set_embed_origins(&app, organization, token, &[hostile]).await;
+        assert_problem(refused, 422, "validation_failed").await;
+    }
+    let twice = set_embed_origins(&app, organization, token, &["https://a.example", "https://A.example/"]).await;
+    assert_problem(twice, 422, "validation_failed").await;
+    // A value written around the API closes the widget to every site rather than opening it.
+    for stored in ["not json", r#"["https://a.example;sandbox"]"#] {
+        app.execute(&format!("UPDATE organizations SET embed_origins = '{stored}'"))
+            .await;
+        let page = app.get(&format!("/widget/v1/prizes/{prize}")).send().await.unwrap();
+        assert_eq!(page.status(), 200);
+        assert!(header(&page, "content-security-policy").contains("frame-ancestors 'none';"), "{stored}");
+    }
+});
+
+api_test!(async fn a_page_that_cannot_be_shown_says_so_in_the_visitors_language(app) {
+    let (run, public) = shortlisted(&app, "public").await;
+    let edition = json(app.get(&format!("/api/v1/editions/{}", run.edition)).send().await.unwrap()).await;
+    let councillors = edition["prizes"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|prize| prize["kind"] == "councillors")
+        .unwrap()["id"]
+        .as_str()
+        .unwrap()
+        .to_owned();
+    for (path, lang, words) in [
+        (format!("/widget/v1/prizes/{councillors}"), "fr", "Ce scrutin n'existe pas"),
+        (format!("/widget/v1/prizes/{}?lang=en", uuid::Uuid::new_v4()), "en", "This ballot does not exist"),
+        ("/widget/v1/prizes/not-an-id".to_owned(), "fr", "Ce scrutin n'existe pas"),
+        ("/widget/v1/prizes/not-an-id/live?lang=en".to_owned(), "en", "This ballot does not exist"),
+    ] {
+        let response = app.get(&path).send().await.unwrap();
+        assert_eq!(response.status(), 404, "{path}");
+        assert_eq!(header(&response, "content-type"), "text/html; charset=utf-8");
+        let html = response.text().await.unwrap();
+        assert!(html.contains(&format!("<html lang=\"{lang}\">")) && html.contains(words), "{path}: {html}");
+        assert!(!html.contains("urn:prix-ceser"), "no JSON in a page");
+    }
+    // A repeated or unknown option is no reason to refuse the page.
+    let lenient = app
+        .get(&format!("/widget/v1/prizes/{public}?lang=en&lang=fr&theme=dark&accent=zzz"))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(lenient.status(), 200);
+    assert!(lenient.text().await.unwrap().contains("<html lang=\"en\">"));
 });

@@ -43,18 +43,19 @@ async function codeFor(email, after) {
 }
 
 /** A host page on another origin, with the snippet the README gives. */
-function hostPage(prize, lang) {
+function hostPage(prize, lang, accent = "#8a1538") {
   return `<!doctype html><html lang="${lang}"><head><meta charset="utf-8"><title>CESER</title></head>
 <body><h1>Le site du CESER</h1><p>Votez pour votre action préférée :</p>
-<script src="${API}/widget/v1/embed.js" data-prize="${prize}" data-lang="${lang}" data-accent="#8a1538" async></script>
+<script src="${API}/widget/v1/embed.js" data-prize="${prize}" data-lang="${lang}" data-accent="${accent}" async></script>
 </body></html>`;
 }
 
 async function startHost(prize) {
   const server = createServer((request, response) => {
-    const lang = request.url.includes("lang=en") ? "en" : "fr";
+    const query = new URL(request.url, "http://host").searchParams;
+    const lang = query.get("lang") === "en" ? "en" : "fr";
     response.writeHead(200, { "Content-Type": "text/html; charset=utf-8" });
-    response.end(hostPage(prize, lang));
+    response.end(hostPage(prize, lang, query.get("accent") || undefined));
   });
   await new Promise((resolve) => server.listen(0, "127.0.0.1", resolve));
   return { server, url: `http://127.0.0.1:${server.address().port}` };
@@ -163,8 +164,8 @@ try {
   const email = `electrice.${Date.now()}@example.org`;
   let offset = readFileSync(LOG, "utf8").length;
   await voteWithKeyboard(page, frame, email, offset);
-  await frame.waitForSelector("#receipt", { timeout: 10000 }).catch(() => fail("no receipt shown"));
-  const receipt = (await frame.textContent("#receipt")).trim();
+  await frame.waitForSelector("#receipt-code", { timeout: 10000 }).catch(() => fail("no receipt shown"));
+  const receipt = (await frame.textContent("#receipt-code")).trim();
   if (!/^[A-Za-z0-9_-]{20,}$/.test(receipt)) fail(`unexpected receipt ${receipt}`);
   await checkAccessibility(frame, "receipt");
   await shoot(page, "receipt");
@@ -214,8 +215,8 @@ try {
   await screen.waitForSelector(".laureate", { timeout: 10000 }).catch(() => fail("the ceremony screen did not show the result"));
   await screen.screenshot({ path: `${ARTIFACTS}/${LABEL}-ceremony-result.png` });
 
-  console.log("English");
-  await page.goto(`${host.url}/?lang=en`);
+  console.log("English, with a light accent colour");
+  await page.goto(`${host.url}/?lang=en&accent=%23ffeb3b`);
   frame = await widgetFrame(page);
   await expectText(frame, "Laureate", "published, in English");
   await expectText(frame, "1 voter", "published, in English");

@@ -69,12 +69,13 @@ async fn ballot_prize(
 }
 
 /// The sites that may embed the widget of this prize's ballot: its organization's embed
-/// origins, for a prize of a public edition (a public prize only for the vote itself).
+/// origins (`None`: unreadable), for a prize of a public edition (a public prize only for the
+/// vote itself).
 pub async fn embed_origins(
     db: &DatabaseConnection,
     prize_id: Uuid,
     vote: bool,
-) -> Result<Vec<String>, ApiError> {
+) -> Result<Option<Vec<String>>, ApiError> {
     let (prize, edition) = ballot_prize(db, prize_id).await?;
     if vote && prize.kind != PrizeKind::Public {
         return Err(ApiError::NotFound);
