@@ -90,27 +90,32 @@ async function expectText(frame, text, state) {
 }
 
 /** Keyboard only: from the "Voter" button to the receipt, or to the refusal. */
-async function voteWithKeyboard(page, frame, email, logOffset) {
+async function voteWithKeyboard(page, frame, email, logOffset, checkSteps = false) {
+  const check = (step) => (checkSteps ? checkAccessibility(frame, step) : Promise.resolve());
   await frame.focus("button:has-text('Voter')");
   await page.keyboard.press("Enter");
   await frame.waitForSelector("#email");
   const focused = () => frame.evaluate(() => document.activeElement && document.activeElement.outerHTML.slice(0, 60));
   if (!(await focused()).startsWith("<h2")) fail(`focus did not move to the step's heading: ${await focused()}`);
+  await check("email step");
   await page.keyboard.press("Tab");
   if (!(await focused()).includes('id="email"')) fail(`Tab from the heading did not reach the email field: ${await focused()}`);
   await page.keyboard.type(email);
   await page.keyboard.press("Enter");
   await frame.waitForSelector("#code");
   const code = await codeFor(email, logOffset);
+  await check("code step");
   await page.keyboard.press("Tab");
   await page.keyboard.type(code);
   await page.keyboard.press("Enter");
   await frame.waitForSelector("input[name=choice]");
+  await check("choice step");
   await page.keyboard.press("Tab");
   await page.keyboard.press("Space");
   await page.keyboard.press("Tab");
   await page.keyboard.press("Enter");
   await frame.waitForSelector("button:has-text('Confirmer mon vote')");
+  await check("confirmation step");
   await page.keyboard.press("Tab");
   if (!(await focused()).includes("Confirmer mon vote")) fail(`Tab did not reach the confirmation: ${await focused()}`);
   await page.keyboard.press("Enter");
@@ -163,7 +168,7 @@ try {
   console.log("vote, keyboard only");
   const email = `electrice.${Date.now()}@example.org`;
   let offset = readFileSync(LOG, "utf8").length;
-  await voteWithKeyboard(page, frame, email, offset);
+  await voteWithKeyboard(page, frame, email, offset, true);
   await frame.waitForSelector("#receipt-code", { timeout: 10000 }).catch(() => fail("no receipt shown"));
   const receipt = (await frame.textContent("#receipt-code")).trim();
   if (!/^[A-Za-z0-9_-]{20,}$/.test(receipt)) fail(`unexpected receipt ${receipt}`);
@@ -173,6 +178,7 @@ try {
   await expectText(frame, "Ce reçu est bien compté", "receipt check");
   await screen.waitForFunction((old) => document.querySelector(".turnout").textContent !== old, before, { timeout: 10000 })
     .catch(() => fail("the ceremony screen's turnout did not change"));
+  await checkAccessibility(screen.mainFrame(), "ceremony screen, open");
   await screen.screenshot({ path: `${ARTIFACTS}/${LABEL}-ceremony-open.png` });
   console.log(`  ceremony screen: turnout ${before} -> ${await screen.$eval(".turnout", (node) => node.textContent)}`);
 
@@ -213,6 +219,7 @@ try {
   await checkAccessibility(frame, "published");
   await shoot(page, "published");
   await screen.waitForSelector(".laureate", { timeout: 10000 }).catch(() => fail("the ceremony screen did not show the result"));
+  await checkAccessibility(screen.mainFrame(), "ceremony screen, result");
   await screen.screenshot({ path: `${ARTIFACTS}/${LABEL}-ceremony-result.png` });
 
   console.log("English, with a light accent colour");
