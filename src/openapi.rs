@@ -12,8 +12,10 @@ use crate::error;
     info(
         title = "prix-ceser",
         description = "Runs a regional civic prize end to end: editions, applications, jury, ballots, results.\n\nErrors are RFC 9457 `application/problem+json` documents with a stable `code`. Lists take `limit` and `cursor` and return `{items, next_cursor}`.",
-        license(name = "MIT")
+        license(name = "MIT", identifier = "MIT"),
+        contact(name = "The prix-ceser team")
     ),
+    servers((url = "http://127.0.0.1:8080", description = "Development (`cargo run -- serve --demo`); production serves the same paths under its own address")),
     modifiers(&BearerAuth),
     components(
         schemas(error::Problem),
@@ -69,4 +71,65 @@ pub fn to_pretty_json(document: &utoipa::openapi::OpenApi) -> String {
         .expect("the OpenAPI document serialises");
     json.push('\n');
     json
+}
+
+/// Marks every field of the schemas only answers use as `required`: the server always sends
+/// them (`null` when empty), so generated clients must not read them as optional
+/// (`field?: T | null`). Schemas that requests also use keep their optional fields optional.
+pub fn require_answer_fields(openapi: &mut utoipa::openapi::OpenApi) {
+    use std::collections::BTreeSet;
+    use utoipa::openapi::{RefOr, schema::Schema};
+
+    let document = serde_json::to_value(&*openapi).expect("the document serialises");
+    let schemas = &document["components"]["schemas"];
+    // The schemas a JSON value names, directly or through other schemas.
+    let reachable = |roots: Vec<&serde_json::Value>| {
+        let mut found = BTreeSet::new();
+        let mut pending = roots;
+        while let Some(value) = pending.pop() {
+            match value {
+                serde_json::Value::Object(map) => {
+                    if let Some(serde_json::Value::String(reference)) = map.get("$ref")
+                        && let Some(name) = reference.strip_prefix("#/components/schemas/")
+                        && found.insert(name.to_owned())
+                    {
+                        pending.push(&schemas[name]);
+                    }
+                    pending.extend(map.values());
+                }
+                serde_json::Value::Array(items) => pending.extend(items),
+                _ => {}
+            }
+        }
+        found
+    };
+    let operations: Vec<&serde_json::Value> = document["paths"]
+        .as_object()
+        .into_iter()
+        .flat_map(|paths| paths.values())
+        .flat_map(|item| item.as_object().into_iter().flat_map(|item| item.values()))
+        .collect();
+    let requests = reachable(
+        operations
+            .iter()
+            .flat_map(|operation| [&operation["requestBody"], &operation["parameters"]])
+            .collect(),
+    );
+    let answers = reachable(
+        operations
+            .iter()
+            .map(|operation| &operation["responses"])
+            .chain([&document["components"]["responses"]])
+            .collect(),
+    );
+    let Some(components) = openapi.components.as_mut() else {
+        return;
+    };
+    for name in answers.difference(&requests) {
+        if let Some(RefOr::T(Schema::Object(object))) = components.schemas.get_mut(name)
+            && name != "Problem"
+        {
+            object.required = object.properties.keys().cloned().collect();
+        }
+    }
 }

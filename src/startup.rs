@@ -36,6 +36,9 @@ where
         .split_for_parts();
     http::problem_codes::document(&mut document);
     http::public_cache::document(&mut document);
+    crate::auth::policy::document(&mut document);
+    http::document_created(&mut document);
+    crate::openapi::require_answer_fields(&mut document);
     (app, document)
 }
 

@@ -190,6 +190,32 @@ pub fn rule_for(operation_id: &str) -> Option<Rule> {
     BY_OPERATION.get(operation_id).copied()
 }
 
+/// Writes each operation's rule into the contract: `security: []` where no token is read, an
+/// optional bearer token where one may be sent, the bearer token everywhere else.
+pub fn document(openapi: &mut utoipa::openapi::OpenApi) {
+    use utoipa::openapi::security::SecurityRequirement;
+    for item in openapi.paths.paths.values_mut() {
+        let operations = [
+            &mut item.get,
+            &mut item.put,
+            &mut item.post,
+            &mut item.delete,
+            &mut item.patch,
+        ];
+        for operation in operations.into_iter().flatten() {
+            let Some(rule) = operation.operation_id.as_deref().and_then(rule_for) else {
+                continue;
+            };
+            let bearer = || SecurityRequirement::new("bearer", Vec::<String>::new());
+            operation.security = Some(match rule {
+                Rule::Public => Vec::new(),
+                Rule::Optional => vec![SecurityRequirement::default(), bearer()],
+                Rule::Authenticated | Rule::AnyOf(_) => vec![bearer()],
+            });
+        }
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

@@ -1,5 +1,6 @@
 //! Applications: drafting and submission by applicants, review and publication by staff,
 //! the CSV export and the public gallery.
+use super::API_PREFIX;
 use super::public_cache;
 use crate::auth::access::authorize;
 use actix_web::middleware::from_fn;
@@ -191,7 +192,10 @@ pub async fn create_application(
 ) -> Result<HttpResponse, ApiError> {
     let patch = body.into_inner().parse()?;
     let application = applications::create(&state.db, &caller, id.into_inner(), patch).await?;
-    Ok(HttpResponse::Created().json(application))
+    Ok(super::created(
+        format!("{API_PREFIX}/applications/{}", application.id),
+        application,
+    ))
 }
 
 #[derive(Debug, Deserialize, IntoParams)]

@@ -10,6 +10,7 @@ use tokio::io::AsyncWriteExt;
 use utoipa::ToSchema;
 use uuid::Uuid;
 
+use super::API_PREFIX;
 use crate::{
     auth::Principal,
     domain::{FieldError, attachment},
@@ -151,7 +152,10 @@ pub async fn upload_attachment(
     let upload = receive(form, &state).await?;
     let stored =
         attachments::store(&state.db, &state.storage, &caller, application_id, upload).await?;
-    Ok(HttpResponse::Created().json(stored))
+    Ok(super::created(
+        format!("{API_PREFIX}/attachments/{}", stored.id),
+        stored,
+    ))
 }
 
 /// The attachments of a file (its applicant, or its organization's staff).

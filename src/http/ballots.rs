@@ -7,6 +7,7 @@ use serde::{Deserialize, Serialize};
 use utoipa::ToSchema;
 use uuid::Uuid;
 
+use super::API_PREFIX;
 use super::{client_ip::client_ip, public_cache};
 
 use crate::{
@@ -145,17 +146,24 @@ pub async fn cast_vote(
     id: web::Path<Uuid>,
     body: web::Json<VoteRequest>,
 ) -> Result<HttpResponse, ApiError> {
+    let prize_id = id.into_inner();
     let receipt = ballots::vote(
         &state.db,
         &state.ballot_cache,
         &state.vote_writer,
         &state.voter_keys,
         &caller,
-        id.into_inner(),
+        prize_id,
         body.application_id,
     )
     .await?;
-    Ok(HttpResponse::Created().json(receipt))
+    Ok(super::created(
+        format!(
+            "{API_PREFIX}/prizes/{prize_id}/receipts/{}",
+            receipt.receipt
+        ),
+        receipt,
+    ))
 }
 
 #[derive(Debug, Serialize, ToSchema)]

@@ -1,4 +1,5 @@
 //! Editions, their criteria and prizes, and the lifecycle transitions.
+use super::API_PREFIX;
 use super::public_cache;
 use crate::auth::access::authorize;
 use actix_web::middleware::from_fn;
@@ -146,7 +147,10 @@ pub async fn create_edition(
         errors,
     )?;
     let edition = editions::create(&state.db, &caller, organization_id, new).await?;
-    Ok(HttpResponse::Created().json(edition))
+    Ok(super::created(
+        format!("{API_PREFIX}/editions/{}", edition.id),
+        edition,
+    ))
 }
 
 #[derive(Debug, Deserialize, IntoParams)]
@@ -387,7 +391,10 @@ pub async fn create_prize(
     let spec = body.into_inner();
     let spec = finish(spec.clone(), prize_violations(std::slice::from_ref(&spec)))?;
     let prize = editions::add_prize(&state.db, &caller, id.into_inner(), spec).await?;
-    Ok(HttpResponse::Created().json(prize))
+    Ok(super::created(
+        format!("{API_PREFIX}/prizes/{}", prize.id),
+        prize,
+    ))
 }
 
 /// Replace a prize of a draft edition (its staff).

@@ -5,6 +5,7 @@ use serde::Deserialize;
 use utoipa::{IntoParams, ToSchema};
 use uuid::Uuid;
 
+use super::API_PREFIX;
 use super::extract::Query;
 use crate::{
     auth::{Principal, access::authorize},
@@ -161,7 +162,13 @@ pub async fn declare_conflict(
         .map_err(|error| ApiError::Validation(vec![error.on("reason")]))?;
     let recorded =
         jury::declare_conflict(&state.db, &caller, id.into_inner(), reason, body.user_id).await?;
-    Ok(HttpResponse::Created().json(recorded))
+    Ok(super::created(
+        format!(
+            "{API_PREFIX}/applications/{}/conflicts",
+            recorded.application_id
+        ),
+        recorded,
+    ))
 }
 
 /// The conflicts of interest declared on an edition's applications (staff).

@@ -147,6 +147,34 @@ pub async fn head_as_get(
     next.call(request).await
 }
 
+/// `201 Created` with the new resource's address in `Location`.
+pub fn created(location: String, body: impl serde::Serialize) -> HttpResponse {
+    HttpResponse::Created()
+        .insert_header((actix_web::http::header::LOCATION, location))
+        .json(body)
+}
+
+/// Documents the `Location` header of every `201` answer (see [`created`]).
+pub fn document_created(openapi: &mut utoipa::openapi::OpenApi) {
+    use utoipa::openapi::{RefOr, header::HeaderBuilder, schema};
+    for item in openapi.paths.paths.values_mut() {
+        if let Some(RefOr::T(created)) = item
+            .post
+            .as_mut()
+            .and_then(|operation| operation.responses.responses.get_mut("201"))
+        {
+            created.headers.insert(
+                "Location".into(),
+                HeaderBuilder::new()
+                    .schema(Some(schema::Object::with_type(schema::Type::String)))
+                    .description(Some("The address of what was created"))
+                    .build()
+                    .into(),
+            );
+        }
+    }
+}
+
 pub async fn fallback(
     request: HttpRequest,
     table: web::Data<RouteTable>,

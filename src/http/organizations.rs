@@ -6,6 +6,7 @@ use serde::Deserialize;
 use utoipa::{IntoParams, ToSchema};
 use uuid::Uuid;
 
+use super::API_PREFIX;
 use super::extract::Query;
 use crate::{
     auth::Principal,
@@ -157,7 +158,10 @@ pub async fn create_organization(
 ) -> Result<HttpResponse, ApiError> {
     let fields = body.into_inner().parse()?;
     let organization = organizations::create(&state.db, &caller, fields).await?;
-    Ok(HttpResponse::Created().json(organization))
+    Ok(super::created(
+        format!("{API_PREFIX}/organizations/{}", organization.id),
+        organization,
+    ))
 }
 
 #[derive(Debug, Deserialize, IntoParams)]

@@ -6,6 +6,7 @@ use serde::Deserialize;
 use utoipa::{IntoParams, ToSchema};
 use uuid::Uuid;
 
+use super::API_PREFIX;
 use super::auth::parse_new_account;
 use super::extract::Query;
 use crate::{
@@ -103,7 +104,10 @@ pub async fn create_user(
         ..new
     };
     let account = accounts::create(&state.db, Some(caller.id), new).await?;
-    Ok(HttpResponse::Created().json(account))
+    Ok(super::created(
+        format!("{API_PREFIX}/users/{}", account.id),
+        account,
+    ))
 }
 
 #[derive(Debug, Deserialize, IntoParams)]

@@ -33,6 +33,7 @@ use crate::{
     "default_departements": ["01", "03", "07", "15", "26", "38", "42", "43", "63", "69", "73", "74"],
     "contact_email": "prix@ceser-ara.example.fr",
     "postal_addresses": ["125 rue Smith, 69285 Lyon cedex 02", "59 Bd Léon Jouhaux, 63050 Clermont-Ferrand"],
+    "embed_origins": ["https://ceser.auvergnerhonealpes.fr"],
     "created_at": "2026-01-05T09:00:00Z", "updated_at": "2026-01-05T09:00:00Z"
 }))]
 pub struct Organization {

@@ -157,3 +157,32 @@ api_test!(async fn head_answers_every_get_without_its_body(app) {
     let no_such = app.request(reqwest::Method::HEAD, "/api/v1/auth/token").send().await.unwrap();
     assert_eq!(no_such.status(), 405);
 });
+
+api_test!(async fn a_created_resource_says_where_it_is(app) {
+    let platform = app.create_platform_admin().await;
+    let organization = app
+        .post("/api/v1/organizations", &json!({
+            "short_name": "ceser-location", "name": "CESER Location", "region": "Auvergne-Rhône-Alpes",
+            "default_departements": ["69"], "contact_email": "prix@example.fr"
+        }))
+        .bearer_auth(&platform.token)
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(organization.status(), 201);
+    let location = organization.headers()["location"].to_str().unwrap().to_owned();
+    let id = json(organization).await["id"].as_str().unwrap().to_owned();
+    assert_eq!(location, format!("/api/v1/organizations/{id}"));
+    let found = app.get(&location).send().await.unwrap();
+    assert_eq!(json(found).await["id"], id.as_str());
+
+    let (run, prize) = crate::ballots::ceremony(&app).await;
+    crate::ballots::staff(&app, &run, "ballot/open", &prize).await;
+    let councillor = &crate::ballots::councillors(&app, &run, 1).await[0];
+    let vote = crate::ballots::vote(&app, &prize, councillor, &run.files[0]).await;
+    assert_eq!(vote.status(), 201);
+    let location = vote.headers()["location"].to_str().unwrap().to_owned();
+    let receipt = json(vote).await["receipt"].as_str().unwrap().to_owned();
+    assert_eq!(location, format!("/api/v1/prizes/{prize}/receipts/{receipt}"));
+    assert_eq!(app.get(&location).send().await.unwrap().status(), 200);
+});

@@ -79,3 +79,39 @@ api_test!(async fn served_document_and_swagger_ui(app) {
     let redirect = app.get("/docs").send().await.unwrap();
     assert!(redirect.status().is_redirection());
 });
+
+plain_test!(
+    fn each_operation_states_its_access_rule_and_answers_keep_their_fields() {
+        let document = serde_json::to_value(openapi::document()).unwrap();
+        for (path, item) in document["paths"].as_object().unwrap() {
+            for (method, operation) in item.as_object().unwrap() {
+                let id = operation["operationId"].as_str().unwrap();
+                let rule = prix_ceser::auth::policy::rule_for(id).unwrap();
+                let expected = match rule {
+                    Rule::Public => serde_json::json!([]),
+                    Rule::Optional => serde_json::json!([{}, {"bearer": []}]),
+                    _ => serde_json::json!([{"bearer": []}]),
+                };
+                assert_eq!(operation["security"], expected, "{method} {path}");
+                if let Some(created) = operation["responses"].get("201") {
+                    assert!(
+                        created["headers"].get("Location").is_some(),
+                        "{method} {path}"
+                    );
+                }
+            }
+        }
+        // A field the server always sends is required, even when it may be null.
+        let results = &document["components"]["schemas"]["Results"];
+        let required: BTreeSet<&str> = results["required"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .map(|field| field.as_str().unwrap())
+            .collect();
+        assert!(
+            required.contains("tally") && required.contains("winner"),
+            "{required:?}"
+        );
+    }
+);
