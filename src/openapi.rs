@@ -59,6 +59,23 @@ impl Modify for BearerAuth {
     }
 }
 
+/// Every operation of the document, to complete its documentation.
+pub fn operations_mut(
+    openapi: &mut utoipa::openapi::OpenApi,
+) -> impl Iterator<Item = &mut utoipa::openapi::path::Operation> {
+    openapi.paths.paths.values_mut().flat_map(|item| {
+        [
+            &mut item.get,
+            &mut item.put,
+            &mut item.post,
+            &mut item.delete,
+            &mut item.patch,
+        ]
+        .into_iter()
+        .flatten()
+    })
+}
+
 /// The document, built by registering the routes exactly as the server does.
 pub fn document() -> utoipa::openapi::OpenApi {
     crate::startup::mount(App::new()).1

@@ -194,25 +194,16 @@ pub fn rule_for(operation_id: &str) -> Option<Rule> {
 /// optional bearer token where one may be sent, the bearer token everywhere else.
 pub fn document(openapi: &mut utoipa::openapi::OpenApi) {
     use utoipa::openapi::security::SecurityRequirement;
-    for item in openapi.paths.paths.values_mut() {
-        let operations = [
-            &mut item.get,
-            &mut item.put,
-            &mut item.post,
-            &mut item.delete,
-            &mut item.patch,
-        ];
-        for operation in operations.into_iter().flatten() {
-            let Some(rule) = operation.operation_id.as_deref().and_then(rule_for) else {
-                continue;
-            };
-            let bearer = || SecurityRequirement::new("bearer", Vec::<String>::new());
-            operation.security = Some(match rule {
-                Rule::Public => Vec::new(),
-                Rule::Optional => vec![SecurityRequirement::default(), bearer()],
-                Rule::Authenticated | Rule::AnyOf(_) => vec![bearer()],
-            });
-        }
+    for operation in crate::openapi::operations_mut(openapi) {
+        let Some(rule) = operation.operation_id.as_deref().and_then(rule_for) else {
+            continue;
+        };
+        let bearer = || SecurityRequirement::new("bearer", Vec::<String>::new());
+        operation.security = Some(match rule {
+            Rule::Public => Vec::new(),
+            Rule::Optional => vec![SecurityRequirement::default(), bearer()],
+            Rule::Authenticated | Rule::AnyOf(_) => vec![bearer()],
+        });
     }
 }
 

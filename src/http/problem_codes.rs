@@ -154,18 +154,7 @@ pub fn codes_of(operation_id: &str) -> &'static [ProblemCode] {
 /// Writes each operation's own codes into its responses: one response per status, listing
 /// the codes with their meaning and restricting `Problem.code` to them.
 pub fn document(openapi: &mut OpenApi) {
-    for item in openapi.paths.paths.values_mut() {
-        let operations = [
-            &mut item.get,
-            &mut item.put,
-            &mut item.post,
-            &mut item.delete,
-            &mut item.patch,
-        ];
-        for operation in operations.into_iter().flatten() {
-            document_operation(operation);
-        }
-    }
+    crate::openapi::operations_mut(openapi).for_each(document_operation);
 }
 
 fn document_operation(operation: &mut Operation) {
