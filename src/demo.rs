@@ -133,6 +133,7 @@ pub async fn seed(db: &DatabaseConnection) -> anyhow::Result<&'static [DemoAccou
         ids.push(ensure_account(db, account).await?);
     }
     let platform = Principal {
+        token: None,
         id: ids[0],
         roles: vec![Role::Admin],
         platform_admin: true,

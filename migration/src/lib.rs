@@ -19,6 +19,7 @@ mod m20261130_000003_sessions_revoked_at;
 mod m20261130_000004_sealed_choices;
 mod m20261130_000005_ballot_counts;
 mod m20261130_000006_embed_origins;
+mod m20261130_000007_api_tokens;
 
 pub struct Migrator;
 
@@ -43,6 +44,7 @@ impl MigratorTrait for Migrator {
             Box::new(m20261130_000004_sealed_choices::Migration),
             Box::new(m20261130_000005_ballot_counts::Migration),
             Box::new(m20261130_000006_embed_origins::Migration),
+            Box::new(m20261130_000007_api_tokens::Migration),
         ]
     }
 }

@@ -24,7 +24,7 @@ use super::{
 use crate::{
     domain::Role,
     error::{ApiError, AuthFailure},
-    services::accounts,
+    services::{accounts, api_tokens},
     state::AppState,
 };
 
@@ -268,7 +268,20 @@ async fn check(request: &ServiceRequest, rule: Rule) -> Result<Option<Principal>
     let state = request
         .app_data::<web::Data<AppState>>()
         .ok_or_else(|| ApiError::Internal(anyhow::anyhow!("application state missing")))?;
-    let principal = authenticate(state, request.headers().get(header::AUTHORIZATION)).await?;
+    let client =
+        crate::http::client_ip::client_ip(request.request(), &state.settings.trusted_proxies)
+            .map_or_else(|| "unknown".to_owned(), |ip| ip.to_string());
+    let principal =
+        authenticate(state, request.headers().get(header::AUTHORIZATION), &client).await?;
+    // A read-only API token reads, and does nothing else.
+    if principal
+        .token
+        .as_ref()
+        .is_some_and(|token| token.read_only)
+        && ![Method::GET, Method::HEAD].contains(request.method())
+    {
+        return Err(ApiError::Forbidden);
+    }
     // A public voter's token votes and does nothing else.
     let voter_only = principal.prize_scope.is_some()
         && !matches!(rule, Rule::AnyOf(roles) if roles.contains(&Role::Public));
@@ -286,6 +299,7 @@ async fn check(request: &ServiceRequest, rule: Rule) -> Result<Option<Principal>
 async fn authenticate(
     state: &AppState,
     authorization: Option<&header::HeaderValue>,
+    client: &str,
 ) -> Result<Principal, ApiError> {
     let authorization = authorization.ok_or(ApiError::Unauthorized(AuthFailure::MissingToken))?;
     let token = authorization
@@ -296,6 +310,11 @@ async fn authenticate(
         .filter(|(scheme, _)| scheme.eq_ignore_ascii_case("bearer"))
         .map(|(_, token)| token.trim())
         .ok_or(ApiError::Unauthorized(AuthFailure::InvalidToken))?;
+    if token.starts_with(api_tokens::PREFIX) {
+        return api_tokens::authenticate(&state.db, token, client)
+            .await?
+            .ok_or(ApiError::Unauthorized(AuthFailure::InvalidToken));
+    }
     match state.jwt.verify(token) {
         Ok(claims) => accounts::session_principal(&state.db, claims.sub, claims.issued_at())
             .await?
@@ -305,6 +324,7 @@ async fn authenticate(
             .jwt
             .verify_voter(token)
             .map(|claims| Principal {
+                token: None,
                 id: claims.sub,
                 roles: claims.roles,
                 platform_admin: false,

@@ -7,4 +7,4 @@ pub mod principal;
 pub mod secret_token;
 
 pub use jwt::{Claims, JwtKeys};
-pub use principal::Principal;
+pub use principal::{Principal, TokenLimits};

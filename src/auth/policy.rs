@@ -54,6 +54,10 @@ pub const RULES: &[(&str, Rule)] = &[
     ("get_me", Rule::Authenticated),
     ("export_me", Rule::Authenticated),
     ("delete_me", Rule::Authenticated),
+    // The caller's own API tokens, from a session (a token does not make tokens: 403).
+    ("create_api_token", Rule::Authenticated),
+    ("list_api_tokens", Rule::Authenticated),
+    ("revoke_api_token", Rule::Authenticated),
     ("create_user", Rule::AnyOf(ADMIN)),
     ("list_users", Rule::AnyOf(ADMIN)),
     ("get_user", Rule::AnyOf(ADMIN)),

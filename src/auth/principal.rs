@@ -17,6 +17,21 @@ pub struct Principal {
     pub platform_admin: bool,
     /// For a public voter's token: the only prize it may vote for.
     pub prize_scope: Option<Uuid>,
+    /// For an API token: what it may do of what its account may.
+    pub token: Option<TokenLimits>,
+}
+
+/// What an API token narrows its account's rights to (never more than the account has now).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct TokenLimits {
+    pub id: Uuid,
+    /// Reads only (`GET`, `HEAD`).
+    pub read_only: bool,
+    /// The organizations it may act on as staff; `None`: all the account manages.
+    pub organizations: Option<Vec<Uuid>>,
+    /// Its account is a platform admin (the token, limited to some organizations, is not:
+    /// it manages those of them that exist).
+    pub of_platform_admin: bool,
 }
 
 impl Principal {

@@ -1,5 +1,6 @@
 //! sea-orm entities: the persisted shape only. Rules live in `domain`, use cases in `services`.
 pub mod account_token;
+pub mod api_token;
 pub mod application;
 pub mod application_answer;
 pub mod application_location;

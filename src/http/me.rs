@@ -1,14 +1,18 @@
+use super::API_PREFIX;
 use crate::auth::access::authorize;
 use actix_web::middleware::from_fn;
-use actix_web::{HttpRequest, HttpResponse, delete, get, web};
-use serde::Deserialize;
+use actix_web::{HttpRequest, HttpResponse, delete, get, post, web};
+use serde::{Deserialize, Serialize};
 use utoipa::ToSchema;
+use uuid::Uuid;
 
 use crate::{
     auth::Principal,
+    domain::{display_name::DisplayName, validation::FieldError},
     error::{self, ApiError},
     services::{
         accounts::{self, Account},
+        api_tokens::{self, ApiToken, NewToken},
         privacy::{self, PersonalData},
     },
     state::AppState,
@@ -103,5 +107,137 @@ pub async fn delete_me(
         body.into_inner().password,
     )
     .await?;
+    Ok(HttpResponse::NoContent().finish())
+}
+
+#[derive(Debug, Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
+#[schema(example = json!({"name": "Export nightly", "read_only": true, "expires_in_days": 90}))]
+pub struct NewApiTokenRequest {
+    /// What it is for (1 to 100 characters).
+    #[schema(
+        min_length = 1,
+        max_length = 100,
+        pattern = r"^[^\x00-\x1f\x7f]*\S[^\x00-\x1f\x7f]*$"
+    )]
+    pub name: String,
+    /// Reads only (`GET`, `HEAD`): anything else is refused with 403.
+    pub read_only: bool,
+    /// The organizations it may act on as staff (among those you manage); absent: all of them.
+    #[schema(max_items = 50)]
+    pub organizations: Option<Vec<Uuid>>,
+    /// Days until it expires: 1 to 365, 90 when absent.
+    #[schema(minimum = 1, maximum = 365)]
+    pub expires_in_days: Option<i64>,
+}
+
+/// A new token, with its secret: shown this once, stored only as a hash.
+#[derive(Debug, Serialize, ToSchema)]
+pub struct CreatedApiToken {
+    /// Send as `Authorization: Bearer …`.
+    #[schema(example = "pxc_3q2+7w…")]
+    pub token: String,
+    #[serde(flatten)]
+    pub details: ApiToken,
+}
+
+/// Create an API token for scripts.
+///
+/// A named bearer token with an expiry, read-only or read-write, possibly limited to some of
+/// the organizations you manage. It acts with your account's rights as they are when it is
+/// used: a role you lose, it loses. The token is in this answer only. Tokens cannot create
+/// tokens: log in for that.
+#[utoipa::path(
+    tag = "auth",
+    request_body = NewApiTokenRequest,
+    responses(
+        (status = 201, description = "The token, shown once", body = CreatedApiToken),
+        error::JsonWriteErrors,
+    )
+)]
+#[post("/me/tokens", wrap = "from_fn(authorize)")]
+pub async fn create_api_token(
+    state: web::Data<AppState>,
+    caller: Principal,
+    body: web::Json<NewApiTokenRequest>,
+) -> Result<HttpResponse, ApiError> {
+    let body = body.into_inner();
+    let mut errors = Vec::new();
+    let name = DisplayName::parse(&body.name)
+        .map_err(|error| errors.push(error.on("name")))
+        .ok();
+    let days = body.expires_in_days.unwrap_or(90);
+    if !(1..=api_tokens::MAX_DAYS).contains(&days) {
+        errors.push(FieldError::new(
+            "expires_in_days",
+            "out_of_range",
+            format!("must be between 1 and {}", api_tokens::MAX_DAYS),
+        ));
+    }
+    if body
+        .organizations
+        .as_ref()
+        .is_some_and(|ids| ids.len() > 50)
+    {
+        errors.push(FieldError::new(
+            "organizations",
+            "invalid_value",
+            "at most 50",
+        ));
+    }
+    let Some(name) = name.filter(|_| errors.is_empty()) else {
+        return Err(ApiError::Validation(errors));
+    };
+    let (details, token) = api_tokens::create(
+        &state.db,
+        &caller,
+        NewToken {
+            name: name.into_inner(),
+            read_only: body.read_only,
+            organizations: body.organizations,
+            days,
+        },
+    )
+    .await?;
+    Ok(super::created(
+        format!("{API_PREFIX}/me/tokens/{}", details.id),
+        CreatedApiToken { token, details },
+    ))
+}
+
+/// Your API tokens, newest first, without their secrets.
+#[utoipa::path(
+    tag = "auth",
+    responses(
+        (status = 200, description = "The caller's tokens (at most a few dozen: bounded by what one account creates)", body = Vec<ApiToken>),
+        (status = 401, response = error::Unauthorized),
+        (status = 403, response = error::Forbidden),
+        (status = 500, response = error::InternalError),
+    )
+)]
+#[get("/me/tokens", wrap = "from_fn(authorize)")]
+pub async fn list_api_tokens(
+    state: web::Data<AppState>,
+    caller: Principal,
+) -> Result<web::Json<Vec<ApiToken>>, ApiError> {
+    Ok(web::Json(api_tokens::list(&state.db, &caller).await?))
+}
+
+/// Revoke one of your API tokens, at once.
+#[utoipa::path(
+    tag = "auth",
+    params(("id" = Uuid, Path, description = "Token id")),
+    responses(
+        (status = 204, description = "Revoked (again: no change)"),
+        error::ResourceErrors,
+    )
+)]
+#[delete("/me/tokens/{id}", wrap = "from_fn(authorize)")]
+pub async fn revoke_api_token(
+    state: web::Data<AppState>,
+    caller: Principal,
+    id: web::Path<Uuid>,
+) -> Result<HttpResponse, ApiError> {
+    api_tokens::revoke(&state.db, &caller, id.into_inner()).await?;
     Ok(HttpResponse::NoContent().finish())
 }

@@ -418,6 +418,7 @@ async fn caller(
         roles: account.roles,
         platform_admin: account.platform_admin,
         prize_scope: None,
+        token: None,
     }))
 }
 

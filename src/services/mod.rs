@@ -1,6 +1,7 @@
 //! Use cases: each runs in one transaction and writes its audit event in that transaction.
 pub mod accounts;
 pub mod addresses;
+pub mod api_tokens;
 pub mod applications;
 pub mod attachments;
 pub mod audit;

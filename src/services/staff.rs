@@ -29,13 +29,35 @@ pub async fn staff_scope(
     db: &impl ConnectionTrait,
     caller: &Principal,
 ) -> Result<StaffScope, DbErr> {
-    if caller.platform_admin {
-        return Ok(StaffScope::All);
-    }
-    if !caller.has_role(Role::Admin) {
-        return Ok(StaffScope::Only(Vec::new()));
-    }
-    Ok(StaffScope::Only(organizations_of(db, caller.id).await?))
+    let of_platform_admin = caller
+        .token
+        .as_ref()
+        .is_some_and(|token| token.of_platform_admin);
+    let scope = if caller.platform_admin || of_platform_admin {
+        StaffScope::All
+    } else if !caller.has_role(Role::Admin) {
+        StaffScope::Only(Vec::new())
+    } else {
+        StaffScope::Only(organizations_of(db, caller.id).await?)
+    };
+    // An API token limited to some organizations acts on those only, of the ones its
+    // account manages now.
+    Ok(
+        match caller
+            .token
+            .as_ref()
+            .and_then(|token| token.organizations.as_ref())
+        {
+            Some(limited) => StaffScope::Only(
+                limited
+                    .iter()
+                    .copied()
+                    .filter(|organization| scope.covers(*organization))
+                    .collect(),
+            ),
+            None => scope,
+        },
+    )
 }
 
 /// The organizations whose staff the account is on.

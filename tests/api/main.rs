@@ -13,6 +13,7 @@ mod helpers;
 
 mod access;
 mod addresses;
+mod api_tokens;
 mod applications;
 mod architecture;
 mod attachments;
