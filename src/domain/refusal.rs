@@ -101,6 +101,8 @@ pub enum ProblemCode {
     TooManyApplications,
     /// The application already has the most attachments allowed.
     TooManyAttachments,
+    /// The account already has the most live API tokens allowed: revoke one first.
+    TooManyTokens,
     /// Only a draft application can be changed or submitted.
     NotADraft,
     /// The application has not been submitted.

@@ -31,6 +31,7 @@ pub const OPERATION_CODES: &[(&str, &[ProblemCode])] = &[
         "create_application",
         &[ApplicationsClosed, TooManyApplications],
     ),
+    ("create_api_token", &[TooManyTokens]),
     ("create_edition", &[EditionNumberTaken]),
     ("create_organization", &[ShortNameTaken]),
     ("create_prize", &[EditionLocked]),

@@ -3,8 +3,8 @@
 //! and to some organizations when created so.
 use chrono::{DateTime, Duration, Utc};
 use sea_orm::{
-    ActiveModelTrait, ColumnTrait, DatabaseConnection, EntityTrait, IntoActiveModel, QueryFilter,
-    QueryOrder, Set,
+    ActiveModelTrait, ColumnTrait, DatabaseConnection, EntityTrait, IntoActiveModel,
+    PaginatorTrait, QueryFilter, QueryOrder, Set,
 };
 use serde::Serialize;
 use serde_json::json;
@@ -14,7 +14,7 @@ use uuid::Uuid;
 use crate::{
     auth::{Principal, TokenLimits, secret_token},
     db,
-    domain::validation::FieldError,
+    domain::{refusal::ProblemCode, validation::FieldError},
     entities::api_token,
     error::ApiError,
     services::{
@@ -28,6 +28,8 @@ use crate::{
 pub const PREFIX: &str = "pxc_";
 /// How long a token may live at most.
 pub const MAX_DAYS: i64 = 365;
+/// Live (unrevoked, unexpired) tokens an account may hold at once: its list stays short.
+pub const MAX_LIVE: u64 = 20;
 
 /// A token as its owner sees it (never the token itself, but at its creation).
 #[derive(Debug, Clone, Serialize, ToSchema)]
@@ -123,6 +125,18 @@ pub async fn create(
         revoked_at: None,
     };
     let txn = db::begin_write(db).await?;
+    let live = api_token::Entity::find()
+        .filter(api_token::Column::UserId.eq(caller.id))
+        .filter(api_token::Column::RevokedAt.is_null())
+        .filter(api_token::Column::ExpiresAt.gt(now))
+        .count(&txn)
+        .await?;
+    if live >= MAX_LIVE {
+        return Err(ApiError::conflict(
+            ProblemCode::TooManyTokens,
+            format!("An account holds at most {MAX_LIVE} live API tokens: revoke one first."),
+        ));
+    }
     api_token::Entity::insert(model.clone().into_active_model())
         .exec_without_returning(&txn)
         .await?;

@@ -135,3 +135,18 @@ api_test!(async fn creation_use_from_a_new_address_and_revocation_are_audited(ap
         assert_eq!(events.len(), count, "{action}: {page}");
     }
 });
+
+api_test!(async fn an_account_holds_a_bounded_number_of_live_tokens(app) {
+    let user = app.create_user(&[Role::Applicant]).await;
+    let mut first = String::new();
+    for index in 0..20 {
+        let (id, _) = new_token(&app, &user.token, json!({"name": format!("Script {index}"), "read_only": true})).await;
+        if index == 0 {
+            first = id;
+        }
+    }
+    let refused = create_token(&app, &user.token, json!({"name": "One more", "read_only": true})).await;
+    assert_problem(refused, 409, "too_many_tokens").await;
+    assert_eq!(status(&app, Method::DELETE, &format!("/api/v1/me/tokens/{first}"), &user.token).await, 204);
+    new_token(&app, &user.token, json!({"name": "In its place", "read_only": true})).await;
+});
