@@ -32,6 +32,7 @@ macro_rules! stored_state {
 }
 
 pub mod address_proof;
+pub mod api_token;
 pub mod application;
 pub mod application_lifecycle;
 pub mod attachment;

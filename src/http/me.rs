@@ -8,7 +8,7 @@ use uuid::Uuid;
 
 use crate::{
     auth::Principal,
-    domain::{display_name::DisplayName, validation::FieldError},
+    domain::{api_token, display_name::DisplayName, validation::FieldError},
     error::{self, ApiError},
     services::{
         accounts::{self, Account},
@@ -166,14 +166,9 @@ pub async fn create_api_token(
     let name = DisplayName::parse(&body.name)
         .map_err(|error| errors.push(error.on("name")))
         .ok();
-    let days = body.expires_in_days.unwrap_or(90);
-    if !(1..=api_tokens::MAX_DAYS).contains(&days) {
-        errors.push(FieldError::new(
-            "expires_in_days",
-            "out_of_range",
-            format!("must be between 1 and {}", api_tokens::MAX_DAYS),
-        ));
-    }
+    let days = api_token::parse_days(body.expires_in_days)
+        .map_err(|error| errors.push(error.on("expires_in_days")))
+        .unwrap_or_default();
     if body
         .organizations
         .as_ref()

@@ -14,7 +14,7 @@ use uuid::Uuid;
 use crate::{
     auth::{Principal, TokenLimits, secret_token},
     db,
-    domain::{refusal::ProblemCode, validation::FieldError},
+    domain::{api_token as api_token_rules, validation::FieldError},
     entities::api_token,
     error::ApiError,
     services::{
@@ -26,10 +26,6 @@ use crate::{
 
 /// What tells an API token from a session's JWT.
 pub const PREFIX: &str = "pxc_";
-/// How long a token may live at most.
-pub const MAX_DAYS: i64 = 365;
-/// Live (unrevoked, unexpired) tokens an account may hold at once: its list stays short.
-pub const MAX_LIVE: u64 = 20;
 
 /// A token as its owner sees it (never the token itself, but at its creation).
 #[derive(Debug, Clone, Serialize, ToSchema)]
@@ -131,12 +127,7 @@ pub async fn create(
         .filter(api_token::Column::ExpiresAt.gt(now))
         .count(&txn)
         .await?;
-    if live >= MAX_LIVE {
-        return Err(ApiError::conflict(
-            ProblemCode::TooManyTokens,
-            format!("An account holds at most {MAX_LIVE} live API tokens: revoke one first."),
-        ));
-    }
+    api_token_rules::check_another(live)?;
     api_token::Entity::insert(model.clone().into_active_model())
         .exec_without_returning(&txn)
         .await?;
