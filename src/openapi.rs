@@ -54,7 +54,11 @@ impl Modify for BearerAuth {
         let components = openapi.components.get_or_insert_with(Default::default);
         let mut scheme = Http::new(HttpAuthScheme::Bearer);
         scheme.bearer_format = Some("JWT".to_owned());
-        scheme.description = Some("Access token from `POST /api/v1/auth/token`.".to_owned());
+        scheme.description = Some(
+            "An access token from `POST /api/v1/auth/token` (a JWT), or an API token from \
+             `POST /api/v1/me/tokens` (`pxc_…`)."
+                .to_owned(),
+        );
         components.add_security_scheme("bearer", SecurityScheme::Http(scheme));
     }
 }

@@ -67,7 +67,13 @@ pub async fn list_audit_events(
         target_id: query.target_id,
     };
     let scope = staff::staff_scope(&state.db, &caller).await?;
+    // A token limited to some organizations reads their trail, not all its account did.
+    let limited = caller
+        .token
+        .as_ref()
+        .is_some_and(|token| token.organizations.is_some());
+    let own_actions = (!limited).then_some(caller.id);
     Ok(web::Json(
-        audit::list(&state.db, caller.id, &scope, filter, page).await?,
+        audit::list(&state.db, own_actions, &scope, filter, page).await?,
     ))
 }

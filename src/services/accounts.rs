@@ -586,8 +586,9 @@ pub async fn update(
 }
 
 /// Ends every session of the account: its refresh tokens stop working, and so do the access
-/// tokens already issued. Serialised with refreshes of the account's sessions, so that none
-/// racing it outlives it.
+/// tokens already issued and its API tokens (a password reset or a disabled account must not
+/// leave a script's token behind). Serialised with refreshes of the account's sessions, so
+/// that none racing it outlives it.
 pub async fn revoke_all_sessions(txn: &DatabaseTransaction, user_id: Uuid) -> Result<(), DbErr> {
     db::lock_on(txn, user_id).await?;
     user::Entity::update_many()
@@ -599,6 +600,15 @@ pub async fn revoke_all_sessions(txn: &DatabaseTransaction, user_id: Uuid) -> Re
         .col_expr(refresh_token::Column::RevokedAt, Expr::value(db::now()))
         .filter(refresh_token::Column::UserId.eq(user_id))
         .filter(refresh_token::Column::RevokedAt.is_null())
+        .exec(txn)
+        .await?;
+    crate::entities::api_token::Entity::update_many()
+        .col_expr(
+            crate::entities::api_token::Column::RevokedAt,
+            Expr::value(db::now()),
+        )
+        .filter(crate::entities::api_token::Column::UserId.eq(user_id))
+        .filter(crate::entities::api_token::Column::RevokedAt.is_null())
         .exec(txn)
         .await?;
     Ok(())

@@ -4,7 +4,7 @@
 use chrono::{DateTime, Duration, Utc};
 use sea_orm::{
     ActiveModelTrait, ColumnTrait, DatabaseConnection, EntityTrait, IntoActiveModel,
-    PaginatorTrait, QueryFilter, QueryOrder, Set,
+    PaginatorTrait, QueryFilter, QueryOrder, Set, sea_query::Expr,
 };
 use serde::Serialize;
 use serde_json::json;
@@ -113,7 +113,11 @@ pub async fn create(
         name: new.name,
         token_hash: secret_token::digest(&secret),
         read_only: new.read_only,
-        organizations: new.organizations.map(|ids| json!(ids).to_string()),
+        organizations: new.organizations.map(|mut ids| {
+            ids.sort();
+            ids.dedup();
+            json!(ids).to_string()
+        }),
         created_at: now,
         expires_at: now + Duration::days(new.days),
         last_used_at: None,
@@ -147,11 +151,14 @@ pub async fn create(
     Ok((model.into(), secret))
 }
 
-/// The caller's tokens, newest first (revoked and expired ones included).
+/// The caller's live tokens, newest first (at most `MAX_LIVE`; revoked and expired ones are
+/// in the audit trail).
 pub async fn list(db: &DatabaseConnection, caller: &Principal) -> Result<Vec<ApiToken>, ApiError> {
     session_only(caller)?;
     Ok(api_token::Entity::find()
         .filter(api_token::Column::UserId.eq(caller.id))
+        .filter(api_token::Column::RevokedAt.is_null())
+        .filter(api_token::Column::ExpiresAt.gt(db::now()))
         .order_by_desc(api_token::Column::Id)
         .all(db)
         .await?
@@ -164,15 +171,20 @@ pub async fn list(db: &DatabaseConnection, caller: &Principal) -> Result<Vec<Api
 pub async fn revoke(db: &DatabaseConnection, caller: &Principal, id: Uuid) -> Result<(), ApiError> {
     session_only(caller)?;
     let txn = db::begin_write(db).await?;
-    let model = api_token::Entity::find_by_id(id)
+    api_token::Entity::find_by_id(id)
         .filter(api_token::Column::UserId.eq(caller.id))
         .one(&txn)
         .await?
         .ok_or(ApiError::NotFound)?;
-    if model.revoked_at.is_none() {
-        let mut active = model.into_active_model();
-        active.revoked_at = Set(Some(db::now()));
-        active.update(&txn).await?;
+    // One statement: of revocations racing, one revokes (and is audited), the others find it
+    // done.
+    let revoked = api_token::Entity::update_many()
+        .col_expr(api_token::Column::RevokedAt, Expr::value(db::now()))
+        .filter(api_token::Column::Id.eq(id))
+        .filter(api_token::Column::RevokedAt.is_null())
+        .exec(&txn)
+        .await?;
+    if revoked.rows_affected == 1 {
         audit::record(
             &txn,
             AuditEntry::by(caller.id, "api_token.revoked", "api_token", id, json!({})),

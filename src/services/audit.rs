@@ -166,10 +166,11 @@ pub struct AuditFilter {
 }
 
 /// The events `scope` may read, newest first: every event for a platform admin; for an
-/// organization's staff, their organizations' events and their own actions.
+/// organization's staff, their organizations' events, and the actions of `own_actions` (the
+/// caller, unless a token limits it to some organizations).
 pub async fn list(
     db: &DatabaseConnection,
-    caller: Uuid,
+    own_actions: Option<Uuid>,
     scope: &StaffScope,
     filter: AuditFilter,
     page: PageRequest<i64>,
@@ -178,11 +179,12 @@ pub async fn list(
         .order_by_desc(audit_event::Column::Seq)
         .limit(page.fetch_limit());
     if let StaffScope::Only(organizations) = scope {
-        query = query.filter(
-            Condition::any()
-                .add(audit_event::Column::OrganizationId.is_in(organizations.iter().copied()))
-                .add(audit_event::Column::ActorId.eq(caller)),
-        );
+        let mut visible = Condition::any()
+            .add(audit_event::Column::OrganizationId.is_in(organizations.iter().copied()));
+        if let Some(caller) = own_actions {
+            visible = visible.add(audit_event::Column::ActorId.eq(caller));
+        }
+        query = query.filter(visible);
     }
     if let Some(after) = page.after {
         query = query.filter(audit_event::Column::Seq.lt(after));

@@ -183,6 +183,10 @@ pub async fn erase(
         .filter(account_token::Column::UserId.eq(caller.id))
         .exec(&txn)
         .await?;
+    crate::entities::api_token::Entity::delete_many()
+        .filter(crate::entities::api_token::Column::UserId.eq(caller.id))
+        .exec(&txn)
+        .await?;
     invitation::Entity::delete_many()
         .filter(invitation::Column::UserId.eq(caller.id))
         .exec(&txn)

@@ -150,3 +150,61 @@ api_test!(async fn an_account_holds_a_bounded_number_of_live_tokens(app) {
     assert_eq!(status(&app, Method::DELETE, &format!("/api/v1/me/tokens/{first}"), &user.token).await, 204);
     new_token(&app, &user.token, json!({"name": "In its place", "read_only": true})).await;
 });
+
+api_test!(async fn a_token_limited_to_an_organization_reads_only_its_trail(app) {
+    let org_a = app.create_organization("ceser-trail-a").await;
+    let org_b = app.create_organization("ceser-trail-b").await;
+    let platform = app.create_platform_admin().await;
+    let (_, limited) = new_token(&app, &platform.token, json!({"name": "A", "read_only": true, "organizations": [org_a.id]})).await;
+    // The platform admin acts on B: their session reads it, their token limited to A does not.
+    let current = json(app.get(&format!("/api/v1/organizations/{}", org_b.id)).send().await.unwrap()).await;
+    let mut changed = current.clone();
+    for field in ["id", "created_at", "updated_at"] {
+        changed.as_object_mut().unwrap().remove(field);
+    }
+    changed["name"] = json!("CESER B renommé");
+    let updated = app
+        .request(Method::PUT, &format!("/api/v1/organizations/{}", org_b.id))
+        .json(&changed)
+        .bearer_auth(&platform.token)
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(updated.status(), 200);
+    let trail = |token: &str| {
+        let request = app.get("/api/v1/audit?action=organization.updated&limit=200").bearer_auth(token);
+        async move { json(request.send().await.unwrap()).await.to_string() }
+    };
+    assert!(trail(&platform.token).await.contains(&org_b.id));
+    assert!(!trail(&limited).await.contains(&org_b.id), "a limited token reads its organizations' trail only");
+});
+
+api_test!(async fn disabling_an_account_or_erasing_it_ends_its_tokens_for_good(app) {
+    let platform = app.create_platform_admin().await;
+    let user = app.create_user(&[Role::Applicant]).await;
+    let (_, secret) = new_token(&app, &user.token, json!({"name": "Script", "read_only": true})).await;
+    assert_eq!(status(&app, Method::GET, "/api/v1/me", &secret).await, 200);
+    for disabled in [true, false] {
+        let changed = app
+            .patch(&format!("/api/v1/users/{}", user.id), &json!({"disabled": disabled}))
+            .bearer_auth(&platform.token)
+            .send()
+            .await
+            .unwrap();
+        assert_eq!(changed.status(), 200);
+        assert_eq!(status(&app, Method::GET, "/api/v1/me", &secret).await, 401, "disabled: {disabled}");
+    }
+    // Erased, the account keeps no token at all.
+    let other = app.create_user(&[Role::Applicant]).await;
+    new_token(&app, &other.token, json!({"name": "Script", "read_only": true})).await;
+    let erased = app
+        .request(Method::DELETE, "/api/v1/me")
+        .json(&json!({"password": PASSWORD}))
+        .bearer_auth(&other.token)
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(erased.status(), 204);
+    let left = prix_ceser::entities::api_token::Entity::find().all(&app.db).await.unwrap();
+    assert!(left.iter().all(|token| token.user_id != other.id), "{left:?}");
+});
