@@ -97,7 +97,7 @@ RULES = {
          "resend_verification", "forgot_password", "reset_password", "get_widget_asset",
          "get_widget_page", "get_ceremony_screen"], PUBLIC),
     **dict.fromkeys(["get_me", "export_me", "delete_me", "verify_email", "create_api_token",
-                     "list_api_tokens", "revoke_api_token"], ANY_ACCOUNT),
+                     "list_api_tokens", "get_api_token", "revoke_api_token"], ANY_ACCOUNT),
     **dict.fromkeys(
         ["create_user", "list_users", "get_user", "update_user", "list_audit_events",
          "create_organization", "update_organization", "list_organization_admins",

@@ -57,6 +57,7 @@ pub const RULES: &[(&str, Rule)] = &[
     // The caller's own API tokens, from a session (a token does not make tokens: 403).
     ("create_api_token", Rule::Authenticated),
     ("list_api_tokens", Rule::Authenticated),
+    ("get_api_token", Rule::Authenticated),
     ("revoke_api_token", Rule::Authenticated),
     ("create_user", Rule::AnyOf(ADMIN)),
     ("list_users", Rule::AnyOf(ADMIN)),

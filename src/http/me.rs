@@ -218,6 +218,26 @@ pub async fn list_api_tokens(
     Ok(web::Json(api_tokens::list(&state.db, &caller).await?))
 }
 
+/// One of your API tokens, live or not, without its secret.
+#[utoipa::path(
+    tag = "auth",
+    params(("id" = Uuid, Path, description = "Token id")),
+    responses(
+        (status = 200, description = "The token", body = ApiToken),
+        error::ResourceErrors,
+    )
+)]
+#[get("/me/tokens/{id}", wrap = "from_fn(authorize)")]
+pub async fn get_api_token(
+    state: web::Data<AppState>,
+    caller: Principal,
+    id: web::Path<Uuid>,
+) -> Result<web::Json<ApiToken>, ApiError> {
+    Ok(web::Json(
+        api_tokens::find(&state.db, &caller, id.into_inner()).await?,
+    ))
+}
+
 /// Revoke one of your API tokens, at once.
 #[utoipa::path(
     tag = "auth",

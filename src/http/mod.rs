@@ -58,6 +58,7 @@ pub fn routes(config: &mut ServiceConfig) {
                 .service(me::delete_me)
                 .service(me::create_api_token)
                 .service(me::list_api_tokens)
+                .service(me::get_api_token)
                 .service(me::revoke_api_token)
                 .service(users::create_user)
                 .service(users::list_users)

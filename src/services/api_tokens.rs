@@ -167,15 +167,26 @@ pub async fn list(db: &DatabaseConnection, caller: &Principal) -> Result<Vec<Api
         .collect())
 }
 
+/// One of the caller's tokens, live or not (another's is 404).
+pub async fn find(
+    db: &DatabaseConnection,
+    caller: &Principal,
+    id: Uuid,
+) -> Result<ApiToken, ApiError> {
+    session_only(caller)?;
+    Ok(api_token::Entity::find_by_id(id)
+        .filter(api_token::Column::UserId.eq(caller.id))
+        .one(db)
+        .await?
+        .ok_or(ApiError::NotFound)?
+        .into())
+}
+
 /// Revokes one of the caller's tokens at once (another's is 404).
 pub async fn revoke(db: &DatabaseConnection, caller: &Principal, id: Uuid) -> Result<(), ApiError> {
     session_only(caller)?;
+    find(db, caller, id).await?;
     let txn = db::begin_write(db).await?;
-    api_token::Entity::find_by_id(id)
-        .filter(api_token::Column::UserId.eq(caller.id))
-        .one(&txn)
-        .await?
-        .ok_or(ApiError::NotFound)?;
     // One statement: of revocations racing, one revokes (and is audited), the others find it
     // done.
     let revoked = api_token::Entity::update_many()

@@ -54,6 +54,8 @@ pub struct PersonalData {
     pub staff_of: Vec<Uuid>,
     /// Sessions (refresh tokens are stored hashed and never exported).
     pub sessions: Vec<Session>,
+    /// API tokens, revoked and expired ones included (their secrets are never stored).
+    pub api_tokens: Vec<crate::services::api_tokens::ApiToken>,
     pub applications: Vec<Application>,
     pub attachments: Vec<Attachment>,
     /// Audit events the caller caused or that concern their account.
@@ -104,6 +106,14 @@ pub async fn export(db: &DatabaseConnection, caller: &Principal) -> Result<Perso
         account,
         staff_of,
         sessions,
+        api_tokens: crate::entities::api_token::Entity::find()
+            .filter(crate::entities::api_token::Column::UserId.eq(caller.id))
+            .order_by_asc(crate::entities::api_token::Column::Id)
+            .all(db)
+            .await?
+            .into_iter()
+            .map(Into::into)
+            .collect(),
         applications: applications_data,
         attachments: attachments_data,
         audit_events,

@@ -53,8 +53,14 @@ api_test!(async fn a_token_is_shown_once_stored_hashed_and_revoked_at_once(app) 
     let rows = format!("{:?}", prix_ceser::entities::api_token::Entity::find().all(&app.db).await.unwrap());
     assert!(!rows.contains(secret) && !rows.contains(&secret[4..]), "stored hashed only");
 
+    // Its address answers, without the secret; the owner's export lists it.
+    let found = app.get(&location).bearer_auth(&user.token).send().await.unwrap().text().await.unwrap();
+    assert!(found.contains(id) && !found.contains(secret), "{found}");
+    let export = app.get("/api/v1/me/export").bearer_auth(&user.token).send().await.unwrap().text().await.unwrap();
+    assert!(export.contains("Export nightly") && !export.contains(secret));
     // Another account cannot see or revoke it; its owner revokes it, at once.
     let other = app.create_user(&[Role::Applicant]).await;
+    assert_eq!(status(&app, Method::GET, &location, &other.token).await, 404);
     assert_eq!(status(&app, Method::DELETE, &location, &other.token).await, 404);
     assert_eq!(status(&app, Method::DELETE, &location, &user.token).await, 204);
     assert_eq!(status(&app, Method::DELETE, &location, &user.token).await, 204);
