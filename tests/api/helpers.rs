@@ -728,3 +728,16 @@ pub fn with_new_ids(path: &str) -> String {
         .collect::<Vec<_>>()
         .join("/")
 }
+
+/// The id of an edition's prize of this kind (`public`, `councillors`…), from its JSON.
+pub fn prize_of_kind(edition: &Value, kind: &str) -> String {
+    edition["prizes"]
+        .as_array()
+        .expect("an edition lists its prizes")
+        .iter()
+        .find(|prize| prize["kind"] == kind)
+        .unwrap_or_else(|| panic!("no {kind} prize"))["id"]
+        .as_str()
+        .unwrap()
+        .to_owned()
+}

@@ -124,14 +124,7 @@ impl Ballot {
                 .unwrap(),
         )
         .await;
-        let prize: Uuid = edition["prizes"]
-            .as_array()
-            .unwrap()
-            .iter()
-            .find(|prize| prize["kind"] == "public")
-            .unwrap()["id"]
-            .as_str()
-            .unwrap()
+        let prize: Uuid = crate::helpers::prize_of_kind(&edition, "public")
             .parse()
             .unwrap();
         let opened = client

@@ -116,8 +116,7 @@ fn assert_nothing_in_clear(before: &HashSet<String>, after: &HashSet<String>, se
 api_test!(async fn a_copy_of_the_database_does_not_tell_what_anyone_voted(app) {
     let (run, councillors_prize) = ceremony(&app).await;
     let edition = json(app.get(&format!("/api/v1/editions/{}", run.edition)).send().await.unwrap()).await;
-    let public_prize = edition["prizes"].as_array().unwrap().iter()
-        .find(|prize| prize["kind"] == "public").unwrap()["id"].as_str().unwrap().to_owned();
+    let public_prize = crate::helpers::prize_of_kind(&edition, "public");
     let voters = councillors(&app, &run, 3).await;
     staff(&app, &run, "ballot/open", &councillors_prize).await;
     staff(&app, &run, "ballot/open", &public_prize).await;

@@ -4,7 +4,7 @@ use serde_json::json;
 
 use crate::{
     ballots::ceremony,
-    helpers::{TestApp, assert_problem, json},
+    helpers::{TestApp, assert_problem, json, prize_of_kind},
     jury::shortlisted,
 };
 
@@ -123,15 +123,7 @@ api_test!(async fn the_vote_page_is_for_public_prizes_of_public_editions(app) {
     let draft = app
         .create_numbered_edition(&organization, 77, crate::helpers::open_calendar())
         .await;
-    let public_prize = draft["prizes"]
-        .as_array()
-        .unwrap()
-        .iter()
-        .find(|prize| prize["kind"] == "public")
-        .unwrap()["id"]
-        .as_str()
-        .unwrap()
-        .to_owned();
+    let public_prize = prize_of_kind(&draft, "public");
     let hidden = app.get(&format!("/widget/v1/prizes/{public_prize}")).send().await.unwrap();
     assert_eq!(hidden.status(), 404);
 });
@@ -166,15 +158,7 @@ api_test!(async fn embed_origins_cannot_rewrite_the_pages_security_policy(app) {
 api_test!(async fn a_page_that_cannot_be_shown_says_so_in_the_visitors_language(app) {
     let (run, public) = shortlisted(&app, "public").await;
     let edition = json(app.get(&format!("/api/v1/editions/{}", run.edition)).send().await.unwrap()).await;
-    let councillors = edition["prizes"]
-        .as_array()
-        .unwrap()
-        .iter()
-        .find(|prize| prize["kind"] == "councillors")
-        .unwrap()["id"]
-        .as_str()
-        .unwrap()
-        .to_owned();
+    let councillors = prize_of_kind(&edition, "councillors");
     for (path, lang, words) in [
         (format!("/widget/v1/prizes/{councillors}"), "fr", "Ce scrutin n'existe pas"),
         (format!("/widget/v1/prizes/{}?lang=en", uuid::Uuid::new_v4()), "en", "This ballot does not exist"),
