@@ -109,7 +109,9 @@ RULES = {
          "list_assignments", "add_assignment", "remove_assignment", "reopen_scorecard",
          "confirm_shortlist", "schedule_audition", "set_ballot_window", "open_ballot",
          "close_ballot", "break_tie", "publish_results", "set_councillor", "list_councillors",
-         "remove_councillor", "import_councillors"], ADMIN),
+         "remove_councillor", "import_councillors", "create_webhook", "list_webhooks",
+         "get_webhook", "update_webhook", "delete_webhook", "rotate_webhook_secret",
+         "list_webhook_deliveries", "redeliver_webhook_delivery"], ADMIN),
     **dict.fromkeys(
         ["create_application", "update_application", "submit_application",
          "withdraw_application", "upload_attachment", "delete_attachment"], APPLICANT),

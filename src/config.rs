@@ -59,6 +59,12 @@ pub struct Settings {
     pub password_reset_url: String,
     /// Whether this process delivers the outbox (one instance is enough in a cluster).
     pub outbox_worker: bool,
+    /// Whether webhooks may reach loopback, private and link-local addresses over plain HTTP
+    /// (`PRIX_WEBHOOK_PRIVATE_DESTINATIONS`, development only: refused in production).
+    pub webhook_private_destinations: bool,
+    /// The wait before a failed webhook delivery's second try; each later wait is four times
+    /// longer (`PRIX_WEBHOOK_RETRY_BASE_MS`, default 5 s).
+    pub webhook_retry_base: Duration,
     /// Voter verification requests per client IP and minute.
     pub voter_rate_limit_per_minute: u32,
     /// Reverse proxies whose `X-Forwarded-For` entries are believed.
@@ -281,16 +287,25 @@ impl Settings {
             "PRIX_PASSWORD_RESET_URL",
             "http://127.0.0.1:8080/reset-password?token=",
         )?;
-        let outbox_worker = match get("PRIX_OUTBOX_WORKER").as_deref() {
-            None | Some("true") => true,
-            Some("false") => false,
-            Some(other) => {
-                return Err(invalid(
-                    "PRIX_OUTBOX_WORKER",
-                    format!("expected `true` or `false`, got `{other}`"),
-                ));
-            }
-        };
+        let outbox_worker = parse_bool("PRIX_OUTBOX_WORKER", get("PRIX_OUTBOX_WORKER"), true)?;
+        let webhook_private_destinations = parse_bool(
+            "PRIX_WEBHOOK_PRIVATE_DESTINATIONS",
+            get("PRIX_WEBHOOK_PRIVATE_DESTINATIONS"),
+            false,
+        )?;
+        if webhook_private_destinations && environment == Environment::Production {
+            return Err(invalid(
+                "PRIX_WEBHOOK_PRIVATE_DESTINATIONS",
+                "webhooks reach only public HTTPS hosts in production",
+            ));
+        }
+        let webhook_retry_base = Duration::from_millis(parse_number(
+            "PRIX_WEBHOOK_RETRY_BASE_MS",
+            get("PRIX_WEBHOOK_RETRY_BASE_MS"),
+            5_000,
+            100,
+            3_600_000,
+        )?);
         let voter_rate_limit_per_minute = parse_number(
             "PRIX_VOTER_RATE_LIMIT",
             get("PRIX_VOTER_RATE_LIMIT"),
@@ -351,6 +366,8 @@ impl Settings {
             verify_email_url,
             password_reset_url,
             outbox_worker,
+            webhook_private_destinations,
+            webhook_retry_base,
             voter_rate_limit_per_minute,
             trusted_proxies,
             voter_codes_per_domain_per_hour,
@@ -411,6 +428,22 @@ fn beside_database(database_url: &str) -> std::path::PathBuf {
                 .map(std::path::Path::to_path_buf)
         });
     beside.unwrap_or_default()
+}
+
+fn parse_bool(
+    variable: &'static str,
+    raw: Option<String>,
+    default: bool,
+) -> Result<bool, ConfigError> {
+    match raw.as_deref() {
+        None => Ok(default),
+        Some("true") => Ok(true),
+        Some("false") => Ok(false),
+        Some(other) => Err(invalid(
+            variable,
+            format!("expected `true` or `false`, got `{other}`"),
+        )),
+    }
 }
 
 fn parse_number(

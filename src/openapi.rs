@@ -42,6 +42,7 @@ use crate::error;
         (name = "jury", description = "The jury: members, conflicts of interest, scoring, rankings, shortlist, auditions, decisions"),
         (name = "ballots", description = "The councillors' and the public's ballots, votes, receipts, results and laureates"),
         (name = "applications", description = "Applications: drafts, submission, eligibility review, the public gallery"),
+        (name = "webhooks", description = "Signed notifications of an organization's events to the URLs its staff subscribe"),
         (name = "widget", description = "The embeddable public vote and the ceremony screen (HTML pages and their files)"),
     )
 )]

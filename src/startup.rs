@@ -19,7 +19,10 @@ use crate::{
     domain::voter::VoterKeys,
     http::{self, extract, rate_limit::SharedLimits, request_id},
     openapi::ApiDoc,
-    services::mail::{self, Mailer},
+    services::{
+        mail::{self, Mailer},
+        webhooks,
+    },
     state::AppState,
 };
 
@@ -82,6 +85,13 @@ impl Application {
             mail::spawn_worker(
                 db.clone(),
                 Mailer::new(settings.smtp_url.as_deref(), &settings.mail_from)?,
+            );
+            webhooks::spawn_worker(
+                db.clone(),
+                webhooks::Sender::new(
+                    settings.webhook_private_destinations,
+                    settings.webhook_retry_base,
+                )?,
             );
         }
         let state = web::Data::new(AppState::new(settings, db, voter_keys, shared_limits));

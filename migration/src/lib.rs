@@ -20,6 +20,7 @@ mod m20261130_000004_sealed_choices;
 mod m20261130_000005_ballot_counts;
 mod m20261130_000006_embed_origins;
 mod m20261130_000007_api_tokens;
+mod m20261130_000008_webhooks;
 
 pub struct Migrator;
 
@@ -45,6 +46,7 @@ impl MigratorTrait for Migrator {
             Box::new(m20261130_000005_ballot_counts::Migration),
             Box::new(m20261130_000006_embed_origins::Migration),
             Box::new(m20261130_000007_api_tokens::Migration),
+            Box::new(m20261130_000008_webhooks::Migration),
         ]
     }
 }

@@ -73,6 +73,15 @@ pub const RULES: &[(&str, Rule)] = &[
     ("list_organization_admins", Rule::AnyOf(ADMIN)),
     ("add_organization_admin", Rule::AnyOf(ADMIN)),
     ("remove_organization_admin", Rule::AnyOf(ADMIN)),
+    // Staff of that organization (others get 404).
+    ("create_webhook", Rule::AnyOf(ADMIN)),
+    ("list_webhooks", Rule::AnyOf(ADMIN)),
+    ("get_webhook", Rule::AnyOf(ADMIN)),
+    ("update_webhook", Rule::AnyOf(ADMIN)),
+    ("delete_webhook", Rule::AnyOf(ADMIN)),
+    ("rotate_webhook_secret", Rule::AnyOf(ADMIN)),
+    ("list_webhook_deliveries", Rule::AnyOf(ADMIN)),
+    ("redeliver_webhook_delivery", Rule::AnyOf(ADMIN)),
     // Published editions are public; drafts are visible to their organization's staff only.
     ("list_editions", Rule::Optional),
     ("get_edition", Rule::Optional),

@@ -55,6 +55,7 @@ pub mod roster;
 pub mod scoring;
 pub mod validation;
 pub mod voter;
+pub mod webhook;
 
 pub use display_name::DisplayName;
 pub use email::Email;

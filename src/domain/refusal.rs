@@ -103,6 +103,8 @@ pub enum ProblemCode {
     TooManyAttachments,
     /// The account already has the most live API tokens allowed: revoke one first.
     TooManyTokens,
+    /// The organization already has the most webhooks allowed: delete one first.
+    TooManyWebhooks,
     /// Only a draft application can be changed or submitted.
     NotADraft,
     /// The application has not been submitted.

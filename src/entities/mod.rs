@@ -29,3 +29,5 @@ pub mod scorecard;
 pub mod user;
 pub mod user_role;
 pub mod voter_verification;
+pub mod webhook;
+pub mod webhook_delivery;

@@ -23,6 +23,7 @@ pub mod request_id;
 pub mod roster;
 pub mod security_headers;
 pub mod users;
+pub mod webhooks;
 pub mod widget;
 
 use actix_web::{HttpRequest, HttpResponse, web};
@@ -72,6 +73,14 @@ pub fn routes(config: &mut ServiceConfig) {
                 .service(organizations::list_organization_admins)
                 .service(organizations::add_organization_admin)
                 .service(organizations::remove_organization_admin)
+                .service(webhooks::create_webhook)
+                .service(webhooks::list_webhooks)
+                .service(webhooks::get_webhook)
+                .service(webhooks::update_webhook)
+                .service(webhooks::delete_webhook)
+                .service(webhooks::rotate_webhook_secret)
+                .service(webhooks::list_webhook_deliveries)
+                .service(webhooks::redeliver_webhook_delivery)
                 .service(editions::create_edition)
                 .service(editions::list_editions)
                 .service(editions::get_edition)

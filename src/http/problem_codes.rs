@@ -36,6 +36,7 @@ pub const OPERATION_CODES: &[(&str, &[ProblemCode])] = &[
     ("create_organization", &[ShortNameTaken]),
     ("create_prize", &[EditionLocked]),
     ("create_user", &[EmailTaken]),
+    ("create_webhook", &[TooManyWebhooks]),
     (
         "decide_prize",
         &[

@@ -5,6 +5,7 @@ use sea_orm::{
     EntityTrait, QueryFilter, QueryOrder, QuerySelect,
 };
 use serde::Serialize;
+use serde_json::{Map, Value, json};
 use utoipa::ToSchema;
 use uuid::Uuid;
 
@@ -15,7 +16,7 @@ use crate::{
         pagination::{Page, PageRequest},
     },
     entities::{application, audit_event, edition, prize},
-    services::staff::StaffScope,
+    services::{staff::StaffScope, webhooks},
 };
 
 /// Advisory-lock key serialising audit appends on PostgreSQL.
@@ -49,18 +50,29 @@ impl AuditEntry {
     }
 }
 
-/// The organization whose trail an event about this target belongs to; `None` for targets
-/// that belong to no organization (accounts, sessions).
-async fn organization_of(
+/// Where a target belongs: its organization (whose trail holds the event) and edition; both
+/// `None` for targets that belong to no organization (accounts, sessions).
+#[derive(Default)]
+struct Owners {
+    organization_id: Option<Uuid>,
+    edition_id: Option<Uuid>,
+}
+
+async fn owners_of(
     txn: &DatabaseTransaction,
     target_type: &str,
     target_id: Option<&str>,
-) -> Result<Option<Uuid>, DbErr> {
+) -> Result<Owners, DbErr> {
     let Some(id) = target_id.and_then(|id| Uuid::parse_str(id).ok()) else {
-        return Ok(None);
+        return Ok(Owners::default());
     };
     let edition_id = match target_type {
-        "organization" => return Ok(Some(id)),
+        "organization" => {
+            return Ok(Owners {
+                organization_id: Some(id),
+                edition_id: None,
+            });
+        }
         "edition" => Some(id),
         "application" => application::Entity::find_by_id(id)
             .one(txn)
@@ -73,18 +85,47 @@ async fn organization_of(
         _ => None,
     };
     let Some(edition_id) = edition_id else {
-        return Ok(None);
+        return Ok(Owners::default());
     };
-    Ok(edition::Entity::find_by_id(edition_id)
-        .one(txn)
-        .await?
-        .map(|model| model.organization_id))
+    Ok(Owners {
+        organization_id: edition::Entity::find_by_id(edition_id)
+            .one(txn)
+            .await?
+            .map(|model| model.organization_id),
+        edition_id: Some(edition_id),
+    })
+}
+
+/// The identifiers a webhook event about this target carries.
+fn event_ids(entry: &AuditEntry, owners: &Owners) -> Map<String, Value> {
+    let mut ids = Map::new();
+    if let Some(target) = &entry.target_id {
+        ids.insert(format!("{}_id", entry.target_type), json!(target));
+    }
+    if let Some(edition) = owners.edition_id {
+        ids.insert("edition_id".into(), json!(edition));
+    }
+    if let Some(organization) = owners.organization_id {
+        ids.insert("organization_id".into(), json!(organization));
+    }
+    ids
 }
 
 /// Appends `entry` to the chain, inside the transaction making the change it records.
 pub async fn record(txn: &DatabaseTransaction, entry: AuditEntry) -> Result<(), DbErr> {
-    let organization_id =
-        organization_of(txn, entry.target_type, entry.target_id.as_deref()).await?;
+    let owners = owners_of(txn, entry.target_type, entry.target_id.as_deref()).await?;
+    let organization_id = owners.organization_id;
+    if let Some(organization_id) = organization_id {
+        // The organization's webhooks hear of the change in its own transaction.
+        webhooks::announce(
+            txn,
+            organization_id,
+            entry.action,
+            &entry.details,
+            event_ids(&entry, &owners),
+        )
+        .await?;
+    }
     db::lock_for_chain(txn, AUDIT_CHAIN_LOCK).await?;
     let last = audit_event::Entity::find()
         .order_by_desc(audit_event::Column::Seq)

@@ -17,3 +17,4 @@ pub mod roster;
 pub mod sessions;
 pub mod staff;
 pub mod voters;
+pub mod webhooks;

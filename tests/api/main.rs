@@ -40,6 +40,7 @@ mod roster;
 mod secrecy;
 mod tokens;
 mod users;
+mod webhooks;
 mod widget;
 
 fn main() -> ExitCode {
