@@ -15,6 +15,7 @@ use crate::{
         attachments::Storage,
         ballots::{BallotCache, VoteWriter},
         live::LiveHub,
+        signing::ResultsSigner,
     },
 };
 
@@ -45,6 +46,8 @@ pub struct AppState {
     pub live_slots: StreamSlots,
     /// The public reads answered from memory.
     pub public_reads: Arc<PublicReads>,
+    /// Signs the published results documents.
+    pub results_signer: Arc<ResultsSigner>,
 }
 
 impl AppState {
@@ -57,6 +60,9 @@ impl AppState {
     ) -> Self {
         let ten_minutes = Duration::from_secs(600);
         Self {
+            results_signer: Arc::new(
+                ResultsSigner::new(&voter_keys.results_signing).expect("a 32-byte derived seed"),
+            ),
             live_hub: LiveHub::new(voter_keys.clone()),
             voter_keys,
             jwt: JwtKeys::new(&settings.jwt_secret, settings.access_token_ttl),

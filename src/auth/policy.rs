@@ -144,6 +144,10 @@ pub const RULES: &[(&str, Rule)] = &[
     ("get_ballot", Rule::Public),
     ("check_receipt", Rule::Public),
     ("list_laureates", Rule::Public),
+    // What an edition has published, as CSV and signed; the key that verifies it.
+    ("export_results", Rule::Public),
+    ("get_signed_results", Rule::Public),
+    ("get_jwks", Rule::Public),
     ("get_results", Rule::Optional),
     // The ceremony screen: turnout, then the result once published.
     ("live_results", Rule::Public),
@@ -185,6 +189,9 @@ pub const ANY_ORIGIN: &[&str] = &[
     "get_ballot",
     "get_results",
     "list_laureates",
+    "export_results",
+    "get_signed_results",
+    "get_jwks",
     "live_results",
     "check_receipt",
     "request_voter_code",

@@ -59,6 +59,8 @@ pub struct VoterKeys {
     pub participation: Vec<u8>,
     /// Seals the choices: what was voted, unreadable without the voter key.
     pub ballot: Vec<u8>,
+    /// The Ed25519 seed of the key that signs published results documents.
+    pub results_signing: Vec<u8>,
 }
 
 impl VoterKeys {
@@ -73,6 +75,7 @@ impl VoterKeys {
             identity: derive("prix-ceser voter identity"),
             participation: derive("prix-ceser ballot participation"),
             ballot: derive("prix-ceser ballot choice"),
+            results_signing: derive("prix-ceser results signing"),
         }
     }
 

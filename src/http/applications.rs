@@ -12,7 +12,10 @@ use serde::Deserialize;
 use utoipa::{IntoParams, ToSchema};
 use uuid::Uuid;
 
-use super::{csv_export, extract::Query};
+use super::{
+    csv_export::{self, CsvFormat},
+    extract::Query,
+};
 use crate::{
     auth::Principal,
     domain::{
@@ -540,11 +543,12 @@ fn csv_row(criteria: &[String], application: &Application) -> Vec<String> {
 
 /// Export an edition's applications as CSV, one row per application (its organization's staff).
 ///
-/// UTF-8, comma-separated, with a header row; one `answer_<criterion>` column per criterion.
+/// UTF-8 with a header row; one `answer_<criterion>` column per criterion. Comma-separated,
+/// or `separator=semicolon&bom=true` for French spreadsheets.
 #[utoipa::path(
     tag = "applications",
     security(("bearer" = [])),
-    params(("id" = Uuid, Path, description = "Edition id")),
+    params(("id" = Uuid, Path, description = "Edition id"), CsvFormat),
     responses(
         (status = 200, description = "The applications as CSV", content_type = "text/csv", body = String,
          example = "id,status,eligibility,…\n01935f0e-…,submitted,eligible,…\n"),
@@ -556,6 +560,7 @@ pub async fn export_applications(
     state: web::Data<AppState>,
     caller: Principal,
     id: web::Path<Uuid>,
+    format: Query<CsvFormat>,
 ) -> Result<HttpResponse, ApiError> {
     let edition_id = id.into_inner();
     let (criteria, all) = applications::all_of_edition(&state.db, &caller, edition_id).await?;
@@ -569,6 +574,7 @@ pub async fn export_applications(
         all.iter()
             .map(|application| csv_row(&criteria, application)),
         &format!("applications-{edition_id}.csv"),
+        &format.into_inner(),
     )
 }
 

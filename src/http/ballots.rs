@@ -8,7 +8,12 @@ use utoipa::ToSchema;
 use uuid::Uuid;
 
 use super::API_PREFIX;
-use super::{client_ip::client_ip, public_cache};
+use super::{
+    client_ip::client_ip,
+    csv_export::{self, CsvFormat},
+    extract::Query,
+    public_cache,
+};
 
 use crate::{
     auth::Principal,
@@ -474,4 +479,98 @@ pub async fn live_results(
         // Each event must reach the screen when sent: a compressor would hold it back.
         .insert_header((header::CONTENT_ENCODING, "identity"))
         .streaming(events))
+}
+
+/// An edition's published results as CSV: one row per counted candidate of each published
+/// ballot, then each laureate and mention of the prizes decided by the jury.
+///
+/// Columns `prize`, `kind`, `candidate`, `outcome` (`laureate`, `mention` or empty), `votes`,
+/// `turnout`. Comma-separated, or `separator=semicolon&bom=true` for French spreadsheets.
+#[utoipa::path(
+    tag = "ballots",
+    params(("id" = Uuid, Path, description = "Edition id"), CsvFormat),
+    responses(
+        (status = 200, description = "The published results as CSV", content_type = "text/csv", body = String,
+         example = "prize,kind,candidate,outcome,votes,turnout\nPrix du public,public,Résonansemble,laureate,412,977\n"),
+        error::PublicResourceErrors,
+    )
+)]
+#[get("/editions/{id}/results.csv", wrap = "from_fn(authorize)")]
+pub async fn export_results(
+    state: web::Data<AppState>,
+    id: web::Path<Uuid>,
+    format: Query<CsvFormat>,
+) -> Result<HttpResponse, ApiError> {
+    let edition_id = id.into_inner();
+    let document = ballots::results_document(&state.db, &state.voter_keys, edition_id).await?;
+    let header = ballots::CSV_COLUMNS.map(str::to_owned);
+    csv_export::respond(
+        &header,
+        document.csv_rows(),
+        &format!(
+            "results-{}-{}.csv",
+            document.edition.year, document.edition.number
+        ),
+        &format.into_inner(),
+    )
+}
+
+/// The claims of a signed results document.
+#[derive(Serialize, ToSchema)]
+pub struct SignedResults {
+    /// Who signed: always `prix-ceser`.
+    #[schema(example = "prix-ceser")]
+    pub iss: &'static str,
+    /// When it was signed (Unix seconds).
+    pub iat: i64,
+    #[serde(flatten)]
+    pub document: ballots::ResultsDocument,
+}
+
+/// An edition's published results, signed (JWS).
+///
+/// A compact JWS (`application/jose`) signed with Ed25519 (`alg` `EdDSA`, `typ`
+/// `prix-ceser-results+jwt`, `kid` the key's RFC 7638 thumbprint). Its payload is a
+/// `SignedResults`: the laureates and the published tallies. Verify it with the public key of
+/// the same `kid` at `/.well-known/jwks.json`, whatever server or cache it came through.
+#[utoipa::path(
+    tag = "ballots",
+    params(("id" = Uuid, Path, description = "Edition id")),
+    responses(
+        (status = 200, description = "The published results, signed", content_type = "application/jose", body = String,
+         example = "eyJ0eXAiOiJwcml4LWNlc2VyLXJlc3VsdHMrand0IiwiYWxnIjoiRWREU0EiLCJraWQiOiIuLi4ifQ.eyJpc3MiOiJwcml4LWNlc2VyIiwiLi4uIjoiLi4uIn0.c2lnbmF0dXJl"),
+        error::PublicResourceErrors,
+    )
+)]
+#[get("/editions/{id}/results.jws", wrap = "from_fn(authorize)")]
+pub async fn get_signed_results(
+    state: web::Data<AppState>,
+    id: web::Path<Uuid>,
+) -> Result<HttpResponse, ApiError> {
+    let document = ballots::results_document(&state.db, &state.voter_keys, id.into_inner()).await?;
+    let signed = state.results_signer.sign(&SignedResults {
+        iss: "prix-ceser",
+        iat: Utc::now().timestamp(),
+        document,
+    })?;
+    Ok(HttpResponse::Ok()
+        .insert_header((header::CONTENT_TYPE, "application/jose"))
+        .body(signed))
+}
+
+/// The public keys that verify signed results documents (JSON Web Key Set).
+#[utoipa::path(
+    tag = "ballots",
+    responses(
+        (status = 200, description = "The keys, each with its `kid`", content_type = "application/jwk-set+json", body = Object,
+         example = json!({"keys": [{"kty": "OKP", "crv": "Ed25519", "x": "11qYAYKxCrfVS_7TyWQHOg7hcvPapiMlrwIaaPcHURo", "kid": "kPrK_qmxVWaYVA9wwBF6Iuo3vVzz7TxHCTwXBygrS4k", "use": "sig", "alg": "EdDSA"}]})),
+        (status = 500, response = error::InternalError),
+    )
+)]
+#[get("/.well-known/jwks.json", wrap = "from_fn(authorize)")]
+pub async fn get_jwks(state: web::Data<AppState>) -> HttpResponse {
+    HttpResponse::Ok()
+        .insert_header((header::CONTENT_TYPE, "application/jwk-set+json"))
+        .insert_header((header::CACHE_CONTROL, "public, max-age=3600"))
+        .json(state.results_signer.jwks())
 }

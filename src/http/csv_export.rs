@@ -2,6 +2,8 @@
 use std::borrow::Cow;
 
 use actix_web::{HttpResponse, http::header};
+use serde::Deserialize;
+use utoipa::{IntoParams, ToSchema};
 
 use crate::error::ApiError;
 
@@ -17,14 +19,48 @@ pub fn neutralize(cell: &str) -> Cow<'_, str> {
     }
 }
 
+/// How a CSV download is written: commas (the default) or semicolons, as French spreadsheets
+/// expect, with a byte-order mark if asked (so that Excel reads UTF-8).
+#[derive(Debug, Default, Deserialize, IntoParams)]
+#[into_params(parameter_in = Query)]
+#[serde(deny_unknown_fields)]
+pub struct CsvFormat {
+    /// `comma` (default) or `semicolon`.
+    #[serde(default)]
+    #[param(inline)]
+    pub separator: Separator,
+    /// Start with a UTF-8 byte-order mark (default `false`).
+    #[serde(default)]
+    pub bom: bool,
+}
+
+#[derive(Debug, Default, Clone, Copy, Deserialize, ToSchema)]
+#[serde(rename_all = "snake_case")]
+pub enum Separator {
+    #[default]
+    Comma,
+    Semicolon,
+}
+
 /// A `text/csv` answer: a header row, then the rows, every cell neutralised; offered as a
 /// download named `filename`.
 pub fn respond(
     header: &[String],
     rows: impl IntoIterator<Item = Vec<String>>,
     filename: &str,
+    format: &CsvFormat,
 ) -> Result<HttpResponse, ApiError> {
-    let mut writer = csv::Writer::from_writer(Vec::new());
+    let mut body = Vec::new();
+    if format.bom {
+        body.extend_from_slice("\u{feff}".as_bytes());
+    }
+    let delimiter = match format.separator {
+        Separator::Comma => b',',
+        Separator::Semicolon => b';',
+    };
+    let mut writer = csv::WriterBuilder::new()
+        .delimiter(delimiter)
+        .from_writer(body);
     for row in std::iter::once(header.to_vec()).chain(rows) {
         writer
             .write_record(row.iter().map(|cell| neutralize(cell).into_owned()))

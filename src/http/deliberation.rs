@@ -4,11 +4,11 @@ use std::collections::BTreeMap;
 use actix_web::{HttpResponse, get, middleware::from_fn, post, put, web};
 use chrono::{DateTime, Utc};
 use serde::Deserialize;
-use utoipa::ToSchema;
+use utoipa::{IntoParams, ToSchema};
 use uuid::Uuid;
 
 use super::{
-    csv_export,
+    csv_export::{self, CsvFormat, Separator},
     extract::Query,
     jury::{RoundQuery, reason_of},
 };
@@ -186,7 +186,7 @@ pub async fn get_rankings(
 /// The ranking of a round as CSV (staff and the jury's president).
 #[utoipa::path(
     tag = "jury", security(("bearer" = [])),
-    params(("id" = Uuid, Path, description = "Edition id"), RoundQuery),
+    params(("id" = Uuid, Path, description = "Edition id"), RankingsCsvQuery),
     responses(
         (status = 200, description = "The ranking as CSV", content_type = "text/csv", body = String,
          example = "rank,application_id,total,…\n1,01935f0e-…,15.2,…\n"),
@@ -198,9 +198,14 @@ pub async fn export_rankings(
     state: web::Data<AppState>,
     caller: Principal,
     id: web::Path<Uuid>,
-    query: Query<RoundQuery>,
+    query: Query<RankingsCsvQuery>,
 ) -> Result<HttpResponse, ApiError> {
-    let (edition_id, round) = (id.into_inner(), query.0.round);
+    let RankingsCsvQuery {
+        round,
+        separator,
+        bom,
+    } = query.into_inner();
+    let edition_id = id.into_inner();
     let ranking = jury::rankings(&state.db, &caller, edition_id, round).await?;
     let criteria: Vec<String> = ranking
         .iter()
@@ -247,7 +252,23 @@ pub async fn export_rankings(
         &header,
         rows,
         &format!("rankings-{edition_id}-{}.csv", round.as_str()),
+        &CsvFormat { separator, bom },
     )
+}
+
+/// A round, and how its CSV is written (see [`CsvFormat`]).
+#[derive(Debug, Deserialize, IntoParams)]
+#[into_params(parameter_in = Query)]
+#[serde(deny_unknown_fields)]
+pub struct RankingsCsvQuery {
+    pub round: Round,
+    /// `comma` (default) or `semicolon`.
+    #[serde(default)]
+    #[param(inline)]
+    pub separator: Separator,
+    /// Start with a UTF-8 byte-order mark (default `false`).
+    #[serde(default)]
+    pub bom: bool,
 }
 
 #[derive(Debug, Deserialize, ToSchema)]

@@ -38,6 +38,7 @@ pub fn routes(config: &mut ServiceConfig) {
     config
         .service(health::health_live)
         .service(health::health_ready)
+        .service(ballots::get_jwks)
         .service(
             scope("/widget/v1")
                 .service(widget::get_widget_asset)
@@ -139,6 +140,8 @@ pub fn routes(config: &mut ServiceConfig) {
                 .service(ballots::break_tie)
                 .service(ballots::publish_results)
                 .service(ballots::list_laureates)
+                .service(ballots::export_results)
+                .service(ballots::get_signed_results)
                 .service(roster::set_councillor)
                 .service(roster::list_councillors)
                 .service(roster::remove_councillor)

@@ -73,6 +73,18 @@ pub struct WebhookPath {
     webhook_id: Uuid,
 }
 
+/// A delivery's address: its webhook's, and its id.
+#[derive(Debug, Deserialize, IntoParams)]
+#[into_params(parameter_in = Path)]
+pub struct DeliveryPath {
+    /// Organization id
+    id: Uuid,
+    /// Webhook id
+    webhook_id: Uuid,
+    /// Delivery id
+    delivery_id: Uuid,
+}
+
 fn location(organization_id: Uuid, id: Uuid) -> String {
     format!("{API_PREFIX}/organizations/{organization_id}/webhooks/{id}")
 }
@@ -293,7 +305,7 @@ pub async fn list_webhook_deliveries(
 /// can tell it already has it).
 #[utoipa::path(
     tag = "webhooks",
-    params(WebhookPath, ("delivery_id" = Uuid, Path, description = "Delivery id")),
+    params(DeliveryPath),
     responses(
         (status = 202, description = "Queued: the delivery, pending", body = WebhookDelivery),
         error::ActionErrors,
@@ -306,9 +318,13 @@ pub async fn list_webhook_deliveries(
 pub async fn redeliver_webhook_delivery(
     state: web::Data<AppState>,
     caller: Principal,
-    path: web::Path<(Uuid, Uuid, Uuid)>,
+    path: web::Path<DeliveryPath>,
 ) -> Result<HttpResponse, ApiError> {
-    let (organization_id, id, delivery_id) = path.into_inner();
+    let DeliveryPath {
+        id: organization_id,
+        webhook_id: id,
+        delivery_id,
+    } = path.into_inner();
     let delivery =
         webhooks::redeliver(&state.db, &caller, organization_id, id, delivery_id).await?;
     Ok(HttpResponse::Accepted().json(delivery))

@@ -15,6 +15,7 @@ pub mod organizations;
 pub mod privacy;
 pub mod roster;
 pub mod sessions;
+pub mod signing;
 pub mod staff;
 pub mod voters;
 pub mod webhooks;

@@ -36,6 +36,7 @@ mod proxies;
 mod public_reads;
 mod public_vote;
 mod refusals;
+mod results_documents;
 mod roster;
 mod secrecy;
 mod tokens;

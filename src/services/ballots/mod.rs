@@ -40,11 +40,13 @@ use crate::{
 
 mod conduct;
 mod councillors;
+mod document;
 mod results;
 mod votes;
 mod writer;
 pub use conduct::*;
 pub use councillors::*;
+pub use document::*;
 pub use results::*;
 pub use votes::*;
 pub use writer::{NewVote, VoteWriter};
