@@ -155,3 +155,105 @@ pub fn require_answer_fields(openapi: &mut utoipa::openapi::OpenApi) {
         }
     }
 }
+
+/// The lists answered whole, not as `{items, next_cursor}` pages, and what bounds each:
+/// `(operationId, the bound in words, the most items when a number says it)`. Every other list
+/// is a page; [`document_bounded_lists`] refuses a bare array that is not listed here.
+pub const BOUNDED_LISTS: &[(&str, &str, Option<u64>)] = &[
+    (
+        "list_attachments",
+        "the application's attachments",
+        Some(crate::domain::attachment::MAX_PER_APPLICATION as u64),
+    ),
+    (
+        "list_api_tokens",
+        "the caller's live tokens",
+        Some(crate::domain::api_token::MAX_LIVE),
+    ),
+    (
+        "list_webhooks",
+        "the organization's webhooks",
+        Some(crate::domain::webhook::MAX_PER_ORGANIZATION),
+    ),
+    ("list_laureates", "one per prize of the edition", None),
+    (
+        "list_jury_members",
+        "one per seat of the edition's jury",
+        None,
+    ),
+    (
+        "check_jury_composition",
+        "one per rule of the jury's composition the jury departs from",
+        None,
+    ),
+    (
+        "list_scorecards",
+        "one per reviewer of the application in the round",
+        None,
+    ),
+    (
+        "get_rankings",
+        "one per file of the round: a ranking is read whole",
+        None,
+    ),
+    (
+        "assign_reviewers",
+        "one per reviewer and file of the round: what the assignment made, whole",
+        None,
+    ),
+];
+
+/// Writes each bounded list's bound into its `200` answer (`maxItems` where a number says it,
+/// the bound in words in its description). Panics on a bare array answer not in
+/// [`BOUNDED_LISTS`]: a list that can grow is a page.
+pub fn document_bounded_lists(openapi: &mut utoipa::openapi::OpenApi) {
+    use utoipa::openapi::{RefOr, schema::Schema};
+    for operation in operations_mut(openapi) {
+        let id = operation.operation_id.clone().unwrap_or_default();
+        let Some(RefOr::T(answer)) = operation.responses.responses.get_mut("200") else {
+            continue;
+        };
+        let Some(RefOr::T(content)) = answer.content.get_mut("application/json") else {
+            continue;
+        };
+        let Some(RefOr::T(Schema::Array(array))) = content.schema.as_mut() else {
+            continue;
+        };
+        let Some((_, words, most)) = BOUNDED_LISTS.iter().find(|(listed, ..)| *listed == id) else {
+            panic!("{id} answers a bare array: make it a page, or list its bound in BOUNDED_LISTS");
+        };
+        array.max_items = most.map(|most| most as usize);
+        let bound = match most {
+            Some(most) => format!("at most {most}, {words}"),
+            None => words.to_string(),
+        };
+        answer.description = format!("{}; a bounded list: {bound}", answer.description);
+    }
+}
+
+/// Makes each page schema (`Page_X`) reference its item schema `X` instead of repeating it, so
+/// that generated clients type a page's items as the very type the single reads answer.
+pub fn reference_page_items(openapi: &mut utoipa::openapi::OpenApi) {
+    use utoipa::openapi::{
+        Ref, RefOr,
+        schema::{ArrayItems, Schema},
+    };
+    let Some(components) = openapi.components.as_mut() else {
+        return;
+    };
+    let names: Vec<String> = components.schemas.keys().cloned().collect();
+    for name in &names {
+        let Some(item) = name.strip_prefix("Page_") else {
+            continue;
+        };
+        if !names.iter().any(|other| other == item) {
+            continue;
+        }
+        if let Some(RefOr::T(Schema::Object(page))) = components.schemas.get_mut(name)
+            && let Some(RefOr::T(Schema::Array(items))) = page.properties.get_mut("items")
+        {
+            items.items =
+                ArrayItems::RefOrSchema(Box::new(RefOr::Ref(Ref::from_schema_name(item))));
+        }
+    }
+}

@@ -41,7 +41,9 @@ where
     http::public_cache::document(&mut document);
     crate::auth::policy::document(&mut document);
     http::document_created(&mut document);
+    crate::openapi::reference_page_items(&mut document);
     crate::openapi::require_answer_fields(&mut document);
+    crate::openapi::document_bounded_lists(&mut document);
     (app, document)
 }
 

@@ -59,6 +59,24 @@ impl<K: std::str::FromStr> PageRequest<K> {
     }
 }
 
+impl PageRequest<String> {
+    /// A page of a list read whole (a short one: a roster, a round's files): its items in the
+    /// order of `key_of`, those after the cursor's key.
+    pub fn page_of<T>(&self, mut items: Vec<T>, key_of: impl Fn(&T) -> String) -> Page<T> {
+        items.sort_by_cached_key(&key_of);
+        let rows = items
+            .into_iter()
+            .filter(|item| {
+                self.after
+                    .as_ref()
+                    .is_none_or(|after| key_of(item) > *after)
+            })
+            .take(self.fetch_limit() as usize)
+            .collect();
+        self.paginate(rows, key_of)
+    }
+}
+
 fn parse_limit(limit: Option<u64>) -> Result<u64, FieldError> {
     match limit {
         None => Ok(DEFAULT_LIMIT),
@@ -93,6 +111,23 @@ fn decode_cursor<K: std::str::FromStr>(cursor: &str) -> Result<K, FieldError> {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn a_list_read_whole_is_paged_in_the_order_of_its_keys() {
+        let items = vec!["d", "a", "c", "b", "e"];
+        let first = PageRequest::<String>::parse(Some(2), None)
+            .unwrap()
+            .page_of(items.clone(), |item| item.to_string());
+        assert_eq!(first.items, ["a", "b"]);
+        let next = PageRequest::<String>::parse(Some(2), first.next_cursor.as_deref())
+            .unwrap()
+            .page_of(items.clone(), |item| item.to_string());
+        assert_eq!(next.items, ["c", "d"]);
+        let last = PageRequest::<String>::parse(Some(2), next.next_cursor.as_deref())
+            .unwrap()
+            .page_of(items, |item| item.to_string());
+        assert_eq!((last.items, last.next_cursor), (vec!["e"], None));
+    }
 
     #[test]
     fn defaults_and_bounds() {

@@ -1,6 +1,7 @@
 //! Applications: drafting and submission by applicants, review and publication by staff,
 //! the CSV export and the public gallery.
 use super::API_PREFIX;
+use super::organizations::PageQuery;
 use super::public_cache;
 use crate::auth::access::authorize;
 use actix_web::middleware::from_fn;
@@ -582,9 +583,9 @@ pub async fn export_applications(
 /// shortlisted ones). No personal data. Anonymous; this is what the website embeds.
 #[utoipa::path(
     tag = "applications",
-    params(("id" = Uuid, Path, description = "Edition id")),
+    params(("id" = Uuid, Path, description = "Edition id"), PageQuery),
     responses(
-        (status = 200, description = "The public candidates", body = Vec<Candidate>),
+        (status = 200, description = "A page of the public candidates", body = Page<Candidate>),
         error::PublicResourceErrors,
     )
 )]
@@ -596,8 +597,11 @@ pub async fn export_applications(
 pub async fn list_candidates(
     state: web::Data<AppState>,
     id: web::Path<Uuid>,
-) -> Result<web::Json<Vec<Candidate>>, ApiError> {
+    query: Query<PageQuery>,
+) -> Result<web::Json<Page<Candidate>>, ApiError> {
+    let page = query.into_inner().parse()?;
+    let candidates = applications::candidates(&state.db, id.into_inner()).await?;
     Ok(web::Json(
-        applications::candidates(&state.db, id.into_inner()).await?,
+        page.page_of(candidates, |candidate| candidate.id.to_string()),
     ))
 }

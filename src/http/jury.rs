@@ -7,6 +7,8 @@ use uuid::Uuid;
 
 use super::API_PREFIX;
 use super::extract::Query;
+use super::organizations::PageQuery;
+use crate::domain::pagination::{Page, PageRequest};
 use crate::{
     auth::{Principal, access::authorize},
     domain::{
@@ -174,9 +176,9 @@ pub async fn declare_conflict(
 /// The conflicts of interest declared on an edition's applications (staff).
 #[utoipa::path(
     tag = "jury", security(("bearer" = [])),
-    params(("id" = Uuid, Path, description = "Edition id")),
+    params(("id" = Uuid, Path, description = "Edition id"), PageQuery),
     responses(
-        (status = 200, description = "The conflicts", body = Vec<Conflict>),
+        (status = 200, description = "A page of the conflicts, by application and member", body = Page<Conflict>),
         error::ResourceErrors,
     )
 )]
@@ -185,10 +187,13 @@ pub async fn list_conflicts(
     state: web::Data<AppState>,
     caller: Principal,
     id: web::Path<Uuid>,
-) -> Result<web::Json<Vec<Conflict>>, ApiError> {
-    Ok(web::Json(
-        jury::conflicts(&state.db, &caller, id.into_inner()).await?,
-    ))
+    query: Query<PageQuery>,
+) -> Result<web::Json<Page<Conflict>>, ApiError> {
+    let page = query.into_inner().parse()?;
+    let conflicts = jury::conflicts(&state.db, &caller, id.into_inner()).await?;
+    Ok(web::Json(page.page_of(conflicts, |conflict| {
+        format!("{}/{}", conflict.application_id, conflict.user_id)
+    })))
 }
 
 #[derive(Debug, Deserialize, IntoParams)]
@@ -196,6 +201,26 @@ pub async fn list_conflicts(
 #[serde(deny_unknown_fields)]
 pub struct RoundQuery {
     pub round: Round,
+}
+
+/// A round, and a page of its list.
+#[derive(Debug, Deserialize, IntoParams)]
+#[into_params(parameter_in = Query)]
+#[serde(deny_unknown_fields)]
+pub struct RoundPageQuery {
+    pub round: Round,
+    /// Page size, 1 to 200 (default 50).
+    #[param(minimum = 1, maximum = 200)]
+    pub limit: Option<u64>,
+    /// `next_cursor` of the previous page.
+    pub cursor: Option<String>,
+}
+
+impl RoundPageQuery {
+    fn parse(self) -> Result<(Round, PageRequest<String>), ApiError> {
+        let page = PageRequest::parse(self.limit, self.cursor.as_deref())?;
+        Ok((self.round, page))
+    }
 }
 
 #[derive(Debug, Deserialize, ToSchema)]
@@ -248,9 +273,9 @@ pub async fn assign_reviewers(
 /// The reviewer assignments of a round (staff).
 #[utoipa::path(
     tag = "jury", security(("bearer" = [])),
-    params(("id" = Uuid, Path, description = "Edition id"), RoundQuery),
+    params(("id" = Uuid, Path, description = "Edition id"), RoundPageQuery),
     responses(
-        (status = 200, description = "The assignments", body = Vec<Assignment>),
+        (status = 200, description = "A page of the round's assignments, by application and member", body = Page<Assignment>),
         error::ResourceErrors,
     )
 )]
@@ -259,11 +284,13 @@ pub async fn list_assignments(
     state: web::Data<AppState>,
     caller: Principal,
     id: web::Path<Uuid>,
-    query: Query<RoundQuery>,
-) -> Result<web::Json<Vec<Assignment>>, ApiError> {
-    Ok(web::Json(
-        jury::assignments(&state.db, &caller, id.into_inner(), query.0.round).await?,
-    ))
+    query: Query<RoundPageQuery>,
+) -> Result<web::Json<Page<Assignment>>, ApiError> {
+    let (round, page) = query.into_inner().parse()?;
+    let assignments = jury::assignments(&state.db, &caller, id.into_inner(), round).await?;
+    Ok(web::Json(page.page_of(assignments, |assignment| {
+        format!("{}/{}", assignment.application_id, assignment.user_id)
+    })))
 }
 
 /// Assign one reviewer to an application by hand (staff).
@@ -336,9 +363,9 @@ pub async fn remove_assignment(
 /// edition's jury).
 #[utoipa::path(
     tag = "jury", security(("bearer" = [])),
-    params(("id" = Uuid, Path, description = "Edition id"), RoundQuery),
+    params(("id" = Uuid, Path, description = "Edition id"), RoundPageQuery),
     responses(
-        (status = 200, description = "The round's applications", body = Vec<JuryApplication>),
+        (status = 200, description = "A page of the round's applications", body = Page<JuryApplication>),
         error::ResourceErrors,
     )
 )]
@@ -347,9 +374,11 @@ pub async fn list_jury_files(
     state: web::Data<AppState>,
     caller: Principal,
     id: web::Path<Uuid>,
-    query: Query<RoundQuery>,
-) -> Result<web::Json<Vec<JuryApplication>>, ApiError> {
+    query: Query<RoundPageQuery>,
+) -> Result<web::Json<Page<JuryApplication>>, ApiError> {
+    let (round, page) = query.into_inner().parse()?;
+    let files = jury::applications_for_jury(&state.db, &caller, id.into_inner(), round).await?;
     Ok(web::Json(
-        jury::applications_for_jury(&state.db, &caller, id.into_inner(), query.0.round).await?,
+        page.page_of(files, |file| file.application_id.to_string()),
     ))
 }

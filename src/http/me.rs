@@ -204,7 +204,7 @@ pub async fn create_api_token(
 #[utoipa::path(
     tag = "auth",
     responses(
-        (status = 200, description = "The caller's live tokens (at most 20, a bounded list: revoked and expired ones are in the audit trail)", body = Vec<ApiToken>),
+        (status = 200, description = "The caller's live tokens (revoked and expired ones are in the audit trail)", body = Vec<ApiToken>),
         (status = 401, response = error::Unauthorized),
         (status = 403, response = error::Forbidden),
         (status = 500, response = error::InternalError),

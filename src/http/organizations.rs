@@ -175,6 +175,12 @@ pub struct PageQuery {
     pub cursor: Option<String>,
 }
 
+impl PageQuery {
+    pub fn parse<K: std::str::FromStr>(self) -> Result<PageRequest<K>, ApiError> {
+        Ok(PageRequest::parse(self.limit, self.cursor.as_deref())?)
+    }
+}
+
 /// List the organizers hosted by this installation (public).
 #[utoipa::path(
     tag = "organizations",
@@ -242,9 +248,9 @@ pub async fn update_organization(
 #[utoipa::path(
     tag = "organizations",
     security(("bearer" = [])),
-    params(("id" = Uuid, Path, description = "Organization id")),
+    params(("id" = Uuid, Path, description = "Organization id"), PageQuery),
     responses(
-        (status = 200, description = "Admins of the organization", body = Vec<StaffMember>),
+        (status = 200, description = "A page of the organization's admins", body = Page<StaffMember>),
         error::ResourceErrors,
     )
 )]
@@ -253,9 +259,12 @@ pub async fn list_organization_admins(
     state: web::Data<AppState>,
     caller: Principal,
     id: web::Path<Uuid>,
-) -> Result<web::Json<Vec<StaffMember>>, ApiError> {
+    query: Query<PageQuery>,
+) -> Result<web::Json<Page<StaffMember>>, ApiError> {
+    let page = query.into_inner().parse()?;
+    let admins = organizations::list_admins(&state.db, &caller, id.into_inner()).await?;
     Ok(web::Json(
-        organizations::list_admins(&state.db, &caller, id.into_inner()).await?,
+        page.page_of(admins, |admin| admin.user_id.to_string()),
     ))
 }
 

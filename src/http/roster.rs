@@ -7,6 +7,9 @@ use serde::Deserialize;
 use utoipa::ToSchema;
 use uuid::Uuid;
 
+use super::{extract::Query, organizations::PageQuery};
+use crate::domain::pagination::Page;
+
 use crate::{
     auth::Principal,
     domain::application::parse_text,
@@ -59,9 +62,9 @@ pub async fn set_councillor(
 /// The organization's councillor roster (staff).
 #[utoipa::path(
     tag = "ballots", security(("bearer" = [])),
-    params(("id" = Uuid, Path, description = "Organization id")),
+    params(("id" = Uuid, Path, description = "Organization id"), PageQuery),
     responses(
-        (status = 200, description = "The roster", body = Vec<Councillor>),
+        (status = 200, description = "A page of the roster", body = Page<Councillor>),
         error::ResourceErrors,
     )
 )]
@@ -70,10 +73,13 @@ pub async fn list_councillors(
     state: web::Data<AppState>,
     caller: Principal,
     id: web::Path<Uuid>,
-) -> Result<web::Json<Vec<Councillor>>, ApiError> {
-    Ok(web::Json(
-        ballots::councillors(&state.db, &caller, id.into_inner()).await?,
-    ))
+    query: Query<PageQuery>,
+) -> Result<web::Json<Page<Councillor>>, ApiError> {
+    let page = query.into_inner().parse()?;
+    let roster = ballots::councillors(&state.db, &caller, id.into_inner()).await?;
+    Ok(web::Json(page.page_of(roster, |councillor| {
+        councillor.user_id.to_string()
+    })))
 }
 
 /// Take a councillor off the roster (staff).

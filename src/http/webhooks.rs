@@ -134,7 +134,7 @@ pub async fn create_webhook(
     tag = "webhooks",
     params(("id" = Uuid, Path, description = "Organization id")),
     responses(
-        (status = 200, description = "The webhooks (at most 10)", body = Vec<Webhook>),
+        (status = 200, description = "The webhooks", body = Vec<Webhook>),
         error::ResourceErrors,
     )
 )]

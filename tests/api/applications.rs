@@ -85,7 +85,7 @@ api_test!(async fn from_draft_to_the_public_gallery(app) {
 
     // Not public before staff say so.
     let gallery = format!("/api/v1/editions/{}/candidates", setup.edition_id);
-    assert_eq!(json(app.get(&gallery).send().await.unwrap()).await, json!([]));
+    assert_eq!(json(app.get(&gallery).send().await.unwrap()).await["items"], json!([]));
     let admin = &setup.organization.admin.token;
     let early_publish = app.post(&format!("/api/v1/applications/{id}/visibility"), &json!({"public": true})).bearer_auth(admin).send().await.unwrap();
     assert_problem(early_publish, 409, "not_eligible").await;
@@ -95,7 +95,7 @@ api_test!(async fn from_draft_to_the_public_gallery(app) {
     assert_eq!(published.status(), 200);
 
     let candidates = json(app.get(&gallery).send().await.unwrap()).await;
-    assert_eq!(candidates, json!([{
+    assert_eq!(candidates["items"], json!([{
         "id": id, "action_title": "De la musique live à l'hôpital",
         "summary": "Des concerts dans les EHPAD et les hôpitaux.", "communes": ["Lyon"],
         "video_url": "https://www.youtube.com/watch?v=dQw4w9WgXcQ",

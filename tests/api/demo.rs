@@ -1,4 +1,4 @@
-use serde_json::json;
+use serde_json::{Value, json};
 
 use crate::helpers::*;
 
@@ -24,9 +24,9 @@ api_test!(async fn demo_data_is_the_reference_case_and_loads_idempotently(app) {
     assert_eq!(prizes, ["councillors", "jury", "public"]);
     assert_eq!(sixth["criteria"].as_array().unwrap().len(), 5);
 
-    let gallery = json(app.get(&format!("/api/v1/editions/{}/candidates", sixth["id"].as_str().unwrap())).send().await.unwrap()).await;
+    let gallery = json(app.get(&format!("/api/v1/editions/{}/candidates", sixth["id"].as_str().unwrap())).send().await.unwrap()).await["items"].clone();
     assert_eq!(gallery.as_array().unwrap().len(), 5);
-    let fifth = json(app.get(&format!("/api/v1/editions/{}/candidates", items[0]["id"].as_str().unwrap())).send().await.unwrap()).await;
+    let fifth = json(app.get(&format!("/api/v1/editions/{}/candidates", items[0]["id"].as_str().unwrap())).send().await.unwrap()).await["items"].clone();
     let names: Vec<&str> = fifth.as_array().unwrap().iter().map(|c| c["action_title"].as_str().unwrap()).collect();
     assert_eq!(names, ["Résonansemble", "Concertina-Rencontres", "Solivet"]);
 
@@ -57,4 +57,36 @@ api_test!(async fn demo_data_is_the_reference_case_and_loads_idempotently(app) {
         assert_eq!(app.login(account.email, account.password).await.status(), 200, "{}", account.email);
     }
     assert_eq!(prix_ceser::services::audit::verify(&app.db).await.unwrap(), 54);
+});
+
+api_test!(async fn every_list_is_paged_with_its_limit_honoured(app) {
+    prix_ceser::demo::seed(&app.db).await.unwrap();
+    let editions = json(app.get("/api/v1/editions").send().await.unwrap()).await;
+    let sixth = editions["items"][1]["id"].as_str().unwrap().to_owned();
+    let gallery = format!("/api/v1/editions/{sixth}/candidates");
+    let whole = json(app.get(&gallery).send().await.unwrap()).await;
+    assert!(whole["next_cursor"].is_null());
+    let all: Vec<Value> = whole["items"].as_array().unwrap().clone();
+    assert_eq!(all.len(), 5);
+    // Two at a time, the same five in the same order, the last page without a cursor.
+    let (mut seen, mut cursor) = (Vec::new(), String::new());
+    for expected in [2, 2, 1] {
+        let page = json(app.get(&format!("{gallery}?limit=2&cursor={cursor}")).send().await.unwrap()).await;
+        assert_eq!(page["items"].as_array().unwrap().len(), expected);
+        seen.extend(page["items"].as_array().unwrap().iter().cloned());
+        cursor = page["next_cursor"].as_str().unwrap_or_default().to_owned();
+    }
+    assert_eq!((seen, cursor.as_str()), (all, ""));
+    for bad in ["limit=0", "limit=201", "cursor=nonsense"] {
+        assert_problem(app.get(&format!("{gallery}?{bad}")).send().await.unwrap(), 422, "validation_failed").await;
+    }
+    // Staff lists too: the roster of the CESER, one at a time.
+    let secretariat = json(app.login("secretariat@ceser-ara.example", "demo-secretariat-2026").await).await;
+    let token = secretariat["access_token"].as_str().unwrap();
+    let ara = editions["items"][1]["organization_id"].as_str().unwrap();
+    let roster = json(app.get(&format!("/api/v1/organizations/{ara}/councillors?limit=1")).bearer_auth(token).send().await.unwrap()).await;
+    assert_eq!(roster["items"].as_array().unwrap().len(), 1);
+    let next = roster["next_cursor"].as_str().expect("the demo roster has two councillors");
+    let rest = json(app.get(&format!("/api/v1/organizations/{ara}/councillors?limit=1&cursor={next}")).bearer_auth(token).send().await.unwrap()).await;
+    assert_ne!(rest["items"][0]["user_id"], roster["items"][0]["user_id"]);
 });

@@ -42,7 +42,7 @@ api_test!(async fn admins_manage_only_their_organizations(app) {
     assert_problem(other, 404, "not_found").await;
     let staff = app.get(&format!("{path}/admins")).bearer_auth(&paca.admin.token).send().await.unwrap();
     assert_problem(staff, 404, "not_found").await;
-    let staff = json(app.get(&format!("{path}/admins")).bearer_auth(&ara.admin.token).send().await.unwrap()).await;
+    let staff = json(app.get(&format!("{path}/admins")).bearer_auth(&ara.admin.token).send().await.unwrap()).await["items"].clone();
     assert_eq!(staff[0]["user_id"], json!(ara.admin.id));
 
     // Only admin accounts join a staff; an admin cannot add themselves to another organization.

@@ -191,7 +191,7 @@ api_test!(async fn from_the_jury_to_the_jury_prize(app) {
     assert_problem(score(&app, conflicted, &run.files[0], "selection", 10).await, 409, "conflict_of_interest").await.to_string();
 
     // The jury sees the files without contact details.
-    let files = json(app.get(&format!("/api/v1/editions/{edition}/jury/files?round=selection")).bearer_auth(&president.token).send().await.unwrap()).await;
+    let files = json(app.get(&format!("/api/v1/editions/{edition}/jury/files?round=selection")).bearer_auth(&president.token).send().await.unwrap()).await["items"].clone();
     assert_eq!(files.as_array().unwrap().len(), 6);
     assert!(files[0].get("contact_email").is_none() && files[0].get("contact_phone").is_none());
 
@@ -240,7 +240,7 @@ api_test!(async fn from_the_jury_to_the_jury_prize(app) {
     let top_five = json!({"application_ids": run.files[..5]});
     let confirmed = json(app.post(&format!("/api/v1/editions/{edition}/shortlist"), &top_five).bearer_auth(admin).send().await.unwrap()).await;
     assert_eq!(confirmed["status"], "audition");
-    let gallery = json(app.get(&format!("/api/v1/editions/{edition}/candidates")).send().await.unwrap()).await;
+    let gallery = json(app.get(&format!("/api/v1/editions/{edition}/candidates")).send().await.unwrap()).await["items"].clone();
     assert_eq!(gallery.as_array().unwrap().len(), 5);
     let own = json(app.get(&format!("/api/v1/applications/{}", run.files[0])).bearer_auth(&run.applicants[0].token).send().await.unwrap()).await;
     assert_eq!(own["shortlisted"], true);
@@ -348,7 +348,7 @@ api_test!(async fn scorecards_are_validated_and_conflicts_withdraw_them(app) {
     assert_eq!(events["items"][0]["details"]["recorded_by_staff"], true);
     let again = app.post(&format!("/api/v1/applications/{}/conflicts", run.files[0]), &json!({"reason": "Lien familial avec le porteur.", "user_id": juror.id})).bearer_auth(admin).send().await.unwrap();
     assert_problem(again, 409, "conflict_already_declared").await;
-    let conflicts = json(app.get(&format!("/api/v1/editions/{}/conflicts", run.edition)).bearer_auth(admin).send().await.unwrap()).await;
+    let conflicts = json(app.get(&format!("/api/v1/editions/{}/conflicts", run.edition)).bearer_auth(admin).send().await.unwrap()).await["items"].clone();
     assert_eq!(conflicts[0]["user_id"], json!(juror.id));
     // The audition round is not open yet.
     assert_problem(score(&app, juror, &run.files[1], "audition", 10).await, 404, "not_found").await;
@@ -387,7 +387,7 @@ api_test!(async fn reviewers_are_assigned_evenly_and_never_when_conflicted(app) 
     assert!(max - min <= 1, "balanced load: {load:?}");
 
     // A member scores only what they are assigned.
-    let files = json(app.get(&format!("/api/v1/editions/{}/jury/files?round=selection", run.edition)).bearer_auth(&run.jury[1].token).send().await.unwrap()).await;
+    let files = json(app.get(&format!("/api/v1/editions/{}/jury/files?round=selection", run.edition)).bearer_auth(&run.jury[1].token).send().await.unwrap()).await["items"].clone();
     let not_mine = files.as_array().unwrap().iter().find(|file| file["to_score"] == false).unwrap()["application_id"].as_str().unwrap().to_owned();
     assert_problem(score(&app, &run.jury[1], &not_mine, "selection", 12).await, 409, "not_assigned").await;
     // Adjusted by hand.

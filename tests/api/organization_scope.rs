@@ -140,7 +140,7 @@ api_test!(async fn staff_see_and_manage_only_their_organizations_people(app) {
         let response = app.request(Method::PUT, &format!("{ara_admins}/{}", user.id)).bearer_auth(admin).send().await.unwrap();
         assert_problem(response, 404, "not_found").await;
     }
-    let staff = json(app.get(&ara_admins).bearer_auth(admin).send().await.unwrap()).await;
+    let staff = json(app.get(&ara_admins).bearer_auth(admin).send().await.unwrap()).await["items"].clone();
     assert_eq!(staff.as_array().unwrap().len(), 1);
     let cress_roster = format!("/api/v1/organizations/{}/councillors", cress.organization.id);
     assert_problem(app.get(&cress_roster).bearer_auth(admin).send().await.unwrap(), 404, "not_found").await;

@@ -43,7 +43,7 @@ api_test!(async fn a_roster_import_invites_and_is_idempotent(app) {
     assert_eq!(first.status(), 200);
     assert_eq!(json(first).await, json!({"invited": 3, "updated": 0, "unchanged": 0}));
     // Nobody is on the roster, nor holds the role, before accepting.
-    let roster = json(app.get(&format!("/api/v1/organizations/{}/councillors", ara.id)).bearer_auth(&ara.admin.token).send().await.unwrap()).await;
+    let roster = json(app.get(&format!("/api/v1/organizations/{}/councillors", ara.id)).bearer_auth(&ara.admin.token).send().await.unwrap()).await["items"].clone();
     assert_eq!(roster, json!([]));
     let existing_token = app.token_for(existing.id, &[Role::Applicant]);
     let me = json(app.get("/api/v1/me").bearer_auth(&existing_token).send().await.unwrap()).await;
@@ -78,7 +78,7 @@ api_test!(async fn a_roster_import_invites_and_is_idempotent(app) {
     let me = json(app.get("/api/v1/me").bearer_auth(&existing_token).send().await.unwrap()).await;
     assert_eq!(me["roles"], json!(["applicant", "councillor"]));
 
-    let roster = json(app.get(&format!("/api/v1/organizations/{}/councillors", ara.id)).bearer_auth(&ara.admin.token).send().await.unwrap()).await;
+    let roster = json(app.get(&format!("/api/v1/organizations/{}/councillors", ara.id)).bearer_auth(&ara.admin.token).send().await.unwrap()).await["items"].clone();
     assert_eq!(roster.as_array().unwrap().len(), 2);
     // Once on the roster, a new college in the file is an update.
     let moved = csv.replace("Collège 3 — associations", "Collège 4 — personnalités");
@@ -96,7 +96,7 @@ api_test!(async fn registering_an_address_before_the_import_gives_no_role(app) {
     let visitor_token = visitor["access_token"].as_str().unwrap();
     let me = json(app.get("/api/v1/me").bearer_auth(visitor_token).send().await.unwrap()).await;
     assert_eq!(me["roles"], json!(["applicant"]));
-    let roster = json(app.get(&format!("/api/v1/organizations/{}/councillors", ara.id)).bearer_auth(&ara.admin.token).send().await.unwrap()).await;
+    let roster = json(app.get(&format!("/api/v1/organizations/{}/councillors", ara.id)).bearer_auth(&ara.admin.token).send().await.unwrap()).await["items"].clone();
     assert_eq!(roster, json!([]));
     // Even a guessed token is refused; the emailed one reaches only the address's owner.
     let guessed = app.post("/api/v1/auth/invitations/accept", &json!({"token": "guessed-token"})).bearer_auth(visitor_token).send().await.unwrap();
@@ -170,6 +170,6 @@ api_test!(async fn staff_cancel_a_pending_invitation_and_a_disabled_account_acce
     app.patch(&format!("/api/v1/users/{other}"), &json!({"disabled": true})).bearer_auth(&platform.token).send().await.unwrap();
     let refused = app.post("/api/v1/auth/invitations/accept", &json!({"token": tokens[1], "password": "a long councillor password"})).send().await.unwrap();
     assert_problem(refused, 422, "validation_failed").await;
-    let roster = json(app.get(&format!("/api/v1/organizations/{}/councillors", ara.id)).bearer_auth(&ara.admin.token).send().await.unwrap()).await;
+    let roster = json(app.get(&format!("/api/v1/organizations/{}/councillors", ara.id)).bearer_auth(&ara.admin.token).send().await.unwrap()).await["items"].clone();
     assert_eq!(roster, json!([]));
 });
