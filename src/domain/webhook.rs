@@ -184,8 +184,11 @@ static NON_PUBLIC: LazyLock<Vec<IpNet>> = LazyLock::new(|| {
         "203.0.113.0/24",
         "224.0.0.0/4",
         "240.0.0.0/4",
-        "::/128",
-        "::1/128",
+        // IPv4-compatible (deprecated) and IPv4-translated addresses, loopback and unspecified
+        // included, and local-use NAT64.
+        "::/96",
+        "::ffff:0:0:0/96",
+        "64:ff9b:1::/48",
         "100::/64",
         "2001::/23",
         "2001:db8::/32",
@@ -226,6 +229,13 @@ pub fn is_public_address(address: IpAddr) -> bool {
 pub fn parse_destination(raw: &str, allow_private: bool) -> Result<String, FieldError> {
     let invalid = |message: &str| FieldError::new("", "invalid_format", message);
     let raw = raw.trim();
+    // A URL parser drops tabs and line breaks silently: refuse them rather than store a URL
+    // other than the one written.
+    if raw.chars().any(|c| c.is_whitespace() || c.is_control()) {
+        return Err(invalid(
+            "must hold no spaces, line breaks or control characters",
+        ));
+    }
     if raw.chars().count() > 2048 {
         return Err(FieldError::new("", "too_long", "at most 2048 characters"));
     }
@@ -286,6 +296,17 @@ pub fn parse_description(raw: &str) -> Result<String, FieldError> {
     Ok(description.to_owned())
 }
 
+/// A webhook's URL as the audit trail keeps it: without its query, which may hold a token.
+pub fn url_for_the_record(url: &str) -> String {
+    match url::Url::parse(url) {
+        Ok(mut parsed) => {
+            parsed.set_query(None);
+            parsed.to_string()
+        }
+        Err(_) => String::new(),
+    }
+}
+
 /// One more webhook, for an organization that has `existing` of them.
 pub fn check_another(existing: u64) -> Result<(), Refusal> {
     if existing >= MAX_PER_ORGANIZATION {
@@ -331,6 +352,9 @@ mod tests {
             "fd00::1",
             "::ffff:127.0.0.1",
             "::ffff:169.254.169.254",
+            "::127.0.0.1",
+            "::ffff:0:7f00:1",
+            "64:ff9b:1::a00:1",
             "64:ff9b::a00:1",
             "2002:7f00:1::",
             "ff02::1",
@@ -360,6 +384,8 @@ mod tests {
             ("https://hooks.example.fr/#top", "invalid_format"),
             ("https://hooks.example.fr:0/", "invalid_format"),
             ("hooks.example.fr", "invalid_format"),
+            ("https://a.example/\r\nX-Injected: 1", "invalid_format"),
+            ("https://a.exa mple/", "invalid_format"),
             ("https://127.0.0.1/", "destination_not_allowed"),
             ("https://[::1]/", "destination_not_allowed"),
             ("https://[::ffff:10.0.0.1]/", "destination_not_allowed"),

@@ -239,13 +239,24 @@ pub async fn delete_webhook(
     Ok(HttpResponse::NoContent().finish())
 }
 
+/// How a rotation treats the previous secret.
+#[derive(Debug, Deserialize, IntoParams)]
+#[into_params(parameter_in = Query)]
+#[serde(deny_unknown_fields)]
+pub struct RotateQuery {
+    /// `true` ends the previous secret at once (it leaked) instead of after 24 hours.
+    #[serde(default)]
+    pub revoke_previous: bool,
+}
+
 /// Rotate a webhook's signing secret.
 ///
 /// The new secret is in this answer only. For 24 hours, deliveries carry two signatures (new
-/// and previous secret, space-separated in `webhook-signature`), so receivers can switch.
+/// and previous secret, space-separated in `webhook-signature`), so receivers can switch;
+/// `revoke_previous=true` ends the previous secret at once.
 #[utoipa::path(
     tag = "webhooks",
-    params(WebhookPath),
+    params(WebhookPath, RotateQuery),
     responses(
         (status = 200, description = "The webhook with its new secret, shown once", body = WebhookWithSecret),
         error::ActionErrors,
@@ -259,13 +270,20 @@ pub async fn rotate_webhook_secret(
     state: web::Data<AppState>,
     caller: Principal,
     path: web::Path<WebhookPath>,
+    query: Query<RotateQuery>,
 ) -> Result<web::Json<WebhookWithSecret>, ApiError> {
     let WebhookPath {
         id: organization_id,
         webhook_id: id,
     } = path.into_inner();
-    let (webhook, secret) =
-        webhooks::rotate_secret(&state.db, &caller, organization_id, id).await?;
+    let (webhook, secret) = webhooks::rotate_secret(
+        &state.db,
+        &caller,
+        organization_id,
+        id,
+        query.into_inner().revoke_previous,
+    )
+    .await?;
     Ok(web::Json(WebhookWithSecret { secret, webhook }))
 }
 

@@ -125,6 +125,8 @@ pub async fn create(
         revoked_at: None,
     };
     let txn = db::begin_write(db).await?;
+    // Two racing creations must not both pass the bound.
+    db::lock_on(&txn, caller.id).await?;
     let live = api_token::Entity::find()
         .filter(api_token::Column::UserId.eq(caller.id))
         .filter(api_token::Column::RevokedAt.is_null())

@@ -5,11 +5,15 @@
 //! by the audit trail), so an event is sent exactly when its change is committed, never for a
 //! change rolled back. Destinations are checked when subscribed and again at every delivery,
 //! on the addresses the name resolves to then.
-use std::{collections::BTreeMap, net::SocketAddr, sync::Arc, time::Duration};
+use std::{
+    collections::{BTreeMap, HashSet},
+    net::SocketAddr,
+    sync::{Arc, Mutex},
+    time::Duration,
+};
 
 use base64::{Engine, engine::general_purpose::STANDARD};
 use chrono::{DateTime, Utc};
-use futures_util::StreamExt;
 use rand::RngCore;
 use sea_orm::{
     ActiveModelTrait, ColumnTrait, ConnectionTrait, DatabaseConnection, DbErr, EntityTrait,
@@ -168,7 +172,12 @@ async fn audit_change(
             action,
             "organization",
             model.organization_id,
-            json!({ "webhook_id": model.id, "url": model.url, "events": model.events, "enabled": model.enabled }),
+            json!({
+                "webhook_id": model.id,
+                "url": rules::url_for_the_record(&model.url),
+                "events": model.events,
+                "enabled": model.enabled,
+            }),
         ),
     )
     .await
@@ -200,6 +209,8 @@ pub async fn create(
     let valid = validate(&fields, allow_private)?;
     let txn = db::begin_write(db).await?;
     staff::ensure_staff(&txn, caller, organization_id).await?;
+    // Two racing subscriptions must not both pass the bound.
+    db::lock_on(&txn, organization_id).await?;
     let existing = webhook::Entity::find()
         .filter(webhook::Column::OrganizationId.eq(organization_id))
         .count(&txn)
@@ -299,20 +310,27 @@ pub async fn delete(
 }
 
 /// A new signing secret, shown this once; the previous one keeps signing deliveries (as a
-/// second signature) for [`rules::PREVIOUS_SECRET_GRACE`], so receivers can switch.
+/// second signature) for [`rules::PREVIOUS_SECRET_GRACE`], so receivers can switch, unless
+/// `revoke_previous` (a leaked secret) ends it at once.
 pub async fn rotate_secret(
     db: &DatabaseConnection,
     caller: &Principal,
     organization_id: Uuid,
     id: Uuid,
+    revoke_previous: bool,
 ) -> Result<(Webhook, String), ApiError> {
     let txn = db::begin_write(db).await?;
     let current = owned(&txn, caller, organization_id, id).await?;
     let secret = new_secret();
     let now = db::now();
     let mut active = current.clone().into_active_model();
-    active.previous_secret = Set(Some(current.secret));
-    active.previous_secret_until = Set(Some(now + rules::PREVIOUS_SECRET_GRACE));
+    if revoke_previous {
+        active.previous_secret = Set(None);
+        active.previous_secret_until = Set(None);
+    } else {
+        active.previous_secret = Set(Some(current.secret));
+        active.previous_secret_until = Set(Some(now + rules::PREVIOUS_SECRET_GRACE));
+    }
     active.secret = Set(secret.clone());
     active.updated_at = Set(now);
     let model = active.update(&txn).await?;
@@ -449,16 +467,15 @@ pub async fn resolve_destination(
     allow_private: bool,
 ) -> Result<Vec<SocketAddr>, Box<dyn std::error::Error + Send + Sync>> {
     let addresses: Vec<SocketAddr> = tokio::net::lookup_host((host, 0)).await?.collect();
+    // Which address it was is not said: the delivery log must not map internal names.
     if !allow_private
-        && let Some(refused) = addresses
+        && addresses
             .iter()
-            .find(|address| !rules::is_public_address(address.ip()))
+            .any(|address| !rules::is_public_address(address.ip()))
     {
-        return Err(format!(
-            "destination not allowed: {host} resolves to {}, not a public address",
-            refused.ip()
-        )
-        .into());
+        return Err(
+            format!("destination not allowed: {host} resolves to a non-public address").into(),
+        );
     }
     Ok(addresses)
 }
@@ -559,15 +576,21 @@ fn describe(error: &(dyn std::error::Error + 'static)) -> String {
     text.chars().take(500).collect()
 }
 
-/// Sends the deliveries that are due; returns how many were delivered. Webhooks are served
-/// side by side, each one's deliveries in the order of their events, so a receiver that is
-/// up hears of a ballot opening before its closing.
-pub async fn deliver_due(db: &DatabaseConnection, sender: &Sender) -> Result<usize, DbErr> {
+/// Webhooks served at once by one process.
+const CONCURRENT_WEBHOOKS: usize = 32;
+
+/// The due deliveries of the webhooks not being served, each webhook's in the order of its
+/// events, so that a receiver that is up hears of a ballot opening before its closing.
+async fn due_by_webhook(
+    db: &DatabaseConnection,
+    busy: &[Uuid],
+) -> Result<BTreeMap<Uuid, Vec<webhook_delivery::Model>>, DbErr> {
     let due = webhook_delivery::Entity::find()
         .filter(webhook_delivery::Column::Status.eq(DeliveryStatus::Pending))
         .filter(webhook_delivery::Column::NextAttemptAt.lte(db::now()))
+        .filter(webhook_delivery::Column::WebhookId.is_not_in(busy.iter().copied()))
         .order_by_asc(webhook_delivery::Column::Id)
-        .limit(50)
+        .limit(100)
         .all(db)
         .await?;
     let mut by_webhook: BTreeMap<Uuid, Vec<webhook_delivery::Model>> = BTreeMap::new();
@@ -577,18 +600,7 @@ pub async fn deliver_due(db: &DatabaseConnection, sender: &Sender) -> Result<usi
             .or_default()
             .push(delivery);
     }
-    let outcomes = futures_util::stream::iter(by_webhook.into_values())
-        .map(|queue| async move {
-            let mut delivered = 0;
-            for delivery in queue {
-                delivered += usize::from(deliver_one(db, sender, delivery).await?);
-            }
-            Ok::<_, DbErr>(delivered)
-        })
-        .buffer_unordered(8)
-        .collect::<Vec<_>>()
-        .await;
-    outcomes.into_iter().sum()
+    Ok(by_webhook)
 }
 
 async fn deliver_one(
@@ -618,10 +630,19 @@ async fn deliver_one(
     let hook = webhook::Entity::find_by_id(delivery.webhook_id)
         .one(db)
         .await?;
-    let (status, outcome) = match hook.as_ref().filter(|hook| hook.enabled) {
-        Some(hook) => sender.send(hook, &delivery).await,
-        None => (None, Err("the webhook is disabled".to_owned())),
+    let Some(hook) = hook.filter(|hook| hook.enabled) else {
+        // Disabled since the event: not sent, and not tried again (a redelivery can send it).
+        webhook_delivery::Entity::update(webhook_delivery::ActiveModel {
+            id: Set(delivery.id),
+            status: Set(DeliveryStatus::Failed),
+            last_error: Set(Some("the webhook is disabled".to_owned())),
+            ..Default::default()
+        })
+        .exec(db)
+        .await?;
+        return Ok(false);
     };
+    let (status, outcome) = sender.send(&hook, &delivery).await;
     let now = db::now();
     let mut update = webhook_delivery::ActiveModel {
         id: Set(delivery.id),
@@ -649,12 +670,37 @@ async fn deliver_one(
     Ok(delivered)
 }
 
-/// Runs the delivery loop until the process stops.
+/// Runs the delivery loop until the process stops. Each webhook is served by a task of its
+/// own, so a slow or unreachable receiver delays only its own deliveries, never another
+/// organization's; a webhook being served is left out of the next passes until it is done.
 pub fn spawn_worker(db: DatabaseConnection, sender: Sender) {
+    let sender = Arc::new(sender);
+    let busy: Arc<Mutex<HashSet<Uuid>>> = Arc::default();
     tokio::spawn(async move {
         loop {
-            if let Err(error) = deliver_due(&db, &sender).await {
-                tracing::error!(error = %error, "webhook delivery pass failed");
+            let serving: Vec<Uuid> = busy.lock().expect("not poisoned").iter().copied().collect();
+            match due_by_webhook(&db, &serving).await {
+                Ok(queues) => {
+                    for (webhook_id, queue) in queues {
+                        {
+                            let mut busy = busy.lock().expect("not poisoned");
+                            if busy.len() >= CONCURRENT_WEBHOOKS || !busy.insert(webhook_id) {
+                                continue;
+                            }
+                        }
+                        let (db, sender, busy) = (db.clone(), sender.clone(), busy.clone());
+                        tokio::spawn(async move {
+                            for delivery in queue {
+                                if let Err(error) = deliver_one(&db, &sender, delivery).await {
+                                    tracing::error!(error = %error, "webhook delivery failed to record");
+                                    break;
+                                }
+                            }
+                            busy.lock().expect("not poisoned").remove(&webhook_id);
+                        });
+                    }
+                }
+                Err(error) => tracing::error!(error = %error, "webhook delivery pass failed"),
             }
             tokio::time::sleep(Duration::from_millis(300)).await;
         }

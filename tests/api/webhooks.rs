@@ -40,7 +40,7 @@ struct Delivery {
 }
 
 /// An HTTP server on loopback that records what it receives and answers 500 to the first
-/// `failures` requests, then 204.
+/// `failures` requests, then 204, each after `delay`.
 struct Receiver {
     url: String,
     received: Arc<Mutex<Vec<Delivery>>>,
@@ -48,6 +48,10 @@ struct Receiver {
 
 impl Receiver {
     fn start(failures: usize) -> Receiver {
+        Self::answering_after(failures, Duration::ZERO)
+    }
+
+    fn answering_after(failures: usize, delay: Duration) -> Receiver {
         let received = Arc::new(Mutex::new(Vec::new()));
         let failures = Arc::new(AtomicUsize::new(failures));
         let listener = std::net::TcpListener::bind("127.0.0.1:0").unwrap();
@@ -65,6 +69,7 @@ impl Receiver {
                             HeaderValue::from_bytes(value.as_bytes()).unwrap(),
                         );
                     }
+                    tokio::time::sleep(delay).await;
                     log.lock().unwrap().push(Delivery { headers, body });
                     let failing = left
                         .fetch_update(Ordering::SeqCst, Ordering::SeqCst, |n| n.checked_sub(1))
@@ -215,6 +220,15 @@ webhook_test!(async fn a_receiver_gets_signed_events_logged_and_redelivered(app)
     let third = receiver.wait_for(3).await.remove(2);
     assert!(verify(&new_secret, &third) && verify(&secret, &third));
     assert_eq!(header(&third, "webhook-signature").split(' ').count(), 2);
+    // A leaked secret ends at once.
+    let revoked = json(app.post(&format!("{location}/rotate-secret?revoke_previous=true"), &json!({}))
+        .bearer_auth(&org.admin.token).send().await.unwrap()).await;
+    let newest = revoked["secret"].as_str().unwrap().to_owned();
+    assert!(revoked["previous_secret_valid_until"].is_null());
+    app.post(&format!("{location}/deliveries/{delivery}/redeliver"), &json!({}))
+        .bearer_auth(&org.admin.token).send().await.unwrap();
+    let fourth = receiver.wait_for(4).await.remove(3);
+    assert!(verify(&newest, &fourth) && !verify(&new_secret, &fourth) && !verify(&secret, &fourth));
 
     // Disabled, it hears nothing; deleted, it is gone with its log.
     let paused = app.request(reqwest::Method::PUT, &location).bearer_auth(&org.admin.token)
@@ -228,7 +242,7 @@ webhook_test!(async fn a_receiver_gets_signed_events_logged_and_redelivered(app)
     assert_eq!(deleted.status(), 204);
     let gone = app.get(&location).bearer_auth(&org.admin.token).send().await.unwrap();
     assert_problem(gone, 404, "not_found").await;
-    assert_eq!(receiver.received().len(), 3);
+    assert_eq!(receiver.received().len(), 4);
 });
 
 webhook_test!(async fn a_failing_receiver_is_tried_again_until_it_recovers(app) {
@@ -266,7 +280,22 @@ webhook_test!(async fn a_failed_try_is_logged_with_its_answer_and_its_next_time(
             assert_eq!(log[0]["response_status"], 500);
             assert!(log[0]["last_error"].as_str().unwrap().contains("500"));
             assert!(log[0]["next_attempt_at"].is_string());
-            return;
+            // Disabled meanwhile: not tried again, given up at once.
+            let paused = app.request(reqwest::Method::PUT, &location).bearer_auth(&org.admin.token)
+                .json(&json!({"url": receiver.url, "events": ["edition.transitioned"], "enabled": false}))
+                .send().await.unwrap();
+            assert_eq!(paused.status(), 200);
+            let tries = receiver.received().len();
+            for _ in 0..100 {
+                let log = deliveries(&app, &org, &location).await;
+                if log[0]["status"] == "failed" {
+                    assert_eq!(log[0]["last_error"], "the webhook is disabled");
+                    assert_eq!(receiver.received().len(), tries);
+                    return;
+                }
+                tokio::time::sleep(Duration::from_millis(50)).await;
+            }
+            panic!("the delivery of a disabled webhook stayed pending");
         }
         tokio::time::sleep(Duration::from_millis(50)).await;
     }
@@ -325,7 +354,7 @@ api_test!(async fn destinations_are_public_when_subscribed_and_when_delivered(ap
 
     // Names are judged on the addresses they resolve to, at delivery.
     let refused = prix_ceser::services::webhooks::resolve_destination("localhost", false).await.unwrap_err();
-    assert!(refused.to_string().contains("not a public address"), "{refused}");
+    assert!(refused.to_string().contains("a non-public address"), "{refused}");
     assert!(prix_ceser::services::webhooks::resolve_destination("localhost", true).await.is_ok());
 });
 
@@ -356,10 +385,12 @@ api_test!(async fn webhooks_belong_to_their_organization_and_are_bounded(app) {
     // A delivery that is not this webhook's is not found.
     let missing = app.post(&delivery, &json!({})).bearer_auth(&org.admin.token).send().await.unwrap();
     assert_problem(missing, 404, "not_found").await;
-    // Ten at most.
-    for _ in 1..10 {
-        assert_eq!(subscribe(&app, &org, body.clone()).await.status(), 201);
-    }
+    // Ten at most, even asked for all at once.
+    let racing = futures::future::join_all((0..14).map(|_| subscribe(&app, &org, json!({
+        "url": "https://hooks.example.fr/prix?token=secret-in-query", "events": ["results.published"]
+    })))).await;
+    let created = racing.iter().filter(|response| response.status() == 201).count();
+    assert_eq!(created, 9, "one existed, nine more fit");
     assert_problem(subscribe(&app, &org, body.clone()).await, 409, "too_many_webhooks").await;
     let listed = json(app.get(&hooks(&org)).bearer_auth(&org.admin.token).send().await.unwrap()).await;
     assert_eq!(listed.as_array().unwrap().len(), 10);
@@ -367,6 +398,7 @@ api_test!(async fn webhooks_belong_to_their_organization_and_are_bounded(app) {
     let platform = app.create_platform_admin().await;
     let trail = app.get("/api/v1/audit?action=webhook.created").bearer_auth(&platform.token).send().await.unwrap().text().await.unwrap();
     assert_eq!(trail.matches("webhook.created").count(), 10, "{trail}");
+    assert!(!trail.contains("secret-in-query"), "the trail keeps URLs without their query");
 });
 
 webhook_test!(async fn ballot_events_say_the_state_never_the_votes(app) {
@@ -392,4 +424,19 @@ webhook_test!(async fn ballot_events_say_the_state_never_the_votes(app) {
         assert_eq!(event["data"]["prize_id"], prize);
         assert!(!delivery.body.contains(&run.files[0]), "no vote in {}", delivery.body);
     }
+});
+
+webhook_test!(async fn a_slow_receiver_delays_only_its_own_deliveries(app) {
+    let org = app.create_organization("ceser-slow").await;
+    let slow = Receiver::answering_after(0, Duration::from_secs(8));
+    let fast = Receiver::start(0);
+    for receiver in [&slow, &fast] {
+        let created = subscribe(&app, &org, json!({"url": receiver.url, "events": ["edition.transitioned"]})).await;
+        assert_eq!(created.status(), 201);
+    }
+    app.open_edition(&org).await;
+    let started = std::time::Instant::now();
+    fast.wait_for(1).await;
+    assert!(started.elapsed() < Duration::from_secs(6), "the fast receiver waited {:?}", started.elapsed());
+    assert!(slow.received().is_empty(), "the slow one is still answering");
 });
