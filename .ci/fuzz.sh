@@ -92,7 +92,7 @@ RULES = {
     **dict.fromkeys(
         ["health_live", "health_ready", "register", "issue_token", "refresh_session", "logout",
          "accept_invitation", "list_organizations", "get_organization", "list_editions",
-         "get_edition", "list_candidates", "list_laureates", "export_results", "get_signed_results", "get_jwks", "get_ballot", "check_receipt",
+         "get_edition", "get_prize", "list_candidates", "list_laureates", "export_results", "get_signed_results", "get_jwks", "get_ballot", "check_receipt",
          "get_results", "live_results", "request_voter_code", "confirm_voter_code",
          "resend_verification", "forgot_password", "reset_password", "get_widget_asset",
          "get_widget_page", "get_ceremony_screen"], PUBLIC),

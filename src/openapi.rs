@@ -257,3 +257,90 @@ pub fn reference_page_items(openapi: &mut utoipa::openapi::OpenApi) {
         }
     }
 }
+
+/// Schemas that state a request rule the server checks, for fields the server reads as plain
+/// strings: so that a request valid for the contract is not refused.
+pub mod rules {
+    use utoipa::{
+        PartialSchema, ToSchema,
+        openapi::{
+            Ref, RefOr,
+            schema::{ArrayBuilder, ObjectBuilder, Schema, Type},
+        },
+    };
+
+    /// A string schema with a pattern and an example.
+    fn text(description: &str, pattern: &str, example: &str) -> ObjectBuilder {
+        ObjectBuilder::new()
+            .schema_type(Type::String)
+            .description(Some(description))
+            .pattern(Some(pattern))
+            .examples([example])
+    }
+
+    /// A French département code: `01`–`95` (not `20`), `2A`, `2B` or `971`–`976`.
+    pub struct DepartementCode;
+
+    impl PartialSchema for DepartementCode {
+        fn schema() -> RefOr<Schema> {
+            text(
+                "A French département code: 01 to 95 (not 20), 2A, 2B or 971 to 976",
+                r"^\s*(0[1-9]|1[0-9]|2[1-9]|[3-8][0-9]|9[0-5]|2[AaBb]|97[1-6])\s*$",
+                "69",
+            )
+            .into()
+        }
+    }
+
+    impl ToSchema for DepartementCode {}
+
+    /// A sponsor's name: 1 to 200 characters once trimmed.
+    pub struct SponsorName;
+
+    impl PartialSchema for SponsorName {
+        fn schema() -> RefOr<Schema> {
+            text(
+                "A sponsor's name: 1 to 200 characters once trimmed",
+                r"\S",
+                "Crédit Coopératif",
+            )
+            .min_length(Some(1))
+            .max_length(Some(200))
+            .into()
+        }
+    }
+
+    impl ToSchema for SponsorName {}
+
+    /// A role an account can be given: `public` belongs to the public voters' tokens only.
+    pub struct AssignableRole;
+
+    impl PartialSchema for AssignableRole {
+        fn schema() -> RefOr<Schema> {
+            ObjectBuilder::new()
+                .schema_type(Type::String)
+                .description(Some(
+                    "A role an account can be given (`public` belongs to public voters' tokens only)",
+                ))
+                .enum_values(Some(["admin", "applicant", "jury", "councillor"]))
+                .into()
+        }
+    }
+
+    impl ToSchema for AssignableRole {}
+
+    /// An edition's criteria, replaced together: 1 to 20.
+    pub struct CriteriaList;
+
+    impl PartialSchema for CriteriaList {
+        fn schema() -> RefOr<Schema> {
+            ArrayBuilder::new()
+                .items(Ref::from_schema_name("CriterionSpec"))
+                .min_items(Some(1))
+                .max_items(Some(20))
+                .into()
+        }
+    }
+
+    impl ToSchema for CriteriaList {}
+}

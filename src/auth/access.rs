@@ -117,6 +117,10 @@ impl RouteTable {
         let resources: Vec<Resource> = methods_by_path
             .into_iter()
             .map(|(path, mut methods)| {
+                // Every GET answers HEAD too (`http::head_as_get`).
+                if methods.iter().any(|method| method == "GET") {
+                    methods.push("HEAD".to_owned());
+                }
                 methods.sort();
                 Resource {
                     pattern: ResourceDef::new(path),

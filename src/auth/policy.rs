@@ -84,6 +84,7 @@ pub const RULES: &[(&str, Rule)] = &[
     ("redeliver_webhook_delivery", Rule::AnyOf(ADMIN)),
     // Published editions are public; drafts are visible to their organization's staff only.
     ("list_editions", Rule::Optional),
+    ("get_prize", Rule::Optional),
     ("get_edition", Rule::Optional),
     // Staff of the edition's organization (others get 404).
     ("create_edition", Rule::AnyOf(ADMIN)),

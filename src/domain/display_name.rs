@@ -1,4 +1,4 @@
-use super::validation::{FieldError, check_length};
+use super::validation::{FieldError, check_length, is_hidden_character};
 
 /// The name shown for a user: trimmed, 1 to 100 characters, no control characters.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -10,11 +10,11 @@ impl DisplayName {
     pub fn parse(raw: &str) -> Result<Self, FieldError> {
         let trimmed = raw.trim();
         check_length(trimmed, 1, Self::MAX_LENGTH)?;
-        if trimmed.chars().any(char::is_control) {
+        if trimmed.chars().any(is_hidden_character) {
             return Err(FieldError::new(
                 "",
                 "invalid_format",
-                "must not contain control characters",
+                "must not contain control, zero-width or direction characters",
             ));
         }
         Ok(Self(trimmed.to_owned()))
@@ -40,10 +40,12 @@ mod tests {
     #[test]
     fn rejects_blank_control_and_overlong_names() {
         assert_eq!(DisplayName::parse("   ").unwrap_err().code, "required");
-        assert_eq!(
-            DisplayName::parse("a\u{7}b").unwrap_err().code,
-            "invalid_format"
-        );
+        for hidden in ["a\u{7}b", "zero\u{200b}width", "\u{202e}reversed", "a\u{feff}b"] {
+            assert_eq!(
+                DisplayName::parse(hidden).unwrap_err().code,
+                "invalid_format"
+            );
+        }
         assert_eq!(
             DisplayName::parse(&"é".repeat(101)).unwrap_err().code,
             "too_long"

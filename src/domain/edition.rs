@@ -225,7 +225,7 @@ pub struct PrizeSpec {
     #[schema(min_length = 1, max_length = 200, pattern = r"\S")]
     pub name: String,
     #[serde(default)]
-    #[schema(max_items = 20)]
+    #[schema(max_items = 20, value_type = Vec<crate::openapi::rules::SponsorName>)]
     pub sponsors: Vec<String>,
     /// Which applications compete (default: the shortlisted ones).
     #[serde(default = "default_pool")]

@@ -53,6 +53,13 @@ impl Violations {
     }
 }
 
+/// A character that changes how text shows without showing itself: controls, zero-width
+/// characters and direction overrides, which would hide or reverse what a name says.
+pub fn is_hidden_character(c: char) -> bool {
+    c.is_control()
+        || matches!(c, '\u{200b}'..='\u{200f}' | '\u{202a}'..='\u{202e}' | '\u{2060}'..='\u{2069}' | '\u{feff}')
+}
+
 /// Length of a text in characters, checked against inclusive bounds.
 pub fn check_length(value: &str, min: usize, max: usize) -> Result<(), FieldError> {
     let length = value.chars().count();

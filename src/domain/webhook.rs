@@ -8,7 +8,7 @@ use strum::IntoEnumIterator;
 
 use super::{
     refusal::{ProblemCode, Refusal, refuse},
-    validation::FieldError,
+    validation::{FieldError, is_hidden_character},
 };
 
 /// Webhooks an organization may have at once.
@@ -282,11 +282,7 @@ pub fn parse_description(raw: &str) -> Result<String, FieldError> {
     if description.chars().count() > 200 {
         return Err(FieldError::new("", "too_long", "at most 200 characters"));
     }
-    let hidden = |c: char| {
-        c.is_control()
-            || matches!(c, '\u{200b}'..='\u{200f}' | '\u{202a}'..='\u{202e}' | '\u{2060}'..='\u{2069}' | '\u{feff}')
-    };
-    if description.chars().any(hidden) {
+    if description.chars().any(is_hidden_character) {
         return Err(FieldError::new(
             "",
             "invalid_format",

@@ -1,5 +1,6 @@
 //! Applications: drafting and submission by applicants, review and publication by staff,
 //! the CSV export and the public gallery.
+use super::extract::Json;
 use super::API_PREFIX;
 use super::organizations::PageQuery;
 use super::public_cache;
@@ -78,7 +79,11 @@ pub struct ApplicationInput {
     /// Criterion key → text (up to 5,000 characters each).
     pub answers: Option<BTreeMap<String, String>>,
     /// https, on YouTube, Vimeo or Dailymotion.
-    #[schema(format = "uri", max_length = 500)]
+    #[schema(
+        format = "uri",
+        max_length = 500,
+        pattern = r"^\s*https://(www\.youtube\.com|youtube\.com|youtu\.be|vimeo\.com|player\.vimeo\.com|www\.dailymotion\.com|dailymotion\.com|dai\.ly)(:443)?([/?#][^\s]*)?\s*$"
+    )]
     pub video_url: Option<String>,
     #[schema(format = "uri", max_length = 500)]
     pub website: Option<String>,
@@ -192,7 +197,7 @@ pub async fn create_application(
     state: web::Data<AppState>,
     caller: Principal,
     id: web::Path<Uuid>,
-    body: web::Json<ApplicationInput>,
+    body: Json<ApplicationInput>,
 ) -> Result<HttpResponse, ApiError> {
     let patch = body.into_inner().parse()?;
     let application = applications::create(&state.db, &caller, id.into_inner(), patch).await?;
@@ -213,6 +218,7 @@ pub struct ListApplicationsQuery {
     #[param(minimum = 1, maximum = 200)]
     pub limit: Option<u64>,
     /// `next_cursor` of the previous page.
+    #[param(pattern = "^[A-Za-z0-9_-]*$", max_length = 400)]
     pub cursor: Option<String>,
 }
 
@@ -284,7 +290,7 @@ pub async fn update_application(
     state: web::Data<AppState>,
     caller: Principal,
     id: web::Path<Uuid>,
-    body: web::Json<ApplicationInput>,
+    body: Json<ApplicationInput>,
 ) -> Result<web::Json<Application>, ApiError> {
     let patch = body.into_inner().parse()?;
     Ok(web::Json(
@@ -340,7 +346,7 @@ pub async fn withdraw_application(
 #[schema(example = json!({"reason": "Il manque la réponse sur la pérennité."}))]
 pub struct ReasonRequest {
     /// 10 to 2000 characters.
-    #[schema(min_length = 10, max_length = 2000, pattern = r"\S")]
+    #[schema(min_length = 10, max_length = 2000, pattern = r"^[^\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f]*\S[^\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f]*$")]
     pub reason: String,
 }
 
@@ -360,7 +366,7 @@ pub async fn reopen_application(
     state: web::Data<AppState>,
     caller: Principal,
     id: web::Path<Uuid>,
-    body: web::Json<ReasonRequest>,
+    body: Json<ReasonRequest>,
 ) -> Result<web::Json<Application>, ApiError> {
     let reason = parse_reason(&body.reason)
         .map_err(|error| ApiError::Validation(vec![error.on("reason")]))?;
@@ -376,7 +382,7 @@ pub struct ReviewRequest {
     /// `eligible` or `ineligible`.
     pub decision: Eligibility,
     /// Required when the decision contradicts the automatic check.
-    #[schema(min_length = 10, max_length = 2000, pattern = r"\S")]
+    #[schema(min_length = 10, max_length = 2000, pattern = r"^[^\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f]*\S[^\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f]*$")]
     pub reason: Option<String>,
 }
 
@@ -396,7 +402,7 @@ pub async fn review_application(
     state: web::Data<AppState>,
     caller: Principal,
     id: web::Path<Uuid>,
-    body: web::Json<ReviewRequest>,
+    body: Json<ReviewRequest>,
 ) -> Result<web::Json<Application>, ApiError> {
     let body = body.into_inner();
     let reason = body
@@ -433,7 +439,7 @@ pub async fn set_application_visibility(
     state: web::Data<AppState>,
     caller: Principal,
     id: web::Path<Uuid>,
-    body: web::Json<VisibilityRequest>,
+    body: Json<VisibilityRequest>,
 ) -> Result<web::Json<Application>, ApiError> {
     Ok(web::Json(
         applications::set_public(&state.db, &caller, id.into_inner(), body.public).await?,

@@ -1,5 +1,6 @@
 //! Registration and the proof of the address, login, refresh, logout and password reset. Each
 //! is rate-limited per client IP, and emails per address.
+use super::extract::Json;
 use crate::auth::access::authorize;
 use actix_web::middleware::from_fn;
 use actix_web::{HttpRequest, HttpResponse, post, web};
@@ -31,7 +32,7 @@ pub struct RegisterRequest {
     #[schema(format = Password, min_length = 12, max_length = 128)]
     pub password: String,
     /// 1 to 100 characters.
-    #[schema(min_length = 1, max_length = 100, pattern = r"\S")]
+    #[schema(min_length = 1, max_length = 100, pattern = r"^[^\x00-\x1f\x7f-\x9f\u200b-\u200f\u202a-\u202e\u2060-\u2069\ufeff]*\S[^\x00-\x1f\x7f-\x9f\u200b-\u200f\u202a-\u202e\u2060-\u2069\ufeff]*$")]
     pub display_name: String,
 }
 
@@ -96,7 +97,7 @@ fn session_config(state: &AppState) -> SessionConfig<'_> {
 pub async fn register(
     state: web::Data<AppState>,
     request: HttpRequest,
-    body: web::Json<RegisterRequest>,
+    body: Json<RegisterRequest>,
 ) -> Result<HttpResponse, ApiError> {
     limit_attempts(&state, &request).await?;
     let body = body.into_inner();
@@ -191,7 +192,7 @@ pub async fn verify_email(
     state: web::Data<AppState>,
     request: HttpRequest,
     caller: Principal,
-    body: web::Json<TokenOnly>,
+    body: Json<TokenOnly>,
 ) -> Result<HttpResponse, ApiError> {
     limit_attempts(&state, &request).await?;
     addresses::verify_email(&state.db, caller.id, &body.token).await?;
@@ -212,7 +213,7 @@ pub async fn verify_email(
 pub async fn resend_verification(
     state: web::Data<AppState>,
     request: HttpRequest,
-    body: web::Json<EmailRequest>,
+    body: Json<EmailRequest>,
 ) -> Result<HttpResponse, ApiError> {
     email_a_link(
         &state,
@@ -237,7 +238,7 @@ pub async fn resend_verification(
 pub async fn forgot_password(
     state: web::Data<AppState>,
     request: HttpRequest,
-    body: web::Json<EmailRequest>,
+    body: Json<EmailRequest>,
 ) -> Result<HttpResponse, ApiError> {
     email_a_link(
         &state,
@@ -273,7 +274,7 @@ pub struct PasswordReset {
 pub async fn reset_password(
     state: web::Data<AppState>,
     request: HttpRequest,
-    body: web::Json<PasswordReset>,
+    body: Json<PasswordReset>,
 ) -> Result<HttpResponse, ApiError> {
     limit_attempts(&state, &request).await?;
     let password = Password::parse(&body.password)
@@ -314,7 +315,7 @@ pub struct TokenRequest {
 pub async fn issue_token(
     state: web::Data<AppState>,
     request: HttpRequest,
-    body: web::Json<TokenRequest>,
+    body: Json<TokenRequest>,
 ) -> Result<web::Json<TokenPair>, ApiError> {
     limit_attempts(&state, &request).await?;
     let TokenRequest { email, password } = body.into_inner();
@@ -349,7 +350,7 @@ pub struct RefreshRequest {
 #[post("/auth/refresh", wrap = "from_fn(authorize)")]
 pub async fn refresh_session(
     state: web::Data<AppState>,
-    body: web::Json<RefreshRequest>,
+    body: Json<RefreshRequest>,
 ) -> Result<web::Json<TokenPair>, ApiError> {
     let tokens = sessions::refresh(&state.db, session_config(&state), &body.refresh_token).await?;
     Ok(web::Json(tokens))
@@ -374,7 +375,7 @@ pub async fn refresh_session(
 #[post("/auth/logout", wrap = "from_fn(authorize)")]
 pub async fn logout(
     state: web::Data<AppState>,
-    body: web::Json<RefreshRequest>,
+    body: Json<RefreshRequest>,
 ) -> Result<HttpResponse, ApiError> {
     sessions::logout(&state.db, &body.refresh_token).await?;
     Ok(HttpResponse::NoContent().finish())

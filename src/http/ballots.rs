@@ -1,4 +1,5 @@
 //! Ballots (the councillors' and the public's prizes), votes, receipts, results, laureates.
+use super::extract::Json;
 use crate::auth::access::authorize;
 use actix_web::middleware::from_fn;
 use actix_web::{HttpRequest, HttpResponse, get, http::header, post, put, web};
@@ -70,7 +71,7 @@ pub async fn set_ballot_window(
     state: web::Data<AppState>,
     caller: Principal,
     id: web::Path<Uuid>,
-    body: web::Json<BallotWindow>,
+    body: Json<BallotWindow>,
 ) -> Result<web::Json<BallotView>, ApiError> {
     Ok(web::Json(
         ballots::set_window(
@@ -149,7 +150,7 @@ pub async fn cast_vote(
     state: web::Data<AppState>,
     caller: Principal,
     id: web::Path<Uuid>,
-    body: web::Json<VoteRequest>,
+    body: Json<VoteRequest>,
 ) -> Result<HttpResponse, ApiError> {
     let prize_id = id.into_inner();
     let receipt = ballots::vote(
@@ -234,7 +235,7 @@ pub async fn get_results(
 #[schema(example = json!({"application_id": "01935f0e-8a47-7cc2-9f1e-3a6b2d4c5e70", "reason": "Tirage au sort en séance, devant huissier."}))]
 pub struct TieBreakRequest {
     pub application_id: Uuid,
-    #[schema(min_length = 10, max_length = 2000, pattern = r"\S")]
+    #[schema(min_length = 10, max_length = 2000, pattern = r"^[^\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f]*\S[^\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f]*$")]
     pub reason: String,
 }
 
@@ -253,7 +254,7 @@ pub async fn break_tie(
     state: web::Data<AppState>,
     caller: Principal,
     id: web::Path<Uuid>,
-    body: web::Json<TieBreakRequest>,
+    body: Json<TieBreakRequest>,
 ) -> Result<web::Json<Results>, ApiError> {
     let reason = parse_reason(&body.reason)
         .map_err(|error| ApiError::Validation(vec![error.on("reason")]))?;
@@ -347,7 +348,7 @@ pub async fn request_voter_code(
     state: web::Data<AppState>,
     request: HttpRequest,
     id: web::Path<Uuid>,
-    body: web::Json<VerificationRequest>,
+    body: Json<VerificationRequest>,
 ) -> Result<HttpResponse, ApiError> {
     state
         .voter_ip_limiter
@@ -400,7 +401,7 @@ pub async fn confirm_voter_code(
     state: web::Data<AppState>,
     request: HttpRequest,
     id: web::Path<Uuid>,
-    body: web::Json<ConfirmationRequest>,
+    body: Json<ConfirmationRequest>,
 ) -> Result<web::Json<VoterToken>, ApiError> {
     state
         .voter_ip_limiter

@@ -1,4 +1,5 @@
 //! HTTP handlers of the jury's deliberation: scorecards, rankings, the shortlist, auditions, decisions.
+use super::extract::Json;
 use std::collections::BTreeMap;
 
 use actix_web::{HttpResponse, get, middleware::from_fn, post, put, web};
@@ -60,7 +61,7 @@ pub async fn save_scorecard(
     state: web::Data<AppState>,
     caller: Principal,
     path: web::Path<ScorecardPath>,
-    body: web::Json<ScorecardRequest>,
+    body: Json<ScorecardRequest>,
 ) -> Result<web::Json<Scorecard>, ApiError> {
     let body = body.into_inner();
     let comment = if body.comment.trim().is_empty() {
@@ -131,7 +132,7 @@ pub async fn list_scorecards(
 #[serde(deny_unknown_fields)]
 #[schema(example = json!({"reason": "Le juré a inversé deux notes."}))]
 pub struct ReasonBody {
-    #[schema(min_length = 10, max_length = 2000, pattern = r"\S")]
+    #[schema(min_length = 10, max_length = 2000, pattern = r"^[^\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f]*\S[^\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f]*$")]
     pub reason: String,
 }
 
@@ -150,7 +151,7 @@ pub async fn reopen_scorecard(
     state: web::Data<AppState>,
     caller: Principal,
     id: web::Path<Uuid>,
-    body: web::Json<ReasonBody>,
+    body: Json<ReasonBody>,
 ) -> Result<web::Json<Scorecard>, ApiError> {
     let reason = parse_reason(&body.reason)
         .map_err(|error| ApiError::Validation(vec![error.on("reason")]))?;
@@ -279,7 +280,7 @@ pub struct ShortlistRequest {
     pub application_ids: Vec<Uuid>,
     /// Required when the list differs from the proposed top N of the selection ranking, or
     /// when the jury departs from the composition rule.
-    #[schema(min_length = 10, max_length = 2000, pattern = r"\S")]
+    #[schema(min_length = 10, max_length = 2000, pattern = r"^[^\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f]*\S[^\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f]*$")]
     pub reason: Option<String>,
 }
 
@@ -299,7 +300,7 @@ pub async fn confirm_shortlist(
     state: web::Data<AppState>,
     caller: Principal,
     id: web::Path<Uuid>,
-    body: web::Json<ShortlistRequest>,
+    body: Json<ShortlistRequest>,
 ) -> Result<web::Json<Edition>, ApiError> {
     let body = body.into_inner();
     let reason = reason_of(body.reason.as_deref())?;
@@ -339,7 +340,7 @@ pub async fn schedule_audition(
     state: web::Data<AppState>,
     caller: Principal,
     id: web::Path<Uuid>,
-    body: web::Json<AuditionRequest>,
+    body: Json<AuditionRequest>,
 ) -> Result<web::Json<AuditionSlot>, ApiError> {
     let body = body.into_inner();
     let place = parse_text(&body.place, 1, 300)
@@ -362,7 +363,7 @@ pub struct DecisionBody {
     #[serde(default)]
     pub mentions: Vec<Uuid>,
     /// Required (staff only) to change an existing decision.
-    #[schema(min_length = 10, max_length = 2000, pattern = r"\S")]
+    #[schema(min_length = 10, max_length = 2000, pattern = r"^[^\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f]*\S[^\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f]*$")]
     pub reason: Option<String>,
 }
 
@@ -382,7 +383,7 @@ pub async fn decide_prize(
     state: web::Data<AppState>,
     caller: Principal,
     id: web::Path<Uuid>,
-    body: web::Json<DecisionBody>,
+    body: Json<DecisionBody>,
 ) -> Result<web::Json<Decision>, ApiError> {
     let body = body.into_inner();
     let request = DecisionRequest {

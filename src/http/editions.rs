@@ -1,4 +1,5 @@
 //! Editions, their criteria and prizes, and the lifecycle transitions.
+use super::extract::Json;
 use super::API_PREFIX;
 use super::public_cache;
 use crate::auth::access::authorize;
@@ -53,6 +54,7 @@ pub struct CreateEditionRequest {
     pub theme: Option<String>,
     pub action_window: DateRange,
     /// Default: the organization's départements.
+    #[schema(min_items = 1, value_type = Option<Vec<crate::openapi::rules::DepartementCode>>)]
     pub departements: Option<Vec<String>>,
     /// Default 5.
     #[schema(minimum = 1, maximum = 50)]
@@ -62,6 +64,7 @@ pub struct CreateEditionRequest {
     #[serde(default)]
     pub calendar: Calendar,
     /// Default: the five criteria of the Prix du CESER.
+    #[schema(min_items = 1, max_items = 20)]
     pub criteria: Option<Vec<CriterionSpec>>,
     #[serde(default)]
     pub prizes: Vec<PrizeSpec>,
@@ -110,7 +113,7 @@ pub async fn create_edition(
     state: web::Data<AppState>,
     caller: Principal,
     id: web::Path<Uuid>,
-    body: web::Json<CreateEditionRequest>,
+    body: Json<CreateEditionRequest>,
 ) -> Result<HttpResponse, ApiError> {
     let organization_id = id.into_inner();
     let body = body.into_inner();
@@ -163,6 +166,7 @@ pub struct ListEditionsQuery {
     #[param(minimum = 1, maximum = 200)]
     pub limit: Option<u64>,
     /// `next_cursor` of the previous page.
+    #[param(pattern = "^[A-Za-z0-9_-]*$", max_length = 400)]
     pub cursor: Option<String>,
 }
 
@@ -241,6 +245,7 @@ pub struct UpdateEditionRequest {
     #[schema(min_length = 1, max_length = 200, pattern = r"\S")]
     pub theme: Option<String>,
     pub action_window: Option<DateRange>,
+    #[schema(min_items = 1, value_type = Option<Vec<crate::openapi::rules::DepartementCode>>)]
     pub departements: Option<Vec<String>>,
     #[schema(minimum = 1, maximum = 50)]
     pub shortlist_size: Option<i32>,
@@ -266,7 +271,7 @@ pub async fn update_edition(
     state: web::Data<AppState>,
     caller: Principal,
     id: web::Path<Uuid>,
-    body: web::Json<UpdateEditionRequest>,
+    body: Json<UpdateEditionRequest>,
 ) -> Result<web::Json<Edition>, ApiError> {
     let body = body.into_inner();
     let edition = editions::update(&state.db, &caller, id.into_inner(), |current| {
@@ -308,7 +313,7 @@ pub struct TransitionRequest {
     pub to: EditionStatus,
     /// A written reason (10 characters or more) forces a guard that allows it, such as leaving
     /// the application phase before the deadline. It is recorded in the audit trail.
-    #[schema(min_length = 10, max_length = 2000, pattern = r"\S")]
+    #[schema(min_length = 10, max_length = 2000, pattern = r"^[^\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f]*\S[^\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f]*$")]
     pub reason: Option<String>,
 }
 
@@ -331,7 +336,7 @@ pub async fn transition_edition(
     state: web::Data<AppState>,
     caller: Principal,
     id: web::Path<Uuid>,
-    body: web::Json<TransitionRequest>,
+    body: Json<TransitionRequest>,
 ) -> Result<web::Json<Edition>, ApiError> {
     let body = body.into_inner();
     let reason = body
@@ -350,7 +355,7 @@ pub async fn transition_edition(
     tag = "editions",
     security(("bearer" = [])),
     params(("id" = Uuid, Path, description = "Edition id")),
-    request_body = Vec<CriterionSpec>,
+    request_body = crate::openapi::rules::CriteriaList,
     responses(
         (status = 200, description = "The edition with its new criteria", body = Edition),
         error::JsonWriteErrors,
@@ -361,7 +366,7 @@ pub async fn replace_criteria(
     state: web::Data<AppState>,
     caller: Principal,
     id: web::Path<Uuid>,
-    body: web::Json<Vec<CriterionSpec>>,
+    body: Json<Vec<CriterionSpec>>,
 ) -> Result<web::Json<Edition>, ApiError> {
     let criteria = body.into_inner();
     let criteria = finish(criteria.clone(), edition::criteria_violations(&criteria))?;
@@ -386,7 +391,7 @@ pub async fn create_prize(
     state: web::Data<AppState>,
     caller: Principal,
     id: web::Path<Uuid>,
-    body: web::Json<PrizeSpec>,
+    body: Json<PrizeSpec>,
 ) -> Result<HttpResponse, ApiError> {
     let spec = body.into_inner();
     let spec = finish(spec.clone(), prize_violations(std::slice::from_ref(&spec)))?;
@@ -394,6 +399,29 @@ pub async fn create_prize(
     Ok(super::created(
         format!("{API_PREFIX}/prizes/{}", prize.id),
         prize,
+    ))
+}
+
+/// One prize of an edition.
+#[utoipa::path(
+    tag = "editions",
+    params(("id" = Uuid, Path, description = "Prize id")),
+    responses(
+        (status = 200, description = "The prize", body = Prize),
+        (status = 401, response = error::Unauthorized),
+        (status = 404, response = error::NotFound),
+        (status = 422, response = error::ValidationFailed),
+        (status = 500, response = error::InternalError),
+    )
+)]
+#[get("/prizes/{id}", wrap = "from_fn(authorize)")]
+pub async fn get_prize(
+    state: web::Data<AppState>,
+    caller: Option<Principal>,
+    id: web::Path<Uuid>,
+) -> Result<web::Json<Prize>, ApiError> {
+    Ok(web::Json(
+        editions::find_prize(&state.db, caller.as_ref(), id.into_inner()).await?,
     ))
 }
 
@@ -413,7 +441,7 @@ pub async fn update_prize(
     state: web::Data<AppState>,
     caller: Principal,
     id: web::Path<Uuid>,
-    body: web::Json<PrizeSpec>,
+    body: Json<PrizeSpec>,
 ) -> Result<web::Json<Prize>, ApiError> {
     let spec = body.into_inner();
     let spec = finish(spec.clone(), prize_violations(std::slice::from_ref(&spec)))?;

@@ -98,6 +98,59 @@ impl<T: DeserializeOwned> FromRequest for Query<T> {
     }
 }
 
+/// A JSON body, like `web::Json` (same limit and errors), where a number with a zero
+/// fraction (`38.0`) is the integer it equals, as JSON Schema counts it: a request valid for the
+/// contract is not refused for writing an integer that way.
+pub struct Json<T>(pub T);
+
+impl<T> Json<T> {
+    pub fn into_inner(self) -> T {
+        self.0
+    }
+}
+
+impl<T> std::ops::Deref for Json<T> {
+    type Target = T;
+
+    fn deref(&self) -> &T {
+        &self.0
+    }
+}
+
+impl<T: DeserializeOwned + 'static> FromRequest for Json<T> {
+    type Error = actix_web::Error;
+    type Future = futures_util::future::LocalBoxFuture<'static, Result<Self, Self::Error>>;
+
+    fn from_request(request: &HttpRequest, payload: &mut Payload) -> Self::Future {
+        let value = web::Json::<serde_json::Value>::from_request(request, payload);
+        Box::pin(async move {
+            let mut value = value.await?.into_inner();
+            integral_numbers(&mut value);
+            serde_json::from_value(value).map(Json).map_err(|error| {
+                ApiError::Validation(vec![shape_error(&error.to_string())]).into()
+            })
+        })
+    }
+}
+
+/// Turns every number with a zero fraction into the integer it equals (within `i64`).
+fn integral_numbers(value: &mut serde_json::Value) {
+    use serde_json::Value;
+    match value {
+        Value::Number(number) => {
+            if let Some(float) = number.as_f64().filter(|_| number.is_f64())
+                && float.fract() == 0.0
+                && float.abs() < 9.0e15
+            {
+                *number = (float as i64).into();
+            }
+        }
+        Value::Array(items) => items.iter_mut().for_each(integral_numbers),
+        Value::Object(fields) => fields.values_mut().for_each(integral_numbers),
+        _ => {}
+    }
+}
+
 fn path_error(error: PathError) -> ApiError {
     let PathError::Deserialize(error) = error else {
         return ApiError::NotFound;
@@ -112,6 +165,14 @@ fn path_error(error: PathError) -> ApiError {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn integral_floats_are_integers_and_others_stay() {
+        let mut value = serde_json::json!({"a": 38.0, "b": [1.5, -2.0], "c": 1e300, "d": "3.0"});
+        integral_numbers(&mut value);
+        assert_eq!(value, serde_json::json!({"a": 38, "b": [1.5, -2], "c": 1e300, "d": "3.0"}));
+        assert!(value["a"].is_i64());
+    }
 
     #[test]
     fn serde_shape_errors_name_the_field() {

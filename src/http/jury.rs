@@ -1,5 +1,6 @@
 //! HTTP handlers of the jury's seating and reading: members, conflicts of interest, reviewer
 //! assignment, the applications of a round (the deliberation is in `deliberation.rs`).
+use super::extract::Json;
 use actix_web::{HttpResponse, delete, get, middleware::from_fn, post, put, web};
 use serde::Deserialize;
 use utoipa::{IntoParams, ToSchema};
@@ -52,7 +53,7 @@ pub async fn set_jury_member(
     state: web::Data<AppState>,
     caller: Principal,
     path: web::Path<(Uuid, Uuid)>,
-    body: web::Json<JurySeatRequest>,
+    body: Json<JurySeatRequest>,
 ) -> Result<web::Json<JuryMember>, ApiError> {
     let (edition_id, user_id) = path.into_inner();
     Ok(web::Json(
@@ -134,7 +135,7 @@ pub async fn check_jury_composition(
 #[serde(deny_unknown_fields)]
 #[schema(example = json!({"reason": "Je siège au conseil d'administration de cette association."}))]
 pub struct ConflictRequest {
-    #[schema(min_length = 10, max_length = 2000, pattern = r"\S")]
+    #[schema(min_length = 10, max_length = 2000, pattern = r"^[^\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f]*\S[^\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f]*$")]
     pub reason: String,
     /// Staff only: the member the conflict is recorded for (default: the caller).
     pub user_id: Option<Uuid>,
@@ -157,7 +158,7 @@ pub async fn declare_conflict(
     state: web::Data<AppState>,
     caller: Principal,
     id: web::Path<Uuid>,
-    body: web::Json<ConflictRequest>,
+    body: Json<ConflictRequest>,
 ) -> Result<HttpResponse, ApiError> {
     let body = body.into_inner();
     let reason = parse_reason(&body.reason)
@@ -213,6 +214,7 @@ pub struct RoundPageQuery {
     #[param(minimum = 1, maximum = 200)]
     pub limit: Option<u64>,
     /// `next_cursor` of the previous page.
+    #[param(pattern = "^[A-Za-z0-9_-]*$", max_length = 400)]
     pub cursor: Option<String>,
 }
 
@@ -249,7 +251,7 @@ pub async fn assign_reviewers(
     state: web::Data<AppState>,
     caller: Principal,
     id: web::Path<Uuid>,
-    body: web::Json<AssignRequest>,
+    body: Json<AssignRequest>,
 ) -> Result<web::Json<Vec<Assignment>>, ApiError> {
     if !(1..=50).contains(&body.reviewers_per_file) {
         return Err(ApiError::invalid(

@@ -1,3 +1,4 @@
+use super::extract::Json;
 use super::API_PREFIX;
 use crate::auth::access::authorize;
 use actix_web::middleware::from_fn;
@@ -93,7 +94,7 @@ pub async fn delete_me(
     state: web::Data<AppState>,
     request: HttpRequest,
     caller: Principal,
-    body: web::Json<EraseRequest>,
+    body: Json<EraseRequest>,
 ) -> Result<HttpResponse, ApiError> {
     // The password is checked: limited like logins.
     state
@@ -118,7 +119,7 @@ pub struct NewApiTokenRequest {
     #[schema(
         min_length = 1,
         max_length = 100,
-        pattern = r"^[^\x00-\x1f\x7f]*\S[^\x00-\x1f\x7f]*$"
+        pattern = r"^[^\x00-\x1f\x7f-\x9f\u200b-\u200f\u202a-\u202e\u2060-\u2069\ufeff]*\S[^\x00-\x1f\x7f-\x9f\u200b-\u200f\u202a-\u202e\u2060-\u2069\ufeff]*$"
     )]
     pub name: String,
     /// Reads only (`GET`, `HEAD`): anything else is refused with 403.
@@ -159,7 +160,7 @@ pub struct CreatedApiToken {
 pub async fn create_api_token(
     state: web::Data<AppState>,
     caller: Principal,
-    body: web::Json<NewApiTokenRequest>,
+    body: Json<NewApiTokenRequest>,
 ) -> Result<HttpResponse, ApiError> {
     let body = body.into_inner();
     let mut errors = Vec::new();

@@ -89,6 +89,7 @@ pub fn routes(config: &mut ServiceConfig) {
                 .service(editions::transition_edition)
                 .service(editions::replace_criteria)
                 .service(editions::create_prize)
+                .service(editions::get_prize)
                 .service(editions::update_prize)
                 .service(editions::delete_prize)
                 .service(applications::create_application)

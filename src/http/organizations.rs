@@ -1,4 +1,5 @@
 //! Organizers and their staff.
+use super::extract::Json;
 use crate::auth::access::authorize;
 use actix_web::middleware::from_fn;
 use actix_web::{HttpResponse, delete, get, post, put, web};
@@ -37,7 +38,7 @@ pub struct OrganizationRequest {
     #[schema(min_length = 1, max_length = 100, pattern = r"\S")]
     pub region: String,
     /// Départements eligible by default in the organization's editions.
-    #[schema(min_items = 1)]
+    #[schema(min_items = 1, value_type = Vec<crate::openapi::rules::DepartementCode>)]
     pub default_departements: Vec<String>,
     #[schema(format = Email, max_length = 254)]
     pub contact_email: String,
@@ -154,7 +155,7 @@ impl OrganizationRequest {
 pub async fn create_organization(
     state: web::Data<AppState>,
     caller: Principal,
-    body: web::Json<OrganizationRequest>,
+    body: Json<OrganizationRequest>,
 ) -> Result<HttpResponse, ApiError> {
     let fields = body.into_inner().parse()?;
     let organization = organizations::create(&state.db, &caller, fields).await?;
@@ -172,6 +173,7 @@ pub struct PageQuery {
     #[param(minimum = 1, maximum = 200)]
     pub limit: Option<u64>,
     /// `next_cursor` of the previous page.
+    #[param(pattern = "^[A-Za-z0-9_-]*$", max_length = 400)]
     pub cursor: Option<String>,
 }
 
@@ -236,7 +238,7 @@ pub async fn update_organization(
     state: web::Data<AppState>,
     caller: Principal,
     id: web::Path<Uuid>,
-    body: web::Json<OrganizationRequest>,
+    body: Json<OrganizationRequest>,
 ) -> Result<web::Json<Organization>, ApiError> {
     let fields = body.into_inner().parse()?;
     Ok(web::Json(

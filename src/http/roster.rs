@@ -1,5 +1,6 @@
 //! The councillor roster of an organization: imported as CSV by invitation, accepted by the
 //! holder of each address, kept current by staff.
+use super::extract::Json;
 use crate::auth::access::authorize;
 use actix_web::middleware::from_fn;
 use actix_web::{HttpRequest, HttpResponse, delete, get, http::header, post, put, web};
@@ -49,7 +50,7 @@ pub async fn set_councillor(
     state: web::Data<AppState>,
     caller: Principal,
     path: web::Path<(Uuid, Uuid)>,
-    body: web::Json<CouncillorRequest>,
+    body: Json<CouncillorRequest>,
 ) -> Result<web::Json<Councillor>, ApiError> {
     let (organization_id, user_id) = path.into_inner();
     let college = parse_text(&body.college, 1, 100)
@@ -107,7 +108,7 @@ pub async fn remove_councillor(
 
 /// A councillor roster file.
 #[derive(ToSchema)]
-#[schema(value_type = String, example = "email,name,college\nanne.dupont@example.fr,Anne Dupont,Collège 1 — entreprises\n")]
+#[schema(value_type = String, pattern = r"^email,name,college(\r?\n|$)", example = "email,name,college\nanne.dupont@example.fr,Anne Dupont,Collège 1 — entreprises\n")]
 #[allow(dead_code)]
 pub struct RosterCsv(String);
 
@@ -208,7 +209,7 @@ pub async fn accept_invitation(
     state: web::Data<AppState>,
     request: HttpRequest,
     caller: Option<Principal>,
-    body: web::Json<AcceptInvitation>,
+    body: Json<AcceptInvitation>,
 ) -> Result<HttpResponse, ApiError> {
     state
         .auth_limiter

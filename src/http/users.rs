@@ -1,4 +1,5 @@
 //! Staff management of accounts.
+use super::extract::Json;
 use crate::auth::access::authorize;
 use actix_web::middleware::from_fn;
 use actix_web::{HttpResponse, get, patch, post, web};
@@ -46,10 +47,10 @@ pub struct CreateUserRequest {
     pub email: String,
     #[schema(format = Password, min_length = 12, max_length = 128)]
     pub password: String,
-    #[schema(min_length = 1, max_length = 100, pattern = r"\S")]
+    #[schema(min_length = 1, max_length = 100, pattern = r"^[^\x00-\x1f\x7f-\x9f\u200b-\u200f\u202a-\u202e\u2060-\u2069\ufeff]*\S[^\x00-\x1f\x7f-\x9f\u200b-\u200f\u202a-\u202e\u2060-\u2069\ufeff]*$")]
     pub display_name: String,
     /// One or more of `admin`, `applicant`, `jury`, `councillor`.
-    #[schema(min_items = 1)]
+    #[schema(min_items = 1, value_type = Vec<crate::openapi::rules::AssignableRole>)]
     pub roles: Vec<Role>,
 }
 
@@ -74,7 +75,7 @@ pub struct CreateUserRequest {
 pub async fn create_user(
     state: web::Data<AppState>,
     caller: Principal,
-    body: web::Json<CreateUserRequest>,
+    body: Json<CreateUserRequest>,
 ) -> Result<HttpResponse, ApiError> {
     // An organization's staff bring people in through invitations (roster, jury), which the
     // invited person accepts; only a platform admin creates accounts outright.
@@ -123,6 +124,7 @@ pub struct ListUsersQuery {
     #[param(minimum = 1, maximum = 200)]
     pub limit: Option<u64>,
     /// `next_cursor` of the previous page.
+    #[param(pattern = "^[A-Za-z0-9_-]*$", max_length = 400)]
     pub cursor: Option<String>,
 }
 
@@ -193,8 +195,9 @@ pub async fn get_user(
 #[schema(example = json!({"roles": ["jury"], "disabled": false}))]
 pub struct UpdateUserRequest {
     /// Replaces the account's roles (may be empty).
+    #[schema(value_type = Option<Vec<crate::openapi::rules::AssignableRole>>)]
     pub roles: Option<Vec<Role>>,
-    #[schema(min_length = 1, max_length = 100, pattern = r"\S")]
+    #[schema(min_length = 1, max_length = 100, pattern = r"^[^\x00-\x1f\x7f-\x9f\u200b-\u200f\u202a-\u202e\u2060-\u2069\ufeff]*\S[^\x00-\x1f\x7f-\x9f\u200b-\u200f\u202a-\u202e\u2060-\u2069\ufeff]*$")]
     pub display_name: Option<String>,
     /// A disabled account can neither log in nor refresh, and its tokens stop working.
     pub disabled: Option<bool>,
@@ -218,7 +221,7 @@ pub async fn update_user(
     state: web::Data<AppState>,
     caller: Principal,
     id: web::Path<Uuid>,
-    body: web::Json<UpdateUserRequest>,
+    body: Json<UpdateUserRequest>,
 ) -> Result<web::Json<Account>, ApiError> {
     let body = body.into_inner();
     let mut errors = Vec::new();

@@ -1,5 +1,6 @@
 //! An organization's webhooks: subscribe, list, read, replace, delete, rotate the secret, read
 //! the deliveries and send one again. Staff of the organization only (others get 404).
+use super::extract::Json;
 use actix_web::middleware::from_fn;
 use actix_web::{HttpResponse, delete, get, post, put, web};
 use serde::{Deserialize, Serialize};
@@ -21,12 +22,12 @@ use crate::{
 pub struct WebhookRequest {
     /// Where deliveries are POSTed: an `https://` URL on a public host, at most 2,048
     /// characters, without credentials or fragment.
-    #[schema(max_length = 2048, pattern = "^https?://")]
+    #[schema(max_length = 2048, pattern = r"^\s*https?://[^\s/?#@]+([/?][^\s#]*)?\s*$")]
     pub url: String,
     /// What it is for (at most 200 characters).
     #[schema(
         max_length = 200,
-        pattern = r"^[^\x00-\x1f\x7f\u200b-\u200f\u202a-\u202e\u2060-\u2069\ufeff]*$"
+        pattern = r"^[^\x00-\x1f\x7f-\x9f\u200b-\u200f\u202a-\u202e\u2060-\u2069\ufeff]*$"
     )]
     pub description: Option<String>,
     /// The events it receives, at least one.
@@ -111,7 +112,7 @@ pub async fn create_webhook(
     state: web::Data<AppState>,
     caller: Principal,
     id: web::Path<Uuid>,
-    body: web::Json<WebhookRequest>,
+    body: Json<WebhookRequest>,
 ) -> Result<HttpResponse, ApiError> {
     let (webhook, secret) = webhooks::create(
         &state.db,
@@ -194,7 +195,7 @@ pub async fn update_webhook(
     state: web::Data<AppState>,
     caller: Principal,
     path: web::Path<WebhookPath>,
-    body: web::Json<WebhookRequest>,
+    body: Json<WebhookRequest>,
 ) -> Result<web::Json<Webhook>, ApiError> {
     let WebhookPath {
         id: organization_id,

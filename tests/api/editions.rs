@@ -181,9 +181,15 @@ api_test!(async fn draft_criteria_and_prizes_can_be_edited(app) {
     let category = json!({"kind": "category", "name": "Entreprendre autrement", "sponsors": ["Crédit Coopératif"], "pool": "eligible", "mentions_allowed": true});
     let created = app.post(&format!("/api/v1/editions/{id}/prizes"), &category).bearer_auth(&ara.admin.token).send().await.unwrap();
     assert_eq!(created.status(), 201);
+    let location = created.headers()["location"].to_str().unwrap().to_owned();
     let prize = json(created).await;
     assert_eq!(prize["sponsors"], json!(["Crédit Coopératif"]));
     let prize_path = format!("/api/v1/prizes/{}", prize["id"].as_str().unwrap());
+    // Its address answers: to its staff while the edition is a draft, to no one else.
+    assert_eq!(location, prize_path);
+    let read = app.get(&location).bearer_auth(&ara.admin.token).send().await.unwrap();
+    assert_eq!(json(read).await, prize);
+    assert_problem(app.get(&location).send().await.unwrap(), 404, "not_found").await;
     let mut renamed = category.clone();
     renamed["name"] = json!("Coopérer pour innover");
     let updated = json(app.request(Method::PUT, &prize_path).json(&renamed).bearer_auth(&ara.admin.token).send().await.unwrap()).await;

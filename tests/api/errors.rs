@@ -23,14 +23,14 @@ api_test!(async fn unknown_route_is_a_problem_404(app) {
 api_test!(async fn wrong_method_is_405_with_allow(app) {
     let response = app.request(reqwest::Method::DELETE, "/api/v1/users").send().await.unwrap();
     assert_eq!(response.status(), 405);
-    assert_eq!(response.headers()["allow"], "GET, POST");
+    assert_eq!(response.headers()["allow"], "GET, HEAD, POST");
     assert_eq!(
         json(response).await,
         json!({
             "type": "urn:prix-ceser:problem:method_not_allowed",
             "title": "Method Not Allowed",
             "status": 405,
-            "detail": "This resource supports: GET, POST.",
+            "detail": "This resource supports: GET, HEAD, POST.",
             "code": "method_not_allowed"
         })
     );

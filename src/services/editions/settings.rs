@@ -97,6 +97,20 @@ async fn find_configurable_prize(
     Ok(model)
 }
 
+/// A prize, as its edition is visible: anyone for a published edition, its staff for a draft.
+pub async fn find_prize(
+    db: &DatabaseConnection,
+    caller: Option<&Principal>,
+    prize_id: Uuid,
+) -> Result<Prize, ApiError> {
+    let model = prize::Entity::find_by_id(prize_id)
+        .one(db)
+        .await?
+        .ok_or(ApiError::NotFound)?;
+    find_visible(db, caller, model.edition_id).await?;
+    Ok(model.into())
+}
+
 pub async fn update_prize(
     db: &DatabaseConnection,
     caller: &Principal,
