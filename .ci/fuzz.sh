@@ -93,7 +93,7 @@ RULES = {
         ["health_live", "health_ready", "register", "issue_token", "refresh_session", "logout",
          "accept_invitation", "list_organizations", "get_organization", "list_editions",
          "get_edition", "get_prize", "list_candidates", "list_laureates", "export_results", "get_signed_results", "get_jwks", "get_ballot", "check_receipt",
-         "get_results", "live_results", "request_voter_code", "confirm_voter_code",
+         "get_results", "list_receipt_hashes", "live_results", "request_voter_code", "confirm_voter_code",
          "resend_verification", "forgot_password", "reset_password", "get_widget_asset",
          "get_widget_page", "get_ceremony_screen"], PUBLIC),
     **dict.fromkeys(["get_me", "export_me", "delete_me", "verify_email", "create_api_token",

@@ -150,6 +150,7 @@ pub const RULES: &[(&str, Rule)] = &[
     ("get_signed_results", Rule::Public),
     ("get_jwks", Rule::Public),
     ("get_results", Rule::Optional),
+    ("list_receipt_hashes", Rule::Optional),
     // The ceremony screen: turnout, then the result once published.
     ("live_results", Rule::Public),
     // Staff of the prize's organization (others get 404).
@@ -189,6 +190,7 @@ pub const ANY_ORIGIN: &[&str] = &[
     "list_candidates",
     "get_ballot",
     "get_results",
+    "list_receipt_hashes",
     "list_laureates",
     "export_results",
     "get_signed_results",

@@ -40,7 +40,12 @@ mod tests {
     #[test]
     fn rejects_blank_control_and_overlong_names() {
         assert_eq!(DisplayName::parse("   ").unwrap_err().code, "required");
-        for hidden in ["a\u{7}b", "zero\u{200b}width", "\u{202e}reversed", "a\u{feff}b"] {
+        for hidden in [
+            "a\u{7}b",
+            "zero\u{200b}width",
+            "\u{202e}reversed",
+            "a\u{feff}b",
+        ] {
             assert_eq!(
                 DisplayName::parse(hidden).unwrap_err().code,
                 "invalid_format"

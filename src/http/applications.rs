@@ -1,7 +1,7 @@
 //! Applications: drafting and submission by applicants, review and publication by staff,
 //! the CSV export and the public gallery.
-use super::extract::Json;
 use super::API_PREFIX;
+use super::extract::Json;
 use super::organizations::PageQuery;
 use super::public_cache;
 use crate::auth::access::authorize;
@@ -346,7 +346,11 @@ pub async fn withdraw_application(
 #[schema(example = json!({"reason": "Il manque la réponse sur la pérennité."}))]
 pub struct ReasonRequest {
     /// 10 to 2000 characters.
-    #[schema(min_length = 10, max_length = 2000, pattern = r"^[^\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f]*\S[^\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f]*$")]
+    #[schema(
+        min_length = 10,
+        max_length = 2000,
+        pattern = r"^[^\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f]*\S[^\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f]*$"
+    )]
     pub reason: String,
 }
 
@@ -382,7 +386,11 @@ pub struct ReviewRequest {
     /// `eligible` or `ineligible`.
     pub decision: Eligibility,
     /// Required when the decision contradicts the automatic check.
-    #[schema(min_length = 10, max_length = 2000, pattern = r"^[^\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f]*\S[^\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f]*$")]
+    #[schema(
+        min_length = 10,
+        max_length = 2000,
+        pattern = r"^[^\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f]*\S[^\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f]*$"
+    )]
     pub reason: Option<String>,
 }
 

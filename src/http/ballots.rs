@@ -13,8 +13,10 @@ use super::{
     client_ip::client_ip,
     csv_export::{self, CsvFormat},
     extract::Query,
+    organizations::PageQuery,
     public_cache,
 };
+use crate::domain::pagination::Page;
 
 use crate::{
     auth::Principal,
@@ -235,8 +237,40 @@ pub async fn get_results(
 #[schema(example = json!({"application_id": "01935f0e-8a47-7cc2-9f1e-3a6b2d4c5e70", "reason": "Tirage au sort en séance, devant huissier."}))]
 pub struct TieBreakRequest {
     pub application_id: Uuid,
-    #[schema(min_length = 10, max_length = 2000, pattern = r"^[^\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f]*\S[^\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f]*$")]
+    #[schema(
+        min_length = 10,
+        max_length = 2000,
+        pattern = r"^[^\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f]*\S[^\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f]*$"
+    )]
     pub reason: String,
+}
+
+/// The hashes of the receipts in a ballot's count, a page at a time.
+///
+/// SHA-256 of each receipt, in order, for whoever may see the tally (staff once the ballot is
+/// closed, anyone once it is published): a voter checks that the hash of their receipt is
+/// there. Refused while the ballot is open; empty before it closes.
+#[utoipa::path(
+    tag = "ballots",
+    params(("id" = Uuid, Path, description = "Prize id"), PageQuery),
+    responses(
+        (status = 200, description = "A page of receipt hashes", body = Page<String>),
+        (status = 401, response = error::Unauthorized), (status = 404, response = error::NotFound),
+        (status = 422, response = error::ValidationFailed),
+        (status = 500, response = error::InternalError),
+    )
+)]
+#[get("/prizes/{id}/results/receipts", wrap = "from_fn(authorize)")]
+pub async fn list_receipt_hashes(
+    state: web::Data<AppState>,
+    caller: Option<Principal>,
+    id: web::Path<Uuid>,
+    query: Query<PageQuery>,
+) -> Result<web::Json<Page<String>>, ApiError> {
+    let page = query.into_inner().parse()?;
+    Ok(web::Json(
+        ballots::receipt_hashes(&state.db, caller.as_ref(), id.into_inner(), page).await?,
+    ))
 }
 
 /// Resolve a tie for first place of a closed ballot, with a recorded reason (staff).

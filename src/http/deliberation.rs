@@ -132,7 +132,11 @@ pub async fn list_scorecards(
 #[serde(deny_unknown_fields)]
 #[schema(example = json!({"reason": "Le juré a inversé deux notes."}))]
 pub struct ReasonBody {
-    #[schema(min_length = 10, max_length = 2000, pattern = r"^[^\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f]*\S[^\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f]*$")]
+    #[schema(
+        min_length = 10,
+        max_length = 2000,
+        pattern = r"^[^\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f]*\S[^\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f]*$"
+    )]
     pub reason: String,
 }
 
@@ -280,7 +284,11 @@ pub struct ShortlistRequest {
     pub application_ids: Vec<Uuid>,
     /// Required when the list differs from the proposed top N of the selection ranking, or
     /// when the jury departs from the composition rule.
-    #[schema(min_length = 10, max_length = 2000, pattern = r"^[^\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f]*\S[^\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f]*$")]
+    #[schema(
+        min_length = 10,
+        max_length = 2000,
+        pattern = r"^[^\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f]*\S[^\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f]*$"
+    )]
     pub reason: Option<String>,
 }
 
@@ -363,7 +371,11 @@ pub struct DecisionBody {
     #[serde(default)]
     pub mentions: Vec<Uuid>,
     /// Required (staff only) to change an existing decision.
-    #[schema(min_length = 10, max_length = 2000, pattern = r"^[^\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f]*\S[^\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f]*$")]
+    #[schema(
+        min_length = 10,
+        max_length = 2000,
+        pattern = r"^[^\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f]*\S[^\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f]*$"
+    )]
     pub reason: Option<String>,
 }
 

@@ -1,6 +1,6 @@
 //! Editions, their criteria and prizes, and the lifecycle transitions.
-use super::extract::Json;
 use super::API_PREFIX;
+use super::extract::Json;
 use super::public_cache;
 use crate::auth::access::authorize;
 use actix_web::middleware::from_fn;
@@ -313,7 +313,11 @@ pub struct TransitionRequest {
     pub to: EditionStatus,
     /// A written reason (10 characters or more) forces a guard that allows it, such as leaving
     /// the application phase before the deadline. It is recorded in the audit trail.
-    #[schema(min_length = 10, max_length = 2000, pattern = r"^[^\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f]*\S[^\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f]*$")]
+    #[schema(
+        min_length = 10,
+        max_length = 2000,
+        pattern = r"^[^\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f]*\S[^\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f]*$"
+    )]
     pub reason: Option<String>,
 }
 

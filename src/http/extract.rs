@@ -126,9 +126,9 @@ impl<T: DeserializeOwned + 'static> FromRequest for Json<T> {
         Box::pin(async move {
             let mut value = value.await?.into_inner();
             integral_numbers(&mut value);
-            serde_json::from_value(value).map(Json).map_err(|error| {
-                ApiError::Validation(vec![shape_error(&error.to_string())]).into()
-            })
+            serde_json::from_value(value)
+                .map(Json)
+                .map_err(|error| ApiError::Validation(vec![shape_error(&error.to_string())]).into())
         })
     }
 }
@@ -170,7 +170,10 @@ mod tests {
     fn integral_floats_are_integers_and_others_stay() {
         let mut value = serde_json::json!({"a": 38.0, "b": [1.5, -2.0], "c": 1e300, "d": "3.0"});
         integral_numbers(&mut value);
-        assert_eq!(value, serde_json::json!({"a": 38, "b": [1.5, -2], "c": 1e300, "d": "3.0"}));
+        assert_eq!(
+            value,
+            serde_json::json!({"a": 38, "b": [1.5, -2], "c": 1e300, "d": "3.0"})
+        );
         assert!(value["a"].is_i64());
     }
 

@@ -135,7 +135,11 @@ pub async fn check_jury_composition(
 #[serde(deny_unknown_fields)]
 #[schema(example = json!({"reason": "Je siège au conseil d'administration de cette association."}))]
 pub struct ConflictRequest {
-    #[schema(min_length = 10, max_length = 2000, pattern = r"^[^\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f]*\S[^\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f]*$")]
+    #[schema(
+        min_length = 10,
+        max_length = 2000,
+        pattern = r"^[^\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f]*\S[^\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f]*$"
+    )]
     pub reason: String,
     /// Staff only: the member the conflict is recorded for (default: the caller).
     pub user_id: Option<Uuid>,

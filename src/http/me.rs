@@ -1,5 +1,5 @@
-use super::extract::Json;
 use super::API_PREFIX;
+use super::extract::Json;
 use crate::auth::access::authorize;
 use actix_web::middleware::from_fn;
 use actix_web::{HttpRequest, HttpResponse, delete, get, post, web};

@@ -138,6 +138,7 @@ pub fn routes(config: &mut ServiceConfig) {
                 .service(ballots::check_receipt)
                 .service(ballots::get_results)
                 .service(ballots::live_results)
+                .service(ballots::list_receipt_hashes)
                 .service(ballots::break_tie)
                 .service(ballots::publish_results)
                 .service(ballots::list_laureates)

@@ -60,6 +60,7 @@ pub const OPERATION_CODES: &[(&str, &[ProblemCode])] = &[
     ("get_prize_decision", &[OwnScorecardPending]),
     ("get_rankings", &[OwnScorecardPending]),
     ("get_results", &[ResultsNotPublished]),
+    ("list_receipt_hashes", &[ResultsNotPublished]),
     ("import_councillors", &[EmailTaken]),
     ("issue_token", &[InvalidCredentials]),
     ("list_scorecards", &[OwnScorecardPending]),

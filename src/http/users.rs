@@ -47,7 +47,11 @@ pub struct CreateUserRequest {
     pub email: String,
     #[schema(format = Password, min_length = 12, max_length = 128)]
     pub password: String,
-    #[schema(min_length = 1, max_length = 100, pattern = r"^[^\x00-\x1f\x7f-\x9f\u200b-\u200f\u202a-\u202e\u2060-\u2069\ufeff]*\S[^\x00-\x1f\x7f-\x9f\u200b-\u200f\u202a-\u202e\u2060-\u2069\ufeff]*$")]
+    #[schema(
+        min_length = 1,
+        max_length = 100,
+        pattern = r"^[^\x00-\x1f\x7f-\x9f\u200b-\u200f\u202a-\u202e\u2060-\u2069\ufeff]*\S[^\x00-\x1f\x7f-\x9f\u200b-\u200f\u202a-\u202e\u2060-\u2069\ufeff]*$"
+    )]
     pub display_name: String,
     /// One or more of `admin`, `applicant`, `jury`, `councillor`.
     #[schema(min_items = 1, value_type = Vec<crate::openapi::rules::AssignableRole>)]
@@ -197,7 +201,11 @@ pub struct UpdateUserRequest {
     /// Replaces the account's roles (may be empty).
     #[schema(value_type = Option<Vec<crate::openapi::rules::AssignableRole>>)]
     pub roles: Option<Vec<Role>>,
-    #[schema(min_length = 1, max_length = 100, pattern = r"^[^\x00-\x1f\x7f-\x9f\u200b-\u200f\u202a-\u202e\u2060-\u2069\ufeff]*\S[^\x00-\x1f\x7f-\x9f\u200b-\u200f\u202a-\u202e\u2060-\u2069\ufeff]*$")]
+    #[schema(
+        min_length = 1,
+        max_length = 100,
+        pattern = r"^[^\x00-\x1f\x7f-\x9f\u200b-\u200f\u202a-\u202e\u2060-\u2069\ufeff]*\S[^\x00-\x1f\x7f-\x9f\u200b-\u200f\u202a-\u202e\u2060-\u2069\ufeff]*$"
+    )]
     pub display_name: Option<String>,
     /// A disabled account can neither log in nor refresh, and its tokens stop working.
     pub disabled: Option<bool>,

@@ -22,7 +22,10 @@ use crate::{
 pub struct WebhookRequest {
     /// Where deliveries are POSTed: an `https://` URL on a public host, at most 2,048
     /// characters, without credentials or fragment.
-    #[schema(max_length = 2048, pattern = r"^\s*https?://[^\s/?#@]+([/?][^\s#]*)?\s*$")]
+    #[schema(
+        max_length = 2048,
+        pattern = r"^\s*https?://[^\s/?#@]+([/?][^\s#]*)?\s*$"
+    )]
     pub url: String,
     /// What it is for (at most 200 characters).
     #[schema(

@@ -695,6 +695,17 @@ impl TestApp {
 impl TestApp {
     /// The emails queued so far, oldest first. Tests run without the outbox worker, so they
     /// read them here, as the log or the mailbox would show them.
+    /// Every receipt hash of a ballot's count, page after page, as `token` may read them.
+    pub async fn receipt_hashes(&self, prize: &str, token: Option<&str>) -> Vec<String> {
+        receipt_hashes(
+            &self.client,
+            &format!("{}/api/v1", self.address),
+            prize,
+            token,
+        )
+        .await
+    }
+
     pub async fn outbox(&self) -> Vec<prix_ceser::entities::outbox_message::Model> {
         use prix_ceser::entities::outbox_message;
         use sea_orm::{EntityTrait, QueryOrder};
@@ -740,4 +751,35 @@ pub fn prize_of_kind(edition: &Value, kind: &str) -> String {
         .as_str()
         .unwrap()
         .to_owned()
+}
+
+/// Every receipt hash of a ballot's count from the API at `base`, following `next_cursor`.
+pub async fn receipt_hashes(
+    client: &reqwest::Client,
+    base: &str,
+    prize: &str,
+    token: Option<&str>,
+) -> Vec<String> {
+    let mut hashes = Vec::new();
+    let mut cursor = String::new();
+    loop {
+        let mut request = client.get(format!(
+            "{base}/prizes/{prize}/results/receipts?limit=200&cursor={cursor}"
+        ));
+        if let Some(token) = token {
+            request = request.bearer_auth(token);
+        }
+        let page = json(request.send().await.unwrap()).await;
+        hashes.extend(
+            page["items"]
+                .as_array()
+                .unwrap()
+                .iter()
+                .map(|hash| hash.as_str().unwrap().to_owned()),
+        );
+        match page["next_cursor"].as_str() {
+            Some(next) => cursor = next.to_owned(),
+            None => return hashes,
+        }
+    }
 }

@@ -1,6 +1,9 @@
 //! Ballots: results, laureates, and the ceremony screen's live view.
 use super::*;
-use crate::domain::voter::VoterKeys;
+use crate::domain::{
+    pagination::{Page, PageRequest},
+    voter::VoterKeys,
+};
 use sea_orm::TransactionTrait;
 
 #[derive(Debug, Clone, Serialize, ToSchema)]
@@ -15,8 +18,6 @@ pub struct Results {
     pub winner: Option<Uuid>,
     /// How a tie was resolved.
     pub tie_break_reason: Option<String>,
-    /// SHA-256 of every receipt in the count (with the tally).
-    pub receipt_hashes: Option<Vec<String>>,
 }
 
 /// Turnout only while open (staff); the tally for staff once closed; for everyone once
@@ -27,17 +28,7 @@ pub async fn results(
     caller: Option<&Principal>,
     prize_id: Uuid,
 ) -> Result<Results, ApiError> {
-    let (prize, edition) = ballot_prize(db, prize_id).await?;
-    editions::find_visible(db, caller, edition.id).await?;
-    let staff = match caller {
-        Some(caller) => staff::staff_scope(db, caller)
-            .await?
-            .covers(edition.organization_id),
-        None => false,
-    };
-    let ballot = ensure_ballot(db, prize_id).await?;
-    let state = state_of(&ballot, prize.kind, edition.status, Utc::now());
-    let show_tally = ballot::tally_visible(state, staff)?;
+    let (prize, ballot, state, show_tally) = tally_access(db, caller, prize_id).await?;
     // A ballot closed by its time may still have a batch of votes, accepted just before,
     // committing: the count waits for it, as a close does.
     let txn = if state == BallotState::Closed {
@@ -51,14 +42,13 @@ pub async fn results(
         .filter(ballot_voter::Column::PrizeId.eq(prize_id))
         .count(&txn)
         .await?;
-    let (tally, receipt_hashes) = if show_tally {
-        let (tally, receipt_hashes) = match published_tally(&txn, prize_id, state).await? {
-            Some(tally) => (tally, receipt_hashes(&txn, prize_id).await?),
+    let tally = if show_tally {
+        Some(match published_tally(&txn, prize_id, state).await? {
+            Some(tally) => tally,
             None => open_count(&txn, keys, &prize, turnout).await?,
-        };
-        (Some(tally), Some(receipt_hashes))
+        })
     } else {
-        (None, None)
+        None
     };
     txn.commit().await?;
     let winner = tally
@@ -74,8 +64,53 @@ pub async fn results(
         tally,
         winner,
         tie_break_reason: ballot.tie_break_reason,
-        receipt_hashes,
     })
+}
+
+/// A ballot as the caller may see its count: the prize, the ballot, its state, and whether the
+/// tally shows (staff once closed, everyone once published; refused while open).
+async fn tally_access(
+    db: &DatabaseConnection,
+    caller: Option<&Principal>,
+    prize_id: Uuid,
+) -> Result<(prize::Model, ballot_entity::Model, BallotState, bool), ApiError> {
+    let (prize, edition) = ballot_prize(db, prize_id).await?;
+    editions::find_visible(db, caller, edition.id).await?;
+    let staff = match caller {
+        Some(caller) => staff::staff_scope(db, caller)
+            .await?
+            .covers(edition.organization_id),
+        None => false,
+    };
+    let ballot = ensure_ballot(db, prize_id).await?;
+    let state = state_of(&ballot, prize.kind, edition.status, Utc::now());
+    let show_tally = ballot::tally_visible(state, staff)?;
+    Ok((prize, ballot, state, show_tally))
+}
+
+/// The SHA-256 of every receipt in the count, in order, a page at a time: whoever may see the
+/// tally may check that their receipt is in it. Empty while the tally is not theirs to see.
+pub async fn receipt_hashes(
+    db: &DatabaseConnection,
+    caller: Option<&Principal>,
+    prize_id: Uuid,
+    page: PageRequest<String>,
+) -> Result<Page<String>, ApiError> {
+    let (.., show_tally) = tally_access(db, caller, prize_id).await?;
+    if !show_tally {
+        return Ok(page.paginate(Vec::new(), String::clone));
+    }
+    let mut query = ballot_choice::Entity::find()
+        .select_only()
+        .column(ballot_choice::Column::ReceiptHash)
+        .filter(ballot_choice::Column::PrizeId.eq(prize_id))
+        .order_by_asc(ballot_choice::Column::ReceiptHash)
+        .limit(page.fetch_limit());
+    if let Some(after) = &page.after {
+        query = query.filter(ballot_choice::Column::ReceiptHash.gt(after.as_str()));
+    }
+    let hashes: Vec<String> = query.into_tuple().all(db).await?;
+    Ok(page.paginate(hashes, String::clone))
 }
 
 /// The count stored at publication (`None` before it, or for ballots published by a version
@@ -124,29 +159,14 @@ pub(super) async fn store_count(
     Ok(())
 }
 
-/// SHA-256 of every receipt in the count, in order.
-async fn receipt_hashes(
-    db: &impl ConnectionTrait,
-    prize_id: Uuid,
-) -> Result<Vec<String>, ApiError> {
-    Ok(ballot_choice::Entity::find()
-        .select_only()
-        .column(ballot_choice::Column::ReceiptHash)
-        .filter(ballot_choice::Column::PrizeId.eq(prize_id))
-        .order_by_asc(ballot_choice::Column::ReceiptHash)
-        .into_tuple()
-        .all(db)
-        .await?)
-}
-
-/// Opens every sealed choice of the ballot and counts them, with the receipts' hashes.
+/// Opens every sealed choice of the ballot and counts them.
 /// Every choice is counted, or the count fails: never a tally that leaves some out.
 async fn open_count(
     db: &impl ConnectionTrait,
     keys: &VoterKeys,
     prize: &prize::Model,
     turnout: u64,
-) -> Result<(Tally, Vec<String>), ApiError> {
+) -> Result<Tally, ApiError> {
     let prize_id = prize.id;
     let choices: Vec<(String, Option<Vec<u8>>)> = ballot_choice::Entity::find()
         .select_only()
@@ -164,12 +184,9 @@ async fn open_count(
         .collect();
     let opening = {
         let keys = keys.clone();
-        tokio::task::spawn_blocking(move || {
-            let chosen = keys.open_choices(prize_id, &choices);
-            (chosen, choices)
-        })
+        tokio::task::spawn_blocking(move || keys.open_choices(prize_id, &choices))
     };
-    let (chosen, choices) = opening
+    let chosen = opening
         .await
         .map_err(|error| ApiError::Internal(error.into()))?;
     let chosen = chosen.ok_or_else(|| {
@@ -184,13 +201,7 @@ async fn open_count(
             chosen.len()
         )));
     }
-    Ok((
-        ballot::tally(&candidates, &chosen),
-        choices
-            .into_iter()
-            .map(|(receipt_hash, _)| receipt_hash)
-            .collect(),
-    ))
+    Ok(ballot::tally(&candidates, &chosen))
 }
 
 #[derive(Debug, Clone, Serialize, ToSchema)]
