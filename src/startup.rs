@@ -16,7 +16,7 @@ use crate::{
     auth::access::RouteTable,
     config::Settings,
     db,
-    domain::voter::VoterKeys,
+    domain::{voter::VoterKeys, webhook::SecretSeal},
     http::{self, extract, rate_limit::SharedLimits, request_id},
     openapi::ApiDoc,
     services::{
@@ -93,6 +93,7 @@ impl Application {
                 webhooks::Sender::new(
                     settings.webhook_private_destinations,
                     settings.webhook_retry_base,
+                    SecretSeal::new(&voter_keys.webhook_secrets),
                 )?,
             );
         }

@@ -6,7 +6,7 @@ use sea_orm::DatabaseConnection;
 use crate::{
     auth::JwtKeys,
     config::Settings,
-    domain::voter::VoterKeys,
+    domain::{voter::VoterKeys, webhook::SecretSeal},
     http::{
         public_cache::PublicReads,
         rate_limit::{IpRateLimiter, KeyedRateLimiter, SharedLimits, StreamSlots},
@@ -48,6 +48,8 @@ pub struct AppState {
     pub public_reads: Arc<PublicReads>,
     /// Signs the published results documents.
     pub results_signer: Arc<ResultsSigner>,
+    /// Seals the webhooks' signing secrets at rest.
+    pub webhook_seal: SecretSeal,
 }
 
 impl AppState {
@@ -60,6 +62,7 @@ impl AppState {
     ) -> Self {
         let ten_minutes = Duration::from_secs(600);
         Self {
+            webhook_seal: SecretSeal::new(&voter_keys.webhook_secrets),
             results_signer: Arc::new(
                 ResultsSigner::new(&voter_keys.results_signing).expect("a 32-byte derived seed"),
             ),

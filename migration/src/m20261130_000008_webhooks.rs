@@ -56,8 +56,9 @@ impl MigrationTrait for Migration {
                     // Event types, comma-separated.
                     .col(text(Webhooks::Events))
                     .col(boolean(Webhooks::Enabled))
-                    .col(string_len(Webhooks::Secret, 64))
-                    .col(string_len_null(Webhooks::PreviousSecret, 64))
+                    // Sealed (AES-256-GCM under a key derived from the voter key).
+                    .col(string_len(Webhooks::Secret, 200))
+                    .col(string_len_null(Webhooks::PreviousSecret, 200))
                     .col(timestamp_with_time_zone_null(Webhooks::PreviousSecretUntil))
                     .col(timestamp_with_time_zone(Webhooks::CreatedAt))
                     .col(timestamp_with_time_zone(Webhooks::UpdatedAt))

@@ -61,6 +61,8 @@ pub struct VoterKeys {
     pub ballot: Vec<u8>,
     /// The Ed25519 seed of the key that signs published results documents.
     pub results_signing: Vec<u8>,
+    /// Seals the webhooks' signing secrets at rest.
+    pub webhook_secrets: Vec<u8>,
 }
 
 impl VoterKeys {
@@ -76,6 +78,7 @@ impl VoterKeys {
             participation: derive("prix-ceser ballot participation"),
             ballot: derive("prix-ceser ballot choice"),
             results_signing: derive("prix-ceser results signing"),
+            webhook_secrets: derive("prix-ceser webhook secrets"),
         }
     }
 

@@ -303,6 +303,73 @@ pub fn url_for_the_record(url: &str) -> String {
     }
 }
 
+/// Seals webhook signing secrets at rest (AES-256-GCM under a key derived from the voter key,
+/// bound to their webhook's id): a copy of the database alone cannot forge deliveries.
+#[derive(Clone)]
+pub struct SecretSeal {
+    cipher: aes_gcm::Aes256Gcm,
+}
+
+/// What starts a sealed secret as stored.
+const SEALED_PREFIX: &str = "sealed-v1:";
+
+impl SecretSeal {
+    pub fn new(key: &[u8]) -> Self {
+        use aes_gcm::KeyInit;
+        Self {
+            cipher: aes_gcm::Aes256Gcm::new_from_slice(key).expect("a 32-byte key"),
+        }
+    }
+
+    /// `secret` as stored for the webhook `id`.
+    pub fn seal(&self, id: uuid::Uuid, secret: &str) -> String {
+        use aes_gcm::aead::{Aead, Payload};
+        use base64::Engine;
+        use rand::RngCore;
+        let mut nonce = [0u8; 12];
+        rand::rng().fill_bytes(&mut nonce);
+        let sealed = self
+            .cipher
+            .encrypt(
+                &nonce.into(),
+                Payload {
+                    msg: secret.as_bytes(),
+                    aad: id.as_bytes(),
+                },
+            )
+            .expect("sealing a secret cannot fail");
+        let stored = [&nonce[..], &sealed].concat();
+        format!(
+            "{SEALED_PREFIX}{}",
+            base64::engine::general_purpose::STANDARD.encode(stored)
+        )
+    }
+
+    /// The secret stored for the webhook `id`, if it was sealed for it with this key.
+    pub fn open(&self, id: uuid::Uuid, stored: &str) -> Option<String> {
+        use aes_gcm::aead::{Aead, Payload};
+        use base64::Engine;
+        let bytes = base64::engine::general_purpose::STANDARD
+            .decode(stored.strip_prefix(SEALED_PREFIX)?)
+            .ok()?;
+        if bytes.len() < 12 {
+            return None;
+        }
+        let (nonce, sealed) = bytes.split_at(12);
+        let secret = self
+            .cipher
+            .decrypt(
+                nonce.into(),
+                Payload {
+                    msg: sealed,
+                    aad: id.as_bytes(),
+                },
+            )
+            .ok()?;
+        String::from_utf8(secret).ok()
+    }
+}
+
 /// One more webhook, for an organization that has `existing` of them.
 pub fn check_another(existing: u64) -> Result<(), Refusal> {
     if existing >= MAX_PER_ORGANIZATION {
@@ -504,6 +571,27 @@ mod tests {
         assert_eq!(
             parse_description(&"é".repeat(201)).unwrap_err().code,
             "too_long"
+        );
+    }
+
+    #[test]
+    fn secrets_are_sealed_for_their_webhook_and_key() {
+        let seal = SecretSeal::new(&[3; 32]);
+        let (id, other) = (uuid::Uuid::now_v7(), uuid::Uuid::now_v7());
+        let stored = seal.seal(id, "whsec_c2VjcmV0");
+        assert!(!stored.contains("c2VjcmV0"));
+        assert_eq!(seal.open(id, &stored).as_deref(), Some("whsec_c2VjcmV0"));
+        assert_eq!(seal.open(other, &stored), None, "copied to another webhook");
+        assert_eq!(
+            SecretSeal::new(&[4; 32]).open(id, &stored),
+            None,
+            "another key"
+        );
+        assert_eq!(seal.open(id, "whsec_c2VjcmV0"), None, "not sealed");
+        assert_ne!(
+            seal.seal(id, "whsec_c2VjcmV0"),
+            stored,
+            "a fresh nonce each time"
         );
     }
 

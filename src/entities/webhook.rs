@@ -12,9 +12,10 @@ pub struct Model {
     #[sea_orm(column_type = "Text")]
     pub events: String,
     pub enabled: bool,
-    /// `whsec_…`: signs every delivery; kept (HMAC needs it), shown only when made.
+    /// `whsec_…`, sealed (`domain::webhook::SecretSeal`): signs every delivery; shown only
+    /// when made or rotated.
     pub secret: String,
-    /// The secret before the last rotation, still signing until `previous_secret_until`.
+    /// The secret before the last rotation (sealed), still signing until `previous_secret_until`.
     pub previous_secret: Option<String>,
     pub previous_secret_until: Option<DateTimeUtc>,
     pub created_at: DateTimeUtc,

@@ -123,6 +123,7 @@ pub async fn create_webhook(
         id.into_inner(),
         body.into_inner().into(),
         state.settings.webhook_private_destinations,
+        &state.webhook_seal,
     )
     .await?;
     Ok(super::created(
@@ -286,6 +287,7 @@ pub async fn rotate_webhook_secret(
         organization_id,
         id,
         query.into_inner().revoke_previous,
+        &state.webhook_seal,
     )
     .await?;
     Ok(web::Json(WebhookWithSecret { secret, webhook }))

@@ -30,7 +30,7 @@ use crate::{
     domain::{
         pagination::{Page, PageRequest},
         validation::Violations,
-        webhook::{self as rules, DeliveryStatus, EventType},
+        webhook::{self as rules, DeliveryStatus, EventType, SecretSeal},
     },
     entities::{webhook, webhook_delivery},
     error::ApiError,
@@ -205,6 +205,7 @@ pub async fn create(
     organization_id: Uuid,
     fields: WebhookFields,
     allow_private: bool,
+    seal: &SecretSeal,
 ) -> Result<(Webhook, String), ApiError> {
     let valid = validate(&fields, allow_private)?;
     let txn = db::begin_write(db).await?;
@@ -218,14 +219,15 @@ pub async fn create(
     rules::check_another(existing)?;
     let secret = new_secret();
     let now = db::now();
+    let id = Uuid::now_v7();
     let model = webhook::Model {
-        id: Uuid::now_v7(),
+        id,
         organization_id,
         url: valid.url,
         description: valid.description,
         events: valid.events,
         enabled: fields.enabled,
-        secret: secret.clone(),
+        secret: seal.seal(id, &secret),
         previous_secret: None,
         previous_secret_until: None,
         created_at: now,
@@ -318,6 +320,7 @@ pub async fn rotate_secret(
     organization_id: Uuid,
     id: Uuid,
     revoke_previous: bool,
+    seal: &SecretSeal,
 ) -> Result<(Webhook, String), ApiError> {
     let txn = db::begin_write(db).await?;
     let current = owned(&txn, caller, organization_id, id).await?;
@@ -331,7 +334,7 @@ pub async fn rotate_secret(
         active.previous_secret = Set(Some(current.secret));
         active.previous_secret_until = Set(Some(now + rules::PREVIOUS_SECRET_GRACE));
     }
-    active.secret = Set(secret.clone());
+    active.secret = Set(seal.seal(id, &secret));
     active.updated_at = Set(now);
     let model = active.update(&txn).await?;
     audit_change(&txn, caller, "webhook.secret_rotated", &model).await?;
@@ -486,10 +489,15 @@ pub struct Sender {
     client: reqwest::Client,
     allow_private: bool,
     retry_base: Duration,
+    seal: SecretSeal,
 }
 
 impl Sender {
-    pub fn new(allow_private: bool, retry_base: Duration) -> anyhow::Result<Self> {
+    pub fn new(
+        allow_private: bool,
+        retry_base: Duration,
+        seal: SecretSeal,
+    ) -> anyhow::Result<Self> {
         let client = reqwest::Client::builder()
             .dns_resolver(Arc::new(PublicOnly { allow_private }))
             .redirect(reqwest::redirect::Policy::none())
@@ -502,6 +510,7 @@ impl Sender {
             client,
             allow_private,
             retry_base,
+            seal,
         })
     }
 
@@ -521,14 +530,20 @@ impl Sender {
         let timestamp = db::now().timestamp();
         let id = delivery.id.to_string();
         let now = db::now();
-        let secrets = std::iter::once(hook.secret.as_str()).chain(
+        let stored = std::iter::once(hook.secret.as_str()).chain(
             hook.previous_secret
                 .as_deref()
                 .filter(|_| hook.previous_secret_until.is_some_and(|until| until > now)),
         );
         let mut signatures = Vec::new();
-        for secret in secrets {
-            match standardwebhooks::Webhook::new(secret)
+        for stored in stored {
+            let Some(secret) = self.seal.open(hook.id, stored) else {
+                return (
+                    None,
+                    Err("signing secret unusable: sealed for another webhook or with another voter key".to_owned()),
+                );
+            };
+            match standardwebhooks::Webhook::new(&secret)
                 .and_then(|signer| signer.sign(&id, timestamp, delivery.payload.as_bytes()))
             {
                 Ok(signature) => signatures.push(signature),

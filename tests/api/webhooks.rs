@@ -440,3 +440,33 @@ webhook_test!(async fn a_slow_receiver_delays_only_its_own_deliveries(app) {
     assert!(started.elapsed() < Duration::from_secs(6), "the fast receiver waited {:?}", started.elapsed());
     assert!(slow.received().is_empty(), "the slow one is still answering");
 });
+
+webhook_test!(async fn secrets_are_sealed_at_rest_for_their_own_webhook(app) {
+    let org = app.create_organization("ceser-sealed").await;
+    let receiver = Receiver::start(0);
+    let body = json!({"url": receiver.url, "events": ["edition.transitioned"]});
+    let first = json(subscribe(&app, &org, body.clone()).await).await;
+    let second = json(subscribe(&app, &org, body).await).await;
+    let id = |hook: &Value| -> uuid::Uuid { hook["id"].as_str().unwrap().parse().unwrap() };
+    let row = webhook::Entity::find_by_id(id(&first)).one(&app.db).await.unwrap().unwrap();
+    let secret = first["secret"].as_str().unwrap();
+    assert!(!row.secret.contains(&secret[6..]) && row.secret.starts_with("sealed-v1:"), "{}", row.secret);
+    // A sealed secret copied onto another webhook's row does not sign for it.
+    let mut copied = webhook::Entity::find_by_id(id(&second)).one(&app.db).await.unwrap().unwrap().into_active_model();
+    copied.secret = Set(row.secret.clone());
+    copied.update(&app.db).await.unwrap();
+    app.open_edition(&org).await;
+    let delivered = receiver.wait_for(1).await;
+    assert!(verify(secret, &delivered[0]));
+    let location = format!("{}/{}", hooks(&org), id(&second));
+    for _ in 0..200 {
+        let log = deliveries(&app, &org, &location).await;
+        if let Some(error) = log[0]["last_error"].as_str() {
+            assert!(error.contains("signing secret unusable"), "{error}");
+            assert_eq!(receiver.received().len(), 1);
+            return;
+        }
+        tokio::time::sleep(Duration::from_millis(100)).await;
+    }
+    panic!("the delivery with a copied secret was not tried");
+});
