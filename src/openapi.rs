@@ -294,6 +294,22 @@ pub mod rules {
 
     impl ToSchema for DepartementCode {}
 
+    /// A web origin: scheme, host and optional port, nothing after.
+    pub struct Origin;
+
+    impl PartialSchema for Origin {
+        fn schema() -> RefOr<Schema> {
+            text(
+                "A web origin: https:// (or http:// for local development), a host, an optional port",
+                r"^\s*https?://([A-Za-z0-9-]+(\.[A-Za-z0-9-]+)*|\[[0-9A-Fa-f:.]+\])(:[0-9]{1,5})?/?\s*$",
+                "https://www.ceser-ara.example",
+            )
+            .into()
+        }
+    }
+
+    impl ToSchema for Origin {}
+
     /// A sponsor's name: 1 to 200 characters once trimmed.
     pub struct SponsorName;
 
@@ -328,6 +344,21 @@ pub mod rules {
     }
 
     impl ToSchema for AssignableRole {}
+
+    /// What staff decide of an application: `pending` is the state before, not a decision.
+    pub struct ReviewDecision;
+
+    impl PartialSchema for ReviewDecision {
+        fn schema() -> RefOr<Schema> {
+            ObjectBuilder::new()
+                .schema_type(Type::String)
+                .description(Some("`eligible` or `ineligible`"))
+                .enum_values(Some(["eligible", "ineligible"]))
+                .into()
+        }
+    }
+
+    impl ToSchema for ReviewDecision {}
 
     /// An edition's criteria, replaced together: 1 to 20.
     pub struct CriteriaList;

@@ -349,7 +349,7 @@ pub struct ReasonRequest {
     #[schema(
         min_length = 10,
         max_length = 2000,
-        pattern = r"^[^\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f]*\S[^\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f]*$"
+        pattern = r"^[^\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f]*[^\s\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f][^\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f]*$"
     )]
     pub reason: String,
 }
@@ -384,12 +384,13 @@ pub async fn reopen_application(
 #[schema(example = json!({"decision": "eligible", "reason": "La commune de Saint-Didier-de-la-Tour a un code postal de l'Isère."}))]
 pub struct ReviewRequest {
     /// `eligible` or `ineligible`.
+    #[schema(value_type = crate::openapi::rules::ReviewDecision)]
     pub decision: Eligibility,
     /// Required when the decision contradicts the automatic check.
     #[schema(
         min_length = 10,
         max_length = 2000,
-        pattern = r"^[^\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f]*\S[^\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f]*$"
+        pattern = r"^[^\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f]*[^\s\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f][^\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f]*$"
     )]
     pub reason: Option<String>,
 }

@@ -49,7 +49,7 @@ pub struct OrganizationRequest {
     /// The sites that may embed the voting widget, as origins (`https://www.ceser.example`);
     /// empty: any site (development). Up to 20.
     #[serde(default)]
-    #[schema(max_items = 20, example = json!(["https://ceser.auvergnerhonealpes.fr"]))]
+    #[schema(max_items = 20, value_type = Vec<crate::openapi::rules::Origin>, example = json!(["https://ceser.auvergnerhonealpes.fr"]))]
     pub embed_origins: Vec<String>,
 }
 

@@ -108,7 +108,7 @@ pub async fn remove_councillor(
 
 /// A councillor roster file.
 #[derive(ToSchema)]
-#[schema(value_type = String, pattern = r"^email,name,college(\r?\n|$)", example = "email,name,college\nanne.dupont@example.fr,Anne Dupont,Collège 1 — entreprises\n")]
+#[schema(value_type = String, pattern = r"^email,name,college\r?\n[^\r\n]*[^\s,][^\r\n]*", example = "email,name,college\nanne.dupont@example.fr,Anne Dupont,Collège 1 — entreprises\n")]
 #[allow(dead_code)]
 pub struct RosterCsv(String);
 
