@@ -40,7 +40,7 @@ where
     http::problem_codes::document(&mut document);
     http::public_cache::document(&mut document);
     crate::auth::policy::document(&mut document);
-    http::document_created(&mut document);
+    http::document_headers(&mut document);
     crate::openapi::reference_page_items(&mut document);
     crate::openapi::require_answer_fields(&mut document);
     crate::openapi::document_bounded_lists(&mut document);

@@ -172,23 +172,87 @@ pub fn created(location: String, body: impl serde::Serialize) -> HttpResponse {
         .json(body)
 }
 
-/// Documents the `Location` header of every `201` answer (see [`created`]).
-pub fn document_created(openapi: &mut utoipa::openapi::OpenApi) {
-    use utoipa::openapi::{RefOr, header::HeaderBuilder, schema};
-    for item in openapi.paths.paths.values_mut() {
-        if let Some(RefOr::T(created)) = item
-            .post
-            .as_mut()
-            .and_then(|operation| operation.responses.responses.get_mut("201"))
-        {
-            created.headers.insert(
-                "Location".into(),
-                HeaderBuilder::new()
-                    .schema(Some(schema::Object::with_type(schema::Type::String)))
-                    .description(Some("The address of what was created"))
-                    .build()
-                    .into(),
-            );
+/// A documented string header.
+fn string_header(description: &str) -> utoipa::openapi::RefOr<utoipa::openapi::header::Header> {
+    use utoipa::openapi::{header::HeaderBuilder, schema};
+    HeaderBuilder::new()
+        .schema(Some(schema::Object::with_type(schema::Type::String)))
+        .description(Some(description))
+        .build()
+        .into()
+}
+
+/// Documents the headers the server sets on answers: `Location` on every `201` (see
+/// [`created`]), `X-Request-Id` on every answer, `Cache-Control: no-store` on the successes of
+/// operations that need a token and of writes (`security_headers`), `Retry-After` on `429`
+/// and `WWW-Authenticate` on `401`.
+pub fn document_headers(openapi: &mut utoipa::openapi::OpenApi) {
+    use utoipa::openapi::{RefOr, Response};
+    let common = |code: &str, response: &mut Response| {
+        response.headers.insert(
+            "X-Request-Id".into(),
+            string_header("This request's id, on every log line of it (yours, if you sent one)"),
+        );
+        match code {
+            "429" => {
+                response.headers.insert(
+                    "Retry-After".into(),
+                    string_header("Seconds to wait before trying again"),
+                );
+            }
+            "401" => {
+                response.headers.insert(
+                    "WWW-Authenticate".into(),
+                    string_header("`Bearer`, with the error when a token was refused"),
+                );
+            }
+            _ => {}
+        }
+    };
+    if let Some(components) = openapi.components.as_mut() {
+        for (name, response) in components.responses.iter_mut() {
+            if let RefOr::T(response) = response {
+                let code = match name.as_str() {
+                    "TooManyRequests" => "429",
+                    "Unauthorized" => "401",
+                    _ => "",
+                };
+                common(code, response);
+            }
+        }
+    }
+    for (_, item) in openapi.paths.paths.iter_mut() {
+        for (method, operation) in [
+            ("get", &mut item.get),
+            ("put", &mut item.put),
+            ("post", &mut item.post),
+            ("delete", &mut item.delete),
+            ("patch", &mut item.patch),
+        ] {
+            let Some(operation) = operation.as_mut() else {
+                continue;
+            };
+            let needs_token = operation.security.as_ref().is_some_and(|requirements| {
+                !requirements.is_empty() && !requirements.iter().any(|r| r == &Default::default())
+            });
+            for (code, response) in operation.responses.responses.iter_mut() {
+                let RefOr::T(response) = response else {
+                    continue;
+                };
+                common(code, response);
+                if code == "201" {
+                    response.headers.insert(
+                        "Location".into(),
+                        string_header("The address of what was created"),
+                    );
+                }
+                if code.starts_with('2') && (needs_token || method != "get") {
+                    response.headers.insert(
+                        "Cache-Control".into(),
+                        string_header("`no-store`: an answer to an identified caller or to a write is never stored"),
+                    );
+                }
+            }
         }
     }
 }
