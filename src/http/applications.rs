@@ -181,7 +181,13 @@ impl ApplicationInput {
     }
 }
 
-/// Start a draft application for an edition whose applications are open (applicants).
+/// Start a draft application
+///
+/// Applicants, for an edition whose applications are open: from the opening day to the end of the
+/// deadline day, Europe/Paris (409 `applications_closed` otherwise). Every field is optional in a
+/// draft, but `answers` keys must be the edition's criteria and `action_end` may not precede
+/// `action_start`. An applicant holds at most 5 applications per edition, withdrawn ones included
+/// (409 `too_many_applications`). An unconfirmed address may draft, not submit.
 #[utoipa::path(
     tag = "applications",
     security(("bearer" = [])),
@@ -222,7 +228,11 @@ pub struct ListApplicationsQuery {
     pub cursor: Option<String>,
 }
 
-/// List applications: an applicant's own, or (staff) those of their organizations' editions.
+/// List applications
+///
+/// An applicant sees their own applications; staff also see those of their organizations' editions
+/// (all of them for a platform admin). Filter by `edition_id`, `status` and `eligibility`
+/// (`pending`: not reviewed yet); paged with `limit` and `cursor`.
 #[utoipa::path(
     tag = "applications",
     security(("bearer" = [])),
@@ -253,7 +263,11 @@ pub async fn list_applications(
     ))
 }
 
-/// One application (its applicant, or its organization's staff).
+/// Get one application
+///
+/// Its applicant, or staff of its organization; anyone else gets 404. It carries the contact
+/// details, the automatic eligibility check, the staff's review, the gallery and shortlist flags
+/// and the audition slot.
 #[utoipa::path(
     tag = "applications",
     security(("bearer" = [])),
@@ -274,7 +288,11 @@ pub async fn get_application(
     ))
 }
 
-/// Edit a draft (its applicant, while applications are open).
+/// Edit a draft application
+///
+/// Its applicant only (staff get 403, others 404), while it is a draft (409 `not_a_draft`) and
+/// applications are open (409 `applications_closed`). Each field sent replaces the stored one,
+/// `locations` and `answers` as a whole; fields not sent stay as they are.
 #[utoipa::path(
     tag = "applications",
     security(("bearer" = [])),
@@ -298,8 +316,13 @@ pub async fn update_application(
     ))
 }
 
-/// Submit a complete draft before the deadline (its applicant). The automatic eligibility
-/// check (action dates in the window, a location in the edition's départements) is recorded.
+/// Submit a draft application
+///
+/// Its applicant only (staff get 403, others 404), before the deadline (409 `applications_closed`)
+/// and with a confirmed address (409 `email_unverified`). Every required field and an answer to
+/// each criterion must be filled in (422 lists what is missing). The automatic eligibility check
+/// (action dates in the edition's window, a location in its départements) is recorded and returned;
+/// staff then confirm or override it.
 #[utoipa::path(
     tag = "applications",
     security(("bearer" = [])),
@@ -320,7 +343,12 @@ pub async fn submit_application(
     ))
 }
 
-/// Withdraw an application, until the selection (its applicant).
+/// Withdraw an application
+///
+/// Its applicant only (staff get 403, others 404), while the edition is at `applications_open` or
+/// `selection`, until the selection day (409 `withdrawal_closed`); a second withdrawal gets 409
+/// `already_withdrawn`. The application leaves the public gallery and still counts toward the 5
+/// applications allowed per edition.
 #[utoipa::path(
     tag = "applications",
     security(("bearer" = [])),
@@ -354,7 +382,12 @@ pub struct ReasonRequest {
     pub reason: String,
 }
 
-/// Send a submitted application back to draft, before the deadline (its organization's staff).
+/// Send a submitted application back to draft
+///
+/// Staff of its organization (others get 404), with a written `reason` (audited), while
+/// applications are still accepted (409 `applications_closed`), for a submitted application only
+/// (409 `not_submitted`). Its automatic check, review and gallery visibility are cleared, so that
+/// the applicant can edit and submit it again.
 #[utoipa::path(
     tag = "applications",
     security(("bearer" = [])),
@@ -395,7 +428,12 @@ pub struct ReviewRequest {
     pub reason: Option<String>,
 }
 
-/// Decide a submitted application's eligibility (its organization's staff).
+/// Decide a submitted application's eligibility
+///
+/// Staff of its organization (others get 404) record `eligible` or `ineligible` for a submitted
+/// application (409 `not_submitted`), while applications are open or during the selection (409
+/// `review_closed`). A `reason` is required when the decision contradicts the automatic check. An
+/// ineligible application leaves the public gallery; only eligible ones enter the selection round.
 #[utoipa::path(
     tag = "applications",
     security(("bearer" = [])),
@@ -432,7 +470,12 @@ pub struct VisibilityRequest {
     pub public: bool,
 }
 
-/// Show or hide an eligible application in the public gallery (its organization's staff).
+/// Show or hide an application in the public gallery
+///
+/// Staff of its organization (others get 404). Only a submitted application reviewed as eligible
+/// can be made public (409 `not_eligible`); hiding one is always allowed, until the edition's
+/// results are published (409 `edition_closed`). Shortlisted applications appear in the gallery
+/// whatever this flag says.
 #[utoipa::path(
     tag = "applications",
     security(("bearer" = [])),
@@ -557,10 +600,12 @@ fn csv_row(criteria: &[String], application: &Application) -> Vec<String> {
         .collect()
 }
 
-/// Export an edition's applications as CSV, one row per application (its organization's staff).
+/// Export an edition's applications as CSV
 ///
-/// UTF-8 with a header row; one `answer_<criterion>` column per criterion. Comma-separated,
-/// or `separator=semicolon&bom=true` for French spreadsheets.
+/// Staff of the edition's organization (others get 404). One row per application, drafts and
+/// withdrawn ones included, oldest first, contact details included; UTF-8 with a header row and one
+/// `answer_<criterion>` column per criterion. Comma-separated, or `separator=semicolon&bom=true`
+/// for French spreadsheets; cells a spreadsheet would take for formulas are prefixed with `'`.
 #[utoipa::path(
     tag = "applications",
     security(("bearer" = [])),
@@ -594,8 +639,12 @@ pub async fn export_applications(
     )
 }
 
-/// The public gallery of an edition: the candidates its organizer made public (and the
-/// shortlisted ones). No personal data. Anonymous; this is what the website embeds.
+/// List an edition's public candidates (the gallery)
+///
+/// The public gallery of an edition out of draft (404 otherwise): the submitted applications its
+/// organizer made public, and the shortlisted ones, without personal data. Anyone, without a token
+/// and from any web origin; this is what the organizer's website embeds. Paged with `limit` and
+/// `cursor`; cached (`max-age=30`, `ETag`, 304 on `If-None-Match`).
 #[utoipa::path(
     tag = "applications",
     params(("id" = Uuid, Path, description = "Edition id"), PageQuery),

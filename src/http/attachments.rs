@@ -127,8 +127,13 @@ async fn receive(mut form: Multipart, state: &AppState) -> Result<Upload, ApiErr
     ))
 }
 
-/// Attach a file to a draft (its applicant). PDF, JPEG or PNG, recognised from the content;
-/// 10 MiB and 10 files at most by default.
+/// Attach a file to a draft application
+///
+/// Its applicant only (staff get 403, others 404), on a draft (409 `not_a_draft`) while
+/// applications are open (409 `applications_closed`), with a confirmed address (409
+/// `email_unverified`). Send one `multipart/form-data` part named `file`: a PDF, JPEG or PNG,
+/// recognised from its content (422 otherwise). At most 10 MiB by default (413 beyond) and 10 files
+/// per application (409 `too_many_attachments`).
 #[utoipa::path(
     tag = "applications",
     security(("bearer" = [])),
@@ -158,7 +163,10 @@ pub async fn upload_attachment(
     ))
 }
 
-/// The attachments of a file (its applicant, or its organization's staff).
+/// List an application's attachments
+///
+/// The files attached to an application: name, detected type, size and SHA-256. Its applicant, or
+/// staff of its organization; anyone else gets 404.
 #[utoipa::path(
     tag = "applications",
     security(("bearer" = [])),
@@ -184,7 +192,10 @@ pub async fn list_attachments(
 #[schema(value_type = String, format = Binary)]
 pub struct FileBytes(#[allow(dead_code)] Vec<u8>);
 
-/// Download an attachment (its applicant, or its organization's staff).
+/// Download an attachment
+///
+/// The file, with the type detected at upload, as a download (`Content-Disposition: attachment`).
+/// Its applicant, or staff of the application's organization; anyone else gets 404.
 #[utoipa::path(
     tag = "applications",
     security(("bearer" = [])),
@@ -217,7 +228,10 @@ pub async fn download_attachment(
         .body(bytes))
 }
 
-/// Delete an attachment of a draft (its applicant).
+/// Delete an attachment of a draft application
+///
+/// Its applicant only (staff get 403, others 404), while the application is a draft (409
+/// `not_a_draft`) and applications are open (409 `applications_closed`).
 #[utoipa::path(
     tag = "applications",
     security(("bearer" = [])),

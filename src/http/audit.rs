@@ -37,10 +37,13 @@ pub struct ListAuditQuery {
     pub cursor: Option<String>,
 }
 
-/// The audit trail, newest first (staff).
+/// List the audit trail, newest first
 ///
-/// Every state change is recorded with its actor. Events are hash-chained: `prix-ceser audit
-/// verify` detects any edited or deleted event.
+/// Every state change is recorded with its actor, and events are hash-chained: `prix-ceser audit
+/// verify` detects any edited or deleted event. Admins: a platform admin sees every event; an
+/// organization's staff see their organizations' events and their own actions (only the
+/// organizations' events through an API token limited to some of them). Filter by `action`,
+/// `actor_id`, `target_type` or `target_id`; paged with `limit` and `cursor`.
 #[utoipa::path(
     tag = "audit",
     security(("bearer" = [])),

@@ -82,13 +82,13 @@ fn session_config(state: &AppState) -> SessionConfig<'_> {
     }
 }
 
-/// Create an applicant account.
+/// Register an applicant account
 ///
-/// Anyone may register; the account gets the `applicant` role only. Roles and any other field
-/// are rejected. A link to confirm the address is emailed: until it is followed, the applicant
-/// can log in and draft, but not submit, and the account can be given no role. The answer is
-/// the same when the address already has an account (that email then says so), so that
-/// registering tells nobody who has an account.
+/// Anyone may register; the account gets the `applicant` role only, and roles or any other field
+/// are rejected. A link to confirm the address (valid 48 hours) is emailed: until it is followed,
+/// the applicant can log in and draft, but not submit, and the account can be given no role. The
+/// answer is the same when the address already has an account (that email then says so), so that
+/// registering tells nobody who has an account. Rate-limited per client IP and per address (429).
 #[utoipa::path(
     tag = "auth",
     request_body = RegisterRequest,
@@ -177,9 +177,12 @@ pub struct TokenOnly {
     pub token: String,
 }
 
-/// Confirm the account's address with the token of the emailed link, logged in as that
-/// account: a link cannot confirm an account someone else registered with its holder's
-/// address (its holder takes it over with a password reset instead).
+/// Confirm the account's email address
+///
+/// Confirms the address with the token of the emailed link (single use, valid 48 hours), logged in
+/// as that account. A link cannot confirm an account someone else registered with its holder's
+/// address (its holder takes it over with a password reset instead): another account's token is
+/// answered like an unknown one, `422 invalid_token`. Rate-limited per client IP.
 #[utoipa::path(
     tag = "auth",
     security(("bearer" = [])),
@@ -203,8 +206,12 @@ pub async fn verify_email(
     Ok(HttpResponse::NoContent().finish())
 }
 
-/// Email a new confirmation link (when the address has an unconfirmed account; the answer is
-/// the same otherwise).
+/// Resend the address confirmation link
+///
+/// Emails a new confirmation link when the address belongs to an enabled account whose address is
+/// not yet confirmed; the answer is the same otherwise, and it is given before any lookup, so it
+/// tells nobody who has an account. Anyone, without a token; rate-limited per client IP and per
+/// address.
 #[utoipa::path(
     tag = "auth",
     request_body = EmailRequest,
@@ -228,8 +235,11 @@ pub async fn resend_verification(
     .await
 }
 
-/// Forgotten password: email a single-use link, valid one hour, to choose a new one (when the
-/// address has an account; the answer is the same otherwise).
+/// Request a password reset link
+///
+/// Emails a single-use link, valid one hour, to choose a new password, when the address belongs to
+/// an enabled account; the answer is the same otherwise. Anyone, without a token; rate-limited per
+/// client IP and per address.
 #[utoipa::path(
     tag = "auth",
     request_body = EmailRequest,
@@ -264,8 +274,12 @@ pub struct PasswordReset {
     pub password: String,
 }
 
-/// Choose a new password with the token of the emailed link. Every session of the account
-/// ends (log in again), and the link also confirms the address.
+/// Choose a new password with a reset link
+///
+/// Sets the password with the token of the emailed link. Every session of the account ends (log in
+/// again), its API tokens are revoked and its other reset links stop working; the link also
+/// confirms the address. An unknown, used or expired link gets `422 invalid_token`; rate-limited
+/// per client IP.
 #[utoipa::path(
     tag = "auth",
     request_body = PasswordReset,
@@ -297,10 +311,11 @@ pub struct TokenRequest {
     pub password: String,
 }
 
-/// Log in with email and password.
+/// Log in with email and password
 ///
-/// Returns a short-lived access token and a single-use refresh token. An unknown email, a
-/// wrong password and a disabled account get the same `401 invalid_credentials`.
+/// Returns a short-lived access token (15 minutes by default) and a single-use refresh token. An
+/// unknown email, a wrong password and a disabled account get the same `401 invalid_credentials`.
+/// Anyone, without a token; rate-limited per client IP (429 with `Retry-After`).
 #[utoipa::path(
     tag = "auth",
     request_body = TokenRequest,
@@ -334,10 +349,11 @@ pub struct RefreshRequest {
     pub refresh_token: String,
 }
 
-/// Exchange a refresh token for a new token pair.
+/// Exchange a refresh token for a new token pair
 ///
-/// Refresh tokens rotate: each is valid once. Presenting an already-used token revokes every
-/// token of its session, and the user must log in again.
+/// Refresh tokens rotate: each is valid once. Presenting an already-used token revokes every token
+/// of its session, and the user must log in again. An unknown, expired or revoked token, or a
+/// disabled account, gets `401 invalid_refresh_token`.
 #[utoipa::path(
     tag = "auth",
     request_body = RefreshRequest,
@@ -360,10 +376,11 @@ pub async fn refresh_session(
     Ok(web::Json(tokens))
 }
 
-/// End a session.
+/// End a session
 ///
-/// Revokes the refresh token and every token rotated from the same login. Always answers 204,
-/// whether or not the token was known.
+/// Revokes the refresh token and every token rotated from the same login; access tokens already
+/// issued stay valid until they expire. Always answers 204, whether or not the token was known. No
+/// bearer token is needed: the refresh token in the body names the session.
 #[utoipa::path(
     tag = "auth",
     request_body = RefreshRequest,

@@ -29,7 +29,13 @@ use crate::{
     state::AppState,
 };
 
-/// The ballot of a councillors' or public prize: state, window, candidates (anonymous).
+/// Get the ballot of a councillors' or public prize
+///
+/// State, window and candidates (without personal data), for anyone, without a token and from any
+/// web origin; 404 for other prizes or an edition in draft. The state follows the window: a
+/// scheduled ballot opens at `opens_at` only during its opening stages (the ceremony for the
+/// councillors, from the auditions to the ceremony for the public) and closes at `closes_at`.
+/// Cached with `Cache-Control: public, no-cache` and an `ETag`: revalidate to get a 304.
 #[utoipa::path(
     tag = "ballots",
     params(("id" = Uuid, Path, description = "Prize id")),
@@ -58,7 +64,12 @@ pub struct BallotWindow {
     pub closes_at: Option<DateTime<Utc>>,
 }
 
-/// Set the opening and closing times of a scheduled ballot (staff).
+/// Set a ballot's opening and closing times
+///
+/// Staff of the prize's organization (others get 404), while the ballot is still scheduled (409
+/// `ballot_started`) and before the edition's results are published (409 `edition_closed`);
+/// audited. Either time may be null, and `closes_at` must be after `opens_at`. The ballot then
+/// opens and closes by itself at those times, during its opening stages only.
 #[utoipa::path(
     tag = "ballots", security(("bearer" = [])),
     params(("id" = Uuid, Path, description = "Prize id")),
@@ -87,7 +98,12 @@ pub async fn set_ballot_window(
     ))
 }
 
-/// Open a scheduled ballot now (staff; audited).
+/// Open a scheduled ballot now
+///
+/// Staff of the prize's organization (others get 404); audited. Only a scheduled ballot (409
+/// `invalid_ballot_transition`), and only during its opening stages: the ceremony for the
+/// councillors' ballot, from the auditions to the ceremony for the public one (409
+/// `edition_not_voting`).
 #[utoipa::path(
     tag = "ballots", security(("bearer" = [])),
     params(("id" = Uuid, Path, description = "Prize id")),
@@ -107,8 +123,10 @@ pub async fn open_ballot(
     ))
 }
 
-/// Close an open ballot now (staff; audited). Votes committed before the close count;
-/// none after.
+/// Close an open ballot now
+///
+/// Staff of the prize's organization (others get 404); audited. Only an open ballot (409
+/// `invalid_ballot_transition`). Votes committed before the close count; none after.
 #[utoipa::path(
     tag = "ballots", security(("bearer" = [])),
     params(("id" = Uuid, Path, description = "Prize id")),
@@ -135,9 +153,13 @@ pub struct VoteRequest {
     pub application_id: Uuid,
 }
 
-/// Cast a vote, once and for good: an open ballot, a candidate of it, an entitled voter (a
-/// councillor on the roster of the prize's organization, or a public voter token for this
-/// prize). Returns a receipt.
+/// Cast a vote
+///
+/// Once and for good (409 `already_voted`), in an open ballot (409 `ballot_not_open`), for one of
+/// its candidates (422 otherwise). Entitled voters are the councillors on the roster of the prize's
+/// organization for the councillors' prize, and the holders of a voter token for this public prize
+/// (409 `not_entitled` otherwise). Returns a receipt to keep, which proves the vote is counted;
+/// that someone voted and what they chose are stored apart. Any web origin may call it.
 #[utoipa::path(
     tag = "ballots", security(("bearer" = [])),
     params(("id" = Uuid, Path, description = "Prize id")),
@@ -180,7 +202,10 @@ pub struct ReceiptCheck {
     pub counted: bool,
 }
 
-/// Check that the ballot with this receipt is in the count (anyone holding the receipt).
+/// Check that the vote with this receipt is counted
+///
+/// Answers `{"counted": true}` when a ballot with this receipt is in the prize's count, 404
+/// otherwise. Anyone holding the receipt, without a token and from any web origin.
 #[utoipa::path(
     tag = "ballots",
     params(("id" = Uuid, Path, description = "Prize id"), ("code" = String, Path, description = "The receipt")),
@@ -199,8 +224,13 @@ pub async fn check_receipt(
     Ok(web::Json(ReceiptCheck { counted: true }))
 }
 
-/// A ballot's results: turnout only while open (staff); the tally and the receipt hashes for
-/// staff once closed, and for everyone once published.
+/// Get a ballot's results
+///
+/// What the caller may see: staff of the prize's organization get the turnout while the ballot is
+/// scheduled or open, and the tally once it is closed; once published, everyone sees the tally and
+/// the winner. Before publication others get 409 `results_not_published`; other prizes and editions
+/// in draft are 404. Anonymous answers are cached with `no-cache` and an `ETag` (304 on
+/// revalidation); any web origin may call it.
 #[utoipa::path(
     tag = "ballots", security((), ("bearer" = [])),
     params(("id" = Uuid, Path, description = "Prize id")),
@@ -245,11 +275,12 @@ pub struct TieBreakRequest {
     pub reason: String,
 }
 
-/// The hashes of the receipts in a ballot's count, a page at a time.
+/// List the receipt hashes in a ballot's count
 ///
-/// SHA-256 of each receipt, in order, for whoever may see the tally (staff once the ballot is
-/// closed, anyone once it is published): a voter checks that the hash of their receipt is
-/// there. Refused while the ballot is open; empty before it closes.
+/// The SHA-256 of each receipt in the count, in order, a page at a time (`limit`, `cursor`): a
+/// voter checks that the hash of their receipt is there. For whoever may see the tally: staff of
+/// the prize's organization once the ballot is closed (an empty page before), anyone once it is
+/// published (409 `results_not_published` before).
 #[utoipa::path(
     tag = "ballots",
     params(("id" = Uuid, Path, description = "Prize id"), PageQuery),
@@ -273,7 +304,11 @@ pub async fn list_receipt_hashes(
     ))
 }
 
-/// Resolve a tie for first place of a closed ballot, with a recorded reason (staff).
+/// Resolve a tie for first place of a closed ballot
+///
+/// Staff of the prize's organization (others get 404) choose the winner among the tied candidates
+/// (422 otherwise), with a written `reason` that is shown with the results; audited. Only for a
+/// closed ballot (409 `ballot_not_closed`) with a tie for first place (409 `no_tie`).
 #[utoipa::path(
     tag = "ballots", security(("bearer" = [])),
     params(("id" = Uuid, Path, description = "Prize id")),
@@ -305,7 +340,11 @@ pub async fn break_tie(
     ))
 }
 
-/// Publish a closed ballot's results: then anyone sees them (staff; audited).
+/// Publish a closed ballot's results
+///
+/// Staff of the prize's organization (others get 404); audited. Only a closed ballot (409
+/// `ballot_not_closed`) whose tie for first place, if any, is resolved (409 `tie_unresolved`). The
+/// count is then stored, and anyone sees the tally, the winner and the receipt hashes.
 #[utoipa::path(
     tag = "ballots", security(("bearer" = [])),
     params(("id" = Uuid, Path, description = "Prize id")),
@@ -325,7 +364,12 @@ pub async fn publish_results(
     ))
 }
 
-/// The published laureates of an edition's prizes, with honourable mentions (anonymous).
+/// List an edition's published laureates
+///
+/// The laureates of the edition's prizes, with honourable mentions and without personal data: jury
+/// and category decisions once the edition's results are published, each ballot's winner once its
+/// ballot is published. Anyone, without a token and from any web origin; 404 for an edition in
+/// draft. Cached (`max-age=30`, `ETag`, 304 on `If-None-Match`).
 #[utoipa::path(
     tag = "ballots",
     params(("id" = Uuid, Path, description = "Edition id")),
@@ -362,9 +406,13 @@ pub struct VerificationSent {
     pub status: &'static str,
 }
 
-/// Ask for a 6-digit code to vote in a public prize's open ballot; it is emailed (valid 10
-/// minutes, 5 attempts). The answer is the same whether or not the address has voted.
-/// Rate-limited per address and per client IP.
+/// Request a code to vote for a public prize
+///
+/// Emails a 6-digit code (valid 10 minutes, 5 attempts) for a public prize whose ballot is open
+/// (409 `ballot_not_open`; 404 for other prizes or an edition in draft). The answer is the same
+/// whether or not the address has voted. Anyone, without a token and from any web origin;
+/// rate-limited per client IP, per address and per email domain, large webmail providers excepted
+/// (429).
 #[utoipa::path(
     tag = "ballots",
     params(("id" = Uuid, Path, description = "Prize id (a public prize)")),
@@ -413,8 +461,12 @@ pub struct ConfirmationRequest {
     pub code: String,
 }
 
-/// Exchange the emailed code for a voter token (role `public`, this prize only, 30 minutes).
-/// A wrong code counts against the 5 attempts.
+/// Exchange an emailed code for a voter token
+///
+/// Returns a voter token (role `public`, this prize only, valid 30 minutes) to send as the bearer
+/// token of the vote; it is good for nothing else. A wrong or expired code gets 422 `invalid_code`
+/// and a wrong one counts against the 5 attempts (409 `too_many_attempts` then: ask for a new
+/// code). Anyone, without a token and from any web origin; rate-limited per client IP.
 #[utoipa::path(
     tag = "ballots",
     params(("id" = Uuid, Path, description = "Prize id (a public prize)")),
@@ -466,10 +518,12 @@ pub struct LiveEvent {
     data: String,
 }
 
-/// Server-Sent Events for the ceremony screen (anonymous): a `turnout` event every second
-/// while the ballot is scheduled, open or closed, then one `result` event once published,
-/// and the stream ends. One poller per prize feeds every stream; a client address may hold a
-/// few streams at once (429 beyond).
+/// Stream a ballot's turnout and result (Server-Sent Events)
+///
+/// For the ceremony screen, anyone without a token: a `turnout` event every second while the ballot
+/// is scheduled, open or closed, then one `result` event once published, and the stream ends. 404
+/// for other prizes or an edition in draft. One poller per prize feeds every stream; a client
+/// address may hold 10 streams at once (429 beyond).
 #[utoipa::path(
     tag = "ballots",
     params(("id" = Uuid, Path, description = "Prize id")),
@@ -516,11 +570,13 @@ pub async fn live_results(
         .streaming(events))
 }
 
-/// An edition's published results as CSV: one row per counted candidate of each published
-/// ballot, then each laureate and mention of the prizes decided by the jury.
+/// Export an edition's published results as CSV
 ///
-/// Columns `prize`, `kind`, `candidate`, `outcome` (`laureate`, `mention` or empty), `votes`,
-/// `turnout`. Comma-separated, or `separator=semicolon&bom=true` for French spreadsheets.
+/// One row per counted candidate of each published ballot, then each laureate and mention of the
+/// prizes decided by the jury. Columns `prize`, `kind`, `candidate`, `outcome` (`laureate`,
+/// `mention` or empty), `votes`, `turnout`; comma-separated, or `separator=semicolon&bom=true` for
+/// French spreadsheets. Anyone, without a token and from any web origin; 404 for an edition in
+/// draft.
 #[utoipa::path(
     tag = "ballots",
     params(("id" = Uuid, Path, description = "Edition id"), CsvFormat),
@@ -562,12 +618,14 @@ pub struct SignedResults {
     pub document: ballots::ResultsDocument,
 }
 
-/// An edition's published results, signed (JWS).
+/// Get an edition's published results, signed (JWS)
 ///
 /// A compact JWS (`application/jose`) signed with Ed25519 (`alg` `EdDSA`, `typ`
-/// `prix-ceser-results+jwt`, `kid` the key's RFC 7638 thumbprint). Its payload is a
-/// `SignedResults`: the laureates and the published tallies. Verify it with the public key of
-/// the same `kid` at `/.well-known/jwks.json`, whatever server or cache it came through.
+/// `prix-ceser-results+jwt`, `kid` the key's RFC 7638 thumbprint), whose payload is a
+/// `SignedResults`: the laureates and the published tallies, with `complete` true once the
+/// edition's results are all published. Verify it with the public key of the same `kid` at
+/// `/.well-known/jwks.json`, whatever server or cache it came through. Anyone, without a token and
+/// from any web origin; 404 for an edition in draft.
 #[utoipa::path(
     tag = "ballots",
     params(("id" = Uuid, Path, description = "Edition id")),
@@ -593,7 +651,10 @@ pub async fn get_signed_results(
         .body(signed))
 }
 
-/// The public keys that verify signed results documents (JSON Web Key Set).
+/// Get the public keys that verify signed results (JWKS)
+///
+/// The JSON Web Key Set of the Ed25519 keys that verify the signed results documents, each with its
+/// `kid`. Anyone, without a token and from any web origin; cacheable for an hour.
 #[utoipa::path(
     tag = "ballots",
     responses(

@@ -46,7 +46,14 @@ pub struct ScorecardPath {
     round: Round,
 }
 
-/// Save the caller's draft scorecard on an application for a round (jury members of the edition).
+/// Save your draft scorecard on an application
+///
+/// Members of the edition's jury, on an application of the round (404 otherwise), while the edition
+/// is at that round's stage (409 `scoring_closed`), when not conflicted (409
+/// `conflict_of_interest`) and, if the round uses assignments, when assigned (409 `not_assigned`).
+/// Scores may be partial, but each must name a criterion and lie on the edition's scale; each save
+/// replaces the draft's scores and comment. A submitted scorecard is locked (409
+/// `scorecard_submitted`).
 #[utoipa::path(
     tag = "jury", security(("bearer" = [])),
     params(("id" = Uuid, Path, description = "Application id"), ("round" = Round, Path, description = "Round")),
@@ -83,7 +90,12 @@ pub async fn save_scorecard(
     ))
 }
 
-/// Submit the caller's scorecard: every criterion scored; it is then locked (jury members).
+/// Submit your scorecard on an application
+///
+/// Locks the caller's saved draft for the round (404 when there is none) once every criterion is
+/// scored (422 otherwise); only staff can reopen it. The conditions of saving apply: a member of
+/// the edition's jury, at the round's stage, not conflicted and, where the round uses assignments,
+/// assigned.
 #[utoipa::path(
     tag = "jury", security(("bearer" = [])),
     params(("id" = Uuid, Path, description = "Application id"), ("round" = Round, Path, description = "Round")),
@@ -106,8 +118,11 @@ pub async fn submit_scorecard(
     ))
 }
 
-/// An application's scorecards for a round: all of them for staff; for a jury member, the submitted
-/// ones once their own is submitted (never on an application they are conflicted on).
+/// List an application's scorecards for a round
+///
+/// Staff of the edition's organization see them all. A member of the edition's jury sees the
+/// submitted ones once their own on this application is submitted (409 `own_scorecard_pending`
+/// before), and nothing on an application they are conflicted on (404). Anyone else gets 404.
 #[utoipa::path(
     tag = "jury", security(("bearer" = [])),
     params(("id" = Uuid, Path, description = "Application id"), RoundQuery),
@@ -140,7 +155,12 @@ pub struct ReasonBody {
     pub reason: String,
 }
 
-/// Reopen a submitted scorecard (staff, with a reason; audited).
+/// Reopen a submitted scorecard
+///
+/// Sends a submitted scorecard back to draft, so that its juror can correct and submit it again.
+/// Staff of the edition's organization (others get 404), with a written `reason` (audited); a
+/// submitted card only (409 `scorecard_not_submitted`), never after the results are published (409
+/// `edition_closed`).
 #[utoipa::path(
     tag = "jury", security(("bearer" = [])),
     params(("id" = Uuid, Path, description = "Scorecard id")),
@@ -164,10 +184,13 @@ pub async fn reopen_scorecard(
     ))
 }
 
-/// The ranking of a round: weighted mean total, mean per criterion, spread, scorecards and
-/// missing ones, rank, a normalised score correcting harsh or lenient jurors with its own
-/// rank, and ties (staff; the jury's president once their own cards of the round are submitted,
-/// without the applications they are conflicted on: 409 `own_scorecard_pending` before).
+/// Get the ranking of a round
+///
+/// Best first, from submitted scorecards: weighted mean total, mean per criterion, spread,
+/// scorecards and missing ones, rank, a normalised score correcting harsh or lenient jurors with
+/// its own rank, and ties. Staff of the edition's organization see it whole; the jury's president
+/// once their own cards of the round are all submitted (409 `own_scorecard_pending` before),
+/// without the applications they are conflicted on. Other jury members get 403, anyone else 404.
 #[utoipa::path(
     tag = "jury", security(("bearer" = [])),
     params(("id" = Uuid, Path, description = "Edition id"), RoundQuery),
@@ -188,7 +211,13 @@ pub async fn get_rankings(
     ))
 }
 
-/// The ranking of a round as CSV (staff and the jury's president).
+/// Export the ranking of a round as CSV
+///
+/// Columns `rank`, `application_id`, `total`, `spread`, `scorecards`, `missing`, `normalized`,
+/// `normalized_rank`, `tied`, then one `mean_<criterion>` per criterion. Same access as the
+/// ranking: staff of the edition's organization, or the jury's president once their own cards of
+/// the round are submitted (409 `own_scorecard_pending` before). Comma-separated, or
+/// `separator=semicolon&bom=true` for French spreadsheets.
 #[utoipa::path(
     tag = "jury", security(("bearer" = [])),
     params(("id" = Uuid, Path, description = "Edition id"), RankingsCsvQuery),
@@ -292,8 +321,14 @@ pub struct ShortlistRequest {
     pub reason: Option<String>,
 }
 
-/// Confirm the shortlist (staff): the shortlisted applications become public in the gallery, their
-/// applicants see it, and the edition moves to the auditions.
+/// Confirm the shortlist and open the auditions
+///
+/// Staff of the edition's organization (others get 404), during the selection (409
+/// `not_in_selection`). Each listed application must be an eligible application of the edition,
+/// listed once; a `reason` is required when the list differs from the top `shortlist_size` of the
+/// selection ranking, or when the jury departs from the composition rule (409 `jury_composition`).
+/// The shortlisted applications become public in the gallery, their applicants see it, and the
+/// edition moves to `audition` (audited).
 #[utoipa::path(
     tag = "jury", security(("bearer" = [])),
     params(("id" = Uuid, Path, description = "Edition id")),
@@ -333,7 +368,12 @@ pub struct AuditionRequest {
     pub place: String,
 }
 
-/// Schedule a shortlisted candidate's audition (staff); the applicant and the jury see it.
+/// Schedule a shortlisted candidate's audition
+///
+/// Sets the time and place of the audition, which the applicant and the jury see; scheduling again
+/// replaces them. Staff of the application's organization (others get 404), for a shortlisted
+/// application only (409 `not_shortlisted`), until the results are published (409
+/// `edition_closed`).
 #[utoipa::path(
     tag = "jury", security(("bearer" = [])),
     params(("id" = Uuid, Path, description = "Application id")),
@@ -379,8 +419,16 @@ pub struct DecisionBody {
     pub reason: Option<String>,
 }
 
-/// Decide a jury or category prize (the jury's president or staff). Audited; changed later
-/// by staff only, with a reason, until the results are published.
+/// Decide a jury or category prize
+///
+/// The jury's president or staff of the edition's organization (other jury members get 403, anyone
+/// else 404), while the edition is at `audition` or `ceremony` (409 `decisions_closed`); ballot
+/// prizes are refused (409 `decided_by_ballot`). The laureate and any mentions come from the
+/// prize's pool; a jury prize goes to the top of the ranking, and a tie for first place needs the
+/// president's `casting_vote`. The president decides once their own cards of the round are
+/// submitted and when not conflicted on a candidate (409 `president_conflicted`: staff record it
+/// then). Audited; an existing decision is changed by staff only, with a `reason` (409
+/// `decision_exists` otherwise).
 #[utoipa::path(
     tag = "jury", security(("bearer" = [])),
     params(("id" = Uuid, Path, description = "Prize id")),
@@ -409,7 +457,12 @@ pub async fn decide_prize(
     ))
 }
 
-/// A prize's decision (staff and the edition's jury).
+/// Get a prize's decision
+///
+/// Staff of the edition's organization, and the members of its jury once their own cards of the
+/// decision's round are submitted (409 `own_scorecard_pending` before); anyone else gets 404, as
+/// does a prize not decided yet. The public learns the laureates once published, from the laureates
+/// list.
 #[utoipa::path(
     tag = "jury", security(("bearer" = [])),
     params(("id" = Uuid, Path, description = "Prize id")),

@@ -97,7 +97,12 @@ fn finish<T>(value: T, errors: Vec<FieldError>) -> Result<T, ApiError> {
     }
 }
 
-/// Create an edition of an organization, in draft (its staff).
+/// Create an edition, in draft
+///
+/// Staff of the organization (others get 404). Settings not given default to the organization's
+/// départements, a shortlist of 5, a 0 to 20 scale and the five criteria of the Prix du CESER;
+/// prizes may be given now or added later. The `number` is unique within the organization (409
+/// `edition_number_taken`).
 #[utoipa::path(
     tag = "editions",
     security(("bearer" = [])),
@@ -170,7 +175,12 @@ pub struct ListEditionsQuery {
     pub cursor: Option<String>,
 }
 
-/// List editions: every published one, plus the drafts of the organizations the caller manages.
+/// List editions
+///
+/// Anyone: every edition out of draft, plus, for a caller who sends a token, the drafts of the
+/// organizations they manage (every draft for a platform admin). Filter by `organization_id` or
+/// `status`; paged with `limit` and `cursor`. Anonymous answers are cached (`Cache-Control: public,
+/// max-age=30`, `ETag`, 304 on `If-None-Match`); any web origin may call it.
 #[utoipa::path(
     tag = "editions",
     security((), ("bearer" = [])),
@@ -203,7 +213,11 @@ pub async fn list_editions(
     ))
 }
 
-/// One edition with its calendar, criteria and prizes (public once out of draft).
+/// Get an edition with its calendar, criteria and prizes
+///
+/// Public once out of draft; a draft is visible to its organization's staff only (others get 404).
+/// Anonymous answers are cached (`max-age=30`, `ETag`, 304 on `If-None-Match`); any web origin may
+/// call it.
 #[utoipa::path(
     tag = "editions",
     security((), ("bearer" = [])),
@@ -254,8 +268,12 @@ pub struct UpdateEditionRequest {
     pub calendar: Option<Calendar>,
 }
 
-/// Change an edition's settings (its staff): anything in draft; the title, theme and calendar
-/// while applications are open; nothing after.
+/// Change an edition's settings
+///
+/// Staff of the edition's organization (others get 404). Anything may change in draft; while
+/// applications are open, only the title, theme and calendar (dates may move but not be removed);
+/// nothing after (409 `edition_locked`). Each field sent replaces the stored one, `calendar` as a
+/// whole.
 #[utoipa::path(
     tag = "editions",
     security(("bearer" = [])),
@@ -321,10 +339,14 @@ pub struct TransitionRequest {
     pub reason: Option<String>,
 }
 
-/// Move an edition to its next status (its staff). Every transition is audited.
+/// Move an edition to its next status
 ///
-/// `draft` → `applications_open` needs a complete calendar, criteria and a prize;
-/// `applications_open` → `selection` needs the deadline to have passed, or a `reason`.
+/// Staff of the edition's organization (others get 404); one step forward only (409
+/// `invalid_transition`), and every transition is audited with its `reason`. `draft` →
+/// `applications_open` needs a complete calendar in order, criteria and a prize;
+/// `applications_open` → `selection` needs the deadline to have passed, or a `reason`; `selection`
+/// → `audition` is normally made by confirming the shortlist (otherwise a `reason` is needed).
+/// Moving to `results_published` closes any ballot still open.
 #[utoipa::path(
     tag = "editions",
     security(("bearer" = [])),
@@ -354,7 +376,10 @@ pub async fn transition_edition(
     ))
 }
 
-/// Replace the criteria of a draft edition (its staff).
+/// Replace a draft edition's criteria
+///
+/// Replaces the whole list of criteria, while the edition is a draft (409 `edition_locked` after).
+/// Staff of the edition's organization (others get 404); audited.
 #[utoipa::path(
     tag = "editions",
     security(("bearer" = [])),
@@ -379,7 +404,11 @@ pub async fn replace_criteria(
     ))
 }
 
-/// Add a prize to a draft edition (its staff).
+/// Add a prize to a draft edition
+///
+/// Staff of the edition's organization (others get 404), while the edition is a draft (409
+/// `edition_locked` after). `councillors` and `public` prizes are decided by a ballot, `jury` and
+/// `category` prizes by the jury.
 #[utoipa::path(
     tag = "editions",
     security(("bearer" = [])),
@@ -406,7 +435,10 @@ pub async fn create_prize(
     ))
 }
 
-/// One prize of an edition.
+/// Get one prize of an edition
+///
+/// Anyone, for an edition out of draft; a draft's prizes are visible to its organization's staff
+/// only (others get 404).
 #[utoipa::path(
     tag = "editions",
     params(("id" = Uuid, Path, description = "Prize id")),
@@ -429,7 +461,10 @@ pub async fn get_prize(
     ))
 }
 
-/// Replace a prize of a draft edition (its staff).
+/// Replace a prize of a draft edition
+///
+/// Staff of the edition's organization (others get 404), while the edition is a draft (409
+/// `edition_locked` after). The prize keeps its id and its place in the edition's list.
 #[utoipa::path(
     tag = "editions",
     security(("bearer" = [])),
@@ -454,7 +489,10 @@ pub async fn update_prize(
     ))
 }
 
-/// Delete a prize of a draft edition (its staff).
+/// Delete a prize of a draft edition
+///
+/// Staff of the edition's organization (others get 404), while the edition is a draft (409
+/// `edition_locked` after).
 #[utoipa::path(
     tag = "editions",
     security(("bearer" = [])),

@@ -12,7 +12,10 @@ pub struct Health {
     pub status: &'static str,
 }
 
-/// Liveness: the process answers.
+/// Check liveness
+///
+/// Answers `{"status": "ok"}` as long as the process is running, without touching the database.
+/// Anyone, without a token.
 #[utoipa::path(
     tag = "health",
     responses((status = 200, description = "The process is alive", body = Health, example = json!({"status": "ok"})))
@@ -22,7 +25,10 @@ pub async fn health_live() -> HttpResponse {
     HttpResponse::Ok().json(Health { status: "ok" })
 }
 
-/// Readiness: the database answers.
+/// Check readiness
+///
+/// Answers 200 when the database answers, 503 otherwise, so that a load balancer holds traffic
+/// back. Anyone, without a token.
 #[utoipa::path(
     tag = "health",
     responses(

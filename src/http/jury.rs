@@ -38,7 +38,13 @@ pub struct JurySeatRequest {
     pub previous_laureate: bool,
 }
 
-/// Seat an account holding the jury role on the edition's jury, or change its seat (staff).
+/// Seat a member on the edition's jury or change their seat
+///
+/// Staff of the edition's organization (others get 404), until the results are published (409
+/// `edition_closed`); audited. The account must be enabled, hold the `jury` role (409
+/// `not_a_juror`) and have a confirmed address (409 `email_unverified`). The `president` and
+/// `youth_president` seats are held by one member each (409 `seat_taken`); seating a member again
+/// changes their seat.
 #[utoipa::path(
     tag = "jury", security(("bearer" = [])),
     params(("id" = Uuid, Path, description = "Edition id"), ("user_id" = Uuid, Path, description = "Account with the jury role")),
@@ -69,7 +75,10 @@ pub async fn set_jury_member(
     ))
 }
 
-/// Remove a member from the edition's jury (staff).
+/// Remove a member from the edition's jury
+///
+/// Staff of the edition's organization (others get 404), until the results are published (409
+/// `edition_closed`); audited. An account not on the jury gets 404.
 #[utoipa::path(
     tag = "jury", security(("bearer" = [])),
     params(("id" = Uuid, Path, description = "Edition id"), ("user_id" = Uuid, Path, description = "Member")),
@@ -89,7 +98,10 @@ pub async fn remove_jury_member(
     Ok(HttpResponse::NoContent().finish())
 }
 
-/// The edition's jury (staff, and the jury's own members).
+/// List the edition's jury
+///
+/// Each member's display name, seat and whether they are the previous laureate. Staff of the
+/// edition's organization and the members of this edition's jury; anyone else gets 404.
 #[utoipa::path(
     tag = "jury", security(("bearer" = [])),
     params(("id" = Uuid, Path, description = "Edition id")),
@@ -109,9 +121,12 @@ pub async fn list_jury_members(
     ))
 }
 
-/// Every departure of the jury from the Prix du CESER rule: one president, the youth
-/// president, three qualified personalities of whom one is the previous laureate, councillors
-/// (staff). Moving to the auditions with findings needs a written reason.
+/// Check the jury against the Prix du CESER composition rule
+///
+/// Lists every departure of the jury from the rule (one president, the youth president, three
+/// qualified personalities of whom one is the previous laureate, councillors); empty when the rule
+/// is met. Moving to the auditions with findings needs a written reason. Staff of the edition's
+/// organization (others get 404).
 #[utoipa::path(
     tag = "jury", security(("bearer" = [])),
     params(("id" = Uuid, Path, description = "Edition id")),
@@ -145,9 +160,14 @@ pub struct ConflictRequest {
     pub user_id: Option<Uuid>,
 }
 
-/// Declare a conflict of interest on an application (a jury member for themselves, or staff for a
-/// member). The member can no longer score the application, does not see its scores, is left out of
-/// its aggregates, and any scorecard they had on it is withdrawn.
+/// Declare a conflict of interest on an application
+///
+/// A member of the edition's jury for themselves, or staff of its organization for a member
+/// (`user_id`); others get 404. The member can no longer score the application, does not see its
+/// scores and is left out of its aggregates and assignments: their draft scorecard is dropped and a
+/// submitted one withdrawn. Once the member's scorecard is submitted, only staff may record the
+/// conflict (409 `scorecard_submitted`); a second declaration gets 409 `conflict_already_declared`,
+/// and nothing changes after the results are published (409 `edition_closed`).
 #[utoipa::path(
     tag = "jury", security(("bearer" = [])),
     params(("id" = Uuid, Path, description = "Application id")),
@@ -178,7 +198,10 @@ pub async fn declare_conflict(
     ))
 }
 
-/// The conflicts of interest declared on an edition's applications (staff).
+/// List the conflicts of interest of an edition
+///
+/// The conflicts declared on the edition's applications, by application and member, with their
+/// reasons. Staff of the edition's organization (others get 404); paged with `limit` and `cursor`.
 #[utoipa::path(
     tag = "jury", security(("bearer" = [])),
     params(("id" = Uuid, Path, description = "Edition id"), PageQuery),
@@ -238,9 +261,14 @@ pub struct AssignRequest {
     pub reviewers_per_file: u32,
 }
 
-/// Assign k reviewers to every application of a round, balancing the load and never assigning a
-/// conflicted member; replaces the round's assignments (staff). Without assignments, every
-/// member scores every application.
+/// Assign reviewers to every application of a round
+///
+/// Assigns `reviewers_per_file` members to each application of the round (eligible ones for
+/// `selection`, shortlisted ones for `audition`), balancing the load and never assigning a
+/// conflicted member; the round's previous assignments are replaced. Without assignments, every
+/// member scores every application. Staff of the edition's organization (others get 404); needs a
+/// seated jury (409 `no_jury`) and is refused once the results are published (409
+/// `edition_closed`).
 #[utoipa::path(
     tag = "jury", security(("bearer" = [])),
     params(("id" = Uuid, Path, description = "Edition id")),
@@ -276,7 +304,10 @@ pub async fn assign_reviewers(
     ))
 }
 
-/// The reviewer assignments of a round (staff).
+/// List the reviewer assignments of a round
+///
+/// The round's assignments, by application and member. Staff of the edition's organization (others
+/// get 404); paged with `limit` and `cursor`.
 #[utoipa::path(
     tag = "jury", security(("bearer" = [])),
     params(("id" = Uuid, Path, description = "Edition id"), RoundPageQuery),
@@ -299,7 +330,13 @@ pub async fn list_assignments(
     })))
 }
 
-/// Assign one reviewer to an application by hand (staff).
+/// Assign one reviewer to an application
+///
+/// Makes the member a reviewer of the application for `round`; assigning them again changes
+/// nothing. Once a round has any assignment, only assigned members score its applications. Staff of
+/// the edition's organization (others get 404); a conflicted member is refused (409
+/// `conflict_of_interest`), as is any change after the results are published (409
+/// `edition_closed`).
 #[utoipa::path(
     tag = "jury", security(("bearer" = [])),
     params(("id" = Uuid, Path, description = "Edition id"), ("application_id" = Uuid, Path, description = "Application"), ("user_id" = Uuid, Path, description = "Member"), RoundQuery),
@@ -332,7 +369,11 @@ pub async fn add_assignment(
     Ok(HttpResponse::NoContent().finish())
 }
 
-/// Remove one reviewer from an application by hand (staff).
+/// Remove one reviewer from an application
+///
+/// Removes the member's assignment to the application for `round`; 404 when there is none. Staff of
+/// the edition's organization (others get 404); refused once the results are published (409
+/// `edition_closed`).
 #[utoipa::path(
     tag = "jury", security(("bearer" = [])),
     params(("id" = Uuid, Path, description = "Edition id"), ("application_id" = Uuid, Path, description = "Application"), ("user_id" = Uuid, Path, description = "Member"), RoundQuery),
@@ -365,8 +406,12 @@ pub async fn remove_assignment(
     Ok(HttpResponse::NoContent().finish())
 }
 
-/// The applications of a round as the jury sees them, without contact details (members of the
-/// edition's jury).
+/// List a round's applications as the jury sees them
+///
+/// The applications of the round (eligible ones for `selection`, shortlisted ones for `audition`)
+/// without contact details, each with whether the caller is to score it, has a conflict on it, and
+/// the status of their scorecard. Members of this edition's jury only (anyone else gets 404); paged
+/// with `limit` and `cursor`.
 #[utoipa::path(
     tag = "jury", security(("bearer" = [])),
     params(("id" = Uuid, Path, description = "Edition id"), RoundPageQuery),

@@ -19,7 +19,10 @@ use crate::{
     state::AppState,
 };
 
-/// The caller's own account.
+/// Get the caller's own account
+///
+/// The account behind the bearer token, with its roles and its `email_verified` and
+/// `platform_admin` flags. Any valid token.
 #[utoipa::path(
     tag = "auth",
     security(("bearer" = [])),
@@ -38,7 +41,11 @@ pub async fn get_me(
     Ok(web::Json(accounts::own(&state.db, caller.id).await?))
 }
 
-/// Everything the service holds about the caller (GDPR access and portability).
+/// Export the caller's personal data
+///
+/// Everything the service holds about the caller (GDPR access and portability): the account, staff
+/// memberships, sessions (never their tokens), API tokens, applications with their attachments'
+/// metadata, and the audit events the caller caused or that concern their account. Any valid token.
 #[utoipa::path(
     tag = "auth",
     security(("bearer" = [])),
@@ -66,13 +73,15 @@ pub struct EraseRequest {
     pub password: String,
 }
 
-/// Erase the caller's account (GDPR erasure).
+/// Erase the caller's account (GDPR erasure)
 ///
-/// Drafts are deleted; submitted applications lose their contact details and their link to the
-/// account but keep the description of the action (the organizer's and, for laureates, the
-/// public record). The account is anonymised (no email, name or password; disabled) rather than
-/// deleted, so that a juror's submitted scorecards and a councillor's record of having voted
-/// stay whole; its roles, sessions and staff memberships are deleted.
+/// Asks for the account's password again (a wrong one gets 422; rate-limited like logins): erasure
+/// cannot be undone. Drafts are deleted with their attachments; submitted and withdrawn
+/// applications lose their contact details and their link to the account but keep the description
+/// of the action (the organizer's and, for laureates, the public record). The account is anonymised
+/// (no email, name or password; disabled) rather than deleted, so that a juror's submitted
+/// scorecards and a councillor's record of having voted stay whole; its roles, sessions and staff
+/// memberships are deleted.
 #[utoipa::path(
     tag = "auth",
     security(("bearer" = [])),
@@ -142,12 +151,13 @@ pub struct CreatedApiToken {
     pub details: ApiToken,
 }
 
-/// Create an API token for scripts.
+/// Create an API token for scripts
 ///
-/// A named bearer token with an expiry, read-only or read-write, possibly limited to some of
-/// the organizations you manage. It acts with your account's rights as they are when it is
-/// used: a role you lose, it loses. The token is in this answer only. Tokens cannot create
-/// tokens: log in for that.
+/// A named bearer token expiring after 1 to 365 days (90 by default), read-only (`GET` and `HEAD`
+/// only, anything else 403) or read-write, possibly limited to some of the organizations you
+/// manage. It acts with your account's rights as they are when it is used: a role you lose, it
+/// loses. The token is in this answer only, and an account holds at most 20 live tokens (409
+/// `too_many_tokens`). Tokens cannot create tokens: log in for that (403 otherwise).
 #[utoipa::path(
     tag = "auth",
     request_body = NewApiTokenRequest,
@@ -201,7 +211,10 @@ pub async fn create_api_token(
     ))
 }
 
-/// Your live API tokens, newest first, without their secrets.
+/// List your live API tokens
+///
+/// Your tokens that are neither revoked nor expired, newest first, without their secrets (revoked
+/// and expired ones are in the audit trail). From a logged-in session only: an API token gets 403.
 #[utoipa::path(
     tag = "auth",
     responses(
@@ -219,7 +232,10 @@ pub async fn list_api_tokens(
     Ok(web::Json(api_tokens::list(&state.db, &caller).await?))
 }
 
-/// One of your API tokens, live or not, without its secret.
+/// Get one of your API tokens
+///
+/// One of your tokens, live or not, with when and from where it was last used, without its secret.
+/// Another account's token is 404; from a logged-in session only (an API token gets 403).
 #[utoipa::path(
     tag = "auth",
     params(("id" = Uuid, Path, description = "Token id")),
@@ -239,7 +255,10 @@ pub async fn get_api_token(
     ))
 }
 
-/// Revoke one of your API tokens, at once.
+/// Revoke one of your API tokens
+///
+/// Revokes the token at once; revoking it again changes nothing. Another account's token is 404;
+/// from a logged-in session only (an API token gets 403).
 #[utoipa::path(
     tag = "auth",
     params(("id" = Uuid, Path, description = "Token id")),

@@ -134,7 +134,11 @@ impl OrganizationRequest {
     }
 }
 
-/// Create an organization (platform admins only).
+/// Create an organization
+///
+/// Platform admins only (other admins get 403). The `short_name` must be unique (409
+/// `short_name_taken`); `embed_origins` lists the sites that may frame the voting widget, empty
+/// meaning any site.
 #[utoipa::path(
     tag = "organizations",
     security(("bearer" = [])),
@@ -183,7 +187,10 @@ impl PageQuery {
     }
 }
 
-/// List the organizers hosted by this installation (public).
+/// List the organizers
+///
+/// The organizations hosted by this installation, which are public information. Anyone, without a
+/// token and from any web origin; paged with `limit` and `cursor`.
 #[utoipa::path(
     tag = "organizations",
     params(PageQuery),
@@ -203,7 +210,10 @@ pub async fn list_organizations(
     Ok(web::Json(organizations::list(&state.db, page).await?))
 }
 
-/// One organizer (public).
+/// Get one organizer
+///
+/// An organization's public details, its `embed_origins` included. Anyone, without a token and from
+/// any web origin.
 #[utoipa::path(
     tag = "organizations",
     params(("id" = Uuid, Path, description = "Organization id")),
@@ -222,7 +232,11 @@ pub async fn get_organization(
     ))
 }
 
-/// Replace an organization's details (its staff).
+/// Replace an organization's details
+///
+/// Staff of that organization (others get 404). Every field is replaced, `postal_addresses` and
+/// `embed_origins` included, and the `short_name` must stay unique (409 `short_name_taken`). New
+/// `default_departements` apply to editions created afterwards only.
 #[utoipa::path(
     tag = "organizations",
     security(("bearer" = [])),
@@ -246,7 +260,10 @@ pub async fn update_organization(
     ))
 }
 
-/// The organization's staff (its staff).
+/// List the organization's staff
+///
+/// The accounts on the organization's staff, with their email and display name. Staff of that
+/// organization (others get 404); paged with `limit` and `cursor`.
 #[utoipa::path(
     tag = "organizations",
     security(("bearer" = [])),
@@ -270,7 +287,13 @@ pub async fn list_organization_admins(
     ))
 }
 
-/// Add an admin account to the organization's staff (its staff; idempotent).
+/// Add an admin account to the organization's staff
+///
+/// Staff of that organization (others get 404). The account must hold the `admin` role (409
+/// `not_an_admin`) and have a confirmed address (409 `email_unverified`); an organization's staff
+/// may add only people they already manage (staff, jurors, councillors: an applicant gets 403,
+/// anyone else 404), a platform admin any account. Idempotent: an account already on the staff
+/// changes nothing.
 #[utoipa::path(
     tag = "organizations",
     security(("bearer" = [])),
@@ -291,7 +314,11 @@ pub async fn add_organization_admin(
     Ok(HttpResponse::NoContent().finish())
 }
 
-/// Remove an account from the organization's staff (its staff).
+/// Remove an account from the organization's staff
+///
+/// Staff of that organization (others get 404). Nobody removes themselves (409
+/// `cannot_lock_out_self`: another admin does), and an account not on the staff gets 404. The
+/// account keeps its `admin` role.
 #[utoipa::path(
     tag = "organizations",
     security(("bearer" = [])),

@@ -30,9 +30,12 @@ pub struct CouncillorRequest {
     pub college: String,
 }
 
-/// Change the college of a councillor on the organization's roster (staff). Nobody is put on
-/// the roster here: the roster import invites people, who join when they accept; others
-/// answer 409 `not_on_roster`. Only councillors on the roster vote in the councillors' ballot.
+/// Change the college of a councillor on the roster
+///
+/// Staff of the organization (others get 404). Only for an account holding the `councillor` role
+/// (409 `not_a_councillor`) that is already on the roster (409 `not_on_roster`): nobody is put on
+/// the roster here; the roster import invites people, who join when they accept. Only councillors
+/// on the roster vote in the councillors' ballot.
 #[utoipa::path(
     tag = "ballots", security(("bearer" = [])),
     params(("id" = Uuid, Path, description = "Organization id"), ("user_id" = Uuid, Path, description = "Councillor account")),
@@ -60,7 +63,10 @@ pub async fn set_councillor(
     ))
 }
 
-/// The organization's councillor roster (staff).
+/// List the organization's councillor roster
+///
+/// Each councillor's account id and college. Staff of the organization (others get 404); paged with
+/// `limit` and `cursor`.
 #[utoipa::path(
     tag = "ballots", security(("bearer" = [])),
     params(("id" = Uuid, Path, description = "Organization id"), PageQuery),
@@ -83,7 +89,11 @@ pub async fn list_councillors(
     })))
 }
 
-/// Take a councillor off the roster (staff).
+/// Take a councillor off the roster
+///
+/// Removes the account from the roster and cancels its pending invitations to it, so that it no
+/// longer votes in the councillors' ballot; it keeps its `councillor` role. Staff of the
+/// organization (others get 404); 404 when the account is neither on the roster nor invited.
 #[utoipa::path(
     tag = "ballots", security(("bearer" = [])),
     params(("id" = Uuid, Path, description = "Organization id"), ("user_id" = Uuid, Path, description = "Councillor account")),
@@ -114,11 +124,13 @@ pub struct RosterCsv(String);
 
 const MAX_ROSTER_BYTES: usize = 1024 * 1024;
 
-/// Import the organization's councillor roster from CSV (`email,name,college`, UTF-8, with a
-/// header; staff). Every address not yet on the roster gets an emailed invitation; it joins
-/// the roster, with the councillor role, when its holder accepts. Councillors already on it
-/// have their college updated. A bad line is reported with its number and nothing of the file
-/// is written; importing the same file again changes nothing.
+/// Import the councillor roster from CSV
+///
+/// Staff of the organization (others get 404). Send `text/csv` (UTF-8, at most 1 MiB, with the
+/// header `email,name,college`): every address not yet on the roster gets an emailed invitation
+/// (valid 14 days) and joins the roster, with the `councillor` role, when its holder accepts;
+/// councillors already on it have their college updated. A bad line is reported with its number and
+/// nothing of the file is written; importing the same file again changes nothing.
 #[utoipa::path(
     tag = "ballots", security(("bearer" = [])),
     params(("id" = Uuid, Path, description = "Organization id")),
@@ -188,9 +200,13 @@ pub struct AcceptInvitation {
     pub password: Option<String>,
 }
 
-/// Accept an invitation (to a councillors' roster) with the token from its email, which
-/// proves the address. A new account chooses its password; an existing account accepts while
-/// logged in as the invited account. The role and the place on the roster exist only from now.
+/// Accept an invitation to a councillor roster
+///
+/// Accepts an invitation with the token from its email (single use, valid 14 days), which proves
+/// the address. A new account sends `password` to choose it; an existing account sends none and
+/// must be logged in as the invited account (401 without a token, 403 as another account). The
+/// councillor role and the place on the roster exist only from now; a new account then logs in with
+/// its password. Rate-limited like logins.
 #[utoipa::path(
     tag = "auth",
     security((), ("bearer" = [])),

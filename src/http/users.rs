@@ -58,7 +58,12 @@ pub struct CreateUserRequest {
     pub roles: Vec<Role>,
 }
 
-/// Create an account with any roles (staff).
+/// Create an account with any roles
+///
+/// Platform admins only (other admins get 403): an organization's staff bring people in through
+/// invitations instead. The account gets one or more of `admin`, `applicant`, `jury`, `councillor`,
+/// and its address counts as confirmed, vouched for by the platform admin. An address that already
+/// has an account gets 409 `email_taken`.
 #[utoipa::path(
     tag = "users",
     security(("bearer" = [])),
@@ -132,7 +137,12 @@ pub struct ListUsersQuery {
     pub cursor: Option<String>,
 }
 
-/// List accounts (staff), oldest first.
+/// List accounts, oldest first
+///
+/// Admins: a platform admin sees every account; an organization's staff see only their people (its
+/// staff, the jury of its editions, its councillors and the applicants of its editions), never a
+/// platform admin or another organization's staff. Filter by `role` or by part of the `email`
+/// (case-insensitive); paged with `limit` and `cursor`.
 #[utoipa::path(
     tag = "users",
     security(("bearer" = [])),
@@ -173,7 +183,10 @@ pub async fn list_users(
     ))
 }
 
-/// One account (staff).
+/// Get one account
+///
+/// Admins: a platform admin reads any account; an organization's staff read only their people (its
+/// staff, jurors, councillors and the applicants of its editions). Anyone else gets 404.
 #[utoipa::path(
     tag = "users",
     security(("bearer" = [])),
@@ -211,9 +224,14 @@ pub struct UpdateUserRequest {
     pub disabled: Option<bool>,
 }
 
-/// Change an account's roles, display name or disabled flag (staff).
+/// Change an account's roles, display name or disabled flag
 ///
-/// Each change is audited. Staff cannot remove their own admin role or disable themselves.
+/// A platform admin changes any account; an organization's staff change only their staff, jurors
+/// and councillors (an applicant of their editions gets 403, anyone else 404), and may only
+/// withdraw the `jury` and `councillor` roles (403 otherwise). `roles` replaces the whole list;
+/// adding a role needs a confirmed address (409 `email_unverified`), and nobody may remove their
+/// own admin role or disable themselves (409 `cannot_lock_out_self`). Each change is audited, and
+/// disabling an account ends its sessions and API tokens.
 #[utoipa::path(
     tag = "users",
     security(("bearer" = [])),

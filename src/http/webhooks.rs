@@ -93,14 +93,15 @@ fn location(organization_id: Uuid, id: Uuid) -> String {
     format!("{API_PREFIX}/organizations/{organization_id}/webhooks/{id}")
 }
 
-/// Subscribe a URL to events.
+/// Subscribe a URL to events
 ///
-/// Each event is POSTed as JSON (`type`, `timestamp`, `data`) with the Standard Webhooks
-/// headers `webhook-id`, `webhook-timestamp` and `webhook-signature`. A delivery that is not
-/// answered 2xx within 10 seconds is tried again, 8 times at most, waiting four times longer
-/// each time. Events carry identifiers and states only: never a vote, a reason written about a
-/// person or contact details. Destinations must be public: the addresses a name resolves to
-/// are checked again at every delivery. An organization has at most 10 webhooks.
+/// Staff of that organization (others get 404); an organization has at most 10 webhooks (409
+/// `too_many_webhooks`), and the signing secret is in this answer only. Each event is POSTed as
+/// JSON (`type`, `timestamp`, `data`) with the Standard Webhooks headers `webhook-id`,
+/// `webhook-timestamp` and `webhook-signature`; a delivery not answered 2xx within 10 seconds is
+/// tried again, 8 times at most, waiting four times longer each time. Events carry identifiers and
+/// states only: never a vote, a reason written about a person or contact details. Destinations must
+/// be public: the addresses a name resolves to are checked again at every delivery.
 #[utoipa::path(
     tag = "webhooks",
     params(("id" = Uuid, Path, description = "Organization id")),
@@ -132,9 +133,10 @@ pub async fn create_webhook(
     ))
 }
 
-/// The organization's webhooks.
+/// List the organization's webhooks
 ///
-/// A bounded list (at most 10, oldest first), without their secrets.
+/// A bounded list (at most 10, oldest first), without their secrets. Staff of that organization
+/// (others get 404).
 #[utoipa::path(
     tag = "webhooks",
     params(("id" = Uuid, Path, description = "Organization id")),
@@ -154,7 +156,9 @@ pub async fn list_webhooks(
     ))
 }
 
-/// One webhook, without its secret.
+/// Get one webhook
+///
+/// The webhook, without its secret. Staff of its organization (others get 404).
 #[utoipa::path(
     tag = "webhooks",
     params(WebhookPath),
@@ -181,7 +185,11 @@ pub async fn get_webhook(
     ))
 }
 
-/// Replace a webhook's URL, description, events and `enabled`; its secret stays.
+/// Replace a webhook's URL, description, events and enabled flag
+///
+/// Replaces the URL, description, events and `enabled`; the secret stays. `enabled: false` pauses
+/// the webhook: events raised meanwhile are not kept for it. Staff of its organization (others get
+/// 404).
 #[utoipa::path(
     tag = "webhooks",
     params(WebhookPath),
@@ -218,7 +226,10 @@ pub async fn update_webhook(
     ))
 }
 
-/// Delete a webhook and its delivery log; nothing more is sent to it.
+/// Delete a webhook
+///
+/// Deletes the webhook and its delivery log; nothing more is sent to it. Staff of its organization
+/// (others get 404).
 #[utoipa::path(
     tag = "webhooks",
     params(WebhookPath),
@@ -254,11 +265,12 @@ pub struct RotateQuery {
     pub revoke_previous: bool,
 }
 
-/// Rotate a webhook's signing secret.
+/// Rotate a webhook's signing secret
 ///
-/// The new secret is in this answer only. For 24 hours, deliveries carry two signatures (new
-/// and previous secret, space-separated in `webhook-signature`), so receivers can switch;
-/// `revoke_previous=true` ends the previous secret at once.
+/// The new secret is in this answer only. For 24 hours, deliveries carry two signatures (new and
+/// previous secret, space-separated in `webhook-signature`), so that receivers can switch;
+/// `revoke_previous=true` ends the previous secret at once. Staff of its organization (others get
+/// 404).
 #[utoipa::path(
     tag = "webhooks",
     params(WebhookPath, RotateQuery),
@@ -293,7 +305,10 @@ pub async fn rotate_webhook_secret(
     Ok(web::Json(WebhookWithSecret { secret, webhook }))
 }
 
-/// A webhook's deliveries, newest first: status, tries, the receiver's last answer.
+/// List a webhook's deliveries, newest first
+///
+/// Each delivery with its status, its tries and the receiver's last answer. Staff of its
+/// organization (others get 404); paged with `limit` and `cursor`.
 #[utoipa::path(
     tag = "webhooks",
     params(WebhookPath, PageQuery),
@@ -323,10 +338,11 @@ pub async fn list_webhook_deliveries(
     ))
 }
 
-/// Send a delivery again, whatever became of it.
+/// Send a webhook delivery again
 ///
-/// It starts a fresh series of tries at once; the receiver sees the same `webhook-id` (and
-/// can tell it already has it).
+/// Queues the delivery again, whatever became of it, and starts a fresh series of tries at once;
+/// the receiver sees the same `webhook-id` (and can tell it already has it). Staff of its
+/// organization (others get 404).
 #[utoipa::path(
     tag = "webhooks",
     params(DeliveryPath),

@@ -37,8 +37,10 @@ const ASSETS: &[(&str, &str, &str)] = &[
     ),
 ];
 
-/// A file of the widget: `embed.js` (the script an organizer's page loads), `widget.js`,
-/// `widget.css`.
+/// Get a file of the voting widget
+///
+/// `embed.js` (the script an organizer's page loads), `widget.js` or `widget.css`; any other name
+/// is 404. Anyone, without a token; cacheable for 5 minutes and loadable from other sites.
 #[utoipa::path(
     tag = "widget",
     params(("asset" = String, Path, description = "`embed.js`, `widget.js` or `widget.css`")),
@@ -93,10 +95,13 @@ impl WidgetQuery {
     }
 }
 
-/// The public vote of a public prize, to frame in the organizer's page (`embed.js` does it):
-/// the ballot in every state, the vote from the email to the receipt, then the results.
-/// Framed only by the organization's embed origins (`frame-ancestors`; any site when it has
-/// none).
+/// Get the embeddable public vote page
+///
+/// The public vote of a public prize, to frame in the organizer's page (`embed.js` does it): the
+/// ballot in every state, the vote from the email to the receipt, then the results. Framed only by
+/// the organization's embed origins (`frame-ancestors`; any site when it has none). `lang` (`fr` or
+/// `en`) and `accent` (a hexadecimal colour) adjust it; another prize or an edition in draft gets
+/// an HTML page saying so, with 404.
 #[utoipa::path(
     tag = "widget",
     params(("id" = Uuid, Path, description = "Prize id (a public prize)"), WidgetQuery),
@@ -115,8 +120,11 @@ pub async fn get_widget_page(
     page(&state, &request, &id, Page::Vote).await
 }
 
-/// The ceremony screen of a ballot, full screen for a projector: the turnout while the ballot
-/// is open, then the published result, fed by the live stream.
+/// Get the ceremony screen of a ballot
+///
+/// A full-screen page for a projector: the turnout while the ballot is open, then the published
+/// result, fed by the live stream. For a councillors' or public prize of an edition out of draft
+/// (an HTML 404 page otherwise); `lang` and `accent` as for the vote page. Anyone, without a token.
 #[utoipa::path(
     tag = "widget",
     params(("id" = Uuid, Path, description = "Prize id (a councillors' or public prize)"), WidgetQuery),

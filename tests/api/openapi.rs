@@ -115,3 +115,24 @@ plain_test!(
         );
     }
 );
+
+plain_test!(
+    fn every_operation_has_a_one_line_summary_and_a_description() {
+        let document = openapi::document();
+        let table = RouteTable::from_openapi(&document).unwrap();
+        let value = serde_json::to_value(&document).unwrap();
+        for route in table.routes() {
+            let operation = &value["paths"][&route.path][route.method.as_str().to_lowercase()];
+            let summary = operation["summary"].as_str().unwrap_or_default();
+            let id = &route.operation_id;
+            assert!(
+                !summary.is_empty() && summary.chars().count() <= 80 && !summary.contains('\n'),
+                "{id}: the summary is one line of at most 80 characters: {summary:?}"
+            );
+            assert!(
+                operation["description"].as_str().is_some_and(|text| text.len() > 20),
+                "{id}: the description says what it does and who may call it"
+            );
+        }
+    }
+);
