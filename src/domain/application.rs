@@ -272,7 +272,9 @@ pub struct AutomaticCheck {
     pub findings: Vec<Finding>,
 }
 
-/// Action dates inside the edition's window, and at least one location in its départements.
+/// An action that ran during the edition's window (the sources: "actions carried out between
+/// 2024-01-01 and 2025-12-31": one begun earlier, or still going on, counts if it ran then), and
+/// at least one location in its départements.
 pub fn check_eligibility(
     window: &DateRange,
     departements: &[String],
@@ -281,11 +283,12 @@ pub fn check_eligibility(
     locations: &[Location],
 ) -> AutomaticCheck {
     let mut findings = Vec::new();
-    if !(window.contains(start) && window.contains(end)) {
+    let ran_during_window = start <= window.end && end >= window.start;
+    if !ran_during_window {
         findings.push(Finding {
             code: "action_outside_window".into(),
             message: format!(
-                "The action ({start} to {end}) must take place between {} and {}.",
+                "The action ({start} to {end}) must have run between {} and {}.",
                 window.start, window.end
             ),
         });
@@ -443,21 +446,41 @@ mod tests {
         let check = check_eligibility(
             &window(),
             &ara,
+            "2022-01-01".parse().unwrap(),
             "2023-12-31".parse().unwrap(),
-            "2024-06-30".parse().unwrap(),
             &[at("13001")],
         );
         assert!(!check.eligible);
         let codes: Vec<&str> = check.findings.iter().map(|f| f.code.as_str()).collect();
         assert_eq!(codes, ["action_outside_window", "no_location_in_region"]);
-        let late = check_eligibility(
+        let after = check_eligibility(
             &window(),
             &ara,
-            "2025-06-01".parse().unwrap(),
             "2026-01-01".parse().unwrap(),
+            "2026-06-01".parse().unwrap(),
             &[at("69001")],
         );
-        assert_eq!(late.findings[0].code, "action_outside_window");
+        assert_eq!(after.findings[0].code, "action_outside_window");
+    }
+
+    #[test]
+    fn an_action_that_ran_during_the_window_is_eligible_whenever_it_began_or_ends() {
+        let ara: Vec<String> = ["69".to_owned()].to_vec();
+        for (start, end) in [
+            ("2019-09-01", "2027-06-30"),
+            ("2023-12-31", "2024-01-01"),
+            ("2025-12-31", "2026-03-01"),
+            ("2024-03-01", "2024-03-02"),
+        ] {
+            let check = check_eligibility(
+                &window(),
+                &ara,
+                start.parse().unwrap(),
+                end.parse().unwrap(),
+                &[at("69001")],
+            );
+            assert!(check.eligible, "{start} to {end}: {:?}", check.findings);
+        }
     }
 }
 

@@ -138,8 +138,16 @@ api_test!(async fn invalid_fields_are_rejected_clearly(app) {
 
 api_test!(async fn outside_the_window_or_region_is_flagged_and_overriding_needs_a_reason(app) {
     let setup = setup(&app).await;
+    // An association active since 2019 and still going ran during the window: eligible there.
+    let mut ongoing = complete_file();
+    ongoing["action_start"] = json!("2019-09-01");
+    ongoing["action_end"] = json!("2027-06-30");
+    let ongoing = submitted(&app, &setup, &ongoing).await;
+    assert_eq!(ongoing["automatic_check"], json!({"eligible": true, "findings": []}));
+    // Over before the window opened, and elsewhere.
     let mut body = complete_file();
-    body["action_start"] = json!("2023-06-01");
+    body["action_start"] = json!("2022-06-01");
+    body["action_end"] = json!("2023-12-31");
     body["locations"] = json!([{"commune": "Marseille", "postal_code": "13001"}]);
     let file = submitted(&app, &setup, &body).await;
     assert_eq!(file["automatic_check"]["eligible"], false);

@@ -130,7 +130,9 @@ plain_test!(
                 "{id}: the summary is one line of at most 80 characters: {summary:?}"
             );
             assert!(
-                operation["description"].as_str().is_some_and(|text| text.len() > 20),
+                operation["description"]
+                    .as_str()
+                    .is_some_and(|text| text.len() > 20),
                 "{id}: the description says what it does and who may call it"
             );
         }
