@@ -21,6 +21,7 @@ mod m20261130_000005_ballot_counts;
 mod m20261130_000006_embed_origins;
 mod m20261130_000007_api_tokens;
 mod m20261130_000008_webhooks;
+mod m20261130_000009_application_rna;
 
 pub struct Migrator;
 
@@ -47,6 +48,7 @@ impl MigratorTrait for Migrator {
             Box::new(m20261130_000006_embed_origins::Migration),
             Box::new(m20261130_000007_api_tokens::Migration),
             Box::new(m20261130_000008_webhooks::Migration),
+            Box::new(m20261130_000009_application_rna::Migration),
         ]
     }
 }

@@ -22,7 +22,7 @@ stored_state! {
 }
 
 impl ApplicantKind {
-    /// Legal entities give their structure's name and SIRET.
+    /// Legal entities give their structure's name and an identifier (a natural person neither).
     pub fn is_legal_entity(self) -> bool {
         self != ApplicantKind::NaturalPerson
     }
@@ -42,6 +42,24 @@ stored_state! {
         Pending,
         Eligible,
         Ineligible,
+    }
+}
+
+/// An association's number in the Répertoire national des associations: `W` and nine digits
+/// (an association may give it instead of a SIRET).
+pub fn parse_rna(raw: &str) -> Result<String, FieldError> {
+    let number = raw.trim().to_uppercase();
+    let valid = number.len() == 10
+        && number.starts_with('W')
+        && number[1..].bytes().all(|b| b.is_ascii_digit());
+    if valid {
+        Ok(number)
+    } else {
+        Err(FieldError::new(
+            "",
+            "invalid_format",
+            "an RNA number is W followed by nine digits",
+        ))
     }
 }
 
@@ -502,10 +520,14 @@ pub struct ActionPresentation {
     pub website: Option<String>,
 }
 
-/// What only the applicant and the organizer's staff read: the SIRET and the contact person.
+/// What only the applicant and the organizer's staff read: the structure's identifiers and the
+/// contact person.
 #[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, ToSchema)]
 pub struct PrivateDetails {
     pub siret: Option<String>,
+    /// An association's RNA number (`W` and nine digits), instead of or beside its SIRET.
+    #[schema(example = "W691234567")]
+    pub rna: Option<String>,
     pub contact_name: Option<String>,
     pub contact_email: Option<String>,
     pub contact_phone: Option<String>,
@@ -527,6 +549,7 @@ pub struct ApplicationPatch {
     pub applicant_kind: Option<ApplicantKind>,
     pub structure_name: Option<String>,
     pub siret: Option<String>,
+    pub rna: Option<String>,
     pub contact_name: Option<String>,
     pub contact_email: Option<String>,
     pub contact_phone: Option<String>,
@@ -551,7 +574,7 @@ impl ApplicationContent {
         replace!(
             action: applicant_kind, structure_name, action_title, summary, description,
                 action_start, action_end, video_url, website;
-            private: siret, contact_name, contact_email, contact_phone;
+            private: siret, rna, contact_name, contact_email, contact_phone;
         );
         if let Some(locations) = patch.locations {
             self.action.locations = locations;
@@ -619,7 +642,12 @@ impl ApplicationContent {
             if self.action.structure_name.is_none() {
                 errors.push(required("structure_name"));
             }
-            if self.private.siret.is_none() {
+            // An association may be known by its RNA number alone; other legal entities by
+            // their SIRET.
+            let identified = self.private.siret.is_some()
+                || (self.action.applicant_kind == Some(ApplicantKind::Association)
+                    && self.private.rna.is_some());
+            if !identified {
                 errors.push(required("siret"));
             }
         }
@@ -658,6 +686,7 @@ mod content_tests {
             },
             private: PrivateDetails {
                 siret: Some("73282932000074".into()),
+                rna: None,
                 contact_name: Some("Claire Martin".into()),
                 contact_email: Some("claire@example.fr".into()),
                 contact_phone: Some("0472000000".into()),
@@ -687,6 +716,32 @@ mod content_tests {
             content.missing(&["impact".into()]).is_empty(),
             "a natural person has no SIRET"
         );
+    }
+
+    #[test]
+    fn an_association_may_give_its_rna_number_instead_of_a_siret() {
+        let mut content = complete();
+        content.private.siret = None;
+        content.private.rna = Some("W691234567".into());
+        assert!(content.missing(&["impact".into()]).is_empty());
+        // A company has no RNA number: its SIRET is required.
+        content.action.applicant_kind = Some(ApplicantKind::Company);
+        let fields: Vec<String> = content
+            .missing(&["impact".into()])
+            .into_iter()
+            .map(|e| e.field)
+            .collect();
+        assert_eq!(fields, ["siret"]);
+        assert_eq!(parse_rna(" w691234567 ").unwrap(), "W691234567");
+        for bad in [
+            "691234567",
+            "W69123456",
+            "W6912345678",
+            "X691234567",
+            "W69123456A",
+        ] {
+            assert_eq!(parse_rna(bad).unwrap_err().code, "invalid_format", "{bad}");
+        }
     }
 
     #[test]

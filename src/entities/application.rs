@@ -11,6 +11,8 @@ pub struct Model {
     pub applicant_kind: Option<crate::domain::application::ApplicantKind>,
     pub structure_name: Option<String>,
     pub siret: Option<String>,
+    /// An association's RNA number, which it may give instead of a SIRET.
+    pub rna: Option<String>,
     pub contact_name: Option<String>,
     pub contact_email: Option<String>,
     pub contact_phone: Option<String>,

@@ -24,7 +24,7 @@ use crate::{
         Email, FieldError,
         application::{
             ApplicantKind, ApplicationPatch, ApplicationStatus, Eligibility, Location, limits,
-            parse_phone, parse_siret, parse_text, parse_video_url, parse_web_url,
+            parse_phone, parse_rna, parse_siret, parse_text, parse_video_url, parse_web_url,
         },
         edition_lifecycle::parse_reason,
         pagination::{Page, PageRequest},
@@ -57,6 +57,9 @@ pub struct ApplicationInput {
     /// Legal entities only: 14 digits with a valid check digit.
     #[schema(pattern = r"^\s*(\d\s*){14}$")]
     pub siret: Option<String>,
+    /// Associations only, instead of a SIRET: `W` and nine digits.
+    #[schema(pattern = r"^\s*[Ww][0-9]{9}\s*$", example = "W691234567")]
+    pub rna: Option<String>,
     #[schema(min_length = 1, max_length = 200, pattern = r"\S")]
     pub contact_name: Option<String>,
     #[schema(format = Email, max_length = 254)]
@@ -106,6 +109,7 @@ impl ApplicationInput {
             parse_text(raw, 1, limits::NAME)
         });
         let siret = check("siret", self.siret, &parse_siret);
+        let rna = check("rna", self.rna, &parse_rna);
         let contact_name = check("contact_name", self.contact_name, &|raw| {
             parse_text(raw, 1, limits::NAME)
         });
@@ -165,6 +169,7 @@ impl ApplicationInput {
             applicant_kind: self.applicant_kind,
             structure_name,
             siret,
+            rna,
             contact_name,
             contact_email,
             contact_phone,
@@ -517,6 +522,7 @@ const CSV_COLUMNS: &[CsvColumn] = &[
         text(row.content.action.structure_name.as_ref())
     }),
     ("siret", |row| text(row.content.private.siret.as_ref())),
+    ("rna", |row| text(row.content.private.rna.as_ref())),
     ("contact_name", |row| {
         text(row.content.private.contact_name.as_ref())
     }),

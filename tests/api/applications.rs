@@ -254,11 +254,11 @@ api_test!(async fn staff_export_one_csv_row_per_file_in_utf8(app) {
     assert_eq!(header.last().unwrap(), "answer_innovativeness");
     let rows: Vec<csv::StringRecord> = reader.records().map(Result::unwrap).collect();
     assert_eq!(rows.len(), 2);
-    assert_eq!(&rows[0][10], "De la musique live à l'hôpital");
-    assert_eq!(&rows[1][10], "Paw'sitive Job, « chiens » et insertion");
-    assert_eq!(&rows[0][14], "Lyon (69003)");
     // Everything staff read in the JSON view is in the export, description included.
     let column = |name: &str| header.iter().position(|h| h == name).unwrap_or_else(|| panic!("no {name} column"));
+    assert_eq!(&rows[0][column("action_title")], "De la musique live à l'hôpital");
+    assert_eq!(&rows[1][column("action_title")], "Paw'sitive Job, « chiens » et insertion");
+    assert_eq!(&rows[0][column("locations")], "Lyon (69003)");
     assert!(rows[0][column("description")].starts_with("Depuis janvier 2024"));
     for name in ["applicant_id", "public", "shortlisted", "review_reason", "reviewed_at", "created_at", "updated_at"] {
         column(name);
@@ -267,4 +267,33 @@ api_test!(async fn staff_export_one_csv_row_per_file_in_utf8(app) {
     assert_problem(refused, 403, "forbidden").await;
     let foreign = app.get(&path).bearer_auth(&app.create_organization("ceser-paca").await.admin.token).send().await.unwrap();
     assert_problem(foreign, 404, "not_found").await;
+});
+
+api_test!(async fn an_association_applies_with_its_rna_number_and_a_person_with_neither(app) {
+    let setup = setup(&app).await;
+    let mut association = complete_file();
+    association.as_object_mut().unwrap().remove("siret");
+    association["rna"] = json!(" w691234567 ");
+    let file = submitted(&app, &setup, &association).await;
+    assert_eq!((file["status"].as_str(), file["rna"].as_str(), &file["siret"]), (Some("submitted"), Some("W691234567"), &json!(null)));
+    let export = app.get(&format!("/api/v1/editions/{}/applications.csv", setup.edition_id))
+        .bearer_auth(&setup.organization.admin.token).send().await.unwrap().text().await.unwrap();
+    assert!(export.lines().next().unwrap().contains(",rna,") && export.contains("W691234567"), "{export}");
+    // A company has no RNA number: without its SIRET it cannot submit.
+    let mut company = association.clone();
+    company["applicant_kind"] = json!("company");
+    let created = json(draft(&app, &setup, &company).await).await;
+    let refused = app.post(&format!("/api/v1/applications/{}/submit", created["id"].as_str().unwrap()), &json!({}))
+        .bearer_auth(&setup.applicant.token).send().await.unwrap();
+    let problem = assert_problem(refused, 422, "validation_failed").await;
+    assert_eq!(problem["errors"][0]["field"], "siret");
+    // A natural person gives neither.
+    let mut person = complete_file();
+    for field in ["siret", "structure_name"] {
+        person.as_object_mut().unwrap().remove(field);
+    }
+    person["applicant_kind"] = json!("natural_person");
+    assert_eq!(submitted(&app, &setup, &person).await["status"], "submitted");
+    let bad = draft(&app, &setup, &json!({"rna": "W12345"})).await;
+    assert_eq!(assert_problem(bad, 422, "validation_failed").await["errors"][0]["field"], "rna");
 });

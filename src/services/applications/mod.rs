@@ -120,6 +120,7 @@ pub async fn content_of(
         },
         private: PrivateDetails {
             siret: model.siret.clone(),
+            rna: model.rna.clone(),
             contact_name: model.contact_name.clone(),
             contact_email: model.contact_email.clone(),
             contact_phone: model.contact_phone.clone(),
@@ -183,6 +184,7 @@ async fn store_content(
     active.video_url = Set(action.video_url.clone());
     active.website = Set(action.website.clone());
     active.siret = Set(private.siret.clone());
+    active.rna = Set(private.rna.clone());
     active.contact_name = Set(private.contact_name.clone());
     active.contact_email = Set(private.contact_email.clone());
     active.contact_phone = Set(private.contact_phone.clone());
