@@ -124,6 +124,8 @@ pub struct Proposal<'a> {
     pub laureate: Uuid,
     pub mentions: &'a [Uuid],
     pub casting_vote: bool,
+    /// Whether the deliberation's reason is written.
+    pub with_reason: bool,
 }
 
 /// A jury or category prize is decided after the auditions, before the results, for a
@@ -188,6 +190,9 @@ pub fn check_decision(facts: &DecisionFacts<'_>, proposal: &Proposal<'_>) -> Res
     Ok(())
 }
 
+/// The jury deliberates after the auditions: its prize goes to the top of the ranking, whose
+/// tie the president's casting vote breaks, or to another candidate of the pool with the
+/// deliberation's reason written.
 fn check_top_ranked(first_place: &[Uuid], proposal: &Proposal<'_>) -> Result<(), Denial> {
     if first_place.is_empty() {
         return Err(Refusal::new(
@@ -197,11 +202,22 @@ fn check_top_ranked(first_place: &[Uuid], proposal: &Proposal<'_>) -> Result<(),
         .into());
     }
     if !first_place.contains(&proposal.laureate) {
-        return Err(Refusal::new(
-            ProblemCode::NotTopRanked,
-            "The jury prize goes to the top of the audition ranking.",
-        )
-        .into());
+        if !proposal.with_reason {
+            return Err(Refusal::new(
+                ProblemCode::NotTopRanked,
+                "This candidate is not at the top of the audition ranking: write the deliberation's reason (`reason`) to award the prize to them.",
+            )
+            .into());
+        }
+        if proposal.casting_vote {
+            return Err(FieldError::new(
+                "casting_vote",
+                "invalid_value",
+                "a casting vote breaks a tie for the first place, not the deliberation's choice",
+            )
+            .into());
+        }
+        return Ok(());
     }
     if first_place.len() > 1 && !proposal.casting_vote {
         return Err(Refusal::new(
@@ -350,7 +366,7 @@ mod tests {
     }
 
     #[test]
-    fn a_jury_prize_goes_to_the_top_of_the_ranking() {
+    fn a_jury_prize_goes_to_the_top_of_the_ranking_or_where_the_jury_deliberates() {
         let (a, b, c) = (Uuid::from_u128(1), Uuid::from_u128(2), Uuid::from_u128(3));
         let pool: BTreeSet<Uuid> = [a, b, c].into();
         let facts = |first_place: &'static [Uuid]| DecisionFacts {
@@ -366,6 +382,13 @@ mod tests {
             laureate,
             mentions: &[],
             casting_vote,
+            with_reason: false,
+        };
+        let deliberated = |laureate, casting_vote| Proposal {
+            laureate,
+            mentions: &[],
+            casting_vote,
+            with_reason: true,
         };
         static TOP_A: [Uuid; 1] = [Uuid::from_u128(1)];
         static TIE_AB: [Uuid; 2] = [Uuid::from_u128(1), Uuid::from_u128(2)];
@@ -377,6 +400,20 @@ mod tests {
         assert_eq!(
             refused(check_decision(&facts(&TOP_A), &propose(b, false))),
             ProblemCode::NotTopRanked
+        );
+        // The jury deliberates: another candidate, with the deliberation's reason.
+        assert!(check_decision(&facts(&TOP_A), &deliberated(b, false)).is_ok());
+        assert!(check_decision(&facts(&TIE_AB), &deliberated(c, false)).is_ok());
+        assert_eq!(
+            invalid_field(check_decision(
+                &facts(&TOP_A),
+                &deliberated(Uuid::from_u128(9), false)
+            )),
+            "laureate"
+        );
+        assert_eq!(
+            invalid_field(check_decision(&facts(&TOP_A), &deliberated(b, true))),
+            "casting_vote"
         );
         assert_eq!(
             refused(check_decision(&facts(&TIE_AB), &propose(b, false))),
@@ -411,6 +448,7 @@ mod tests {
             laureate: a,
             mentions: &[b],
             casting_vote: false,
+            with_reason: false,
         };
         assert!(check_decision(&base, &proposal).is_ok());
         let early = DecisionFacts {
@@ -441,6 +479,7 @@ mod tests {
             laureate: a,
             mentions: &[a],
             casting_vote: false,
+            with_reason: false,
         };
         assert_eq!(
             invalid_field(check_decision(&base, &self_mention)),

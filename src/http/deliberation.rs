@@ -410,7 +410,8 @@ pub struct DecisionBody {
     /// Honourable mentions, where the prize allows them.
     #[serde(default)]
     pub mentions: Vec<Uuid>,
-    /// Required (staff only) to change an existing decision.
+    /// The deliberation's reason: required to award the prize to a candidate other than the top
+    /// of the audition ranking, and (staff only) to change an existing decision.
     #[schema(
         min_length = 10,
         max_length = 2000,

@@ -278,7 +278,7 @@ api_test!(async fn from_the_jury_to_the_jury_prize(app) {
     assert_eq!((audition_ranking[0]["tied"].as_bool(), audition_ranking[1]["tied"].as_bool()), (Some(true), Some(true)));
 
     assert_problem(decide(&president.token, json!({"laureate": run.files[1]})).await.unwrap(), 409, "tie_needs_casting_vote").await;
-    assert_problem(decide(&president.token, json!({"laureate": run.files[3], "casting_vote": true})).await.unwrap(), 409, "not_top_ranked").await;
+    assert_problem(decide(&president.token, json!({"laureate": run.files[3]})).await.unwrap(), 409, "not_top_ranked").await;
     assert_problem(decide(&harsh.token, json!({"laureate": run.files[2], "casting_vote": true})).await.unwrap(), 403, "forbidden").await;
     let decided = json(decide(&president.token, json!({"laureate": run.files[2], "casting_vote": true})).await.unwrap()).await;
     assert_eq!((decided["laureate_id"].as_str(), decided["casting_vote"].as_bool()), (Some(run.files[2].as_str()), Some(true)));
@@ -288,6 +288,12 @@ api_test!(async fn from_the_jury_to_the_jury_prize(app) {
     let events = json(app.get(&format!("/api/v1/audit?action=prize.decided&target_id={jury_prize}")).bearer_auth(&app.create_platform_admin().await.token).send().await.unwrap()).await;
     assert_eq!(events["items"].as_array().unwrap().len(), 2);
     assert_eq!(events["items"][0]["details"]["previous_laureate"], json!(run.files[2]));
+    // The jury deliberates: its prize may go below the top of the scores, the reason written.
+    let reason = "Le jury a délibéré : l'action touche le plus d'habitants de la région.";
+    let casting = decide(admin, json!({"laureate": run.files[3], "casting_vote": true, "reason": reason})).await.unwrap();
+    assert_eq!(assert_problem(casting, 422, "validation_failed").await["errors"][0]["field"], "casting_vote");
+    let deliberated = json(decide(admin, json!({"laureate": run.files[3], "reason": reason})).await.unwrap()).await;
+    assert_eq!((deliberated["laureate_id"].as_str(), deliberated["reason"].as_str()), (Some(run.files[3].as_str()), Some(reason)));
 });
 
 api_test!(async fn jury_access_is_limited_to_the_editions_one_sits_on(app) {

@@ -38,9 +38,9 @@ pub struct DecisionRequest {
 }
 
 /// The jury's decision on a jury or category prize, by the jury's president or staff.
-/// A jury prize goes to the top of the ranking of its pool; a tie for first place needs the
-/// president's casting vote. An existing decision is changed by staff only, with a reason,
-/// until results are published.
+/// A jury prize goes to the top of the ranking of its pool (a tie for first place needs the
+/// president's casting vote), or to another candidate with the deliberation's reason. An
+/// existing decision is changed by staff only, with a reason, until results are published.
 pub async fn decide(
     db: &DatabaseConnection,
     caller: &Principal,
@@ -99,6 +99,7 @@ pub async fn decide(
         laureate: request.laureate,
         mentions: &request.mentions,
         casting_vote: request.casting_vote,
+        with_reason: request.reason.is_some(),
     };
     jury_rules::check_decision(&facts, &proposal)?;
     let model = prize_decision::ActiveModel {
