@@ -243,16 +243,16 @@ pub fn check_entitled(
 }
 
 /// Whether the split of the votes is shown: to everyone once published, to the prize's staff
-/// once closed; before publication, others learn nothing (the turnout is the staff's too).
+/// once closed. Until it closes, anyone sees how many have voted (the ceremony screen shows it),
+/// nobody the split; once closed, others wait for the publication.
 pub fn tally_visible(state: BallotState, staff: bool) -> Result<bool, Refusal> {
     match state {
-        BallotState::Published => Ok(true),
-        BallotState::Closed if staff => Ok(true),
-        _ if staff => Ok(false),
-        _ => refuse(
+        BallotState::Scheduled | BallotState::Open => Ok(false),
+        BallotState::Closed if !staff => refuse(
             ProblemCode::ResultsNotPublished,
             "The results of this ballot are not published yet.",
         ),
+        BallotState::Closed | BallotState::Published => Ok(true),
     }
 }
 
@@ -516,16 +516,19 @@ mod tests {
     }
 
     #[test]
-    fn the_split_is_for_staff_once_closed_and_for_everyone_once_published() {
+    fn the_turnout_is_for_everyone_and_the_split_for_staff_once_closed_and_everyone_once_published()
+    {
         assert_eq!(tally_visible(BallotState::Published, false), Ok(true));
         assert_eq!(tally_visible(BallotState::Closed, true), Ok(true));
-        assert_eq!(tally_visible(BallotState::Open, true), Ok(false));
-        for state in [BallotState::Open, BallotState::Closed] {
-            assert_eq!(
-                tally_visible(state, false).unwrap_err().code,
-                ProblemCode::ResultsNotPublished
-            );
+        // Until the close, anyone sees the turnout, nobody the split.
+        for state in [BallotState::Scheduled, BallotState::Open] {
+            assert_eq!(tally_visible(state, true), Ok(false));
+            assert_eq!(tally_visible(state, false), Ok(false));
         }
+        assert_eq!(
+            tally_visible(BallotState::Closed, false).unwrap_err().code,
+            ProblemCode::ResultsNotPublished
+        );
     }
 
     #[test]

@@ -226,10 +226,10 @@ pub async fn check_receipt(
 
 /// Get a ballot's results
 ///
-/// What the caller may see: staff of the prize's organization get the turnout while the ballot is
-/// scheduled or open, and the tally once it is closed; once published, everyone sees the tally and
-/// the winner. Before publication others get 409 `results_not_published`; other prizes and editions
-/// in draft are 404. Anonymous answers are cached with `no-cache` and an `ETag` (304 on
+/// What the caller may see: while the ballot is scheduled or open, anyone gets the turnout and
+/// nobody the split; staff of the prize's organization get the tally once it is closed; once
+/// published, everyone sees the tally and the winner. Between the close and the publication,
+/// others get 409 `results_not_published`; other prizes and editions in draft are 404. Anonymous answers are cached with `no-cache` and an `ETag` (304 on
 /// revalidation); any web origin may call it.
 #[utoipa::path(
     tag = "ballots", security((), ("bearer" = [])),
@@ -279,8 +279,9 @@ pub struct TieBreakRequest {
 ///
 /// The SHA-256 of each receipt in the count, in order, a page at a time (`limit`, `cursor`): a
 /// voter checks that the hash of their receipt is there. For whoever may see the tally: staff of
-/// the prize's organization once the ballot is closed (an empty page before), anyone once it is
-/// published (409 `results_not_published` before).
+/// the prize's organization once the ballot is closed, anyone once it is published (an empty page
+/// before the close; 409 `results_not_published` to others between the close and the
+/// publication).
 #[utoipa::path(
     tag = "ballots",
     params(("id" = Uuid, Path, description = "Prize id"), PageQuery),

@@ -83,13 +83,18 @@ api_test!(async fn the_councillors_vote_at_the_ceremony(app) {
     assert_problem(vote(&app, &prize, &outsider, a).await, 409, "not_entitled").await;
     assert_problem(vote(&app, &prize, &voters[1], &run.files[5]).await, 422, "validation_failed").await;
 
-    // While open: turnout for staff, nothing for anyone else.
+    // While open: anyone sees how many have voted, nobody the split.
     let open = json(app.get(&format!("/api/v1/prizes/{prize}/results")).bearer_auth(&run.organization.admin.token).send().await.unwrap()).await;
     assert_eq!((open["turnout"].as_u64(), &open["tally"]), (Some(1), &json!(null)));
-    assert_problem(app.get(&format!("/api/v1/prizes/{prize}/results")).send().await.unwrap(), 409, "results_not_published").await;
-    assert_problem(app.get(&format!("/api/v1/prizes/{prize}/results/receipts")).send().await.unwrap(), 409, "results_not_published").await;
-    assert!(app.receipt_hashes(&prize, Some(&run.organization.admin.token)).await.is_empty(), "none before the close");
-    assert_problem(app.get(&format!("/api/v1/prizes/{prize}/results")).bearer_auth(&voters[0].token).send().await.unwrap(), 409, "results_not_published").await;
+    for token in [None, Some(voters[0].token.as_str())] {
+        let mut request = app.get(&format!("/api/v1/prizes/{prize}/results"));
+        if let Some(token) = token {
+            request = request.bearer_auth(token);
+        }
+        let seen = json(request.send().await.unwrap()).await;
+        assert_eq!((seen["turnout"].as_u64(), &seen["tally"], &seen["winner"]), (Some(1), &json!(null), &json!(null)));
+    }
+    assert!(app.receipt_hashes(&prize, None).await.is_empty(), "no receipt hash before the close");
 
     for (voter, choice) in [(&voters[1], b), (&voters[2], b), (&voters[3], a)] {
         assert_eq!(vote(&app, &prize, voter, choice).await.status(), 201);
@@ -106,6 +111,7 @@ api_test!(async fn the_councillors_vote_at_the_ceremony(app) {
     assert_eq!(closed["tally"]["leaders"], json!(leaders));
     assert_eq!(closed["winner"], json!(null));
     assert_problem(app.get(&format!("/api/v1/prizes/{prize}/results")).send().await.unwrap(), 409, "results_not_published").await;
+    assert_problem(app.get(&format!("/api/v1/prizes/{prize}/results/receipts")).send().await.unwrap(), 409, "results_not_published").await;
     let refused = app.post(&format!("/api/v1/prizes/{prize}/results/publish"), &json!({})).bearer_auth(&run.organization.admin.token).send().await.unwrap();
     assert_problem(refused, 409, "tie_unresolved").await;
     let broken = app.post(&format!("/api/v1/prizes/{prize}/results/tie-break"), &json!({"application_id": a, "reason": "Tirage au sort en séance."})).bearer_auth(&run.organization.admin.token).send().await.unwrap();
