@@ -30,7 +30,8 @@ ENV PRIX_ENV=production \
     PRIX_STORAGE_DIR=/var/lib/prix-ceser/files \
     DATABASE_URL=sqlite:///var/lib/prix-ceser/prix-ceser.db?mode=rwc
 EXPOSE 8080
-VOLUME ["/var/lib/prix-ceser/files"]
+# The SQLite database (when DATABASE_URL is left as is), the voter key file and attachments.
+VOLUME ["/var/lib/prix-ceser"]
 HEALTHCHECK --interval=10s --timeout=3s --start-period=10s --retries=3 \
     CMD ["curl", "-fsS", "http://127.0.0.1:8080/health/ready"]
 # SIGTERM: the server stops accepting, finishes the requests in flight (20 s at most), exits.

@@ -120,7 +120,7 @@ RULES = {
         APPLICANT | ADMIN),
     **dict.fromkeys(["list_jury_files", "save_scorecard", "submit_scorecard"], JURY),
     **dict.fromkeys(
-        ["list_jury_members", "declare_conflict", "list_scorecards", "get_rankings",
+        ["list_jury_members", "declare_conflict", "list_application_conflicts", "list_scorecards", "get_rankings",
          "export_rankings", "decide_prize", "get_prize_decision"], JURY | ADMIN),
     "cast_vote": {"councillor", "public"},
 }

@@ -215,7 +215,9 @@ impl Settings {
         let max_body_bytes = parse_number(
             "PRIX_MAX_BODY_BYTES",
             get("PRIX_MAX_BODY_BYTES"),
-            64 * 1024,
+            // An application at its documented maxima (10,000 characters of description, 20
+            // answers of 5,000) fits, escaped.
+            1024 * 1024,
             1024,
             64 * 1024 * 1024,
         )? as usize;
@@ -265,7 +267,17 @@ impl Settings {
         }
         // Emailed links: the front end's page, to which the token is appended.
         let link_base = |variable: &'static str, default: &str| {
-            let url = get(variable).unwrap_or_else(|| default.to_owned());
+            // In production an email must never link to this machine's loopback address.
+            let url = match get(variable) {
+                Some(url) => url,
+                None if environment == Environment::Production => {
+                    return Err(invalid(
+                        variable,
+                        "is required in production: the front end's page, to which the token is appended",
+                    ));
+                }
+                None => default.to_owned(),
+            };
             if url.starts_with("http://") || url.starts_with("https://") {
                 Ok(url)
             } else {
@@ -531,15 +543,31 @@ mod tests {
             ("PRIX_VOTER_KEY", voter_key),
         ]);
         assert_eq!(without_smtp.unwrap_err().variable, "PRIX_SMTP_URL");
-        assert!(
-            settings(&[
-                ("PRIX_ENV", "production"),
-                ("PRIX_JWT_SECRET", strong),
-                ("PRIX_VOTER_KEY", voter_key),
-                ("PRIX_SMTP_URL", "smtp://mail.example.fr:25")
-            ])
-            .is_ok()
-        );
+        // Emailed links must reach the front end, never this machine's loopback address.
+        let mut production = vec![
+            ("PRIX_ENV", "production"),
+            ("PRIX_JWT_SECRET", strong),
+            ("PRIX_VOTER_KEY", voter_key),
+            ("PRIX_SMTP_URL", "smtp://mail.example.fr:25"),
+        ];
+        for (variable, page) in [
+            (
+                "PRIX_INVITATION_URL",
+                "https://prix.example.fr/invitation?token=",
+            ),
+            (
+                "PRIX_VERIFY_EMAIL_URL",
+                "https://prix.example.fr/verify-email?token=",
+            ),
+            (
+                "PRIX_PASSWORD_RESET_URL",
+                "https://prix.example.fr/reset-password?token=",
+            ),
+        ] {
+            assert_eq!(settings(&production).unwrap_err().variable, variable);
+            production.push((variable, page));
+        }
+        assert!(settings(&production).is_ok());
     }
 
     #[test]

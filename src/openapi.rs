@@ -11,7 +11,7 @@ use crate::error;
 #[openapi(
     info(
         title = "prix-ceser",
-        description = "Runs a regional civic prize end to end: editions, applications, jury, ballots, results.\n\nErrors are RFC 9457 `application/problem+json` documents with a stable `code`. Lists take `limit` and `cursor` and return `{items, next_cursor}`.",
+        description = "Runs a regional civic prize end to end: editions, applications, jury, ballots, results.\n\nErrors are RFC 9457 `application/problem+json` documents with a stable `code`. Lists take `limit` and `cursor` and return `{items, next_cursor}`, or are bounded and say so.\n\nJSON bodies are limited to 1 MiB by default (`PRIX_MAX_BODY_BYTES`; 413 `payload_too_large` beyond), attachments to 10 MiB.",
         license(name = "MIT", identifier = "MIT"),
         contact(name = "The prix-ceser team")
     ),
@@ -177,6 +177,11 @@ pub const BOUNDED_LISTS: &[(&str, &str, Option<u64>)] = &[
     ),
     ("list_laureates", "one per prize of the edition", None),
     (
+        "list_application_conflicts",
+        "one per member of the edition's jury",
+        None,
+    ),
+    (
         "list_jury_members",
         "one per seat of the edition's jury",
         None,
@@ -309,6 +314,24 @@ pub mod rules {
     }
 
     impl ToSchema for Origin {}
+
+    /// An answer to a criterion: 1 to 5,000 characters once trimmed.
+    pub struct AnswerText;
+
+    impl PartialSchema for AnswerText {
+        fn schema() -> RefOr<Schema> {
+            text(
+                "An answer to a criterion: 1 to 5,000 characters once trimmed",
+                r"\S",
+                "Rompre l'isolement des résidents.",
+            )
+            .min_length(Some(1))
+            .max_length(Some(5000))
+            .into()
+        }
+    }
+
+    impl ToSchema for AnswerText {}
 
     /// A sponsor's name: 1 to 200 characters once trimmed.
     pub struct SponsorName;

@@ -120,6 +120,7 @@ pub const RULES: &[(&str, Rule)] = &[
     ("list_jury_members", Rule::AnyOf(JURY_OR_ADMIN)),
     ("check_jury_composition", Rule::AnyOf(ADMIN)),
     // A member for themselves, staff for a member.
+    ("list_application_conflicts", Rule::AnyOf(JURY_OR_ADMIN)),
     ("declare_conflict", Rule::AnyOf(JURY_OR_ADMIN)),
     ("list_conflicts", Rule::AnyOf(ADMIN)),
     ("assign_reviewers", Rule::AnyOf(ADMIN)),

@@ -222,7 +222,11 @@ impl Default for ScoreScale {
 #[schema(example = json!({"kind": "jury", "name": "Prix du jury", "sponsors": [], "pool": "shortlisted", "laureate_count": 1, "mentions_allowed": false}))]
 pub struct PrizeSpec {
     pub kind: PrizeKind,
-    #[schema(min_length = 1, max_length = 200, pattern = r"\S")]
+    #[schema(
+        min_length = 1,
+        max_length = 200,
+        pattern = r"^[^\x00-\x1f\x7f-\x9f\xad\u034f\u061c\u115f\u1160\u180e\u200b-\u200f\u2028-\u202e\u2060-\u2069\u2800\u3164\ufeff\uffa0]*[^\s\x00-\x1f\x7f-\x9f\xad\u034f\u061c\u115f\u1160\u180e\u200b-\u200f\u2028-\u202e\u2060-\u2069\u2800\u3164\ufeff\uffa0][^\x00-\x1f\x7f-\x9f\xad\u034f\u061c\u115f\u1160\u180e\u200b-\u200f\u2028-\u202e\u2060-\u2069\u2800\u3164\ufeff\uffa0]*$"
+    )]
     pub name: String,
     #[serde(default)]
     #[schema(max_items = 20, value_type = Vec<crate::openapi::rules::SponsorName>)]
@@ -248,7 +252,7 @@ fn one() -> i32 {
 
 impl PrizeSpec {
     pub fn validate(&self) -> Result<(), FieldError> {
-        super::validation::check_length(self.name.trim(), 1, 200).map_err(|e| e.on("name"))?;
+        super::validation::check_name(&self.name, 1, 200).map_err(|e| e.on("name"))?;
         if self.sponsors.len() > 20 {
             return Err(FieldError::new(
                 "sponsors",
@@ -303,7 +307,7 @@ impl EditionSettings {
                 "must be between 2000 and 2100",
             ));
         }
-        if let Err(error) = super::validation::check_length(self.title.trim(), 1, 200) {
+        if let Err(error) = super::validation::check_name(&self.title, 1, 200) {
             errors.push(error.on("title"));
         }
         if let Some(Err(error)) = self

@@ -57,7 +57,37 @@ impl Violations {
 /// characters and direction overrides, which would hide or reverse what a name says.
 pub fn is_hidden_character(c: char) -> bool {
     c.is_control()
-        || matches!(c, '\u{200b}'..='\u{200f}' | '\u{202a}'..='\u{202e}' | '\u{2060}'..='\u{2069}' | '\u{feff}')
+        || matches!(
+            c,
+            '\u{00ad}'
+                | '\u{034f}'
+                | '\u{061c}'
+                | '\u{115f}'
+                | '\u{1160}'
+                | '\u{180e}'
+                | '\u{200b}'..='\u{200f}'
+                | '\u{2028}'..='\u{202e}'
+                | '\u{2060}'..='\u{2069}'
+                | '\u{2800}'
+                | '\u{3164}'
+                | '\u{feff}'
+                | '\u{ffa0}'
+                | '\u{e0000}'..='\u{e007f}'
+        )
+}
+
+/// A name shown to others (an edition's title, a prize's, an organization's): its length once
+/// trimmed, and no hidden character.
+pub fn check_name(value: &str, min: usize, max: usize) -> Result<(), FieldError> {
+    check_length(value.trim(), min, max)?;
+    if value.chars().any(is_hidden_character) {
+        return Err(FieldError::new(
+            "",
+            "invalid_format",
+            "must not contain control, invisible or direction characters",
+        ));
+    }
+    Ok(())
 }
 
 /// Length of a text in characters, checked against inclusive bounds.

@@ -64,6 +64,8 @@ pub struct ApplicationInput {
     pub contact_name: Option<String>,
     #[schema(format = Email, max_length = 254)]
     pub contact_email: Option<String>,
+    /// A French number (`04 72 00 00 00`) or an international one (`+33 4 72 00 00 00`).
+    #[schema(pattern = r"^[ .-]*(\+([ .-]*[0-9]){8,15}|0[ .-]*[1-9]([ .-]*[0-9]){8})[ .-]*$")]
     pub contact_phone: Option<String>,
     /// 3 to 200 characters.
     #[schema(min_length = 3, max_length = 200, pattern = r"\S.*\S.*\S")]
@@ -80,6 +82,7 @@ pub struct ApplicationInput {
     #[schema(min_items = 1, max_items = 20)]
     pub locations: Option<Vec<Location>>,
     /// Criterion key → text (up to 5,000 characters each).
+    #[schema(value_type = Option<BTreeMap<String, crate::openapi::rules::AnswerText>>)]
     pub answers: Option<BTreeMap<String, String>>,
     /// https, on YouTube, Vimeo or Dailymotion.
     #[schema(

@@ -160,6 +160,30 @@ pub struct ConflictRequest {
     pub user_id: Option<Uuid>,
 }
 
+/// List the conflicts recorded on an application
+///
+/// Staff of the edition's organization see every conflict recorded on it; a member of the
+/// edition's jury sees their own (anyone else gets 404). This is where a declared conflict's
+/// `Location` points.
+#[utoipa::path(
+    tag = "jury", security(("bearer" = [])),
+    params(("id" = Uuid, Path, description = "Application id")),
+    responses(
+        (status = 200, description = "The conflicts on the application", body = Vec<Conflict>),
+        error::ResourceErrors,
+    )
+)]
+#[get("/applications/{id}/conflicts", wrap = "from_fn(authorize)")]
+pub async fn list_application_conflicts(
+    state: web::Data<AppState>,
+    caller: Principal,
+    id: web::Path<Uuid>,
+) -> Result<web::Json<Vec<Conflict>>, ApiError> {
+    Ok(web::Json(
+        jury::application_conflicts(&state.db, &caller, id.into_inner()).await?,
+    ))
+}
+
 /// Declare a conflict of interest on an application
 ///
 /// A member of the edition's jury for themselves, or staff of its organization for a member

@@ -112,6 +112,7 @@ pub fn routes(config: &mut ServiceConfig) {
                 .service(jury::list_jury_members)
                 .service(jury::check_jury_composition)
                 .service(jury::declare_conflict)
+                .service(jury::list_application_conflicts)
                 .service(jury::list_conflicts)
                 .service(jury::assign_reviewers)
                 .service(jury::list_assignments)

@@ -15,7 +15,7 @@ use crate::{
         Email, FieldError, departement,
         organization::{MAX_EMBED_ORIGINS, parse_embed_origin, parse_short_name},
         pagination::{Page, PageRequest},
-        validation::check_length,
+        validation::{check_length, check_name},
     },
     error::{self, ApiError},
     services::organizations::{self, Organization, OrganizationFields, StaffMember},
@@ -33,7 +33,11 @@ use crate::{
 pub struct OrganizationRequest {
     #[schema(pattern = r"^[a-z0-9][a-z0-9-]{0,30}[a-z0-9]$")]
     pub short_name: String,
-    #[schema(min_length = 1, max_length = 200, pattern = r"\S")]
+    #[schema(
+        min_length = 1,
+        max_length = 200,
+        pattern = r"^[^\x00-\x1f\x7f-\x9f\xad\u034f\u061c\u115f\u1160\u180e\u200b-\u200f\u2028-\u202e\u2060-\u2069\u2800\u3164\ufeff\uffa0]*[^\s\x00-\x1f\x7f-\x9f\xad\u034f\u061c\u115f\u1160\u180e\u200b-\u200f\u2028-\u202e\u2060-\u2069\u2800\u3164\ufeff\uffa0][^\x00-\x1f\x7f-\x9f\xad\u034f\u061c\u115f\u1160\u180e\u200b-\u200f\u2028-\u202e\u2060-\u2069\u2800\u3164\ufeff\uffa0]*$"
+    )]
     pub name: String,
     #[schema(min_length = 1, max_length = 100, pattern = r"\S")]
     pub region: String,
@@ -64,7 +68,7 @@ impl OrganizationRequest {
         let short_name = field("short_name", parse_short_name(&self.short_name));
         let name = field(
             "name",
-            check_length(self.name.trim(), 1, 200).map(|_| self.name.trim().to_owned()),
+            check_name(&self.name, 1, 200).map(|_| self.name.trim().to_owned()),
         );
         let region = field(
             "region",

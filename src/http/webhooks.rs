@@ -30,7 +30,7 @@ pub struct WebhookRequest {
     /// What it is for (at most 200 characters).
     #[schema(
         max_length = 200,
-        pattern = r"^[^\x00-\x1f\x7f-\x9f\u200b-\u200f\u202a-\u202e\u2060-\u2069\ufeff]*$"
+        pattern = r"^[^\x00-\x1f\x7f-\x9f\xad\u034f\u061c\u115f\u1160\u180e\u200b-\u200f\u2028-\u202e\u2060-\u2069\u2800\u3164\ufeff\uffa0]*$"
     )]
     pub description: Option<String>,
     /// The events it receives, at least one.

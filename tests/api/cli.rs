@@ -65,6 +65,18 @@ plain_test!(
             ("PRIX_JWT_SECRET", "kP3x9QvL2mZr7TcW1yHs5NbF8dJg4AeU6oXi0Rw"),
             ("PRIX_VOTER_KEY", "Zt8qW2nR5vK9xB3mJ7cL1pH6sD4fG0aY2uE8iO5"),
             ("PRIX_SMTP_URL", "smtp://127.0.0.1:25"),
+            (
+                "PRIX_INVITATION_URL",
+                "https://prix.example.fr/invitation?token=",
+            ),
+            (
+                "PRIX_VERIFY_EMAIL_URL",
+                "https://prix.example.fr/verify-email?token=",
+            ),
+            (
+                "PRIX_PASSWORD_RESET_URL",
+                "https://prix.example.fr/reset-password?token=",
+            ),
             ("DATABASE_URL", "sqlite::memory:"),
         ];
         let output = prix(&["seed-demo"], &production);

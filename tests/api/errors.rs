@@ -79,7 +79,7 @@ api_test!(async fn wrong_content_type_is_415(app) {
 });
 
 api_test!(async fn oversized_body_is_413(app) {
-    let huge = json!({"email": "a".repeat(70_000), "password": "x"});
+    let huge = json!({"email": "a".repeat(1_100_000), "password": "x"});
     let response = app.post("/api/v1/auth/token", &huge).send().await.unwrap();
     assert_eq!(response.status(), 413);
     assert_eq!(
@@ -88,7 +88,7 @@ api_test!(async fn oversized_body_is_413(app) {
             "type": "urn:prix-ceser:problem:payload_too_large",
             "title": "Payload Too Large",
             "status": 413,
-            "detail": "The request body must not exceed 65536 bytes.",
+            "detail": "The request body must not exceed 1048576 bytes.",
             "code": "payload_too_large"
         })
     );

@@ -1,6 +1,6 @@
 //! Bounds on what one caller can make the server hold, exports a spreadsheet will not run,
 //! and the headers every answer carries.
-use serde_json::json;
+use serde_json::{Value, json};
 
 use crate::{
     applications::{complete_file, draft, setup},
@@ -185,4 +185,26 @@ api_test!(async fn a_created_resource_says_where_it_is(app) {
     let receipt = json(vote).await["receipt"].as_str().unwrap().to_owned();
     assert_eq!(location, format!("/api/v1/prizes/{prize}/receipts/{receipt}"));
     assert_eq!(app.get(&location).send().await.unwrap().status(), 200);
+});
+
+api_test!(async fn a_file_at_its_documented_maxima_fits_and_hidden_names_do_not(app) {
+    let setup = crate::applications::setup(&app).await;
+    let file = json(crate::applications::draft(&app, &setup, &json!({"action_title": "Un projet"})).await).await;
+    let criteria = ["general_interest", "reproducibility", "efficiency", "sustainability", "innovativeness"];
+    let answers: serde_json::Map<String, Value> = criteria.iter().map(|key| (key.to_string(), json!("é".repeat(5000)))).collect();
+    let full = json!({"description": "é".repeat(10_000), "answers": answers});
+    let patched = app.patch(&format!("/api/v1/applications/{}", file["id"].as_str().unwrap()), &full)
+        .bearer_auth(&setup.applicant.token).send().await.unwrap();
+    assert_eq!(patched.status(), 200, "an application at the contract's maxima is taken");
+
+    // Names that would show nothing, or reversed: refused wherever others read them.
+    let edition = format!("/api/v1/editions/{}/prizes", setup.edition_id);
+    for name in ["\u{3164}", "ab\u{061c}cd", "@evil\u{202e} gpj.exe", "soft\u{ad}hyphen"] {
+        let token = app.post("/api/v1/me/tokens", &json!({"name": name, "read_only": true}))
+            .bearer_auth(&setup.applicant.token).send().await.unwrap();
+        assert_eq!(assert_problem(token, 422, "validation_failed").await["errors"][0]["field"], "name", "{name:?}");
+        let prize = app.post(&edition, &json!({"kind": "category", "name": name, "sponsors": ["Crédit Coopératif"]}))
+            .bearer_auth(&setup.organization.admin.token).send().await.unwrap();
+        assert_eq!(prize.status(), 422, "{name:?}");
+    }
 });

@@ -342,6 +342,17 @@ api_test!(async fn scorecards_are_validated_and_conflicts_withdraw_them(app) {
     // Staff record it with their reason: the card is kept, withdrawn, and the audit says so.
     let declared = app.post(&conflicts_path, &json!({"reason": "Lien familial avec le porteur.", "user_id": juror.id})).bearer_auth(admin).send().await.unwrap();
     assert_eq!(declared.status(), 201);
+    // Its Location answers: staff read every conflict on the file, the juror their own, others nothing.
+    let location = declared.headers()["location"].to_str().unwrap().to_owned();
+    assert_eq!(location, conflicts_path);
+    for token in [admin, &juror.token] {
+        let listed = json(app.get(&location).bearer_auth(token).send().await.unwrap()).await;
+        assert_eq!((listed.as_array().unwrap().len(), &listed[0]["user_id"]), (1, &json!(juror.id)));
+    }
+    let other_juror = run.jury.iter().find(|member| member.id != juror.id).unwrap();
+    assert_eq!(json(app.get(&location).bearer_auth(&other_juror.token).send().await.unwrap()).await, json!([]));
+    let stranger = app.create_user(&[Role::Jury]).await;
+    assert_problem(app.get(&location).bearer_auth(&stranger.token).send().await.unwrap(), 404, "not_found").await;
     let cards = json(app.get(&format!("/api/v1/applications/{}/scorecards?round=selection", run.files[0])).bearer_auth(admin).send().await.unwrap()).await;
     assert_eq!(cards.as_array().unwrap().len(), 1);
     assert_eq!(cards[0]["status"], "withdrawn");

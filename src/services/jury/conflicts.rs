@@ -112,6 +112,14 @@ pub async fn conflicts(
     edition_id: Uuid,
 ) -> Result<Vec<Conflict>, ApiError> {
     editions::find_managed(db, caller, edition_id).await?;
+    conflicts_of_edition(db, edition_id).await
+}
+
+/// Every conflict recorded in an edition's jury, in the order they were declared.
+async fn conflicts_of_edition(
+    db: &DatabaseConnection,
+    edition_id: Uuid,
+) -> Result<Vec<Conflict>, ApiError> {
     let members: HashMap<Uuid, Uuid> = jury_members_of(db, edition_id)
         .await?
         .into_iter()
@@ -130,6 +138,39 @@ pub async fn conflicts(
             declared_by: row.declared_by,
             declared_at: row.created_at,
         })
+        .collect())
+}
+
+/// The conflicts recorded on one application: all of them for its organization's staff, their
+/// own for a member of the edition's jury; 404 for anyone else.
+pub async fn application_conflicts(
+    db: &DatabaseConnection,
+    caller: &Principal,
+    application_id: Uuid,
+) -> Result<Vec<Conflict>, ApiError> {
+    let application = application::Entity::find_by_id(application_id)
+        .one(db)
+        .await?
+        .ok_or(ApiError::NotFound)?;
+    let edition = find_edition(db, application.edition_id).await?;
+    let staff = staff::staff_scope(db, caller)
+        .await?
+        .covers(edition.organization_id);
+    let own = if staff {
+        None
+    } else {
+        Some(
+            membership(db, edition.id, caller.id)
+                .await?
+                .ok_or(ApiError::NotFound)?
+                .user_id,
+        )
+    };
+    Ok(conflicts_of_edition(db, edition.id)
+        .await?
+        .into_iter()
+        .filter(|conflict| conflict.application_id == application_id)
+        .filter(|conflict| own.is_none_or(|user| conflict.user_id == user))
         .collect())
 }
 
