@@ -292,7 +292,11 @@ pub struct TieBreakRequest {
         (status = 500, response = error::InternalError),
     )
 )]
-#[get("/prizes/{id}/results/receipts", wrap = "from_fn(authorize)")]
+#[get(
+    "/prizes/{id}/results/receipts",
+    wrap = "from_fn(public_cache::serve)",
+    wrap = "from_fn(authorize)"
+)]
 pub async fn list_receipt_hashes(
     state: web::Data<AppState>,
     caller: Option<Principal>,
@@ -587,7 +591,11 @@ pub async fn live_results(
         error::PublicResourceErrors,
     )
 )]
-#[get("/editions/{id}/results.csv", wrap = "from_fn(authorize)")]
+#[get(
+    "/editions/{id}/results.csv",
+    wrap = "from_fn(public_cache::serve)",
+    wrap = "from_fn(authorize)"
+)]
 pub async fn export_results(
     state: web::Data<AppState>,
     id: web::Path<Uuid>,
@@ -636,7 +644,11 @@ pub struct SignedResults {
         error::PublicResourceErrors,
     )
 )]
-#[get("/editions/{id}/results.jws", wrap = "from_fn(authorize)")]
+#[get(
+    "/editions/{id}/results.jws",
+    wrap = "from_fn(public_cache::serve)",
+    wrap = "from_fn(authorize)"
+)]
 pub async fn get_signed_results(
     state: web::Data<AppState>,
     id: web::Path<Uuid>,

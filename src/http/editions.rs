@@ -458,7 +458,11 @@ pub async fn create_prize(
         (status = 500, response = error::InternalError),
     )
 )]
-#[get("/prizes/{id}", wrap = "from_fn(authorize)")]
+#[get(
+    "/prizes/{id}",
+    wrap = "from_fn(public_cache::serve)",
+    wrap = "from_fn(authorize)"
+)]
 pub async fn get_prize(
     state: web::Data<AppState>,
     caller: Option<Principal>,

@@ -9,6 +9,7 @@ use uuid::Uuid;
 
 use super::API_PREFIX;
 use super::extract::Query;
+use super::public_cache;
 use crate::{
     auth::Principal,
     domain::{
@@ -204,7 +205,11 @@ impl PageQuery {
         (status = 500, response = error::InternalError),
     )
 )]
-#[get("/organizations", wrap = "from_fn(authorize)")]
+#[get(
+    "/organizations",
+    wrap = "from_fn(public_cache::serve)",
+    wrap = "from_fn(authorize)"
+)]
 pub async fn list_organizations(
     state: web::Data<AppState>,
     query: Query<PageQuery>,
@@ -226,7 +231,11 @@ pub async fn list_organizations(
         error::PublicResourceErrors,
     )
 )]
-#[get("/organizations/{id}", wrap = "from_fn(authorize)")]
+#[get(
+    "/organizations/{id}",
+    wrap = "from_fn(public_cache::serve)",
+    wrap = "from_fn(authorize)"
+)]
 pub async fn get_organization(
     state: web::Data<AppState>,
     id: web::Path<Uuid>,

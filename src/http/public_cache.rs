@@ -47,8 +47,14 @@ const CACHED: &[(&str, &str, Duration)] = &[
     ("get_edition", "public, max-age=30", KEPT),
     ("list_candidates", "public, max-age=30", KEPT),
     ("list_laureates", "public, max-age=30", KEPT),
+    ("list_organizations", "public, max-age=30", KEPT),
+    ("get_organization", "public, max-age=30", KEPT),
+    ("get_prize", "public, max-age=30", KEPT),
+    ("export_results", "public, max-age=30", KEPT),
+    ("get_signed_results", "public, max-age=30", KEPT),
     ("get_ballot", "public, no-cache", TIMED),
     ("get_results", "public, no-cache", TIMED),
+    ("list_receipt_hashes", "public, no-cache", TIMED),
 ];
 /// A bound on staleness should a notification from another process be lost.
 const KEPT: Duration = Duration::from_secs(60);

@@ -71,6 +71,15 @@ api_test!(async fn published_results_are_a_csv_and_a_signed_document(app) {
         assert_problem(app.get(&format!("{}?{bad}", results("csv"))).send().await.unwrap(), 422, "validation_failed").await;
     }
 
+    // Public documents: cached, with validators.
+    for path in [results("csv"), results("jws"), format!("/api/v1/prizes/{prize}")] {
+        let first = app.get(&path).send().await.unwrap();
+        assert_eq!(first.headers()["cache-control"], "public, max-age=30", "{path}");
+        let etag = first.headers()["etag"].to_str().unwrap().to_owned();
+        let again = app.get(&path).header("if-none-match", &etag).send().await.unwrap();
+        assert_eq!(again.status(), 304, "{path}");
+    }
+
     // Signed: verifies with the published key, says what the CSV says.
     let (status, media, token) = text(&app, &results("jws")).await;
     assert_eq!((status, media.as_str()), (200, "application/jose"));
