@@ -16,9 +16,14 @@ pub const HEADER: HeaderName = HeaderName::from_static("x-request-id");
 #[derive(Debug, Clone)]
 pub struct RequestId(pub String);
 
-/// Up to 128 visible ASCII characters; anything else is replaced by a fresh id.
+/// Up to 128 letters, digits and `-_.:/=+` (UUIDs, trace ids, base64); anything else (quotes,
+/// angle brackets that a log viewer might render) is replaced by a fresh id.
 fn acceptable(id: &str) -> bool {
-    !id.is_empty() && id.len() <= 128 && id.bytes().all(|b| b.is_ascii_graphic())
+    !id.is_empty()
+        && id.len() <= 128
+        && id
+            .bytes()
+            .all(|b| b.is_ascii_alphanumeric() || b"-_.:/=+".contains(&b))
 }
 
 pub async fn propagate(
