@@ -89,6 +89,11 @@ impl Calendar {
         self.applications_deadline
             .is_some_and(|deadline| now >= end_of_day(deadline))
     }
+
+    /// Whether the ceremony day has begun (in Paris).
+    pub fn ceremony_day_reached(&self, now: DateTime<Utc>) -> bool {
+        self.ceremony_on.is_some_and(|day| now >= start_of_day(day))
+    }
 }
 
 #[cfg(test)]

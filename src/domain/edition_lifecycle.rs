@@ -91,6 +91,12 @@ pub fn check_transition(
                 "The application deadline has not passed: force the transition with a written reason.",
             )
         }
+        EditionStatus::Ceremony if !facts.calendar.ceremony_day_reached(facts.now) && !forced => {
+            refuse(
+                ProblemCode::CeremonyNotReached,
+                "The ceremony day has not come: move to the ceremony earlier with a written reason.",
+            )
+        }
         EditionStatus::Audition if facts.shortlisted == 0 && !forced => refuse(
             ProblemCode::NoShortlist,
             "Confirm the shortlist first (or force the transition with a written reason).",
@@ -231,6 +237,22 @@ mod tests {
             "2026-06-08T22:00:00Z",
         );
         assert!(check_transition(&after, EditionStatus::Selection, false).is_ok());
+    }
+
+    #[test]
+    fn the_ceremony_stage_waits_for_its_day_or_a_reason() {
+        // The 6th edition's ceremony is on 2026-12-14: that day begins at 23:00 UTC the day before.
+        let calendar = complete_calendar();
+        let eve = facts(EditionStatus::Audition, &calendar, "2026-12-13T22:59:59Z");
+        assert_eq!(
+            check_transition(&eve, EditionStatus::Ceremony, false)
+                .unwrap_err()
+                .code,
+            ProblemCode::CeremonyNotReached
+        );
+        assert!(check_transition(&eve, EditionStatus::Ceremony, true).is_ok());
+        let day = facts(EditionStatus::Audition, &calendar, "2026-12-13T23:00:00Z");
+        assert!(check_transition(&day, EditionStatus::Ceremony, false).is_ok());
     }
 
     #[test]

@@ -105,6 +105,8 @@ pub enum ProblemCode {
     TooManyTokens,
     /// The organization already has the most webhooks allowed: delete one first.
     TooManyWebhooks,
+    /// The ceremony day has not come (give a written reason to move to it earlier).
+    CeremonyNotReached,
     /// Only a draft application can be changed or submitted.
     NotADraft,
     /// The application has not been submitted.

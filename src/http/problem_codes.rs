@@ -110,6 +110,7 @@ pub const OPERATION_CODES: &[(&str, &[ProblemCode])] = &[
         "transition_edition",
         &[
             CalendarIncomplete,
+            CeremonyNotReached,
             DeadlineNotPassed,
             InvalidTransition,
             NoPrizes,

@@ -11,10 +11,19 @@ use crate::{
 /// prize (their ballot opens at the ceremony).
 pub async fn ceremony(app: &TestApp) -> (Run, String) {
     let (run, prize) = shortlisted(app, "councillors").await;
+    let path = format!("/api/v1/editions/{}/transitions", run.edition);
+    // Its ceremony day (2099) has not come: the move needs a written reason.
+    let early = app
+        .post(&path, &json!({"to": "ceremony"}))
+        .bearer_auth(&run.organization.admin.token)
+        .send()
+        .await
+        .unwrap();
+    assert_problem(early, 409, "ceremony_not_reached").await;
     let moved = app
         .post(
             &format!("/api/v1/editions/{}/transitions", run.edition),
-            &json!({"to": "ceremony"}),
+            &json!({"to": "ceremony", "reason": "La cérémonie est avancée pour les essais."}),
         )
         .bearer_auth(&run.organization.admin.token)
         .send()
@@ -404,7 +413,7 @@ api_test!(async fn a_window_opens_the_councillors_ballot_only_at_the_ceremony(ap
     assert_problem(vote(&app, &prize, &voters[0], &run.files[0]).await, 409, "ballot_not_open").await;
     // At the ceremony the window opens it.
     let moved = app
-        .post(&format!("/api/v1/editions/{}/transitions", run.edition), &json!({"to": "ceremony"}))
+        .post(&format!("/api/v1/editions/{}/transitions", run.edition), &json!({"to": "ceremony", "reason": "La cérémonie est avancée pour les essais."}))
         .bearer_auth(admin)
         .send()
         .await

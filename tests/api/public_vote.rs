@@ -298,7 +298,7 @@ api_test!(async fn publishing_the_results_ends_the_vote(app) {
     assert_eq!(vote(&app, &prize, &early, &run.files[0]).await.status(), 201);
     for to in ["ceremony", "results_published"] {
         let moved = app
-            .post(&format!("/api/v1/editions/{}/transitions", run.edition), &json!({"to": to}))
+            .post(&format!("/api/v1/editions/{}/transitions", run.edition), &json!({"to": to, "reason": "La cérémonie est avancée pour les essais."}))
             .bearer_auth(&run.organization.admin.token)
             .send()
             .await
