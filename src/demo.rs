@@ -250,7 +250,11 @@ pub async fn seed(db: &DatabaseConnection) -> anyhow::Result<&'static [DemoAccou
         number: 6,
         year: 2026,
         title: "Prix du CESER 2026".into(),
-        theme: None,
+        // The 6th edition's theme, as the sources announce it.
+        theme: Some(
+            "Actions améliorant les conditions de vie des habitants de la région Auvergne-Rhône-Alpes"
+                .into(),
+        ),
         action_window: DateRange {
             start: date("2024-01-01"),
             end: date("2025-12-31"),

@@ -18,6 +18,7 @@ api_test!(async fn demo_data_is_the_reference_case_and_loads_idempotently(app) {
     let sixth = &items[1];
     assert_eq!(sixth["calendar"], sixth_edition_calendar());
     assert_eq!(sixth["action_window"], json!({"start": "2024-01-01", "end": "2025-12-31"}));
+    assert_eq!(sixth["theme"], "Actions améliorant les conditions de vie des habitants de la région Auvergne-Rhône-Alpes");
     assert_eq!(sixth["departements"], json!(ARA));
     assert_eq!(sixth["shortlist_size"], 5);
     let prizes: Vec<&str> = sixth["prizes"].as_array().unwrap().iter().map(|p| p["kind"].as_str().unwrap()).collect();
