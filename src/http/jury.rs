@@ -271,7 +271,11 @@ pub struct RoundPageQuery {
 
 impl RoundPageQuery {
     fn parse(self) -> Result<(Round, PageRequest<String>), ApiError> {
-        let page = PageRequest::parse(self.limit, self.cursor.as_deref())?;
+        let page = PageQuery {
+            limit: self.limit,
+            cursor: self.cursor,
+        }
+        .parse()?;
         Ok((self.round, page))
     }
 }

@@ -214,8 +214,7 @@ pub async fn list_organizations(
     state: web::Data<AppState>,
     query: Query<PageQuery>,
 ) -> Result<web::Json<Page<Organization>>, ApiError> {
-    let query = query.into_inner();
-    let page = PageRequest::parse(query.limit, query.cursor.as_deref())?;
+    let page = query.into_inner().parse()?;
     Ok(web::Json(organizations::list(&state.db, page).await?))
 }
 

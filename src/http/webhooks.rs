@@ -331,8 +331,7 @@ pub async fn list_webhook_deliveries(
         id: organization_id,
         webhook_id: id,
     } = path.into_inner();
-    let query = query.into_inner();
-    let page = crate::domain::pagination::PageRequest::parse(query.limit, query.cursor.as_deref())?;
+    let page = query.into_inner().parse()?;
     Ok(web::Json(
         webhooks::deliveries(&state.db, &caller, organization_id, id, page).await?,
     ))
