@@ -5,16 +5,17 @@ use super::{
     calendar::Calendar,
     edition::EditionStatus,
     refusal::{ProblemCode, Refusal, refuse},
-    validation::FieldError,
+    validation::{FieldError, is_hidden_character},
 };
 
 /// A written reason, required to force a guard or contradict an automatic check.
 pub fn parse_reason(raw: &str) -> Result<String, FieldError> {
     let reason = raw.trim();
-    // Line breaks and tabs are writing; other control characters (NUL…) say nothing.
+    // Line breaks and tabs are writing; other control and invisible characters (NUL,
+    // zero-width spaces, direction marks…) say nothing, and a reason says something.
     if reason
         .chars()
-        .any(|c| c.is_control() && !matches!(c, '\n' | '\r' | '\t'))
+        .any(|c| is_hidden_character(c) && !matches!(c, '\n' | '\r' | '\t'))
     {
         return Err(FieldError::new(
             "",
@@ -23,6 +24,13 @@ pub fn parse_reason(raw: &str) -> Result<String, FieldError> {
         ));
     }
     super::validation::check_length(reason, 10, 2000)?;
+    if !reason.chars().any(char::is_alphanumeric) {
+        return Err(FieldError::new(
+            "",
+            "invalid_format",
+            "must say something: letters or digits",
+        ));
+    }
     Ok(reason.to_owned())
 }
 
@@ -237,6 +245,25 @@ mod tests {
             "2026-06-08T22:00:00Z",
         );
         assert!(check_transition(&after, EditionStatus::Selection, false).is_ok());
+    }
+
+    #[test]
+    fn a_reason_says_something_visible() {
+        assert!(parse_reason("Le bureau avance la sélection.\nVoir le compte rendu.").is_ok());
+        for blank in [
+            "\u{200b}".repeat(12),
+            "\u{ad}".repeat(12),
+            "\u{202e}abcdefghijk".to_owned(),
+            "\u{2800}".repeat(12),
+            "\u{301}".repeat(12),
+            "..........".to_owned(),
+        ] {
+            assert_eq!(
+                parse_reason(&blank).unwrap_err().code,
+                "invalid_format",
+                "{blank:?}"
+            );
+        }
     }
 
     #[test]

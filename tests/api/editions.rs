@@ -156,6 +156,8 @@ api_test!(async fn leaving_applications_early_needs_a_written_reason(app) {
     assert_problem(refused, 409, "deadline_not_passed").await;
     let terse = app.post(&path, &json!({"to": "selection", "reason": "because"})).bearer_auth(&ara.admin.token).send().await.unwrap();
     assert_problem(terse, 422, "validation_failed").await;
+    let invisible = app.post(&path, &json!({"to": "selection", "reason": "\u{200b}".repeat(12)})).bearer_auth(&ara.admin.token).send().await.unwrap();
+    assert_problem(invisible, 422, "validation_failed").await;
     let forced = app.post(&path, &json!({"to": "selection", "reason": "Le bureau avance la sélection."})).bearer_auth(&ara.admin.token).send().await.unwrap();
     assert_eq!(forced.status(), 200);
     let other = app.create_organization("ceser-paca").await;
