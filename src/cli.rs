@@ -136,7 +136,8 @@ async fn seed_demo(settings: &Settings) -> anyhow::Result<()> {
     let db = db::connect(&settings.database_url).await?;
     db::migrate(&db).await?;
     let first_load = !demo::is_loaded(&db).await?;
-    let accounts = demo::seed(&db).await?;
+    let keys = crate::domain::voter::VoterKeys::derive(&crate::state::voter_key(settings)?);
+    let accounts = demo::seed(&db, &keys).await?;
     println!(
         "{}",
         if first_load {

@@ -16,9 +16,10 @@ use crate::{
             self, CandidatePool, DateRange, EditionSettings, EditionStatus, PrizeKind, PrizeSpec,
             ScoreScale,
         },
+        voter::VoterKeys,
     },
     entities::{edition as edition_entity, organization, user},
-    services::{accounts, applications, editions, jury, organizations},
+    services::{accounts, applications, editions, jury, organizations, stages},
 };
 
 /// A demo account and its password, printed when the demo starts.
@@ -127,7 +128,18 @@ fn ceser_prizes() -> Vec<PrizeSpec> {
 }
 
 /// Loads the demo data (idempotent) and returns the accounts to print.
-pub async fn seed(db: &DatabaseConnection) -> anyhow::Result<&'static [DemoAccount]> {
+/// What loading the demo data works with: the database, the voter key (publishing results
+/// counts ballots) and the platform administrator it acts as.
+struct Seeder<'a> {
+    db: &'a DatabaseConnection,
+    keys: &'a VoterKeys,
+    platform: Principal,
+}
+
+pub async fn seed(
+    db: &DatabaseConnection,
+    keys: &VoterKeys,
+) -> anyhow::Result<&'static [DemoAccount]> {
     let mut ids = Vec::new();
     for account in &ACCOUNTS {
         ids.push(ensure_account(db, account).await?);
@@ -138,6 +150,11 @@ pub async fn seed(db: &DatabaseConnection) -> anyhow::Result<&'static [DemoAccou
         roles: vec![Role::Admin],
         platform_admin: true,
         prize_scope: None,
+    };
+    let seeder = Seeder {
+        db,
+        keys,
+        platform: platform.clone(),
     };
 
     let ara = ensure_organization(
@@ -236,8 +253,7 @@ pub async fn seed(db: &DatabaseConnection) -> anyhow::Result<&'static [DemoAccou
         ),
     ];
     ensure_edition(
-        db,
-        &platform,
+        &seeder,
         ara,
         fifth,
         ceser_prizes(),
@@ -303,8 +319,7 @@ pub async fn seed(db: &DatabaseConnection) -> anyhow::Result<&'static [DemoAccou
         ),
     ];
     ensure_edition(
-        db,
-        &platform,
+        &seeder,
         ara,
         sixth,
         ceser_prizes(),
@@ -351,8 +366,7 @@ pub async fn seed(db: &DatabaseConnection) -> anyhow::Result<&'static [DemoAccou
         ),
     ];
     ensure_edition(
-        db,
-        &platform,
+        &seeder,
         ara,
         seventh,
         ceser_prizes(),
@@ -432,8 +446,7 @@ pub async fn seed(db: &DatabaseConnection) -> anyhow::Result<&'static [DemoAccou
         ),
     ];
     ensure_edition(
-        db,
-        &platform,
+        &seeder,
         cress,
         graines,
         categories,
@@ -488,14 +501,14 @@ async fn ensure_organization(
 /// Creates the edition with its applications (eligible, and shortlisted once the edition is past the
 /// selection) and walks it to `status`, unless it exists.
 async fn ensure_edition(
-    db: &DatabaseConnection,
-    platform: &Principal,
+    seeder: &Seeder<'_>,
     organization_id: Uuid,
     settings: EditionSettings,
     prizes: Vec<PrizeSpec>,
     status: EditionStatus,
     demo_applications: &[(&str, &str, &str, &str)],
 ) -> anyhow::Result<()> {
+    let (db, platform) = (seeder.db, &seeder.platform);
     let exists = edition_entity::Entity::find()
         .filter(edition_entity::Column::OrganizationId.eq(organization_id))
         .filter(edition_entity::Column::Number.eq(settings.number))
@@ -564,7 +577,7 @@ async fn ensure_edition(
     while current != status {
         let Some(next) = current.next() else { break };
         let reason = Some("Données de démonstration chargées d'un coup.".to_owned());
-        editions::transition(db, platform, created.id, next, reason)
+        stages::transition(db, seeder.keys, platform, created.id, next, reason)
             .await
             .map_err(failed)?;
         current = next;

@@ -120,6 +120,41 @@ pub fn check_transition(
     }
 }
 
+/// Where a prize's ballot stands when the results are to be published.
+pub struct BallotOutcome<'a> {
+    pub state: super::ballot::BallotState,
+    /// The candidates sharing the most votes (none before a count).
+    pub leaders: &'a [uuid::Uuid],
+    /// The candidate a recorded decision chose among tied leaders.
+    pub tie_broken: bool,
+}
+
+/// Whether a prize is settled: a recorded decision, or a ballot closed (or published) with no
+/// unresolved tie for first place. A ballot nobody voted in is settled with no laureate.
+pub fn is_settled(decided: bool, ballot: Option<BallotOutcome<'_>>) -> bool {
+    use super::ballot::BallotState::{Closed, Published};
+    decided
+        || ballot.is_some_and(|ballot| {
+            matches!(ballot.state, Closed | Published)
+                && (ballot.leaders.len() < 2 || ballot.tie_broken)
+        })
+}
+
+/// The results are published once every prize is settled (`is_settled`); `undecided` names the
+/// prizes that are not.
+pub fn check_results_complete(undecided: &[String]) -> Result<(), Refusal> {
+    if !undecided.is_empty() {
+        return refuse(
+            ProblemCode::PrizesUndecided,
+            format!(
+                "Every prize must be decided, or its ballot closed with any tie resolved, before the results are published; undecided: {}.",
+                undecided.join(", ")
+            ),
+        );
+    }
+    Ok(())
+}
+
 /// Entering one of these stages ends the voting: the edition's ballots still scheduled or
 /// open close then, and take no vote after.
 pub fn ends_voting(to: EditionStatus) -> bool {
@@ -141,6 +176,39 @@ pub fn check_not_concluded(status: EditionStatus) -> Result<(), Refusal> {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn a_prize_is_settled_once_decided_or_its_ballot_closed_without_an_open_tie() {
+        use crate::domain::ballot::BallotState::{self, *};
+        let (a, b) = (uuid::Uuid::now_v7(), uuid::Uuid::now_v7());
+        let outcome = |state: BallotState, leaders: &[uuid::Uuid], tie_broken: bool| {
+            is_settled(
+                false,
+                Some(BallotOutcome {
+                    state,
+                    leaders,
+                    tie_broken,
+                }),
+            )
+        };
+        assert!(is_settled(true, None));
+        assert!(!is_settled(false, None));
+        assert!(outcome(Closed, &[a], false));
+        assert!(outcome(Published, &[a], false));
+        assert!(!outcome(Open, &[a], false));
+        assert!(!outcome(Scheduled, &[a], false));
+        assert!(!outcome(Closed, &[a, b], false));
+        assert!(outcome(Closed, &[a, b], true));
+        // Nobody voted: no leader, nothing to resolve, no laureate.
+        assert!(outcome(Closed, &[], false));
+        assert_eq!(
+            check_results_complete(&["Prix du jury".into()])
+                .unwrap_err()
+                .code,
+            ProblemCode::PrizesUndecided
+        );
+        assert!(check_results_complete(&[]).is_ok());
+    }
 
     #[test]
     fn publishing_the_results_ends_the_voting() {

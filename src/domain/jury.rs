@@ -129,6 +129,43 @@ pub fn check_seat_holder(holds_jury_role: bool) -> Result<(), Refusal> {
     Ok(())
 }
 
+/// The previous edition, as far as the jury rule needs it: its number and the accounts that
+/// applied for its published laureates.
+pub struct PreviousEdition {
+    pub number: i32,
+    pub laureate_applicants: Vec<uuid::Uuid>,
+}
+
+/// A member marked as the previous edition's laureate sits as a qualified personality and, when
+/// that edition and its laureates are on record, is the account that applied for one of them.
+pub fn check_previous_laureate(
+    account: uuid::Uuid,
+    seat: Seat,
+    previous: Option<&PreviousEdition>,
+) -> Result<(), Refusal> {
+    if seat != Seat::QualifiedPersonality {
+        return refuse(
+            ProblemCode::NotPreviousLaureate,
+            "The previous edition's laureate sits as a qualified personality.",
+        );
+    }
+    match previous {
+        Some(previous)
+            if !previous.laureate_applicants.is_empty()
+                && !previous.laureate_applicants.contains(&account) =>
+        {
+            refuse(
+                ProblemCode::NotPreviousLaureate,
+                format!(
+                    "This account did not apply for any laureate of edition {}.",
+                    previous.number
+                ),
+            )
+        }
+        _ => Ok(()),
+    }
+}
+
 /// The president's and the youth president's seats are held by one member each.
 pub fn check_seat_available(seat: Seat, held_by_another: bool) -> Result<(), Refusal> {
     if held_by_another && matches!(seat, Seat::President | Seat::YouthPresident) {
@@ -157,6 +194,44 @@ pub fn check_assignment(jury_size: usize, conflicted: bool) -> Result<(), Refusa
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn the_previous_laureate_is_checked_against_that_edition_s_laureates_when_on_record() {
+        let (laureate, other) = (uuid::Uuid::now_v7(), uuid::Uuid::now_v7());
+        let fifth = PreviousEdition {
+            number: 5,
+            laureate_applicants: vec![laureate],
+        };
+        let code = |result: Result<(), Refusal>| result.unwrap_err().code;
+        assert!(
+            check_previous_laureate(laureate, Seat::QualifiedPersonality, Some(&fifth)).is_ok()
+        );
+        assert_eq!(
+            code(check_previous_laureate(
+                other,
+                Seat::QualifiedPersonality,
+                Some(&fifth)
+            )),
+            ProblemCode::NotPreviousLaureate
+        );
+        assert_eq!(
+            code(check_previous_laureate(
+                laureate,
+                Seat::Councillor,
+                Some(&fifth)
+            )),
+            ProblemCode::NotPreviousLaureate
+        );
+        // No previous edition, or none of its laureates on record: the organizer's word stands.
+        assert!(check_previous_laureate(other, Seat::QualifiedPersonality, None).is_ok());
+        let unrecorded = PreviousEdition {
+            number: 5,
+            laureate_applicants: vec![],
+        };
+        assert!(
+            check_previous_laureate(other, Seat::QualifiedPersonality, Some(&unrecorded)).is_ok()
+        );
+    }
 
     fn refused<T: std::fmt::Debug>(result: Result<T, Refusal>) -> ProblemCode {
         result.unwrap_err().code

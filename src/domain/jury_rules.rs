@@ -192,9 +192,9 @@ pub fn check_decision(facts: &DecisionFacts<'_>, proposal: &Proposal<'_>) -> Res
 
 /// The jury deliberates after the auditions: its prize goes to the top of the ranking, whose
 /// tie the president's casting vote breaks, or to another candidate of the pool with the
-/// deliberation's reason written.
+/// deliberation's reason written (also when the jury deliberated without scoring).
 fn check_top_ranked(first_place: &[Uuid], proposal: &Proposal<'_>) -> Result<(), Denial> {
-    if first_place.is_empty() {
+    if first_place.is_empty() && !proposal.with_reason {
         return Err(Refusal::new(
             ProblemCode::NoRanking,
             "No scorecard has been submitted for this round yet.",
@@ -397,6 +397,8 @@ mod tests {
             refused(check_decision(&facts(&[]), &propose(a, false))),
             ProblemCode::NoRanking
         );
+        // A jury that deliberated without scoring writes its reason.
+        assert!(check_decision(&facts(&[]), &deliberated(a, false)).is_ok());
         assert_eq!(
             refused(check_decision(&facts(&TOP_A), &propose(b, false))),
             ProblemCode::NotTopRanked

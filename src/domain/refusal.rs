@@ -107,6 +107,8 @@ pub enum ProblemCode {
     TooManyWebhooks,
     /// The ceremony day has not come (give a written reason to move to it earlier).
     CeremonyNotReached,
+    /// A prize is not settled: decide it, or close its ballot and resolve any tie.
+    PrizesUndecided,
     /// Only a draft application can be changed or submitted.
     NotADraft,
     /// The application has not been submitted.
@@ -124,6 +126,8 @@ pub enum ProblemCode {
     NotAJuror,
     /// The seat is held by another member: one president, one youth president.
     SeatTaken,
+    /// The member marked as the previous edition's laureate is not one of its laureates.
+    NotPreviousLaureate,
     /// The edition has no jury seated.
     NoJury,
     /// This conflict of interest is already recorded.

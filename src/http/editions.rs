@@ -25,7 +25,7 @@ use crate::{
     error::{self, ApiError},
     services::{
         editions::{self, Edition, EditionFilter, NewEdition, Prize},
-        organizations,
+        organizations, stages,
     },
     state::AppState,
 };
@@ -380,7 +380,15 @@ pub async fn transition_edition(
         .transpose()
         .map_err(|error| ApiError::Validation(vec![error.on("reason")]))?;
     Ok(web::Json(
-        editions::transition(&state.db, &caller, id.into_inner(), body.to, reason).await?,
+        stages::transition(
+            &state.db,
+            &state.voter_keys,
+            &caller,
+            id.into_inner(),
+            body.to,
+            reason,
+        )
+        .await?,
     ))
 }
 

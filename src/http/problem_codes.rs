@@ -91,7 +91,13 @@ pub const OPERATION_CODES: &[(&str, &[ProblemCode])] = &[
     ("set_councillor", &[NotACouncillor, NotOnRoster]),
     (
         "set_jury_member",
-        &[EditionClosed, EmailUnverified, NotAJuror, SeatTaken],
+        &[
+            EditionClosed,
+            EmailUnverified,
+            NotAJuror,
+            NotPreviousLaureate,
+            SeatTaken,
+        ],
     ),
     (
         "submit_application",
@@ -115,6 +121,7 @@ pub const OPERATION_CODES: &[(&str, &[ProblemCode])] = &[
             InvalidTransition,
             NoPrizes,
             NoShortlist,
+            PrizesUndecided,
         ],
     ),
     ("update_application", &[ApplicationsClosed, NotADraft]),

@@ -1,14 +1,22 @@
 //! Reads that several use cases share (an edition, its jury, its shortlist, an audition
 //! slot): here, below them all, so that no use-case module needs another for them.
 use chrono::{DateTime, Utc};
-use sea_orm::{ColumnTrait, ConnectionTrait, EntityTrait, PaginatorTrait, QueryFilter, QueryOrder};
+use sea_orm::{
+    ColumnTrait, ConnectionTrait, EntityTrait, PaginatorTrait, QueryFilter, QueryOrder, QuerySelect,
+};
 use serde::Serialize;
 use utoipa::ToSchema;
 use uuid::Uuid;
 
 use crate::{
-    domain::jury::{CompositionFinding, Seat, composition_findings},
-    entities::{application, audition, edition, jury_member},
+    domain::{
+        ballot::{BallotState, CandidateCount, Tally},
+        edition::EditionStatus,
+        jury::{CompositionFinding, PreviousEdition, Seat, composition_findings},
+    },
+    entities::{
+        application, audition, ballot, ballot_count, edition, jury_member, prize, prize_decision,
+    },
     error::ApiError,
 };
 
@@ -40,6 +48,77 @@ pub async fn composition_findings_of(
         .map(|member| (member.seat, member.previous_laureate))
         .collect();
     Ok(composition_findings(&seats))
+}
+
+/// The edition before this one in its organization, once its results are published, with the
+/// accounts that applied for its laureates: the prizes decided, and the winners of its
+/// published ballots (from the count stored at publication, or the tie's resolution).
+pub async fn previous_edition(
+    db: &impl ConnectionTrait,
+    edition: &edition::Model,
+) -> Result<Option<PreviousEdition>, ApiError> {
+    let Some(previous) = edition::Entity::find()
+        .filter(edition::Column::OrganizationId.eq(edition.organization_id))
+        .filter(edition::Column::Number.lt(edition.number))
+        .filter(
+            edition::Column::Status
+                .is_in([EditionStatus::ResultsPublished, EditionStatus::Archived]),
+        )
+        .order_by_desc(edition::Column::Number)
+        .one(db)
+        .await?
+    else {
+        return Ok(None);
+    };
+    let prizes: Vec<Uuid> = prize::Entity::find()
+        .select_only()
+        .column(prize::Column::Id)
+        .filter(prize::Column::EditionId.eq(previous.id))
+        .into_tuple()
+        .all(db)
+        .await?;
+    let mut laureates: Vec<Uuid> = prize_decision::Entity::find()
+        .select_only()
+        .column(prize_decision::Column::LaureateId)
+        .filter(prize_decision::Column::PrizeId.is_in(prizes.clone()))
+        .into_tuple()
+        .all(db)
+        .await?;
+    let published = ballot::Entity::find()
+        .filter(ballot::Column::PrizeId.is_in(prizes))
+        .filter(ballot::Column::State.eq(BallotState::Published))
+        .all(db)
+        .await?;
+    for published in published {
+        let counts = ballot_count::Entity::find()
+            .filter(ballot_count::Column::PrizeId.eq(published.prize_id))
+            .all(db)
+            .await?
+            .into_iter()
+            .map(|count| CandidateCount {
+                application_id: count.application_id,
+                votes: count.votes as u64,
+            })
+            .collect();
+        match Tally::of_counts(counts).leaders.as_slice() {
+            [single] => laureates.push(*single),
+            _ => laureates.extend(published.tie_break_id),
+        }
+    }
+    let laureate_applicants = application::Entity::find()
+        .select_only()
+        .column(application::Column::ApplicantId)
+        .filter(application::Column::Id.is_in(laureates))
+        .into_tuple::<Option<Uuid>>()
+        .all(db)
+        .await?
+        .into_iter()
+        .flatten()
+        .collect();
+    Ok(Some(PreviousEdition {
+        number: previous.number,
+        laureate_applicants,
+    }))
 }
 
 pub async fn shortlisted_count(

@@ -17,5 +17,6 @@ pub mod roster;
 pub mod sessions;
 pub mod signing;
 pub mod staff;
+pub mod stages;
 pub mod voters;
 pub mod webhooks;

@@ -20,16 +20,7 @@ pub async fn ceremony(app: &TestApp) -> (Run, String) {
         .await
         .unwrap();
     assert_problem(early, 409, "ceremony_not_reached").await;
-    let moved = app
-        .post(
-            &format!("/api/v1/editions/{}/transitions", run.edition),
-            &json!({"to": "ceremony", "reason": "La cérémonie est avancée pour les essais."}),
-        )
-        .bearer_auth(&run.organization.admin.token)
-        .send()
-        .await
-        .unwrap();
-    assert_eq!(moved.status(), 200);
+    to_ceremony(app, &run).await;
     (run, prize)
 }
 
@@ -66,6 +57,113 @@ pub async fn staff(app: &TestApp, run: &Run, action: &str, prize: &str) -> Value
     assert_eq!(response.status(), 200, "{action}");
     json(response).await
 }
+
+/// Publishes the results of the run's edition, at the ceremony, once every prize the test left
+/// open is settled: the jury's (or a category's) decided by staff with a reason, a ballot never
+/// opened opened then closed. A ballot still open closes with the edition.
+pub async fn publish_results(app: &TestApp, run: &Run) -> Value {
+    let admin = &run.organization.admin.token;
+    let edition = json(
+        app.get(&format!("/api/v1/editions/{}", run.edition))
+            .bearer_auth(admin)
+            .send()
+            .await
+            .unwrap(),
+    )
+    .await;
+    for prize in edition["prizes"].as_array().unwrap() {
+        let id = prize["id"].as_str().unwrap();
+        if matches!(prize["kind"].as_str(), Some("jury" | "category")) {
+            let decision =
+                json!({"laureate": run.files[0], "reason": "Le jury a délibéré pour ce test."});
+            let decided = app
+                .post(&format!("/api/v1/prizes/{id}/decision"), &decision)
+                .bearer_auth(admin)
+                .send()
+                .await
+                .unwrap();
+            assert!(
+                decided.status().is_success() || decided.status() == 409,
+                "{}",
+                decided.text().await.unwrap()
+            );
+            continue;
+        }
+        let ballot = json(
+            app.get(&format!("/api/v1/prizes/{id}/ballot"))
+                .send()
+                .await
+                .unwrap(),
+        )
+        .await;
+        if ballot["state"] == "scheduled" {
+            staff(app, run, "ballot/open", id).await;
+            staff(app, run, "ballot/close", id).await;
+        }
+    }
+    let published = app
+        .post(
+            &format!("/api/v1/editions/{}/transitions", run.edition),
+            &json!({"to": "results_published"}),
+        )
+        .bearer_auth(admin)
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(
+        published.status(),
+        200,
+        "{}",
+        published.text().await.unwrap()
+    );
+    json(published).await
+}
+
+/// Moves the run's edition to the ceremony, earlier than its date, with a reason.
+pub async fn to_ceremony(app: &TestApp, run: &Run) {
+    let moved = app
+        .post(
+            &format!("/api/v1/editions/{}/transitions", run.edition),
+            &json!({"to": "ceremony", "reason": "La cérémonie est avancée pour les essais."}),
+        )
+        .bearer_auth(&run.organization.admin.token)
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(moved.status(), 200);
+}
+
+api_test!(async fn the_results_are_published_once_every_prize_is_settled(app) {
+    let (run, prize) = ceremony(&app).await;
+    let admin = &run.organization.admin.token;
+    let voters = councillors(&app, &run, 2).await;
+    staff(&app, &run, "ballot/open", &prize).await;
+    assert_eq!(vote(&app, &prize, &voters[0], &run.files[0]).await.status(), 201);
+    assert_eq!(vote(&app, &prize, &voters[1], &run.files[1]).await.status(), 201);
+    let publish = || app.post(&format!("/api/v1/editions/{}/transitions", run.edition), &json!({"to": "results_published"})).bearer_auth(admin).send();
+    // The jury has not decided, the public ballot never opened, the councillors' is tied.
+    let refused = assert_problem(publish().await.unwrap(), 409, "prizes_undecided").await;
+    let detail = refused["detail"].as_str().unwrap();
+    assert!(["Prix des conseillers", "Prix du jury", "Prix du public"].iter().all(|name| detail.contains(name)), "{detail}");
+    // Nothing of the refused move stays: the edition is at the ceremony, the ballot open.
+    let edition = json(app.get(&format!("/api/v1/editions/{}", run.edition)).bearer_auth(admin).send().await.unwrap()).await;
+    assert_eq!(edition["status"], "ceremony");
+    assert_eq!(json(app.get(&format!("/api/v1/prizes/{prize}/ballot")).send().await.unwrap()).await["state"], "open");
+    staff(&app, &run, "ballot/close", &prize).await;
+    let jury_prize = edition["prizes"].as_array().unwrap().iter().find(|p| p["kind"] == "jury").unwrap()["id"].as_str().unwrap().to_owned();
+    let decided = app.post(&format!("/api/v1/prizes/{jury_prize}/decision"), &json!({"laureate": run.files[2], "reason": "Le jury a délibéré après les auditions."})).bearer_auth(admin).send().await.unwrap();
+    assert!(decided.status().is_success(), "{}", decided.text().await.unwrap());
+    let public_prize = edition["prizes"].as_array().unwrap().iter().find(|p| p["kind"] == "public").unwrap()["id"].as_str().unwrap().to_owned();
+    staff(&app, &run, "ballot/open", &public_prize).await;
+    staff(&app, &run, "ballot/close", &public_prize).await;
+    // The public ballot nobody voted in is settled, without a laureate; the tie is not.
+    let refused = assert_problem(publish().await.unwrap(), 409, "prizes_undecided").await;
+    assert_eq!(refused["detail"].as_str().unwrap().matches("Prix").count(), 1, "{refused}");
+    assert!(refused["detail"].as_str().unwrap().contains("Prix des conseillers"));
+    let tie_break = json!({"application_id": run.files[1], "reason": "Tirage au sort en séance."});
+    assert_eq!(app.post(&format!("/api/v1/prizes/{prize}/results/tie-break"), &tie_break).bearer_auth(admin).send().await.unwrap().status(), 200);
+    assert_eq!(json(publish().await.unwrap()).await["status"], "results_published");
+});
 
 api_test!(async fn the_councillors_vote_at_the_ceremony(app) {
     let (run, prize) = ceremony(&app).await;
@@ -432,15 +530,8 @@ api_test!(async fn a_ballot_its_window_closed_stays_closed_and_publishable_after
     let set = app.request(reqwest::Method::PUT, &format!("/api/v1/prizes/{prize}/ballot")).json(&window).bearer_auth(admin).send().await.unwrap();
     assert_eq!(set.status(), 200);
     assert_eq!(json(set).await["state"], "closed");
-    for to in ["ceremony", "results_published"] {
-        let moved = app
-            .post(&format!("/api/v1/editions/{}/transitions", run.edition), &json!({"to": to, "reason": "Le calendrier de la cérémonie a changé."}))
-            .bearer_auth(admin)
-            .send()
-            .await
-            .unwrap();
-        assert_eq!(moved.status(), 200, "{to}");
-    }
+    to_ceremony(&app, &run).await;
+    publish_results(&app, &run).await;
     let ballot = json(app.get(&format!("/api/v1/prizes/{prize}/ballot")).send().await.unwrap()).await;
     assert_eq!(ballot["state"], "closed");
     staff(&app, &run, "results/publish", &prize).await;

@@ -3,8 +3,8 @@ use serde_json::{Value, json};
 use crate::helpers::*;
 
 api_test!(async fn demo_data_is_the_reference_case_and_loads_idempotently(app) {
-    prix_ceser::demo::seed(&app.db).await.unwrap();
-    prix_ceser::demo::seed(&app.db).await.unwrap();
+    prix_ceser::demo::seed(&app.db, &app.voter_keys).await.unwrap();
+    prix_ceser::demo::seed(&app.db, &app.voter_keys).await.unwrap();
 
     let editions = json(app.get("/api/v1/editions").send().await.unwrap()).await;
     let items = editions["items"].as_array().unwrap();
@@ -61,7 +61,7 @@ api_test!(async fn demo_data_is_the_reference_case_and_loads_idempotently(app) {
 });
 
 api_test!(async fn every_list_is_paged_with_its_limit_honoured(app) {
-    prix_ceser::demo::seed(&app.db).await.unwrap();
+    prix_ceser::demo::seed(&app.db, &app.voter_keys).await.unwrap();
     let editions = json(app.get("/api/v1/editions").send().await.unwrap()).await;
     let sixth = editions["items"][1]["id"].as_str().unwrap().to_owned();
     let gallery = format!("/api/v1/editions/{sixth}/candidates");

@@ -100,6 +100,8 @@ pub struct TestApp {
     pub database_url: String,
     /// Where this server stores attachments.
     pub storage_dir: PathBuf,
+    /// The keys this server seals and counts votes with.
+    pub voter_keys: VoterKeys,
     jwt: JwtKeys,
     _database: Option<TestDatabase>,
     _files: tempfile::TempDir,
@@ -155,8 +157,9 @@ async fn serve(url: &str, database: Option<TestDatabase>, env: &[(&str, &str)]) 
         .await
         .expect("Redis reachable");
     let voter_keys = VoterKeys::derive(&prix_ceser::state::voter_key(&settings).unwrap());
-    let application = Application::build_with_db(settings, db.clone(), voter_keys, shared_limits)
-        .expect("build the application");
+    let application =
+        Application::build_with_db(settings, db.clone(), voter_keys.clone(), shared_limits)
+            .expect("build the application");
     let port = application.port();
     tokio::spawn(application.run_until_stopped());
     TestApp {
@@ -169,6 +172,7 @@ async fn serve(url: &str, database: Option<TestDatabase>, env: &[(&str, &str)]) 
         db,
         database_url: url.to_owned(),
         storage_dir: PathBuf::from(&vars["PRIX_STORAGE_DIR"]),
+        voter_keys,
         jwt,
         _database: database,
         _files: files,

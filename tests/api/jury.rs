@@ -459,6 +459,9 @@ api_test!(async fn category_prizes_take_mentions_where_allowed(app) {
     assert_eq!(assert_problem(mentions, 422, "validation_failed").await["errors"][0]["field"], "mentions");
     assert_problem(decide(prize_of("jury"), json!({"laureate": run.files[0]})).await.unwrap(), 409, "no_ranking").await;
     assert_problem(decide(prize_of("jury"), json!({"laureate": run.files[5]})).await.unwrap(), 422, "validation_failed").await;
+    // A jury that deliberated without scoring: its decision stands with the reason written.
+    let deliberated = decide(prize_of("jury"), json!({"laureate": run.files[0], "reason": "Le jury a délibéré sur les dossiers, sans grille."})).await.unwrap();
+    assert_eq!(deliberated.status(), 200);
 });
 
 api_test!(async fn the_president_sees_no_ranking_before_their_own_cards(app) {
@@ -515,4 +518,33 @@ api_test!(async fn an_erased_juror_leaves_their_submitted_cards(app) {
     let account = json(app.get(&format!("/api/v1/users/{}", juror.id)).bearer_auth(&platform.token).send().await.unwrap()).await;
     assert_eq!((&account["display_name"], &account["disabled"], &account["roles"]), (&json!("Compte supprimé"), &json!(true), &json!([])));
     assert!(!account["email"].as_str().unwrap().contains(juror.email.split('@').next().unwrap()));
+});
+
+api_test!(async fn the_previous_laureate_is_one_of_the_previous_edition_s_laureates(app) {
+    let (run, _) = shortlisted(&app, "jury").await;
+    let admin = &run.organization.admin.token;
+    crate::ballots::to_ceremony(&app, &run).await;
+    // The jury's prize goes to the first file: its applicant is the laureate.
+    let published = crate::ballots::publish_results(&app, &run).await;
+    let number = published["number"].as_i64().unwrap() as i32;
+    let next = app.create_numbered_edition(&run.organization, number + 1, open_calendar()).await;
+    let next = next["id"].as_str().unwrap();
+    let laureate = &run.applicants[0];
+    let platform = app.create_platform_admin().await;
+    let granted = app.patch(&format!("/api/v1/users/{}", laureate.id), &json!({"roles": ["applicant", "jury"]})).bearer_auth(&platform.token).send().await.unwrap();
+    assert_eq!(granted.status(), 200);
+    let seat = |user: &TestUser, body: Value| app.request(Method::PUT, &format!("/api/v1/editions/{next}/jury/{}", user.id)).json(&body).bearer_auth(admin).send();
+    let stranger = app.create_user(&[Role::Jury]).await;
+    let as_laureate = json!({"seat": "qualified_personality", "previous_laureate": true});
+    let refused = assert_problem(seat(&stranger, as_laureate.clone()).await.unwrap(), 409, "not_previous_laureate").await;
+    assert!(refused["detail"].as_str().unwrap().contains(&format!("edition {number}")), "{refused}");
+    let elsewhere = seat(laureate, json!({"seat": "councillor", "previous_laureate": true})).await.unwrap();
+    assert_problem(elsewhere, 409, "not_previous_laureate").await;
+    let seated = seat(laureate, as_laureate).await.unwrap();
+    assert_eq!(json(seated).await["previous_laureate"], true);
+    // The stranger sits as a qualified personality, not as the laureate.
+    let seated = seat(&stranger, json!({"seat": "qualified_personality", "previous_laureate": false})).await.unwrap();
+    assert_eq!(seated.status(), 200);
+    let members = json(app.get(&format!("/api/v1/editions/{next}/jury")).bearer_auth(admin).send().await.unwrap()).await;
+    assert_eq!(members.as_array().unwrap().iter().filter(|m| m["previous_laureate"] == true).count(), 1);
 });

@@ -5,6 +5,7 @@ use sea_orm::{EntityTrait, QueryOrder};
 use serde_json::json;
 
 use crate::{
+    ballots::{publish_results, to_ceremony},
     helpers::*,
     jury::{Run, shortlisted},
 };
@@ -296,15 +297,8 @@ api_test!(async fn publishing_the_results_ends_the_vote(app) {
     let early = voter_token(&app, &prize, "premiere@example.org").await;
     let late = voter_token(&app, &prize, "retardataire@example.org").await;
     assert_eq!(vote(&app, &prize, &early, &run.files[0]).await.status(), 201);
-    for to in ["ceremony", "results_published"] {
-        let moved = app
-            .post(&format!("/api/v1/editions/{}/transitions", run.edition), &json!({"to": to, "reason": "La cérémonie est avancée pour les essais."}))
-            .bearer_auth(&run.organization.admin.token)
-            .send()
-            .await
-            .unwrap();
-        assert_eq!(moved.status(), 200, "{to}");
-    }
+    to_ceremony(&app, &run).await;
+    publish_results(&app, &run).await;
     // The ballot closed with the edition: no receipt for a vote after the results.
     assert_problem(vote(&app, &prize, &late, &run.files[1]).await, 409, "ballot_not_open").await;
     let ballot = json(app.get(&format!("/api/v1/prizes/{prize}/ballot")).send().await.unwrap()).await;

@@ -6,6 +6,7 @@ use serde_json::{Value, json};
 use crate::{
     applications::{Setup, complete_file, draft, setup, submitted},
     attachments::{PDF, form, upload},
+    ballots::{publish_results, to_ceremony},
     helpers::*,
     jury::{prepare, score, shortlisted},
 };
@@ -250,10 +251,8 @@ api_test!(async fn what_an_edition_decided_stays_once_its_results_are_out(app) {
     let slot = json!({"starts_at": "2026-11-04T09:30:00+01:00", "place": "Salle du conseil, Lyon"});
     let audition = format!("/api/v1/applications/{file}/audition");
     assert_eq!(send(&app, Method::PUT, &audition, slot.clone(), &admin).await.status(), 200);
-    for to in ["ceremony", "results_published"] {
-        let moved = send(&app, Method::POST, &format!("/api/v1/editions/{}/transitions", run.edition), json!({"to": to, "reason": "Cérémonie avancée pour le test."}), &admin).await;
-        assert_eq!(moved.status(), 200, "{to}");
-    }
+    to_ceremony(&app, &run).await;
+    publish_results(&app, &run).await;
     assert_problem(send(&app, Method::PUT, &audition, slot, &admin).await, 409, "edition_closed").await;
     let hide = send(&app, Method::POST, &format!("/api/v1/applications/{file}/visibility"), json!({"public": false}), &admin).await;
     assert_problem(hide, 409, "edition_closed").await;
@@ -266,10 +265,8 @@ api_test!(async fn the_jury_s_record_stays_once_the_results_are_out(app) {
     let admin = run.organization.admin.token.clone();
     let (edition, juror, application) = (&run.edition, &run.jury[3], &run.files[0]);
     let card = id(&json(score(&app, juror, application, "audition", 14).await).await);
-    for to in ["ceremony", "results_published"] {
-        let moved = send(&app, Method::POST, &format!("/api/v1/editions/{edition}/transitions"), json!({"to": to, "reason": "Cérémonie avancée pour le test."}), &admin).await;
-        assert_eq!(moved.status(), 200, "{to}");
-    }
+    to_ceremony(&app, &run).await;
+    publish_results(&app, &run).await;
     let closed = [
         (Method::PUT, format!("/api/v1/editions/{edition}/jury/{}", juror.id), json!({"seat": "councillor"})),
         (Method::DELETE, format!("/api/v1/editions/{edition}/jury/{}", juror.id), json!({})),

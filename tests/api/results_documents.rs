@@ -119,7 +119,7 @@ api_test!(async fn published_results_are_a_csv_and_a_signed_document(app) {
 });
 
 api_test!(async fn an_archived_edition_documents_its_laureates_and_mentions(app) {
-    prix_ceser::demo::seed(&app.db).await.unwrap();
+    prix_ceser::demo::seed(&app.db, &app.voter_keys).await.unwrap();
     let editions = json(app.get("/api/v1/editions").send().await.unwrap()).await;
     let fifth = editions["items"][0]["id"].as_str().unwrap().to_owned();
     let cress = editions["items"][3]["id"].as_str().unwrap().to_owned();

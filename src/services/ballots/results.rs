@@ -1,6 +1,7 @@
 //! Ballots: results, laureates, and the ceremony screen's live view.
 use super::*;
 use crate::domain::{
+    edition_lifecycle::{self, BallotOutcome},
     pagination::{Page, PageRequest},
     voter::VoterKeys,
 };
@@ -202,6 +203,57 @@ async fn open_count(
         )));
     }
     Ok(ballot::tally(&candidates, &chosen))
+}
+
+/// The names of the edition's prizes that are not settled (`edition_lifecycle::is_settled`) as
+/// the caller's transaction sees them: counts closed ballots, which needs the voter key.
+pub async fn unsettled_prizes(
+    txn: &impl ConnectionTrait,
+    keys: &VoterKeys,
+    edition: &edition::Model,
+) -> Result<Vec<String>, ApiError> {
+    let prizes = prize::Entity::find()
+        .filter(prize::Column::EditionId.eq(edition.id))
+        .order_by_asc(prize::Column::Position)
+        .all(txn)
+        .await?;
+    let mut unsettled = Vec::new();
+    for prize in prizes {
+        let decided = prize_decision::Entity::find_by_id(prize.id)
+            .one(txn)
+            .await?
+            .is_some();
+        let ballot = match prize.kind {
+            PrizeKind::Councillors | PrizeKind::Public if !decided => {
+                ballot_entity::Entity::find_by_id(prize.id).one(txn).await?
+            }
+            _ => None,
+        };
+        let mut leaders = Vec::new();
+        let outcome = match &ballot {
+            Some(ballot) => {
+                let state = state_of(ballot, prize.kind, edition.status, Utc::now());
+                if state == BallotState::Closed {
+                    let turnout = ballot_voter::Entity::find()
+                        .filter(ballot_voter::Column::PrizeId.eq(prize.id))
+                        .count(txn)
+                        .await?;
+                    leaders = open_count(txn, keys, &prize, turnout).await?.leaders;
+                }
+                Some((state, ballot.tie_break_id.is_some()))
+            }
+            None => None,
+        };
+        let outcome = outcome.map(|(state, tie_broken)| BallotOutcome {
+            state,
+            leaders: &leaders,
+            tie_broken,
+        });
+        if !edition_lifecycle::is_settled(decided, outcome) {
+            unsettled.push(prize.name);
+        }
+    }
+    Ok(unsettled)
 }
 
 #[derive(Debug, Clone, Serialize, ToSchema)]

@@ -140,7 +140,7 @@ pub async fn criteria_of(
         .collect())
 }
 
-async fn view(
+pub async fn view(
     db: &impl ConnectionTrait,
     model: edition_entity::Model,
 ) -> Result<Edition, ApiError> {
@@ -440,20 +440,6 @@ pub async fn update(
         AuditEntry::by(caller.id, "edition.updated", "edition", id, json!({})),
     )
     .await?;
-    let edition = view(&txn, model).await?;
-    txn.commit().await?;
-    Ok(edition)
-}
-
-pub async fn transition(
-    db: &DatabaseConnection,
-    caller: &Principal,
-    id: Uuid,
-    to: EditionStatus,
-    reason: Option<String>,
-) -> Result<Edition, ApiError> {
-    let txn = db::begin_write(db).await?;
-    let model = transition_in(&txn, caller, id, to, reason).await?;
     let edition = view(&txn, model).await?;
     txn.commit().await?;
     Ok(edition)

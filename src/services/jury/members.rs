@@ -19,7 +19,7 @@ pub async fn set_member(
     previous_laureate: bool,
 ) -> Result<JuryMember, ApiError> {
     let txn = db::begin_write(db).await?;
-    managed_running(&txn, caller, edition_id).await?;
+    let edition = managed_running(&txn, caller, edition_id).await?;
     let account = user::Entity::find_by_id(user_id)
         .one(&txn)
         .await?
@@ -34,6 +34,10 @@ pub async fn set_member(
         .iter()
         .any(|member| member.seat == seat && member.user_id != user_id);
     check_seat_available(seat, held_by_another)?;
+    if previous_laureate {
+        let previous = lookups::previous_edition(&txn, &edition).await?;
+        check_previous_laureate(user_id, seat, previous.as_ref())?;
+    }
     match membership(&txn, edition_id, user_id).await? {
         Some(existing) => {
             let mut active = existing.into_active_model();

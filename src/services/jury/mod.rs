@@ -47,7 +47,8 @@ use crate::{
         edition_lifecycle::check_not_concluded,
         jury::{
             CompositionFinding, Seat, check_assignment, check_conflict_declaration,
-            check_may_see_others_scores, check_seat_available, check_seat_holder,
+            check_may_see_others_scores, check_previous_laureate, check_seat_available,
+            check_seat_holder,
         },
         scoring::{self, ApplicationToRank, Card, RankedApplication, Round, ScorecardStatus},
     },
@@ -61,7 +62,7 @@ use crate::{
         audit::{self, AuditEntry},
         editions::{self, Edition},
         lookups::{
-            AuditionSlot, audition_of, composition_findings_of, find_edition, jury_members_of,
+            self, AuditionSlot, audition_of, composition_findings_of, find_edition, jury_members_of,
         },
         staff,
     },
