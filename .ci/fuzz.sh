@@ -256,7 +256,8 @@ open_edition = next(e for e in editions if e["status"] == "applications_open")
 users = {u["email"]: u for u in every("/users?limit=200", admin)}
 juror = users["presidence@ceser-ara.example"]["id"]
 
-# The demo seats nobody on a jury nor a councillors' roster: the juror would meet only 404s.
+# The juror sits on the 6th edition's jury (as the demo seats it: this writes nothing new) and
+# on the councillors' roster.
 call("PUT", f"/editions/{sixth['id']}/jury/{juror}", admin, {"seat": "president"})
 call("PUT", f"/organizations/{ara}/councillors/{juror}", admin, {"college": "Collège 1"})
 # Demo files have no applicant account: give the applicant's neighbour a draft and an

@@ -1,8 +1,9 @@
 //! Demo data: the CESER Auvergne-Rhône-Alpes with its archived 5th edition (2025 laureates)
-//! and its 6th edition exactly as announced, an open 7th edition to apply to, the CESER PACA,
+//! and its 6th edition exactly as announced (its jury seated, its candidates' videos, its ballots
+//! on the ceremony day), an open 7th edition to apply to, the CESER PACA,
 //! the CRESS's first "Graines de l'innovation sociale" with its four sponsored categories,
 //! and demo accounts. Loading it twice changes nothing.
-use chrono::{Days, NaiveDate, Utc};
+use chrono::{DateTime, Days, NaiveDate, Utc};
 use sea_orm::{ColumnTrait, DatabaseConnection, EntityTrait, QueryFilter};
 use uuid::Uuid;
 
@@ -16,10 +17,11 @@ use crate::{
             self, CandidatePool, DateRange, EditionSettings, EditionStatus, PrizeKind, PrizeSpec,
             ScoreScale,
         },
+        jury::Seat,
         voter::VoterKeys,
     },
     entities::{edition as edition_entity, organization, user},
-    services::{accounts, applications, editions, jury, organizations, stages},
+    services::{accounts, applications, ballots, editions, jury, organizations, stages},
 };
 
 /// A demo account and its password, printed when the demo starts.
@@ -31,7 +33,7 @@ pub struct DemoAccount {
     pub platform_admin: bool,
 }
 
-pub const ACCOUNTS: [DemoAccount; 8] = [
+pub const ACCOUNTS: [DemoAccount; 11] = [
     DemoAccount {
         email: "admin@prix-ceser.example",
         password: "demo-admin-2026",
@@ -75,6 +77,27 @@ pub const ACCOUNTS: [DemoAccount; 8] = [
         platform_admin: false,
     },
     DemoAccount {
+        email: "presidence.jeunes@ceser-ara.example",
+        password: "demo-jury-2026",
+        display_name: "Présidence du CESER des jeunes",
+        roles: &[Role::Jury],
+        platform_admin: false,
+    },
+    DemoAccount {
+        email: "personnalite.b@example.org",
+        password: "demo-jury-2026",
+        display_name: "Personnalité qualifiée B",
+        roles: &[Role::Jury],
+        platform_admin: false,
+    },
+    DemoAccount {
+        email: LAUREATE_2025,
+        password: "demo-jury-2026",
+        display_name: "Résonansemble, lauréat 2025",
+        roles: &[Role::Applicant, Role::Jury],
+        platform_admin: false,
+    },
+    DemoAccount {
         email: "conseillere.a@ceser-ara.example",
         password: "demo-conseil-2026",
         display_name: "Conseillère A",
@@ -90,6 +113,33 @@ pub const ACCOUNTS: [DemoAccount; 8] = [
     },
 ];
 
+/// The account that applied for Résonansemble, a laureate of the 5th edition, who sits on the
+/// 6th edition's jury as its previous laureate.
+const LAUREATE_2025: &str = "contact@resonansemble.example";
+
+/// The 6th edition's jury as the sources describe it: the CESER's president, the youth CESER's
+/// president, three qualified personalities (one the 5th edition's laureate), a councillor.
+const SIXTH_JURY: [(&str, Seat, bool); 6] = [
+    ("presidence@ceser-ara.example", Seat::President, false),
+    (
+        "presidence.jeunes@ceser-ara.example",
+        Seat::YouthPresident,
+        false,
+    ),
+    (
+        "jury.personnalite@example.org",
+        Seat::QualifiedPersonality,
+        false,
+    ),
+    (
+        "personnalite.b@example.org",
+        Seat::QualifiedPersonality,
+        false,
+    ),
+    (LAUREATE_2025, Seat::QualifiedPersonality, true),
+    ("conseillere.a@ceser-ara.example", Seat::Councillor, false),
+];
+
 const DEMO_COLLEGE: &str = "Collège 3 — associations";
 
 const ARA: [&str; 12] = [
@@ -98,6 +148,51 @@ const ARA: [&str; 12] = [
 
 fn date(text: &str) -> NaiveDate {
     text.parse().expect("demo dates are valid")
+}
+
+/// A demo application: its structure, its action, where it takes place, and, where the
+/// sources give them, its video and the demo account that applied.
+struct DemoFile {
+    name: &'static str,
+    summary: &'static str,
+    commune: &'static str,
+    postal_code: &'static str,
+    video: Option<&'static str>,
+    applicant: Option<&'static str>,
+}
+
+const fn file(
+    name: &'static str,
+    summary: &'static str,
+    commune: &'static str,
+    postal_code: &'static str,
+) -> DemoFile {
+    DemoFile {
+        name,
+        summary,
+        commune,
+        postal_code,
+        video: None,
+        applicant: None,
+    }
+}
+
+impl DemoFile {
+    /// The candidate presented as a video (the public prize's gallery).
+    const fn with_video(self, video: &'static str) -> DemoFile {
+        DemoFile {
+            video: Some(video),
+            ..self
+        }
+    }
+
+    /// The application made by this demo account.
+    const fn by(self, email: &'static str) -> DemoFile {
+        DemoFile {
+            applicant: Some(email),
+            ..self
+        }
+    }
 }
 
 fn codes(list: &[&str]) -> Vec<String> {
@@ -134,6 +229,18 @@ struct Seeder<'a> {
     db: &'a DatabaseConnection,
     keys: &'a VoterKeys,
     platform: Principal,
+    /// The demo accounts' ids, in the order of `ACCOUNTS`.
+    accounts: Vec<Uuid>,
+}
+
+impl Seeder<'_> {
+    fn account(&self, email: &str) -> Uuid {
+        let index = ACCOUNTS
+            .iter()
+            .position(|account| account.email == email)
+            .expect("a demo account");
+        self.accounts[index]
+    }
 }
 
 pub async fn seed(
@@ -155,6 +262,7 @@ pub async fn seed(
         db,
         keys,
         platform: platform.clone(),
+        accounts: ids.clone(),
     };
 
     let ara = ensure_organization(
@@ -233,19 +341,20 @@ pub async fn seed(
         },
     };
     let laureates_2025 = [
-        (
+        file(
             "Résonansemble",
             "De la musique vivante dans les EHPAD et les hôpitaux",
             "Lyon",
             "69003",
-        ),
-        (
+        )
+        .by(LAUREATE_2025),
+        file(
             "Concertina-Rencontres",
             "Trois jours de rencontres d'été sur l'enfermement : prison, rétention, psychiatrie",
             "Dieulefit",
             "26220",
         ),
-        (
+        file(
             "Solivet",
             "Paw'sitive Job : une pension canine solidaire, atelier d'insertion pour jusqu'à 24 chiens",
             "Clermont-Ferrand",
@@ -287,38 +396,43 @@ pub async fn seed(
         },
     };
     let shortlisted_2026 = [
-        (
+        file(
             "Jardins partagés du Plateau (démo)",
             "Des jardins nourriciers cultivés avec les habitants d'un quartier prioritaire",
             "Villeurbanne",
             "69100",
-        ),
-        (
+        )
+        .with_video("https://vimeo.com/900000001"),
+        file(
             "Répar'Vélo solidaire (démo)",
             "Un atelier de réparation de vélos qui forme des jeunes sans emploi",
             "Grenoble",
             "38000",
-        ),
-        (
+        )
+        .with_video("https://vimeo.com/900000002"),
+        file(
             "Le Bus des savoirs (démo)",
             "Une médiathèque itinérante dans les villages de montagne",
             "Aurillac",
             "15000",
-        ),
-        (
+        )
+        .with_video("https://vimeo.com/900000003"),
+        file(
             "Cuisine des deux rives (démo)",
             "Une cantine interculturelle tenue par des personnes réfugiées",
             "Saint-Étienne",
             "42000",
-        ),
-        (
+        )
+        .with_video("https://vimeo.com/900000004"),
+        file(
             "Répit aidants (démo)",
             "Des séjours de répit pour les proches aidants et leurs aidés",
             "Annecy",
             "74000",
-        ),
+        )
+        .with_video("https://vimeo.com/900000005"),
     ];
-    ensure_edition(
+    if let Some(created) = ensure_edition(
         &seeder,
         ara,
         sixth,
@@ -326,7 +440,10 @@ pub async fn seed(
         EditionStatus::Audition,
         &shortlisted_2026,
     )
-    .await?;
+    .await?
+    {
+        prepare_sixth_ceremony(&seeder, created).await?;
+    }
 
     // The next edition, open today whatever the date, so that the walk-through can apply.
     let today = calendar::today(Utc::now());
@@ -352,13 +469,13 @@ pub async fn seed(
         },
     };
     let applied_2027 = [
-        (
+        file(
             "Ressourcerie des Monts (démo)",
             "Collecter, réparer et revendre à petit prix dans les villages",
             "Le Puy-en-Velay",
             "43000",
         ),
-        (
+        file(
             "Pairs aidants numériques (démo)",
             "Des jeunes accompagnent des aînés dans leurs démarches en ligne",
             "Valence",
@@ -414,31 +531,31 @@ pub async fn seed(
         ),
     ];
     let graines_candidates = [
-        (
+        file(
             "Simplon.Co",
             "Former au numérique pour en faire un levier d'inclusion",
             "Clermont-Ferrand",
             "63000",
         ),
-        (
+        file(
             "Habitat et humanisme — Les escales solidaires",
             "Un tiers-lieu de rencontre solidaire et inclusif",
             "Clermont-Ferrand",
             "63000",
         ),
-        (
+        file(
             "Coopérative auvergnate de l'alimentation de proximité (Caap)",
             "Revitaliser le territoire par les commerces alimentaires de proximité",
             "Clermont-Ferrand",
             "63000",
         ),
-        (
+        file(
             "Artex",
             "Le réemploi des « pépites » du secteur artistique et culturel",
             "Clermont-Ferrand",
             "63000",
         ),
-        (
+        file(
             "1 cabas pour 1 étudiant",
             "Une famille marraine offre des courses et du lien à un étudiant",
             "Clermont-Ferrand",
@@ -506,8 +623,8 @@ async fn ensure_edition(
     settings: EditionSettings,
     prizes: Vec<PrizeSpec>,
     status: EditionStatus,
-    demo_applications: &[(&str, &str, &str, &str)],
-) -> anyhow::Result<()> {
+    demo_files: &[DemoFile],
+) -> anyhow::Result<Option<Uuid>> {
     let (db, platform) = (seeder.db, &seeder.platform);
     let exists = edition_entity::Entity::find()
         .filter(edition_entity::Column::OrganizationId.eq(organization_id))
@@ -516,7 +633,7 @@ async fn ensure_edition(
         .await?
         .is_some();
     if exists {
-        return Ok(());
+        return Ok(None);
     }
     let failed = |error: crate::error::ApiError| anyhow::anyhow!("{}", error.problem().detail);
     let criteria = edition::default_criteria();
@@ -539,20 +656,21 @@ async fn ensure_edition(
         .await
         .map_err(failed)?;
     let mut imported = Vec::new();
-    for (name, summary, commune, postal_code) in demo_applications {
+    for file in demo_files {
         let action = ActionPresentation {
             applicant_kind: Some(ApplicantKind::Association),
-            structure_name: Some(name.to_string()),
-            action_title: Some(name.to_string()),
-            summary: Some(summary.to_string()),
-            description: Some(summary.to_string()),
+            structure_name: Some(file.name.to_string()),
+            action_title: Some(file.name.to_string()),
+            summary: Some(file.summary.to_string()),
+            description: Some(file.summary.to_string()),
             action_start: Some(window.start),
             action_end: Some(window.end),
             locations: vec![Location {
-                commune: commune.to_string(),
-                postal_code: postal_code.to_string(),
+                commune: file.commune.to_string(),
+                postal_code: file.postal_code.to_string(),
             }],
             answers: answers.clone(),
+            video_url: file.video.map(str::to_owned),
             ..Default::default()
         };
         let content = ApplicationContent {
@@ -560,15 +678,26 @@ async fn ensure_edition(
             ..Default::default()
         };
         let shortlisted = status > EditionStatus::Selection;
-        let id = applications::import(db, platform.id, created.id, &content, shortlisted)
-            .await
-            .map_err(failed)?;
+        let applicant = file.applicant.map(|email| seeder.account(email));
+        let id = applications::import(
+            db,
+            platform.id,
+            applicant,
+            created.id,
+            &content,
+            shortlisted,
+        )
+        .await
+        .map_err(failed)?;
         imported.push(id);
     }
     if status >= EditionStatus::ResultsPublished {
-        // Each prize, in order, goes to the application in the same place of the list.
-        for (prize, laureate) in created.prizes.iter().zip(&imported) {
-            jury::import_decision(db, platform.id, prize.id, *laureate)
+        // Each prize, in order, goes to the application in the same place of the list; the
+        // applications beyond the prizes are the jury's honourable mentions, on the first.
+        let mentions = imported.get(created.prizes.len()..).unwrap_or_default();
+        for (index, (prize, laureate)) in created.prizes.iter().zip(&imported).enumerate() {
+            let mentions = if index == 0 { mentions } else { &[] };
+            jury::import_decision(db, platform.id, prize.id, *laureate, mentions)
                 .await
                 .map_err(failed)?;
         }
@@ -581,6 +710,50 @@ async fn ensure_edition(
             .await
             .map_err(failed)?;
         current = next;
+    }
+    Ok(Some(created.id))
+}
+
+/// Seats the 6th edition's jury and sets its ballots' windows on the ceremony day (Paris
+/// time): the public votes online during the day, the councillors during the ceremony.
+async fn prepare_sixth_ceremony(seeder: &Seeder<'_>, edition_id: Uuid) -> anyhow::Result<()> {
+    let failed = |error: crate::error::ApiError| anyhow::anyhow!("{}", error.problem().detail);
+    for (email, seat, previous_laureate) in SIXTH_JURY {
+        let account = seeder.account(email);
+        jury::set_member(
+            seeder.db,
+            &seeder.platform,
+            edition_id,
+            account,
+            seat,
+            previous_laureate,
+        )
+        .await
+        .map_err(failed)?;
+    }
+    let at = |text: &str| {
+        DateTime::parse_from_rfc3339(text)
+            .expect("demo times are valid")
+            .with_timezone(&Utc)
+    };
+    let edition = editions::get(seeder.db, Some(&seeder.platform), edition_id)
+        .await
+        .map_err(failed)?;
+    for prize in edition.prizes {
+        let (opens, closes) = match prize.kind {
+            PrizeKind::Public => ("2026-12-14T08:00:00+01:00", "2026-12-14T16:00:00+01:00"),
+            PrizeKind::Councillors => ("2026-12-14T17:00:00+01:00", "2026-12-14T18:00:00+01:00"),
+            _ => continue,
+        };
+        ballots::set_window(
+            seeder.db,
+            &seeder.platform,
+            prize.id,
+            Some(at(opens)),
+            Some(at(closes)),
+        )
+        .await
+        .map_err(failed)?;
     }
     Ok(())
 }

@@ -50,8 +50,8 @@ pub async fn composition_findings_of(
     Ok(composition_findings(&seats))
 }
 
-/// The edition before this one in its organization, once its results are published, with the
-/// accounts that applied for its laureates: the prizes decided, and the winners of its
+/// The edition before this one in its organization, with the accounts that applied for its
+/// laureates once its results are published: the prizes decided, and the winners of its
 /// published ballots (from the count stored at publication, or the tie's resolution).
 pub async fn previous_edition(
     db: &impl ConnectionTrait,
@@ -60,16 +60,19 @@ pub async fn previous_edition(
     let Some(previous) = edition::Entity::find()
         .filter(edition::Column::OrganizationId.eq(edition.organization_id))
         .filter(edition::Column::Number.lt(edition.number))
-        .filter(
-            edition::Column::Status
-                .is_in([EditionStatus::ResultsPublished, EditionStatus::Archived]),
-        )
         .order_by_desc(edition::Column::Number)
         .one(db)
         .await?
     else {
         return Ok(None);
     };
+    if previous.status < EditionStatus::ResultsPublished {
+        // Its laureates are not known yet: nothing to check against.
+        return Ok(Some(PreviousEdition {
+            number: previous.number,
+            laureate_applicants: Vec::new(),
+        }));
+    }
     let prizes: Vec<Uuid> = prize::Entity::find()
         .select_only()
         .column(prize::Column::Id)

@@ -54,10 +54,33 @@ api_test!(async fn demo_data_is_the_reference_case_and_loads_idempotently(app) {
     ]);
     assert!(graines["prizes"].as_array().unwrap().iter().all(|p| p["kind"] == "category" && p["mentions_allowed"] == true));
 
+    // The CRESS jury noticed one association without awarding it a prize: its mention.
+    assert_eq!(cress[0]["mentions"][0]["action_title"], "1 cabas pour 1 étudiant");
+
+    // The 6th edition's jury passes its own composition check, its previous laureate a
+    // laureate of the 5th; its candidates are presented as videos; its ballots open on the
+    // ceremony day.
+    let admin = app.login_token("secretariat@ceser-ara.example", "demo-secretariat-2026").await;
+    let sixth_id = sixth["id"].as_str().unwrap();
+    let check = json(app.get(&format!("/api/v1/editions/{sixth_id}/jury/composition-check")).bearer_auth(&admin).send().await.unwrap()).await;
+    assert_eq!(check, json!([]));
+    let jury = json(app.get(&format!("/api/v1/editions/{sixth_id}/jury")).bearer_auth(&admin).send().await.unwrap()).await;
+    let laureate = jury.as_array().unwrap().iter().find(|m| m["previous_laureate"] == true).unwrap();
+    let resonansemble = fifth.as_array().unwrap().iter().find(|c| c["action_title"] == "Résonansemble").unwrap();
+    let own = json(app.get(&format!("/api/v1/applications/{}", resonansemble["id"].as_str().unwrap())).bearer_auth(&app.login_token("contact@resonansemble.example", "demo-jury-2026").await).send().await.unwrap()).await;
+    assert_eq!((own["id"].as_str(), laureate["seat"].as_str()), (resonansemble["id"].as_str(), Some("qualified_personality")));
+    assert!(gallery.as_array().unwrap().iter().all(|c| c["video_url"].as_str().is_some_and(|url| url.starts_with("https://vimeo.com/"))), "{gallery}");
+    for prize in sixth["prizes"].as_array().unwrap().iter().filter(|p| p["kind"] != "jury") {
+        let ballot = json(app.get(&format!("/api/v1/prizes/{}/ballot", prize["id"].as_str().unwrap())).send().await.unwrap()).await;
+        for end in ["opens_at", "closes_at"] {
+            assert!(ballot[end].as_str().unwrap().starts_with("2026-12-14T"), "{ballot}");
+        }
+    }
+
     for account in &prix_ceser::demo::ACCOUNTS {
         assert_eq!(app.login(account.email, account.password).await.status(), 200, "{}", account.email);
     }
-    assert_eq!(prix_ceser::services::audit::verify(&app.db).await.unwrap(), 54);
+    assert_eq!(prix_ceser::services::audit::verify(&app.db).await.unwrap(), 65);
 });
 
 api_test!(async fn every_list_is_paged_with_its_limit_honoured(app) {

@@ -255,6 +255,16 @@ impl TestApp {
         .unwrap()
     }
 
+    /// The access token of a login that must succeed.
+    pub async fn login_token(&self, email: &str, password: &str) -> String {
+        let response = self.login(email, password).await;
+        assert_eq!(response.status(), 200, "{email}");
+        json(response).await["access_token"]
+            .as_str()
+            .unwrap()
+            .to_owned()
+    }
+
     /// Files in the attachment storage folder (uploads in progress included).
     pub fn stored_files(&self) -> Vec<PathBuf> {
         fn walk(dir: &Path, found: &mut Vec<PathBuf>) {

@@ -260,6 +260,7 @@ pub async fn set_public(
 pub async fn import(
     db: &DatabaseConnection,
     actor: Uuid,
+    applicant: Option<Uuid>,
     edition_id: Uuid,
     content: &ApplicationContent,
     shortlisted: bool,
@@ -270,7 +271,7 @@ pub async fn import(
     application::Entity::insert(application::ActiveModel {
         id: Set(id),
         edition_id: Set(edition_id),
-        applicant_id: Set(None),
+        applicant_id: Set(applicant),
         status: Set(ApplicationStatus::Submitted),
         auto_eligible: Set(Some(true)),
         auto_findings: Set(Some("[]".to_owned())),

@@ -167,13 +167,14 @@ pub async fn import_decision(
     actor: Uuid,
     prize_id: Uuid,
     laureate: Uuid,
+    mentions: &[Uuid],
 ) -> Result<(), ApiError> {
     let txn = db::begin_write(db).await?;
     prize_decision::Entity::insert(prize_decision::ActiveModel {
         prize_id: Set(prize_id),
         laureate_id: Set(laureate),
         casting_vote: Set(false),
-        mentions: Set("[]".to_owned()),
+        mentions: Set(json!(mentions).to_string()),
         decided_by: Set(actor),
         decided_at: Set(db::now()),
         reason: Set(None),
@@ -187,7 +188,7 @@ pub async fn import_decision(
             "prize.decision_imported",
             "prize",
             prize_id,
-            json!({ "laureate": laureate }),
+            json!({ "laureate": laureate, "mentions": mentions }),
         ),
     )
     .await?;
