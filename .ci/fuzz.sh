@@ -92,7 +92,7 @@ RULES = {
     **dict.fromkeys(
         ["health_live", "health_ready", "register", "issue_token", "refresh_session", "logout",
          "accept_invitation", "list_organizations", "get_organization", "list_editions",
-         "get_edition", "get_prize", "list_candidates", "list_laureates", "export_results", "get_signed_results", "get_jwks", "get_ballot", "check_receipt",
+         "get_edition", "get_prize", "list_colleges", "list_candidates", "list_laureates", "export_results", "get_signed_results", "get_jwks", "get_ballot", "check_receipt",
          "get_results", "list_receipt_hashes", "live_results", "request_voter_code", "confirm_voter_code",
          "resend_verification", "forgot_password", "reset_password", "get_widget_asset",
          "get_widget_page", "get_ceremony_screen"], PUBLIC),
@@ -109,7 +109,8 @@ RULES = {
          "list_assignments", "add_assignment", "remove_assignment", "reopen_scorecard",
          "confirm_shortlist", "schedule_audition", "set_ballot_window", "open_ballot",
          "close_ballot", "break_tie", "publish_results", "set_councillor", "list_councillors",
-         "remove_councillor", "import_councillors", "create_webhook", "list_webhooks",
+         "remove_councillor", "import_councillors", "create_college", "rename_college",
+         "delete_college", "create_webhook", "list_webhooks",
          "get_webhook", "update_webhook", "delete_webhook", "rotate_webhook_secret",
          "list_webhook_deliveries", "redeliver_webhook_delivery"], ADMIN),
     **dict.fromkeys(
@@ -259,7 +260,7 @@ juror = users["presidence@ceser-ara.example"]["id"]
 # The juror sits on the 6th edition's jury (as the demo seats it: this writes nothing new) and
 # on the councillors' roster.
 call("PUT", f"/editions/{sixth['id']}/jury/{juror}", admin, {"seat": "president"})
-call("PUT", f"/organizations/{ara}/councillors/{juror}", admin, {"college": "Collège 1"})
+call("PUT", f"/organizations/{ara}/councillors/{juror}", admin, {"college": "Collège 1 — entreprises"})
 # Demo files have no applicant account: give the applicant's neighbour a draft and an
 # attachment, which the applicant must not reach.
 paul = login("paul.durand@example.org", "demo-candidat-2026")

@@ -21,7 +21,7 @@ use crate::{
         voter::VoterKeys,
     },
     entities::{edition as edition_entity, organization, user},
-    services::{accounts, applications, ballots, editions, jury, organizations, stages},
+    services::{accounts, applications, ballots, colleges, editions, jury, organizations, stages},
 };
 
 /// A demo account and its password, printed when the demo starts.
@@ -140,7 +140,16 @@ const SIXTH_JURY: [(&str, Seat, bool); 6] = [
     ("conseillere.a@ceser-ara.example", Seat::Councillor, false),
 ];
 
-const DEMO_COLLEGE: &str = "Collège 3 — associations";
+/// The four colleges of a CESER (the law's: companies and the self-employed, employees' unions,
+/// associations and bodies of collective life, qualified personalities).
+const CESER_COLLEGES: [&str; 4] = [
+    "Collège 1 — entreprises",
+    "Collège 2 — syndicats de salariés",
+    "Collège 3 — associations",
+    "Collège 4 — personnalités qualifiées",
+];
+
+const DEMO_COLLEGE: &str = CESER_COLLEGES[2];
 
 const ARA: [&str; 12] = [
     "01", "03", "07", "15", "26", "38", "42", "43", "63", "69", "73", "74",
@@ -283,6 +292,7 @@ pub async fn seed(
     )
     .await?;
     organizations::add_admin(db, &platform, ara, ids[1]).await?;
+    ensure_colleges(&seeder, ara).await?;
     // The CESER's councillors are on its roster (as if they had accepted its invitation).
     let txn = crate::db::begin_write(db).await?;
     for (account, id) in ACCOUNTS.iter().zip(&ids) {
@@ -291,7 +301,7 @@ pub async fn seed(
         }
     }
     txn.commit().await?;
-    ensure_organization(
+    let paca = ensure_organization(
         db,
         &platform,
         organizations::OrganizationFields {
@@ -305,6 +315,8 @@ pub async fn seed(
         },
     )
     .await?;
+    // 140 councillors in four colleges, as the sources describe it.
+    ensure_colleges(&seeder, paca).await?;
     let cress = ensure_organization(
         db,
         &platform,
@@ -572,6 +584,27 @@ pub async fn seed(
     )
     .await?;
     Ok(&ACCOUNTS)
+}
+
+/// The organization's colleges are the CESER's four, unless it has some.
+async fn ensure_colleges(seeder: &Seeder<'_>, organization_id: Uuid) -> anyhow::Result<()> {
+    if !colleges::names(seeder.db, organization_id)
+        .await?
+        .is_empty()
+    {
+        return Ok(());
+    }
+    for name in CESER_COLLEGES {
+        colleges::create(
+            seeder.db,
+            &seeder.platform,
+            organization_id,
+            name.to_owned(),
+        )
+        .await
+        .map_err(|error| anyhow::anyhow!("{}", error.problem().detail))?;
+    }
+    Ok(())
 }
 
 async fn ensure_account(db: &DatabaseConnection, account: &DemoAccount) -> anyhow::Result<Uuid> {

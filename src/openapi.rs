@@ -175,6 +175,11 @@ pub const BOUNDED_LISTS: &[(&str, &str, Option<u64>)] = &[
         "the organization's webhooks",
         Some(crate::domain::webhook::MAX_PER_ORGANIZATION),
     ),
+    (
+        "list_colleges",
+        "the organization's colleges",
+        Some(crate::domain::college::MAX_PER_ORGANIZATION as u64),
+    ),
     ("list_laureates", "one per prize of the edition", None),
     (
         "list_application_conflicts",

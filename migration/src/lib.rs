@@ -22,6 +22,7 @@ mod m20261130_000006_embed_origins;
 mod m20261130_000007_api_tokens;
 mod m20261130_000008_webhooks;
 mod m20261130_000009_application_rna;
+mod m20261201_000001_colleges;
 
 pub struct Migrator;
 
@@ -49,6 +50,7 @@ impl MigratorTrait for Migrator {
             Box::new(m20261130_000007_api_tokens::Migration),
             Box::new(m20261130_000008_webhooks::Migration),
             Box::new(m20261130_000009_application_rna::Migration),
+            Box::new(m20261201_000001_colleges::Migration),
         ]
     }
 }

@@ -73,6 +73,11 @@ pub const RULES: &[(&str, Rule)] = &[
     ("list_organization_admins", Rule::AnyOf(ADMIN)),
     ("add_organization_admin", Rule::AnyOf(ADMIN)),
     ("remove_organization_admin", Rule::AnyOf(ADMIN)),
+    // An organization's colleges: public; kept by its staff (others get 404).
+    ("list_colleges", Rule::Public),
+    ("create_college", Rule::AnyOf(ADMIN)),
+    ("rename_college", Rule::AnyOf(ADMIN)),
+    ("delete_college", Rule::AnyOf(ADMIN)),
     // Staff of that organization (others get 404).
     ("create_webhook", Rule::AnyOf(ADMIN)),
     ("list_webhooks", Rule::AnyOf(ADMIN)),
@@ -186,6 +191,7 @@ pub const RULES: &[(&str, Rule)] = &[
 pub const ANY_ORIGIN: &[&str] = &[
     "list_organizations",
     "get_organization",
+    "list_colleges",
     "list_editions",
     "get_edition",
     "list_candidates",

@@ -39,6 +39,7 @@ pub mod attachment;
 pub mod audit_chain;
 pub mod ballot;
 pub mod calendar;
+pub mod college;
 pub mod departement;
 pub mod display_name;
 pub mod edition;

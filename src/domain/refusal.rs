@@ -105,6 +105,12 @@ pub enum ProblemCode {
     TooManyTokens,
     /// The organization already has the most webhooks allowed: delete one first.
     TooManyWebhooks,
+    /// The organization already has the most colleges allowed.
+    TooManyColleges,
+    /// Councillors are in this college or invited to it: move them first.
+    CollegeInUse,
+    /// The organization already has a college of this name.
+    CollegeNameTaken,
     /// The ceremony day has not come (give a written reason to move to it earlier).
     CeremonyNotReached,
     /// A prize is not settled: decide it, or close its ballot and resolve any tie.

@@ -7,6 +7,8 @@ use super::{
 
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct RosterEntry {
+    /// Its line in the file (the header is line 1).
+    pub line: usize,
     pub email: Email,
     pub name: DisplayName,
     pub college: String,
@@ -76,6 +78,7 @@ pub fn parse(csv_text: &str) -> Result<Vec<RosterEntry>, Vec<FieldError>> {
                     ));
                 }
                 entries.push(RosterEntry {
+                    line,
                     email,
                     name,
                     college,
@@ -97,6 +100,23 @@ pub fn parse(csv_text: &str) -> Result<Vec<RosterEntry>, Vec<FieldError>> {
     }
     if errors.is_empty() {
         Ok(entries)
+    } else {
+        Err(errors)
+    }
+}
+
+/// Every line names one of the organization's colleges (`known`), exactly.
+pub fn check_colleges(entries: &[RosterEntry], known: &[String]) -> Result<(), Vec<FieldError>> {
+    let errors: Vec<FieldError> = entries
+        .iter()
+        .filter_map(|entry| {
+            super::college::check_known(&entry.college, known)
+                .err()
+                .map(|error| error.on(&format!("line {}.college", entry.line)))
+        })
+        .collect();
+    if errors.is_empty() {
+        Ok(())
     } else {
         Err(errors)
     }
@@ -159,5 +179,18 @@ mod tests {
             parse("email,name,college\n").unwrap_err()[0].code,
             "required"
         );
+    }
+
+    #[test]
+    fn every_line_names_a_college_of_the_organization() {
+        let entries = parse("email,name,college\na@example.fr,A,C1\nb@example.fr,B,C9\n").unwrap();
+        assert_eq!(entries[1].line, 3);
+        let known = vec!["C1".to_owned(), "C2".to_owned()];
+        let errors = check_colleges(&entries, &known).unwrap_err();
+        assert_eq!(
+            errors.iter().map(|e| e.field.as_str()).collect::<Vec<_>>(),
+            ["line 3.college"]
+        );
+        assert!(check_colleges(&entries[..1], &known).is_ok());
     }
 }

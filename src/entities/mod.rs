@@ -11,6 +11,7 @@ pub mod ballot;
 pub mod ballot_choice;
 pub mod ballot_count;
 pub mod ballot_voter;
+pub mod college;
 pub mod conflict;
 pub mod councillor;
 pub mod criterion;

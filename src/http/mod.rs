@@ -7,6 +7,7 @@ pub mod audit;
 pub mod auth;
 pub mod ballots;
 pub mod client_ip;
+pub mod colleges;
 pub mod cors;
 pub mod csv_export;
 pub mod deliberation;
@@ -74,6 +75,10 @@ pub fn routes(config: &mut ServiceConfig) {
                 .service(organizations::list_organization_admins)
                 .service(organizations::add_organization_admin)
                 .service(organizations::remove_organization_admin)
+                .service(colleges::list_colleges)
+                .service(colleges::create_college)
+                .service(colleges::rename_college)
+                .service(colleges::delete_college)
                 .service(webhooks::create_webhook)
                 .service(webhooks::list_webhooks)
                 .service(webhooks::get_webhook)

@@ -6,6 +6,7 @@ pub mod applications;
 pub mod attachments;
 pub mod audit;
 pub mod ballots;
+pub mod colleges;
 pub mod editions;
 pub mod jury;
 pub mod live;

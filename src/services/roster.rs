@@ -139,6 +139,8 @@ pub async fn import(
 ) -> Result<ImportSummary, ApiError> {
     let txn = db::begin_write(db).await?;
     staff::ensure_staff(&txn, caller, organization_id).await?;
+    let known = crate::services::colleges::names(&txn, organization_id).await?;
+    crate::domain::roster::check_colleges(&entries, &known).map_err(ApiError::Validation)?;
     let mut summary = ImportSummary {
         invited: 0,
         updated: 0,

@@ -165,8 +165,9 @@ plain_test!(
     /// The rules refuse in `domain`; a use case refuses by itself only what the database
     /// decides: a unique index already taken, an atomic counter exhausted.
     fn services_refuse_only_what_the_database_decides() {
-        const DECIDED_BY_THE_DATABASE: [&str; 7] = [
+        const DECIDED_BY_THE_DATABASE: [&str; 8] = [
             "EditionNumberTaken",
+            "CollegeNameTaken",
             "AlreadyVoted",
             "ShortNameTaken",
             "EmailTaken",

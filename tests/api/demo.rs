@@ -80,7 +80,7 @@ api_test!(async fn demo_data_is_the_reference_case_and_loads_idempotently(app) {
     for account in &prix_ceser::demo::ACCOUNTS {
         assert_eq!(app.login(account.email, account.password).await.status(), 200, "{}", account.email);
     }
-    assert_eq!(prix_ceser::services::audit::verify(&app.db).await.unwrap(), 65);
+    assert_eq!(prix_ceser::services::audit::verify(&app.db).await.unwrap(), 73);
 });
 
 api_test!(async fn every_list_is_paged_with_its_limit_honoured(app) {

@@ -537,6 +537,19 @@ impl TestApp {
             .await
             .unwrap();
         assert_eq!(added.status(), 204);
+        // The four colleges of a CESER, named as the tests put councillors in them.
+        for college in COLLEGES {
+            let created = self
+                .post(
+                    &format!("/api/v1/organizations/{id}/colleges"),
+                    &serde_json::json!({ "name": college }),
+                )
+                .bearer_auth(&admin.token)
+                .send()
+                .await
+                .unwrap();
+            assert_eq!(created.status(), 201);
+        }
         TestOrganization { id, admin }
     }
 
@@ -598,6 +611,9 @@ impl TestApp {
         json(response).await
     }
 }
+
+/// The colleges of every test organization.
+pub const COLLEGES: [&str; 4] = ["Collège 1", "Collège 2", "Collège 3", "Collège 4"];
 
 /// A calendar whose application phase includes today.
 pub fn open_calendar() -> Value {

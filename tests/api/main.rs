@@ -21,6 +21,7 @@ mod audit;
 mod auth;
 mod ballots;
 mod cli;
+mod colleges;
 mod cors;
 mod demo;
 mod editions;

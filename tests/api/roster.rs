@@ -38,7 +38,7 @@ async fn invitation_tokens(app: &TestApp) -> Vec<String> {
 api_test!(async fn a_roster_import_invites_and_is_idempotent(app) {
     let ara = app.create_organization("ceser-ara").await;
     let existing = app.create_user(&[Role::Applicant]).await;
-    let csv = format!("email,name,college\nanne.dupont@example.fr,Anne Dupont,Collège 1 — entreprises\nbenoit.ecole@example.fr,Benoît École,Collège 2 — syndicats\n{},Déjà Inscrite,Collège 3 — associations\n", existing.email);
+    let csv = format!("email,name,college\nanne.dupont@example.fr,Anne Dupont,Collège 1\nbenoit.ecole@example.fr,Benoît École,Collège 2\n{},Déjà Inscrite,Collège 3\n", existing.email);
     let first = import(&app, &ara, &ara.admin.token, &csv).await;
     assert_eq!(first.status(), 200);
     assert_eq!(json(first).await, json!({"invited": 3, "updated": 0, "unchanged": 0}));
@@ -81,7 +81,7 @@ api_test!(async fn a_roster_import_invites_and_is_idempotent(app) {
     let roster = json(app.get(&format!("/api/v1/organizations/{}/councillors", ara.id)).bearer_auth(&ara.admin.token).send().await.unwrap()).await["items"].clone();
     assert_eq!(roster.as_array().unwrap().len(), 2);
     // Once on the roster, a new college in the file is an update.
-    let moved = csv.replace("Collège 3 — associations", "Collège 4 — personnalités");
+    let moved = csv.replace("Collège 3", "Collège 4");
     assert_eq!(json(import(&app, &ara, &ara.admin.token, &moved).await).await, json!({"invited": 0, "updated": 1, "unchanged": 2}));
 });
 

@@ -28,6 +28,9 @@ pub async fn set_councillor(
         .await?
         .is_some();
     crate::domain::roster::check_college_change(councillor_role, on_roster)?;
+    let known = crate::services::colleges::names(&txn, organization_id).await?;
+    crate::domain::college::check_known(&college, &known)
+        .map_err(|error| ApiError::Validation(vec![error.on("college")]))?;
     crate::services::roster::put_on_roster(&txn, organization_id, user_id, &college).await?;
     audit::record(
         &txn,

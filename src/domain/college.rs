@@ -1,0 +1,147 @@
+//! An organization's colleges: the groups its councillors belong to (the CESER's four), and the
+//! councillors' results read by college.
+use serde::Serialize;
+use utoipa::ToSchema;
+
+use super::{
+    ballot::{CandidateCount, Tally},
+    refusal::{ProblemCode, Refusal, refuse},
+    validation::{FieldError, check_name},
+};
+
+/// Colleges an organization may have.
+pub const MAX_PER_ORGANIZATION: usize = 20;
+
+/// Below this many votes, a college's split is withheld from its published results: with one or
+/// two voters, it would tell how each of them voted.
+pub const MIN_VOTES_SPLIT: u64 = 3;
+
+/// A college's name: 1 to 100 characters, nothing hidden, trimmed.
+pub fn parse_name(raw: &str) -> Result<String, FieldError> {
+    check_name(raw, 1, 100)?;
+    Ok(raw.trim().to_owned())
+}
+
+/// A councillor is put in one of the organization's colleges, named exactly.
+pub fn check_known(name: &str, known: &[String]) -> Result<(), FieldError> {
+    if known.iter().any(|college| college == name) {
+        return Ok(());
+    }
+    let listed = if known.is_empty() {
+        "the organization has no college yet: create them first".to_owned()
+    } else {
+        format!(
+            "must be one of the organization's colleges: {}",
+            known.join("; ")
+        )
+    };
+    Err(FieldError::new("", "invalid_value", listed))
+}
+
+pub fn check_room(existing: usize) -> Result<(), Refusal> {
+    if existing >= MAX_PER_ORGANIZATION {
+        return refuse(
+            ProblemCode::TooManyColleges,
+            format!("An organization has at most {MAX_PER_ORGANIZATION} colleges."),
+        );
+    }
+    Ok(())
+}
+
+/// A college is deleted only once nobody is in it or invited to it.
+pub fn check_deletable(members: u64) -> Result<(), Refusal> {
+    if members > 0 {
+        return refuse(
+            ProblemCode::CollegeInUse,
+            format!(
+                "{members} councillor(s) are in this college or invited to it: move them first."
+            ),
+        );
+    }
+    Ok(())
+}
+
+/// One college's part of a published councillors' ballot.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, ToSchema)]
+pub struct CollegeResult {
+    #[schema(example = "Collège 3 — associations")]
+    pub college: String,
+    /// Ballots cast by the college's councillors.
+    pub turnout: u64,
+    /// Votes per candidate, most first; `null` when fewer than three of the college voted
+    /// (the split would tell how each voted).
+    pub counts: Option<Vec<CandidateCount>>,
+}
+
+/// Each college's result from its tally, the split withheld where too few voted; colleges in
+/// the order given, those without a vote included.
+pub fn college_results(tallies: Vec<(String, Tally)>) -> Vec<CollegeResult> {
+    tallies
+        .into_iter()
+        .map(|(college, tally)| CollegeResult {
+            college,
+            turnout: tally.turnout,
+            counts: (tally.turnout >= MIN_VOTES_SPLIT).then_some(tally.counts),
+        })
+        .collect()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::domain::ballot::tally;
+    use uuid::Uuid;
+
+    #[test]
+    fn a_councillor_goes_to_a_college_of_the_organization_named_exactly() {
+        let known = vec!["Collège 1".to_owned(), "Collège 2".to_owned()];
+        assert!(check_known("Collège 1", &known).is_ok());
+        assert_eq!(
+            check_known("collège 1", &known).unwrap_err().code,
+            "invalid_value"
+        );
+        assert!(
+            check_known("Collège 1", &[])
+                .unwrap_err()
+                .message
+                .contains("no college")
+        );
+        assert_eq!(parse_name("  Collège 4 ").unwrap(), "Collège 4");
+        assert!(parse_name("Coll\u{200b}ège").is_err());
+        assert!(parse_name(" ").is_err());
+    }
+
+    #[test]
+    fn colleges_are_bounded_and_kept_while_in_use() {
+        assert!(check_room(MAX_PER_ORGANIZATION - 1).is_ok());
+        assert_eq!(
+            check_room(MAX_PER_ORGANIZATION).unwrap_err().code,
+            ProblemCode::TooManyColleges
+        );
+        assert!(check_deletable(0).is_ok());
+        assert_eq!(
+            check_deletable(1).unwrap_err().code,
+            ProblemCode::CollegeInUse
+        );
+    }
+
+    #[test]
+    fn a_college_s_split_is_withheld_below_three_votes() {
+        let (a, b) = (Uuid::now_v7(), Uuid::now_v7());
+        let results = college_results(vec![
+            ("Collège 1".into(), tally(&[a, b], &[a, a, b])),
+            ("Collège 2".into(), tally(&[a, b], &[b, b])),
+            ("Collège 3".into(), tally(&[a, b], &[])),
+        ]);
+        assert_eq!(results[0].turnout, 3);
+        assert_eq!(
+            results[0].counts.as_ref().unwrap()[0],
+            CandidateCount {
+                application_id: a,
+                votes: 2
+            }
+        );
+        assert_eq!((results[1].turnout, results[1].counts.as_ref()), (2, None));
+        assert_eq!((results[2].turnout, results[2].counts.as_ref()), (0, None));
+    }
+}
