@@ -60,7 +60,8 @@ pub async fn lock_for_chain(txn: &DatabaseTransaction, key: i64) -> Result<(), D
 }
 
 /// Serialises the writers that count then add things belonging to `owner` (an applicant's
-/// files, an application's attachments), so that two racing requests cannot both pass a bound.
+/// files, an application's attachments), so that two racing requests cannot both pass a bound,
+/// or that read then change its state (an edition's stage).
 pub async fn lock_on(txn: &DatabaseTransaction, owner: uuid::Uuid) -> Result<(), DbErr> {
     lock_for_chain(txn, owner.as_u64_pair().1 as i64).await
 }

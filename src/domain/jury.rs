@@ -129,17 +129,26 @@ pub fn check_seat_holder(holds_jury_role: bool) -> Result<(), Refusal> {
     Ok(())
 }
 
-/// The previous edition, as far as the jury rule needs it: its number and the accounts that
-/// applied for its published laureates.
+/// The previous edition, as far as the jury rule needs it: its number and, once its results
+/// are published, who its laureates are.
 pub struct PreviousEdition {
     pub number: i32,
-    pub laureate_applicants: Vec<uuid::Uuid>,
+    /// `None` while its results are not published.
+    pub laureates: Option<Vec<LaureateContact>>,
 }
 
-/// A member marked as the previous edition's laureate sits as a qualified personality and, when
-/// that edition and its laureates are on record, is the account that applied for one of them.
+/// A laureate application's people: the account that applied, the contact address given.
+pub struct LaureateContact {
+    pub applicant: Option<uuid::Uuid>,
+    pub contact_email: Option<String>,
+}
+
+/// A member marked as the previous edition's laureate sits as a qualified personality and, once
+/// that edition's results are published, is one of its laureates: the account that applied for
+/// one, or the holder of the contact address one gave.
 pub fn check_previous_laureate(
     account: uuid::Uuid,
+    email: &str,
     seat: Seat,
     previous: Option<&PreviousEdition>,
 ) -> Result<(), Refusal> {
@@ -149,21 +158,30 @@ pub fn check_previous_laureate(
             "The previous edition's laureate sits as a qualified personality.",
         );
     }
-    match previous {
-        Some(previous)
-            if !previous.laureate_applicants.is_empty()
-                && !previous.laureate_applicants.contains(&account) =>
-        {
-            refuse(
-                ProblemCode::NotPreviousLaureate,
-                format!(
-                    "This account did not apply for any laureate of edition {}.",
-                    previous.number
-                ),
-            )
-        }
-        _ => Ok(()),
+    let Some(PreviousEdition {
+        number,
+        laureates: Some(laureates),
+    }) = previous
+    else {
+        return Ok(());
+    };
+    let is_laureate = laureates.iter().any(|laureate| {
+        laureate.applicant == Some(account)
+            || laureate
+                .contact_email
+                .as_deref()
+                .is_some_and(|contact| contact.eq_ignore_ascii_case(email))
+    });
+    if !is_laureate {
+        return refuse(
+            ProblemCode::NotPreviousLaureate,
+            format!(
+                "This account is not one of the laureates of edition {number}: neither the account \
+                 that applied for one nor the contact address one gave."
+            ),
+        );
     }
+    Ok(())
 }
 
 /// The president's and the youth president's seats are held by one member each.
@@ -196,41 +214,53 @@ mod tests {
     use super::*;
 
     #[test]
-    fn the_previous_laureate_is_checked_against_that_edition_s_laureates_when_on_record() {
+    fn the_previous_laureate_is_checked_against_that_edition_s_laureates_once_published() {
         let (laureate, other) = (uuid::Uuid::now_v7(), uuid::Uuid::now_v7());
         let fifth = PreviousEdition {
             number: 5,
-            laureate_applicants: vec![laureate],
+            laureates: Some(vec![
+                LaureateContact {
+                    applicant: Some(laureate),
+                    contact_email: None,
+                },
+                LaureateContact {
+                    applicant: None,
+                    contact_email: Some("Contact@Solivet.example".into()),
+                },
+            ]),
         };
-        let code = |result: Result<(), Refusal>| result.unwrap_err().code;
-        assert!(
-            check_previous_laureate(laureate, Seat::QualifiedPersonality, Some(&fifth)).is_ok()
+        let qualified = Seat::QualifiedPersonality;
+        let check = |account, email: &str, seat, previous: Option<&PreviousEdition>| {
+            check_previous_laureate(account, email, seat, previous).map_err(|refusal| refusal.code)
+        };
+        let refused = Err(ProblemCode::NotPreviousLaureate);
+        assert!(check(laureate, "a@example.org", qualified, Some(&fifth)).is_ok());
+        // The contact address of a laureate applied for without an account.
+        assert!(check(other, "contact@solivet.example", qualified, Some(&fifth)).is_ok());
+        assert_eq!(
+            check(other, "b@example.org", qualified, Some(&fifth)),
+            refused
         );
         assert_eq!(
-            code(check_previous_laureate(
-                other,
-                Seat::QualifiedPersonality,
-                Some(&fifth)
-            )),
-            ProblemCode::NotPreviousLaureate
+            check(laureate, "a@example.org", Seat::Councillor, Some(&fifth)),
+            refused
         );
-        assert_eq!(
-            code(check_previous_laureate(
-                laureate,
-                Seat::Councillor,
-                Some(&fifth)
-            )),
-            ProblemCode::NotPreviousLaureate
-        );
-        // No previous edition, or none of its laureates on record: the organizer's word stands.
-        assert!(check_previous_laureate(other, Seat::QualifiedPersonality, None).is_ok());
-        let unrecorded = PreviousEdition {
+        // Published without any laureate: nobody is its laureate.
+        let none = PreviousEdition {
             number: 5,
-            laureate_applicants: vec![],
+            laureates: Some(vec![]),
         };
-        assert!(
-            check_previous_laureate(other, Seat::QualifiedPersonality, Some(&unrecorded)).is_ok()
+        assert_eq!(
+            check(laureate, "a@example.org", qualified, Some(&none)),
+            refused
         );
+        // No previous edition, or its results not out yet: the organizer's word stands.
+        assert!(check(other, "b@example.org", qualified, None).is_ok());
+        let running = PreviousEdition {
+            number: 5,
+            laureates: None,
+        };
+        assert!(check(other, "b@example.org", qualified, Some(&running)).is_ok());
     }
 
     fn refused<T: std::fmt::Debug>(result: Result<T, Refusal>) -> ProblemCode {

@@ -19,7 +19,10 @@ pub const OPERATION_CODES: &[(&str, &[ProblemCode])] = &[
     ("add_assignment", &[ConflictOfInterest, EditionClosed]),
     ("add_organization_admin", &[EmailUnverified, NotAnAdmin]),
     ("assign_reviewers", &[EditionClosed, NoJury]),
-    ("break_tie", &[BallotNotClosed, NoTie, ResultsNotPublished]),
+    (
+        "break_tie",
+        &[BallotNotClosed, EditionClosed, NoTie, ResultsNotPublished],
+    ),
     ("cast_vote", &[AlreadyVoted, BallotNotOpen, NotEntitled]),
     ("close_ballot", &[InvalidBallotTransition]),
     (

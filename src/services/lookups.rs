@@ -12,10 +12,14 @@ use crate::{
     domain::{
         ballot::{BallotState, CandidateCount, Tally},
         edition::EditionStatus,
-        jury::{CompositionFinding, PreviousEdition, Seat, composition_findings},
+        jury::{
+            CompositionFinding, LaureateContact, PreviousEdition, Seat, check_previous_laureate,
+            composition_findings,
+        },
     },
     entities::{
         application, audition, ballot, ballot_count, edition, jury_member, prize, prize_decision,
+        user,
     },
     error::ApiError,
 };
@@ -42,16 +46,38 @@ pub async fn composition_findings_of(
     db: &impl ConnectionTrait,
     edition_id: Uuid,
 ) -> Result<Vec<CompositionFinding>, ApiError> {
-    let seats: Vec<(Seat, bool)> = jury_members_of(db, edition_id)
-        .await?
-        .into_iter()
+    let members = jury_members_of(db, edition_id).await?;
+    let seats: Vec<(Seat, bool)> = members
+        .iter()
         .map(|member| (member.seat, member.previous_laureate))
         .collect();
-    Ok(composition_findings(&seats))
+    let mut findings = composition_findings(&seats);
+    // Checked again now: the previous edition may have been published, or renumbered, since
+    // the member was seated.
+    let marked: Vec<&jury_member::Model> = members.iter().filter(|m| m.previous_laureate).collect();
+    if !marked.is_empty() {
+        let previous = previous_edition(db, &find_edition(db, edition_id).await?).await?;
+        for member in marked {
+            let email = user::Entity::find_by_id(member.user_id)
+                .one(db)
+                .await?
+                .map(|account| account.email)
+                .unwrap_or_default();
+            if let Err(refusal) =
+                check_previous_laureate(member.user_id, &email, member.seat, previous.as_ref())
+            {
+                findings.push(CompositionFinding {
+                    code: "previous_laureate_unverified",
+                    message: refusal.detail,
+                });
+            }
+        }
+    }
+    Ok(findings)
 }
 
-/// The edition before this one in its organization, with the accounts that applied for its
-/// laureates once its results are published: the prizes decided, and the winners of its
+/// The edition before this one in its organization and, once its results are published, its
+/// laureates' applicants and contact addresses: the prizes decided, and the winners of its
 /// published ballots (from the count stored at publication, or the tie's resolution).
 pub async fn previous_edition(
     db: &impl ConnectionTrait,
@@ -67,10 +93,9 @@ pub async fn previous_edition(
         return Ok(None);
     };
     if previous.status < EditionStatus::ResultsPublished {
-        // Its laureates are not known yet: nothing to check against.
         return Ok(Some(PreviousEdition {
             number: previous.number,
-            laureate_applicants: Vec::new(),
+            laureates: None,
         }));
     }
     let prizes: Vec<Uuid> = prize::Entity::find()
@@ -108,19 +133,19 @@ pub async fn previous_edition(
             _ => laureates.extend(published.tie_break_id),
         }
     }
-    let laureate_applicants = application::Entity::find()
-        .select_only()
-        .column(application::Column::ApplicantId)
+    let laureates = application::Entity::find()
         .filter(application::Column::Id.is_in(laureates))
-        .into_tuple::<Option<Uuid>>()
         .all(db)
         .await?
         .into_iter()
-        .flatten()
+        .map(|application| LaureateContact {
+            applicant: application.applicant_id,
+            contact_email: application.contact_email,
+        })
         .collect();
     Ok(Some(PreviousEdition {
         number: previous.number,
-        laureate_applicants,
+        laureates: Some(laureates),
     }))
 }
 

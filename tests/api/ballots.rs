@@ -162,7 +162,47 @@ api_test!(async fn the_results_are_published_once_every_prize_is_settled(app) {
     assert!(refused["detail"].as_str().unwrap().contains("Prix des conseillers"));
     let tie_break = json!({"application_id": run.files[1], "reason": "Tirage au sort en séance."});
     assert_eq!(app.post(&format!("/api/v1/prizes/{prize}/results/tie-break"), &tie_break).bearer_auth(admin).send().await.unwrap().status(), 200);
-    assert_eq!(json(publish().await.unwrap()).await["status"], "results_published");
+    // Publications racing each other, and the jury's decision changed while they run: one
+    // publication, and no decision after it.
+    let change = json!({"laureate": run.files[3], "reason": "Le jury a changé d'avis en séance."});
+    let publications = futures::future::join_all((0..4).map(|_| publish()));
+    let changes = futures::future::join_all((0..6).map(|_| app.post(&format!("/api/v1/prizes/{jury_prize}/decision"), &change).bearer_auth(admin).send()));
+    let (publications, changes) = tokio::join!(publications, changes);
+    let statuses: Vec<u16> = publications.into_iter().map(|r| r.unwrap().status().as_u16()).collect();
+    assert_eq!(statuses.iter().filter(|s| **s == 200).count(), 1, "{statuses:?}");
+    assert!(changes.into_iter().all(|r| matches!(r.unwrap().status().as_u16(), 200 | 409)));
+    let platform = app.create_platform_admin().await;
+    let events = json(app.get(&format!("/api/v1/audit?target_id={}&action=edition.transitioned", run.edition)).bearer_auth(&platform.token).send().await.unwrap()).await;
+    let published: Vec<i64> = events["items"].as_array().unwrap().iter().filter(|e| e["details"]["to"] == "results_published").map(|e| e["seq"].as_i64().unwrap()).collect();
+    assert_eq!(published.len(), 1, "{events}");
+    let decisions = json(app.get(&format!("/api/v1/audit?target_id={jury_prize}&action=prize.decided")).bearer_auth(&platform.token).send().await.unwrap()).await;
+    assert!(decisions["items"].as_array().unwrap().iter().all(|e| e["seq"].as_i64().unwrap() < published[0]), "{decisions}");
+    // What the edition published stays: no tie is broken again.
+    let again = json!({"application_id": run.files[0], "reason": "Changement après la publication."});
+    assert_problem(app.post(&format!("/api/v1/prizes/{prize}/results/tie-break"), &again).bearer_auth(admin).send().await.unwrap(), 409, "edition_closed").await;
+});
+
+api_test!(async fn a_tie_break_racing_the_ballot_s_publication_is_published_or_refused(app) {
+    let (run, prize) = ceremony(&app).await;
+    let admin = &run.organization.admin.token;
+    let voters = councillors(&app, &run, 2).await;
+    staff(&app, &run, "ballot/open", &prize).await;
+    assert_eq!(vote(&app, &prize, &voters[0], &run.files[0]).await.status(), 201);
+    assert_eq!(vote(&app, &prize, &voters[1], &run.files[1]).await.status(), 201);
+    staff(&app, &run, "ballot/close", &prize).await;
+    let first = json!({"application_id": run.files[0], "reason": "Tirage au sort en séance."});
+    assert_eq!(app.post(&format!("/api/v1/prizes/{prize}/results/tie-break"), &first).bearer_auth(admin).send().await.unwrap().status(), 200);
+    let other = json!({"application_id": run.files[1], "reason": "Second tirage au sort en séance."});
+    let breaks = futures::future::join_all((0..6).map(|_| app.post(&format!("/api/v1/prizes/{prize}/results/tie-break"), &other).bearer_auth(admin).send()));
+    let publication = app.post(&format!("/api/v1/prizes/{prize}/results/publish"), &json!({})).bearer_auth(admin).send();
+    let (breaks, publication) = tokio::join!(breaks, publication);
+    assert_eq!(publication.unwrap().status(), 200);
+    assert!(breaks.into_iter().all(|r| matches!(r.unwrap().status().as_u16(), 200 | 409)));
+    // The winner the publication announced is the winner the results show.
+    let platform = app.create_platform_admin().await;
+    let events = json(app.get(&format!("/api/v1/audit?target_id={prize}&action=ballot.published")).bearer_auth(&platform.token).send().await.unwrap()).await;
+    let results = json(app.get(&format!("/api/v1/prizes/{prize}/results")).send().await.unwrap()).await;
+    assert_eq!(events["items"][0]["details"]["winner"], results["winner"], "{events} {results}");
 });
 
 api_test!(async fn the_councillors_vote_at_the_ceremony(app) {

@@ -547,4 +547,18 @@ api_test!(async fn the_previous_laureate_is_one_of_the_previous_edition_s_laurea
     assert_eq!(seated.status(), 200);
     let members = json(app.get(&format!("/api/v1/editions/{next}/jury")).bearer_auth(admin).send().await.unwrap()).await;
     assert_eq!(members.as_array().unwrap().iter().filter(|m| m["previous_laureate"] == true).count(), 1);
+
+    // Seated while the previous edition was a draft, then that draft renumbered out of the
+    // way: the composition check looks again, and finds the member is not a laureate.
+    let later = app.create_numbered_edition(&run.organization, number + 2, open_calendar()).await;
+    let later = later["id"].as_str().unwrap();
+    let seat_later = app.request(Method::PUT, &format!("/api/v1/editions/{later}/jury/{}", stranger.id)).json(&json!({"seat": "qualified_personality", "previous_laureate": true})).bearer_auth(admin).send().await.unwrap();
+    assert_eq!(seat_later.status(), 200);
+    let (app_ref, admin_ref) = (&app, admin);
+    let check = |edition: String| async move { json(app_ref.get(&format!("/api/v1/editions/{edition}/jury/composition-check")).bearer_auth(admin_ref).send().await.unwrap()).await };
+    let codes = |findings: Value| findings.as_array().unwrap().iter().map(|f| f["code"].as_str().unwrap().to_owned()).collect::<Vec<_>>();
+    assert!(!codes(check(later.to_owned()).await).contains(&"previous_laureate_unverified".to_owned()));
+    let renumbered = app.patch(&format!("/api/v1/editions/{next}"), &json!({"number": number + 10})).bearer_auth(admin).send().await.unwrap();
+    assert_eq!(renumbered.status(), 200);
+    assert!(codes(check(later.to_owned()).await).contains(&"previous_laureate_unverified".to_owned()));
 });

@@ -1,6 +1,6 @@
 //! Ballots: how staff conduct them (window, opening, closing, tie-break, publication).
 use super::*;
-use crate::domain::voter::VoterKeys;
+use crate::domain::{edition_lifecycle::check_not_concluded, voter::VoterKeys};
 
 /// Sets the opening and closing times of a scheduled ballot (staff).
 pub async fn set_window(
@@ -77,7 +77,9 @@ pub async fn set_state(
     get(db, prize_id).await
 }
 
-/// Staff resolve a tie for first place of a closed ballot, with a reason.
+/// Staff resolve a tie for first place of a closed ballot, with a reason, before the edition's
+/// results are out. The count and the write hold the ballot, as its publication does: a
+/// publication racing it sees the tie resolved, or refuses this one.
 pub async fn break_tie(
     db: &DatabaseConnection,
     keys: &VoterKeys,
@@ -86,12 +88,19 @@ pub async fn break_tie(
     application_id: Uuid,
     reason: String,
 ) -> Result<Results, ApiError> {
+    // Staff of the prize's organization only: nobody else learns the ballot's state.
+    managed(db, caller, prize_id).await?;
     let txn = db::begin_write(db).await?;
-    let (_, _, ballot) = managed(&txn, caller, prize_id).await?;
-    txn.commit().await?;
-    let current = results(db, keys, Some(caller), prize_id).await?;
-    let leaders = current.tally.map(|tally| tally.leaders).unwrap_or_default();
-    ballot::check_tie_break(current.state, &leaders)?;
+    db::lock_ballots(&txn, &[prize_id], false).await?;
+    let (prize, edition, ballot) = managed(&txn, caller, prize_id).await?;
+    check_not_concluded(edition.status)?;
+    let state = state_of(&ballot, prize.kind, edition.status, Utc::now());
+    let leaders = if state == BallotState::Closed {
+        count_now(&txn, keys, &prize).await?.leaders
+    } else {
+        Vec::new()
+    };
+    ballot::check_tie_break(state, &leaders)?;
     if !leaders.contains(&application_id) {
         return Err(ApiError::invalid(
             "application_id",
@@ -99,7 +108,6 @@ pub async fn break_tie(
             "must be one of the tied candidates",
         ));
     }
-    let txn = db::begin_write(db).await?;
     let mut active = ballot.into_active_model();
     active.tie_break_id = Set(Some(application_id));
     active.tie_break_reason = Set(Some(reason.clone()));
@@ -129,24 +137,30 @@ pub async fn publish(
 ) -> Result<Results, ApiError> {
     // Staff of the prize's organization only: nobody else learns the ballot's state.
     managed(db, caller, prize_id).await?;
-    let current = results(db, keys, Some(caller), prize_id).await?;
     let txn = db::begin_write(db).await?;
-    // One publication: a second one racing it sees the ballot published.
+    // One publication, of the count as it stands: a second one, or a tie-break, racing it
+    // waits, then sees the ballot published.
     db::lock_ballots(&txn, &[prize_id], false).await?;
     let (prize, edition, ballot) = managed(&txn, caller, prize_id).await?;
-    let leaders = current
-        .tally
+    let state = state_of(&ballot, prize.kind, edition.status, Utc::now());
+    let tally = if state == BallotState::Closed {
+        Some(count_now(&txn, keys, &prize).await?)
+    } else {
+        None
+    };
+    let leaders = tally
         .as_ref()
-        .map(|tally| tally.leaders.clone())
+        .map(|t| t.leaders.clone())
         .unwrap_or_default();
-    ballot::check_publication(
-        state_of(&ballot, prize.kind, edition.status, Utc::now()),
-        &leaders,
-        current.winner,
-    )?;
-    if let Some(tally) = &current.tally {
+    let winner = match leaders.as_slice() {
+        [single] => Some(*single),
+        _ => ballot.tie_break_id,
+    };
+    ballot::check_publication(state, &leaders, winner)?;
+    if let Some(tally) = &tally {
         store_count(&txn, prize_id, tally).await?;
     }
+    let turnout = tally.as_ref().map_or(0, |tally| tally.turnout);
     let mut active = ballot.into_active_model();
     active.state = Set(BallotState::Published);
     active.updated_at = Set(db::now());
@@ -158,7 +172,7 @@ pub async fn publish(
             "ballot.published",
             "prize",
             prize_id,
-            json!({ "turnout": current.turnout, "winner": current.winner }),
+            json!({ "turnout": turnout, "winner": winner }),
         ),
     )
     .await?;

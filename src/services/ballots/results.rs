@@ -160,6 +160,20 @@ pub(super) async fn store_count(
     Ok(())
 }
 
+/// The ballot's count as the caller's transaction sees it: its turnout, every sealed choice
+/// opened. Inside a transaction holding the ballot (`db::lock_ballots`), nothing changes it.
+pub(super) async fn count_now(
+    txn: &impl ConnectionTrait,
+    keys: &VoterKeys,
+    prize: &prize::Model,
+) -> Result<Tally, ApiError> {
+    let turnout = ballot_voter::Entity::find()
+        .filter(ballot_voter::Column::PrizeId.eq(prize.id))
+        .count(txn)
+        .await?;
+    open_count(txn, keys, prize, turnout).await
+}
+
 /// Opens every sealed choice of the ballot and counts them.
 /// Every choice is counted, or the count fails: never a tally that leaves some out.
 async fn open_count(
@@ -234,11 +248,7 @@ pub async fn unsettled_prizes(
             Some(ballot) => {
                 let state = state_of(ballot, prize.kind, edition.status, Utc::now());
                 if state == BallotState::Closed {
-                    let turnout = ballot_voter::Entity::find()
-                        .filter(ballot_voter::Column::PrizeId.eq(prize.id))
-                        .count(txn)
-                        .await?;
-                    leaders = open_count(txn, keys, &prize, turnout).await?.leaders;
+                    leaders = count_now(txn, keys, &prize).await?.leaders;
                 }
                 Some((state, ballot.tie_break_id.is_some()))
             }

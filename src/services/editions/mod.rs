@@ -496,6 +496,9 @@ pub async fn transition_in(
     to: EditionStatus,
     reason: Option<String>,
 ) -> Result<edition_entity::Model, ApiError> {
+    // Transitions of one edition, and the decisions that depend on its stage, wait for each
+    // other: a second publication racing the first sees the edition published.
+    db::lock_on(txn, id).await?;
     let model = find_managed(txn, caller, id).await?;
     let from = model.status;
     let calendar = calendar_of(&model);

@@ -52,6 +52,8 @@ pub async fn decide(
         .one(&txn)
         .await?
         .ok_or(ApiError::NotFound)?;
+    // The edition's stage holds until this decision is written (`editions::transition_in`).
+    db::lock_on(&txn, prize.edition_id).await?;
     let edition = find_edition(&txn, prize.edition_id).await?;
     let round = decision_round(&prize);
     let staff = match reach(&txn, caller, &edition).await? {

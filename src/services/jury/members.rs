@@ -36,7 +36,7 @@ pub async fn set_member(
     check_seat_available(seat, held_by_another)?;
     if previous_laureate {
         let previous = lookups::previous_edition(&txn, &edition).await?;
-        check_previous_laureate(user_id, seat, previous.as_ref())?;
+        check_previous_laureate(user_id, &account.email, seat, previous.as_ref())?;
     }
     match membership(&txn, edition_id, user_id).await? {
         Some(existing) => {
