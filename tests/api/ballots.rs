@@ -133,13 +133,25 @@ pub async fn to_ceremony(app: &TestApp, run: &Run) {
     assert_eq!(moved.status(), 200);
 }
 
+/// The councillors' ballot at the ceremony, open, its two votes tied between the first two files.
+async fn tied_at_the_ceremony(app: &TestApp) -> (Run, String) {
+    let (run, prize) = ceremony(app).await;
+    let voters = councillors(app, &run, 2).await;
+    staff(app, &run, "ballot/open", &prize).await;
+    assert_eq!(
+        vote(app, &prize, &voters[0], &run.files[0]).await.status(),
+        201
+    );
+    assert_eq!(
+        vote(app, &prize, &voters[1], &run.files[1]).await.status(),
+        201
+    );
+    (run, prize)
+}
+
 api_test!(async fn the_results_are_published_once_every_prize_is_settled(app) {
-    let (run, prize) = ceremony(&app).await;
+    let (run, prize) = tied_at_the_ceremony(&app).await;
     let admin = &run.organization.admin.token;
-    let voters = councillors(&app, &run, 2).await;
-    staff(&app, &run, "ballot/open", &prize).await;
-    assert_eq!(vote(&app, &prize, &voters[0], &run.files[0]).await.status(), 201);
-    assert_eq!(vote(&app, &prize, &voters[1], &run.files[1]).await.status(), 201);
     let publish = || app.post(&format!("/api/v1/editions/{}/transitions", run.edition), &json!({"to": "results_published"})).bearer_auth(admin).send();
     // The jury has not decided, the public ballot never opened, the councillors' is tied.
     let refused = assert_problem(publish().await.unwrap(), 409, "prizes_undecided").await;
@@ -183,12 +195,8 @@ api_test!(async fn the_results_are_published_once_every_prize_is_settled(app) {
 });
 
 api_test!(async fn a_tie_break_racing_the_ballot_s_publication_is_published_or_refused(app) {
-    let (run, prize) = ceremony(&app).await;
+    let (run, prize) = tied_at_the_ceremony(&app).await;
     let admin = &run.organization.admin.token;
-    let voters = councillors(&app, &run, 2).await;
-    staff(&app, &run, "ballot/open", &prize).await;
-    assert_eq!(vote(&app, &prize, &voters[0], &run.files[0]).await.status(), 201);
-    assert_eq!(vote(&app, &prize, &voters[1], &run.files[1]).await.status(), 201);
     staff(&app, &run, "ballot/close", &prize).await;
     let first = json!({"application_id": run.files[0], "reason": "Tirage au sort en séance."});
     assert_eq!(app.post(&format!("/api/v1/prizes/{prize}/results/tie-break"), &first).bearer_auth(admin).send().await.unwrap().status(), 200);
