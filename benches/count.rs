@@ -12,10 +12,12 @@ fn main() {
     let keys = VoterKeys::derive(b"a bench voter key, thirty-two bytes or more");
     let prize = Uuid::new_v4();
     let candidates: Vec<Uuid> = (0..5).map(|_| Uuid::new_v4()).collect();
+    let colleges: Vec<Uuid> = (0..4).map(|_| Uuid::new_v4()).collect();
     let sealed: Vec<(String, Option<Vec<u8>>)> = (0..BALLOTS)
         .map(|index| {
             let receipt_hash = format!("{index:064x}");
-            let choice = keys.seal_choice(prize, &receipt_hash, candidates[index % 5]);
+            let college = Some(colleges[index % 4]);
+            let choice = keys.seal_choice(prize, &receipt_hash, candidates[index % 5], college);
             (receipt_hash, Some(choice))
         })
         .collect();
@@ -23,6 +25,7 @@ fn main() {
     let started = Instant::now();
     let chosen = keys.open_choices(prize, &sealed).unwrap();
     let opened = started.elapsed();
+    let chosen: Vec<Uuid> = chosen.iter().map(|opened| opened.choice).collect();
     let tally = ballot::tally(&candidates, &chosen);
     let counted = started.elapsed();
     assert_eq!(tally.turnout, BALLOTS as u64);

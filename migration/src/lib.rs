@@ -23,6 +23,7 @@ mod m20261130_000007_api_tokens;
 mod m20261130_000008_webhooks;
 mod m20261130_000009_application_rna;
 mod m20261201_000001_colleges;
+mod m20261201_000002_ballot_college_counts;
 
 pub struct Migrator;
 
@@ -51,6 +52,7 @@ impl MigratorTrait for Migrator {
             Box::new(m20261130_000008_webhooks::Migration),
             Box::new(m20261130_000009_application_rna::Migration),
             Box::new(m20261201_000001_colleges::Migration),
+            Box::new(m20261201_000002_ballot_college_counts::Migration),
         ]
     }
 }

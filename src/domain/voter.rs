@@ -82,14 +82,16 @@ impl VoterKeys {
         }
     }
 
-    /// A choice sealed for the ballot of `prize` under its receipt's hash (see [`BallotSeal`]).
+    /// A choice, with the voter's college if any, sealed for the ballot of `prize` under its
+    /// receipt's hash (see [`BallotSeal`]).
     pub fn seal_choice(
         &self,
         prize: uuid::Uuid,
         receipt_hash: &str,
         choice: uuid::Uuid,
+        college: Option<uuid::Uuid>,
     ) -> Vec<u8> {
-        self.ballot_seal(prize).seal(receipt_hash, choice)
+        self.ballot_seal(prize).seal(receipt_hash, choice, college)
     }
 
     /// Opens every choice of the ballot of `prize` (its receipt's hash, the sealed choice), on
@@ -98,7 +100,7 @@ impl VoterKeys {
         &self,
         prize: uuid::Uuid,
         choices: &[(String, Option<Vec<u8>>)],
-    ) -> Option<Vec<uuid::Uuid>> {
+    ) -> Option<Vec<OpenedChoice>> {
         let seal = self.ballot_seal(prize);
         let cores = std::thread::available_parallelism().map_or(1, |cores| cores.get());
         let share = choices.len().div_ceil(cores).max(1);
@@ -150,28 +152,48 @@ pub fn new_code() -> String {
     format!("{:06}", rand::rng().random_range(0..1_000_000))
 }
 
-/// Seals and opens the choices of one ballot. A sealed choice is the version byte 1, a random
-/// 96-bit nonce, the choice and its tag (AES-256-GCM: with the processor's AES instructions, a
-/// million choices open in a fraction of a second; random nonces stay far below the 2^32
-/// choices a key may seal). The ballot and the receipt are its associated data: copied to
-/// another ballot or another row, it does not open. Choices sealed before version 1
-/// (XChaCha20-Poly1305 under the ballot key itself: nonce, choice, tag; 56 bytes) still open.
+/// Seals and opens the choices of one ballot. A sealed choice is the version byte 2, a random
+/// 96-bit nonce, the choice and the voter's college (nil for none: every seal has the same
+/// length, so the length tells nothing) and its tag (AES-256-GCM: with the processor's AES
+/// instructions, a million choices open in a fraction of a second; random nonces stay far below
+/// the 2^32 choices a key may seal). The ballot and the receipt are its associated data: copied
+/// to another ballot or another row, it does not open. Choices sealed by version 1 (the choice
+/// alone) and before it (XChaCha20-Poly1305 under the ballot key itself: nonce, choice, tag;
+/// 56 bytes) still open, without a college.
 pub struct BallotSeal {
     prize: uuid::Uuid,
     cipher: aes_gcm::Aes256Gcm,
     legacy: chacha20poly1305::XChaCha20Poly1305,
 }
 
+/// What a sealed choice holds: the candidate, and the voter's college when they have one.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct OpenedChoice {
+    pub choice: uuid::Uuid,
+    pub college: Option<uuid::Uuid>,
+}
+
 const SEAL_V1: u8 = 1;
+const SEAL_V2: u8 = 2;
 const SEALED_V1_LEN: usize = 1 + 12 + 16 + 16;
+const SEALED_V2_LEN: usize = 1 + 12 + 32 + 16;
 const SEALED_LEGACY_LEN: usize = 24 + 16 + 16;
 
 impl BallotSeal {
-    pub fn seal(&self, receipt_hash: &str, choice: uuid::Uuid) -> Vec<u8> {
+    pub fn seal(
+        &self,
+        receipt_hash: &str,
+        choice: uuid::Uuid,
+        college: Option<uuid::Uuid>,
+    ) -> Vec<u8> {
         use aes_gcm::AeadInPlace;
         let mut nonce = [0u8; 12];
         rand::rng().fill_bytes(&mut nonce);
-        let mut sealed = choice.into_bytes();
+        let mut sealed = [
+            choice.into_bytes(),
+            college.unwrap_or_default().into_bytes(),
+        ]
+        .concat();
         let tag = self
             .cipher
             .encrypt_in_place_detached(
@@ -179,41 +201,54 @@ impl BallotSeal {
                 &self.associated_data(receipt_hash),
                 &mut sealed,
             )
-            .expect("sealing a 16-byte choice cannot fail");
-        [&[SEAL_V1][..], &nonce, &sealed, &tag].concat()
+            .expect("sealing a 32-byte choice cannot fail");
+        [&[SEAL_V2][..], &nonce, &sealed, &tag].concat()
     }
 
-    /// The choice inside `sealed`, if it was sealed for this ballot and receipt with this key.
-    pub fn open(&self, receipt_hash: &str, sealed: &[u8]) -> Option<uuid::Uuid> {
+    /// What `sealed` holds, if it was sealed for this ballot and receipt with this key.
+    pub fn open(&self, receipt_hash: &str, sealed: &[u8]) -> Option<OpenedChoice> {
         use aes_gcm::AeadInPlace;
         let aad = self.associated_data(receipt_hash);
-        // The format is told by the length (and the version byte): 45 bytes are version 1,
-        // 56 bytes are sealed by earlier versions, anything else is not a sealed choice.
-        let (version_1, nonce, choice, tag) = match sealed.len() {
+        // The format is told by the length and the version byte: 61 bytes are version 2, 45
+        // bytes version 1, 56 bytes earlier versions; anything else is not a sealed choice.
+        let (body, nonce, tag) = match sealed.len() {
+            SEALED_V2_LEN if sealed.first() == Some(&SEAL_V2) => {
+                let (nonce, rest) = sealed[1..].split_at(12);
+                let (body, tag) = rest.split_at(32);
+                (body, nonce, tag)
+            }
             SEALED_V1_LEN if sealed.first() == Some(&SEAL_V1) => {
                 let (nonce, rest) = sealed[1..].split_at(12);
-                let (choice, tag) = rest.split_at(16);
-                (true, nonce, choice, tag)
+                let (body, tag) = rest.split_at(16);
+                (body, nonce, tag)
             }
             SEALED_LEGACY_LEN => {
                 let (nonce, rest) = sealed.split_at(24);
-                let (choice, tag) = rest.split_at(16);
-                (false, nonce, choice, tag)
+                let (body, tag) = rest.split_at(16);
+                (body, nonce, tag)
             }
             _ => return None,
         };
-        let mut choice: [u8; 16] = choice.try_into().ok()?;
+        let mut body = body.to_vec();
         let tag = <[u8; 16]>::try_from(tag).ok()?.into();
-        let opened = if version_1 {
+        let opened = if nonce.len() == 12 {
             let nonce = <[u8; 12]>::try_from(nonce).ok()?.into();
             self.cipher
-                .decrypt_in_place_detached(&nonce, &aad, &mut choice, &tag)
+                .decrypt_in_place_detached(&nonce, &aad, &mut body, &tag)
         } else {
             let nonce = <[u8; 24]>::try_from(nonce).ok()?.into();
             self.legacy
-                .decrypt_in_place_detached(&nonce, &aad, &mut choice, &tag)
+                .decrypt_in_place_detached(&nonce, &aad, &mut body, &tag)
         };
-        opened.ok().map(|()| uuid::Uuid::from_bytes(choice))
+        opened.ok()?;
+        let choice = uuid::Uuid::from_slice(&body[..16]).ok()?;
+        let college = match body.get(16..) {
+            Some(college) if !college.is_empty() => {
+                Some(uuid::Uuid::from_slice(college).ok()?).filter(|id| !id.is_nil())
+            }
+            _ => None,
+        };
+        Some(OpenedChoice { choice, college })
     }
 
     fn associated_data(&self, receipt_hash: &str) -> Vec<u8> {
@@ -230,17 +265,31 @@ mod tests {
         let keys = VoterKeys::derive(b"a voter key of at least thirty-two bytes");
         let (prize, candidate) = (uuid::Uuid::from_u128(7), uuid::Uuid::from_u128(0xC0FFEE));
         let receipt = "5e1f";
-        let sealed = keys.seal_choice(prize, receipt, candidate);
+        let college = Some(uuid::Uuid::from_u128(0xC011E6E));
+        let sealed = keys.seal_choice(prize, receipt, candidate, college);
         assert!(
             !sealed
                 .windows(16)
                 .any(|window| window == candidate.as_bytes())
         );
-        let again = keys.seal_choice(prize, receipt, candidate);
+        let again = keys.seal_choice(prize, receipt, candidate, college);
         assert_ne!(sealed, again, "a fresh nonce each time");
         assert_eq!(
             keys.ballot_seal(prize).open(receipt, &sealed),
-            Some(candidate)
+            Some(OpenedChoice {
+                choice: candidate,
+                college
+            })
+        );
+        // Without a college, the seal has the same length: it tells nothing either.
+        let public = keys.seal_choice(prize, receipt, candidate, None);
+        assert_eq!(public.len(), sealed.len());
+        assert_eq!(
+            keys.ballot_seal(prize).open(receipt, &public),
+            Some(OpenedChoice {
+                choice: candidate,
+                college: None
+            })
         );
         assert_eq!(
             keys.ballot_seal(uuid::Uuid::from_u128(8))
@@ -260,13 +309,16 @@ mod tests {
         let choices: Vec<(String, Option<Vec<u8>>)> = (0..1000u128)
             .map(|index| {
                 let receipt = format!("{index:064x}");
-                let sealed = keys.seal_choice(prize, &receipt, uuid::Uuid::from_u128(index));
+                let sealed = keys.seal_choice(prize, &receipt, uuid::Uuid::from_u128(index), None);
                 (receipt, Some(sealed))
             })
             .collect();
         let opened = keys.open_choices(prize, &choices).unwrap();
         assert_eq!(
-            opened,
+            opened
+                .iter()
+                .map(|opened| opened.choice)
+                .collect::<Vec<_>>(),
             (0..1000u128).map(uuid::Uuid::from_u128).collect::<Vec<_>>()
         );
         let mut broken = choices.clone();
@@ -284,8 +336,8 @@ mod tests {
             changed[bit / 8] ^= 1 << (bit % 8);
             assert_eq!(seal.open(receipt, &changed), None, "bit {bit} flipped");
         }
-        for length in 0..=64 {
-            for first in [0, SEAL_V1] {
+        for length in 0..=80 {
+            for first in [0, SEAL_V1, SEAL_V2] {
                 let mut other = vec![0u8; length];
                 if let Some(byte) = other.first_mut() {
                     *byte = first;
@@ -310,7 +362,11 @@ mod tests {
             .unwrap();
         let sealed = [&nonce[..], &choice, &tag].concat();
         let seal = keys.ballot_seal(prize);
-        assert_eq!(seal.open(receipt, &sealed), Some(candidate));
+        let without_college = Some(OpenedChoice {
+            choice: candidate,
+            college: None,
+        });
+        assert_eq!(seal.open(receipt, &sealed), without_college);
         assert_eq!(seal.open("dead", &sealed), None);
         assert_eq!(
             keys.ballot_seal(uuid::Uuid::from_u128(8))
@@ -318,10 +374,23 @@ mod tests {
             None
         );
         assert_rejects_every_change(&seal, receipt, &sealed);
-        // A new seal is version 1, and its version byte is checked.
-        let mut sealed = seal.seal(receipt, candidate);
-        assert_eq!((sealed.len(), sealed[0]), (45, 1));
-        sealed[0] = 2;
+        // Version 1 (the choice alone) opens without a college.
+        let mut body = candidate.into_bytes();
+        let nonce = [3u8; 12];
+        let tag = aes_gcm::AeadInPlace::encrypt_in_place_detached(
+            &seal.cipher,
+            &nonce.into(),
+            &aad,
+            &mut body,
+        )
+        .unwrap();
+        let version_1 = [&[SEAL_V1][..], &nonce, &body, &tag].concat();
+        assert_eq!(seal.open(receipt, &version_1), without_college);
+        assert_rejects_every_change(&seal, receipt, &version_1);
+        // A new seal is version 2, and its version byte is checked.
+        let mut sealed = seal.seal(receipt, candidate, None);
+        assert_eq!((sealed.len(), sealed[0]), (61, 2));
+        sealed[0] = 1;
         assert_eq!(seal.open(receipt, &sealed), None);
     }
 

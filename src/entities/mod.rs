@@ -9,6 +9,7 @@ pub mod audit_event;
 pub mod audition;
 pub mod ballot;
 pub mod ballot_choice;
+pub mod ballot_college_count;
 pub mod ballot_count;
 pub mod ballot_voter;
 pub mod college;

@@ -603,3 +603,42 @@ api_test!(async fn a_ballot_window_is_a_date_both_databases_compare(app) {
         assert_eq!(problem["errors"][0]["field"], field, "{problem}");
     }
 });
+
+api_test!(async fn the_councillors_results_are_read_by_college_once_published(app) {
+    let (run, prize) = ceremony(&app).await;
+    let admin = &run.organization.admin.token;
+    // Three councillors of the first college, one of the second (the helper seats them in it).
+    let voters = councillors(&app, &run, 4).await;
+    for voter in &voters[..3] {
+        let moved = app.request(reqwest::Method::PUT, &format!("/api/v1/organizations/{}/councillors/{}", run.organization.id, voter.id)).json(&json!({"college": "Collège 1"})).bearer_auth(admin).send().await.unwrap();
+        assert_eq!(moved.status(), 200);
+    }
+    staff(&app, &run, "ballot/open", &prize).await;
+    let (a, b) = (&run.files[0], &run.files[1]);
+    for (voter, file) in voters.iter().zip([a, a, b, b]) {
+        assert_eq!(vote(&app, &prize, voter, file).await.status(), 201);
+    }
+    // A copy of the database tells no college: every sealed choice has the same length.
+    use sea_orm::EntityTrait;
+    let sealed: Vec<usize> = prix_ceser::entities::ballot_choice::Entity::find().all(&app.db).await.unwrap().into_iter().map(|c| c.sealed_choice.unwrap().len()).collect();
+    assert_eq!(sealed, [61; 4]);
+    staff(&app, &run, "ballot/close", &prize).await;
+    let closed = json(app.get(&format!("/api/v1/prizes/{prize}/results")).bearer_auth(admin).send().await.unwrap()).await;
+    assert!(closed["by_college"].is_null(), "not before publication, staff included: {closed}");
+    let tie_break = json!({"application_id": a, "reason": "Tirage au sort en séance."});
+    assert_eq!(app.post(&format!("/api/v1/prizes/{prize}/results/tie-break"), &tie_break).bearer_auth(admin).send().await.unwrap().status(), 200);
+    staff(&app, &run, "results/publish", &prize).await;
+    let published = json(app.get(&format!("/api/v1/prizes/{prize}/results")).send().await.unwrap()).await;
+    let by_college = published["by_college"].as_array().unwrap();
+    let summary: Vec<(&str, u64, bool)> = by_college.iter().map(|c| (c["college"].as_str().unwrap(), c["turnout"].as_u64().unwrap(), c["counts"].is_null())).collect();
+    assert_eq!(summary, [("Collège 1", 3, false), ("Collège 2", 1, true), ("Collège 3", 0, true), ("Collège 4", 0, true)]);
+    let first = &by_college[0]["counts"];
+    assert_eq!((first[0]["application_id"].as_str(), first[0]["votes"].as_u64()), (Some(a.as_str()), Some(2)));
+    assert_eq!((first[1]["application_id"].as_str(), first[1]["votes"].as_u64()), (Some(b.as_str()), Some(1)));
+    // A college renamed after the publication leaves the published results as they were.
+    let colleges = json(app.get(&format!("/api/v1/organizations/{}/colleges", run.organization.id)).send().await.unwrap()).await;
+    let renamed = app.request(reqwest::Method::PUT, &format!("/api/v1/organizations/{}/colleges/{}", run.organization.id, colleges[0]["id"].as_str().unwrap())).json(&json!({"name": "Collège 1 — entreprises"})).bearer_auth(admin).send().await.unwrap();
+    assert_eq!(renamed.status(), 200);
+    let again = json(app.get(&format!("/api/v1/prizes/{prize}/results")).send().await.unwrap()).await;
+    assert_eq!(again["by_college"], published["by_college"]);
+});

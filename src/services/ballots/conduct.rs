@@ -1,6 +1,9 @@
 //! Ballots: how staff conduct them (window, opening, closing, tie-break, publication).
 use super::*;
-use crate::domain::{edition_lifecycle::check_not_concluded, voter::VoterKeys};
+use crate::{
+    domain::{edition_lifecycle::check_not_concluded, voter::VoterKeys},
+    entities::college,
+};
 
 /// Sets the opening and closing times of a scheduled ballot (staff).
 pub async fn set_window(
@@ -159,6 +162,18 @@ pub async fn publish(
     ballot::check_publication(state, &leaders, winner)?;
     if let Some(tally) = &tally {
         store_count(&txn, prize_id, tally).await?;
+    }
+    if prize.kind == PrizeKind::Councillors && tally.is_some() {
+        let colleges: Vec<(Uuid, String)> = college::Entity::find()
+            .filter(college::Column::OrganizationId.eq(edition.organization_id))
+            .order_by_asc(college::Column::Position)
+            .all(&txn)
+            .await?
+            .into_iter()
+            .map(|college| (college.id, college.name))
+            .collect();
+        let by_college = count_by_college(&txn, keys, &prize, &colleges).await?;
+        store_college_counts(&txn, prize_id, &by_college).await?;
     }
     let turnout = tally.as_ref().map_or(0, |tally| tally.turnout);
     let mut active = ballot.into_active_model();

@@ -1,9 +1,13 @@
 //! Ballots: results, laureates, and the ceremony screen's live view.
 use super::*;
-use crate::domain::{
-    edition_lifecycle::{self, BallotOutcome},
-    pagination::{Page, PageRequest},
-    voter::VoterKeys,
+use crate::{
+    domain::{
+        college::{self, CollegeResult},
+        edition_lifecycle::{self, BallotOutcome},
+        pagination::{Page, PageRequest},
+        voter::{OpenedChoice, VoterKeys},
+    },
+    entities::ballot_college_count,
 };
 use sea_orm::TransactionTrait;
 
@@ -19,6 +23,9 @@ pub struct Results {
     pub winner: Option<Uuid>,
     /// How a tie was resolved.
     pub tie_break_reason: Option<String>,
+    /// The councillors' ballot by college, once published (for everyone): each college's
+    /// turnout, and its split where at least three of it voted.
+    pub by_college: Option<Vec<CollegeResult>>,
 }
 
 /// Turnout only while open (staff); the tally for staff once closed; for everyone once
@@ -51,6 +58,7 @@ pub async fn results(
     } else {
         None
     };
+    let by_college = published_by_college(&txn, &prize, state).await?;
     txn.commit().await?;
     let winner = tally
         .as_ref()
@@ -65,6 +73,7 @@ pub async fn results(
         tally,
         winner,
         tie_break_reason: ballot.tie_break_reason,
+        by_college,
     })
 }
 
@@ -174,14 +183,14 @@ pub(super) async fn count_now(
     open_count(txn, keys, prize, turnout).await
 }
 
-/// Opens every sealed choice of the ballot and counts them.
-/// Every choice is counted, or the count fails: never a tally that leaves some out.
-async fn open_count(
+/// Opens every sealed choice of the ballot: its candidates, and what each choice holds.
+/// Every choice opens, or this fails: never a count that leaves some out.
+async fn open_all(
     db: &impl ConnectionTrait,
     keys: &VoterKeys,
     prize: &prize::Model,
     turnout: u64,
-) -> Result<Tally, ApiError> {
+) -> Result<(Vec<Uuid>, Vec<OpenedChoice>), ApiError> {
     let prize_id = prize.id;
     let choices: Vec<(String, Option<Vec<u8>>)> = ballot_choice::Entity::find()
         .select_only()
@@ -201,22 +210,124 @@ async fn open_count(
         let keys = keys.clone();
         tokio::task::spawn_blocking(move || keys.open_choices(prize_id, &choices))
     };
-    let chosen = opening
+    let opened = opening
         .await
         .map_err(|error| ApiError::Internal(error.into()))?;
-    let chosen = chosen.ok_or_else(|| {
+    let opened = opened.ok_or_else(|| {
         ApiError::Internal(anyhow::anyhow!(
             "a choice of ballot {prize_id} does not open with this voter key"
         ))
     })?;
     // One choice per participation, written together: any other count is tampering.
-    if chosen.len() as u64 != turnout {
+    if opened.len() as u64 != turnout {
         return Err(ApiError::Internal(anyhow::anyhow!(
             "ballot {prize_id} holds {} choices for {turnout} voters",
-            chosen.len()
+            opened.len()
         )));
     }
+    Ok((candidates, opened))
+}
+
+/// Opens every sealed choice of the ballot and counts them.
+async fn open_count(
+    db: &impl ConnectionTrait,
+    keys: &VoterKeys,
+    prize: &prize::Model,
+    turnout: u64,
+) -> Result<Tally, ApiError> {
+    let (candidates, opened) = open_all(db, keys, prize, turnout).await?;
+    let chosen: Vec<Uuid> = opened.iter().map(|opened| opened.choice).collect();
     Ok(ballot::tally(&candidates, &chosen))
+}
+
+/// The count of each of the organization's colleges (`colleges`: id and name, in order), as the
+/// caller's transaction sees it. Choices sealed without a college count in no college.
+pub(super) async fn count_by_college(
+    txn: &impl ConnectionTrait,
+    keys: &VoterKeys,
+    prize: &prize::Model,
+    colleges: &[(Uuid, String)],
+) -> Result<Vec<(String, Tally)>, ApiError> {
+    let turnout = ballot_voter::Entity::find()
+        .filter(ballot_voter::Column::PrizeId.eq(prize.id))
+        .count(txn)
+        .await?;
+    let (candidates, opened) = open_all(txn, keys, prize, turnout).await?;
+    Ok(colleges
+        .iter()
+        .map(|(id, name)| {
+            let chosen: Vec<Uuid> = opened
+                .iter()
+                .filter(|opened| opened.college == Some(*id))
+                .map(|opened| opened.choice)
+                .collect();
+            (name.clone(), ballot::tally(&candidates, &chosen))
+        })
+        .collect())
+}
+
+/// Writes each college's count of a councillors' ballot being published, in clear, every
+/// college and candidate included.
+pub(super) async fn store_college_counts(
+    txn: &impl ConnectionTrait,
+    prize_id: Uuid,
+    counts: &[(String, Tally)],
+) -> Result<(), ApiError> {
+    let rows: Vec<ballot_college_count::ActiveModel> = counts
+        .iter()
+        .flat_map(|(college, tally)| {
+            tally
+                .counts
+                .iter()
+                .map(move |count| ballot_college_count::ActiveModel {
+                    prize_id: Set(prize_id),
+                    college: Set(college.clone()),
+                    application_id: Set(count.application_id),
+                    votes: Set(count.votes as i64),
+                })
+        })
+        .collect();
+    if rows.is_empty() {
+        return Ok(());
+    }
+    ballot_college_count::Entity::insert_many(rows)
+        .exec_without_returning(txn)
+        .await?;
+    Ok(())
+}
+
+/// The published councillors' results by college (`None` before publication, or for another
+/// ballot), the split withheld where too few voted.
+async fn published_by_college(
+    db: &impl ConnectionTrait,
+    prize: &prize::Model,
+    state: BallotState,
+) -> Result<Option<Vec<CollegeResult>>, ApiError> {
+    if state != BallotState::Published || prize.kind != PrizeKind::Councillors {
+        return Ok(None);
+    }
+    let rows = ballot_college_count::Entity::find()
+        .filter(ballot_college_count::Column::PrizeId.eq(prize.id))
+        .order_by_asc(ballot_college_count::Column::College)
+        .all(db)
+        .await?;
+    let mut tallies: Vec<(String, Vec<CandidateCount>)> = Vec::new();
+    for row in rows {
+        let count = CandidateCount {
+            application_id: row.application_id,
+            votes: row.votes as u64,
+        };
+        match tallies.last_mut() {
+            Some((college, counts)) if *college == row.college => counts.push(count),
+            _ => tallies.push((row.college, vec![count])),
+        }
+    }
+    Ok(Some(college::college_results(
+        tallies
+            .into_iter()
+            .map(|(college, counts)| (college, Tally::of_counts(counts)))
+            .collect(),
+    )))
 }
 
 /// The names of the edition's prizes that are not settled (`edition_lifecycle::is_settled`) as

@@ -2,7 +2,7 @@
 use super::*;
 use sea_orm::{Condition, sea_query::Expr};
 
-use crate::domain::voter::VoterKeys;
+use crate::{domain::voter::VoterKeys, entities::college};
 
 #[derive(Debug, Clone, Serialize, ToSchema)]
 pub struct Receipt {
@@ -47,6 +47,7 @@ pub async fn seal_choices(db: &DatabaseConnection, keys: &VoterKeys) -> Result<u
                     choice.prize_id,
                     &choice.receipt_hash,
                     choice.application_id,
+                    None,
                 )),
             )
             .filter(ballot_choice::Column::Id.eq(choice.id))
@@ -164,13 +165,17 @@ pub async fn vote(
     application_id: Uuid,
 ) -> Result<Receipt, ApiError> {
     let facts = cache.facts(db, prize_id).await?;
-    let councillor_on_roster = facts.kind == PrizeKind::Councillors
+    let place_on_roster = if facts.kind == PrizeKind::Councillors
         && caller.prize_scope.is_none()
         && caller.has_role(Role::Councillor)
-        && councillor::Entity::find_by_id((facts.organization_id, caller.id))
+    {
+        councillor::Entity::find_by_id((facts.organization_id, caller.id))
             .one(db)
             .await?
-            .is_some();
+    } else {
+        None
+    };
+    let councillor_on_roster = place_on_roster.is_some();
     let public_voter_of_prize =
         caller.has_role(Role::Public) && caller.prize_scope == Some(prize_id);
     ballot::check_entitled(facts.kind, councillor_on_roster, public_voter_of_prize)?;
@@ -181,13 +186,23 @@ pub async fn vote(
             "not a candidate of this ballot",
         ));
     }
+    // The councillor's college goes into the sealed choice, for the results by college.
+    let college = match &place_on_roster {
+        Some(place) => college::Entity::find()
+            .filter(college::Column::OrganizationId.eq(facts.organization_id))
+            .filter(college::Column::Name.eq(place.college.as_str()))
+            .one(db)
+            .await?
+            .map(|college| college.id),
+        None => None,
+    };
     let receipt = secret_token::generate();
     let receipt_hash = secret_token::digest(&receipt);
     writer
         .write(NewVote {
             prize_id,
             participation: participation(keys, prize_id, caller),
-            sealed_choice: keys.seal_choice(prize_id, &receipt_hash, application_id),
+            sealed_choice: keys.seal_choice(prize_id, &receipt_hash, application_id, college),
             receipt_hash,
         })
         .await?;
