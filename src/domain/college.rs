@@ -16,16 +16,29 @@ pub const MAX_PER_ORGANIZATION: usize = 20;
 /// two voters, it would tell how each of them voted.
 pub const MIN_VOTES_SPLIT: u64 = 3;
 
-/// A college's name: 1 to 100 characters, nothing hidden, trimmed.
+/// A college's name: 1 to 100 characters, nothing hidden, in one canonical writing (Unicode NFC,
+/// each run of spaces one space, trimmed), so that two names that look alike are alike.
 pub fn parse_name(raw: &str) -> Result<String, FieldError> {
     check_name(raw, 1, 100)?;
-    Ok(raw.trim().to_owned())
+    Ok(canonical(raw))
 }
 
-/// A councillor is put in one of the organization's colleges, named exactly.
-pub fn check_known(name: &str, known: &[String]) -> Result<(), FieldError> {
-    if known.iter().any(|college| college == name) {
-        return Ok(());
+fn canonical(name: &str) -> String {
+    use unicode_normalization::UnicodeNormalization;
+    let composed: String = name.nfc().collect();
+    composed.split_whitespace().collect::<Vec<_>>().join(" ")
+}
+
+/// What tells two college names apart: neither case, nor the way accents or spaces are written.
+fn key(name: &str) -> String {
+    canonical(name).to_lowercase()
+}
+
+/// A councillor is put in one of the organization's colleges; the name comes back as the
+/// organization writes it.
+pub fn check_known(name: &str, known: &[String]) -> Result<String, FieldError> {
+    if let Some(college) = known.iter().find(|college| key(college) == key(name)) {
+        return Ok(college.clone());
     }
     let listed = if known.is_empty() {
         "the organization has no college yet: create them first".to_owned()
@@ -36,6 +49,17 @@ pub fn check_known(name: &str, known: &[String]) -> Result<(), FieldError> {
         )
     };
     Err(FieldError::new("", "invalid_value", listed))
+}
+
+/// A name no other college of the organization (`others`) has, whatever its case or writing.
+pub fn check_name_free(name: &str, others: &[String]) -> Result<(), Refusal> {
+    if others.iter().any(|other| key(other) == key(name)) {
+        return refuse(
+            ProblemCode::CollegeNameTaken,
+            "The organization already has a college of this name.",
+        );
+    }
+    Ok(())
 }
 
 pub fn check_room(existing: usize) -> Result<(), Refusal> {
@@ -93,11 +117,20 @@ mod tests {
     use uuid::Uuid;
 
     #[test]
-    fn a_councillor_goes_to_a_college_of_the_organization_named_exactly() {
+    fn a_college_is_named_one_way_and_found_however_it_is_written() {
         let known = vec!["Collège 1".to_owned(), "Collège 2".to_owned()];
-        assert!(check_known("Collège 1", &known).is_ok());
+        assert_eq!(check_known("Collège 1", &known).unwrap(), "Collège 1");
+        // Case, a decomposed accent, a no-break space or two spaces: the same college.
+        for alike in [
+            "collège 1",
+            "Colle\u{300}ge 1",
+            "Collège\u{a0}1",
+            "Collège  1",
+        ] {
+            assert_eq!(check_known(alike, &known).unwrap(), "Collège 1", "{alike}");
+        }
         assert_eq!(
-            check_known("collège 1", &known).unwrap_err().code,
+            check_known("Collège 3", &known).unwrap_err().code,
             "invalid_value"
         );
         assert!(
@@ -106,9 +139,17 @@ mod tests {
                 .message
                 .contains("no college")
         );
-        assert_eq!(parse_name("  Collège 4 ").unwrap(), "Collège 4");
+        assert_eq!(
+            parse_name("  Colle\u{300}ge \u{a0} 4 ").unwrap(),
+            "Collège 4"
+        );
         assert!(parse_name("Coll\u{200b}ège").is_err());
         assert!(parse_name(" ").is_err());
+        assert_eq!(
+            check_name_free("COLLÈGE 2", &known).unwrap_err().code,
+            ProblemCode::CollegeNameTaken
+        );
+        assert!(check_name_free("Collège 3", &known).is_ok());
     }
 
     #[test]

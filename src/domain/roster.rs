@@ -105,18 +105,21 @@ pub fn parse(csv_text: &str) -> Result<Vec<RosterEntry>, Vec<FieldError>> {
     }
 }
 
-/// Every line names one of the organization's colleges (`known`), exactly.
-pub fn check_colleges(entries: &[RosterEntry], known: &[String]) -> Result<(), Vec<FieldError>> {
-    let errors: Vec<FieldError> = entries
-        .iter()
-        .filter_map(|entry| {
-            super::college::check_known(&entry.college, known)
-                .err()
-                .map(|error| error.on(&format!("line {}.college", entry.line)))
-        })
-        .collect();
+/// Every line names one of the organization's colleges (`known`); the entries come back with
+/// each college's name as the organization writes it.
+pub fn check_colleges(
+    entries: Vec<RosterEntry>,
+    known: &[String],
+) -> Result<Vec<RosterEntry>, Vec<FieldError>> {
+    let (mut checked, mut errors) = (Vec::new(), Vec::new());
+    for entry in entries {
+        match super::college::check_known(&entry.college, known) {
+            Ok(college) => checked.push(RosterEntry { college, ..entry }),
+            Err(error) => errors.push(error.on(&format!("line {}.college", entry.line))),
+        }
+    }
     if errors.is_empty() {
-        Ok(())
+        Ok(checked)
     } else {
         Err(errors)
     }
@@ -186,11 +189,13 @@ mod tests {
         let entries = parse("email,name,college\na@example.fr,A,C1\nb@example.fr,B,C9\n").unwrap();
         assert_eq!(entries[1].line, 3);
         let known = vec!["C1".to_owned(), "C2".to_owned()];
-        let errors = check_colleges(&entries, &known).unwrap_err();
+        let errors = check_colleges(entries.clone(), &known).unwrap_err();
         assert_eq!(
             errors.iter().map(|e| e.field.as_str()).collect::<Vec<_>>(),
             ["line 3.college"]
         );
-        assert!(check_colleges(&entries[..1], &known).is_ok());
+        // Written another way, a college is the organization's, as the organization writes it.
+        let entries = parse("email,name,college\na@example.fr,A,c1\n").unwrap();
+        assert_eq!(check_colleges(entries, &known).unwrap()[0].college, "C1");
     }
 }

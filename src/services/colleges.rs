@@ -100,10 +100,13 @@ pub async fn create(
 ) -> Result<College, ApiError> {
     let txn = db::begin_write(db).await?;
     staff::ensure_staff(&txn, caller, organization_id).await?;
-    // Creations in one organization wait for each other: the bound holds under a race.
+    // Changes to one organization's colleges wait for each other (and for the writers that
+    // name a college): the bound and the names hold under a race.
     db::lock_on(&txn, organization_id).await?;
     let existing = colleges_of(&txn, organization_id).await?;
     college::check_room(existing.len())?;
+    let names: Vec<String> = existing.iter().map(|c| c.name.clone()).collect();
+    college::check_name_free(&name, &names)?;
     let model = college_entity::Model {
         id: Uuid::now_v7(),
         organization_id,
@@ -154,11 +157,21 @@ pub async fn rename(
     name: String,
 ) -> Result<College, ApiError> {
     let txn = db::begin_write(db).await?;
+    // The colleges held still: the roster import, a councillor's move and an invitation's
+    // acceptance name a college under the same lock.
+    db::lock_on(&txn, organization_id).await?;
     let model = find_managed(&txn, caller, organization_id, college_id).await?;
     let previous = model.name.clone();
     if previous == name {
         return Ok(model.into());
     }
+    let others: Vec<String> = colleges_of(&txn, organization_id)
+        .await?
+        .into_iter()
+        .filter(|other| other.id != college_id)
+        .map(|other| other.name)
+        .collect();
+    college::check_name_free(&name, &others)?;
     let mut active = model.into_active_model();
     active.name = Set(name.clone());
     let model = active.update(&txn).await.map_err(name_taken)?;
@@ -190,6 +203,7 @@ pub async fn delete(
     college_id: Uuid,
 ) -> Result<(), ApiError> {
     let txn = db::begin_write(db).await?;
+    db::lock_on(&txn, organization_id).await?;
     let model = find_managed(&txn, caller, organization_id, college_id).await?;
     let councillors = councillor::Entity::find()
         .filter(councillor::Column::OrganizationId.eq(organization_id))

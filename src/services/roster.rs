@@ -139,8 +139,11 @@ pub async fn import(
 ) -> Result<ImportSummary, ApiError> {
     let txn = db::begin_write(db).await?;
     staff::ensure_staff(&txn, caller, organization_id).await?;
+    // The colleges held still until the invitations naming them are written.
+    db::lock_on(&txn, organization_id).await?;
     let known = crate::services::colleges::names(&txn, organization_id).await?;
-    crate::domain::roster::check_colleges(&entries, &known).map_err(ApiError::Validation)?;
+    let entries =
+        crate::domain::roster::check_colleges(entries, &known).map_err(ApiError::Validation)?;
     let mut summary = ImportSummary {
         invited: 0,
         updated: 0,
@@ -328,10 +331,17 @@ pub async fn accept_invitation(
             .exec_without_returning(&txn)
             .await?;
     }
-    if let (Some(organization_id), Some(college)) =
-        (invitation.organization_id, invitation.college.as_deref())
-    {
-        put_on_roster(&txn, organization_id, user_id, college).await?;
+    if let Some(organization_id) = invitation.organization_id {
+        // The college as it stands now, colleges held still: a rename racing this acceptance
+        // has either moved the invitation along already or waits for it.
+        db::lock_on(&txn, organization_id).await?;
+        let college = invitation::Entity::find_by_id(invitation.id)
+            .one(&txn)
+            .await?
+            .and_then(|invitation| invitation.college);
+        if let Some(college) = college {
+            put_on_roster(&txn, organization_id, user_id, &college).await?;
+        }
     }
     audit::record(
         &txn,

@@ -46,8 +46,14 @@ api_test!(async fn colleges_are_public_records_kept_by_the_organization_s_staff(
     assert_eq!((college["name"].as_str(), college["position"].as_i64()), (Some("Collège 5 — jeunesse"), Some(5)));
     assert!(location.ends_with(&format!("/colleges/{}", college["id"].as_str().unwrap())));
     assert_problem(send(&app, Method::POST, &path, json!({"name": "Collège 1"}), &ara.admin.token).await, 409, "college_name_taken").await;
-    let hidden = send(&app, Method::POST, &path, json!({"name": "Collège\u{200b}6"}), &ara.admin.token).await;
-    assert_eq!(assert_problem(hidden, 422, "validation_failed").await["errors"][0]["field"], "name");
+    // A name that looks like another's is that name: case, decomposed accents, spaces.
+    for alike in ["COLLÈGE 1", "Colle\u{300}ge 1", "Collège\u{a0} 1"] {
+        assert_problem(send(&app, Method::POST, &path, json!({"name": alike}), &ara.admin.token).await, 409, "college_name_taken").await;
+    }
+    for hidden in ["Collège\u{200b}6", "Collège\u{206a}6", "Collège 6\u{fe0f}", "Collège\u{fff9}6"] {
+        let refused = send(&app, Method::POST, &path, json!({"name": hidden}), &ara.admin.token).await;
+        assert_eq!(assert_problem(refused, 422, "validation_failed").await["errors"][0]["field"], "name");
+    }
     // Another organization's staff, an applicant: not theirs.
     assert_problem(send(&app, Method::POST, &path, json!({"name": "Intrus"}), &other.admin.token).await, 404, "not_found").await;
     let applicant = app.create_user(&[Role::Applicant]).await;
@@ -98,6 +104,9 @@ api_test!(async fn a_college_s_councillors_follow_its_new_name_and_keep_it_from_
     let import = app.request(Method::POST, &format!("/api/v1/organizations/{}/councillors/import", ara.id)).header("content-type", "text/csv").body(unknown).bearer_auth(admin).send().await.unwrap();
     assert_eq!(assert_problem(import, 422, "validation_failed").await["errors"][0]["field"], "line 2.college");
 
+    // Written another way, a college is found, and kept as the organization writes it.
+    let moved = send(&app, Method::PUT, &format!("/api/v1/organizations/{}/councillors/{}", ara.id, seated.id), json!({"college": "COLLÈGE  2 — SYNDICATS"}), admin).await;
+    assert_eq!(json(moved).await["college"], "Collège 2 — syndicats");
     // A database administrator cannot put a councillor in a college that does not exist.
     use prix_ceser::entities::councillor;
     use sea_orm::{ColumnTrait, EntityTrait, QueryFilter, sea_query::Expr};

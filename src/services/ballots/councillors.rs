@@ -28,8 +28,10 @@ pub async fn set_councillor(
         .await?
         .is_some();
     crate::domain::roster::check_college_change(councillor_role, on_roster)?;
+    // The colleges held still until the councillor is written in one.
+    db::lock_on(&txn, organization_id).await?;
     let known = crate::services::colleges::names(&txn, organization_id).await?;
-    crate::domain::college::check_known(&college, &known)
+    let college = crate::domain::college::check_known(&college, &known)
         .map_err(|error| ApiError::Validation(vec![error.on("college")]))?;
     crate::services::roster::put_on_roster(&txn, organization_id, user_id, &college).await?;
     audit::record(
