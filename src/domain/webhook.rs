@@ -87,6 +87,15 @@ impl EventType {
 /// The events a subscription asks for, by name: at least one, each known, each once, in a
 /// stable order.
 pub fn parse_events(names: &[String]) -> Result<Vec<EventType>, FieldError> {
+    let kinds = EventType::iter().count();
+    if names.len() > kinds {
+        // As the contract's `maxItems` says: a list longer than the events there are.
+        return Err(FieldError::new(
+            "",
+            "too_long",
+            format!("name at most {kinds} events, each once"),
+        ));
+    }
     let mut events = Vec::with_capacity(names.len());
     for name in names {
         let event = name.parse().map_err(|_| {
@@ -494,6 +503,12 @@ mod tests {
             vec![ApplicationSubmitted, BallotClosed]
         );
         assert_eq!(parse_events(&[]).unwrap_err().code, "required");
+        let every_kind_and_one_more =
+            vec!["ballot.closed".to_owned(); EventType::iter().count() + 1];
+        assert_eq!(
+            parse_events(&every_kind_and_one_more).unwrap_err().code,
+            "too_long"
+        );
         assert_eq!(
             parse_events(&names(&["ballot.counted"])).unwrap_err().code,
             "invalid_value"
