@@ -4,7 +4,13 @@
 //! with a growing delay, never lost; a delivered message's address is erased.
 use std::time::Duration;
 
-use lettre::{AsyncSmtpTransport, AsyncTransport, Message, Tokio1Executor, message::Mailbox};
+use lettre::{
+    AsyncSmtpTransport, AsyncTransport, Message, Tokio1Executor,
+    message::{
+        Mailbox, MultiPart,
+        header::{HeaderName, HeaderValue},
+    },
+};
 use sea_orm::{
     ActiveValue::Set, ColumnTrait, ConnectionTrait, DatabaseConnection, DbErr, EntityTrait,
     QueryFilter, QueryOrder, QuerySelect, sea_query::Expr,
@@ -50,12 +56,7 @@ impl Mailer {
                 Ok(())
             }
             Mailer::Smtp { transport, from } => {
-                let message = Message::builder()
-                    .from(from.clone())
-                    .to(to.parse().map_err(|error| format!("recipient: {error}"))?)
-                    .subject(subject)
-                    .body(body.to_owned())
-                    .map_err(|error| error.to_string())?;
+                let message = mime_message(from, to, subject, body)?;
                 transport
                     .send(message)
                     .await
@@ -64,6 +65,57 @@ impl Mailer {
             }
         }
     }
+}
+
+/// The message as a mail client reads it: UTF-8 declared, the text and an HTML alternative
+/// of it, in French.
+fn mime_message(from: &Mailbox, to: &str, subject: &str, body: &str) -> Result<Message, String> {
+    let language = HeaderName::new_from_ascii_str("Content-Language");
+    Message::builder()
+        .from(from.clone())
+        .to(to.parse().map_err(|error| format!("recipient: {error}"))?)
+        .subject(subject)
+        .raw_header(HeaderValue::new(language, "fr".to_owned()))
+        .multipart(MultiPart::alternative_plain_html(
+            body.to_owned(),
+            html_of(body),
+        ))
+        .map_err(|error| error.to_string())
+}
+
+/// The HTML alternative of a plain-text message: its paragraphs, its line breaks, its links
+/// made clickable, everything else escaped.
+fn html_of(text: &str) -> String {
+    let escape = |text: &str| {
+        text.replace('&', "&amp;")
+            .replace('<', "&lt;")
+            .replace('>', "&gt;")
+            .replace('"', "&quot;")
+    };
+    let line = |line: &str| {
+        line.split(' ')
+            .map(|word| {
+                if word.starts_with("https://") || word.starts_with("http://") {
+                    format!("<a href=\"{0}\">{0}</a>", escape(word))
+                } else {
+                    escape(word)
+                }
+            })
+            .collect::<Vec<_>>()
+            .join(" ")
+    };
+    let paragraphs: Vec<String> = text
+        .split("\n\n")
+        .filter(|paragraph| !paragraph.trim().is_empty())
+        .map(|paragraph| {
+            let lines: Vec<String> = paragraph.trim().lines().map(line).collect();
+            format!("<p>{}</p>", lines.join("<br>\n"))
+        })
+        .collect();
+    format!(
+        "<!DOCTYPE html>\n<html lang=\"fr\">\n<head><meta charset=\"utf-8\"></head>\n<body>\n{}\n</body>\n</html>\n",
+        paragraphs.join("\n")
+    )
 }
 
 /// Queues a message, in the caller's transaction.
@@ -163,4 +215,38 @@ pub fn spawn_worker(db: DatabaseConnection, mailer: Mailer) {
             tokio::time::sleep(Duration::from_millis(300)).await;
         }
     });
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_message_is_utf8_text_with_an_html_alternative_in_french() {
+        let from: Mailbox = "Prix du CESER <no-reply@prix-ceser.example>"
+            .parse()
+            .unwrap();
+        let body =
+            "Bonjour,\n\nVotre candidature a été reçue <merci> :\nhttps://prix.example/a?b=1&c=2\n";
+        let message = mime_message(&from, "claire@example.fr", "Candidature reçue", body).unwrap();
+        let raw = String::from_utf8(message.formatted()).unwrap();
+        assert!(raw.contains("Content-Language: fr"), "{raw}");
+        assert!(raw.contains("multipart/alternative"), "{raw}");
+        assert!(
+            raw.contains("Content-Type: text/plain; charset=utf-8"),
+            "{raw}"
+        );
+        assert!(
+            raw.contains("Content-Type: text/html; charset=utf-8"),
+            "{raw}"
+        );
+        let html = html_of(body);
+        assert!(html.contains("<p>Bonjour,</p>"), "{html}");
+        assert!(html.contains("a été reçue &lt;merci&gt; :<br>"), "{html}");
+        assert!(
+            html.contains("<a href=\"https://prix.example/a?b=1&amp;c=2\">"),
+            "{html}"
+        );
+        assert!(!html.contains("<merci>"));
+    }
 }

@@ -28,6 +28,7 @@ mod editions;
 mod errors;
 mod hardening;
 mod jury;
+mod mail;
 mod openapi;
 mod organization_scope;
 mod privacy;
