@@ -422,11 +422,14 @@ pub struct DecisionBody {
 
 /// Decide a jury or category prize
 ///
-/// The jury's president or staff of the edition's organization (other jury members get 403, anyone
-/// else 404), while the edition is at `audition` or `ceremony` (409 `decisions_closed`); ballot
+/// The jury's president or staff of the edition's organization (other members of its jury get 403,
+/// as do callers holding neither the jury nor the admin role; other juries and other organizations'
+/// staff 404), while the edition is at `audition` or `ceremony` (409 `decisions_closed`); ballot
 /// prizes are refused (409 `decided_by_ballot`). The laureate and any mentions come from the
-/// prize's pool; a jury prize goes to the top of the ranking, and a tie for first place needs the
-/// president's `casting_vote`. The president decides once their own cards of the round are
+/// prize's pool; a jury prize goes to the top of the ranking (a tie for first place needs the
+/// president's `casting_vote`), or to another candidate of the pool with the deliberation's
+/// `reason` written, as when the jury deliberated without scoring (409 `not_top_ranked`,
+/// `no_ranking` without one). The president decides once their own cards of the round are
 /// submitted and when not conflicted on a candidate (409 `president_conflicted`: staff record it
 /// then). Audited; an existing decision is changed by staff only, with a `reason` (409
 /// `decision_exists` otherwise).
