@@ -115,6 +115,15 @@ pub fn tally(candidates: &[Uuid], choices: &[Uuid]) -> Tally {
 }
 
 impl Tally {
+    /// The winner: the one candidate with the most votes, or, on a tie, the one a recorded
+    /// tie-break chose (`None` while the tie stands).
+    pub fn winner(&self, tie_break: Option<Uuid>) -> Option<Uuid> {
+        match self.leaders.as_slice() {
+            [single] => Some(*single),
+            _ => tie_break,
+        }
+    }
+
     /// The tally of counts per candidate (as published): most votes first, then by id.
     pub fn of_counts(mut counts: Vec<CandidateCount>) -> Tally {
         counts.sort_by(|a, b| {
@@ -302,6 +311,14 @@ pub fn check_publication(
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn the_winner_is_the_one_leader_or_the_tie_s_recorded_choice() {
+        let (a, b) = (Uuid::from_u128(1), Uuid::from_u128(2));
+        assert_eq!(tally(&[a, b], &[a, a, b]).winner(Some(b)), Some(a));
+        assert_eq!(tally(&[a, b], &[a, b]).winner(None), None);
+        assert_eq!(tally(&[a, b], &[a, b]).winner(Some(b)), Some(b));
+    }
 
     fn at(s: &str) -> DateTime<Utc> {
         s.parse().unwrap()

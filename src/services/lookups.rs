@@ -118,19 +118,8 @@ pub async fn previous_edition(
         .all(db)
         .await?;
     for published in published {
-        let counts = ballot_count::Entity::find()
-            .filter(ballot_count::Column::PrizeId.eq(published.prize_id))
-            .all(db)
-            .await?
-            .into_iter()
-            .map(|count| CandidateCount {
-                application_id: count.application_id,
-                votes: count.votes as u64,
-            })
-            .collect();
-        match Tally::of_counts(counts).leaders.as_slice() {
-            [single] => laureates.push(*single),
-            _ => laureates.extend(published.tie_break_id),
+        if let Some(tally) = stored_count(db, published.prize_id).await? {
+            laureates.extend(tally.winner(published.tie_break_id));
         }
     }
     let laureates = application::Entity::find()
@@ -146,6 +135,29 @@ pub async fn previous_edition(
     Ok(Some(PreviousEdition {
         number: previous.number,
         laureates: Some(laureates),
+    }))
+}
+
+/// The count a ballot's publication stored (`None` for a ballot not published, or published by
+/// a version that did not store it).
+pub async fn stored_count(
+    db: &impl ConnectionTrait,
+    prize_id: Uuid,
+) -> Result<Option<Tally>, ApiError> {
+    let counts = ballot_count::Entity::find()
+        .filter(ballot_count::Column::PrizeId.eq(prize_id))
+        .all(db)
+        .await?;
+    Ok((!counts.is_empty()).then(|| {
+        Tally::of_counts(
+            counts
+                .into_iter()
+                .map(|count| CandidateCount {
+                    application_id: count.application_id,
+                    votes: count.votes as u64,
+                })
+                .collect(),
+        )
     }))
 }
 

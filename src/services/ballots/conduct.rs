@@ -155,10 +155,9 @@ pub async fn publish(
         .as_ref()
         .map(|t| t.leaders.clone())
         .unwrap_or_default();
-    let winner = match leaders.as_slice() {
-        [single] => Some(*single),
-        _ => ballot.tie_break_id,
-    };
+    let winner = tally
+        .as_ref()
+        .and_then(|tally| tally.winner(ballot.tie_break_id));
     ballot::check_publication(state, &leaders, winner)?;
     if let Some(tally) = &tally {
         store_count(&txn, prize_id, tally).await?;

@@ -62,10 +62,7 @@ pub async fn results(
     txn.commit().await?;
     let winner = tally
         .as_ref()
-        .and_then(|tally| match tally.leaders.as_slice() {
-            [single] => Some(*single),
-            _ => ballot.tie_break_id,
-        });
+        .and_then(|tally| tally.winner(ballot.tie_break_id));
     Ok(Results {
         prize_id,
         state,
@@ -133,21 +130,7 @@ async fn published_tally(
     if state != BallotState::Published {
         return Ok(None);
     }
-    let counts = ballot_count::Entity::find()
-        .filter(ballot_count::Column::PrizeId.eq(prize_id))
-        .all(db)
-        .await?;
-    Ok((!counts.is_empty()).then(|| {
-        Tally::of_counts(
-            counts
-                .into_iter()
-                .map(|count| CandidateCount {
-                    application_id: count.application_id,
-                    votes: count.votes as u64,
-                })
-                .collect(),
-        )
-    }))
+    crate::services::lookups::stored_count(db, prize_id).await
 }
 
 /// Writes the count of a ballot being published, every candidate included, in clear.
