@@ -220,7 +220,7 @@ async fn create_admin(
 ) -> anyhow::Result<()> {
     let password = read_password()?;
     let invalid = |field: &str, error: crate::domain::FieldError| {
-        anyhow::anyhow!("{field} {}", error.message)
+        anyhow::anyhow!("{field} {}", crate::i18n::for_operators(&error.message))
     };
     let new = accounts::NewAccount {
         email: Email::parse(email).map_err(|e| invalid("email", e))?,
@@ -234,7 +234,7 @@ async fn create_admin(
     db::migrate(&db).await?;
     let account = accounts::create(&db, None, new)
         .await
-        .map_err(|error| anyhow::anyhow!(error.problem().detail))?;
+        .map_err(|error| anyhow::anyhow!(error.problem(crate::domain::Lang::En).detail))?;
     let kind = if platform { "platform admin" } else { "admin" };
     println!("created {kind} {} ({})", account.email, account.id);
     Ok(())

@@ -602,13 +602,14 @@ async fn ensure_colleges(seeder: &Seeder<'_>, organization_id: Uuid) -> anyhow::
             name.to_owned(),
         )
         .await
-        .map_err(|error| anyhow::anyhow!("{}", error.problem().detail))?;
+        .map_err(|error| anyhow::anyhow!("{}", error.problem(crate::domain::Lang::En).detail))?;
     }
     Ok(())
 }
 
 async fn ensure_account(db: &DatabaseConnection, account: &DemoAccount) -> anyhow::Result<Uuid> {
-    let email = Email::parse(account.email).map_err(|e| anyhow::anyhow!(e.message))?;
+    let email = Email::parse(account.email)
+        .map_err(|e| anyhow::anyhow!(crate::i18n::for_operators(&e.message)))?;
     if let Some(existing) = accounts::find_by_email(db, &email).await? {
         return Ok(existing.id);
     }
@@ -617,16 +618,17 @@ async fn ensure_account(db: &DatabaseConnection, account: &DemoAccount) -> anyho
         None,
         accounts::NewAccount {
             email,
-            password: Password::parse(account.password).map_err(|e| anyhow::anyhow!(e.message))?,
+            password: Password::parse(account.password)
+                .map_err(|e| anyhow::anyhow!(crate::i18n::for_operators(&e.message)))?,
             display_name: DisplayName::parse(account.display_name)
-                .map_err(|e| anyhow::anyhow!(e.message))?,
+                .map_err(|e| anyhow::anyhow!(crate::i18n::for_operators(&e.message)))?,
             roles: account.roles.to_vec(),
             platform_admin: account.platform_admin,
             email_verified: true,
         },
     )
     .await
-    .map_err(|error| anyhow::anyhow!("{}", error.problem().detail))?;
+    .map_err(|error| anyhow::anyhow!("{}", error.problem(crate::domain::Lang::En).detail))?;
     Ok(created.id)
 }
 
@@ -644,7 +646,7 @@ async fn ensure_organization(
     }
     let created = organizations::create(db, platform, fields)
         .await
-        .map_err(|error| anyhow::anyhow!("{}", error.problem().detail))?;
+        .map_err(|error| anyhow::anyhow!("{}", error.problem(crate::domain::Lang::En).detail))?;
     Ok(created.id)
 }
 
@@ -668,7 +670,9 @@ async fn ensure_edition(
     if exists {
         return Ok(None);
     }
-    let failed = |error: crate::error::ApiError| anyhow::anyhow!("{}", error.problem().detail);
+    let failed = |error: crate::error::ApiError| {
+        anyhow::anyhow!("{}", error.problem(crate::domain::Lang::En).detail)
+    };
     let criteria = edition::default_criteria();
     let answers: std::collections::BTreeMap<String, String> = criteria
         .iter()
@@ -750,7 +754,9 @@ async fn ensure_edition(
 /// Seats the 6th edition's jury and sets its ballots' windows on the ceremony day (Paris
 /// time): the public votes online during the day, the councillors during the ceremony.
 async fn prepare_sixth_ceremony(seeder: &Seeder<'_>, edition_id: Uuid) -> anyhow::Result<()> {
-    let failed = |error: crate::error::ApiError| anyhow::anyhow!("{}", error.problem().detail);
+    let failed = |error: crate::error::ApiError| {
+        anyhow::anyhow!("{}", error.problem(crate::domain::Lang::En).detail)
+    };
     for (email, seat, previous_laureate) in SIXTH_JURY {
         let account = seeder.account(email);
         jury::set_member(

@@ -13,9 +13,12 @@ use utoipa::{
     },
 };
 
-use crate::domain::{
-    FieldError,
-    refusal::{Denial, ProblemCode, Refusal},
+use crate::{
+    domain::{
+        FieldError, Lang, Text,
+        refusal::{Denial, ProblemCode, Refusal},
+    },
+    i18n,
 };
 
 pub const PROBLEM_CONTENT_TYPE: &str = "application/problem+json";
@@ -39,16 +42,16 @@ pub enum ApiError {
     NotFound,
     #[error("method not allowed")]
     MethodNotAllowed { allow: Vec<String> },
-    #[error("malformed request: {0}")]
-    MalformedRequest(String),
+    #[error("malformed request: {}", .0.id)]
+    MalformedRequest(Text),
     #[error("unsupported media type, expected {expected}")]
     UnsupportedMediaType { expected: &'static str },
     #[error("request body larger than {limit} bytes")]
     PayloadTooLarge { limit: usize },
     #[error("validation failed")]
     Validation(Vec<FieldError>),
-    #[error("conflict: {detail}")]
-    Conflict { code: ProblemCode, detail: String },
+    #[error("conflict: {code} ({})", detail.id)]
+    Conflict { code: ProblemCode, detail: Text },
     #[error("not authenticated: {0:?}")]
     Unauthorized(AuthFailure),
     #[error("forbidden")]
@@ -68,7 +71,7 @@ impl From<sea_orm::DbErr> for ApiError {
             return ApiError::Validation(vec![FieldError::new(
                 "body",
                 "invalid_value",
-                "text must not contain NUL characters",
+                text!("field-text-must-not-contain-nul"),
             )]);
         }
         ApiError::Internal(error.into())
@@ -107,15 +110,12 @@ impl From<Denial> for ApiError {
 
 impl ApiError {
     /// A refusal by the state of things (409), with its stable code.
-    pub fn conflict(code: ProblemCode, detail: impl Into<String>) -> Self {
-        ApiError::Conflict {
-            code,
-            detail: detail.into(),
-        }
+    pub fn conflict(code: ProblemCode, detail: Text) -> Self {
+        ApiError::Conflict { code, detail }
     }
 
     /// A validation error on a single field.
-    pub fn invalid(field: &str, code: &str, message: impl Into<String>) -> Self {
+    pub fn invalid(field: &str, code: &str, message: Text) -> Self {
         ApiError::Validation(vec![FieldError::new(field, code, message)])
     }
 
@@ -146,52 +146,65 @@ impl ApiError {
         }
     }
 
-    fn detail(&self) -> String {
+    fn detail(&self) -> Text {
         match self {
-            ApiError::NotFound => "No resource exists at this address.".to_owned(),
+            ApiError::NotFound => text!("detail-not-found"),
             ApiError::MethodNotAllowed { allow } => {
-                format!("This resource supports: {}.", allow.join(", "))
+                text!("detail-method-not-allowed", allowed = allow.join(", "))
             }
-            ApiError::MalformedRequest(reason) => reason.clone(),
+            ApiError::MalformedRequest(detail) => detail.clone(),
             ApiError::UnsupportedMediaType { expected } => {
-                format!("The request body must be sent as {expected}.")
+                text!("detail-unsupported-media-type", expected)
             }
-            ApiError::PayloadTooLarge { limit } => {
-                format!("The request body must not exceed {limit} bytes.")
-            }
-            ApiError::Validation(_) => "The request has invalid fields; see `errors`.".to_owned(),
+            ApiError::PayloadTooLarge { limit } => text!("detail-payload-too-large", limit),
+            ApiError::Validation(_) => text!("detail-validation-failed"),
             ApiError::Conflict { detail, .. } => detail.clone(),
             ApiError::Unauthorized(AuthFailure::MissingToken) => {
-                "This operation requires a bearer token.".to_owned()
+                text!("detail-authentication-required")
             }
-            ApiError::Unauthorized(AuthFailure::InvalidToken) => {
-                "The bearer token is invalid or expired.".to_owned()
-            }
+            ApiError::Unauthorized(AuthFailure::InvalidToken) => text!("detail-invalid-token"),
             ApiError::Unauthorized(AuthFailure::InvalidCredentials) => {
-                "Email or password is incorrect.".to_owned()
+                text!("detail-invalid-credentials")
             }
             ApiError::Unauthorized(AuthFailure::InvalidRefreshToken) => {
-                "The refresh token is invalid, expired or already used.".to_owned()
+                text!("detail-invalid-refresh-token")
             }
-            ApiError::Forbidden => "Your roles do not allow this operation.".to_owned(),
-            ApiError::RateLimited { retry_after_secs } => match retry_after_secs {
-                1 => "Too many requests; retry in 1 second.".to_owned(),
-                seconds => format!("Too many requests; retry in {seconds} seconds."),
-            },
-            ApiError::Unavailable(what) => format!("The service cannot answer now: {what}."),
-            ApiError::Internal(_) => "An unexpected error occurred; it has been logged.".to_owned(),
+            ApiError::Forbidden => text!("detail-forbidden"),
+            ApiError::RateLimited { retry_after_secs } => {
+                text!("detail-rate-limited", seconds = retry_after_secs)
+            }
+            ApiError::Unavailable(what) => text!("detail-service-unavailable", what = *what),
+            ApiError::Internal(_) => text!("detail-internal-error"),
         }
     }
 
-    /// The problem document sent on the wire for this error.
-    pub fn problem(&self) -> Problem {
+    /// The problem document sent on the wire for this error, in `lang`.
+    pub fn problem(&self, lang: Lang) -> Problem {
+        let code = self.code();
+        let status = status_of(code);
         Problem {
+            kind: format!("urn:prix-ceser:problem:{code}"),
+            title: i18n::title(lang, code),
+            status: status.as_u16(),
+            detail: i18n::render(lang, &self.detail()),
+            code,
             errors: match self {
-                ApiError::Validation(errors) => errors.clone(),
+                ApiError::Validation(errors) => errors
+                    .iter()
+                    .map(|error| FieldProblem {
+                        field: error.field.clone(),
+                        code: error.code.clone(),
+                        message: i18n::render(lang, &error.message),
+                    })
+                    .collect(),
                 _ => Vec::new(),
             },
-            ..Problem::new(self.code(), self.detail())
         }
+    }
+
+    /// The problem document as an answer's body, in `lang`.
+    pub fn body(&self, lang: Lang) -> String {
+        serde_json::to_string(&self.problem(lang)).unwrap_or_default()
     }
 }
 
@@ -222,6 +235,14 @@ impl ResponseError for ApiError {
     }
 
     fn error_response(&self) -> HttpResponse {
+        // In French; `http::language` renders it again when the caller reads another language.
+        self.respond(Lang::default())
+    }
+}
+
+impl ApiError {
+    /// The answer to this error, its problem document in `lang`.
+    pub fn respond(&self, lang: Lang) -> HttpResponse {
         if let ApiError::Internal(cause) = self {
             // The cause goes to the log (with the request id of the current span), never to the client.
             tracing::error!(error = format!("{cause:#}"), "internal error");
@@ -240,7 +261,7 @@ impl ResponseError for ApiError {
             }
             _ => {}
         }
-        response.body(serde_json::to_string(&self.problem()).unwrap_or_default())
+        response.body(self.body(lang))
     }
 }
 
@@ -250,31 +271,44 @@ pub struct Problem {
     /// URI identifying the problem type: `urn:prix-ceser:problem:{code}`.
     #[serde(rename = "type")]
     pub kind: String,
-    /// Short summary of the HTTP status.
+    /// Short summary of the problem type (one per `code`), in the answer's `Content-Language`.
     pub title: String,
     /// The HTTP status code.
     pub status: u16,
-    /// Explanation specific to this occurrence.
+    /// Explanation specific to this occurrence, in the answer's `Content-Language`.
     pub detail: String,
     /// Stable machine-readable code; each operation documents the codes it may answer.
     pub code: ProblemCode,
     /// Invalid fields (validation errors only).
     #[serde(skip_serializing_if = "Vec::is_empty")]
-    pub errors: Vec<FieldError>,
+    pub errors: Vec<FieldProblem>,
 }
 
 impl Problem {
-    pub fn new(code: ProblemCode, detail: String) -> Self {
-        let status = status_of(code);
+    /// A document of type `code` for the contract's examples, in French: its title as detail.
+    pub fn example(code: ProblemCode) -> Self {
+        let title = i18n::title(Lang::default(), code);
         Problem {
             kind: format!("urn:prix-ceser:problem:{code}"),
-            title: status.canonical_reason().unwrap_or("Error").to_owned(),
-            status: status.as_u16(),
-            detail,
+            detail: title.clone(),
+            title,
+            status: status_of(code).as_u16(),
             code,
             errors: Vec::new(),
         }
     }
+}
+
+/// One invalid field of a request, as listed in a `validation_failed` problem.
+#[derive(Debug, Serialize, ToSchema)]
+#[schema(as = FieldError, example = json!({"field": "email", "code": "invalid_format", "message": "doit être une adresse électronique valide"}))]
+pub struct FieldProblem {
+    /// The request field, as named in the request (`email`, `roles`, …).
+    pub field: String,
+    /// Stable machine code: `required`, `too_short`, `too_long`, `invalid_format`, `invalid_value`, …
+    pub code: String,
+    /// Explanation for people, in the answer's `Content-Language`.
+    pub message: String,
 }
 
 /// The schema of a problem document whose `code` is one of `codes`.
@@ -314,7 +348,7 @@ macro_rules! problem_responses {
             impl<'r> ToResponse<'r> for $name {
                 fn response() -> (&'r str, RefOr<Response>) {
                     let codes = [$(ProblemCode::$code),+];
-                    (stringify!($name), problem_response($description, &codes, $example.problem()).into())
+                    (stringify!($name), problem_response($description, &codes, $example.problem(Lang::default())).into())
                 }
             }
         )*
@@ -323,7 +357,7 @@ macro_rules! problem_responses {
 
 problem_responses! {
     BadRequest: "Malformed request (syntax error in the JSON body or the query)" [MalformedRequest] =>
-        ApiError::MalformedRequest("expected value at line 1 column 1".into());
+        ApiError::MalformedRequest(text!("detail-body-not-json", reason = "expected value at line 1 column 1"));
     Unauthorized: "Missing, invalid or expired bearer token" [AuthenticationRequired, InvalidToken] =>
         ApiError::Unauthorized(AuthFailure::MissingToken);
     Forbidden: "The caller's roles do not allow this operation" [Forbidden] => ApiError::Forbidden;
@@ -332,7 +366,7 @@ problem_responses! {
     UnsupportedMediaType: "The body is not application/json" [UnsupportedMediaType] =>
         ApiError::UnsupportedMediaType { expected: "application/json" };
     ValidationFailed: "Invalid fields, each listed in `errors`" [ValidationFailed] => ApiError::Validation(vec![
-        FieldError::new("email", "invalid_format", "must be a valid email address"),
+        FieldError::new("email", "invalid_format", text!("field-must-be-a-valid-email")),
     ]);
     TooManyRequests: "Rate limit exceeded; see the `Retry-After` header" [RateLimited] =>
         ApiError::RateLimited { retry_after_secs: 30 };
@@ -379,24 +413,41 @@ mod tests {
     use super::*;
 
     #[test]
-    fn validation_problem_lists_fields() {
-        let problem = ApiError::invalid("email", "invalid_format", "bad").problem();
+    fn validation_problem_lists_fields_in_the_language_asked() {
+        let error = ApiError::invalid(
+            "email",
+            "invalid_format",
+            text!("field-must-be-a-valid-email"),
+        );
+        let wire = |lang| serde_json::to_value(error.problem(lang)).unwrap();
         assert_eq!(
-            serde_json::to_value(problem).unwrap(),
+            wire(Lang::Fr),
             serde_json::json!({
                 "type": "urn:prix-ceser:problem:validation_failed",
-                "title": "Unprocessable Entity",
+                "title": "Des champs sont invalides, chacun est listé dans `errors`",
+                "status": 422,
+                "detail": "La requête comporte des champs invalides ; consultez `errors`.",
+                "code": "validation_failed",
+                "errors": [{"field": "email", "code": "invalid_format", "message": "doit être une adresse e-mail valide"}]
+            })
+        );
+        assert_eq!(
+            wire(Lang::En),
+            serde_json::json!({
+                "type": "urn:prix-ceser:problem:validation_failed",
+                "title": "Fields are invalid, each listed in `errors`",
                 "status": 422,
                 "detail": "The request has invalid fields; see `errors`.",
                 "code": "validation_failed",
-                "errors": [{"field": "email", "code": "invalid_format", "message": "bad"}]
+                "errors": [{"field": "email", "code": "invalid_format", "message": "must be a valid email address"}]
             })
         );
     }
 
     #[test]
     fn internal_problem_leaks_nothing() {
-        let problem = ApiError::Internal(anyhow::anyhow!("password=hunter2 in SQL")).problem();
+        let problem =
+            ApiError::Internal(anyhow::anyhow!("password=hunter2 in SQL")).problem(Lang::Fr);
         let wire = serde_json::to_string(&problem).unwrap();
         assert!(!wire.contains("hunter2"));
         assert_eq!(problem.status, 500);

@@ -113,6 +113,8 @@ impl Application {
                 .default_service(web::to(http::fallback))
                 .wrap(from_fn(http::head_as_get))
                 .wrap(from_fn(http::public_cache::invalidate_on_write))
+                // Inside compression: a problem document is rendered again before it is compressed.
+                .wrap(from_fn(http::language::negotiate))
                 // gzip, brotli or zstd, as the caller's Accept-Encoding asks.
                 .wrap(Compress::default())
                 .wrap(from_fn(http::cors::apply))

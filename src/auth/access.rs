@@ -258,7 +258,7 @@ fn answered_with(operation: Option<&str>, error: &ApiError) {
     tracing::info!(
         target: PROBLEM_LOG_TARGET,
         operation = operation.unwrap_or_default(),
-        code = error.problem().code.as_str(),
+        code = error.code().as_str(),
         "answered with a problem"
     );
 }

@@ -44,10 +44,7 @@ pub fn is_usable(
 /// Roles, seats and submissions go to people who proved their address.
 pub fn check_verified(verified: bool) -> Result<(), Refusal> {
     if !verified {
-        return refuse(
-            ProblemCode::EmailUnverified,
-            "The account's holder has not yet confirmed their email address.",
-        );
+        return refuse(ProblemCode::EmailUnverified, text!("email-unverified"));
     }
     Ok(())
 }

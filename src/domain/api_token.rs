@@ -20,7 +20,7 @@ pub fn parse_days(days: Option<i64>) -> Result<i64, FieldError> {
         Err(FieldError::new(
             "",
             "out_of_range",
-            format!("must be between 1 and {MAX_DAYS}"),
+            text!("field-between", min = 1, max = MAX_DAYS),
         ))
     }
 }
@@ -30,7 +30,7 @@ pub fn check_another(live: u64) -> Result<(), Refusal> {
     if live >= MAX_LIVE {
         return refuse(
             ProblemCode::TooManyTokens,
-            format!("An account holds at most {MAX_LIVE} live API tokens: revoke one first."),
+            text!("too-many-tokens", max_live = MAX_LIVE),
         );
     }
     Ok(())

@@ -58,7 +58,7 @@ pub fn parse_rna(raw: &str) -> Result<String, FieldError> {
         Err(FieldError::new(
             "",
             "invalid_format",
-            "an RNA number is W followed by nine digits",
+            text!("field-rna-format"),
         ))
     }
 }
@@ -71,7 +71,7 @@ pub fn parse_siret(raw: &str) -> Result<String, FieldError> {
         return Err(FieldError::new(
             "",
             "invalid_format",
-            "a SIRET has exactly 14 digits",
+            text!("field-siret-digits"),
         ));
     }
     let values: Vec<u32> = digits.bytes().map(|b| u32::from(b - b'0')).collect();
@@ -93,7 +93,7 @@ pub fn parse_siret(raw: &str) -> Result<String, FieldError> {
         Err(FieldError::new(
             "",
             "invalid_checksum",
-            "this SIRET's check digit is wrong: please check the number",
+            text!("field-siret-check-digit"),
         ))
     }
 }
@@ -118,7 +118,7 @@ pub fn parse_phone(raw: &str) -> Result<String, FieldError> {
         Err(FieldError::new(
             "",
             "invalid_format",
-            "must be a phone number such as 04 72 00 00 00 or +33 4 72 00 00 00",
+            text!("field-must-be-a-phone-number"),
         ))
     }
 }
@@ -147,7 +147,7 @@ pub fn parse_video_url(raw: &str) -> Result<String, FieldError> {
         return Err(FieldError::new(
             "",
             "invalid_value",
-            "the video address must use https",
+            text!("field-the-video-address-must-use"),
         ));
     }
     if !parsed
@@ -157,9 +157,9 @@ pub fn parse_video_url(raw: &str) -> Result<String, FieldError> {
         return Err(FieldError::new(
             "",
             "invalid_value",
-            format!(
-                "videos must be hosted on one of: {}",
-                VIDEO_HOSTS.join(", ")
+            text!(
+                "field-videos-must-be-hosted-on",
+                video_hosts = VIDEO_HOSTS.join(", ")
             ),
         ));
     }
@@ -231,7 +231,7 @@ pub fn parse_web_url(raw: &str) -> Result<String, FieldError> {
         _ => Err(FieldError::new(
             "",
             "invalid_format",
-            "must be an http(s) address",
+            text!("field-http-address"),
         )),
     }
 }
@@ -594,7 +594,7 @@ impl ApplicationContent {
             errors.push(FieldError::new(
                 "action_end",
                 "out_of_order",
-                "must not be before action_start",
+                text!("field-not-before-action-start"),
             ));
         }
         for key in self
@@ -606,7 +606,7 @@ impl ApplicationContent {
             errors.push(FieldError::new(
                 &format!("answers.{key}"),
                 "unknown_criterion",
-                "this edition has no such criterion",
+                text!("field-this-edition-has-no-such"),
             ));
         }
         errors
@@ -614,7 +614,8 @@ impl ApplicationContent {
 
     /// What is still missing before the application can be submitted.
     pub fn missing(&self, criteria: &[String]) -> Vec<FieldError> {
-        let required = |field: &str| FieldError::new(field, "required", "is required to submit");
+        let required =
+            |field: &str| FieldError::new(field, "required", text!("field-required-to-submit"));
         let mut errors = Vec::new();
         let present = [
             ("applicant_kind", self.action.applicant_kind.is_some()),

@@ -38,7 +38,7 @@ pub fn check_accepting(phase: &EditionPhase) -> Result<(), Refusal> {
     } else {
         refuse(
             ProblemCode::ApplicationsClosed,
-            "This edition is not accepting applications (its application phase is closed).",
+            text!("applications-closed"),
         )
     }
 }
@@ -49,9 +49,9 @@ pub fn check_room_for_another(held: u64) -> Result<(), Refusal> {
     if held >= MAX_APPLICATIONS_PER_EDITION {
         return refuse(
             ProblemCode::TooManyApplications,
-            format!(
-                "You already have {MAX_APPLICATIONS_PER_EDITION} applications in this edition, \
-                 withdrawn ones included."
+            text!(
+                "too-many-applications",
+                max_applications_per_edition = MAX_APPLICATIONS_PER_EDITION
             ),
         );
     }
@@ -63,10 +63,7 @@ pub fn check_draft(status: ApplicationStatus) -> Result<(), Refusal> {
     if status == ApplicationStatus::Draft {
         Ok(())
     } else {
-        refuse(
-            ProblemCode::NotADraft,
-            "Only a draft can be changed; a submitted application can be reopened by the organizer.",
-        )
+        refuse(ProblemCode::NotADraft, text!("not-a-draft"))
     }
 }
 
@@ -74,10 +71,7 @@ pub fn check_draft(status: ApplicationStatus) -> Result<(), Refusal> {
 /// selection.
 pub fn check_withdrawal(status: ApplicationStatus, phase: &EditionPhase) -> Result<(), Refusal> {
     if status == ApplicationStatus::Withdrawn {
-        return refuse(
-            ProblemCode::AlreadyWithdrawn,
-            "This application is already withdrawn.",
-        );
+        return refuse(ProblemCode::AlreadyWithdrawn, text!("already-withdrawn"));
     }
     let before_selection_day = phase
         .calendar
@@ -88,10 +82,7 @@ pub fn check_withdrawal(status: ApplicationStatus, phase: &EditionPhase) -> Resu
         EditionStatus::ApplicationsOpen | EditionStatus::Selection
     );
     if !(stage_allows && before_selection_day) {
-        return refuse(
-            ProblemCode::WithdrawalClosed,
-            "Applications can be withdrawn until the selection only.",
-        );
+        return refuse(ProblemCode::WithdrawalClosed, text!("withdrawal-closed"));
     }
     Ok(())
 }
@@ -99,10 +90,7 @@ pub fn check_withdrawal(status: ApplicationStatus, phase: &EditionPhase) -> Resu
 /// Staff send a submitted application back to draft while applications are still accepted.
 pub fn check_reopening(status: ApplicationStatus, phase: &EditionPhase) -> Result<(), Refusal> {
     if status != ApplicationStatus::Submitted {
-        return refuse(
-            ProblemCode::NotSubmitted,
-            "Only a submitted application can be reopened.",
-        );
+        return refuse(ProblemCode::NotSubmitted, text!("reopen-not-submitted"));
     }
     check_accepting(phase)
 }
@@ -111,19 +99,13 @@ pub fn check_reopening(status: ApplicationStatus, phase: &EditionPhase) -> Resul
 /// the selection: the shortlist and the prizes' pools are drawn from it afterwards.
 pub fn check_reviewable(status: ApplicationStatus, edition: EditionStatus) -> Result<(), Refusal> {
     if status != ApplicationStatus::Submitted {
-        return refuse(
-            ProblemCode::NotSubmitted,
-            "Only a submitted application can be reviewed.",
-        );
+        return refuse(ProblemCode::NotSubmitted, text!("review-not-submitted"));
     }
     if !matches!(
         edition,
         EditionStatus::ApplicationsOpen | EditionStatus::Selection
     ) {
-        return refuse(
-            ProblemCode::ReviewClosed,
-            "Eligibility is reviewed while applications are open and during the selection.",
-        );
+        return refuse(ProblemCode::ReviewClosed, text!("review-closed"));
     }
     Ok(())
 }
@@ -140,10 +122,7 @@ pub fn check_visibility_change(
     let publishable =
         status == ApplicationStatus::Submitted && eligibility == Eligibility::Eligible;
     if public && !publishable {
-        return refuse(
-            ProblemCode::NotEligible,
-            "Only submitted applications reviewed as eligible can be made public.",
-        );
+        return refuse(ProblemCode::NotEligible, text!("not-eligible"));
     }
     Ok(())
 }

@@ -41,7 +41,10 @@ pub fn check_room_for_attachment(held: usize) -> Result<(), Refusal> {
     if held >= MAX_PER_APPLICATION {
         return refuse(
             ProblemCode::TooManyAttachments,
-            format!("An application has at most {MAX_PER_APPLICATION} attachments."),
+            text!(
+                "too-many-attachments",
+                max_per_application = MAX_PER_APPLICATION
+            ),
         );
     }
     Ok(())

@@ -161,7 +161,7 @@ pub fn check_window(
             return Err(FieldError::new(
                 field,
                 "invalid_value",
-                "must be a time between the years 1970 and 9999",
+                text!("field-must-be-a-time-between"),
             ));
         }
     }
@@ -171,7 +171,7 @@ pub fn check_window(
         return Err(FieldError::new(
             "closes_at",
             "out_of_order",
-            "must be after opens_at",
+            text!("field-must-be-after-opens-at"),
         ));
     }
     Ok(())
@@ -181,10 +181,7 @@ pub fn check_window(
 pub fn check_window_change(state: BallotState, edition: EditionStatus) -> Result<(), Refusal> {
     check_not_concluded(edition)?;
     if state != BallotState::Scheduled {
-        return refuse(
-            ProblemCode::BallotStarted,
-            "The window of a ballot that has opened cannot change.",
-        );
+        return refuse(ProblemCode::BallotStarted, text!("ballot-started"));
     }
     Ok(())
 }
@@ -213,19 +210,15 @@ pub fn check_manual_step(
     if !allowed {
         return refuse(
             ProblemCode::InvalidBallotTransition,
-            format!(
-                "A `{}` ballot cannot become `{}`.",
-                current.as_str(),
-                to.as_str()
+            text!(
+                "invalid-ballot-transition",
+                current = current.as_str(),
+                to = to.as_str()
             ),
         );
     }
     if to == BallotState::Open && !opening_stages(kind).contains(&edition) {
-        return refuse(
-            ProblemCode::EditionNotVoting,
-            "The councillors' ballot opens at the ceremony; the public ballot from the \
-             auditions to the ceremony.",
-        );
+        return refuse(ProblemCode::EditionNotVoting, text!("edition-not-voting"));
     }
     Ok(())
 }
@@ -243,10 +236,7 @@ pub fn check_entitled(
         PrizeKind::Jury | PrizeKind::Category => false,
     };
     if !entitled {
-        return refuse(
-            ProblemCode::NotEntitled,
-            "You are not entitled to vote in this ballot.",
-        );
+        return refuse(ProblemCode::NotEntitled, text!("not-entitled"));
     }
     Ok(())
 }
@@ -259,7 +249,7 @@ pub fn tally_visible(state: BallotState, staff: bool) -> Result<bool, Refusal> {
         BallotState::Scheduled | BallotState::Open => Ok(false),
         BallotState::Closed if !staff => refuse(
             ProblemCode::ResultsNotPublished,
-            "The results of this ballot are not published yet.",
+            text!("results-not-published"),
         ),
         BallotState::Closed | BallotState::Published => Ok(true),
     }
@@ -268,7 +258,7 @@ pub fn tally_visible(state: BallotState, staff: bool) -> Result<bool, Refusal> {
 /// A vote is taken while the ballot is open.
 pub fn check_voting(state: BallotState) -> Result<(), Refusal> {
     if state != BallotState::Open {
-        return refuse(ProblemCode::BallotNotOpen, "This ballot is not open.");
+        return refuse(ProblemCode::BallotNotOpen, text!("ballot-not-open"));
     }
     Ok(())
 }
@@ -276,13 +266,10 @@ pub fn check_voting(state: BallotState) -> Result<(), Refusal> {
 /// Staff break a tie for first place once the ballot is closed, before publication.
 pub fn check_tie_break(state: BallotState, leaders: &[Uuid]) -> Result<(), Refusal> {
     if state != BallotState::Closed {
-        return refuse(
-            ProblemCode::BallotNotClosed,
-            "Ties are resolved once the ballot is closed, before publication.",
-        );
+        return refuse(ProblemCode::BallotNotClosed, text!("tie-before-close"));
     }
     if leaders.len() < 2 {
-        return refuse(ProblemCode::NoTie, "There is no tie for first place.");
+        return refuse(ProblemCode::NoTie, text!("no-tie"));
     }
     Ok(())
 }
@@ -294,16 +281,10 @@ pub fn check_publication(
     winner: Option<Uuid>,
 ) -> Result<(), Refusal> {
     if state != BallotState::Closed {
-        return refuse(
-            ProblemCode::BallotNotClosed,
-            "Only a closed ballot's results can be published.",
-        );
+        return refuse(ProblemCode::BallotNotClosed, text!("publish-before-close"));
     }
     if winner.is_none() && leaders.len() > 1 {
-        return refuse(
-            ProblemCode::TieUnresolved,
-            "Several candidates share the first place: resolve the tie first.",
-        );
+        return refuse(ProblemCode::TieUnresolved, text!("tie-unresolved"));
     }
     Ok(())
 }

@@ -68,7 +68,7 @@ impl Calendar {
                 return Err(FieldError::new(
                     later,
                     "out_of_order",
-                    format!("must not be before {earlier}"),
+                    text!("field-must-not-be-before", earlier),
                 ));
             }
         }

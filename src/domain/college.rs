@@ -41,12 +41,9 @@ pub fn check_known(name: &str, known: &[String]) -> Result<String, FieldError> {
         return Ok(college.clone());
     }
     let listed = if known.is_empty() {
-        "the organization has no college yet: create them first".to_owned()
+        text!("field-no-college-yet")
     } else {
-        format!(
-            "must be one of the organization's colleges: {}",
-            known.join("; ")
-        )
+        text!("field-one-of-the-colleges", colleges = known.join("; "))
     };
     Err(FieldError::new("", "invalid_value", listed))
 }
@@ -54,10 +51,7 @@ pub fn check_known(name: &str, known: &[String]) -> Result<String, FieldError> {
 /// A name no other college of the organization (`others`) has, whatever its case or writing.
 pub fn check_name_free(name: &str, others: &[String]) -> Result<(), Refusal> {
     if others.iter().any(|other| key(other) == key(name)) {
-        return refuse(
-            ProblemCode::CollegeNameTaken,
-            "The organization already has a college of this name.",
-        );
+        return refuse(ProblemCode::CollegeNameTaken, text!("college-name-taken"));
     }
     Ok(())
 }
@@ -66,7 +60,10 @@ pub fn check_room(existing: usize) -> Result<(), Refusal> {
     if existing >= MAX_PER_ORGANIZATION {
         return refuse(
             ProblemCode::TooManyColleges,
-            format!("An organization has at most {MAX_PER_ORGANIZATION} colleges."),
+            text!(
+                "too-many-colleges",
+                max_per_organization = MAX_PER_ORGANIZATION
+            ),
         );
     }
     Ok(())
@@ -75,12 +72,7 @@ pub fn check_room(existing: usize) -> Result<(), Refusal> {
 /// A college is deleted only once nobody is in it or invited to it.
 pub fn check_deletable(members: u64) -> Result<(), Refusal> {
     if members > 0 {
-        return refuse(
-            ProblemCode::CollegeInUse,
-            format!(
-                "{members} councillor(s) are in this college or invited to it: move them first."
-            ),
-        );
+        return refuse(ProblemCode::CollegeInUse, text!("college-in-use", members));
     }
     Ok(())
 }
@@ -133,11 +125,9 @@ mod tests {
             check_known("Collège 3", &known).unwrap_err().code,
             "invalid_value"
         );
-        assert!(
-            check_known("Collège 1", &[])
-                .unwrap_err()
-                .message
-                .contains("no college")
+        assert_eq!(
+            check_known("Collège 1", &[]).unwrap_err().message,
+            text!("field-no-college-yet")
         );
         assert_eq!(
             parse_name("  Colle\u{300}ge \u{a0} 4 ").unwrap(),

@@ -18,7 +18,7 @@ pub fn parse_code(raw: &str) -> Result<String, FieldError> {
         Err(FieldError::new(
             "",
             "invalid_value",
-            format!("`{raw}` is not a French département code"),
+            text!("field-unknown-departement", raw),
         ))
     }
 }
@@ -35,7 +35,7 @@ pub fn parse_list(raw: &[String]) -> Result<Vec<String>, FieldError> {
         return Err(FieldError::new(
             "",
             "required",
-            "at least one département is required",
+            text!("field-departement-required"),
         ));
     }
     Ok(codes)
@@ -50,7 +50,7 @@ pub fn parse_postal_code(raw: &str) -> Result<String, FieldError> {
         Err(FieldError::new(
             "",
             "invalid_format",
-            "must be a French postal code of five digits",
+            text!("field-must-be-a-french-postal"),
         ))
     }
 }

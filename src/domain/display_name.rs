@@ -14,7 +14,7 @@ impl DisplayName {
             return Err(FieldError::new(
                 "",
                 "invalid_format",
-                "must not contain control, zero-width or direction characters",
+                text!("field-no-hidden-characters"),
             ));
         }
         Ok(Self(trimmed.to_owned()))

@@ -53,10 +53,7 @@ impl EditionStatus {
     pub fn locked(self) -> Refusal {
         Refusal::new(
             ProblemCode::EditionLocked,
-            format!(
-                "These settings cannot change once the edition is `{}`.",
-                self.as_str()
-            ),
+            text!("edition-locked", status = self.as_str()),
         )
     }
 }
@@ -99,7 +96,7 @@ impl CriterionSpec {
             return Err(FieldError::new(
                 "key",
                 "invalid_format",
-                "must be 1 to 64 characters among a-z, 0-9 and _",
+                text!("field-key-format"),
             ));
         }
         super::validation::check_length(self.label_fr.trim(), 1, 200)
@@ -112,7 +109,7 @@ impl CriterionSpec {
             return Err(FieldError::new(
                 "weight",
                 "out_of_range",
-                "must be greater than 0 and at most 100",
+                text!("field-weight-range"),
             ));
         }
         Ok(())
@@ -257,7 +254,7 @@ impl PrizeSpec {
             return Err(FieldError::new(
                 "sponsors",
                 "too_long",
-                "at most 20 sponsors",
+                text!("field-at-most-20-sponsors"),
             ));
         }
         for sponsor in &self.sponsors {
@@ -268,7 +265,7 @@ impl PrizeSpec {
             return Err(FieldError::new(
                 "laureate_count",
                 "out_of_range",
-                "must be between 1 and 20",
+                text!("field-between", min = 1, max = 20),
             ));
         }
         Ok(())
@@ -297,14 +294,14 @@ impl EditionSettings {
             errors.push(FieldError::new(
                 "number",
                 "out_of_range",
-                "must be between 1 and 1000",
+                text!("field-between", min = 1, max = 1000),
             ));
         }
         if !(2000..=2100).contains(&self.year) {
             errors.push(FieldError::new(
                 "year",
                 "out_of_range",
-                "must be between 2000 and 2100",
+                text!("field-between", min = 2000, max = 2100),
             ));
         }
         if let Err(error) = super::validation::check_name(&self.title, 1, 200) {
@@ -321,14 +318,14 @@ impl EditionSettings {
             errors.push(FieldError::new(
                 "action_window",
                 "out_of_order",
-                "end must not be before start",
+                text!("field-end-must-not-be-before"),
             ));
         }
         if !(1..=50).contains(&self.shortlist_size) {
             errors.push(FieldError::new(
                 "shortlist_size",
                 "out_of_range",
-                "must be between 1 and 50",
+                text!("field-between", min = 1, max = 50),
             ));
         }
         let scale = self.scoring_scale;
@@ -336,7 +333,7 @@ impl EditionSettings {
             errors.push(FieldError::new(
                 "scoring_scale",
                 "out_of_range",
-                "needs 0 <= min < max <= 1000",
+                text!("field-scale-range"),
             ));
         }
         if let Err(error) = self.calendar.check_order() {
@@ -366,7 +363,7 @@ pub fn criteria_violations(criteria: &[CriterionSpec]) -> Vec<FieldError> {
         errors.push(FieldError::new(
             "criteria",
             "out_of_range",
-            "between 1 and 20 criteria",
+            text!("field-between-1-and-20-criteria"),
         ));
     }
     let mut keys: Vec<&str> = criteria
@@ -378,7 +375,7 @@ pub fn criteria_violations(criteria: &[CriterionSpec]) -> Vec<FieldError> {
         errors.push(FieldError::new(
             "criteria",
             "duplicate",
-            "criterion keys must be unique",
+            text!("field-criterion-keys-must-be-unique"),
         ));
     }
     errors

@@ -20,7 +20,7 @@ pub fn parse_reason(raw: &str) -> Result<String, FieldError> {
         return Err(FieldError::new(
             "",
             "invalid_format",
-            "must not contain control characters",
+            text!("field-no-control-characters"),
         ));
     }
     super::validation::check_length(reason, 10, 2000)?;
@@ -28,7 +28,7 @@ pub fn parse_reason(raw: &str) -> Result<String, FieldError> {
         return Err(FieldError::new(
             "",
             "invalid_format",
-            "must say something: letters or digits",
+            text!("field-must-say-something-letters-or"),
         ));
     }
     Ok(reason.to_owned())
@@ -57,10 +57,10 @@ pub fn check_transition(
     if facts.status.next() != Some(to) {
         return refuse(
             ProblemCode::InvalidTransition,
-            format!(
-                "An edition in `{}` cannot move to `{}`.",
-                facts.status.as_str(),
-                to.as_str()
+            text!(
+                "invalid-transition",
+                status = facts.status.as_str(),
+                to = to.as_str()
             ),
         );
     }
@@ -70,50 +70,44 @@ pub fn check_transition(
             if !missing.is_empty() {
                 return refuse(
                     ProblemCode::CalendarIncomplete,
-                    format!("Set the calendar first: {} missing.", missing.join(", ")),
+                    text!("calendar-incomplete", missing = missing.join(", ")),
                 );
             }
             if let Err(error) = facts.calendar.check_order() {
                 return refuse(
                     ProblemCode::CalendarOutOfOrder,
-                    format!("{} {}.", error.field, error.message),
+                    text!(
+                        "calendar-out-of-order",
+                        field = error.field,
+                        message = error.message
+                    ),
                 );
             }
             if facts.criteria == 0 {
-                return refuse(
-                    ProblemCode::NoCriteria,
-                    "Applications cannot open without selection criteria.",
-                );
+                return refuse(ProblemCode::NoCriteria, text!("no-criteria"));
             }
             if facts.prizes == 0 {
-                return refuse(
-                    ProblemCode::NoPrizes,
-                    "Applications cannot open without at least one prize.",
-                );
+                return refuse(ProblemCode::NoPrizes, text!("no-prizes"));
             }
             Ok(())
         }
         EditionStatus::Selection if !facts.calendar.deadline_passed(facts.now) && !forced => {
-            refuse(
-                ProblemCode::DeadlineNotPassed,
-                "The application deadline has not passed: force the transition with a written reason.",
-            )
+            refuse(ProblemCode::DeadlineNotPassed, text!("deadline-not-passed"))
         }
         EditionStatus::Ceremony if !facts.calendar.ceremony_day_reached(facts.now) && !forced => {
             refuse(
                 ProblemCode::CeremonyNotReached,
-                "The ceremony day has not come: move to the ceremony earlier with a written reason.",
+                text!("ceremony-not-reached"),
             )
         }
-        EditionStatus::Audition if facts.shortlisted == 0 && !forced => refuse(
-            ProblemCode::NoShortlist,
-            "Confirm the shortlist first (or force the transition with a written reason).",
-        ),
+        EditionStatus::Audition if facts.shortlisted == 0 && !forced => {
+            refuse(ProblemCode::NoShortlist, text!("no-shortlist"))
+        }
         EditionStatus::Audition if !facts.jury_findings.is_empty() && !forced => refuse(
             ProblemCode::JuryComposition,
-            format!(
-                "The jury departs from the composition rule ({}): give a written reason.",
-                facts.jury_findings.join(" ")
+            text!(
+                "jury-composition",
+                jury_findings = facts.jury_findings.join(" ")
             ),
         ),
         _ => Ok(()),
@@ -146,10 +140,7 @@ pub fn check_results_complete(undecided: &[String]) -> Result<(), Refusal> {
     if !undecided.is_empty() {
         return refuse(
             ProblemCode::PrizesUndecided,
-            format!(
-                "Every prize must be decided, or its ballot closed with any tie resolved, before the results are published; undecided: {}.",
-                undecided.join(", ")
-            ),
+            text!("prizes-undecided", undecided = undecided.join(", ")),
         );
     }
     Ok(())
@@ -165,10 +156,7 @@ pub fn ends_voting(to: EditionStatus) -> bool {
 /// review and visibility, its auditions, its ballots.
 pub fn check_not_concluded(status: EditionStatus) -> Result<(), Refusal> {
     if status >= EditionStatus::ResultsPublished {
-        return refuse(
-            ProblemCode::EditionClosed,
-            "The edition's results are published: its applications, auditions and ballots no longer change.",
-        );
+        return refuse(ProblemCode::EditionClosed, text!("edition-closed"));
     }
     Ok(())
 }

@@ -12,7 +12,8 @@ impl Email {
     pub const MAX_LENGTH: usize = 254;
 
     pub fn parse(raw: &str) -> Result<Self, FieldError> {
-        let invalid = || FieldError::new("", "invalid_format", "must be a valid email address");
+        let invalid =
+            || FieldError::new("", "invalid_format", text!("field-must-be-a-valid-email"));
         let trimmed = raw.trim().to_lowercase();
         check_length(&trimmed, 1, Self::MAX_LENGTH)?;
         if !trimmed.validate_email() {

@@ -96,7 +96,7 @@ pub fn check_may_see_others_scores<T: Ord>(
     if owed.is_empty() || !owed.is_subset(submitted) {
         return refuse(
             ProblemCode::OwnScorecardPending,
-            "Submit your own scorecards of this round before seeing the others'.",
+            text!("own-scorecard-pending"),
         );
     }
     Ok(())
@@ -111,8 +111,7 @@ pub fn check_conflict_declaration(
     if card_submitted && !recorded_by_staff {
         return refuse(
             ProblemCode::ScorecardSubmitted,
-            "Your scorecard on this application is submitted: ask the organizer's staff to record \
-             the conflict, with its reason.",
+            text!("conflict-after-scorecard"),
         );
     }
     Ok(())
@@ -121,10 +120,7 @@ pub fn check_conflict_declaration(
 /// A seat goes to an enabled account holding the jury role.
 pub fn check_seat_holder(holds_jury_role: bool) -> Result<(), Refusal> {
     if !holds_jury_role {
-        return refuse(
-            ProblemCode::NotAJuror,
-            "Only enabled accounts holding the jury role can sit on a jury.",
-        );
+        return refuse(ProblemCode::NotAJuror, text!("not-a-juror"));
     }
     Ok(())
 }
@@ -155,7 +151,7 @@ pub fn check_previous_laureate(
     if seat != Seat::QualifiedPersonality {
         return refuse(
             ProblemCode::NotPreviousLaureate,
-            "The previous edition's laureate sits as a qualified personality.",
+            text!("previous-laureate-seat"),
         );
     }
     let Some(PreviousEdition {
@@ -175,10 +171,7 @@ pub fn check_previous_laureate(
     if !is_laureate {
         return refuse(
             ProblemCode::NotPreviousLaureate,
-            format!(
-                "This account is not one of the laureates of edition {number}: neither the account \
-                 that applied for one nor the contact address one gave."
-            ),
+            text!("not-a-previous-laureate", number),
         );
     }
     Ok(())
@@ -187,10 +180,7 @@ pub fn check_previous_laureate(
 /// The president's and the youth president's seats are held by one member each.
 pub fn check_seat_available(seat: Seat, held_by_another: bool) -> Result<(), Refusal> {
     if held_by_another && matches!(seat, Seat::President | Seat::YouthPresident) {
-        return refuse(
-            ProblemCode::SeatTaken,
-            format!("The `{seat}` seat is held by another member: free it first."),
-        );
+        return refuse(ProblemCode::SeatTaken, text!("seat-taken", seat));
     }
     Ok(())
 }
@@ -198,13 +188,10 @@ pub fn check_seat_available(seat: Seat, held_by_another: bool) -> Result<(), Ref
 /// Reviewers are drawn from a seated jury, never from members conflicted on the application.
 pub fn check_assignment(jury_size: usize, conflicted: bool) -> Result<(), Refusal> {
     if jury_size == 0 {
-        return refuse(ProblemCode::NoJury, "Set the jury of the edition first.");
+        return refuse(ProblemCode::NoJury, text!("no-jury"));
     }
     if conflicted {
-        return refuse(
-            ProblemCode::ConflictOfInterest,
-            "This member declared a conflict of interest on this application.",
-        );
+        return refuse(ProblemCode::ConflictOfInterest, text!("member-conflicted"));
     }
     Ok(())
 }

@@ -28,22 +28,13 @@ pub fn check_scoring(facts: &ScoringFacts) -> Result<(), Refusal> {
         Round::Audition => EditionStatus::Audition,
     };
     if facts.edition != stage {
-        return refuse(
-            ProblemCode::ScoringClosed,
-            "This round is not being scored now.",
-        );
+        return refuse(ProblemCode::ScoringClosed, text!("scoring-closed"));
     }
     if facts.conflicted {
-        return refuse(
-            ProblemCode::ConflictOfInterest,
-            "You declared a conflict of interest on this application.",
-        );
+        return refuse(ProblemCode::ConflictOfInterest, text!("you-are-conflicted"));
     }
     if !facts.assigned {
-        return refuse(
-            ProblemCode::NotAssigned,
-            "This application is assigned to other reviewers.",
-        );
+        return refuse(ProblemCode::NotAssigned, text!("not-assigned"));
     }
     Ok(())
 }
@@ -51,10 +42,7 @@ pub fn check_scoring(facts: &ScoringFacts) -> Result<(), Refusal> {
 /// The shortlist is confirmed during the selection.
 pub fn check_shortlist_change(edition: EditionStatus) -> Result<(), Refusal> {
     if edition != EditionStatus::Selection {
-        return refuse(
-            ProblemCode::NotInSelection,
-            "The shortlist is confirmed during the selection.",
-        );
+        return refuse(ProblemCode::NotInSelection, text!("not-in-selection"));
     }
     Ok(())
 }
@@ -62,10 +50,7 @@ pub fn check_shortlist_change(edition: EditionStatus) -> Result<(), Refusal> {
 /// Shortlisted candidates are auditioned, until the results are published.
 pub fn check_audition(shortlisted: bool, edition: EditionStatus) -> Result<(), Refusal> {
     if !shortlisted {
-        return refuse(
-            ProblemCode::NotShortlisted,
-            "Only shortlisted candidates are auditioned.",
-        );
+        return refuse(ProblemCode::NotShortlisted, text!("not-shortlisted"));
     }
     check_not_concluded(edition)
 }
@@ -73,10 +58,7 @@ pub fn check_audition(shortlisted: bool, edition: EditionStatus) -> Result<(), R
 /// A submitted scorecard is locked: only staff reopen it.
 pub fn check_card_open(status: Option<ScorecardStatus>) -> Result<(), Refusal> {
     if status == Some(ScorecardStatus::Submitted) {
-        return refuse(
-            ProblemCode::ScorecardSubmitted,
-            "This scorecard is submitted and locked; staff can reopen it.",
-        );
+        return refuse(ProblemCode::ScorecardSubmitted, text!("scorecard-locked"));
     }
     Ok(())
 }
@@ -86,7 +68,7 @@ pub fn check_card_reopenable(status: ScorecardStatus) -> Result<(), Refusal> {
     if status != ScorecardStatus::Submitted {
         return refuse(
             ProblemCode::ScorecardNotSubmitted,
-            "Only a submitted scorecard can be reopened.",
+            text!("scorecard-not-submitted"),
         );
     }
     Ok(())
@@ -98,8 +80,7 @@ pub fn check_president_free(conflicted_on_a_candidate: bool) -> Result<(), Refus
     if conflicted_on_a_candidate {
         return refuse(
             ProblemCode::PresidentConflicted,
-            "You declared a conflict of interest on a candidate of this prize: the organizer's \
-             staff record the jury's decision.",
+            text!("president-conflicted"),
         );
     }
     Ok(())
@@ -136,24 +117,16 @@ pub fn check_decision(facts: &DecisionFacts<'_>, proposal: &Proposal<'_>) -> Res
         facts.edition,
         EditionStatus::Audition | EditionStatus::Ceremony
     ) {
-        return Err(Refusal::new(
-            ProblemCode::DecisionsClosed,
-            "Prizes are decided after the auditions and before the results are published.",
-        )
-        .into());
+        return Err(Refusal::new(ProblemCode::DecisionsClosed, text!("decisions-closed")).into());
     }
     if matches!(facts.kind, PrizeKind::Councillors | PrizeKind::Public) {
-        return Err(Refusal::new(
-            ProblemCode::DecidedByBallot,
-            "This prize is decided by a ballot, not by the jury.",
-        )
-        .into());
+        return Err(Refusal::new(ProblemCode::DecidedByBallot, text!("decided-by-ballot")).into());
     }
     if !facts.pool.contains(&proposal.laureate) {
         return Err(FieldError::new(
             "laureate",
             "invalid_value",
-            "the laureate must be a candidate of this prize's pool",
+            text!("field-the-laureate-must-be-a"),
         )
         .into());
     }
@@ -161,7 +134,7 @@ pub fn check_decision(facts: &DecisionFacts<'_>, proposal: &Proposal<'_>) -> Res
         return Err(FieldError::new(
             "mentions",
             "invalid_value",
-            "this prize has no honourable mentions",
+            text!("field-this-prize-has-no-honourable"),
         )
         .into());
     }
@@ -173,7 +146,7 @@ pub fn check_decision(facts: &DecisionFacts<'_>, proposal: &Proposal<'_>) -> Res
         return Err(FieldError::new(
             "mentions",
             "invalid_value",
-            "mentions go to other candidates of the pool",
+            text!("field-mentions-go-to-other-candidates"),
         )
         .into());
     }
@@ -181,11 +154,7 @@ pub fn check_decision(facts: &DecisionFacts<'_>, proposal: &Proposal<'_>) -> Res
         check_top_ranked(facts.first_place, proposal)?;
     }
     if facts.already_decided && !facts.staff_with_reason {
-        return Err(Refusal::new(
-            ProblemCode::DecisionExists,
-            "This prize is decided; staff can change the decision with a written reason.",
-        )
-        .into());
+        return Err(Refusal::new(ProblemCode::DecisionExists, text!("decision-exists")).into());
     }
     Ok(())
 }
@@ -195,25 +164,17 @@ pub fn check_decision(facts: &DecisionFacts<'_>, proposal: &Proposal<'_>) -> Res
 /// deliberation's reason written (also when the jury deliberated without scoring).
 fn check_top_ranked(first_place: &[Uuid], proposal: &Proposal<'_>) -> Result<(), Denial> {
     if first_place.is_empty() && !proposal.with_reason {
-        return Err(Refusal::new(
-            ProblemCode::NoRanking,
-            "No scorecard has been submitted for this round yet.",
-        )
-        .into());
+        return Err(Refusal::new(ProblemCode::NoRanking, text!("no-ranking")).into());
     }
     if !first_place.contains(&proposal.laureate) {
         if !proposal.with_reason {
-            return Err(Refusal::new(
-                ProblemCode::NotTopRanked,
-                "This candidate is not at the top of the audition ranking: write the deliberation's reason (`reason`) to award the prize to them.",
-            )
-            .into());
+            return Err(Refusal::new(ProblemCode::NotTopRanked, text!("not-top-ranked")).into());
         }
         if proposal.casting_vote {
             return Err(FieldError::new(
                 "casting_vote",
                 "invalid_value",
-                "a casting vote breaks a tie for the first place, not the deliberation's choice",
+                text!("field-a-casting-vote-breaks-a"),
             )
             .into());
         }
@@ -222,13 +183,17 @@ fn check_top_ranked(first_place: &[Uuid], proposal: &Proposal<'_>) -> Result<(),
     if first_place.len() > 1 && !proposal.casting_vote {
         return Err(Refusal::new(
             ProblemCode::TieNeedsCastingVote,
-            "Several candidates share the first place: the president's casting vote decides (`casting_vote: true`).",
-        ).into());
+            text!("tie-needs-casting-vote"),
+        )
+        .into());
     }
     if first_place.len() == 1 && proposal.casting_vote {
-        return Err(
-            FieldError::new("casting_vote", "invalid_value", "there is no tie to break").into(),
-        );
+        return Err(FieldError::new(
+            "casting_vote",
+            "invalid_value",
+            text!("field-there-is-no-tie-to"),
+        )
+        .into());
     }
     Ok(())
 }

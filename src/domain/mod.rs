@@ -1,5 +1,9 @@
 //! The rules, as pure functions and types: no I/O here, everything unit-tested.
 
+// First: its `text!` macro is used by every module after it, in the crate.
+#[macro_use]
+pub mod text;
+
 /// Declares a state that is stored in a text column and sent as JSON, both by its snake_case
 /// name: one declaration gives its storage (`DeriveActiveEnum`), its wire form and schema, and
 /// `as_str`/`parse`. An unknown stored name is a read error, never another state.
@@ -47,6 +51,7 @@ pub mod edition_lifecycle;
 pub mod email;
 pub mod jury;
 pub mod jury_rules;
+pub mod language;
 pub mod organization;
 pub mod pagination;
 pub mod password;
@@ -60,8 +65,10 @@ pub mod webhook;
 
 pub use display_name::DisplayName;
 pub use email::Email;
+pub use language::Lang;
 pub use password::Password;
 pub use role::Role;
+pub use text::Text;
 pub use validation::FieldError;
 
 #[cfg(test)]

@@ -20,7 +20,7 @@ pub fn parse_short_name(raw: &str) -> Result<String, FieldError> {
         Err(FieldError::new(
             "",
             "invalid_format",
-            "must be 2 to 32 characters among a-z, 0-9 and -",
+            text!("field-short-name-format"),
         ))
     }
 }
@@ -34,13 +34,7 @@ pub const MAX_EMBED_ORIGINS: usize = 20;
 /// hyphens in labels of at most 63 characters), an IPv4 or an IPv6 address: it goes into a
 /// `Content-Security-Policy` header, where anything else would change its meaning.
 pub fn parse_embed_origin(raw: &str) -> Result<String, FieldError> {
-    let invalid = || {
-        FieldError::new(
-            "",
-            "invalid_format",
-            "must be an origin such as https://www.ceser.example (scheme, host, optional port)",
-        )
-    };
+    let invalid = || FieldError::new("", "invalid_format", text!("field-must-be-an-origin-such"));
     let trimmed = raw.trim().trim_end_matches('/');
     let url = url::Url::parse(trimmed).map_err(|_| invalid())?;
     let bare = url.path() == "/"
@@ -92,10 +86,7 @@ pub fn frame_ancestors(stored: &[String]) -> String {
 /// that an organization is never left without one by mistake.
 pub fn check_staff_removal(caller: Uuid, removed: Uuid) -> Result<(), Refusal> {
     if caller == removed {
-        return refuse(
-            ProblemCode::CannotLockOutSelf,
-            "You cannot remove yourself from the staff: ask another admin.",
-        );
+        return refuse(ProblemCode::CannotLockOutSelf, text!("cannot-leave-staff"));
     }
     Ok(())
 }
@@ -103,10 +94,7 @@ pub fn check_staff_removal(caller: Uuid, removed: Uuid) -> Result<(), Refusal> {
 /// An organization's staff are accounts holding the admin role.
 pub fn check_staff_candidate(holds_admin_role: bool) -> Result<(), Refusal> {
     if !holds_admin_role {
-        return refuse(
-            ProblemCode::NotAnAdmin,
-            "Only accounts holding the admin role can join an organization's staff.",
-        );
+        return refuse(ProblemCode::NotAnAdmin, text!("not-an-admin"));
     }
     Ok(())
 }

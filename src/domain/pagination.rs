@@ -84,7 +84,7 @@ fn parse_limit(limit: Option<u64>) -> Result<u64, FieldError> {
         Some(_) => Err(FieldError::new(
             "",
             "out_of_range",
-            format!("must be between 1 and {MAX_LIMIT}"),
+            text!("field-between", min = 1, max = MAX_LIMIT),
         )),
     }
 }
@@ -103,7 +103,7 @@ fn decode_cursor<K: std::str::FromStr>(cursor: &str) -> Result<K, FieldError> {
             FieldError::new(
                 "",
                 "invalid_format",
-                "is not a cursor returned by this list",
+                text!("field-is-not-a-cursor-returned"),
             )
         })
 }

@@ -13,7 +13,7 @@ impl Password {
             return Err(FieldError::new(
                 "",
                 "invalid_value",
-                "must not be only spaces",
+                text!("field-must-not-be-only-spaces"),
             ));
         }
         Ok(Self(raw.to_owned()))

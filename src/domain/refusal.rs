@@ -6,7 +6,7 @@
 use serde::Serialize;
 use utoipa::ToSchema;
 
-use super::validation::FieldError;
+use super::{text::Text, validation::FieldError};
 
 /// Stable machine-readable code of a problem document (`Problem.code`).
 #[derive(
@@ -210,11 +210,11 @@ impl std::fmt::Display for ProblemCode {
     }
 }
 
-/// Why a rule refused: a stable code and an explanation for people.
+/// Why a rule refused: a stable code and an explanation for people, in any language.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Refusal {
     pub code: ProblemCode,
-    pub detail: String,
+    pub detail: Text,
 }
 
 /// What a rule that also checks the request's fields answers when it says no.
@@ -239,16 +239,13 @@ impl From<FieldError> for Denial {
 }
 
 impl Refusal {
-    pub fn new(code: ProblemCode, detail: impl Into<String>) -> Self {
-        Refusal {
-            code,
-            detail: detail.into(),
-        }
+    pub fn new(code: ProblemCode, detail: Text) -> Self {
+        Refusal { code, detail }
     }
 }
 
 /// Refuses with `code`: the one way a rule says no.
-pub fn refuse<T>(code: ProblemCode, detail: impl Into<String>) -> Result<T, Refusal> {
+pub fn refuse<T>(code: ProblemCode, detail: Text) -> Result<T, Refusal> {
     Err(Refusal::new(code, detail))
 }
 

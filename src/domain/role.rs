@@ -53,10 +53,7 @@ pub fn check_own_account_change(
     disables: bool,
 ) -> Result<(), Refusal> {
     if own_account && (drops_admin || disables) {
-        return refuse(
-            ProblemCode::CannotLockOutSelf,
-            "You cannot remove your own admin role or disable your own account.",
-        );
+        return refuse(ProblemCode::CannotLockOutSelf, text!("cannot-demote-self"));
     }
     Ok(())
 }

@@ -29,7 +29,7 @@ pub fn parse(csv_text: &str) -> Result<Vec<RosterEntry>, Vec<FieldError>> {
             return Err(vec![FieldError::new(
                 "line 1",
                 "invalid_format",
-                error.to_string(),
+                text!("field-unreadable", reason = error),
             )]);
         }
     };
@@ -37,7 +37,7 @@ pub fn parse(csv_text: &str) -> Result<Vec<RosterEntry>, Vec<FieldError>> {
         return Err(vec![FieldError::new(
             "line 1",
             "invalid_format",
-            "the header must be: email,name,college",
+            text!("field-the-header-must-be-email"),
         )]);
     }
     let (mut entries, mut errors) = (Vec::new(), Vec::new());
@@ -50,7 +50,7 @@ pub fn parse(csv_text: &str) -> Result<Vec<RosterEntry>, Vec<FieldError>> {
                 errors.push(FieldError::new(
                     &format!("line {line}"),
                     "invalid_format",
-                    "expected 3 columns: email,name,college",
+                    text!("field-expected-3-columns-email-name"),
                 ));
                 continue;
             }
@@ -58,7 +58,7 @@ pub fn parse(csv_text: &str) -> Result<Vec<RosterEntry>, Vec<FieldError>> {
                 errors.push(FieldError::new(
                     &format!("line {line}"),
                     "invalid_format",
-                    error.to_string(),
+                    text!("field-unreadable", reason = error),
                 ));
                 continue;
             }
@@ -74,7 +74,7 @@ pub fn parse(csv_text: &str) -> Result<Vec<RosterEntry>, Vec<FieldError>> {
                     errors.push(FieldError::new(
                         &format!("line {line}.email"),
                         "duplicate",
-                        "this address appears earlier in the file",
+                        text!("field-this-address-appears-earlier-in"),
                     ));
                 }
                 entries.push(RosterEntry {
@@ -95,7 +95,7 @@ pub fn parse(csv_text: &str) -> Result<Vec<RosterEntry>, Vec<FieldError>> {
         errors.push(FieldError::new(
             "line 2",
             "required",
-            "the file lists no councillor",
+            text!("field-the-file-lists-no-councillor"),
         ));
     }
     if errors.is_empty() {
@@ -129,17 +129,10 @@ pub fn check_colleges(
 /// organization's roster (it joins the roster by accepting an invitation).
 pub fn check_college_change(holds_councillor_role: bool, on_roster: bool) -> Result<(), Refusal> {
     if !holds_councillor_role {
-        return refuse(
-            ProblemCode::NotACouncillor,
-            "Only accounts holding the councillor role can be on the roster.",
-        );
+        return refuse(ProblemCode::NotACouncillor, text!("not-a-councillor"));
     }
     if !on_roster {
-        return refuse(
-            ProblemCode::NotOnRoster,
-            "This account is not on the roster: invite it with the roster import; it joins once \
-             its holder accepts.",
-        );
+        return refuse(ProblemCode::NotOnRoster, text!("not-on-roster"));
     }
     Ok(())
 }

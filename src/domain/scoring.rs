@@ -40,7 +40,7 @@ pub fn check_scores(
         errors.push(FieldError::new(
             &format!("scores.{key}"),
             "required",
-            "every criterion needs a score",
+            text!("field-every-criterion-needs-a-score"),
         ));
     }
     for (key, value) in scores {
@@ -48,13 +48,13 @@ pub fn check_scores(
             errors.push(FieldError::new(
                 &format!("scores.{key}"),
                 "unknown_criterion",
-                "this edition has no such criterion",
+                text!("field-this-edition-has-no-such"),
             ));
         } else if !(scale.min..=scale.max).contains(value) {
             errors.push(FieldError::new(
                 &format!("scores.{key}"),
                 "out_of_range",
-                format!("must be between {} and {}", scale.min, scale.max),
+                text!("field-between", min = scale.min, max = scale.max),
             ));
         }
     }

@@ -1,24 +1,22 @@
-use serde::Serialize;
-use utoipa::ToSchema;
+use super::text::Text;
 
 /// One invalid field of a request, as listed in a `validation_failed` problem.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, ToSchema)]
-#[schema(example = json!({"field": "email", "code": "invalid_format", "message": "must be a valid email address"}))]
+#[derive(Debug, Clone, PartialEq, Eq)]
 pub struct FieldError {
     /// The request field, as named in the request (`email`, `roles`, …).
     pub field: String,
     /// Stable machine code: `required`, `too_short`, `too_long`, `invalid_format`, `invalid_value`, …
     pub code: String,
-    /// Human-readable explanation.
-    pub message: String,
+    /// The explanation for people, in any language.
+    pub message: Text,
 }
 
 impl FieldError {
-    pub fn new(field: &str, code: &str, message: impl Into<String>) -> Self {
+    pub fn new(field: &str, code: &str, message: Text) -> Self {
         Self {
             field: field.to_owned(),
             code: code.to_owned(),
-            message: message.into(),
+            message,
         }
     }
 
@@ -89,7 +87,7 @@ pub fn check_name(value: &str, min: usize, max: usize) -> Result<(), FieldError>
         return Err(FieldError::new(
             "",
             "invalid_format",
-            "must not contain control, invisible or direction characters",
+            text!("field-no-hidden-characters"),
         ));
     }
     Ok(())
@@ -100,19 +98,23 @@ pub fn check_length(value: &str, min: usize, max: usize) -> Result<(), FieldErro
     let length = value.chars().count();
     if length < min {
         if length == 0 {
-            return Err(FieldError::new("", "required", "must not be empty"));
+            return Err(FieldError::new(
+                "",
+                "required",
+                text!("field-must-not-be-empty"),
+            ));
         }
         return Err(FieldError::new(
             "",
             "too_short",
-            format!("must be at least {min} characters"),
+            text!("field-must-be-at-least-characters", min),
         ));
     }
     if length > max {
         return Err(FieldError::new(
             "",
             "too_long",
-            format!("must be at most {max} characters"),
+            text!("field-must-be-at-most-characters", max),
         ));
     }
     Ok(())
@@ -141,7 +143,11 @@ mod tests {
         let errors = violations.finish().unwrap_err();
         assert_eq!(
             errors,
-            vec![FieldError::new("b", "required", "must not be empty")]
+            vec![FieldError::new(
+                "b",
+                "required",
+                text!("field-must-not-be-empty")
+            )]
         );
     }
 }

@@ -28,7 +28,7 @@ pub fn normalize(raw: &str) -> Result<String, FieldError> {
         return Err(FieldError::new(
             "",
             "invalid_format",
-            "must be a valid email address",
+            text!("field-must-be-a-valid-email"),
         ));
     }
     Ok(format!("{local}@{domain}"))

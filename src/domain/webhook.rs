@@ -1,5 +1,6 @@
 //! Webhooks: which events exist and what they say, where deliveries may go, and how often a
 //! failed delivery is tried again.
+use crate::domain::Text;
 use std::{net::IpAddr, sync::LazyLock, time::Duration};
 
 use ipnet::IpNet;
@@ -93,7 +94,7 @@ pub fn parse_events(names: &[String]) -> Result<Vec<EventType>, FieldError> {
         return Err(FieldError::new(
             "",
             "too_long",
-            format!("name at most {kinds} events, each once"),
+            text!("field-name-at-most-events-each", kinds),
         ));
     }
     let mut events = Vec::with_capacity(names.len());
@@ -103,9 +104,10 @@ pub fn parse_events(names: &[String]) -> Result<Vec<EventType>, FieldError> {
             FieldError::new(
                 "",
                 "invalid_value",
-                format!(
-                    "unknown event `{name}`: expected one of {}",
-                    known.join(", ")
+                text!(
+                    "field-unknown-event-expected-one-of",
+                    name,
+                    known = known.join(", ")
                 ),
             )
         })?;
@@ -114,7 +116,11 @@ pub fn parse_events(names: &[String]) -> Result<Vec<EventType>, FieldError> {
     events.sort();
     events.dedup();
     if events.is_empty() {
-        return Err(FieldError::new("", "required", "name at least one event"));
+        return Err(FieldError::new(
+            "",
+            "required",
+            text!("field-name-at-least-one-event"),
+        ));
     }
     Ok(events)
 }
@@ -236,30 +242,31 @@ pub fn is_public_address(address: IpAddr) -> bool {
 /// name must be public unless private destinations are allowed. Names are resolved and checked
 /// again at every delivery.
 pub fn parse_destination(raw: &str, allow_private: bool) -> Result<String, FieldError> {
-    let invalid = |message: &str| FieldError::new("", "invalid_format", message);
+    let invalid = |message: Text| FieldError::new("", "invalid_format", message);
     let raw = raw.trim();
     // A URL parser drops tabs and line breaks silently: refuse them rather than store a URL
     // other than the one written.
     if raw.chars().any(|c| c.is_whitespace() || c.is_control()) {
-        return Err(invalid(
-            "must hold no spaces, line breaks or control characters",
-        ));
+        return Err(invalid(text!("field-url-no-spaces")));
     }
     if raw.chars().count() > 2048 {
-        return Err(FieldError::new("", "too_long", "at most 2048 characters"));
+        return Err(FieldError::new(
+            "",
+            "too_long",
+            text!("field-must-be-at-most-characters", max = 2048),
+        ));
     }
-    let url = url::Url::parse(raw)
-        .map_err(|_| invalid("must be an absolute URL such as https://hooks.example.fr/prix"))?;
+    let url = url::Url::parse(raw).map_err(|_| invalid(text!("field-url-absolute")))?;
     match url.scheme() {
         "https" => {}
         "http" if allow_private => {}
-        _ => return Err(invalid("must be an https:// URL")),
+        _ => return Err(invalid(text!("field-url-https"))),
     }
     if !url.username().is_empty() || url.password().is_some() || url.fragment().is_some() {
-        return Err(invalid("must hold no credentials and no #fragment"));
+        return Err(invalid(text!("field-url-no-credentials")));
     }
     if url.port() == Some(0) {
-        return Err(invalid("port 0 cannot be reached"));
+        return Err(invalid(text!("field-url-port-zero")));
     }
     let local = match url.host() {
         Some(url::Host::Ipv4(v4)) => !is_public_address(v4.into()),
@@ -272,13 +279,13 @@ pub fn parse_destination(raw: &str, allow_private: bool) -> Result<String, Field
                 || domain.ends_with(".internal")
                 || !domain.contains('.')
         }
-        None => return Err(invalid("must name a host")),
+        None => return Err(invalid(text!("field-url-host"))),
     };
     if local && !allow_private {
         return Err(FieldError::new(
             "",
             "destination_not_allowed",
-            "must be a public host: loopback, private, link-local and local names are refused",
+            text!("field-must-be-a-public-host"),
         ));
     }
     Ok(url.to_string())
@@ -289,13 +296,17 @@ pub fn parse_destination(raw: &str, allow_private: bool) -> Result<String, Field
 pub fn parse_description(raw: &str) -> Result<String, FieldError> {
     let description = raw.trim();
     if description.chars().count() > 200 {
-        return Err(FieldError::new("", "too_long", "at most 200 characters"));
+        return Err(FieldError::new(
+            "",
+            "too_long",
+            text!("field-must-be-at-most-characters", max = 200),
+        ));
     }
     if description.chars().any(is_hidden_character) {
         return Err(FieldError::new(
             "",
             "invalid_format",
-            "must hold no control or invisible formatting characters",
+            text!("field-must-hold-no-control-or"),
         ));
     }
     Ok(description.to_owned())
@@ -384,8 +395,9 @@ pub fn check_another(existing: u64) -> Result<(), Refusal> {
     if existing >= MAX_PER_ORGANIZATION {
         return refuse(
             ProblemCode::TooManyWebhooks,
-            format!(
-                "An organization has at most {MAX_PER_ORGANIZATION} webhooks: delete one first."
+            text!(
+                "too-many-webhooks",
+                max_per_organization = MAX_PER_ORGANIZATION
             ),
         );
     }

@@ -136,7 +136,10 @@ impl ApplicationInput {
                 errors.push(FieldError::new(
                     "locations",
                     "out_of_range",
-                    format!("between 1 and {} locations", limits::LOCATIONS),
+                    text!(
+                        "field-between-1-and-locations",
+                        locations = limits::LOCATIONS
+                    ),
                 ));
             }
             locations

@@ -38,9 +38,7 @@ fn multipart_error(error: MultipartError) -> ApiError {
         | MultipartError::ContentTypeIncompatible => ApiError::UnsupportedMediaType {
             expected: "multipart/form-data",
         },
-        other => {
-            ApiError::MalformedRequest(format!("The multipart body could not be read: {other}."))
-        }
+        other => ApiError::MalformedRequest(text!("detail-multipart-unreadable", reason = other)),
     }
 }
 
@@ -48,9 +46,9 @@ fn unsupported_type() -> ApiError {
     ApiError::Validation(vec![FieldError::new(
         "file",
         "unsupported_type",
-        format!(
-            "only {} files are accepted (recognised from their content)",
-            attachment::ACCEPTED.join(", ")
+        text!(
+            "field-only-files-are-accepted-recognised",
+            accepted = attachment::ACCEPTED.join(", ")
         ),
     )])
 }
@@ -109,7 +107,11 @@ async fn receive(mut form: Multipart, state: &AppState) -> Result<Upload, ApiErr
         }
         output.flush().await.map_err(anyhow::Error::from)?;
         if size == 0 {
-            return Err(ApiError::invalid("file", "required", "the file is empty"));
+            return Err(ApiError::invalid(
+                "file",
+                "required",
+                text!("field-the-file-is-empty"),
+            ));
         }
         let content_type = attachment::detect(&head).ok_or_else(unsupported_type)?;
         return Ok(Upload {
@@ -123,7 +125,7 @@ async fn receive(mut form: Multipart, state: &AppState) -> Result<Upload, ApiErr
     Err(ApiError::invalid(
         "file",
         "required",
-        "send the file in a multipart part named `file`",
+        text!("field-send-the-file-in-a"),
     ))
 }
 

@@ -35,9 +35,9 @@ fn json_error(error: JsonPayloadError) -> ApiError {
             ApiError::Validation(vec![shape_error(&error.to_string())])
         }
         JsonPayloadError::Deserialize(error) => {
-            ApiError::MalformedRequest(format!("The body is not valid JSON: {error}."))
+            ApiError::MalformedRequest(text!("detail-body-not-json", reason = error))
         }
-        other => ApiError::MalformedRequest(format!("The body could not be read: {other}.")),
+        other => ApiError::MalformedRequest(text!("detail-body-unreadable", reason = other)),
     }
 }
 
@@ -55,15 +55,15 @@ fn shape_error(message: &str) -> FieldError {
         .unwrap_or(message)
         .to_owned();
     if let Some(field) = named("unknown field `") {
-        FieldError::new(
-            &field,
-            "unknown_field",
-            "is not a field of this request (or may not be set by the caller)",
-        )
+        FieldError::new(&field, "unknown_field", text!("field-is-not-a-field-of"))
     } else if let Some(field) = named("missing field `") {
-        FieldError::new(&field, "required", "is required")
+        FieldError::new(&field, "required", text!("field-is-required"))
     } else {
-        FieldError::new("body", "invalid_value", message)
+        FieldError::new(
+            "body",
+            "invalid_value",
+            text!("field-unreadable", reason = message),
+        )
     }
 }
 
@@ -158,7 +158,7 @@ fn path_error(error: PathError) -> ApiError {
     ApiError::Validation(vec![FieldError::new(
         "path",
         "invalid_value",
-        error.to_string(),
+        text!("field-unreadable", reason = error),
     )])
 }
 
@@ -193,8 +193,14 @@ mod tests {
         );
         let other = shape_error("invalid type: integer `1`, expected a string at line 1 column 10");
         assert_eq!(
-            (other.field.as_str(), other.message.as_str()),
-            ("body", "invalid type: integer `1`, expected a string")
+            (other.field.as_str(), other.message),
+            (
+                "body",
+                text!(
+                    "field-unreadable",
+                    reason = "invalid type: integer `1`, expected a string"
+                )
+            )
         );
     }
 }

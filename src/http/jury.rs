@@ -317,7 +317,7 @@ pub async fn assign_reviewers(
         return Err(ApiError::invalid(
             "reviewers_per_file",
             "out_of_range",
-            "must be between 1 and 50",
+            text!("field-between", min = 1, max = 50),
         ));
     }
     Ok(web::Json(

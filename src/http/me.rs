@@ -188,7 +188,7 @@ pub async fn create_api_token(
         errors.push(FieldError::new(
             "organizations",
             "invalid_value",
-            "at most 50",
+            text!("field-at-most-50"),
         ));
     }
     let Some(name) = name.filter(|_| errors.is_empty()) else {

@@ -15,6 +15,7 @@ pub mod editions;
 pub mod extract;
 pub mod health;
 pub mod jury;
+pub mod language;
 pub mod me;
 pub mod organizations;
 pub mod problem_codes;

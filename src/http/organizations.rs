@@ -95,7 +95,7 @@ impl OrganizationRequest {
             errors.push(FieldError::new(
                 "postal_addresses",
                 "invalid_value",
-                "at most 10 addresses of 1 to 300 characters",
+                text!("field-at-most-10-addresses-of"),
             ));
         }
         let embed_origins: Vec<String> = self
@@ -114,14 +114,17 @@ impl OrganizationRequest {
             errors.push(FieldError::new(
                 "embed_origins",
                 "invalid_value",
-                "each origin once",
+                text!("field-each-origin-once"),
             ));
         }
         if embed_origins.len() > MAX_EMBED_ORIGINS {
             errors.push(FieldError::new(
                 "embed_origins",
                 "invalid_value",
-                format!("at most {MAX_EMBED_ORIGINS} origins"),
+                text!(
+                    "field-at-most-origins",
+                    max_embed_origins = MAX_EMBED_ORIGINS
+                ),
             ));
         }
         if !errors.is_empty() {

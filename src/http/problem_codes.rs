@@ -188,7 +188,7 @@ fn document_operation(operation: &mut Operation) {
             .map(|code| format!("- `{code}`: {}", meaning(*code)))
             .collect();
         let description = format!("Refused; `code` says why:\n{}", meanings.join("\n"));
-        let example = Problem::new(codes[0], meaning(codes[0]).to_owned());
+        let example = Problem::example(codes[0]);
         operation.responses.responses.insert(
             status.to_string(),
             RefOr::T(problem_response(&description, &codes, example)),

@@ -3,7 +3,7 @@
 //! `Cache-Control`.
 //!
 //! Only anonymous reads are cached (a caller who sends a token may see more), keyed by the
-//! exact path and query they were dispatched with. Every successful write, except those that
+//! exact path and query they were dispatched with, and the language they are answered in. Every successful write, except those that
 //! change no public read (the vote path, sessions), invalidates the whole cache: writes are
 //! rare next to these reads, and a coarse rule cannot forget a dependency. The invalidation is
 //! a generation number, so a read that began before a write never stores its older answer;
@@ -192,7 +192,12 @@ async fn from_memory(
     if request.method() != Method::GET || request.headers().contains_key(header::AUTHORIZATION) {
         return Ok(next.call(request).await?.map_into_left_body());
     }
-    let key = request.uri().to_string();
+    // Answers are written in the caller's language (`http::language`).
+    let key = format!(
+        "{} {}",
+        super::language::of(request.request()).tag(),
+        request.uri()
+    );
     let reads = &state.public_reads;
     if let Some(entry) = reads.lookup(&key) {
         let answer = answer(&entry, request.headers().get(header::IF_NONE_MATCH));

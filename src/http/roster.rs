@@ -164,7 +164,7 @@ pub async fn import_councillors(
     let mut body = web::BytesMut::new();
     while let Some(chunk) = futures_util::StreamExt::next(&mut payload).await {
         let chunk = chunk.map_err(|error| {
-            ApiError::MalformedRequest(format!("The body could not be read: {error}."))
+            ApiError::MalformedRequest(text!("detail-body-unreadable", reason = error))
         })?;
         if body.len() + chunk.len() > MAX_ROSTER_BYTES {
             return Err(ApiError::PayloadTooLarge {
@@ -174,7 +174,7 @@ pub async fn import_councillors(
         body.extend_from_slice(&chunk);
     }
     let text = std::str::from_utf8(&body)
-        .map_err(|_| ApiError::invalid("body", "invalid_format", "the file must be UTF-8"))?;
+        .map_err(|_| ApiError::invalid("body", "invalid_format", text!("field-file-not-utf8")))?;
     let entries = crate::domain::roster::parse(text)?;
     Ok(web::Json(
         roster::import(

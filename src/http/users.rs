@@ -26,14 +26,14 @@ fn check_roles(field: &str, roles: &[Role], allow_empty: bool) -> Result<(), Fie
         return Err(FieldError::new(
             field,
             "invalid_value",
-            format!("`{role}` is not a role an account can hold"),
+            text!("field-unknown-role", role),
         ));
     }
     if roles.is_empty() && !allow_empty {
         return Err(FieldError::new(
             field,
             "required",
-            "at least one role is required",
+            text!("field-at-least-one-role-is"),
         ));
     }
     Ok(())
@@ -171,7 +171,7 @@ pub async fn list_users(
         return Err(ApiError::invalid(
             "email",
             "too_long",
-            "must be at most 254 characters",
+            text!("field-must-be-at-most-characters", max = 254),
         ));
     }
     let filter = AccountFilter {

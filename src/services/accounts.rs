@@ -167,10 +167,7 @@ pub async fn insert(
         .await
     {
         return Err(if db::is_unique_violation(&error) {
-            ApiError::conflict(
-                ProblemCode::EmailTaken,
-                "An account with this email already exists.",
-            )
+            ApiError::conflict(ProblemCode::EmailTaken, text!("email-taken"))
         } else {
             error.into()
         });

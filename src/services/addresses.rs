@@ -59,7 +59,7 @@ fn invalid_token() -> ApiError {
     ApiError::invalid(
         "token",
         "invalid_token",
-        "this link is unknown, already used or expired",
+        text!("field-this-link-is-unknown-already"),
     )
 }
 

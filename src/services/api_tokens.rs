@@ -101,7 +101,7 @@ pub async fn create(
             return Err(ApiError::Validation(vec![FieldError::new(
                 &format!("organizations[{index}]"),
                 "invalid_value",
-                "not an organization you manage",
+                text!("field-not-an-organization-you-manage"),
             )]));
         }
     }

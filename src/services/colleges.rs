@@ -43,10 +43,7 @@ impl From<college_entity::Model> for College {
 
 fn name_taken(error: sea_orm::DbErr) -> ApiError {
     if db::is_unique_violation(&error) {
-        ApiError::conflict(
-            ProblemCode::CollegeNameTaken,
-            "The organization already has a college of this name.",
-        )
+        ApiError::conflict(ProblemCode::CollegeNameTaken, text!("college-name-taken"))
     } else {
         error.into()
     }

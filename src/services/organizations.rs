@@ -103,10 +103,7 @@ fn platform_only(caller: &Principal) -> Result<(), ApiError> {
 }
 
 fn taken() -> ApiError {
-    ApiError::conflict(
-        ProblemCode::ShortNameTaken,
-        "An organization with this short name already exists.",
-    )
+    ApiError::conflict(ProblemCode::ShortNameTaken, text!("short-name-taken"))
 }
 
 pub async fn create(

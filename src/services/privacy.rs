@@ -138,7 +138,7 @@ pub async fn erase(
         return Err(ApiError::invalid(
             "password",
             "incorrect",
-            "is not this account's password",
+            text!("field-is-not-this-account-s"),
         ));
     }
     let txn = db::begin_write(db).await?;

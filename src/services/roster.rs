@@ -259,7 +259,7 @@ pub async fn accept_invitation(
         ApiError::invalid(
             "token",
             "invalid_token",
-            "this invitation is unknown, used or expired",
+            text!("field-this-invitation-is-unknown-used"),
         )
     };
     let find = async |db: &DatabaseConnection| -> Result<invitation::Model, ApiError> {
@@ -283,14 +283,14 @@ pub async fn accept_invitation(
             return Err(ApiError::invalid(
                 "password",
                 "required",
-                "choose a password to open your account",
+                text!("field-choose-a-password-to-open"),
             ));
         }
         (false, Some(_)) => {
             return Err(ApiError::invalid(
                 "password",
                 "not_allowed",
-                "this account has a password: log in, then accept without one",
+                text!("field-this-account-has-a-password"),
             ));
         }
         (false, None) => match caller {

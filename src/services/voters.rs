@@ -97,13 +97,7 @@ pub async fn confirm(
     code: &str,
 ) -> Result<VoterToken, ApiError> {
     let identity = identity_of(identity_key, email)?;
-    let invalid = || {
-        ApiError::invalid(
-            "code",
-            "invalid_code",
-            "the code is wrong or expired; ask for a new one",
-        )
-    };
+    let invalid = || ApiError::invalid("code", "invalid_code", text!("field-the-code-is-wrong-or"));
     let txn = db::begin_write(db).await?;
     let pending = voter_verification::Entity::find()
         .filter(voter_verification::Column::PrizeId.eq(prize_id))
@@ -129,7 +123,7 @@ pub async fn confirm(
     if attempt.rows_affected == 0 {
         return Err(ApiError::conflict(
             ProblemCode::TooManyAttempts,
-            "Too many wrong codes: ask for a new one.",
+            text!("too-many-attempts"),
         ));
     }
     if code_hash(&identity, code.trim()) != pending.code_hash {

@@ -524,7 +524,10 @@ impl Sender {
         if let Err(error) = rules::parse_destination(&hook.url, self.allow_private) {
             return (
                 None,
-                Err(format!("destination not allowed: {}", error.message)),
+                Err(format!(
+                    "destination not allowed: {}",
+                    crate::i18n::for_operators(&error.message)
+                )),
             );
         }
         let timestamp = db::now().timestamp();

@@ -124,7 +124,7 @@ api_test!(async fn invalid_fields_are_rejected_clearly(app) {
     let mut unknown = complete_file();
     unknown["answers"]["ghost"] = json!("Un critère qui n'existe pas");
     let problem = assert_problem(draft(&app, &setup, &unknown).await, 422, "validation_failed").await;
-    assert_eq!(problem["errors"], json!([{"field": "answers.ghost", "code": "unknown_criterion", "message": "this edition has no such criterion"}]));
+    assert_eq!(problem["errors"], json!([{"field": "answers.ghost", "code": "unknown_criterion", "message": "cette édition ne comporte pas ce critère"}]));
     let mut reversed = complete_file();
     reversed["action_end"] = json!("2023-01-01");
     assert_problem(draft(&app, &setup, &reversed).await, 422, "validation_failed").await;

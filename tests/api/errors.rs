@@ -1,4 +1,5 @@
-//! The exact wire format of every kind of error.
+//! The exact wire format of every kind of error, in French (the language answered when the
+//! caller asks for none; `languages.rs` asks for English).
 use serde_json::json;
 
 use crate::helpers::*;
@@ -12,9 +13,9 @@ api_test!(async fn unknown_route_is_a_problem_404(app) {
         json(response).await,
         json!({
             "type": "urn:prix-ceser:problem:not_found",
-            "title": "Not Found",
+            "title": "Aucune ressource n'existe à cette adresse",
             "status": 404,
-            "detail": "No resource exists at this address.",
+            "detail": "Aucune ressource n'existe à cette adresse.",
             "code": "not_found"
         })
     );
@@ -28,9 +29,9 @@ api_test!(async fn wrong_method_is_405_with_allow(app) {
         json(response).await,
         json!({
             "type": "urn:prix-ceser:problem:method_not_allowed",
-            "title": "Method Not Allowed",
+            "title": "La ressource ne prend pas en charge cette méthode",
             "status": 405,
-            "detail": "This resource supports: GET, HEAD, POST.",
+            "detail": "Cette ressource prend en charge : GET, HEAD, POST.",
             "code": "method_not_allowed"
         })
     );
@@ -49,9 +50,9 @@ api_test!(async fn malformed_json_is_400(app) {
         json(response).await,
         json!({
             "type": "urn:prix-ceser:problem:malformed_request",
-            "title": "Bad Request",
+            "title": "Le corps ou les paramètres de la requête sont mal formés",
             "status": 400,
-            "detail": "The body is not valid JSON: EOF while parsing a value at line 1 column 10.",
+            "detail": "Le corps n'est pas un JSON valide : EOF while parsing a value at line 1 column 10.",
             "code": "malformed_request"
         })
     );
@@ -69,9 +70,9 @@ api_test!(async fn wrong_content_type_is_415(app) {
             json(response).await,
             json!({
                 "type": "urn:prix-ceser:problem:unsupported_media_type",
-                "title": "Unsupported Media Type",
+                "title": "Le corps n'est pas envoyé dans un type de média pris en charge",
                 "status": 415,
-                "detail": "The request body must be sent as application/json.",
+                "detail": "Le corps de la requête doit être envoyé au format application/json.",
                 "code": "unsupported_media_type"
             })
         );
@@ -86,9 +87,9 @@ api_test!(async fn oversized_body_is_413(app) {
         json(response).await,
         json!({
             "type": "urn:prix-ceser:problem:payload_too_large",
-            "title": "Payload Too Large",
+            "title": "Le corps dépasse la taille acceptée par l'opération",
             "status": 413,
-            "detail": "The request body must not exceed 1048576 bytes.",
+            "detail": "Le corps de la requête ne doit pas dépasser 1048576 octets.",
             "code": "payload_too_large"
         })
     );
@@ -102,14 +103,14 @@ api_test!(async fn validation_lists_every_field(app) {
         json(response).await,
         json!({
             "type": "urn:prix-ceser:problem:validation_failed",
-            "title": "Unprocessable Entity",
+            "title": "Des champs sont invalides, chacun est listé dans `errors`",
             "status": 422,
-            "detail": "The request has invalid fields; see `errors`.",
+            "detail": "La requête comporte des champs invalides ; consultez `errors`.",
             "code": "validation_failed",
             "errors": [
-                {"field": "email", "code": "invalid_format", "message": "must be a valid email address"},
-                {"field": "password", "code": "too_short", "message": "must be at least 12 characters"},
-                {"field": "display_name", "code": "required", "message": "must not be empty"}
+                {"field": "email", "code": "invalid_format", "message": "doit être une adresse e-mail valide"},
+                {"field": "password", "code": "too_short", "message": "doit comporter au moins 12 caractères"},
+                {"field": "display_name", "code": "required", "message": "ne doit pas être vide"}
             ]
         })
     );
@@ -122,7 +123,7 @@ api_test!(async fn wrong_json_types_are_422_not_500(app) {
     }
     let missing = app.post("/api/v1/auth/token", &json!({"password": "x"})).send().await.unwrap();
     let problem = json(missing).await;
-    assert_eq!(problem["errors"], json!([{"field": "email", "code": "required", "message": "is required"}]));
+    assert_eq!(problem["errors"], json!([{"field": "email", "code": "required", "message": "est obligatoire"}]));
 });
 
 api_test!(async fn conflict_is_409(app) {
@@ -135,9 +136,9 @@ api_test!(async fn conflict_is_409(app) {
         json(response).await,
         json!({
             "type": "urn:prix-ceser:problem:email_taken",
-            "title": "Conflict",
+            "title": "Un compte existe déjà avec cette adresse e-mail",
             "status": 409,
-            "detail": "An account with this email already exists.",
+            "detail": "Un compte existe déjà avec cette adresse e-mail.",
             "code": "email_taken"
         })
     );
@@ -157,9 +158,9 @@ api_test!(async fn rate_limit_is_429_with_retry_after(app) env ["PRIX_AUTH_RATE_
         problem,
         json!({
             "type": "urn:prix-ceser:problem:rate_limited",
-            "title": "Too Many Requests",
+            "title": "Trop de requêtes",
             "status": 429,
-            "detail": format!("Too many requests; retry in {retry_after} seconds."),
+            "detail": format!("Trop de requêtes ; réessayez dans {retry_after} secondes."),
             "code": "rate_limited"
         })
     );
@@ -180,9 +181,9 @@ api_test!(async fn internal_error_leaks_nothing_and_writes_nothing(app) {
         json(response).await,
         json!({
             "type": "urn:prix-ceser:problem:internal_error",
-            "title": "Internal Server Error",
+            "title": "Erreur inattendue du serveur",
             "status": 500,
-            "detail": "An unexpected error occurred; it has been logged.",
+            "detail": "Une erreur inattendue s'est produite ; elle a été journalisée.",
             "code": "internal_error"
         })
     );

@@ -537,7 +537,7 @@ api_test!(async fn the_previous_laureate_is_one_of_the_previous_edition_s_laurea
     let stranger = app.create_user(&[Role::Jury]).await;
     let as_laureate = json!({"seat": "qualified_personality", "previous_laureate": true});
     let refused = assert_problem(seat(&stranger, as_laureate.clone()).await.unwrap(), 409, "not_previous_laureate").await;
-    assert!(refused["detail"].as_str().unwrap().contains(&format!("edition {number}")), "{refused}");
+    assert!(refused["detail"].as_str().unwrap().contains(&format!("édition {number}")), "{refused}");
     let elsewhere = seat(laureate, json!({"seat": "councillor", "previous_laureate": true})).await.unwrap();
     assert_problem(elsewhere, 409, "not_previous_laureate").await;
     let seated = seat(laureate, as_laureate).await.unwrap();

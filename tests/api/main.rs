@@ -28,6 +28,7 @@ mod editions;
 mod errors;
 mod hardening;
 mod jury;
+mod languages;
 mod mail;
 mod openapi;
 mod organization_scope;

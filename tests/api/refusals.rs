@@ -295,7 +295,7 @@ api_test!(async fn an_upload_says_which_media_type_it_expects(app) {
     let unsent = id(&json(draft(&app, &setup, &complete_file()).await).await);
     let sent_as_json = send(&app, Method::POST, &format!("/api/v1/applications/{unsent}/attachments"), json!({}), &setup.applicant.token).await;
     let problem = assert_problem(sent_as_json, 415, "unsupported_media_type").await;
-    assert_eq!(problem["detail"], "The request body must be sent as multipart/form-data.");
+    assert_eq!(problem["detail"], "Le corps de la requête doit être envoyé au format multipart/form-data.");
 });
 
 api_test!(async fn staff_do_not_remove_themselves(app) {

@@ -199,7 +199,7 @@ pub async fn review(
         return Err(ApiError::invalid(
             "decision",
             "invalid_value",
-            "must be `eligible` or `ineligible`",
+            text!("field-must-be-eligible-or-ineligible"),
         ));
     }
     let contradicts = model.auto_eligible != Some(decision == Eligibility::Eligible);
@@ -207,7 +207,7 @@ pub async fn review(
         return Err(ApiError::invalid(
             "reason",
             "required",
-            "a written reason is required to contradict the automatic check",
+            text!("field-a-written-reason-is-required"),
         ));
     }
     let mut active = model.into_active_model();

@@ -108,7 +108,7 @@ pub async fn break_tie(
         return Err(ApiError::invalid(
             "application_id",
             "invalid_value",
-            "must be one of the tied candidates",
+            text!("field-one-of-the-tied"),
         ));
     }
     let mut active = ballot.into_active_model();

@@ -183,7 +183,7 @@ pub async fn vote(
         return Err(ApiError::invalid(
             "application_id",
             "invalid_value",
-            "not a candidate of this ballot",
+            text!("field-not-a-candidate-of-this"),
         ));
     }
     // The councillor's college goes into the sealed choice, for the results by college.

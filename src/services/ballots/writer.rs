@@ -131,10 +131,7 @@ fn insert_chunks<T>(rows: &[T]) -> impl Iterator<Item = &[T]> {
 }
 
 fn already_voted() -> ApiError {
-    ApiError::conflict(
-        ProblemCode::AlreadyVoted,
-        "You have already voted in this ballot; a vote is final.",
-    )
+    ApiError::conflict(ProblemCode::AlreadyVoted, text!("already-voted"))
 }
 
 /// A ballot's prize, stored state and window, its prize's kind and its edition's stage.

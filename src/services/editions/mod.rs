@@ -290,7 +290,7 @@ fn settings_columns(active: &mut edition_entity::ActiveModel, settings: EditionS
 fn number_taken() -> ApiError {
     ApiError::conflict(
         ProblemCode::EditionNumberTaken,
-        "This organization already has an edition with this number.",
+        text!("edition-number-taken"),
     )
 }
 
@@ -422,7 +422,7 @@ pub async fn update(
         return Err(ApiError::invalid(
             "calendar",
             "required",
-            "dates cannot be removed once applications are open",
+            text!("field-dates-cannot-be-removed-once"),
         ));
     }
     let mut active = model.into_active_model();

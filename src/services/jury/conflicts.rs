@@ -70,7 +70,7 @@ pub async fn declare_conflict(
         return Err(if db::is_unique_violation(&error) {
             ApiError::conflict(
                 ProblemCode::ConflictAlreadyDeclared,
-                "A conflict of interest is already recorded for this member and application.",
+                text!("conflict-already-declared"),
             )
         } else {
             error.into()

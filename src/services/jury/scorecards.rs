@@ -154,10 +154,7 @@ pub async fn save_scorecard(
             .await
             .map_err(|error| {
                 if db::is_unique_violation(&error) {
-                    ApiError::conflict(
-                        ProblemCode::ScorecardExists,
-                        "Save again: a scorecard was just created.",
-                    )
+                    ApiError::conflict(ProblemCode::ScorecardExists, text!("scorecard-exists"))
                 } else {
                     error.into()
                 }

@@ -24,14 +24,14 @@ pub async fn confirm_shortlist(
         return Err(ApiError::invalid(
             "application_ids",
             "invalid_value",
-            "list each shortlisted application once, at least one",
+            text!("field-list-each-shortlisted-application-once"),
         ));
     }
     if let Some(stranger) = chosen.iter().find(|id| !eligible.contains(id)) {
         return Err(ApiError::invalid(
             "application_ids",
             "invalid_value",
-            format!("{stranger} is not an eligible application of this edition"),
+            text!("field-is-not-an-eligible-application", stranger),
         ));
     }
     let ranking = ranking_of(&txn, &edition, Round::Selection).await?;
@@ -45,7 +45,7 @@ pub async fn confirm_shortlist(
         return Err(ApiError::invalid(
             "reason",
             "required",
-            "the shortlist differs from the proposed top of the ranking: give a written reason",
+            text!("field-the-shortlist-differs-from-the"),
         ));
     }
     application::Entity::update_many()

@@ -1,0 +1,115 @@
+//! The language of each answer: negotiated from `Accept-Language` (French, unless the caller
+//! prefers English), told in `Content-Language` and, for caches, in `Vary`. An error is
+//! rendered again in that language (it is first rendered in French, before the language of
+//! the request is known to it).
+use std::future::{Ready, ready};
+
+use actix_web::{
+    Error, FromRequest, HttpMessage, HttpRequest, HttpResponse, ResponseError,
+    body::{BoxBody, MessageBody},
+    dev::{Payload, ServiceRequest, ServiceResponse},
+    http::{
+        StatusCode,
+        header::{self, AcceptLanguage, Header, HeaderMap, HeaderValue, Preference, Quality},
+    },
+    middleware::Next,
+};
+
+use crate::{domain::Lang, error::ApiError};
+
+/// The language asked for in `Accept-Language`: its languages by preference, those marked
+/// `q=0` (not acceptable) left out; French when the header is absent or unreadable.
+fn asked(message: &impl HttpMessage) -> Lang {
+    let Ok(AcceptLanguage(mut items)) = AcceptLanguage::parse(message) else {
+        return Lang::default();
+    };
+    items.retain(|item| item.quality > Quality::ZERO);
+    // Stable: languages of equal weight keep the order they were listed in.
+    items.sort_by_key(|item| std::cmp::Reverse(item.quality));
+    Lang::negotiate(items.iter().map(|item| match &item.item {
+        Preference::Specific(tag) => Some(tag.as_str()),
+        Preference::Any => None,
+    }))
+}
+
+/// The language of the request being answered.
+pub fn of(request: &HttpRequest) -> Lang {
+    request
+        .extensions()
+        .get::<Lang>()
+        .copied()
+        .unwrap_or_else(|| asked(request))
+}
+
+/// The language of the answer, for a handler that writes text for people.
+#[derive(Debug, Clone, Copy)]
+pub struct Language(pub Lang);
+
+impl FromRequest for Language {
+    type Error = Error;
+    type Future = Ready<Result<Self, Error>>;
+
+    fn from_request(request: &HttpRequest, _: &mut Payload) -> Self::Future {
+        ready(Ok(Language(of(request))))
+    }
+}
+
+/// Middleware: negotiates the language, renders a problem document in it, and says so.
+pub async fn negotiate(
+    request: ServiceRequest,
+    next: Next<impl MessageBody + 'static>,
+) -> Result<ServiceResponse<BoxBody>, Error> {
+    let lang = asked(&request);
+    request.extensions_mut().insert(lang);
+    let response = match next.call(request).await {
+        Ok(response) => response.map_into_boxed_body(),
+        // An inner middleware's refusal (authentication, access) is answered further out.
+        Err(error) => return Err(Localized { error, lang }.into()),
+    };
+    let localized = (lang != Lang::default())
+        .then(|| response.response().error()?.as_error::<ApiError>())
+        .flatten()
+        .map(|problem| problem.body(lang));
+    let mut response = match localized {
+        Some(body) => response.map_body(|_, _| BoxBody::new(body)),
+        None => response,
+    };
+    tell(response.headers_mut(), lang);
+    Ok(response)
+}
+
+fn tell(headers: &mut HeaderMap, lang: Lang) {
+    headers.insert(
+        header::CONTENT_LANGUAGE,
+        HeaderValue::from_static(lang.tag()),
+    );
+    headers.append(header::VARY, HeaderValue::from_static("Accept-Language"));
+}
+
+/// An error on its way out, to be answered in `lang`.
+#[derive(Debug)]
+struct Localized {
+    error: Error,
+    lang: Lang,
+}
+
+impl std::fmt::Display for Localized {
+    fn fmt(&self, formatter: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        self.error.fmt(formatter)
+    }
+}
+
+impl ResponseError for Localized {
+    fn status_code(&self) -> StatusCode {
+        self.error.as_response_error().status_code()
+    }
+
+    fn error_response(&self) -> HttpResponse {
+        let mut response = match self.error.as_error::<ApiError>() {
+            Some(problem) => problem.respond(self.lang),
+            None => self.error.error_response(),
+        };
+        tell(response.headers_mut(), self.lang);
+        response
+    }
+}
