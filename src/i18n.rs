@@ -18,7 +18,7 @@ macro_rules! catalogues {
         ];
     };
 }
-catalogues!("problems.ftl");
+catalogues!("problems.ftl", "exports.ftl");
 
 static BUNDLES: LazyLock<Vec<(Lang, FluentBundle<FluentResource>)>> = LazyLock::new(|| {
     Lang::iter()
@@ -238,7 +238,10 @@ mod tests {
                 };
                 let id = quoted.split('"').next().unwrap_or_default();
                 // Not a message id: this very test, which looks for the macro.
-                if !id.chars().all(|c| c.is_ascii_lowercase() || c.is_ascii_digit() || c == '-') {
+                if !id
+                    .chars()
+                    .all(|c| c.is_ascii_lowercase() || c.is_ascii_digit() || c == '-')
+                {
                     continue;
                 }
                 assert!(catalogue.contains(id), "{path}: `{id}` is in no catalogue");

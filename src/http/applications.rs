@@ -2,9 +2,11 @@
 //! the CSV export and the public gallery.
 use super::API_PREFIX;
 use super::extract::Json;
+use super::language::Language;
 use super::organizations::PageQuery;
 use super::public_cache;
 use crate::auth::access::authorize;
+use crate::domain::Text;
 use actix_web::middleware::from_fn;
 use std::collections::BTreeMap;
 
@@ -509,86 +511,138 @@ pub async fn set_application_visibility(
     ))
 }
 
-/// The CSV export's columns, each with how it reads an application (then one `answer_<criterion>`
-/// column per criterion).
-/// A column of the export: its header, and how it reads an application.
-type CsvColumn = (&'static str, fn(&Application) -> String);
+/// A column of the CSV export: its header, and how it reads an application (the columns below,
+/// then one per criterion, with the applicant's answer).
+type CsvColumn = (fn() -> Text, fn(&Application) -> String);
 
 const CSV_COLUMNS: &[CsvColumn] = &[
-    ("id", |row| row.id.to_string()),
-    ("status", |row| row.status.to_string()),
-    ("eligibility", |row| row.eligibility.to_string()),
-    ("automatic_check_eligible", |row| {
-        text(row.automatic_check.as_ref().map(|check| check.eligible))
-    }),
-    ("applicant_kind", |row| {
-        text(row.content.action.applicant_kind)
-    }),
-    ("structure_name", |row| {
-        text(row.content.action.structure_name.as_ref())
-    }),
-    ("siret", |row| text(row.content.private.siret.as_ref())),
-    ("rna", |row| text(row.content.private.rna.as_ref())),
-    ("contact_name", |row| {
-        text(row.content.private.contact_name.as_ref())
-    }),
-    ("contact_email", |row| {
-        text(row.content.private.contact_email.as_ref())
-    }),
-    ("contact_phone", |row| {
-        text(row.content.private.contact_phone.as_ref())
-    }),
-    ("action_title", |row| {
-        text(row.content.action.action_title.as_ref())
-    }),
-    ("summary", |row| text(row.content.action.summary.as_ref())),
-    ("action_start", |row| text(row.content.action.action_start)),
-    ("action_end", |row| text(row.content.action.action_end)),
-    ("locations", |row| {
-        let places: Vec<String> = (row.content.action.locations.iter())
-            .map(|place| format!("{} ({})", place.commune, place.postal_code))
-            .collect();
-        places.join("; ")
-    }),
-    ("video_url", |row| {
-        text(row.content.action.video_url.as_ref())
-    }),
-    ("website", |row| text(row.content.action.website.as_ref())),
-    ("submitted_at", |row| {
-        text(row.submitted_at.map(|at| at.to_rfc3339()))
-    }),
-    ("applicant_id", |row| text(row.applicant_id)),
-    ("description", |row| {
-        text(row.content.action.description.as_ref())
-    }),
-    ("review_reason", |row| {
-        text(
-            row.review
-                .as_ref()
-                .and_then(|review| review.reason.as_ref()),
-        )
-    }),
-    ("reviewed_at", |row| {
-        text(
-            row.review
-                .as_ref()
-                .map(|review| review.reviewed_at.to_rfc3339()),
-        )
-    }),
-    ("public", |row| row.public.to_string()),
-    ("shortlisted", |row| row.shortlisted.to_string()),
-    ("audition_starts_at", |row| {
-        text(
-            row.audition
-                .as_ref()
-                .map(|slot| slot.starts_at.to_rfc3339()),
-        )
-    }),
-    ("audition_place", |row| {
-        text(row.audition.as_ref().map(|slot| &slot.place))
-    }),
-    ("created_at", |row| row.created_at.to_rfc3339()),
-    ("updated_at", |row| row.updated_at.to_rfc3339()),
+    (|| text!("csv-id"), |row| row.id.to_string()),
+    (|| text!("csv-status"), |row| row.status.to_string()),
+    (
+        || text!("csv-eligibility"),
+        |row| row.eligibility.to_string(),
+    ),
+    (
+        || text!("csv-automatic-check-eligible"),
+        |row| text(row.automatic_check.as_ref().map(|check| check.eligible)),
+    ),
+    (
+        || text!("csv-applicant-kind"),
+        |row| text(row.content.action.applicant_kind),
+    ),
+    (
+        || text!("csv-structure-name"),
+        |row| text(row.content.action.structure_name.as_ref()),
+    ),
+    (
+        || text!("csv-siret"),
+        |row| text(row.content.private.siret.as_ref()),
+    ),
+    (
+        || text!("csv-rna"),
+        |row| text(row.content.private.rna.as_ref()),
+    ),
+    (
+        || text!("csv-contact-name"),
+        |row| text(row.content.private.contact_name.as_ref()),
+    ),
+    (
+        || text!("csv-contact-email"),
+        |row| text(row.content.private.contact_email.as_ref()),
+    ),
+    (
+        || text!("csv-contact-phone"),
+        |row| text(row.content.private.contact_phone.as_ref()),
+    ),
+    (
+        || text!("csv-action-title"),
+        |row| text(row.content.action.action_title.as_ref()),
+    ),
+    (
+        || text!("csv-summary"),
+        |row| text(row.content.action.summary.as_ref()),
+    ),
+    (
+        || text!("csv-action-start"),
+        |row| text(row.content.action.action_start),
+    ),
+    (
+        || text!("csv-action-end"),
+        |row| text(row.content.action.action_end),
+    ),
+    (
+        || text!("csv-locations"),
+        |row| {
+            let places: Vec<String> = (row.content.action.locations.iter())
+                .map(|place| format!("{} ({})", place.commune, place.postal_code))
+                .collect();
+            places.join("; ")
+        },
+    ),
+    (
+        || text!("csv-video-url"),
+        |row| text(row.content.action.video_url.as_ref()),
+    ),
+    (
+        || text!("csv-website"),
+        |row| text(row.content.action.website.as_ref()),
+    ),
+    (
+        || text!("csv-submitted-at"),
+        |row| text(row.submitted_at.map(|at| at.to_rfc3339())),
+    ),
+    (|| text!("csv-applicant-id"), |row| text(row.applicant_id)),
+    (
+        || text!("csv-description"),
+        |row| text(row.content.action.description.as_ref()),
+    ),
+    (
+        || text!("csv-review-reason"),
+        |row| {
+            text(
+                row.review
+                    .as_ref()
+                    .and_then(|review| review.reason.as_ref()),
+            )
+        },
+    ),
+    (
+        || text!("csv-reviewed-at"),
+        |row| {
+            text(
+                row.review
+                    .as_ref()
+                    .map(|review| review.reviewed_at.to_rfc3339()),
+            )
+        },
+    ),
+    (|| text!("csv-public"), |row| row.public.to_string()),
+    (
+        || text!("csv-shortlisted"),
+        |row| row.shortlisted.to_string(),
+    ),
+    (
+        || text!("csv-audition-starts-at"),
+        |row| {
+            text(
+                row.audition
+                    .as_ref()
+                    .map(|slot| slot.starts_at.to_rfc3339()),
+            )
+        },
+    ),
+    (
+        || text!("csv-audition-place"),
+        |row| text(row.audition.as_ref().map(|slot| &slot.place)),
+    ),
+    (
+        || text!("csv-created-at"),
+        |row| row.created_at.to_rfc3339(),
+    ),
+    (
+        || text!("csv-updated-at"),
+        |row| row.updated_at.to_rfc3339(),
+    ),
 ];
 
 /// An optional value as CSV text (empty when absent).
@@ -615,8 +669,8 @@ fn csv_row(criteria: &[String], application: &Application) -> Vec<String> {
 /// Export an edition's applications as CSV
 ///
 /// Staff of the edition's organization (others get 404). One row per application, drafts and
-/// withdrawn ones included, oldest first, contact details included; UTF-8 with a header row and one
-/// `answer_<criterion>` column per criterion. Comma-separated, or `separator=semicolon&bom=true`
+/// withdrawn ones included, oldest first, contact details included; UTF-8 with a header row in the
+/// answer's language (`Accept-Language`) and one column per criterion (`Réponse : <criterion>`). Comma-separated, or `separator=semicolon&bom=true`
 /// for French spreadsheets; cells a spreadsheet would take for formulas are prefixed with `'`.
 #[utoipa::path(
     tag = "applications",
@@ -624,7 +678,7 @@ fn csv_row(criteria: &[String], application: &Application) -> Vec<String> {
     params(("id" = Uuid, Path, description = "Edition id"), CsvFormat),
     responses(
         (status = 200, description = "The applications as CSV", content_type = "text/csv", body = String,
-         example = "id,status,eligibility,…\n01935f0e-…,submitted,eligible,…\n"),
+         example = "Identifiant,Statut,Éligibilité,…\n01935f0e-…,submitted,eligible,…\n"),
         error::ResourceErrors,
     )
 )]
@@ -634,15 +688,21 @@ pub async fn export_applications(
     caller: Principal,
     id: web::Path<Uuid>,
     format: Query<CsvFormat>,
+    Language(lang): Language,
 ) -> Result<HttpResponse, ApiError> {
     let edition_id = id.into_inner();
     let (criteria, all) = applications::all_of_edition(&state.db, &caller, edition_id).await?;
-    let header: Vec<String> = CSV_COLUMNS
+    let header: Vec<Text> = CSV_COLUMNS
         .iter()
-        .map(|(name, _)| name.to_string())
-        .chain(criteria.iter().map(|key| format!("answer_{key}")))
+        .map(|(header, _)| header())
+        .chain(
+            criteria
+                .iter()
+                .map(|key| text!("csv-answer", criterion = key)),
+        )
         .collect();
     csv_export::respond(
+        lang,
         &header,
         all.iter()
             .map(|application| csv_row(&criteria, application)),

@@ -1,5 +1,6 @@
 //! Ballots (the councillors' and the public's prizes), votes, receipts, results, laureates.
 use super::extract::Json;
+use super::language::Language;
 use crate::auth::access::authorize;
 use actix_web::middleware::from_fn;
 use actix_web::{HttpRequest, HttpResponse, get, http::header, post, put, web};
@@ -578,8 +579,9 @@ pub async fn live_results(
 /// Export an edition's published results as CSV
 ///
 /// One row per counted candidate of each published ballot, then each laureate and mention of the
-/// prizes decided by the jury. Columns `prize`, `kind`, `candidate`, `outcome` (`laureate`,
-/// `mention` or empty), `votes`, `turnout`; comma-separated, or `separator=semicolon&bom=true` for
+/// prizes decided by the jury. Columns: prize, kind, candidate, outcome (`laureate`, `mention` or
+/// empty), votes, turnout, their header in the answer's language (`Accept-Language`: `Prix,Type,…`
+/// in French, `Prize,Kind,…` in English); comma-separated, or `separator=semicolon&bom=true` for
 /// French spreadsheets. Anyone, without a token and from any web origin; 404 for an edition in
 /// draft.
 #[utoipa::path(
@@ -587,7 +589,7 @@ pub async fn live_results(
     params(("id" = Uuid, Path, description = "Edition id"), CsvFormat),
     responses(
         (status = 200, description = "The published results as CSV", content_type = "text/csv", body = String,
-         example = "prize,kind,candidate,outcome,votes,turnout\nPrix du public,public,Résonansemble,laureate,412,977\n"),
+         example = "Prix,Type,Candidat,Résultat,Voix,Participation\nPrix du public,public,Résonansemble,laureate,412,977\n"),
         error::PublicResourceErrors,
     )
 )]
@@ -600,11 +602,20 @@ pub async fn export_results(
     state: web::Data<AppState>,
     id: web::Path<Uuid>,
     format: Query<CsvFormat>,
+    Language(lang): Language,
 ) -> Result<HttpResponse, ApiError> {
     let edition_id = id.into_inner();
     let document = ballots::results_document(&state.db, &state.voter_keys, edition_id).await?;
-    let header = ballots::CSV_COLUMNS.map(str::to_owned);
+    let header = [
+        text!("csv-prize"),
+        text!("csv-kind"),
+        text!("csv-candidate"),
+        text!("csv-outcome"),
+        text!("csv-votes"),
+        text!("csv-turnout"),
+    ];
     csv_export::respond(
+        lang,
         &header,
         document.csv_rows(),
         &format!(

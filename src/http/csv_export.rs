@@ -5,7 +5,11 @@ use actix_web::{HttpResponse, http::header};
 use serde::Deserialize;
 use utoipa::{IntoParams, ToSchema};
 
-use crate::error::ApiError;
+use crate::{
+    domain::{Lang, Text},
+    error::ApiError,
+    i18n,
+};
 
 /// A cell that a spreadsheet would take for a formula (`=`, `+`, `-`, `@`, or a leading tab or
 /// carriage return, which some programs skip) is prefixed with `'`, which makes it text.
@@ -42,10 +46,11 @@ pub enum Separator {
     Semicolon,
 }
 
-/// A `text/csv` answer: a header row, then the rows, every cell neutralised; offered as a
-/// download named `filename`.
+/// A `text/csv` answer: a header row in `lang`, then the rows, every cell neutralised; offered
+/// as a download named `filename`.
 pub fn respond(
-    header: &[String],
+    lang: Lang,
+    header: &[Text],
     rows: impl IntoIterator<Item = Vec<String>>,
     filename: &str,
     format: &CsvFormat,
@@ -61,7 +66,11 @@ pub fn respond(
     let mut writer = csv::WriterBuilder::new()
         .delimiter(delimiter)
         .from_writer(body);
-    for row in std::iter::once(header.to_vec()).chain(rows) {
+    let header = header
+        .iter()
+        .map(|column| i18n::render(lang, column))
+        .collect();
+    for row in std::iter::once(header).chain(rows) {
         writer
             .write_record(row.iter().map(|cell| neutralize(cell).into_owned()))
             .map_err(anyhow::Error::from)?;

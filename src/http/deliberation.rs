@@ -1,5 +1,6 @@
 //! HTTP handlers of the jury's deliberation: scorecards, rankings, the shortlist, auditions, decisions.
 use super::extract::Json;
+use super::language::Language;
 use std::collections::BTreeMap;
 
 use actix_web::{HttpResponse, get, middleware::from_fn, post, put, web};
@@ -223,7 +224,7 @@ pub async fn get_rankings(
     params(("id" = Uuid, Path, description = "Edition id"), RankingsCsvQuery),
     responses(
         (status = 200, description = "The ranking as CSV", content_type = "text/csv", body = String,
-         example = "rank,application_id,total,…\n1,01935f0e-…,15.2,…\n"),
+         example = "Rang,Candidature,Total,…\n1,01935f0e-…,15.2,…\n"),
         error::ActionErrors,
     )
 )]
@@ -233,6 +234,7 @@ pub async fn export_rankings(
     caller: Principal,
     id: web::Path<Uuid>,
     query: Query<RankingsCsvQuery>,
+    Language(lang): Language,
 ) -> Result<HttpResponse, ApiError> {
     let RankingsCsvQuery {
         round,
@@ -248,17 +250,21 @@ pub async fn export_rankings(
         .into_iter()
         .collect();
     let mut header = vec![
-        "rank".to_owned(),
-        "application_id".into(),
-        "total".into(),
-        "spread".into(),
-        "scorecards".into(),
-        "missing".into(),
-        "normalized".into(),
-        "normalized_rank".into(),
-        "tied".into(),
+        text!("csv-rank"),
+        text!("csv-application-id"),
+        text!("csv-total"),
+        text!("csv-spread"),
+        text!("csv-scorecards"),
+        text!("csv-missing"),
+        text!("csv-normalized"),
+        text!("csv-normalized-rank"),
+        text!("csv-tied"),
     ];
-    header.extend(criteria.iter().map(|key| format!("mean_{key}")));
+    header.extend(
+        criteria
+            .iter()
+            .map(|key| text!("csv-mean", criterion = key)),
+    );
     let number = |value: Option<f64>| value.map(|v| format!("{v:.3}")).unwrap_or_default();
     let rows = ranking.iter().map(|application| {
         let mut row = vec![
@@ -283,6 +289,7 @@ pub async fn export_rankings(
         row
     });
     csv_export::respond(
+        lang,
         &header,
         rows,
         &format!("rankings-{edition_id}-{}.csv", round.as_str()),

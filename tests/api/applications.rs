@@ -244,23 +244,30 @@ api_test!(async fn staff_export_one_csv_row_per_file_in_utf8(app) {
     second["action_title"] = json!("Paw'sitive Job, « chiens » et insertion");
     draft(&app, &setup, &second).await;
     let path = format!("/api/v1/editions/{}/applications.csv", setup.edition_id);
-    let response = app.get(&path).bearer_auth(&setup.organization.admin.token).send().await.unwrap();
+    let french = app.get(&path).bearer_auth(&setup.organization.admin.token).send().await.unwrap();
+    assert_eq!(french.headers()["content-language"], "fr");
+    let french = french.text().await.unwrap();
+    assert!(french.starts_with("Identifiant,Statut,Éligibilité,"), "{french}");
+    assert!(french.lines().next().unwrap().ends_with(",Réponse : innovativeness"), "{french}");
+    let response = app.get(&path).bearer_auth(&setup.organization.admin.token).header("accept-language", "en").send().await.unwrap();
     assert_eq!(response.status(), 200);
     assert_eq!(response.headers()["content-type"], "text/csv; charset=utf-8");
+    assert_eq!(response.headers()["content-language"], "en");
     let body = response.text().await.unwrap();
+    assert_eq!(body.lines().skip(1).collect::<Vec<_>>(), french.lines().skip(1).collect::<Vec<_>>(), "only the header is in another language");
     let mut reader = csv::Reader::from_reader(body.as_bytes());
     let header: Vec<String> = reader.headers().unwrap().iter().map(String::from).collect();
-    assert_eq!(header[..3], ["id", "status", "eligibility"]);
-    assert_eq!(header.last().unwrap(), "answer_innovativeness");
+    assert_eq!(header[..3], ["Id", "Status", "Eligibility"]);
+    assert_eq!(header.last().unwrap(), "Answer: innovativeness");
     let rows: Vec<csv::StringRecord> = reader.records().map(Result::unwrap).collect();
     assert_eq!(rows.len(), 2);
     // Everything staff read in the JSON view is in the export, description included.
     let column = |name: &str| header.iter().position(|h| h == name).unwrap_or_else(|| panic!("no {name} column"));
-    assert_eq!(&rows[0][column("action_title")], "De la musique live à l'hôpital");
-    assert_eq!(&rows[1][column("action_title")], "Paw'sitive Job, « chiens » et insertion");
-    assert_eq!(&rows[0][column("locations")], "Lyon (69003)");
-    assert!(rows[0][column("description")].starts_with("Depuis janvier 2024"));
-    for name in ["applicant_id", "public", "shortlisted", "review_reason", "reviewed_at", "created_at", "updated_at"] {
+    assert_eq!(&rows[0][column("Action title")], "De la musique live à l'hôpital");
+    assert_eq!(&rows[1][column("Action title")], "Paw'sitive Job, « chiens » et insertion");
+    assert_eq!(&rows[0][column("Locations")], "Lyon (69003)");
+    assert!(rows[0][column("Description")].starts_with("Depuis janvier 2024"));
+    for name in ["Applicant account", "Public", "Shortlisted", "Review reason", "Reviewed at", "Created at", "Updated at"] {
         column(name);
     }
     let refused = app.get(&path).bearer_auth(&setup.applicant.token).send().await.unwrap();
@@ -278,7 +285,7 @@ api_test!(async fn an_association_applies_with_its_rna_number_and_a_person_with_
     assert_eq!((file["status"].as_str(), file["rna"].as_str(), &file["siret"]), (Some("submitted"), Some("W691234567"), &json!(null)));
     let export = app.get(&format!("/api/v1/editions/{}/applications.csv", setup.edition_id))
         .bearer_auth(&setup.organization.admin.token).send().await.unwrap().text().await.unwrap();
-    assert!(export.lines().next().unwrap().contains(",rna,") && export.contains("W691234567"), "{export}");
+    assert!(export.lines().next().unwrap().contains(",RNA,") && export.contains("W691234567"), "{export}");
     // A company has no RNA number: without its SIRET it cannot submit.
     let mut company = association.clone();
     company["applicant_kind"] = json!("company");

@@ -231,7 +231,7 @@ api_test!(async fn from_the_jury_to_the_jury_prize(app) {
     assert_eq!(app.get(&format!("/api/v1/editions/{edition}/rankings?round=selection")).bearer_auth(&president.token).send().await.unwrap().status(), 200);
     assert_problem(app.get(&format!("/api/v1/editions/{edition}/rankings?round=selection")).bearer_auth(&harsh.token).send().await.unwrap(), 403, "forbidden").await;
     let csv = app.get(&format!("/api/v1/editions/{edition}/rankings.csv?round=selection")).bearer_auth(admin).send().await.unwrap().text().await.unwrap();
-    assert!(csv.starts_with("rank,application_id,total,") && csv.lines().count() == 7, "{csv}");
+    assert!(csv.starts_with("Rang,Candidature,Total,") && csv.lines().count() == 7, "{csv}");
 
     // The shortlist: the top five, or another choice with a reason.
     let other_choice = json!({"application_ids": [run.files[0], run.files[1], run.files[2], run.files[3], run.files[5]]});

@@ -40,7 +40,7 @@ api_test!(async fn published_results_are_a_csv_and_a_signed_document(app) {
     // Nothing published yet: a header row only, an empty signed document.
     let (status, media, csv) = text(&app, &results("csv")).await;
     assert_eq!((status, media.as_str()), (200, "text/csv; charset=utf-8"));
-    assert_eq!(csv, "prize,kind,candidate,outcome,votes,turnout\n");
+    assert_eq!(csv, "Prix,Type,Candidat,Résultat,Voix,Participation\n");
 
     let voters = councillors(&app, &run, 3).await;
     staff(&app, &run, "ballot/open", &prize).await;
@@ -65,8 +65,13 @@ api_test!(async fn published_results_are_a_csv_and_a_signed_document(app) {
 
     // For French spreadsheets: semicolons and a byte-order mark.
     let (_, _, french) = text(&app, &format!("{}?separator=semicolon&bom=true", results("csv"))).await;
-    assert!(french.starts_with("\u{feff}prize;kind;candidate;outcome;votes;turnout\n"), "{french}");
+    assert!(french.starts_with("\u{feff}Prix;Type;Candidat;Résultat;Voix;Participation\n"), "{french}");
     assert_eq!(french.trim_start_matches('\u{feff}').replace(';', ","), csv);
+    // In English when asked: the header only, kept in memory apart from the French one.
+    let english = app.get(&results("csv")).header("accept-language", "en").send().await.unwrap();
+    assert_eq!(english.headers()["content-language"], "en");
+    let english = english.text().await.unwrap();
+    assert_eq!(english.replacen("Prize,Kind,Candidate,Outcome,Votes,Turnout\n", "Prix,Type,Candidat,Résultat,Voix,Participation\n", 1), csv);
     for bad in ["separator=tab", "bom=yes", "sep=;"] {
         assert_problem(app.get(&format!("{}?{bad}", results("csv"))).send().await.unwrap(), 422, "validation_failed").await;
     }
@@ -124,7 +129,7 @@ api_test!(async fn an_archived_edition_documents_its_laureates_and_mentions(app)
     let fifth = editions["items"][0]["id"].as_str().unwrap().to_owned();
     let cress = editions["items"][3]["id"].as_str().unwrap().to_owned();
     let (_, _, csv) = text(&app, &format!("/api/v1/editions/{fifth}/results.csv")).await;
-    assert_eq!(csv, "prize,kind,candidate,outcome,votes,turnout\n\
+    assert_eq!(csv, "Prix,Type,Candidat,Résultat,Voix,Participation\n\
         Prix des conseillers du CESER,councillors,Résonansemble,laureate,,\n\
         Prix du jury,jury,Concertina-Rencontres,laureate,,\n\
         Prix du public,public,Solivet,laureate,,\n");

@@ -46,9 +46,6 @@ pub struct ResultsDocument {
     pub ballots: Vec<PublishedBallot>,
 }
 
-/// The columns of the results CSV.
-pub const CSV_COLUMNS: [&str; 6] = ["prize", "kind", "candidate", "outcome", "votes", "turnout"];
-
 impl ResultsDocument {
     /// One row per counted candidate of each published ballot, then one per laureate and
     /// mention of the prizes decided without a ballot.
