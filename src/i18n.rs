@@ -1,9 +1,13 @@
 //! The message catalogues, one per language (Project Fluent, `locales/{fr,en}/*.ftl`), and the
 //! rendering of a [`Text`] in a reader's language. Every text the API writes for people comes
 //! from here: problem titles and details, field messages, CSV headers, the widget, emails.
-use std::sync::LazyLock;
+use std::{
+    collections::{BTreeMap, BTreeSet},
+    sync::LazyLock,
+};
 
 use fluent_bundle::{FluentArgs, FluentResource, FluentValue, concurrent::FluentBundle};
+use fluent_syntax::ast;
 use strum::IntoEnumIterator;
 
 use crate::domain::{Lang, Text, refusal::ProblemCode, text::Arg};
@@ -18,7 +22,9 @@ macro_rules! catalogues {
         ];
     };
 }
-catalogues!("problems.ftl", "exports.ftl");
+catalogues!("problems.ftl", "exports.ftl", "widget.ftl");
+/// The catalogue of the widget's texts.
+const WIDGET: &str = "widget.ftl";
 
 static BUNDLES: LazyLock<Vec<(Lang, FluentBundle<FluentResource>)>> = LazyLock::new(|| {
     Lang::iter()
@@ -98,72 +104,105 @@ pub fn title(lang: Lang, code: ProblemCode) -> String {
     format(lang, &title_id(code), None)
 }
 
-/// The ids of the messages whose id is built at run time, not written in a `text!`.
+/// The messages of a catalogue file, each with the values it shows.
+fn messages_of(lang: Lang, file: &str) -> Vec<(String, BTreeSet<String>)> {
+    let Some((_, _, source)) = FILES
+        .iter()
+        .find(|(of, name, _)| *of == lang && *name == file)
+    else {
+        return Vec::new();
+    };
+    let Ok(resource) = fluent_syntax::parser::parse(*source) else {
+        return Vec::new();
+    };
+    resource
+        .body
+        .iter()
+        .filter_map(|entry| match entry {
+            ast::Entry::Message(message) => Some(message),
+            _ => None,
+        })
+        .map(|message| {
+            let mut variables = BTreeSet::new();
+            if let Some(value) = &message.value {
+                variables_of(value, &mut variables);
+            }
+            (message.id.name.to_owned(), variables)
+        })
+        .collect()
+}
+
+/// Every variable a pattern shows, in its selectors and variants too.
+fn variables_of(pattern: &ast::Pattern<&str>, found: &mut BTreeSet<String>) {
+    for element in &pattern.elements {
+        if let ast::PatternElement::Placeable { expression } = element {
+            variables_in(expression, found);
+        }
+    }
+}
+
+fn variables_in(expression: &ast::Expression<&str>, found: &mut BTreeSet<String>) {
+    let inline = |inline: &ast::InlineExpression<&str>, found: &mut BTreeSet<String>| match inline {
+        ast::InlineExpression::VariableReference { id } => {
+            found.insert(id.name.to_owned());
+        }
+        ast::InlineExpression::Placeable { expression } => variables_in(expression, found),
+        _ => {}
+    };
+    match expression {
+        ast::Expression::Inline(expression) => inline(expression, found),
+        ast::Expression::Select { selector, variants } => {
+            inline(selector, found);
+            for variant in variants {
+                variables_of(&variant.value, found);
+            }
+        }
+    }
+}
+
+/// The widget's texts in `lang` (`widget.ftl`), by the names its script uses (`opens_at` for
+/// `widget-opens-at`), each value left as `{name}` for the script to fill in.
+pub fn widget_texts(lang: Lang) -> BTreeMap<String, String> {
+    messages_of(lang, WIDGET)
+        .into_iter()
+        .filter_map(|(id, variables)| {
+            let name = id.strip_prefix("widget-")?.replace('-', "_");
+            let mut args = FluentArgs::new();
+            for variable in variables {
+                let placeholder = format!("{{{variable}}}");
+                args.set(variable, FluentValue::from(placeholder));
+            }
+            Some((name, format(lang, &id, Some(&args))))
+        })
+        .collect()
+}
+
+/// The ids of the messages whose id is built at run time, not written in a `text!`: problem
+/// titles, and the widget's texts (sent whole).
 pub fn computed_ids() -> impl Iterator<Item = String> {
-    ProblemCode::iter().map(title_id)
+    ProblemCode::iter().map(title_id).chain(
+        messages_of(Lang::default(), WIDGET)
+            .into_iter()
+            .map(|(id, _)| id),
+    )
 }
 
 #[cfg(test)]
 mod tests {
-    use std::collections::{BTreeMap, BTreeSet};
-
-    use fluent_syntax::ast;
-
     use super::*;
 
     /// Each message of a catalogue file and the variables it shows.
     type Messages = BTreeMap<String, BTreeSet<String>>;
-
-    fn variables_of(pattern: &ast::Pattern<&str>, found: &mut BTreeSet<String>) {
-        for element in &pattern.elements {
-            if let ast::PatternElement::Placeable { expression } = element {
-                variables_in(expression, found);
-            }
-        }
-    }
-
-    fn variables_in(expression: &ast::Expression<&str>, found: &mut BTreeSet<String>) {
-        let inline =
-            |inline: &ast::InlineExpression<&str>, found: &mut BTreeSet<String>| match inline {
-                ast::InlineExpression::VariableReference { id } => {
-                    found.insert(id.name.to_owned());
-                }
-                ast::InlineExpression::Placeable { expression } => variables_in(expression, found),
-                _ => {}
-            };
-        match expression {
-            ast::Expression::Inline(expression) => inline(expression, found),
-            ast::Expression::Select { selector, variants } => {
-                inline(selector, found);
-                for variant in variants {
-                    variables_of(&variant.value, found);
-                }
-            }
-        }
-    }
 
     fn messages(lang: Lang, file: &str) -> Messages {
         let (_, _, source) = FILES
             .iter()
             .find(|(of, name, _)| *of == lang && *name == file)
             .unwrap_or_else(|| panic!("locales/{}/{file} is missing", lang.tag()));
-        let resource = fluent_syntax::parser::parse(*source)
-            .unwrap_or_else(|(_, errors)| panic!("locales/{}/{file}: {errors:?}", lang.tag()));
-        resource
-            .body
-            .iter()
-            .filter_map(|entry| match entry {
-                ast::Entry::Message(message) => Some(message),
-                _ => None,
-            })
-            .map(|message| {
-                let mut variables = BTreeSet::new();
-                if let Some(value) = &message.value {
-                    variables_of(value, &mut variables);
-                }
-                (message.id.name.to_owned(), variables)
-            })
-            .collect()
+        if let Err((_, errors)) = fluent_syntax::parser::parse(*source) {
+            panic!("locales/{}/{file}: {errors:?}", lang.tag());
+        }
+        messages_of(lang, file).into_iter().collect()
     }
 
     fn files() -> BTreeSet<&'static str> {

@@ -78,11 +78,15 @@ pub async fn negotiate(
     Ok(response)
 }
 
+/// Says the answer's language, unless the handler said it (a page in the language it was asked
+/// in by its query, say).
 fn tell(headers: &mut HeaderMap, lang: Lang) {
-    headers.insert(
-        header::CONTENT_LANGUAGE,
-        HeaderValue::from_static(lang.tag()),
-    );
+    if !headers.contains_key(header::CONTENT_LANGUAGE) {
+        headers.insert(
+            header::CONTENT_LANGUAGE,
+            HeaderValue::from_static(lang.tag()),
+        );
+    }
     headers.append(header::VARY, HeaderValue::from_static("Accept-Language"));
 }
 

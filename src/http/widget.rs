@@ -8,8 +8,10 @@ use uuid::Uuid;
 
 use crate::{
     auth::access::authorize,
-    domain::{application::VIDEO_PLAYERS, organization::frame_ancestors},
+    domain::{Lang, application::VIDEO_PLAYERS, organization::frame_ancestors},
     error::{self, ApiError},
+    http::language,
+    i18n,
     services::ballots,
     state::AppState,
 };
@@ -66,7 +68,8 @@ pub async fn get_widget_asset(asset: web::Path<String>) -> Result<HttpResponse, 
 #[derive(Debug, Deserialize, IntoParams)]
 #[into_params(parameter_in = Query)]
 pub struct WidgetQuery {
-    /// `fr` (default) or `en`.
+    /// `fr` or `en`; without it (or with another), the visitor's language (`Accept-Language`,
+    /// French by default).
     #[param(example = "fr")]
     pub lang: Option<String>,
     /// The accent colour, as 3 or 6 hexadecimal digits without `#` (ignored otherwise); the
@@ -90,8 +93,13 @@ impl WidgetQuery {
         }
     }
 
-    fn english(&self) -> bool {
-        self.lang.as_deref() == Some("en")
+    /// The page's language: `lang` when it names one spoken here, else the visitor's
+    /// (`Accept-Language`).
+    fn language(&self, request: &HttpRequest) -> Lang {
+        self.lang
+            .as_deref()
+            .and_then(|tag| tag.parse().ok())
+            .unwrap_or_else(|| language::of(request))
     }
 }
 
@@ -156,30 +164,12 @@ async fn page(
     page: Page,
 ) -> Result<HttpResponse, ApiError> {
     let query = WidgetQuery::parse(request.query_string());
-    let (lang, title, loading, missing) = if query.english() {
-        let title = if page == Page::Vote {
-            "Public vote"
-        } else {
-            "Ceremony screen"
-        };
-        (
-            "en",
-            title,
-            "Loading…",
-            "This ballot does not exist or is not public.",
-        )
-    } else {
-        let title = if page == Page::Vote {
-            "Vote du public"
-        } else {
-            "Écran de la cérémonie"
-        };
-        (
-            "fr",
-            title,
-            "Chargement…",
-            "Ce scrutin n'existe pas ou n'est pas public.",
-        )
+    let lang = query.language(request);
+    let texts = i18n::widget_texts(lang);
+    let text = |name: &str| texts.get(name).map(String::as_str).unwrap_or_default();
+    let title = match page {
+        Page::Vote => text("page_vote_title"),
+        Page::Live => text("page_live_title"),
     };
     let found = match Uuid::parse_str(prize_id) {
         Ok(prize_id) => ballots::embed_origins(&state.db, prize_id, page == Page::Vote)
@@ -191,10 +181,15 @@ async fn page(
         Ok(Some(found)) => found,
         Ok(None) | Err(ApiError::NotFound) => {
             let html = ERROR_PAGE
-                .replace("{{lang}}", lang)
+                .replace("{{lang}}", lang.tag())
                 .replace("{{title}}", title)
-                .replace("{{message}}", missing);
-            return Ok(html_page(HttpResponse::NotFound(), &Some(Vec::new()), html));
+                .replace("{{message}}", text("not_found"));
+            return Ok(html_page(
+                HttpResponse::NotFound(),
+                lang,
+                &Some(Vec::new()),
+                html,
+            ));
         }
         Err(error) => return Err(error),
     };
@@ -203,27 +198,35 @@ async fn page(
         .as_deref()
         .and_then(parse_accent)
         .unwrap_or_default();
+    // Inside a script element: no `<` that could close it.
+    let texts = serde_json::to_string(&texts)
+        .map_err(anyhow::Error::from)?
+        .replace('<', "\\u003c");
     let html = PAGE
-        .replace("{{lang}}", lang)
+        .replace("{{lang}}", lang.tag())
         .replace("{{title}}", title)
-        .replace("{{loading}}", loading)
+        .replace("{{loading}}", text("loading"))
+        .replace("{{texts}}", &texts)
         .replace(
             "{{class}}",
             if page == Page::Vote { "vote" } else { "live" },
         )
         .replace("{{prize}}", &prize_id.to_string())
         .replace("{{accent}}", &accent);
-    Ok(html_page(HttpResponse::Ok(), &origins, html))
+    Ok(html_page(HttpResponse::Ok(), lang, &origins, html))
 }
 
-/// A widget page with its headers: `origins` are the sites that may frame it (`None`: none).
+/// A widget page in `lang` with its headers: `origins` are the sites that may frame it (`None`:
+/// none).
 fn html_page(
     mut response: actix_web::HttpResponseBuilder,
+    lang: Lang,
     origins: &Option<Vec<String>>,
     html: String,
 ) -> HttpResponse {
     response
         .content_type("text/html; charset=utf-8")
+        .insert_header((header::CONTENT_LANGUAGE, lang.tag()))
         .insert_header((header::CACHE_CONTROL, "no-cache"))
         .insert_header((
             header::CONTENT_SECURITY_POLICY,

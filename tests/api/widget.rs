@@ -1,6 +1,6 @@
 //! The embeddable vote: its files, its pages in both languages, and who may frame them.
 use reqwest::Response;
-use serde_json::json;
+use serde_json::{Value, json};
 
 use crate::{
     ballots::ceremony,
@@ -180,4 +180,47 @@ api_test!(async fn a_page_that_cannot_be_shown_says_so_in_the_visitors_language(
         .unwrap();
     assert_eq!(lenient.status(), 200);
     assert!(lenient.text().await.unwrap().contains("<html lang=\"en\">"));
+});
+
+/// The texts a widget page carries for its script, as JSON.
+fn texts_of(html: &str) -> Value {
+    let tag = r#"<script type="application/json" id="texts">"#;
+    let start = html.find(tag).expect("the texts") + tag.len();
+    let end = start + html[start..].find("</script>").unwrap();
+    serde_json::from_str(&html[start..end]).unwrap()
+}
+
+api_test!(async fn the_widget_speaks_the_visitors_language_unless_the_page_names_one(app) {
+    let (_, prize) = shortlisted(&app, "public").await;
+    let page = format!("/widget/v1/prizes/{prize}");
+    for (query, accept, lang) in [("", None, "fr"), ("", Some("en-US,en;q=0.9"), "en"), ("?lang=fr", Some("en"), "fr"), ("?lang=en", None, "en"), ("?lang=de", Some("en"), "en")] {
+        let mut request = app.get(&format!("{page}{query}"));
+        if let Some(accept) = accept {
+            request = request.header("accept-language", accept);
+        }
+        let response = request.send().await.unwrap();
+        assert_eq!(header(&response, "content-language"), lang, "{query} {accept:?}");
+        let html = response.text().await.unwrap();
+        assert!(html.contains(&format!("<html lang=\"{lang}\">")), "{query} {accept:?}");
+        let texts = texts_of(&html);
+        let (opens_at, title) = match lang {
+            "en" => ("It opens on {date} (Paris time).", "<title>Public vote</title>"),
+            _ => ("Il ouvrira le {date} (heure de Paris).", "<title>Vote du public</title>"),
+        };
+        assert_eq!(texts["opens_at"], opens_at, "values are left for the script to fill in");
+        assert!(html.contains(title), "{html}");
+    }
+    // Every text the script names is sent, in both languages.
+    let script = app.get("/widget/v1/widget.js").send().await.unwrap().text().await.unwrap();
+    for lang in ["fr", "en"] {
+        let texts = texts_of(&app.get(&format!("{page}?lang={lang}")).send().await.unwrap().text().await.unwrap());
+        for (at, _) in script.match_indices("t(\"") {
+            // `t(` itself, not the end of another name (`split(`).
+            if script[..at].ends_with(|c: char| c.is_alphanumeric() || c == '.' || c == '_') {
+                continue;
+            }
+            let name = script[at + 3..].split('"').next().unwrap();
+            assert!(texts[name].is_string(), "{lang}: no text `{name}`");
+        }
+    }
 });
