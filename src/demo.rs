@@ -208,10 +208,24 @@ fn codes(list: &[&str]) -> Vec<String> {
     list.iter().map(|code| code.to_string()).collect()
 }
 
+/// The English names of the prizes every CESER edition awards.
+const ENGLISH_NAMES: &[(&str, &str)] = &[
+    ("Prix des conseillers du CESER", "CESER councillors' prize"),
+    ("Prix du jury", "Jury's prize"),
+    ("Prix du public", "Public's prize"),
+];
+
 fn prize(kind: PrizeKind, name: &str, sponsors: &[&str]) -> PrizeSpec {
+    let name_en = ENGLISH_NAMES
+        .iter()
+        .find(|(french, _)| *french == name)
+        .map(|(_, english)| english.to_string());
     PrizeSpec {
         kind,
         name: name.to_owned(),
+        name_en,
+        description: None,
+        description_en: None,
         sponsors: sponsors.iter().map(|s| s.to_string()).collect(),
         pool: if kind == PrizeKind::Category {
             CandidatePool::Eligible
@@ -288,6 +302,7 @@ pub async fn seed(
                 "59 Bd Léon Jouhaux, 63050 Clermont-Ferrand".into(),
             ],
             embed_origins: vec![],
+            name_en: None,
         },
     )
     .await?;
@@ -312,6 +327,7 @@ pub async fn seed(
             contact_email: "contact@ceser-paca.example".into(),
             postal_addresses: vec![],
             embed_origins: vec![],
+            name_en: None,
         },
     )
     .await?;
@@ -328,6 +344,7 @@ pub async fn seed(
             contact_email: "contact@cress-aura.example".into(),
             postal_addresses: vec![],
             embed_origins: vec![],
+            name_en: None,
         },
     )
     .await?;
@@ -337,6 +354,8 @@ pub async fn seed(
         year: 2025,
         title: "Prix du CESER 2025".into(),
         theme: None,
+        title_en: None,
+        theme_en: None,
         action_window: DateRange {
             start: date("2023-01-01"),
             end: date("2024-12-31"),
@@ -390,6 +409,11 @@ pub async fn seed(
         // The 6th edition's theme, as the sources announce it.
         theme: Some(
             "Actions améliorant les conditions de vie des habitants de la région Auvergne-Rhône-Alpes"
+                .into(),
+        ),
+        title_en: Some("CESER Prize 2026".into()),
+        theme_en: Some(
+            "Actions improving the living conditions of the people of the Auvergne-Rhône-Alpes region"
                 .into(),
         ),
         action_window: DateRange {
@@ -465,6 +489,8 @@ pub async fn seed(
         year: 2027,
         title: "Prix du CESER 2027".into(),
         theme: None,
+        title_en: None,
+        theme_en: None,
         action_window: DateRange {
             start: date("2025-01-01"),
             end: date("2026-12-31"),
@@ -509,6 +535,8 @@ pub async fn seed(
         year: 2023,
         title: "Graines de l'innovation sociale".into(),
         theme: Some("L'ESS, levier de résilience territoriale".into()),
+        title_en: None,
+        theme_en: None,
         action_window: DateRange {
             start: date("2021-01-01"),
             end: date("2022-12-31"),

@@ -356,6 +356,25 @@ pub mod rules {
 
     impl ToSchema for SponsorName {}
 
+    /// A name in English shown to visitors: as its French counterpart, 1 to 200 characters, not
+    /// only spaces, without hidden characters.
+    pub struct EnglishName;
+
+    impl PartialSchema for EnglishName {
+        fn schema() -> RefOr<Schema> {
+            text(
+                "In English (optional; visitors reading English see the French without it): 1 to 200 characters, not only spaces, without control or invisible characters",
+                r"^[^\x00-\x1f\x7f-\x9f\xad\u034f\u061c\u115f\u1160\u17b4\u17b5\u180e\u200b-\u200f\u2028-\u202e\u2060-\u206f\u2800\u3164\ufe00-\ufe0f\ufeff\ufff9-\ufffb\uffa0]*\S[^\x00-\x1f\x7f-\x9f\xad\u034f\u061c\u115f\u1160\u17b4\u17b5\u180e\u200b-\u200f\u2028-\u202e\u2060-\u206f\u2800\u3164\ufe00-\ufe0f\ufeff\ufff9-\ufffb\uffa0]*$",
+                "Jury's prize",
+            )
+            .min_length(Some(1))
+            .max_length(Some(200))
+            .into()
+        }
+    }
+
+    impl ToSchema for EnglishName {}
+
     /// A role an account can be given: `public` belongs to the public voters' tokens only.
     pub struct AssignableRole;
 

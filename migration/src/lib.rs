@@ -24,6 +24,7 @@ mod m20261130_000008_webhooks;
 mod m20261130_000009_application_rna;
 mod m20261201_000001_colleges;
 mod m20261201_000002_ballot_college_counts;
+mod m20261201_000003_english_texts;
 
 pub struct Migrator;
 
@@ -53,6 +54,7 @@ impl MigratorTrait for Migrator {
             Box::new(m20261130_000009_application_rna::Migration),
             Box::new(m20261201_000001_colleges::Migration),
             Box::new(m20261201_000002_ballot_college_counts::Migration),
+            Box::new(m20261201_000003_english_texts::Migration),
         ]
     }
 }

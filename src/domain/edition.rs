@@ -74,6 +74,10 @@ pub struct CriterionSpec {
     pub label_en: String,
     #[serde(default)]
     pub description: String,
+    /// The description in English (optional; visitors reading English see the French without it).
+    #[serde(default)]
+    #[schema(max_length = 2000)]
+    pub description_en: Option<String>,
     /// Relative weight in the total (default 1).
     #[serde(default = "default_weight")]
     #[schema(example = 1.0, exclusive_minimum = 0.0, maximum = 100.0)]
@@ -105,6 +109,7 @@ impl CriterionSpec {
             .map_err(|e| e.on("label_en"))?;
         super::validation::check_length(&self.description, 0, 2000)
             .map_err(|e| e.on("description"))?;
+        check_english_text(self.description_en.as_deref(), "description_en")?;
         if !(self.weight.is_finite() && self.weight > 0.0 && self.weight <= 100.0) {
             return Err(FieldError::new(
                 "weight",
@@ -124,40 +129,48 @@ pub fn default_criteria() -> Vec<CriterionSpec> {
             "Intérêt général",
             "General interest",
             "L'action sert l'intérêt général du territoire et de ses habitants.",
+            "The action serves the general interest of the territory and its people.",
         ),
         (
             "reproducibility",
             "Caractère reproductible",
             "Reproducibility",
             "L'action peut être reproduite ailleurs ou par d'autres.",
+            "The action can be carried out elsewhere or by others.",
         ),
         (
             "efficiency",
             "Efficience",
             "Efficiency",
             "Les résultats obtenus au regard des moyens engagés.",
+            "The results achieved for the means committed.",
         ),
         (
             "sustainability",
             "Pérennité",
             "Sustainability",
             "L'action est durable et pérenne dans le temps.",
+            "The action lasts over time.",
         ),
         (
             "innovativeness",
             "Caractère innovant",
             "Innovativeness",
             "L'action apporte une réponse nouvelle à un besoin social.",
+            "The action brings a new answer to a social need.",
         ),
     ]
     .into_iter()
-    .map(|(key, label_fr, label_en, description)| CriterionSpec {
-        key: key.into(),
-        label_fr: label_fr.into(),
-        label_en: label_en.into(),
-        description: description.into(),
-        weight: 1.0,
-    })
+    .map(
+        |(key, label_fr, label_en, description, description_en)| CriterionSpec {
+            key: key.into(),
+            label_fr: label_fr.into(),
+            label_en: label_en.into(),
+            description: description.into(),
+            description_en: Some(description_en.into()),
+            weight: 1.0,
+        },
+    )
     .collect()
 }
 
@@ -226,6 +239,20 @@ pub struct PrizeSpec {
     )]
     pub name: String,
     #[serde(default)]
+    #[schema(value_type = Option<crate::openapi::rules::EnglishName>)]
+    pub name_en: Option<String>,
+    /// What the prize rewards, for visitors (optional, at most 2,000 characters).
+    #[serde(default)]
+    #[schema(
+        max_length = 2000,
+        example = "Décerné par le jury après les auditions."
+    )]
+    pub description: Option<String>,
+    /// The description in English (optional; visitors reading English see the French without it).
+    #[serde(default)]
+    #[schema(max_length = 2000)]
+    pub description_en: Option<String>,
+    #[serde(default)]
     #[schema(max_items = 20, value_type = Vec<crate::openapi::rules::SponsorName>)]
     pub sponsors: Vec<String>,
     /// Which applications compete (default: the shortlisted ones).
@@ -250,6 +277,9 @@ fn one() -> i32 {
 impl PrizeSpec {
     pub fn validate(&self) -> Result<(), FieldError> {
         super::validation::check_name(&self.name, 1, 200).map_err(|e| e.on("name"))?;
+        check_english_name(self.name_en.as_deref(), "name_en")?;
+        check_english_text(self.description.as_deref(), "description")?;
+        check_english_text(self.description_en.as_deref(), "description_en")?;
         if self.sponsors.len() > 20 {
             return Err(FieldError::new(
                 "sponsors",
@@ -279,6 +309,8 @@ pub struct EditionSettings {
     pub year: i32,
     pub title: String,
     pub theme: Option<String>,
+    pub title_en: Option<String>,
+    pub theme_en: Option<String>,
     pub action_window: DateRange,
     pub departements: Vec<String>,
     pub shortlist_size: i32,
@@ -314,6 +346,14 @@ impl EditionSettings {
         {
             errors.push(error.on("theme"));
         }
+        errors.extend(check_english_name(self.title_en.as_deref(), "title_en").err());
+        if let Some(Err(error)) = self
+            .theme_en
+            .as_deref()
+            .map(|theme| super::validation::check_length(theme.trim(), 1, 200))
+        {
+            errors.push(error.on("theme_en"));
+        }
         if self.action_window.end < self.action_window.start {
             errors.push(FieldError::new(
                 "action_window",
@@ -345,6 +385,20 @@ impl EditionSettings {
         }
         errors
     }
+}
+
+/// A name written in English beside the French one, when written: as a French name.
+pub fn check_english_name(name: Option<&str>, field: &str) -> Result<(), FieldError> {
+    name.map_or(Ok(()), |name| {
+        super::validation::check_name(name, 1, 200).map_err(|e| e.on(field))
+    })
+}
+
+/// A description for visitors, when written: at most 2,000 characters.
+fn check_english_text(text: Option<&str>, field: &str) -> Result<(), FieldError> {
+    text.map_or(Ok(()), |text| {
+        super::validation::check_length(text, 0, 2000).map_err(|e| e.on(field))
+    })
 }
 
 /// Criteria as a whole: 1 to 20, each valid, keys unique.
@@ -401,12 +455,40 @@ mod settings_tests {
         assert!(default_criteria().iter().all(|c| c.validate().is_ok()));
     }
 
+    #[test]
+    fn english_texts_are_checked_as_the_french_ones() {
+        assert!(sixth_edition().violations().is_empty());
+        let mut hidden = sixth_edition();
+        hidden.title_en = Some("CESER\u{202e} Prize".into());
+        hidden.theme_en = Some("   ".into());
+        let fields: Vec<String> = hidden.violations().into_iter().map(|e| e.field).collect();
+        assert_eq!(fields, ["title_en", "theme_en"]);
+        let mut prize = PrizeSpec {
+            kind: PrizeKind::Jury,
+            name: "Prix du jury".into(),
+            name_en: Some("\u{200b}".into()),
+            description: Some("é".repeat(2001)),
+            description_en: None,
+            sponsors: vec![],
+            pool: CandidatePool::Shortlisted,
+            laureate_count: 1,
+            mentions_allowed: false,
+        };
+        assert_eq!(prize.validate().unwrap_err().field, "name_en");
+        prize.name_en = Some("Jury's prize".into());
+        assert_eq!(prize.validate().unwrap_err().field, "description");
+        prize.description = Some("é".repeat(2000));
+        assert!(prize.validate().is_ok());
+    }
+
     fn sixth_edition() -> EditionSettings {
         EditionSettings {
             number: 6,
             year: 2026,
             title: "Prix du CESER 2026".into(),
             theme: None,
+            title_en: Some("CESER Prize 2026".into()),
+            theme_en: None,
             action_window: DateRange {
                 start: "2024-01-01".parse().unwrap(),
                 end: "2025-12-31".parse().unwrap(),

@@ -12,6 +12,8 @@ pub struct Model {
     pub label_en: String,
     #[sea_orm(column_type = "Text")]
     pub description: String,
+    #[sea_orm(column_type = "Text", nullable)]
+    pub description_en: Option<String>,
     pub weight: f64,
 }
 

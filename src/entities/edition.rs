@@ -10,6 +10,8 @@ pub struct Model {
     pub year: i32,
     pub title: String,
     pub theme: Option<String>,
+    pub title_en: Option<String>,
+    pub theme_en: Option<String>,
     pub action_start: Date,
     pub action_end: Date,
     /// Comma-separated département codes.

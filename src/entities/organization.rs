@@ -8,6 +8,7 @@ pub struct Model {
     #[sea_orm(unique)]
     pub short_name: String,
     pub name: String,
+    pub name_en: Option<String>,
     pub region: String,
     /// Comma-separated département codes.
     pub default_departements: String,

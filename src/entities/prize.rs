@@ -9,6 +9,11 @@ pub struct Model {
     pub position: i32,
     pub kind: crate::domain::edition::PrizeKind,
     pub name: String,
+    pub name_en: Option<String>,
+    #[sea_orm(column_type = "Text", nullable)]
+    pub description: Option<String>,
+    #[sea_orm(column_type = "Text", nullable)]
+    pub description_en: Option<String>,
     /// JSON array of sponsor names.
     #[sea_orm(column_type = "Text")]
     pub sponsors: String,

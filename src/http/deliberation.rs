@@ -1,6 +1,6 @@
 //! HTTP handlers of the jury's deliberation: scorecards, rankings, the shortlist, auditions, decisions.
 use super::extract::Json;
-use super::language::Language;
+use super::language::{ForReader, Language};
 use std::collections::BTreeMap;
 
 use actix_web::{HttpResponse, get, middleware::from_fn, post, put, web};
@@ -351,6 +351,7 @@ pub async fn confirm_shortlist(
     caller: Principal,
     id: web::Path<Uuid>,
     body: Json<ShortlistRequest>,
+    Language(lang): Language,
 ) -> Result<web::Json<Edition>, ApiError> {
     let body = body.into_inner();
     let reason = reason_of(body.reason.as_deref())?;
@@ -362,7 +363,8 @@ pub async fn confirm_shortlist(
             body.application_ids,
             reason,
         )
-        .await?,
+        .await?
+        .for_reader(lang),
     ))
 }
 

@@ -1,6 +1,7 @@
 //! Editions, their criteria and prizes, and the lifecycle transitions.
 use super::API_PREFIX;
 use super::extract::Json;
+use super::language::{ForReader, Language};
 use super::public_cache;
 use crate::auth::access::authorize;
 use actix_web::middleware::from_fn;
@@ -56,6 +57,11 @@ pub struct CreateEditionRequest {
     pub title: String,
     #[schema(min_length = 1, max_length = 200, pattern = r"\S")]
     pub theme: Option<String>,
+    #[schema(value_type = Option<crate::openapi::rules::EnglishName>, example = "CESER Prize 2026")]
+    pub title_en: Option<String>,
+    /// The theme in English (optional; visitors reading English see the French without it).
+    #[schema(min_length = 1, max_length = 200, pattern = r"\S")]
+    pub theme_en: Option<String>,
     pub action_window: DateRange,
     /// Default: the organization's départements.
     #[schema(min_items = 1, value_type = Option<Vec<crate::openapi::rules::DepartementCode>>)]
@@ -123,6 +129,7 @@ pub async fn create_edition(
     caller: Principal,
     id: web::Path<Uuid>,
     body: Json<CreateEditionRequest>,
+    Language(lang): Language,
 ) -> Result<HttpResponse, ApiError> {
     let organization_id = id.into_inner();
     let body = body.into_inner();
@@ -140,6 +147,8 @@ pub async fn create_edition(
         year: body.year,
         title: body.title,
         theme: body.theme,
+        title_en: body.title_en,
+        theme_en: body.theme_en,
         action_window: body.action_window,
         departements,
         shortlist_size: body.shortlist_size.unwrap_or(5),
@@ -161,7 +170,7 @@ pub async fn create_edition(
     let edition = editions::create(&state.db, &caller, organization_id, new).await?;
     Ok(super::created(
         format!("{API_PREFIX}/editions/{}", edition.id),
-        edition,
+        edition.for_reader(lang),
     ))
 }
 
@@ -205,6 +214,7 @@ pub async fn list_editions(
     state: web::Data<AppState>,
     caller: Option<Principal>,
     query: Query<ListEditionsQuery>,
+    Language(lang): Language,
 ) -> Result<web::Json<Page<Edition>>, ApiError> {
     let query = query.into_inner();
     let page = PageRequest::parse(query.limit, query.cursor.as_deref())?;
@@ -213,7 +223,9 @@ pub async fn list_editions(
         status: query.status,
     };
     Ok(web::Json(
-        editions::list(&state.db, caller.as_ref(), filter, page).await?,
+        editions::list(&state.db, caller.as_ref(), filter, page)
+            .await?
+            .for_reader(lang),
     ))
 }
 
@@ -243,10 +255,20 @@ pub async fn get_edition(
     state: web::Data<AppState>,
     caller: Option<Principal>,
     id: web::Path<Uuid>,
+    Language(lang): Language,
 ) -> Result<web::Json<Edition>, ApiError> {
     Ok(web::Json(
-        editions::get(&state.db, caller.as_ref(), id.into_inner()).await?,
+        editions::get(&state.db, caller.as_ref(), id.into_inner())
+            .await?
+            .for_reader(lang),
     ))
+}
+
+/// An optional text a PATCH may send: kept when absent, removed when empty.
+fn replaced(sent: &Option<String>, current: &Option<String>) -> Option<String> {
+    sent.clone()
+        .or_else(|| current.clone())
+        .filter(|text| !text.trim().is_empty())
 }
 
 #[derive(Debug, Deserialize, ToSchema)]
@@ -266,6 +288,12 @@ pub struct UpdateEditionRequest {
     pub title: Option<String>,
     #[schema(min_length = 1, max_length = 200, pattern = r"\S")]
     pub theme: Option<String>,
+    /// The title in English; an empty text removes it.
+    #[schema(max_length = 200)]
+    pub title_en: Option<String>,
+    /// The theme in English; an empty text removes it.
+    #[schema(max_length = 200)]
+    pub theme_en: Option<String>,
     pub action_window: Option<DateRange>,
     #[schema(min_items = 1, value_type = Option<Vec<crate::openapi::rules::DepartementCode>>)]
     pub departements: Option<Vec<String>>,
@@ -298,6 +326,7 @@ pub async fn update_edition(
     caller: Principal,
     id: web::Path<Uuid>,
     body: Json<UpdateEditionRequest>,
+    Language(lang): Language,
 ) -> Result<web::Json<Edition>, ApiError> {
     let body = body.into_inner();
     let edition = editions::update(&state.db, &caller, id.into_inner(), |current| {
@@ -310,11 +339,9 @@ pub async fn update_edition(
             number: body.number.unwrap_or(current.number),
             year: body.year.unwrap_or(current.year),
             title: body.title.clone().unwrap_or_else(|| current.title.clone()),
-            theme: body
-                .theme
-                .clone()
-                .or_else(|| current.theme.clone())
-                .filter(|theme| !theme.trim().is_empty()),
+            theme: replaced(&body.theme, &current.theme),
+            title_en: replaced(&body.title_en, &current.title_en),
+            theme_en: replaced(&body.theme_en, &current.theme_en),
             action_window: body.action_window.unwrap_or(current.action_window),
             departements,
             shortlist_size: body.shortlist_size.unwrap_or(current.shortlist_size),
@@ -328,7 +355,7 @@ pub async fn update_edition(
         finish(settings, errors)
     })
     .await?;
-    Ok(web::Json(edition))
+    Ok(web::Json(edition.for_reader(lang)))
 }
 
 #[derive(Debug, Deserialize, ToSchema)]
@@ -371,6 +398,7 @@ pub async fn transition_edition(
     caller: Principal,
     id: web::Path<Uuid>,
     body: Json<TransitionRequest>,
+    Language(lang): Language,
 ) -> Result<web::Json<Edition>, ApiError> {
     let body = body.into_inner();
     let reason = body
@@ -388,7 +416,8 @@ pub async fn transition_edition(
             body.to,
             reason,
         )
-        .await?,
+        .await?
+        .for_reader(lang),
     ))
 }
 
@@ -412,11 +441,14 @@ pub async fn replace_criteria(
     caller: Principal,
     id: web::Path<Uuid>,
     body: Json<Vec<CriterionSpec>>,
+    Language(lang): Language,
 ) -> Result<web::Json<Edition>, ApiError> {
     let criteria = body.into_inner();
     let criteria = finish(criteria.clone(), edition::criteria_violations(&criteria))?;
     Ok(web::Json(
-        editions::replace_criteria(&state.db, &caller, id.into_inner(), criteria).await?,
+        editions::replace_criteria(&state.db, &caller, id.into_inner(), criteria)
+            .await?
+            .for_reader(lang),
     ))
 }
 
@@ -441,13 +473,14 @@ pub async fn create_prize(
     caller: Principal,
     id: web::Path<Uuid>,
     body: Json<PrizeSpec>,
+    Language(lang): Language,
 ) -> Result<HttpResponse, ApiError> {
     let spec = body.into_inner();
     let spec = finish(spec.clone(), prize_violations(std::slice::from_ref(&spec)))?;
     let prize = editions::add_prize(&state.db, &caller, id.into_inner(), spec).await?;
     Ok(super::created(
         format!("{API_PREFIX}/prizes/{}", prize.id),
-        prize,
+        prize.for_reader(lang),
     ))
 }
 
@@ -475,9 +508,12 @@ pub async fn get_prize(
     state: web::Data<AppState>,
     caller: Option<Principal>,
     id: web::Path<Uuid>,
+    Language(lang): Language,
 ) -> Result<web::Json<Prize>, ApiError> {
     Ok(web::Json(
-        editions::find_prize(&state.db, caller.as_ref(), id.into_inner()).await?,
+        editions::find_prize(&state.db, caller.as_ref(), id.into_inner())
+            .await?
+            .for_reader(lang),
     ))
 }
 
@@ -501,11 +537,14 @@ pub async fn update_prize(
     caller: Principal,
     id: web::Path<Uuid>,
     body: Json<PrizeSpec>,
+    Language(lang): Language,
 ) -> Result<web::Json<Prize>, ApiError> {
     let spec = body.into_inner();
     let spec = finish(spec.clone(), prize_violations(std::slice::from_ref(&spec)))?;
     Ok(web::Json(
-        editions::update_prize(&state.db, &caller, id.into_inner(), spec).await?,
+        editions::update_prize(&state.db, &caller, id.into_inner(), spec)
+            .await?
+            .for_reader(lang),
     ))
 }
 

@@ -15,7 +15,14 @@ use actix_web::{
     middleware::Next,
 };
 
-use crate::{domain::Lang, error::ApiError};
+use crate::{
+    domain::{Lang, language::in_language, pagination::Page},
+    error::ApiError,
+    services::{
+        editions::{Criterion, Edition, Prize},
+        organizations::Organization,
+    },
+};
 
 /// The language asked for in `Accept-Language`: its languages by preference, those marked
 /// `q=0` (not acceptable) left out; French when the header is absent or unreadable.
@@ -115,5 +122,65 @@ impl ResponseError for Localized {
         };
         tell(response.headers_mut(), self.lang);
         response
+    }
+}
+
+/// What organizers write for visitors, shown in the reader's language: the English as written,
+/// or the French when none was; the English stays in its own field (`title_en`) as written.
+pub trait ForReader {
+    fn for_reader(self, lang: Lang) -> Self;
+}
+
+/// `french` replaced by `english` for a reader of English, when written.
+fn translate(lang: Lang, french: &mut String, english: &Option<String>) {
+    *french = in_language(lang, french, english.as_deref()).to_owned();
+}
+
+impl ForReader for Edition {
+    fn for_reader(mut self, lang: Lang) -> Self {
+        translate(lang, &mut self.title, &self.title_en);
+        if let Some(theme) = &mut self.theme {
+            translate(lang, theme, &self.theme_en);
+        }
+        self.criteria = self.criteria.for_reader(lang);
+        self.prizes = self.prizes.for_reader(lang);
+        self
+    }
+}
+
+impl ForReader for Criterion {
+    fn for_reader(mut self, lang: Lang) -> Self {
+        translate(lang, &mut self.description, &self.description_en);
+        self
+    }
+}
+
+impl ForReader for Prize {
+    fn for_reader(mut self, lang: Lang) -> Self {
+        translate(lang, &mut self.name, &self.name_en);
+        if let Some(description) = &mut self.description {
+            translate(lang, description, &self.description_en);
+        }
+        self
+    }
+}
+
+impl ForReader for Organization {
+    fn for_reader(mut self, lang: Lang) -> Self {
+        translate(lang, &mut self.name, &self.name_en);
+        self
+    }
+}
+
+impl<T: ForReader> ForReader for Vec<T> {
+    fn for_reader(self, lang: Lang) -> Self {
+        self.into_iter().map(|item| item.for_reader(lang)).collect()
+    }
+}
+
+impl<T: ForReader> ForReader for Page<T> {
+    fn for_reader(mut self, lang: Lang) -> Self {
+        self.items = self.items.for_reader(lang);
+        self
     }
 }

@@ -9,6 +9,7 @@ use uuid::Uuid;
 
 use super::API_PREFIX;
 use super::extract::Query;
+use super::language::{ForReader, Language};
 use super::public_cache;
 use crate::{
     auth::Principal,
@@ -40,6 +41,9 @@ pub struct OrganizationRequest {
         pattern = r"^[^\x00-\x1f\x7f-\x9f\xad\u034f\u061c\u115f\u1160\u17b4\u17b5\u180e\u200b-\u200f\u2028-\u202e\u2060-\u206f\u2800\u3164\ufe00-\ufe0f\ufeff\ufff9-\ufffb\uffa0]*[^\s\x00-\x1f\x7f-\x9f\xad\u034f\u061c\u115f\u1160\u17b4\u17b5\u180e\u200b-\u200f\u2028-\u202e\u2060-\u206f\u2800\u3164\ufe00-\ufe0f\ufeff\ufff9-\ufffb\uffa0][^\x00-\x1f\x7f-\x9f\xad\u034f\u061c\u115f\u1160\u17b4\u17b5\u180e\u200b-\u200f\u2028-\u202e\u2060-\u206f\u2800\u3164\ufe00-\ufe0f\ufeff\ufff9-\ufffb\uffa0]*$"
     )]
     pub name: String,
+    #[serde(default)]
+    #[schema(value_type = Option<crate::openapi::rules::EnglishName>, example = "CESER Auvergne-Rhône-Alpes")]
+    pub name_en: Option<String>,
     #[schema(min_length = 1, max_length = 100, pattern = r"\S")]
     pub region: String,
     /// Départements eligible by default in the organization's editions.
@@ -71,6 +75,12 @@ impl OrganizationRequest {
             "name",
             check_name(&self.name, 1, 200).map(|_| self.name.trim().to_owned()),
         );
+        let name_en = self.name_en.as_deref().map(|name_en| {
+            field(
+                "name_en",
+                check_name(name_en, 1, 200).map(|_| name_en.trim().to_owned()),
+            )
+        });
         let region = field(
             "region",
             check_length(self.region.trim(), 1, 100).map(|_| self.region.trim().to_owned()),
@@ -133,6 +143,7 @@ impl OrganizationRequest {
         Ok(OrganizationFields {
             short_name,
             name,
+            name_en,
             region,
             default_departements,
             contact_email,
@@ -168,12 +179,13 @@ pub async fn create_organization(
     state: web::Data<AppState>,
     caller: Principal,
     body: Json<OrganizationRequest>,
+    Language(lang): Language,
 ) -> Result<HttpResponse, ApiError> {
     let fields = body.into_inner().parse()?;
     let organization = organizations::create(&state.db, &caller, fields).await?;
     Ok(super::created(
         format!("{API_PREFIX}/organizations/{}", organization.id),
-        organization,
+        organization.for_reader(lang),
     ))
 }
 
@@ -216,9 +228,12 @@ impl PageQuery {
 pub async fn list_organizations(
     state: web::Data<AppState>,
     query: Query<PageQuery>,
+    Language(lang): Language,
 ) -> Result<web::Json<Page<Organization>>, ApiError> {
     let page = query.into_inner().parse()?;
-    Ok(web::Json(organizations::list(&state.db, page).await?))
+    Ok(web::Json(
+        organizations::list(&state.db, page).await?.for_reader(lang),
+    ))
 }
 
 /// Get one organizer
@@ -241,9 +256,12 @@ pub async fn list_organizations(
 pub async fn get_organization(
     state: web::Data<AppState>,
     id: web::Path<Uuid>,
+    Language(lang): Language,
 ) -> Result<web::Json<Organization>, ApiError> {
     Ok(web::Json(
-        organizations::find(&state.db, id.into_inner()).await?,
+        organizations::find(&state.db, id.into_inner())
+            .await?
+            .for_reader(lang),
     ))
 }
 
@@ -268,10 +286,13 @@ pub async fn update_organization(
     caller: Principal,
     id: web::Path<Uuid>,
     body: Json<OrganizationRequest>,
+    Language(lang): Language,
 ) -> Result<web::Json<Organization>, ApiError> {
     let fields = body.into_inner().parse()?;
     Ok(web::Json(
-        organizations::update(&state.db, &caller, id.into_inner(), fields).await?,
+        organizations::update(&state.db, &caller, id.into_inner(), fields)
+            .await?
+            .for_reader(lang),
     ))
 }
 

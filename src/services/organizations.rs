@@ -39,7 +39,10 @@ use crate::{
 pub struct Organization {
     pub id: Uuid,
     pub short_name: String,
+    /// In the answer's language (the French when no English was written).
     pub name: String,
+    /// As written in English (null: none).
+    pub name_en: Option<String>,
     pub region: String,
     pub default_departements: Vec<String>,
     pub contact_email: String,
@@ -65,6 +68,7 @@ impl From<organization::Model> for Organization {
             id: model.id,
             short_name: model.short_name,
             name: model.name,
+            name_en: model.name_en,
             region: model.region,
             default_departements: split_codes(&model.default_departements),
             contact_email: model.contact_email,
@@ -81,6 +85,7 @@ impl From<organization::Model> for Organization {
 pub struct OrganizationFields {
     pub short_name: String,
     pub name: String,
+    pub name_en: Option<String>,
     pub region: String,
     pub default_departements: Vec<String>,
     pub contact_email: String,
@@ -117,6 +122,7 @@ pub async fn create(
         id: Uuid::now_v7(),
         short_name: fields.short_name,
         name: fields.name,
+        name_en: fields.name_en,
         region: fields.region,
         default_departements: fields.default_departements.join(","),
         contact_email: fields.contact_email,
@@ -166,6 +172,7 @@ pub async fn update(
     let mut active = model.into_active_model();
     active.short_name = Set(fields.short_name);
     active.name = Set(fields.name);
+    active.name_en = Set(fields.name_en);
     active.region = Set(fields.region);
     active.default_departements = Set(fields.default_departements.join(","));
     active.contact_email = Set(fields.contact_email);

@@ -104,3 +104,78 @@ api_test!(async fn public_reads_kept_in_memory_keep_their_language(app) {
         }
     }
 });
+
+api_test!(async fn what_organizers_write_is_read_in_english_when_written_else_in_french(app) {
+    let organization = app.create_organization("ceser-bilingue").await;
+    let token = &organization.admin.token;
+    let body = json!({
+        "number": 6, "year": 2026, "title": "Prix du CESER 2026", "title_en": "CESER Prize 2026",
+        "theme": "Vivre mieux en région", "theme_en": "Living better in the region",
+        "action_window": {"start": "2024-01-01", "end": "2025-12-31"},
+        "prizes": [
+            {"kind": "jury", "name": "Prix du jury", "name_en": "Jury's prize",
+             "description": "Décerné après les auditions.", "description_en": "Awarded after the auditions."},
+            {"kind": "public", "name": "Prix du public"}
+        ]
+    });
+    let created = app.post(&format!("/api/v1/organizations/{}/editions", organization.id), &body)
+        .bearer_auth(token).header("accept-language", "en").send().await.unwrap();
+    assert_eq!(created.status(), 201);
+    let created = json(created).await;
+    assert_eq!((created["title"].as_str(), created["title_en"].as_str()), (Some("CESER Prize 2026"), Some("CESER Prize 2026")));
+    let id = created["id"].as_str().unwrap();
+    let read = |lang: &'static str| {
+        app.get(&format!("/api/v1/editions/{id}")).bearer_auth(token).header("accept-language", lang).send()
+    };
+    let french = json(read("fr").await.unwrap()).await;
+    assert_eq!((french["title"].as_str(), french["theme"].as_str()), (Some("Prix du CESER 2026"), Some("Vivre mieux en région")));
+    assert_eq!(french["title_en"], "CESER Prize 2026", "the English as written, for editors");
+    assert_eq!(french["prizes"][0]["description"], "Décerné après les auditions.");
+    let english = json(read("en").await.unwrap()).await;
+    assert_eq!((english["title"].as_str(), english["theme"].as_str()), (Some("CESER Prize 2026"), Some("Living better in the region")));
+    assert_eq!(english["prizes"][0]["name"], "Jury's prize");
+    assert_eq!(english["prizes"][0]["description"], "Awarded after the auditions.");
+    assert_eq!((english["prizes"][1]["name"].as_str(), &english["prizes"][1]["name_en"]), (Some("Prix du public"), &json!(null)), "French when no English was written");
+    assert_eq!(english["criteria"][0]["description"], "The action serves the general interest of the territory and its people.");
+    let prize = english["prizes"][0]["id"].as_str().unwrap();
+    let prize_read = app.get(&format!("/api/v1/prizes/{prize}")).bearer_auth(token).header("accept-language", "en").send().await.unwrap();
+    assert_eq!(json(prize_read).await["name"], "Jury's prize");
+
+    // An empty English text removes it; an English text is checked as the French one.
+    let removed = app.patch(&format!("/api/v1/editions/{id}"), &json!({"title_en": ""})).bearer_auth(token).send().await.unwrap();
+    assert_eq!(json(removed).await["title_en"], json!(null));
+    assert_eq!(json(read("en").await.unwrap()).await["title"], "Prix du CESER 2026");
+    for bad in [json!({"title_en": "CESER\u{202e} Prize"}), json!({"title_en": "x".repeat(201)}), json!({"theme_en": "x".repeat(201)})] {
+        let refused = app.patch(&format!("/api/v1/editions/{id}"), &bad).bearer_auth(token).send().await.unwrap();
+        let problem = assert_problem(refused, 422, "validation_failed").await;
+        assert!(problem["errors"][0]["field"].as_str().unwrap().ends_with("_en"), "{problem}");
+    }
+    let bad_prize = json!({"kind": "jury", "name": "Prix du jury", "name_en": "\u{200b}"});
+    let refused = app.request(reqwest::Method::PUT, &format!("/api/v1/prizes/{prize}")).json(&bad_prize).bearer_auth(token).send().await.unwrap();
+    assert_eq!(assert_problem(refused, 422, "validation_failed").await["errors"][0]["field"], "prizes[0].name_en");
+});
+
+api_test!(async fn an_organization_is_named_in_english_when_it_says_how(app) {
+    let platform = app.create_platform_admin().await;
+    let body = json!({
+        "short_name": "ceser-test-en", "name": "Conseil économique, social et environnemental régional",
+        "name_en": "Regional Economic, Social and Environmental Council", "region": "Auvergne-Rhône-Alpes",
+        "default_departements": ["69"], "contact_email": "prix@ceser.example.fr"
+    });
+    let created = app.post("/api/v1/organizations", &body).bearer_auth(&platform.token).send().await.unwrap();
+    assert_eq!(created.status(), 201);
+    let id = json(created).await["id"].as_str().unwrap().to_owned();
+    for (lang, name) in [("en", "Regional Economic, Social and Environmental Council"), ("fr", "Conseil économique, social et environnemental régional"), ("en", "Regional Economic, Social and Environmental Council")] {
+        // Anonymous: kept in memory, one answer per language.
+        let read = app.get(&format!("/api/v1/organizations/{id}")).header("accept-language", lang).send().await.unwrap();
+        assert_eq!(json(read).await["name"], name, "{lang}");
+    }
+    let listed = app.get("/api/v1/organizations").header("accept-language", "en").send().await.unwrap();
+    let listed = json(listed).await;
+    assert!(listed["items"].as_array().unwrap().iter().any(|item| item["name"] == "Regional Economic, Social and Environmental Council"), "{listed}");
+    let mut hidden = body.clone();
+    hidden["short_name"] = json!("ceser-test-en2");
+    hidden["name_en"] = json!("Council\u{2066}");
+    let refused = app.post("/api/v1/organizations", &hidden).bearer_auth(&platform.token).send().await.unwrap();
+    assert_eq!(assert_problem(refused, 422, "validation_failed").await["errors"][0]["field"], "name_en");
+});

@@ -46,7 +46,10 @@ pub struct Criterion {
     pub label_fr: String,
     #[schema(example = "General interest")]
     pub label_en: String,
+    /// In the answer's language (the French when no English was written).
     pub description: String,
+    /// As written in English (null: none).
+    pub description_en: Option<String>,
     #[schema(example = 1.0)]
     pub weight: f64,
 }
@@ -56,8 +59,16 @@ pub struct Prize {
     pub id: Uuid,
     pub edition_id: Uuid,
     pub kind: PrizeKind,
+    /// In the answer's language (the French when no English was written).
     #[schema(example = "Prix du jury")]
     pub name: String,
+    /// As written in English (null: none).
+    #[schema(example = "Jury's prize")]
+    pub name_en: Option<String>,
+    /// What the prize rewards, in the answer's language (the French when no English was written).
+    pub description: Option<String>,
+    /// As written in English (null: none).
+    pub description_en: Option<String>,
     pub sponsors: Vec<String>,
     pub pool: CandidatePool,
     pub laureate_count: i32,
@@ -71,6 +82,9 @@ impl From<prize::Model> for Prize {
             edition_id: model.edition_id,
             kind: model.kind,
             name: model.name,
+            name_en: model.name_en,
+            description: model.description,
+            description_en: model.description_en,
             sponsors: serde_json::from_str(&model.sponsors).unwrap_or_default(),
             pool: model.pool,
             laureate_count: model.laureate_count,
@@ -87,9 +101,16 @@ pub struct Edition {
     pub number: i32,
     #[schema(example = 2026)]
     pub year: i32,
+    /// In the answer's language (the French when no English was written).
     #[schema(example = "Prix du CESER 2026")]
     pub title: String,
+    /// In the answer's language (the French when no English was written).
     pub theme: Option<String>,
+    /// As written in English (null: none).
+    #[schema(example = "CESER Prize 2026")]
+    pub title_en: Option<String>,
+    /// As written in English (null: none).
+    pub theme_en: Option<String>,
     /// Actions must have taken place within this window.
     pub action_window: DateRange,
     /// Where actions must take place (at least one location).
@@ -122,6 +143,7 @@ fn criterion_view(model: criterion::Model) -> Criterion {
         label_fr: model.label_fr,
         label_en: model.label_en,
         description: model.description,
+        description_en: model.description_en,
         weight: model.weight,
     }
 }
@@ -160,6 +182,8 @@ pub async fn view(
         year: model.year,
         title: model.title.clone(),
         theme: model.theme.clone(),
+        title_en: model.title_en.clone(),
+        theme_en: model.theme_en.clone(),
         action_window: DateRange {
             start: model.action_start,
             end: model.action_end,
@@ -274,6 +298,8 @@ fn settings_columns(active: &mut edition_entity::ActiveModel, settings: EditionS
     active.year = Set(settings.year);
     active.title = Set(settings.title.trim().to_owned());
     active.theme = Set(settings.theme.map(|theme| theme.trim().to_owned()));
+    active.title_en = Set(settings.title_en.map(|title| title.trim().to_owned()));
+    active.theme_en = Set(settings.theme_en.map(|theme| theme.trim().to_owned()));
     active.action_start = Set(settings.action_window.start);
     active.action_end = Set(settings.action_window.end);
     active.departements = Set(settings.departements.join(","));
@@ -308,6 +334,7 @@ async fn insert_criteria(
             label_fr: Set(spec.label_fr.trim().to_owned()),
             label_en: Set(spec.label_en.trim().to_owned()),
             description: Set(spec.description.clone()),
+            description_en: Set(spec.description_en.clone()),
             weight: Set(spec.weight),
         }
     }))
@@ -323,6 +350,9 @@ fn prize_model(edition_id: Uuid, position: i32, spec: &PrizeSpec) -> prize::Acti
         position: Set(position),
         kind: Set(spec.kind),
         name: Set(spec.name.trim().to_owned()),
+        name_en: Set(spec.name_en.as_deref().map(|name| name.trim().to_owned())),
+        description: Set(spec.description.clone()),
+        description_en: Set(spec.description_en.clone()),
         sponsors: Set(
             json!(spec.sponsors.iter().map(|s| s.trim()).collect::<Vec<_>>()).to_string(),
         ),
