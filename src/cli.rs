@@ -229,6 +229,7 @@ async fn create_admin(
         roles: vec![Role::Admin],
         platform_admin: platform,
         email_verified: true,
+        language: crate::domain::Lang::default(),
     };
     let db = db::connect(&settings.database_url).await?;
     db::migrate(&db).await?;

@@ -356,6 +356,7 @@ pub async fn seed(
         theme: None,
         title_en: None,
         theme_en: None,
+        notifications_off: vec![],
         action_window: DateRange {
             start: date("2023-01-01"),
             end: date("2024-12-31"),
@@ -416,6 +417,7 @@ pub async fn seed(
             "Actions improving the living conditions of the people of the Auvergne-Rhône-Alpes region"
                 .into(),
         ),
+        notifications_off: vec![],
         action_window: DateRange {
             start: date("2024-01-01"),
             end: date("2025-12-31"),
@@ -491,6 +493,7 @@ pub async fn seed(
         theme: None,
         title_en: None,
         theme_en: None,
+        notifications_off: vec![],
         action_window: DateRange {
             start: date("2025-01-01"),
             end: date("2026-12-31"),
@@ -537,6 +540,7 @@ pub async fn seed(
         theme: Some("L'ESS, levier de résilience territoriale".into()),
         title_en: None,
         theme_en: None,
+        notifications_off: vec![],
         action_window: DateRange {
             start: date("2021-01-01"),
             end: date("2022-12-31"),
@@ -653,6 +657,7 @@ async fn ensure_account(db: &DatabaseConnection, account: &DemoAccount) -> anyho
             roles: account.roles.to_vec(),
             platform_admin: account.platform_admin,
             email_verified: true,
+            language: crate::domain::Lang::default(),
         },
     )
     .await

@@ -17,6 +17,7 @@ use crate::{
     domain::{
         FieldError, Lang, Text,
         refusal::{Denial, ProblemCode, Refusal},
+        text::Arg,
     },
     i18n,
 };
@@ -171,7 +172,8 @@ impl ApiError {
             }
             ApiError::Forbidden => text!("detail-forbidden"),
             ApiError::RateLimited { retry_after_secs } => {
-                text!("detail-rate-limited", seconds = retry_after_secs)
+                let seconds = i64::try_from(*retry_after_secs).unwrap_or(i64::MAX);
+                text!("detail-rate-limited", seconds = Arg::Number(seconds))
             }
             ApiError::Unavailable(what) => text!("detail-service-unavailable", what = *what),
             ApiError::Internal(_) => text!("detail-internal-error"),

@@ -76,12 +76,13 @@ fn format(lang: Lang, id: &str, args: Option<&FluentArgs>) -> String {
     text
 }
 
-/// `text` in `lang`; its values that are numbers are numbers to Fluent (for plural forms).
+/// `text` in `lang`.
 pub fn render(lang: Lang, text: &Text) -> String {
     let mut args = FluentArgs::new();
     for (name, value) in &text.args {
         let value = match value {
-            Arg::Plain(plain) => FluentValue::try_number(plain.as_str()),
+            Arg::Plain(plain) => FluentValue::from(plain.as_str()),
+            Arg::Number(number) => FluentValue::from(*number),
             Arg::Text(inner) => FluentValue::from(render(lang, inner)),
         };
         args.set(*name, value);
@@ -293,7 +294,7 @@ mod tests {
 
     #[test]
     fn texts_render_with_plural_forms_and_nested_texts() {
-        let wait = |seconds: u64| text!("detail-rate-limited", seconds);
+        let wait = |seconds: i64| text!("detail-rate-limited", seconds = Arg::Number(seconds));
         assert_eq!(
             render(Lang::En, &wait(1)),
             "Too many requests; retry in 1 second."

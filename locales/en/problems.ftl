@@ -268,3 +268,5 @@ field-no-college-yet = the organization has no college yet: create them first
 field-one-of-the-colleges = must be one of the organization's colleges: { $colleges }
 field-not-before-action-start = must not be before action_start
 field-required-to-submit = is required to submit
+field-required-with-english = is required when its English version is given
+field-each-kind-once = name each kind at most once: { $kinds } at most

@@ -268,3 +268,5 @@ field-no-college-yet = l'organisation n'a encore aucun collège : créez-les d'a
 field-one-of-the-colleges = doit être l'un des collèges de l'organisation : { $colleges }
 field-not-before-action-start = ne doit pas précéder action_start
 field-required-to-submit = est obligatoire pour déposer la candidature
+field-required-with-english = est obligatoire quand sa version anglaise est donnée
+field-each-kind-once = citez chaque type au plus une fois : { $kinds } au plus

@@ -2,6 +2,8 @@
 pub use sea_orm_migration::MigrationStatus;
 pub use sea_orm_migration::prelude::*;
 
+mod columns;
+
 mod m20261122_000001_create_users;
 mod m20261122_000002_create_refresh_tokens;
 mod m20261122_000003_create_audit_events;
@@ -25,6 +27,7 @@ mod m20261130_000009_application_rna;
 mod m20261201_000001_colleges;
 mod m20261201_000002_ballot_college_counts;
 mod m20261201_000003_english_texts;
+mod m20261201_000004_notifications;
 
 pub struct Migrator;
 
@@ -55,6 +58,7 @@ impl MigratorTrait for Migrator {
             Box::new(m20261201_000001_colleges::Migration),
             Box::new(m20261201_000002_ballot_college_counts::Migration),
             Box::new(m20261201_000003_english_texts::Migration),
+            Box::new(m20261201_000004_notifications::Migration),
         ]
     }
 }

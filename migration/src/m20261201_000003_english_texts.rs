@@ -1,5 +1,7 @@
 use sea_orm_migration::{prelude::*, schema::*};
 
+use crate::columns::{self, NewColumn};
+
 #[derive(DeriveMigrationName)]
 pub struct Migration;
 
@@ -33,9 +35,7 @@ enum Organizations {
     NameEn,
 }
 
-/// Each new column: its table, and its definition. One statement per column: SQLite alters
-/// one column at a time.
-fn columns() -> Vec<(DynIden, ColumnDef)> {
+fn columns() -> Vec<NewColumn> {
     vec![
         (
             Editions::Table.into_iden(),
@@ -65,30 +65,10 @@ fn columns() -> Vec<(DynIden, ColumnDef)> {
 #[async_trait::async_trait]
 impl MigrationTrait for Migration {
     async fn up(&self, manager: &SchemaManager) -> Result<(), DbErr> {
-        for (table, mut column) in columns() {
-            manager
-                .alter_table(
-                    Table::alter()
-                        .table(table)
-                        .add_column(&mut column)
-                        .to_owned(),
-                )
-                .await?;
-        }
-        Ok(())
+        columns::add(manager, columns()).await
     }
 
     async fn down(&self, manager: &SchemaManager) -> Result<(), DbErr> {
-        for (table, column) in columns().into_iter().rev() {
-            manager
-                .alter_table(
-                    Table::alter()
-                        .table(table)
-                        .drop_column(column.get_column_name())
-                        .to_owned(),
-                )
-                .await?;
-        }
-        Ok(())
+        columns::drop(manager, columns()).await
     }
 }

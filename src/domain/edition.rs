@@ -103,13 +103,15 @@ impl CriterionSpec {
                 text!("field-key-format"),
             ));
         }
-        super::validation::check_length(self.label_fr.trim(), 1, 200)
-            .map_err(|e| e.on("label_fr"))?;
-        super::validation::check_length(self.label_en.trim(), 1, 200)
-            .map_err(|e| e.on("label_en"))?;
-        super::validation::check_length(&self.description, 0, 2000)
-            .map_err(|e| e.on("description"))?;
-        check_english_text(self.description_en.as_deref(), "description_en")?;
+        super::validation::check_name(&self.label_fr, 1, 200).map_err(|e| e.on("label_fr"))?;
+        super::validation::check_name(&self.label_en, 1, 200).map_err(|e| e.on("label_en"))?;
+        check_description(Some(&self.description), "description")?;
+        check_description(self.description_en.as_deref(), "description_en")?;
+        check_translated(
+            !self.description.trim().is_empty(),
+            self.description_en.as_deref(),
+            "description",
+        )?;
         if !(self.weight.is_finite() && self.weight > 0.0 && self.weight <= 100.0) {
             return Err(FieldError::new(
                 "weight",
@@ -278,8 +280,13 @@ impl PrizeSpec {
     pub fn validate(&self) -> Result<(), FieldError> {
         super::validation::check_name(&self.name, 1, 200).map_err(|e| e.on("name"))?;
         check_english_name(self.name_en.as_deref(), "name_en")?;
-        check_english_text(self.description.as_deref(), "description")?;
-        check_english_text(self.description_en.as_deref(), "description_en")?;
+        check_description(self.description.as_deref(), "description")?;
+        check_description(self.description_en.as_deref(), "description_en")?;
+        let described = self
+            .description
+            .as_deref()
+            .is_some_and(|text| !text.trim().is_empty());
+        check_translated(described, self.description_en.as_deref(), "description")?;
         if self.sponsors.len() > 20 {
             return Err(FieldError::new(
                 "sponsors",
@@ -316,6 +323,8 @@ pub struct EditionSettings {
     pub shortlist_size: i32,
     pub scoring_scale: ScoreScale,
     pub calendar: Calendar,
+    /// The notifications the edition does not send.
+    pub notifications_off: Vec<super::notification::NotificationKind>,
 }
 
 impl EditionSettings {
@@ -342,18 +351,15 @@ impl EditionSettings {
         if let Some(Err(error)) = self
             .theme
             .as_deref()
-            .map(|theme| super::validation::check_length(theme.trim(), 1, 200))
+            .map(|theme| super::validation::check_name(theme, 1, 200))
         {
             errors.push(error.on("theme"));
         }
         errors.extend(check_english_name(self.title_en.as_deref(), "title_en").err());
-        if let Some(Err(error)) = self
-            .theme_en
-            .as_deref()
-            .map(|theme| super::validation::check_length(theme.trim(), 1, 200))
-        {
-            errors.push(error.on("theme_en"));
-        }
+        errors.extend(check_english_name(self.theme_en.as_deref(), "theme_en").err());
+        errors.extend(
+            check_translated(self.theme.is_some(), self.theme_en.as_deref(), "theme").err(),
+        );
         if self.action_window.end < self.action_window.start {
             errors.push(FieldError::new(
                 "action_window",
@@ -376,6 +382,13 @@ impl EditionSettings {
                 text!("field-scale-range"),
             ));
         }
+        if self.notifications_off.len() > super::notification::KINDS {
+            errors.push(FieldError::new(
+                "notifications_off",
+                "too_long",
+                text!("field-each-kind-once", kinds = super::notification::KINDS),
+            ));
+        }
         if let Err(error) = self.calendar.check_order() {
             errors.push(FieldError::new(
                 &format!("calendar.{}", error.field),
@@ -394,11 +407,25 @@ pub fn check_english_name(name: Option<&str>, field: &str) -> Result<(), FieldEr
     })
 }
 
-/// A description for visitors, when written: at most 2,000 characters.
-fn check_english_text(text: Option<&str>, field: &str) -> Result<(), FieldError> {
+/// A description for visitors, when written: at most 2,000 characters, in lines, without
+/// hidden characters.
+fn check_description(text: Option<&str>, field: &str) -> Result<(), FieldError> {
     text.map_or(Ok(()), |text| {
-        super::validation::check_length(text, 0, 2000).map_err(|e| e.on(field))
+        super::validation::check_text(text, 2000).map_err(|e| e.on(field))
     })
+}
+
+/// An English version translates a French text: none without it (it would never be shown to a
+/// reader of French, nor stand in for it).
+fn check_translated(french: bool, english: Option<&str>, field: &str) -> Result<(), FieldError> {
+    if !french && english.is_some_and(|english| !english.trim().is_empty()) {
+        return Err(FieldError::new(
+            field,
+            "required",
+            text!("field-required-with-english"),
+        ));
+    }
+    Ok(())
 }
 
 /// Criteria as a whole: 1 to 20, each valid, keys unique.
@@ -489,6 +516,7 @@ mod settings_tests {
             theme: None,
             title_en: Some("CESER Prize 2026".into()),
             theme_en: None,
+            notifications_off: vec![],
             action_window: DateRange {
                 start: "2024-01-01".parse().unwrap(),
                 end: "2025-12-31".parse().unwrap(),

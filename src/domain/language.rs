@@ -38,11 +38,14 @@ impl Lang {
         preferred
             .into_iter()
             .map_while(|tag| tag)
-            .find_map(|tag| {
-                let primary = tag.split(['-', '_']).next().unwrap_or_default();
-                primary.to_ascii_lowercase().parse().ok()
-            })
+            .find_map(Lang::of_tag)
             .unwrap_or_default()
+    }
+
+    /// The language a tag names, whatever its region or case (`en-GB`, `EN`, `fr_CA`).
+    pub fn of_tag(tag: &str) -> Option<Lang> {
+        let primary = tag.split(['-', '_']).next().unwrap_or_default();
+        primary.to_ascii_lowercase().parse().ok()
     }
 }
 
@@ -50,7 +53,7 @@ impl Lang {
 /// English sees the French when no English was written.
 pub fn in_language<'a>(lang: Lang, french: &'a str, english: Option<&'a str>) -> &'a str {
     match (lang, english) {
-        (Lang::En, Some(english)) => english,
+        (Lang::En, Some(english)) if !english.trim().is_empty() => english,
         _ => french,
     }
 }
@@ -77,6 +80,7 @@ mod tests {
     fn visitors_read_english_when_written_else_french() {
         assert_eq!(in_language(Lang::En, "Prix", Some("Prize")), "Prize");
         assert_eq!(in_language(Lang::En, "Prix", None), "Prix");
+        assert_eq!(in_language(Lang::En, "Prix", Some("  ")), "Prix");
         assert_eq!(in_language(Lang::Fr, "Prix", Some("Prize")), "Prix");
     }
 }

@@ -52,6 +52,7 @@ pub mod email;
 pub mod jury;
 pub mod jury_rules;
 pub mod language;
+pub mod notification;
 pub mod organization;
 pub mod pagination;
 pub mod password;

@@ -11,11 +11,12 @@ pub struct Text {
     pub args: Vec<(&'static str, Arg)>,
 }
 
-/// A value a message shows: a plain value (numbers are told apart when rendered, for plural
-/// forms), or another message, rendered in the same language.
+/// A value a message shows: a text shown as it is, a number (which a message may choose its
+/// plural form by), or another message, rendered in the same language.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum Arg {
     Plain(String),
+    Number(i64),
     Text(Text),
 }
 

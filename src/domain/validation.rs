@@ -93,6 +93,23 @@ pub fn check_name(value: &str, min: usize, max: usize) -> Result<(), FieldError>
     Ok(())
 }
 
+/// A text in lines shown to others (a description): at most `max` characters, and no hidden
+/// character but line breaks.
+pub fn check_text(value: &str, max: usize) -> Result<(), FieldError> {
+    check_length(value, 0, max)?;
+    if value
+        .chars()
+        .any(|c| c != '\n' && c != '\r' && is_hidden_character(c))
+    {
+        return Err(FieldError::new(
+            "",
+            "invalid_format",
+            text!("field-no-hidden-characters"),
+        ));
+    }
+    Ok(())
+}
+
 /// Length of a text in characters, checked against inclusive bounds.
 pub fn check_length(value: &str, min: usize, max: usize) -> Result<(), FieldError> {
     let length = value.chars().count();

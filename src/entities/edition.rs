@@ -25,6 +25,9 @@ pub struct Model {
     pub audition_on: Option<Date>,
     pub ceremony_on: Option<Date>,
     pub status: crate::domain::edition::EditionStatus,
+    /// JSON array of the notification kinds this edition does not send.
+    #[sea_orm(column_type = "Text")]
+    pub notifications_off: String,
     pub created_at: DateTimeUtc,
     pub updated_at: DateTimeUtc,
 }

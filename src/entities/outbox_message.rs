@@ -15,6 +15,13 @@ pub struct Model {
     #[sea_orm(column_type = "Text", nullable)]
     pub last_error: Option<String>,
     pub created_at: DateTimeUtc,
+    /// The message's language (`fr`, `en`), said in its `Content-Language`.
+    pub language: String,
+    /// A file sent with the message (an audition's calendar entry): its name, media type, text.
+    pub attachment_name: Option<String>,
+    pub attachment_type: Option<String>,
+    #[sea_orm(column_type = "Text", nullable)]
+    pub attachment: Option<String>,
 }
 
 #[derive(Copy, Clone, Debug, EnumIter, DeriveRelation)]

@@ -18,6 +18,8 @@ pub struct Model {
     /// Access tokens issued before this are refused (every session ended).
     pub sessions_revoked_at: Option<DateTimeUtc>,
     pub updated_at: DateTimeUtc,
+    /// The language the holder reads emails in (`fr`, `en`).
+    pub language: String,
 }
 
 #[derive(Copy, Clone, Debug, EnumIter, DeriveRelation)]

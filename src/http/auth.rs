@@ -1,7 +1,9 @@
 //! Registration and the proof of the address, login, refresh, logout and password reset. Each
 //! is rate-limited per client IP, and emails per address.
 use super::extract::Json;
+use super::language::Language;
 use crate::auth::access::authorize;
+use crate::domain::Lang;
 use actix_web::middleware::from_fn;
 use actix_web::{HttpRequest, HttpResponse, post, web};
 use sea_orm::DatabaseConnection;
@@ -47,6 +49,7 @@ pub fn parse_new_account(
     password: &str,
     display_name: &str,
     roles: Vec<Role>,
+    language: Lang,
 ) -> Result<NewAccount, Vec<FieldError>> {
     let email = Email::parse(email).map_err(|e| e.on("email"));
     let password = Password::parse(password).map_err(|e| e.on("password"));
@@ -60,6 +63,7 @@ pub fn parse_new_account(
             platform_admin: false,
             // Proved through the emailed link, unless a platform admin vouches for it.
             email_verified: false,
+            language,
         }),
         (email, password, display_name) => Err([email.err(), password.err(), display_name.err()]
             .into_iter()
@@ -102,14 +106,17 @@ pub async fn register(
     state: web::Data<AppState>,
     request: HttpRequest,
     body: Json<RegisterRequest>,
+    Language(lang): Language,
 ) -> Result<HttpResponse, ApiError> {
     limit_attempts(&state, &request).await?;
     let body = body.into_inner();
+    // The account's emails are written in the language it registered in.
     let new = parse_new_account(
         &body.email,
         &body.password,
         &body.display_name,
         vec![Role::Applicant],
+        lang,
     )?;
     limit_emails_to(&state, new.email.as_str()).await?;
     addresses::register(&state.db, &links(&state), new).await?;

@@ -437,6 +437,7 @@ pub async fn request_voter_code(
     request: HttpRequest,
     id: web::Path<Uuid>,
     body: Json<VerificationRequest>,
+    Language(lang): Language,
 ) -> Result<HttpResponse, ApiError> {
     state
         .voter_ip_limiter
@@ -452,6 +453,7 @@ pub async fn request_voter_code(
         &state.voter_keys.identity,
         id.into_inner(),
         &body.email,
+        lang,
     )
     .await?;
     Ok(HttpResponse::Accepted().json(VerificationSent { status: "sent" }))

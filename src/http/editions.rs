@@ -4,6 +4,7 @@ use super::extract::Json;
 use super::language::{ForReader, Language};
 use super::public_cache;
 use crate::auth::access::authorize;
+use crate::domain::notification::NotificationKind;
 use actix_web::middleware::from_fn;
 use actix_web::{HttpResponse, delete, get, patch, post, put, web};
 use serde::Deserialize;
@@ -78,6 +79,10 @@ pub struct CreateEditionRequest {
     pub criteria: Option<Vec<CriterionSpec>>,
     #[serde(default)]
     pub prizes: Vec<PrizeSpec>,
+    /// The notifications the edition does not send (default: none; every kind once at most).
+    #[serde(default)]
+    #[schema(max_items = 4)]
+    pub notifications_off: Vec<NotificationKind>,
 }
 
 fn parse_departements(codes: &[String], errors: &mut Vec<FieldError>) -> Vec<String> {
@@ -154,6 +159,7 @@ pub async fn create_edition(
         shortlist_size: body.shortlist_size.unwrap_or(5),
         scoring_scale: body.scoring_scale.unwrap_or_default(),
         calendar: body.calendar,
+        notifications_off: body.notifications_off,
     };
     errors.extend(settings.violations());
     let criteria = body.criteria.unwrap_or_else(edition::default_criteria);
@@ -302,6 +308,9 @@ pub struct UpdateEditionRequest {
     pub scoring_scale: Option<ScoreScale>,
     /// Replaces the whole calendar.
     pub calendar: Option<Calendar>,
+    /// Replaces the list of notifications the edition does not send.
+    #[schema(max_items = 4)]
+    pub notifications_off: Option<Vec<NotificationKind>>,
 }
 
 /// Change an edition's settings
@@ -350,6 +359,10 @@ pub async fn update_edition(
                 .calendar
                 .clone()
                 .unwrap_or_else(|| current.calendar.clone()),
+            notifications_off: body
+                .notifications_off
+                .clone()
+                .unwrap_or_else(|| current.notifications_off.clone()),
         };
         errors.extend(settings.violations());
         finish(settings, errors)
@@ -476,7 +489,7 @@ pub async fn create_prize(
     Language(lang): Language,
 ) -> Result<HttpResponse, ApiError> {
     let spec = body.into_inner();
-    let spec = finish(spec.clone(), prize_violations(std::slice::from_ref(&spec)))?;
+    let spec = finish(spec.clone(), spec.validate().err().into_iter().collect())?;
     let prize = editions::add_prize(&state.db, &caller, id.into_inner(), spec).await?;
     Ok(super::created(
         format!("{API_PREFIX}/prizes/{}", prize.id),
@@ -540,7 +553,7 @@ pub async fn update_prize(
     Language(lang): Language,
 ) -> Result<web::Json<Prize>, ApiError> {
     let spec = body.into_inner();
-    let spec = finish(spec.clone(), prize_violations(std::slice::from_ref(&spec)))?;
+    let spec = finish(spec.clone(), spec.validate().err().into_iter().collect())?;
     Ok(web::Json(
         editions::update_prize(&state.db, &caller, id.into_inner(), spec)
             .await?

@@ -19,7 +19,7 @@ use crate::{
     domain::{Lang, language::in_language, pagination::Page},
     error::ApiError,
     services::{
-        editions::{Criterion, Edition, Prize},
+        editions::{Criterion, CriterionTexts, Edition, EditionTexts, Prize, PrizeTexts},
         organizations::Organization,
     },
 };
@@ -125,23 +125,21 @@ impl ResponseError for Localized {
     }
 }
 
-/// What organizers write for visitors, shown in the reader's language: the English as written,
-/// or the French when none was; the English stays in its own field (`title_en`) as written.
+/// What organizers write for visitors, in the reader's language (`localized`): the English as
+/// written where there is one, else the French. The texts as written stay as they are.
 pub trait ForReader {
     fn for_reader(self, lang: Lang) -> Self;
 }
 
-/// `french` replaced by `english` for a reader of English, when written.
-fn translate(lang: Lang, french: &mut String, english: &Option<String>) {
-    *french = in_language(lang, french, english.as_deref()).to_owned();
-}
-
 impl ForReader for Edition {
     fn for_reader(mut self, lang: Lang) -> Self {
-        translate(lang, &mut self.title, &self.title_en);
-        if let Some(theme) = &mut self.theme {
-            translate(lang, theme, &self.theme_en);
-        }
+        self.localized = EditionTexts::of(
+            lang,
+            &self.title,
+            self.title_en.as_deref(),
+            self.theme.as_deref(),
+            self.theme_en.as_deref(),
+        );
         self.criteria = self.criteria.for_reader(lang);
         self.prizes = self.prizes.for_reader(lang);
         self
@@ -150,24 +148,32 @@ impl ForReader for Edition {
 
 impl ForReader for Criterion {
     fn for_reader(mut self, lang: Lang) -> Self {
-        translate(lang, &mut self.description, &self.description_en);
+        self.localized = CriterionTexts::of(
+            lang,
+            (&self.label_fr, &self.label_en),
+            &self.description,
+            self.description_en.as_deref(),
+        );
         self
     }
 }
 
 impl ForReader for Prize {
     fn for_reader(mut self, lang: Lang) -> Self {
-        translate(lang, &mut self.name, &self.name_en);
-        if let Some(description) = &mut self.description {
-            translate(lang, description, &self.description_en);
-        }
+        self.localized = PrizeTexts::of(
+            lang,
+            &self.name,
+            self.name_en.as_deref(),
+            self.description.as_deref(),
+            self.description_en.as_deref(),
+        );
         self
     }
 }
 
 impl ForReader for Organization {
     fn for_reader(mut self, lang: Lang) -> Self {
-        translate(lang, &mut self.name, &self.name_en);
+        self.localized_name = in_language(lang, &self.name, self.name_en.as_deref()).to_owned();
         self
     }
 }

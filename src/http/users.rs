@@ -10,6 +10,7 @@ use uuid::Uuid;
 use super::API_PREFIX;
 use super::auth::parse_new_account;
 use super::extract::Query;
+use super::language::Language;
 use crate::{
     auth::Principal,
     domain::{
@@ -85,6 +86,7 @@ pub async fn create_user(
     state: web::Data<AppState>,
     caller: Principal,
     body: Json<CreateUserRequest>,
+    Language(lang): Language,
 ) -> Result<HttpResponse, ApiError> {
     // An organization's staff bring people in through invitations (roster, jury), which the
     // invited person accepts; only a platform admin creates accounts outright.
@@ -94,7 +96,13 @@ pub async fn create_user(
     let body = body.into_inner();
     let roles_error = check_roles("roles", &body.roles, false).err();
     let new = match (
-        parse_new_account(&body.email, &body.password, &body.display_name, body.roles),
+        parse_new_account(
+            &body.email,
+            &body.password,
+            &body.display_name,
+            body.roles,
+            lang,
+        ),
         roles_error,
     ) {
         (Ok(new), None) => new,

@@ -98,7 +98,7 @@ impl WidgetQuery {
     fn language(&self, request: &HttpRequest) -> Lang {
         self.lang
             .as_deref()
-            .and_then(|tag| tag.parse().ok())
+            .and_then(Lang::of_tag)
             .unwrap_or_else(|| language::of(request))
     }
 }

@@ -1,5 +1,5 @@
 //! Accounts: registration, staff management of users, and the caller's identity.
-use crate::domain::refusal::ProblemCode;
+use crate::domain::{Lang, refusal::ProblemCode};
 use std::collections::HashMap;
 
 use chrono::{DateTime, Utc};
@@ -60,6 +60,8 @@ pub struct Account {
     pub email_verified: bool,
     /// Manages every organization.
     pub platform_admin: bool,
+    /// The language the account's emails are written in: the one it registered in.
+    pub language: Lang,
     pub created_at: DateTime<Utc>,
     pub updated_at: DateTime<Utc>,
 }
@@ -74,6 +76,7 @@ impl Account {
             disabled: model.disabled,
             email_verified: model.email_verified_at.is_some(),
             platform_admin: model.platform_admin,
+            language: model.language.parse().unwrap_or_default(),
             created_at: model.created_at,
             updated_at: model.updated_at,
         }
@@ -92,6 +95,8 @@ pub struct NewAccount {
     /// Whoever creates the account vouches for the address (a platform admin, the command
     /// line); a registration proves it through an emailed link instead.
     pub email_verified: bool,
+    /// The language the account's emails are written in.
+    pub language: Lang,
 }
 
 /// The stored password of an invited account that has not chosen one: nothing verifies
@@ -106,6 +111,7 @@ pub struct AccountRecord {
     pub roles: Vec<Role>,
     pub platform_admin: bool,
     pub email_verified: bool,
+    pub language: Lang,
 }
 
 /// A validated change to an account; `None` leaves a field as it is.
@@ -134,6 +140,7 @@ pub async fn create(
         display_name: new.display_name.into_inner(),
         roles: new.roles,
         platform_admin: new.platform_admin,
+        language: new.language,
         email_verified: new.email_verified,
     };
     let txn = db::begin_write(db).await?;
@@ -157,6 +164,7 @@ pub async fn insert(
         display_name: record.display_name,
         disabled: false,
         platform_admin: record.platform_admin,
+        language: record.language.tag().to_owned(),
         created_at: now,
         updated_at: now,
         email_verified_at: record.email_verified.then_some(now),
@@ -420,6 +428,11 @@ async fn caller(
 }
 
 /// The account with this email, to check a login.
+/// The language an account's emails are written in.
+pub fn language_of(account: &user::Model) -> Lang {
+    account.language.parse().unwrap_or_default()
+}
+
 pub async fn find_by_email(
     db: &impl ConnectionTrait,
     email: &Email,

@@ -14,7 +14,7 @@ use crate::{
     auth::{password, secret_token},
     db,
     domain::{
-        Email, Password,
+        Email, Lang, Password,
         address_proof::{TokenPurpose, is_usable},
     },
     entities::{account_token, user},
@@ -22,7 +22,7 @@ use crate::{
     services::{
         accounts::{self, AccountRecord, NewAccount},
         audit::{self, AuditEntry},
-        mail,
+        mail::{self, Letter, Template},
     },
 };
 
@@ -118,8 +118,8 @@ pub async fn register(
     let password_hash = password::hash(new.password).await?;
     let email = new.email.as_str().to_owned();
     let txn = db::begin_write(db).await?;
-    if accounts::find_by_email(&txn, &new.email).await?.is_some() {
-        tell_existing(&txn, &email).await?;
+    if let Some(existing) = accounts::find_by_email(&txn, &new.email).await? {
+        tell_existing(&txn, &existing).await?;
         txn.commit().await?;
         return Ok(());
     }
@@ -130,10 +130,11 @@ pub async fn register(
         roles: new.roles,
         platform_admin: false,
         email_verified: false,
+        language: new.language,
     };
     match accounts::insert(&txn, None, record).await {
         Ok(account) => {
-            send_verification(&txn, links, account.id, &account.email).await?;
+            send_verification(&txn, links, account.id, &account.email, account.language).await?;
             txn.commit().await?;
         }
         // A concurrent registration of the same address won the race.
@@ -143,7 +144,9 @@ pub async fn register(
         }) => {
             txn.rollback().await?;
             let txn = db::begin_write(db).await?;
-            tell_existing(&txn, &email).await?;
+            if let Some(existing) = accounts::find_by_email(&txn, &new.email).await? {
+                tell_existing(&txn, &existing).await?;
+            }
             txn.commit().await?;
         }
         Err(error) => return Err(error),
@@ -151,19 +154,13 @@ pub async fn register(
     Ok(())
 }
 
-async fn tell_existing(txn: &impl ConnectionTrait, email: &str) -> Result<(), ApiError> {
-    mail::enqueue(
-        txn,
-        email,
-        "Votre compte au Prix du CESER",
-        "Bonjour,\n\nQuelqu'un (sans doute vous) a voulu créer un compte avec cette adresse, \
-             mais vous en avez déjà un : connectez-vous avec votre mot de passe.\n\
-             Mot de passe oublié, ou compte que vous n'avez pas créé vous-même ? Demandez un lien \
-             de réinitialisation depuis la page de connexion : il vous en rend maître.\n\n\
-             Si vous n'êtes pas à l'origine de cette demande, ignorez ce message.\n",
-    )
-    .await?;
-    Ok(())
+async fn tell_existing(txn: &impl ConnectionTrait, account: &user::Model) -> Result<(), ApiError> {
+    let letter = Letter::new(
+        Template::AccountExists,
+        accounts::language_of(account),
+        json!({}),
+    );
+    mail::send(txn, &account.email, letter).await
 }
 
 async fn send_verification(
@@ -171,21 +168,12 @@ async fn send_verification(
     links: &Links,
     user_id: Uuid,
     email: &str,
+    lang: Lang,
 ) -> Result<(), ApiError> {
     let token = issue(txn, user_id, TokenPurpose::VerifyEmail).await?;
-    mail::enqueue(
-        txn,
-        email,
-        "Confirmez votre adresse — Prix du CESER",
-        &format!(
-            "Bonjour,\n\nPour confirmer votre adresse et pouvoir déposer votre candidature \
-             (lien valable 48 heures) :\n\n{}{token}\n\n\
-             Si vous n'avez pas créé de compte, ignorez ce message.\n",
-            links.verify_email
-        ),
-    )
-    .await?;
-    Ok(())
+    let link = format!("{}{token}", links.verify_email);
+    let letter = Letter::new(Template::AddressToConfirm, lang, json!({ "link": link }));
+    mail::send(txn, email, letter).await
 }
 
 /// The enabled account with this address, if any.
@@ -208,7 +196,8 @@ pub async fn resend_verification(
     if let Some(account) = enabled_account(&txn, email).await?
         && account.email_verified_at.is_none()
     {
-        send_verification(&txn, links, account.id, &account.email).await?;
+        let lang = accounts::language_of(&account);
+        send_verification(&txn, links, account.id, &account.email, lang).await?;
     }
     txn.commit().await?;
     Ok(())
@@ -252,18 +241,13 @@ pub async fn request_password_reset(
     let txn = db::begin_write(db).await?;
     if let Some(account) = enabled_account(&txn, email).await? {
         let token = issue(&txn, account.id, TokenPurpose::ResetPassword).await?;
-        mail::enqueue(
-            &txn,
-            &account.email,
-            "Réinitialisation de votre mot de passe — Prix du CESER",
-            &format!(
-                "Bonjour,\n\nPour choisir un nouveau mot de passe (lien valable une heure, \
-                 utilisable une fois) :\n\n{}{token}\n\n\
-                 Si vous n'avez rien demandé, ignorez ce message : votre mot de passe reste le même.\n",
-                links.reset_password
-            ),
-        )
-        .await?;
+        let link = format!("{}{token}", links.reset_password);
+        let letter = Letter::new(
+            Template::PasswordReset,
+            accounts::language_of(&account),
+            json!({ "link": link }),
+        );
+        mail::send(&txn, &account.email, letter).await?;
     }
     txn.commit().await?;
     Ok(())

@@ -2,22 +2,177 @@
 //! change that sends it, then delivered by a background worker over SMTP (`PRIX_SMTP_URL`),
 //! or written to the log when no SMTP server is configured. A failed delivery is retried
 //! with a growing delay, never lost; a delivered message's address is erased.
-use std::time::Duration;
+//!
+//! Every message is written from a template in the recipient's language
+//! (`templates/mail/{fr,en}/*.txt`, MiniJinja), each with a `subject` and a `body` block.
+use std::{sync::LazyLock, time::Duration};
 
 use lettre::{
     AsyncSmtpTransport, AsyncTransport, Message, Tokio1Executor,
     message::{
-        Mailbox, MultiPart,
-        header::{HeaderName, HeaderValue},
+        Attachment as MailAttachment, Mailbox, MultiPart,
+        header::{ContentType, HeaderName, HeaderValue},
     },
 };
+use minijinja::{Environment, UndefinedBehavior};
 use sea_orm::{
     ActiveValue::Set, ColumnTrait, ConnectionTrait, DatabaseConnection, DbErr, EntityTrait,
     QueryFilter, QueryOrder, QuerySelect, sea_query::Expr,
 };
+use serde::Serialize;
+use strum::IntoEnumIterator;
 use uuid::Uuid;
 
-use crate::{db, entities::outbox_message};
+use crate::{
+    db,
+    domain::{Lang, notification::NotificationKind},
+    entities::outbox_message,
+    error::ApiError,
+};
+
+/// Declares the templates: each variant's file, in every language's directory.
+macro_rules! templates {
+    ($($(#[$doc:meta])* $variant:ident => $file:literal,)*) => {
+        /// An email the prize sends.
+        #[derive(Debug, Clone, Copy, PartialEq, Eq, strum::EnumIter)]
+        pub enum Template {
+            $($(#[$doc])* $variant,)*
+        }
+
+        impl Template {
+            pub fn name(self) -> &'static str {
+                match self {
+                    $(Template::$variant => $file,)*
+                }
+            }
+
+            fn source(self, lang: Lang) -> &'static str {
+                match (self, lang) {
+                    $(
+                        (Template::$variant, Lang::Fr) => include_str!(concat!("../../templates/mail/fr/", $file, ".txt")),
+                        (Template::$variant, Lang::En) => include_str!(concat!("../../templates/mail/en/", $file, ".txt")),
+                    )*
+                }
+            }
+        }
+    };
+}
+
+templates! {
+    /// A link to confirm the address of a new account.
+    AddressToConfirm => "address_to_confirm",
+    /// Someone tried to register with the address of an existing account.
+    AccountExists => "account_exists",
+    /// A link to choose a new password.
+    PasswordReset => "password_reset",
+    /// A councillor's invitation to vote.
+    Invitation => "invitation",
+    /// A public voter's code.
+    VoterCode => "voter_code",
+    ApplicationSubmitted => "application_submitted",
+    EligibilityDecided => "eligibility_decided",
+    ShortlistDecided => "shortlist_decided",
+    AuditionScheduled => "audition_scheduled",
+}
+
+impl From<NotificationKind> for Template {
+    fn from(kind: NotificationKind) -> Self {
+        match kind {
+            NotificationKind::ApplicationSubmitted => Template::ApplicationSubmitted,
+            NotificationKind::EligibilityDecided => Template::EligibilityDecided,
+            NotificationKind::ShortlistDecided => Template::ShortlistDecided,
+            NotificationKind::AuditionScheduled => Template::AuditionScheduled,
+        }
+    }
+}
+
+static TEMPLATES: LazyLock<Environment<'static>> = LazyLock::new(|| {
+    let mut environment = Environment::new();
+    // A value the template names and the code did not give is an error, not an empty text.
+    environment.set_undefined_behavior(UndefinedBehavior::Strict);
+    environment.set_keep_trailing_newline(true);
+    for template in Template::iter() {
+        for lang in Lang::iter() {
+            environment
+                .add_template(template_name(template, lang).leak(), template.source(lang))
+                .unwrap_or_else(|error| panic!("{}: {error:#}", template.name()));
+        }
+    }
+    environment
+});
+
+fn template_name(template: Template, lang: Lang) -> String {
+    format!("{}/{}", lang.tag(), template.name())
+}
+
+/// A file sent with a message.
+#[derive(Debug, Clone)]
+pub struct Attachment {
+    pub name: String,
+    pub media_type: &'static str,
+    pub content: String,
+}
+
+/// An email to send: its template, the recipient's language, the values it shows.
+pub struct Letter {
+    pub template: Template,
+    pub lang: Lang,
+    pub values: serde_json::Value,
+    pub attachment: Option<Attachment>,
+}
+
+impl Letter {
+    pub fn new(template: Template, lang: Lang, values: impl Serialize) -> Self {
+        Letter {
+            template,
+            lang,
+            values: serde_json::to_value(values).unwrap_or_default(),
+            attachment: None,
+        }
+    }
+
+    pub fn with(mut self, attachment: Attachment) -> Self {
+        self.attachment = Some(attachment);
+        self
+    }
+
+    /// The subject and the text of the message.
+    pub fn render(&self) -> Result<(String, String), minijinja::Error> {
+        let template = TEMPLATES.get_template(&template_name(self.template, self.lang))?;
+        let mut captured = template.render_captured(&self.values)?;
+        let (subject, body) = captured.with_state_mut(|state| {
+            Ok::<_, minijinja::Error>((state.render_block("subject")?, state.render_block("body")?))
+        })?;
+        Ok((subject.trim().to_owned(), body.trim_start().to_owned()))
+    }
+}
+
+/// Writes `letter` to `to` and queues it, in the caller's transaction.
+pub async fn send(txn: &impl ConnectionTrait, to: &str, letter: Letter) -> Result<(), ApiError> {
+    let (subject, body) = letter
+        .render()
+        .map_err(|error| anyhow::anyhow!("{}: {error:#}", letter.template.name()))?;
+    let now = db::now();
+    let attachment = letter.attachment;
+    outbox_message::Entity::insert(outbox_message::ActiveModel {
+        id: Set(Uuid::now_v7()),
+        recipient: Set(Some(to.to_owned())),
+        subject: Set(subject),
+        body: Set(body),
+        attempts: Set(0),
+        next_attempt_at: Set(now),
+        sent_at: Set(None),
+        last_error: Set(None),
+        created_at: Set(now),
+        language: Set(letter.lang.tag().to_owned()),
+        attachment_name: Set(attachment.as_ref().map(|file| file.name.clone())),
+        attachment_type: Set(attachment.as_ref().map(|file| file.media_type.to_owned())),
+        attachment: Set(attachment.map(|file| file.content)),
+    })
+    .exec_without_returning(txn)
+    .await?;
+    Ok(())
+}
 
 const MAX_ATTEMPTS: i32 = 10;
 
@@ -44,19 +199,21 @@ impl Mailer {
         })
     }
 
-    async fn deliver(&self, to: &str, subject: &str, body: &str) -> Result<(), String> {
+    async fn deliver(&self, to: &str, message: &outbox_message::Model) -> Result<(), String> {
         match self {
             Mailer::Log => {
                 tracing::info!(
                     to,
-                    subject,
-                    body,
+                    subject = message.subject,
+                    body = message.body,
+                    language = message.language,
+                    attachment = message.attachment_name,
                     "email (no SMTP server configured: PRIX_SMTP_URL)"
                 );
                 Ok(())
             }
             Mailer::Smtp { transport, from } => {
-                let message = mime_message(from, to, subject, body)?;
+                let message = mime_message(from, to, message)?;
                 transport
                     .send(message)
                     .await
@@ -68,24 +225,42 @@ impl Mailer {
 }
 
 /// The message as a mail client reads it: UTF-8 declared, the text and an HTML alternative
-/// of it, in French.
-fn mime_message(from: &Mailbox, to: &str, subject: &str, body: &str) -> Result<Message, String> {
+/// of it, in its language; and its attachment, if any.
+fn mime_message(
+    from: &Mailbox,
+    to: &str,
+    message: &outbox_message::Model,
+) -> Result<Message, String> {
     let language = HeaderName::new_from_ascii_str("Content-Language");
+    let text = MultiPart::alternative_plain_html(
+        message.body.clone(),
+        html_of(&message.body, &message.language),
+    );
+    let content = match (
+        &message.attachment_name,
+        &message.attachment_type,
+        &message.attachment,
+    ) {
+        (Some(name), Some(media_type), Some(file)) => {
+            let media_type = ContentType::parse(media_type).map_err(|error| error.to_string())?;
+            MultiPart::mixed()
+                .multipart(text)
+                .singlepart(MailAttachment::new(name.clone()).body(file.clone(), media_type))
+        }
+        _ => text,
+    };
     Message::builder()
         .from(from.clone())
         .to(to.parse().map_err(|error| format!("recipient: {error}"))?)
-        .subject(subject)
-        .raw_header(HeaderValue::new(language, "fr".to_owned()))
-        .multipart(MultiPart::alternative_plain_html(
-            body.to_owned(),
-            html_of(body),
-        ))
+        .subject(&message.subject)
+        .raw_header(HeaderValue::new(language, message.language.clone()))
+        .multipart(content)
         .map_err(|error| error.to_string())
 }
 
 /// The HTML alternative of a plain-text message: its paragraphs, its line breaks, its links
 /// made clickable, everything else escaped.
-fn html_of(text: &str) -> String {
+fn html_of(text: &str, lang: &str) -> String {
     let escape = |text: &str| {
         text.replace('&', "&amp;")
             .replace('<', "&lt;")
@@ -113,33 +288,9 @@ fn html_of(text: &str) -> String {
         })
         .collect();
     format!(
-        "<!DOCTYPE html>\n<html lang=\"fr\">\n<head><meta charset=\"utf-8\"></head>\n<body>\n{}\n</body>\n</html>\n",
+        "<!DOCTYPE html>\n<html lang=\"{lang}\">\n<head><meta charset=\"utf-8\"></head>\n<body>\n{}\n</body>\n</html>\n",
         paragraphs.join("\n")
     )
-}
-
-/// Queues a message, in the caller's transaction.
-pub async fn enqueue(
-    txn: &impl ConnectionTrait,
-    to: &str,
-    subject: &str,
-    body: &str,
-) -> Result<(), DbErr> {
-    let now = db::now();
-    outbox_message::Entity::insert(outbox_message::ActiveModel {
-        id: Set(Uuid::now_v7()),
-        recipient: Set(Some(to.to_owned())),
-        subject: Set(subject.to_owned()),
-        body: Set(body.to_owned()),
-        attempts: Set(0),
-        next_attempt_at: Set(now),
-        sent_at: Set(None),
-        last_error: Set(None),
-        created_at: Set(now),
-    })
-    .exec_without_returning(txn)
-    .await?;
-    Ok(())
 }
 
 /// Delivers the messages that are due; returns how many were delivered.
@@ -172,9 +323,7 @@ pub async fn deliver_due(db: &DatabaseConnection, mailer: &Mailer) -> Result<usi
         let Some(recipient) = message.recipient.as_deref().filter(|_| claimed) else {
             continue;
         };
-        let outcome = mailer
-            .deliver(recipient, &message.subject, &message.body)
-            .await;
+        let outcome = mailer.deliver(recipient, &message).await;
         let mut update = outbox_message::ActiveModel {
             id: Set(message.id),
             ..Default::default()
@@ -185,6 +334,7 @@ pub async fn deliver_due(db: &DatabaseConnection, mailer: &Mailer) -> Result<usi
                 update.sent_at = Set(Some(db::now()));
                 update.recipient = Set(None);
                 update.body = Set(String::new());
+                update.attachment = Set(None);
                 delivered += 1;
             }
             Err(error) => {
@@ -197,6 +347,7 @@ pub async fn deliver_due(db: &DatabaseConnection, mailer: &Mailer) -> Result<usi
                     // that will never go.
                     update.recipient = Set(None);
                     update.body = Set(String::new());
+                    update.attachment = Set(None);
                 }
             }
         }
@@ -221,14 +372,32 @@ pub fn spawn_worker(db: DatabaseConnection, mailer: Mailer) {
 mod tests {
     use super::*;
 
+    fn queued(body: &str, language: &str) -> outbox_message::Model {
+        outbox_message::Model {
+            id: Uuid::now_v7(),
+            recipient: Some("claire@example.fr".into()),
+            subject: "Candidature reçue".into(),
+            body: body.into(),
+            attempts: 0,
+            next_attempt_at: db::now(),
+            sent_at: None,
+            last_error: None,
+            created_at: db::now(),
+            language: language.into(),
+            attachment_name: None,
+            attachment_type: None,
+            attachment: None,
+        }
+    }
+
     #[test]
-    fn a_message_is_utf8_text_with_an_html_alternative_in_french() {
+    fn a_message_is_utf8_text_with_an_html_alternative_in_its_language() {
         let from: Mailbox = "Prix du CESER <no-reply@prix-ceser.example>"
             .parse()
             .unwrap();
         let body =
             "Bonjour,\n\nVotre candidature a été reçue <merci> :\nhttps://prix.example/a?b=1&c=2\n";
-        let message = mime_message(&from, "claire@example.fr", "Candidature reçue", body).unwrap();
+        let message = mime_message(&from, "claire@example.fr", &queued(body, "fr")).unwrap();
         let raw = String::from_utf8(message.formatted()).unwrap();
         assert!(raw.contains("Content-Language: fr"), "{raw}");
         assert!(raw.contains("multipart/alternative"), "{raw}");
@@ -240,7 +409,8 @@ mod tests {
             raw.contains("Content-Type: text/html; charset=utf-8"),
             "{raw}"
         );
-        let html = html_of(body);
+        let html = html_of(body, "fr");
+        assert!(html.contains("<html lang=\"fr\">"), "{html}");
         assert!(html.contains("<p>Bonjour,</p>"), "{html}");
         assert!(html.contains("a été reçue &lt;merci&gt; :<br>"), "{html}");
         assert!(
@@ -248,5 +418,74 @@ mod tests {
             "{html}"
         );
         assert!(!html.contains("<merci>"));
+    }
+
+    #[test]
+    fn an_attachment_makes_a_mixed_message() {
+        let from: Mailbox = "Prix du CESER <no-reply@prix-ceser.example>"
+            .parse()
+            .unwrap();
+        let mut with_file = queued("Hello,\n", "en");
+        with_file.attachment_name = Some("audition.ics".into());
+        with_file.attachment_type = Some("text/calendar; charset=utf-8; method=PUBLISH".into());
+        with_file.attachment = Some("BEGIN:VCALENDAR\r\nEND:VCALENDAR\r\n".into());
+        let raw = String::from_utf8(
+            mime_message(&from, "claire@example.fr", &with_file)
+                .unwrap()
+                .formatted(),
+        )
+        .unwrap();
+        assert!(
+            raw.contains("Content-Language: en") && raw.contains("multipart/mixed"),
+            "{raw}"
+        );
+        assert!(raw.contains("filename=\"audition.ics\""), "{raw}");
+    }
+
+    /// Sample values for each template, as the code gives them.
+    fn sample(template: Template) -> serde_json::Value {
+        serde_json::json!({
+            "link": "https://prix.example/verify-email?token=abc",
+            "name": "Claire Martin", "days": 14, "code": "123456", "minutes": 10, "new_account": true,
+            "edition": "Prix du CESER 2026", "prize": "Prix du public",
+            "application": {"action_title": "De la musique live à l'hôpital", "structure_name": "Musique & Santé",
+                "applicant_kind": "association", "locations": "Lyon (69003)", "submitted_at": "2026-05-02",
+                "video_url": null, "summary": "Des concerts dans les services de soins."},
+            "eligible": true, "reason": "L'action se poursuit pendant la période.",
+            "shortlisted": true,
+            "audition": {"day": "04", "month": "11", "year": "2026", "time": "14:30", "place": "Hôtel de Région, Lyon"},
+            "template": template.name(),
+        })
+    }
+
+    #[test]
+    fn every_template_renders_in_every_language() {
+        for template in Template::iter() {
+            for lang in Lang::iter() {
+                let (subject, body) = Letter::new(template, lang, sample(template))
+                    .render()
+                    .unwrap_or_else(|error| {
+                        panic!("{}/{}: {error:#}", lang.tag(), template.name())
+                    });
+                assert!(
+                    !subject.is_empty() && !subject.contains('\n'),
+                    "{}/{}: {subject}",
+                    lang.tag(),
+                    template.name()
+                );
+                assert!(
+                    body.len() > 40,
+                    "{}/{}: {body}",
+                    lang.tag(),
+                    template.name()
+                );
+            }
+        }
+    }
+
+    #[test]
+    fn a_value_the_code_did_not_give_is_an_error() {
+        let incomplete = Letter::new(Template::VoterCode, Lang::Fr, serde_json::json!({}));
+        assert!(incomplete.render().is_err());
     }
 }

@@ -12,6 +12,7 @@ pub mod jury;
 pub mod live;
 pub mod lookups;
 pub mod mail;
+pub mod notify;
 pub mod organizations;
 pub mod privacy;
 pub mod roster;

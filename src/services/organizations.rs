@@ -1,6 +1,5 @@
 //! Organizers and their staff. An admin manages only the organizations they belong to; a
-//! platform admin manages all of them. Others' resources answer 404, so existence never leaks.
-use crate::domain::refusal::ProblemCode;
+use crate::domain::{Lang, language::in_language, refusal::ProblemCode};
 use chrono::{DateTime, Utc};
 use sea_orm::{
     ActiveModelTrait, ActiveValue::Set, ColumnTrait, DatabaseConnection, DbErr, EntityTrait,
@@ -39,10 +38,12 @@ use crate::{
 pub struct Organization {
     pub id: Uuid,
     pub short_name: String,
-    /// In the answer's language (the French when no English was written).
     pub name: String,
-    /// As written in English (null: none).
+    /// The name in English as written (null: none).
     pub name_en: Option<String>,
+    /// The name in the answer's language (`Content-Language`): the English where written, else
+    /// the French.
+    pub localized_name: String,
     pub region: String,
     pub default_departements: Vec<String>,
     pub contact_email: String,
@@ -67,6 +68,8 @@ impl From<organization::Model> for Organization {
         Self {
             id: model.id,
             short_name: model.short_name,
+            localized_name: in_language(Lang::default(), &model.name, model.name_en.as_deref())
+                .to_owned(),
             name: model.name,
             name_en: model.name_en,
             region: model.region,

@@ -18,7 +18,7 @@ use crate::{
     auth::{Principal, password, secret_token},
     db,
     domain::{
-        Password, Role,
+        Lang, Password, Role,
         address_proof::{INVITATION_LIFETIME_DAYS, is_usable},
         roster::RosterEntry,
     },
@@ -27,7 +27,8 @@ use crate::{
     services::{
         accounts::{self, AccountRecord, NO_PASSWORD},
         audit::{self, AuditEntry},
-        mail, staff,
+        mail::{self, Letter, Template},
+        staff,
     },
 };
 
@@ -159,7 +160,8 @@ pub async fn import(
                 .is_some(),
             None => false,
         };
-        let (user_id, message) = match existing {
+        // Whom the invitation goes to, in which language, and whether their account is new.
+        let (user_id, lang, new_account) = match existing {
             // Already one of the organization's councillors: staff keep the college current.
             Some(account) if on_roster => {
                 if put_on_roster(&txn, organization_id, account.id, &entry.college).await? {
@@ -184,11 +186,7 @@ pub async fn import(
                     continue;
                 }
                 summary.invited += 1;
-                (
-                    account.id,
-                    "Vous êtes invité(e) à rejoindre la liste des conseillers qui votent au Prix du \
-                     CESER. Connectez-vous à votre compte, puis acceptez l'invitation",
-                )
+                (account.id, accounts::language_of(&account), false)
             }
             None => {
                 let account = accounts::insert(
@@ -201,29 +199,26 @@ pub async fn import(
                         roles: Vec::new(),
                         platform_admin: false,
                         email_verified: false,
+                        language: Lang::default(),
                     },
                 )
                 .await?;
                 summary.invited += 1;
-                (
-                    account.id,
-                    "Un compte de conseiller vous a été ouvert pour voter au Prix du CESER. \
-                     Choisissez votre mot de passe",
-                )
+                (account.id, account.language, true)
             }
         };
         let token = invite(&txn, user_id, organization_id, &entry.college).await?;
-        let body = format!(
-            "Bonjour {name},\n\n{message} (lien valable {INVITATION_LIFETIME_DAYS} jours) :\n\n\
-             {invitation_url}{token}\n\nSi vous ne vous attendiez pas à ce message, ignorez-le.\n"
+        let letter = Letter::new(
+            Template::Invitation,
+            lang,
+            json!({
+                "name": name,
+                "new_account": new_account,
+                "days": INVITATION_LIFETIME_DAYS,
+                "link": format!("{invitation_url}{token}"),
+            }),
         );
-        mail::enqueue(
-            &txn,
-            entry.email.as_str(),
-            "Votre invitation au Prix du CESER",
-            &body,
-        )
-        .await?;
+        mail::send(&txn, entry.email.as_str(), letter).await?;
         audit::record(
             &txn,
             AuditEntry::by(

@@ -8,6 +8,7 @@ use sea_orm::{
     sea_query::{Expr, ExprTrait},
 };
 use serde::Serialize;
+use serde_json::json;
 use sha2::{Digest, Sha256};
 use utoipa::ToSchema;
 use uuid::Uuid;
@@ -15,13 +16,17 @@ use uuid::Uuid;
 use crate::{
     auth::JwtKeys,
     db,
+    domain::Lang,
     domain::{
         ballot,
         voter::{self, CODE_TTL_SECONDS, MAX_ATTEMPTS},
     },
     entities::voter_verification,
     error::ApiError,
-    services::{ballots, mail},
+    services::{
+        ballots,
+        mail::{self, Letter, Template},
+    },
 };
 
 #[derive(Debug, Serialize, ToSchema)]
@@ -62,6 +67,7 @@ pub async fn request(
     identity_key: &[u8],
     prize_id: Uuid,
     email: &str,
+    lang: Lang,
 ) -> Result<(), ApiError> {
     let identity = identity_of(identity_key, email)?;
     ballot::check_voting(ballots::public_ballot_state(db, prize_id).await?)?;
@@ -79,10 +85,12 @@ pub async fn request(
     })
     .exec_without_returning(&txn)
     .await?;
-    let body = format!(
-        "Bonjour,\n\nVotre code pour voter au Prix du public : {code}\nIl est valable 10 minutes.\n\nSi vous n'avez rien demandé, ignorez ce message.\n"
+    let letter = Letter::new(
+        Template::VoterCode,
+        lang,
+        json!({ "code": code, "minutes": CODE_TTL_SECONDS / 60 }),
     );
-    mail::enqueue(&txn, email.trim(), "Votre code de vote", &body).await?;
+    mail::send(&txn, email.trim(), letter).await?;
     txn.commit().await?;
     Ok(())
 }

@@ -25,8 +25,9 @@ api_test!(async fn register_then_log_in_then_me(app) {
     assert_eq!(me.status(), 200);
     let account = json(me).await;
     let keys: BTreeSet<&str> = account.as_object().unwrap().keys().map(String::as_str).collect();
-    assert_eq!(keys, BTreeSet::from(["id", "email", "display_name", "roles", "disabled", "email_verified", "platform_admin", "created_at", "updated_at"]));
+    assert_eq!(keys, BTreeSet::from(["id", "email", "display_name", "roles", "disabled", "email_verified", "platform_admin", "language", "created_at", "updated_at"]));
     assert_eq!(account["email"], "claire.martin@example.fr");
+    assert_eq!(account["language"], "fr", "registered without asking for English");
     assert_eq!(account["roles"], json!(["applicant"]));
     assert_eq!(account["email_verified"], false);
 });

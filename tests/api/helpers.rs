@@ -222,6 +222,7 @@ impl TestApp {
                 roles: roles.to_vec(),
                 platform_admin,
                 email_verified: true,
+                language: Default::default(),
             },
         )
         .await

@@ -122,29 +122,35 @@ api_test!(async fn what_organizers_write_is_read_in_english_when_written_else_in
         .bearer_auth(token).header("accept-language", "en").send().await.unwrap();
     assert_eq!(created.status(), 201);
     let created = json(created).await;
-    assert_eq!((created["title"].as_str(), created["title_en"].as_str()), (Some("CESER Prize 2026"), Some("CESER Prize 2026")));
+    assert_eq!((created["title"].as_str(), created["localized"]["title"].as_str()), (Some("Prix du CESER 2026"), Some("CESER Prize 2026")));
     let id = created["id"].as_str().unwrap();
     let read = |lang: &'static str| {
         app.get(&format!("/api/v1/editions/{id}")).bearer_auth(token).header("accept-language", lang).send()
     };
     let french = json(read("fr").await.unwrap()).await;
-    assert_eq!((french["title"].as_str(), french["theme"].as_str()), (Some("Prix du CESER 2026"), Some("Vivre mieux en région")));
+    assert_eq!(french["localized"], json!({"title": "Prix du CESER 2026", "theme": "Vivre mieux en région"}));
     assert_eq!(french["title_en"], "CESER Prize 2026", "the English as written, for editors");
-    assert_eq!(french["prizes"][0]["description"], "Décerné après les auditions.");
+    assert_eq!(french["prizes"][0]["localized"]["description"], "Décerné après les auditions.");
     let english = json(read("en").await.unwrap()).await;
-    assert_eq!((english["title"].as_str(), english["theme"].as_str()), (Some("CESER Prize 2026"), Some("Living better in the region")));
-    assert_eq!(english["prizes"][0]["name"], "Jury's prize");
-    assert_eq!(english["prizes"][0]["description"], "Awarded after the auditions.");
-    assert_eq!((english["prizes"][1]["name"].as_str(), &english["prizes"][1]["name_en"]), (Some("Prix du public"), &json!(null)), "French when no English was written");
-    assert_eq!(english["criteria"][0]["description"], "The action serves the general interest of the territory and its people.");
+    assert_eq!(english["localized"], json!({"title": "CESER Prize 2026", "theme": "Living better in the region"}));
+    assert_eq!((english["title"].as_str(), english["theme"].as_str()), (Some("Prix du CESER 2026"), Some("Vivre mieux en région")), "the French as written, whatever the language");
+    assert_eq!(english["prizes"][0]["localized"], json!({"name": "Jury's prize", "description": "Awarded after the auditions."}));
+    assert_eq!((english["prizes"][1]["localized"]["name"].as_str(), &english["prizes"][1]["name_en"]), (Some("Prix du public"), &json!(null)), "French when no English was written");
+    assert_eq!(english["criteria"][0]["localized"], json!({"label": "General interest", "description": "The action serves the general interest of the territory and its people."}));
     let prize = english["prizes"][0]["id"].as_str().unwrap();
     let prize_read = app.get(&format!("/api/v1/prizes/{prize}")).bearer_auth(token).header("accept-language", "en").send().await.unwrap();
-    assert_eq!(json(prize_read).await["name"], "Jury's prize");
+    let prize_read = json(prize_read).await;
+    assert_eq!((prize_read["name"].as_str(), prize_read["localized"]["name"].as_str()), (Some("Prix du jury"), Some("Jury's prize")));
 
     // An empty English text removes it; an English text is checked as the French one.
     let removed = app.patch(&format!("/api/v1/editions/{id}"), &json!({"title_en": ""})).bearer_auth(token).send().await.unwrap();
     assert_eq!(json(removed).await["title_en"], json!(null));
-    assert_eq!(json(read("en").await.unwrap()).await["title"], "Prix du CESER 2026");
+    assert_eq!(json(read("en").await.unwrap()).await["localized"]["title"], "Prix du CESER 2026");
+    // No English without its French; no hidden characters in a theme or a description.
+    for bad in [json!({"theme": "", "theme_en": "Only English"}), json!({"theme": "Vivre\u{202e} mieux"})] {
+        let refused = app.patch(&format!("/api/v1/editions/{id}"), &bad).bearer_auth(token).send().await.unwrap();
+        assert_eq!(assert_problem(refused, 422, "validation_failed").await["errors"][0]["field"], "theme");
+    }
     for bad in [json!({"title_en": "CESER\u{202e} Prize"}), json!({"title_en": "x".repeat(201)}), json!({"theme_en": "x".repeat(201)})] {
         let refused = app.patch(&format!("/api/v1/editions/{id}"), &bad).bearer_auth(token).send().await.unwrap();
         let problem = assert_problem(refused, 422, "validation_failed").await;
@@ -152,7 +158,15 @@ api_test!(async fn what_organizers_write_is_read_in_english_when_written_else_in
     }
     let bad_prize = json!({"kind": "jury", "name": "Prix du jury", "name_en": "\u{200b}"});
     let refused = app.request(reqwest::Method::PUT, &format!("/api/v1/prizes/{prize}")).json(&bad_prize).bearer_auth(token).send().await.unwrap();
-    assert_eq!(assert_problem(refused, 422, "validation_failed").await["errors"][0]["field"], "prizes[0].name_en");
+    assert_eq!(assert_problem(refused, 422, "validation_failed").await["errors"][0]["field"], "name_en");
+    let hidden = json!({"kind": "jury", "name": "Prix du jury", "description": "Ligne\u{0007}"});
+    let refused = app.request(reqwest::Method::PUT, &format!("/api/v1/prizes/{prize}")).json(&hidden).bearer_auth(token).send().await.unwrap();
+    assert_eq!(assert_problem(refused, 422, "validation_failed").await["errors"][0]["field"], "description");
+    // A blank English description is none: the French shows.
+    let blank = json!({"kind": "jury", "name": "Prix du jury", "description": "Décerné après les auditions.", "description_en": "  "});
+    let saved = app.request(reqwest::Method::PUT, &format!("/api/v1/prizes/{prize}")).json(&blank).bearer_auth(token).header("accept-language", "en").send().await.unwrap();
+    let saved = json(saved).await;
+    assert_eq!((&saved["description_en"], saved["localized"]["description"].as_str()), (&json!(null), Some("Décerné après les auditions.")));
 });
 
 api_test!(async fn an_organization_is_named_in_english_when_it_says_how(app) {
@@ -168,11 +182,19 @@ api_test!(async fn an_organization_is_named_in_english_when_it_says_how(app) {
     for (lang, name) in [("en", "Regional Economic, Social and Environmental Council"), ("fr", "Conseil économique, social et environnemental régional"), ("en", "Regional Economic, Social and Environmental Council")] {
         // Anonymous: kept in memory, one answer per language.
         let read = app.get(&format!("/api/v1/organizations/{id}")).header("accept-language", lang).send().await.unwrap();
-        assert_eq!(json(read).await["name"], name, "{lang}");
+        assert_eq!(json(read).await["localized_name"], name, "{lang}");
     }
     let listed = app.get("/api/v1/organizations").header("accept-language", "en").send().await.unwrap();
     let listed = json(listed).await;
-    assert!(listed["items"].as_array().unwrap().iter().any(|item| item["name"] == "Regional Economic, Social and Environmental Council"), "{listed}");
+    assert!(listed["items"].as_array().unwrap().iter().any(|item| item["localized_name"] == "Regional Economic, Social and Environmental Council"), "{listed}");
+    // What a front end reading English sends back keeps the French.
+    let read = json(app.get(&format!("/api/v1/organizations/{id}")).header("accept-language", "en").send().await.unwrap()).await;
+    let mut sent_back = read.clone();
+    for read_only in ["id", "created_at", "updated_at", "localized_name"] {
+        sent_back.as_object_mut().unwrap().remove(read_only);
+    }
+    let saved = app.request(reqwest::Method::PUT, &format!("/api/v1/organizations/{id}")).json(&sent_back).bearer_auth(&platform.token).send().await.unwrap();
+    assert_eq!(json(saved).await["name"], "Conseil économique, social et environnemental régional");
     let mut hidden = body.clone();
     hidden["short_name"] = json!("ceser-test-en2");
     hidden["name_en"] = json!("Council\u{2066}");

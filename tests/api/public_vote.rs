@@ -260,6 +260,7 @@ api_test!(async fn a_failed_delivery_is_retried_not_lost(app) {
     outbox_message::Entity::insert(outbox_message::ActiveModel {
         id: Set(id), recipient: Set(Some("retry@example.org".into())), subject: Set("Test".into()), body: Set("Corps".into()),
         attempts: Set(0), next_attempt_at: Set(due), sent_at: Set(None), last_error: Set(None), created_at: Set(chrono::Utc::now()),
+        language: Set("fr".into()), attachment_name: Set(None), attachment_type: Set(None), attachment: Set(None),
     }).exec_without_returning(&app.db).await.unwrap();
     // An SMTP server that is not there: the message stays, with its error and a later attempt.
     let unreachable = Mailer::new(Some("smtp://127.0.0.1:1"), "Prix <no-reply@example.org>").unwrap();

@@ -124,9 +124,20 @@ pub async fn submit(
         end,
         &content.action.locations,
     );
+    let submitted_at = db::now();
+    let summary = notify::application_summary(&content.action, Some(submitted_at));
+    notify::send(
+        &txn,
+        &edition,
+        NotificationKind::ApplicationSubmitted,
+        model.applicant_id,
+        json!({ "application": summary }),
+        None,
+    )
+    .await?;
     let mut active = model.into_active_model();
     active.status = Set(ApplicationStatus::Submitted);
-    active.submitted_at = Set(Some(db::now()));
+    active.submitted_at = Set(Some(submitted_at));
     active.auto_eligible = Set(Some(check.eligible));
     active.auto_findings = Set(Some(json!(check.findings).to_string()));
     save_and_record(
@@ -202,7 +213,8 @@ pub async fn review(
             text!("field-must-be-eligible-or-ineligible"),
         ));
     }
-    let contradicts = model.auto_eligible != Some(decision == Eligibility::Eligible);
+    let eligible = decision == Eligibility::Eligible;
+    let contradicts = notification::contradicts_check(eligible, model.auto_eligible);
     if contradicts && reason.is_none() {
         return Err(ApiError::invalid(
             "reason",
@@ -210,6 +222,21 @@ pub async fn review(
             text!("field-a-written-reason-is-required"),
         ));
     }
+    let content = content_of(&txn, &model).await?;
+    let notice = notification::eligibility_notice(eligible, model.auto_eligible, reason.as_deref());
+    notify::send(
+        &txn,
+        &edition,
+        NotificationKind::EligibilityDecided,
+        model.applicant_id,
+        json!({
+            "application": notify::application_summary(&content.action, model.submitted_at),
+            "eligible": notice.eligible,
+            "reason": notice.reason,
+        }),
+        None,
+    )
+    .await?;
     let mut active = model.into_active_model();
     active.review_decision = Set(Some(decision));
     active.review_reason = Set(reason.clone());

@@ -1,5 +1,7 @@
 //! Editions with their calendar, criteria and prizes, and the lifecycle transitions.
-use crate::domain::refusal::ProblemCode;
+use crate::domain::{
+    Lang, language::in_language, notification::NotificationKind, refusal::ProblemCode,
+};
 use chrono::{DateTime, Utc};
 use sea_orm::{
     ActiveModelTrait, ActiveValue::Set, ColumnTrait, Condition, ConnectionTrait,
@@ -37,6 +39,75 @@ use crate::{
 mod settings;
 pub use settings::*;
 
+/// An edition's texts in one language.
+#[derive(Debug, Clone, Serialize, ToSchema)]
+pub struct EditionTexts {
+    #[schema(example = "CESER Prize 2026")]
+    pub title: String,
+    pub theme: Option<String>,
+}
+
+impl EditionTexts {
+    pub fn of(
+        lang: Lang,
+        title: &str,
+        title_en: Option<&str>,
+        theme: Option<&str>,
+        theme_en: Option<&str>,
+    ) -> Self {
+        EditionTexts {
+            title: in_language(lang, title, title_en).to_owned(),
+            theme: theme.map(|theme| in_language(lang, theme, theme_en).to_owned()),
+        }
+    }
+}
+
+/// A prize's texts in one language.
+#[derive(Debug, Clone, Serialize, ToSchema)]
+pub struct PrizeTexts {
+    #[schema(example = "Jury's prize")]
+    pub name: String,
+    pub description: Option<String>,
+}
+
+impl PrizeTexts {
+    pub fn of(
+        lang: Lang,
+        name: &str,
+        name_en: Option<&str>,
+        description: Option<&str>,
+        description_en: Option<&str>,
+    ) -> Self {
+        PrizeTexts {
+            name: in_language(lang, name, name_en).to_owned(),
+            description: description.map(|text| in_language(lang, text, description_en).to_owned()),
+        }
+    }
+}
+
+/// A criterion's texts in one language.
+#[derive(Debug, Clone, Serialize, ToSchema)]
+pub struct CriterionTexts {
+    #[schema(example = "General interest")]
+    pub label: String,
+    pub description: String,
+}
+
+impl CriterionTexts {
+    /// `labels`: the French and the English one.
+    pub fn of(
+        lang: Lang,
+        (label_fr, label_en): (&str, &str),
+        description: &str,
+        description_en: Option<&str>,
+    ) -> Self {
+        CriterionTexts {
+            label: in_language(lang, label_fr, Some(label_en)).to_owned(),
+            description: in_language(lang, description, description_en).to_owned(),
+        }
+    }
+}
+
 #[derive(Debug, Clone, Serialize, ToSchema)]
 pub struct Criterion {
     pub id: Uuid,
@@ -46,10 +117,12 @@ pub struct Criterion {
     pub label_fr: String,
     #[schema(example = "General interest")]
     pub label_en: String,
-    /// In the answer's language (the French when no English was written).
     pub description: String,
-    /// As written in English (null: none).
+    /// The description in English as written (null: none).
     pub description_en: Option<String>,
+    /// The label and the description in the answer's language (`Content-Language`): the
+    /// English where written, else the French.
+    pub localized: CriterionTexts,
     #[schema(example = 1.0)]
     pub weight: f64,
 }
@@ -59,16 +132,18 @@ pub struct Prize {
     pub id: Uuid,
     pub edition_id: Uuid,
     pub kind: PrizeKind,
-    /// In the answer's language (the French when no English was written).
     #[schema(example = "Prix du jury")]
     pub name: String,
-    /// As written in English (null: none).
+    /// The name in English as written (null: none).
     #[schema(example = "Jury's prize")]
     pub name_en: Option<String>,
-    /// What the prize rewards, in the answer's language (the French when no English was written).
+    /// What the prize rewards.
     pub description: Option<String>,
-    /// As written in English (null: none).
+    /// The description in English as written (null: none).
     pub description_en: Option<String>,
+    /// The name and the description in the answer's language (`Content-Language`): the
+    /// English where written, else the French.
+    pub localized: PrizeTexts,
     pub sponsors: Vec<String>,
     pub pool: CandidatePool,
     pub laureate_count: i32,
@@ -81,6 +156,13 @@ impl From<prize::Model> for Prize {
             id: model.id,
             edition_id: model.edition_id,
             kind: model.kind,
+            localized: PrizeTexts::of(
+                Lang::default(),
+                &model.name,
+                model.name_en.as_deref(),
+                model.description.as_deref(),
+                model.description_en.as_deref(),
+            ),
             name: model.name,
             name_en: model.name_en,
             description: model.description,
@@ -101,16 +183,18 @@ pub struct Edition {
     pub number: i32,
     #[schema(example = 2026)]
     pub year: i32,
-    /// In the answer's language (the French when no English was written).
     #[schema(example = "Prix du CESER 2026")]
     pub title: String,
-    /// In the answer's language (the French when no English was written).
     pub theme: Option<String>,
-    /// As written in English (null: none).
+    /// The title in English as written (null: none).
     #[schema(example = "CESER Prize 2026")]
     pub title_en: Option<String>,
-    /// As written in English (null: none).
+    /// The theme in English as written (null: none).
     pub theme_en: Option<String>,
+    /// The title and the theme in the answer's language (`Content-Language`): the English where
+    /// written, else the French. `title` and `theme` stay the French as written, whatever the
+    /// language: what a front end sends back keeps it.
+    pub localized: EditionTexts,
     /// Actions must have taken place within this window.
     pub action_window: DateRange,
     /// Where actions must take place (at least one location).
@@ -119,6 +203,8 @@ pub struct Edition {
     pub shortlist_size: i32,
     pub scoring_scale: ScoreScale,
     pub calendar: Calendar,
+    /// The notifications the edition does not send (every kind is sent unless listed).
+    pub notifications_off: Vec<NotificationKind>,
     pub status: EditionStatus,
     pub criteria: Vec<Criterion>,
     pub prizes: Vec<Prize>,
@@ -140,6 +226,12 @@ fn criterion_view(model: criterion::Model) -> Criterion {
     Criterion {
         id: model.id,
         key: model.key,
+        localized: CriterionTexts::of(
+            Lang::default(),
+            (&model.label_fr, &model.label_en),
+            &model.description,
+            model.description_en.as_deref(),
+        ),
         label_fr: model.label_fr,
         label_en: model.label_en,
         description: model.description,
@@ -184,6 +276,13 @@ pub async fn view(
         theme: model.theme.clone(),
         title_en: model.title_en.clone(),
         theme_en: model.theme_en.clone(),
+        localized: EditionTexts::of(
+            Lang::default(),
+            &model.title,
+            model.title_en.as_deref(),
+            model.theme.as_deref(),
+            model.theme_en.as_deref(),
+        ),
         action_window: DateRange {
             start: model.action_start,
             end: model.action_end,
@@ -195,6 +294,7 @@ pub async fn view(
             max: model.score_max,
         },
         calendar: calendar_of(&model),
+        notifications_off: crate::services::notify::switched_off(&model),
         status: model.status,
         criteria,
         prizes,
@@ -299,6 +399,10 @@ fn settings_columns(active: &mut edition_entity::ActiveModel, settings: EditionS
     active.title = Set(settings.title.trim().to_owned());
     active.theme = Set(settings.theme.map(|theme| theme.trim().to_owned()));
     active.title_en = Set(settings.title_en.map(|title| title.trim().to_owned()));
+    let mut off = settings.notifications_off;
+    off.sort();
+    off.dedup();
+    active.notifications_off = Set(json!(off).to_string());
     active.theme_en = Set(settings.theme_en.map(|theme| theme.trim().to_owned()));
     active.action_start = Set(settings.action_window.start);
     active.action_end = Set(settings.action_window.end);
@@ -334,13 +438,18 @@ async fn insert_criteria(
             label_fr: Set(spec.label_fr.trim().to_owned()),
             label_en: Set(spec.label_en.trim().to_owned()),
             description: Set(spec.description.clone()),
-            description_en: Set(spec.description_en.clone()),
+            description_en: Set(written(&spec.description_en)),
             weight: Set(spec.weight),
         }
     }))
     .exec_without_returning(db)
     .await?;
     Ok(())
+}
+
+/// An optional text as stored: none when blank.
+fn written(text: &Option<String>) -> Option<String> {
+    text.clone().filter(|text| !text.trim().is_empty())
 }
 
 fn prize_model(edition_id: Uuid, position: i32, spec: &PrizeSpec) -> prize::ActiveModel {
@@ -351,8 +460,8 @@ fn prize_model(edition_id: Uuid, position: i32, spec: &PrizeSpec) -> prize::Acti
         kind: Set(spec.kind),
         name: Set(spec.name.trim().to_owned()),
         name_en: Set(spec.name_en.as_deref().map(|name| name.trim().to_owned())),
-        description: Set(spec.description.clone()),
-        description_en: Set(spec.description_en.clone()),
+        description: Set(written(&spec.description)),
+        description_en: Set(written(&spec.description_en)),
         sponsors: Set(
             json!(spec.sponsors.iter().map(|s| s.trim()).collect::<Vec<_>>()).to_string(),
         ),
