@@ -2,6 +2,7 @@
 //! its recipient's language from its template, queued in the transaction of the change it
 //! tells about, unless the edition switched its kind off.
 use chrono::{DateTime, Utc};
+use icalendar::{Calendar, Component, Event, EventLike};
 use sea_orm::{ConnectionTrait, EntityTrait};
 use serde_json::{Value, json};
 use uuid::Uuid;
@@ -77,4 +78,59 @@ pub fn application_summary(
         "summary": action.summary,
         "submitted_at": submitted_at.map(|at| at.date_naive().to_string()),
     })
+}
+
+/// A time and place as an email shows it, in Paris time (where the prize happens): its day,
+/// month, year and time of day, for each language to write in its own order.
+pub fn paris_time(at: DateTime<Utc>, place: &str) -> Value {
+    let local = at.with_timezone(&chrono_tz::Europe::Paris);
+    json!({
+        "day": local.format("%d").to_string(),
+        "month": local.format("%m").to_string(),
+        "year": local.format("%Y").to_string(),
+        "time": local.format("%H:%M").to_string(),
+        "place": place,
+    })
+}
+
+/// The calendar entry of an audition (iCalendar, RFC 5545): one event at the slot's start, with
+/// its place; the same `UID` for the same application, so that a moved slot replaces the entry.
+pub fn audition_calendar(
+    application: Uuid,
+    starts_at: DateTime<Utc>,
+    place: &str,
+    title: &str,
+) -> String {
+    let event = Event::new()
+        .uid(&format!("audition-{application}@prix-ceser"))
+        .summary(&format!("Audition — {title}"))
+        .location(place)
+        .starts(starts_at)
+        .done();
+    let mut calendar = Calendar::new();
+    calendar.push(event);
+    calendar.done().to_string()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn an_audition_is_told_in_paris_time_and_as_a_calendar_entry() {
+        let at: DateTime<Utc> = "2026-11-04T13:30:00Z".parse().unwrap();
+        assert_eq!(
+            paris_time(at, "Lyon"),
+            json!({"day": "04", "month": "11", "year": "2026", "time": "14:30", "place": "Lyon"})
+        );
+        let application = Uuid::nil();
+        let ics = audition_calendar(application, at, "Hôtel de Région, Lyon", "Musique");
+        assert!(ics.starts_with("BEGIN:VCALENDAR\r\n"), "{ics}");
+        assert!(ics.contains("DTSTART:20261104T133000Z"), "{ics}");
+        assert!(
+            ics.contains(&format!("UID:audition-{application}@prix-ceser")),
+            "{ics}"
+        );
+        assert!(ics.contains("LOCATION:Hôtel de Région\\, Lyon"), "{ics}");
+    }
 }

@@ -9,7 +9,7 @@
   var main = document.getElementById("widget");
   var announcer = document.getElementById("status");
 
-  /* The texts, in the page's language, from the server's catalogue (`locales/*/widget.ftl`). */
+  /* The texts, in the page's language, from the server's catalogue (locales/LANG/widget.ftl). */
   var TEXTS = JSON.parse(document.getElementById("texts").textContent);
 
   function t(key, values) {

@@ -1,6 +1,6 @@
 //! Emails as a mail client reads them: delivered over SMTP to a server on loopback, then
 //! decoded by a mail parser.
-use mail_parser::MessageParser;
+use mail_parser::{MessageParser, MimeHeaders};
 use prix_ceser::services::mail::{Mailer, deliver_due};
 use tokio::{
     io::{AsyncBufReadExt, AsyncWriteExt, BufReader},
@@ -193,4 +193,27 @@ api_test!(async fn an_edition_may_switch_a_notification_off(app) {
     assert_eq!(submit.status(), 200);
     let subjects: Vec<String> = deliver_all(&app).await.iter().filter_map(|raw| MessageParser::default().parse(raw).unwrap().subject().map(str::to_owned)).collect();
     assert!(!subjects.iter().any(|subject| subject.starts_with("Candidature reçue")), "{subjects:?}");
+});
+
+api_test!(async fn candidates_hear_of_the_shortlist_and_of_their_audition_with_a_calendar_entry(app) {
+    let (run, _) = crate::jury::shortlisted(&app, "public").await;
+    let raw = deliver_all(&app).await;
+    let parsed: Vec<_> = raw.iter().map(|raw| MessageParser::default().parse(raw).unwrap()).collect();
+    let on = parsed.iter().filter(|m| m.subject().is_some_and(|s| s.starts_with("Votre candidature est présélectionnée"))).count();
+    let off = parsed.iter().filter(|m| m.subject().is_some_and(|s| s.starts_with("Présélection du prix"))).count();
+    assert_eq!((on, off), (5, run.files.len() - 5), "each eligible candidate hears once");
+
+    let slot = serde_json::json!({"starts_at": "2026-11-04T13:30:00Z", "place": "Hôtel de Région, Lyon"});
+    let scheduled = app.request(reqwest::Method::PUT, &format!("/api/v1/applications/{}/audition", run.files[0]))
+        .json(&slot).bearer_auth(&run.organization.admin.token).send().await.unwrap();
+    assert_eq!(scheduled.status(), 200);
+    let raw = deliver_all(&app).await;
+    let (lang, text, _) = read_one(&raw, "Votre audition");
+    assert_eq!(lang, "fr");
+    assert!(text.contains("le 04/11/2026 à 14:30 (heure de Paris)") && text.contains("Lieu : Hôtel de Région, Lyon"), "{text}");
+    let message = MessageParser::default().parse(&raw[0]).unwrap();
+    let calendar = message.attachment(0).expect("the calendar entry");
+    assert_eq!(calendar.attachment_name(), Some("audition.ics"));
+    let ics = String::from_utf8_lossy(calendar.contents());
+    assert!(ics.contains("BEGIN:VEVENT") && ics.contains("DTSTART:20261104T133000Z"), "{ics}");
 });

@@ -152,7 +152,7 @@ try {
 
   console.log("ceremony screen");
   const screen = await context.newPage();
-  await screen.goto(`${API}/widget/v1/prizes/${prize}/live`);
+  await screen.goto(`${API}/widget/v1/prizes/${prize}/live?lang=fr`);
   await screen.waitForSelector(".turnout");
 
   console.log("open");

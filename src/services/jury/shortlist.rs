@@ -1,6 +1,9 @@
 //! The jury: shortlist and auditions.
 use super::*;
-use crate::domain::jury_rules;
+use crate::{
+    domain::{jury_rules, notification::NotificationKind},
+    services::{applications::content_of, mail::Attachment, notify},
+};
 
 /// Confirms the shortlist (the top N of the selection ranking is the proposal; any other
 /// choice needs a reason), makes the shortlisted candidates public and opens the auditions.
@@ -70,6 +73,20 @@ pub async fn confirm_shortlist(
         ),
     )
     .await?;
+    // Each eligible candidate hears whether they are on the shortlist.
+    for candidate in application::Entity::find()
+        .filter(application::Column::Id.is_in(eligible))
+        .all(&txn)
+        .await?
+    {
+        let content = content_of(&txn, &candidate).await?;
+        let values = json!({
+            "application": notify::application_summary(&content.action, candidate.submitted_at),
+            "shortlisted": chosen_set.contains(&candidate.id),
+        });
+        let kind = NotificationKind::ShortlistDecided;
+        notify::send(&txn, &edition, kind, candidate.applicant_id, values, None).await?;
+    }
     editions::transition_in(&txn, caller, edition_id, EditionStatus::Audition, reason).await?;
     txn.commit().await?;
     editions::get(db, Some(caller), edition_id).await
@@ -108,6 +125,27 @@ pub async fn schedule_audition(
         )
         .exec_without_returning(&txn)
         .await?;
+    let content = content_of(&txn, &application).await?;
+    let title = content.action.action_title.clone().unwrap_or_default();
+    let values = json!({
+        "application": notify::application_summary(&content.action, application.submitted_at),
+        "audition": notify::paris_time(starts_at, &place),
+    });
+    let calendar = Attachment {
+        name: "audition.ics".into(),
+        media_type: "text/calendar; charset=utf-8; method=PUBLISH",
+        content: notify::audition_calendar(application_id, starts_at, &place, &title),
+    };
+    let kind = NotificationKind::AuditionScheduled;
+    notify::send(
+        &txn,
+        &edition,
+        kind,
+        application.applicant_id,
+        values,
+        Some(calendar),
+    )
+    .await?;
     audit::record(
         &txn,
         AuditEntry::by(
