@@ -45,6 +45,7 @@ use crate::{
     "disabled": false,
     "email_verified": true,
     "platform_admin": false,
+    "language": "fr",
     "created_at": "2026-03-31T08:00:00Z",
     "updated_at": "2026-03-31T08:00:00Z"
 }))]

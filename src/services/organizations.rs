@@ -28,7 +28,8 @@ use crate::{
 #[derive(Debug, Clone, Serialize, ToSchema)]
 #[schema(example = json!({
     "id": "01935f0e-8a47-7cc2-9f1e-3a6b2d4c5e61", "short_name": "ceser-ara",
-    "name": "CESER Auvergne-Rhône-Alpes", "region": "Auvergne-Rhône-Alpes",
+    "name": "CESER Auvergne-Rhône-Alpes", "name_en": null,
+    "localized_name": "CESER Auvergne-Rhône-Alpes", "region": "Auvergne-Rhône-Alpes",
     "default_departements": ["01", "03", "07", "15", "26", "38", "42", "43", "63", "69", "73", "74"],
     "contact_email": "prix@ceser-ara.example.fr",
     "postal_addresses": ["125 rue Smith, 69285 Lyon cedex 02", "59 Bd Léon Jouhaux, 63050 Clermont-Ferrand"],
