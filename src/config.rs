@@ -3,7 +3,7 @@ use std::{net::SocketAddr, time::Duration};
 
 use rand::RngCore;
 
-use crate::http::client_ip::TrustedProxies;
+use crate::{domain::notification::REMINDER_DAYS_BEFORE, http::client_ip::TrustedProxies};
 
 pub const DEFAULT_DATABASE_URL: &str = "sqlite://prix-ceser.db?mode=rwc";
 const MIN_SECRET_BYTES: usize = 32;
@@ -57,6 +57,11 @@ pub struct Settings {
     pub verify_email_url: String,
     /// Password reset emails link here, the token appended (`POST /api/v1/auth/password/reset`).
     pub password_reset_url: String,
+    /// The councillors' "ballot open" emails link here, the prize's id appended (the front
+    /// end's voting page).
+    pub ballot_url: String,
+    /// How many days before a round's scoring deadline jurors with files left are reminded.
+    pub scoring_reminder_days: u32,
     /// Whether this process delivers the outbox (one instance is enough in a cluster).
     pub outbox_worker: bool,
     /// Whether webhooks may reach loopback, private and link-local addresses over plain HTTP
@@ -265,7 +270,7 @@ impl Settings {
                 "expected an address such as Prix <no-reply@example.fr>",
             ));
         }
-        // Emailed links: the front end's page, to which the token is appended.
+        // Emailed links: the front end's page, to which a token or an id is appended.
         let link_base = |variable: &'static str, default: &str| {
             // In production an email must never link to this machine's loopback address.
             let url = match get(variable) {
@@ -273,7 +278,7 @@ impl Settings {
                 None if environment == Environment::Production => {
                     return Err(invalid(
                         variable,
-                        "is required in production: the front end's page, to which the token is appended",
+                        "is required in production: the front end's page the emails link to",
                     ));
                 }
                 None => default.to_owned(),
@@ -283,7 +288,7 @@ impl Settings {
             } else {
                 Err(invalid(
                     variable,
-                    "expected an http(s) address, to which the token is appended",
+                    "expected an http(s) address, to which the emails append a token or an id",
                 ))
             }
         };
@@ -299,6 +304,14 @@ impl Settings {
             "PRIX_PASSWORD_RESET_URL",
             "http://127.0.0.1:8080/reset-password?token=",
         )?;
+        let ballot_url = link_base("PRIX_BALLOT_URL", "http://127.0.0.1:8080/vote?prize=")?;
+        let scoring_reminder_days = parse_number(
+            "PRIX_SCORING_REMINDER_DAYS",
+            get("PRIX_SCORING_REMINDER_DAYS"),
+            REMINDER_DAYS_BEFORE.into(),
+            0,
+            60,
+        )? as u32;
         let outbox_worker = parse_bool("PRIX_OUTBOX_WORKER", get("PRIX_OUTBOX_WORKER"), true)?;
         let webhook_private_destinations = parse_bool(
             "PRIX_WEBHOOK_PRIVATE_DESTINATIONS",
@@ -377,6 +390,8 @@ impl Settings {
             invitation_url,
             verify_email_url,
             password_reset_url,
+            ballot_url,
+            scoring_reminder_days,
             outbox_worker,
             webhook_private_destinations,
             webhook_retry_base,
@@ -563,6 +578,7 @@ mod tests {
                 "PRIX_PASSWORD_RESET_URL",
                 "https://prix.example.fr/reset-password?token=",
             ),
+            ("PRIX_BALLOT_URL", "https://prix.example.fr/vote?prize="),
         ] {
             assert_eq!(settings(&production).unwrap_err().variable, variable);
             production.push((variable, page));

@@ -422,3 +422,21 @@ pub mod rules {
 
     impl ToSchema for CriteriaList {}
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::domain::notification::KINDS;
+
+    #[test]
+    fn an_edition_switches_off_at_most_every_notification_kind() {
+        let document = serde_json::to_value(document()).unwrap();
+        for request in ["CreateEditionRequest", "UpdateEditionRequest"] {
+            assert_eq!(
+                document["components"]["schemas"][request]["properties"]["notifications_off"]["maxItems"],
+                KINDS,
+                "{request}"
+            );
+        }
+    }
+}

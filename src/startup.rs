@@ -21,7 +21,7 @@ use crate::{
     openapi::ApiDoc,
     services::{
         mail::{self, Mailer},
-        webhooks,
+        schedule, webhooks,
     },
     state::AppState,
 };
@@ -88,6 +88,7 @@ impl Application {
                 db.clone(),
                 Mailer::new(settings.smtp_url.as_deref(), &settings.mail_from)?,
             );
+            schedule::spawn_worker(db.clone(), schedule::Schedule::of(&settings));
             webhooks::spawn_worker(
                 db.clone(),
                 webhooks::Sender::new(

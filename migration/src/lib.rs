@@ -28,6 +28,7 @@ mod m20261201_000001_colleges;
 mod m20261201_000002_ballot_college_counts;
 mod m20261201_000003_english_texts;
 mod m20261201_000004_notifications;
+mod m20261201_000005_scheduled_notices;
 
 pub struct Migrator;
 
@@ -59,6 +60,7 @@ impl MigratorTrait for Migrator {
             Box::new(m20261201_000002_ballot_college_counts::Migration),
             Box::new(m20261201_000003_english_texts::Migration),
             Box::new(m20261201_000004_notifications::Migration),
+            Box::new(m20261201_000005_scheduled_notices::Migration),
         ]
     }
 }

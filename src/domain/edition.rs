@@ -49,6 +49,21 @@ impl EditionStatus {
         self == EditionStatus::Draft
     }
 
+    /// Whether a change of the edition's settings reaching `widest` is allowed at this status:
+    /// everything in draft; the calendar and the texts while applications are open (to extend
+    /// a deadline, say); which notifications it sends until its results are out.
+    pub fn check_change(self, widest: SettingsPart) -> Result<(), Refusal> {
+        let allowed = match self {
+            EditionStatus::Draft => true,
+            EditionStatus::ApplicationsOpen => widest <= SettingsPart::CalendarAndTexts,
+            status if status < EditionStatus::ResultsPublished => {
+                widest <= SettingsPart::Notifications
+            }
+            _ => false,
+        };
+        if allowed { Ok(()) } else { Err(self.locked()) }
+    }
+
     /// Refuses a change of settings the edition's status no longer allows.
     pub fn locked(self) -> Refusal {
         Refusal::new(
@@ -56,6 +71,21 @@ impl EditionStatus {
             text!("edition-locked", status = self.as_str()),
         )
     }
+}
+
+/// The parts of an edition's settings, from the one that may change longest to the one fixed
+/// first (`EditionStatus::check_change`).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord)]
+pub enum SettingsPart {
+    /// Nothing changes.
+    Nothing,
+    /// The notifications the edition does not send.
+    Notifications,
+    /// The calendar, the title and the theme.
+    CalendarAndTexts,
+    /// What the competition's rules depend on: number, year, action window, départements,
+    /// shortlist size, scoring scale.
+    Rules,
 }
 
 /// One criterion as configured on an edition.
@@ -465,6 +495,24 @@ pub fn criteria_violations(criteria: &[CriterionSpec]) -> Vec<FieldError> {
 #[cfg(test)]
 mod settings_tests {
     use super::*;
+
+    #[test]
+    fn settings_close_as_the_edition_goes_the_notifications_last() {
+        use EditionStatus::*;
+        use SettingsPart::*;
+        let allowed = |status: EditionStatus, part| status.check_change(part).is_ok();
+        assert!(allowed(Draft, Rules));
+        assert!(!allowed(ApplicationsOpen, Rules));
+        assert!(allowed(ApplicationsOpen, CalendarAndTexts));
+        for running in [Selection, Audition, Ceremony] {
+            assert!(!allowed(running, CalendarAndTexts), "{running}");
+            assert!(allowed(running, Notifications), "{running}");
+        }
+        for concluded in [ResultsPublished, Archived] {
+            assert!(!allowed(concluded, Notifications), "{concluded}");
+            assert!(!allowed(concluded, Nothing), "{concluded}");
+        }
+    }
 
     #[test]
     fn the_default_criteria_are_the_five_of_the_prix_du_ceser() {

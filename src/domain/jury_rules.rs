@@ -23,11 +23,7 @@ pub struct ScoringFacts {
 
 /// A round is scored while the edition is at that stage, by its reviewers without a conflict.
 pub fn check_scoring(facts: &ScoringFacts) -> Result<(), Refusal> {
-    let stage = match facts.round {
-        Round::Selection => EditionStatus::Selection,
-        Round::Audition => EditionStatus::Audition,
-    };
-    if facts.edition != stage {
+    if facts.edition != facts.round.stage() {
         return refuse(ProblemCode::ScoringClosed, text!("scoring-closed"));
     }
     if facts.conflicted {

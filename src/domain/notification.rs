@@ -1,5 +1,6 @@
 //! Who hears what, and when: the emails the prize sends as it goes, each of which an edition
 //! may switch off.
+use chrono::{Days, NaiveDate};
 use serde::Serialize;
 
 stored_state! {
@@ -14,15 +15,35 @@ stored_state! {
         ShortlistDecided,
         /// To the applicant: their audition's time and place, with a calendar entry.
         AuditionScheduled,
+        /// To each shortlisted applicant, and each laureate: the laureates made public, and
+        /// which prize is theirs.
+        LaureatesPublished,
+        /// To a juror: the files given to them to score.
+        FilesAssigned,
+        /// To a juror with files still to score: the scoring deadline is near.
+        ScoringReminder,
+        /// To each councillor: the councillors' ballot is open, with the link to vote.
+        BallotOpened,
     }
 }
 
 /// How many kinds there are: the most an edition can switch off.
-pub const KINDS: usize = 4;
+pub const KINDS: usize = 8;
+
+/// How many days before a round's scoring deadline jurors are reminded, unless configured.
+pub const REMINDER_DAYS_BEFORE: u32 = 3;
 
 /// Whether an edition that switched off `off` sends `kind`.
 pub fn is_sent(kind: NotificationKind, off: &[NotificationKind]) -> bool {
     !off.contains(&kind)
+}
+
+/// Whether the reminder of a scoring deadline is due on `today`: from `days_before` days before
+/// the deadline to the deadline day itself (a reminder after it would be no use).
+pub fn reminder_due(today: NaiveDate, deadline: NaiveDate, days_before: u32) -> bool {
+    deadline
+        .checked_sub_days(Days::new(days_before.into()))
+        .is_some_and(|from| (from..=deadline).contains(&today))
 }
 
 /// An eligibility decision as the applicant reads it.
@@ -72,6 +93,18 @@ mod tests {
             Some("Hors région."),
             "no automatic check to agree with"
         );
+    }
+
+    #[test]
+    fn jurors_are_reminded_from_some_days_before_the_deadline_to_the_day_itself() {
+        let day = |s: &str| s.parse::<NaiveDate>().unwrap();
+        let deadline = day("2026-06-25");
+        assert!(!reminder_due(day("2026-06-21"), deadline, 3));
+        assert!(reminder_due(day("2026-06-22"), deadline, 3));
+        assert!(reminder_due(day("2026-06-25"), deadline, 3));
+        assert!(!reminder_due(day("2026-06-26"), deadline, 3), "too late");
+        assert!(reminder_due(day("2026-06-25"), deadline, 0));
+        assert!(!reminder_due(day("2026-06-24"), deadline, 0));
     }
 
     #[test]

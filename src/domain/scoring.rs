@@ -6,7 +6,13 @@ use serde::Serialize;
 use utoipa::ToSchema;
 use uuid::Uuid;
 
-use super::{edition::ScoreScale, validation::FieldError};
+use chrono::NaiveDate;
+
+use super::{
+    calendar::Calendar,
+    edition::{EditionStatus, ScoreScale},
+    validation::FieldError,
+};
 
 stored_state! {
     pub enum Round {
@@ -14,6 +20,30 @@ stored_state! {
         Selection,
         /// The shortlisted applications, after their audition.
         Audition,
+    }
+}
+
+impl Round {
+    /// The edition's stage during which the round is scored.
+    pub fn stage(self) -> EditionStatus {
+        match self {
+            Round::Selection => EditionStatus::Selection,
+            Round::Audition => EditionStatus::Audition,
+        }
+    }
+
+    /// The round scored while the edition is at `stage`, if any.
+    pub fn scored_at(stage: EditionStatus) -> Option<Round> {
+        use sea_orm::Iterable;
+        Round::iter().find(|round| round.stage() == stage)
+    }
+
+    /// The day the round's scores are due: the jury's selection meeting, or the auditions.
+    pub fn deadline(self, calendar: &Calendar) -> Option<NaiveDate> {
+        match self {
+            Round::Selection => calendar.selection_on,
+            Round::Audition => calendar.audition_on,
+        }
     }
 }
 

@@ -12,6 +12,8 @@ pub struct Model {
     #[sea_orm(column_type = "Text", nullable)]
     pub tie_break_reason: Option<String>,
     pub updated_at: DateTimeUtc,
+    /// When the councillors were told the ballot is open (`None`: not yet).
+    pub opening_announced_at: Option<DateTimeUtc>,
 }
 
 #[derive(Copy, Clone, Debug, EnumIter, DeriveRelation)]

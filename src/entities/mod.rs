@@ -28,6 +28,7 @@ pub mod refresh_token;
 pub mod review_assignment;
 pub mod score;
 pub mod scorecard;
+pub mod scoring_reminder;
 pub mod user;
 pub mod user_role;
 pub mod voter_verification;

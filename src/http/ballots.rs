@@ -120,7 +120,14 @@ pub async fn open_ballot(
     id: web::Path<Uuid>,
 ) -> Result<web::Json<BallotView>, ApiError> {
     Ok(web::Json(
-        ballots::set_state(&state.db, &caller, id.into_inner(), BallotState::Open).await?,
+        ballots::set_state(
+            &state.db,
+            &caller,
+            id.into_inner(),
+            BallotState::Open,
+            &state.settings.ballot_url,
+        )
+        .await?,
     ))
 }
 
@@ -143,7 +150,14 @@ pub async fn close_ballot(
     id: web::Path<Uuid>,
 ) -> Result<web::Json<BallotView>, ApiError> {
     Ok(web::Json(
-        ballots::set_state(&state.db, &caller, id.into_inner(), BallotState::Closed).await?,
+        ballots::set_state(
+            &state.db,
+            &caller,
+            id.into_inner(),
+            BallotState::Closed,
+            &state.settings.ballot_url,
+        )
+        .await?,
     ))
 }
 

@@ -81,7 +81,7 @@ pub struct CreateEditionRequest {
     pub prizes: Vec<PrizeSpec>,
     /// The notifications the edition does not send (default: none; every kind once at most).
     #[serde(default)]
-    #[schema(max_items = 4)]
+    #[schema(max_items = 8)] // notification::KINDS (a literal here; a test compares them)
     pub notifications_off: Vec<NotificationKind>,
 }
 
@@ -309,16 +309,17 @@ pub struct UpdateEditionRequest {
     /// Replaces the whole calendar.
     pub calendar: Option<Calendar>,
     /// Replaces the list of notifications the edition does not send.
-    #[schema(max_items = 4)]
+    #[schema(max_items = 8)] // notification::KINDS (a literal here; a test compares them)
     pub notifications_off: Option<Vec<NotificationKind>>,
 }
 
 /// Change an edition's settings
 ///
 /// Staff of the edition's organization (others get 404). Anything may change in draft; while
-/// applications are open, only the title, theme and calendar (dates may move but not be removed);
-/// nothing after (409 `edition_locked`). Each field sent replaces the stored one, `calendar` as a
-/// whole.
+/// applications are open, only the title, theme and calendar (dates may move but not be removed)
+/// and the notifications; then only the notifications switched off, until the results are
+/// published; nothing after (409 `edition_locked`). Each field sent replaces the stored one,
+/// `calendar` as a whole.
 #[utoipa::path(
     tag = "editions",
     security(("bearer" = [])),

@@ -73,6 +73,10 @@ templates! {
     EligibilityDecided => "eligibility_decided",
     ShortlistDecided => "shortlist_decided",
     AuditionScheduled => "audition_scheduled",
+    LaureatesPublished => "laureates_published",
+    FilesAssigned => "files_assigned",
+    ScoringReminder => "scoring_reminder",
+    BallotOpened => "ballot_opened",
 }
 
 impl From<NotificationKind> for Template {
@@ -82,6 +86,10 @@ impl From<NotificationKind> for Template {
             NotificationKind::EligibilityDecided => Template::EligibilityDecided,
             NotificationKind::ShortlistDecided => Template::ShortlistDecided,
             NotificationKind::AuditionScheduled => Template::AuditionScheduled,
+            NotificationKind::LaureatesPublished => Template::LaureatesPublished,
+            NotificationKind::FilesAssigned => Template::FilesAssigned,
+            NotificationKind::ScoringReminder => Template::ScoringReminder,
+            NotificationKind::BallotOpened => Template::BallotOpened,
         }
     }
 }
@@ -454,6 +462,12 @@ mod tests {
             "eligible": true, "reason": "L'action se poursuit pendant la période.",
             "shortlisted": true,
             "audition": {"day": "04", "month": "11", "year": "2026", "time": "14:30", "place": "Hôtel de Région, Lyon"},
+            "round": "selection", "count": 2, "files": ["Jardins partagés", "De la musique live à l'hôpital"],
+            "deadline": {"day": "25", "month": "06", "year": "2026"},
+            "closes": {"day": "14", "month": "12", "year": "2026", "time": "18:00"},
+            "laureates": [{"prize": "Prix du jury", "action_title": "Jardins partagés", "structure_name": null,
+                "mentions": ["De la musique live à l'hôpital"]}],
+            "yours": [{"prize": "Prix du jury", "action_title": "Jardins partagés"}], "mentioned": [],
             "template": template.name(),
         })
     }

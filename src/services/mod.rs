@@ -16,6 +16,7 @@ pub mod notify;
 pub mod organizations;
 pub mod privacy;
 pub mod roster;
+pub mod schedule;
 pub mod sessions;
 pub mod signing;
 pub mod staff;

@@ -1,7 +1,7 @@
 //! The notifications an edition sends as it goes (`domain::notification`): each written in
 //! its recipient's language from its template, queued in the transaction of the change it
 //! tells about, unless the edition switched its kind off.
-use chrono::{DateTime, Utc};
+use chrono::{DateTime, NaiveDate, Utc};
 use icalendar::{Calendar, Component, Event, EventLike};
 use sea_orm::{ConnectionTrait, EntityTrait};
 use serde_json::{Value, json};
@@ -9,9 +9,11 @@ use uuid::Uuid;
 
 use crate::{
     domain::{
+        Lang,
         application::ActionPresentation,
         language::in_language,
         notification::{NotificationKind, is_sent},
+        scoring::Round,
     },
     entities::{edition, user},
     error::ApiError,
@@ -26,14 +28,33 @@ pub fn switched_off(edition: &edition::Model) -> Vec<NotificationKind> {
     serde_json::from_str(&edition.notifications_off).unwrap_or_default()
 }
 
-/// Tells the account `to` (none: an erased account) about `edition` with a message of `kind` showing `values` (and the
-/// edition's title, in the recipient's language), with `attachment` if any.
+/// What a message shows: the same values in every language, or values written for the
+/// recipient's (organizers' texts in French and English).
+pub trait Values {
+    fn in_language(self, lang: Lang) -> Value;
+}
+
+impl Values for Value {
+    fn in_language(self, _: Lang) -> Value {
+        self
+    }
+}
+
+impl<F: FnOnce(Lang) -> Value> Values for F {
+    fn in_language(self, lang: Lang) -> Value {
+        self(lang)
+    }
+}
+
+/// Tells the account `to` (none: an erased account) about `edition` with a message of `kind`
+/// showing `values` (and the edition's title, in the recipient's language), with `attachment`
+/// if any.
 pub async fn send(
     txn: &impl ConnectionTrait,
     edition: &edition::Model,
     kind: NotificationKind,
     to: Option<Uuid>,
-    mut values: Value,
+    values: impl Values,
     attachment: Option<Attachment>,
 ) -> Result<(), ApiError> {
     if !is_sent(kind, &switched_off(edition)) {
@@ -49,6 +70,7 @@ pub async fn send(
         return Ok(());
     }
     let lang = accounts::language_of(&recipient);
+    let mut values = values.in_language(lang);
     values["edition"] = json!(in_language(
         lang,
         &edition.title,
@@ -80,17 +102,42 @@ pub fn application_summary(
     })
 }
 
-/// A time and place as an email shows it, in Paris time (where the prize happens): its day,
-/// month, year and time of day, for each language to write in its own order.
-pub fn paris_time(at: DateTime<Utc>, place: &str) -> Value {
-    let local = at.with_timezone(&chrono_tz::Europe::Paris);
+/// A day as an email shows it: its day, month and year, for each language to write in its own
+/// order.
+pub fn civil_date(date: NaiveDate) -> Value {
     json!({
-        "day": local.format("%d").to_string(),
-        "month": local.format("%m").to_string(),
-        "year": local.format("%Y").to_string(),
-        "time": local.format("%H:%M").to_string(),
-        "place": place,
+        "day": date.format("%d").to_string(),
+        "month": date.format("%m").to_string(),
+        "year": date.format("%Y").to_string(),
     })
+}
+
+/// A time as an email shows it, in Paris time (where the prize happens): its day, month, year
+/// and time of day.
+pub fn paris_time(at: DateTime<Utc>) -> Value {
+    let local = at.with_timezone(&chrono_tz::Europe::Paris);
+    let mut shown = civil_date(local.date_naive());
+    shown["time"] = json!(local.format("%H:%M").to_string());
+    shown
+}
+
+/// Tells a juror the files of `round` that are theirs to score (`titles`) and the round's
+/// `deadline`: as they are given (`FilesAssigned`) or as the deadline nears (`ScoringReminder`).
+pub async fn juror_files(
+    txn: &impl ConnectionTrait,
+    edition: &edition::Model,
+    kind: NotificationKind,
+    (round, deadline): (Round, Option<NaiveDate>),
+    juror: Uuid,
+    titles: &[String],
+) -> Result<(), ApiError> {
+    let values = json!({
+        "round": round,
+        "count": titles.len(),
+        "files": titles,
+        "deadline": deadline.map(civil_date),
+    });
+    send(txn, edition, kind, Some(juror), values, None).await
 }
 
 /// The calendar entry of an audition (iCalendar, RFC 5545): one event at the slot's start, with
@@ -120,9 +167,11 @@ mod tests {
     fn an_audition_is_told_in_paris_time_and_as_a_calendar_entry() {
         let at: DateTime<Utc> = "2026-11-04T13:30:00Z".parse().unwrap();
         assert_eq!(
-            paris_time(at, "Lyon"),
-            json!({"day": "04", "month": "11", "year": "2026", "time": "14:30", "place": "Lyon"})
+            paris_time(at),
+            json!({"day": "04", "month": "11", "year": "2026", "time": "14:30"})
         );
+        let summer: DateTime<Utc> = "2026-06-25T16:00:00Z".parse().unwrap();
+        assert_eq!(paris_time(summer)["time"], "18:00");
         let application = Uuid::nil();
         let ics = audition_calendar(application, at, "Hôtel de Région, Lyon", "Musique");
         assert!(ics.starts_with("BEGIN:VCALENDAR\r\n"), "{ics}");

@@ -26,6 +26,7 @@ pub async fn transition(
     if to == EditionStatus::ResultsPublished {
         let unsettled = ballots::unsettled_prizes(&txn, keys, &edition).await?;
         edition_lifecycle::check_results_complete(&unsettled)?;
+        ballots::announce_laureates(&txn, keys, &edition, None).await?;
     }
     let view = editions::view(&txn, edition).await?;
     txn.commit().await?;

@@ -77,6 +77,7 @@ plain_test!(
                 "PRIX_PASSWORD_RESET_URL",
                 "https://prix.example.fr/reset-password?token=",
             ),
+            ("PRIX_BALLOT_URL", "https://prix.example.fr/vote?prize="),
             ("DATABASE_URL", "sqlite::memory:"),
         ];
         let output = prix(&["seed-demo"], &production);

@@ -217,3 +217,205 @@ api_test!(async fn candidates_hear_of_the_shortlist_and_of_their_audition_with_a
     let ics = String::from_utf8_lossy(calendar.contents());
     assert!(ics.contains("BEGIN:VEVENT") && ics.contains("DTSTART:20261104T133000Z"), "{ics}");
 });
+
+/// Each message among `raw` as (recipient, subject, text), as a mail client reads them.
+fn letters(raw: &[Vec<u8>]) -> Vec<(String, String, String)> {
+    raw.iter()
+        .map(|raw| {
+            let message = MessageParser::default().parse(raw).unwrap();
+            let to = message
+                .to()
+                .and_then(|to| to.first())
+                .and_then(|to| to.address())
+                .unwrap_or_default()
+                .to_owned();
+            (
+                to,
+                message.subject().unwrap_or_default().to_owned(),
+                message.body_text(0).unwrap().into_owned(),
+            )
+        })
+        .collect()
+}
+
+/// The one message to `to` among `letters`: its subject and text.
+fn letter_to<'a>(letters: &'a [(String, String, String)], to: &str) -> (&'a str, &'a str) {
+    let found: Vec<_> = letters
+        .iter()
+        .filter(|(address, _, _)| address == to)
+        .collect();
+    assert_eq!(found.len(), 1, "one message to {to} among {letters:?}");
+    (&found[0].1, &found[0].2)
+}
+
+fn schedule(days: u32) -> prix_ceser::services::schedule::Schedule {
+    prix_ceser::services::schedule::Schedule {
+        ballot_url: "https://prix.example.fr/vote?prize=".into(),
+        reminder_days: days,
+    }
+}
+
+async fn run_due(
+    app: &crate::helpers::TestApp,
+    days: u32,
+    now: &str,
+) -> prix_ceser::services::schedule::Done {
+    prix_ceser::services::schedule::run_due(&app.db, &schedule(days), now.parse().unwrap())
+        .await
+        .unwrap()
+}
+
+api_test!(async fn jurors_hear_of_their_files_and_are_reminded_before_the_deadline_once(app) {
+    use serde_json::json;
+    let run = crate::jury::prepare(&app).await;
+    let admin = &run.organization.admin.token;
+    deliver_all(&app).await;
+    let assign = |per_file: u32| app.post(&format!("/api/v1/editions/{}/assignments", run.edition), &json!({"round": "selection", "reviewers_per_file": per_file})).bearer_auth(admin).send();
+    let assigned = crate::helpers::json(assign(2).await.unwrap()).await;
+    let assigned = assigned.as_array().unwrap();
+    let sent = letters(&deliver_all(&app).await);
+    // 6 files, 2 reviewers each, over 7 jurors: each juror with files hears which, and by when.
+    let with_files: std::collections::BTreeSet<&str> = assigned.iter().map(|a| a["user_id"].as_str().unwrap()).collect();
+    assert_eq!(sent.len(), with_files.len(), "{sent:?}");
+    let juror = run.jury.iter().find(|j| with_files.contains(j.id.to_string().as_str())).unwrap();
+    let theirs: Vec<&str> = assigned.iter().filter(|a| a["user_id"] == juror.id.to_string()).map(|a| a["application_id"].as_str().unwrap()).collect();
+    let (subject, text) = letter_to(&sent, &juror.email);
+    assert_eq!(subject, "Dossiers à évaluer — Prix du CESER 2026");
+    assert!(text.contains(&format!("{} dossiers vous sont confiés pour la présélection", theirs.len())) || (theirs.len() == 1 && text.contains("Un dossier vous est confié")), "{text}");
+    assert!(text.contains("au plus tard le 25/06/2099"), "{text}");
+    for file in &theirs {
+        let index = run.files.iter().position(|f| f == file).unwrap();
+        assert!(text.contains(&format!("- Initiative numéro {index}")), "{text}");
+    }
+    // The same assignment again changes nobody's files: nobody hears of it.
+    assert_eq!(assign(2).await.unwrap().status(), 200);
+    assert!(deliver_all(&app).await.is_empty());
+    // One file given by hand: its juror hears of that one; given again, nothing.
+    let unassigned = run.files.iter().find(|f| !theirs.contains(&f.as_str())).unwrap();
+    let add = || app.request(reqwest::Method::PUT, &format!("/api/v1/editions/{}/assignments/{unassigned}/{}?round=selection", run.edition, juror.id)).bearer_auth(admin).send();
+    assert_eq!(add().await.unwrap().status(), 204);
+    let sent = letters(&deliver_all(&app).await);
+    assert!(letter_to(&sent, &juror.email).1.contains("Un dossier vous est confié pour la présélection"), "{sent:?}");
+    assert_eq!(add().await.unwrap().status(), 204);
+    assert!(deliver_all(&app).await.is_empty());
+
+    // The juror scores every file of theirs; the others have files left.
+    let mut files: Vec<&str> = theirs.clone();
+    files.push(unassigned);
+    for file in &files {
+        assert_eq!(crate::jury::score(&app, juror, file, "selection", 12).await.status(), 200);
+    }
+    app.execute(&format!("UPDATE users SET language = 'en' WHERE email = '{}'", run.jury[0].email)).await;
+    // Four days before the selection meeting (25 June): not yet.
+    assert_eq!(run_due(&app, 3, "2099-06-21T10:00:00Z").await.editions_reminded, 0);
+    assert_eq!(run_due(&app, 3, "2099-06-22T10:00:00Z").await.editions_reminded, 1);
+    let sent = letters(&deliver_all(&app).await);
+    let left: std::collections::BTreeSet<&str> = assigned.iter().map(|a| a["user_id"].as_str().unwrap()).filter(|id| *id != juror.id.to_string()).collect();
+    assert_eq!(sent.len(), left.len(), "everyone with files left, nobody else: {sent:?}");
+    assert!(sent.iter().all(|(to, _, _)| to != &juror.email));
+    let reminded = run.jury.iter().find(|j| j.id != juror.id && left.contains(j.id.to_string().as_str()) && j.id != run.jury[0].id).unwrap();
+    let (subject, text) = letter_to(&sent, &reminded.email);
+    assert_eq!(subject, "Rappel : notes attendues le 25/06/2099 — Prix du CESER 2026");
+    assert!(text.contains("Il vous reste") && text.contains("- Initiative numéro"), "{text}");
+    if left.contains(run.jury[0].id.to_string().as_str()) {
+        let (subject, _) = letter_to(&sent, &run.jury[0].email);
+        assert_eq!(subject, "Reminder: scores due on 2099-06-25 — Prix du CESER 2026");
+    }
+    // Once per edition and round, however often the schedule runs.
+    assert_eq!(run_due(&app, 3, "2099-06-23T10:00:00Z").await, prix_ceser::services::schedule::Done::default());
+    assert!(deliver_all(&app).await.is_empty());
+});
+
+api_test!(async fn a_reminder_switched_off_or_past_its_deadline_is_not_sent(app) {
+    use serde_json::json;
+    let run = crate::jury::prepare(&app).await;
+    let path = format!("/api/v1/editions/{}", run.edition);
+    // In selection, only the notifications an edition sends still change.
+    let retitled = app.patch(&path, &json!({"title": "Prix du CESER 2026 bis", "notifications_off": []})).bearer_auth(&run.organization.admin.token).send().await.unwrap();
+    crate::helpers::assert_problem(retitled, 409, "edition_locked").await;
+    let off = app.patch(&path, &json!({"notifications_off": ["scoring_reminder"]})).bearer_auth(&run.organization.admin.token).send().await.unwrap();
+    assert_eq!(off.status(), 200);
+    deliver_all(&app).await;
+    assert_eq!(run_due(&app, 3, "2099-06-24T10:00:00Z").await.editions_reminded, 0);
+    // Switched on again in time, it is sent; after the deadline day, it would be no use.
+    let on = app.patch(&path, &json!({"notifications_off": []})).bearer_auth(&run.organization.admin.token).send().await.unwrap();
+    assert_eq!(on.status(), 200);
+    assert_eq!(run_due(&app, 3, "2099-06-26T08:00:00Z").await.editions_reminded, 0);
+    assert_eq!(run_due(&app, 3, "2099-06-25T20:00:00Z").await.editions_reminded, 1);
+    // Without assignments every juror reviews every file: all seven are reminded of six.
+    let sent = letters(&deliver_all(&app).await);
+    assert_eq!(sent.len(), run.jury.len());
+    assert!(letter_to(&sent, &run.jury[1].email).1.contains("Il vous reste 6 dossiers à noter"), "{sent:?}");
+});
+
+api_test!(async fn councillors_hear_once_that_their_ballot_opened_by_its_window_with_the_link(app) {
+    use serde_json::json;
+    let (run, prize) = crate::ballots::ceremony(&app).await;
+    let voters = crate::ballots::councillors(&app, &run, 2).await;
+    app.execute(&format!("UPDATE users SET language = 'en' WHERE email = '{}'", voters[1].email)).await;
+    let window = json!({"opens_at": "2099-12-14T17:30:00Z", "closes_at": "2099-12-14T19:00:00Z"});
+    let set = app.request(reqwest::Method::PUT, &format!("/api/v1/prizes/{prize}/ballot")).json(&window).bearer_auth(&run.organization.admin.token).send().await.unwrap();
+    assert_eq!(set.status(), 200);
+    deliver_all(&app).await;
+    assert_eq!(run_due(&app, 3, "2099-12-14T17:29:00Z").await.ballots_announced, 0);
+    assert_eq!(run_due(&app, 3, "2099-12-14T17:31:00Z").await.ballots_announced, 1);
+    let sent = letters(&deliver_all(&app).await);
+    assert_eq!(sent.len(), 2, "{sent:?}");
+    let (subject, text) = letter_to(&sent, &voters[0].email);
+    assert_eq!(subject, "Le vote des conseillers est ouvert — Prix du CESER 2026");
+    assert!(text.contains(&format!("https://prix.example.fr/vote?prize={prize}")), "{text}");
+    assert!(text.contains("pour le Prix des conseillers du CESER") && text.contains("jusqu'au 14/12/2099 à 20:00 (heure de Paris)"), "{text}");
+    let (subject, text) = letter_to(&sent, &voters[1].email);
+    assert_eq!(subject, "The councillors' ballot is open — Prix du CESER 2026");
+    assert!(text.contains("until 2099-12-14 at 20:00 (Paris time)"), "{text}");
+    // Once, and audited as opened by its window, with no actor.
+    assert_eq!(run_due(&app, 3, "2099-12-14T17:40:00Z").await.ballots_announced, 0);
+    assert!(deliver_all(&app).await.is_empty());
+    use prix_ceser::entities::audit_event;
+    use sea_orm::{ColumnTrait, EntityTrait, QueryFilter};
+    let opened = audit_event::Entity::find().filter(audit_event::Column::Action.eq("ballot.opened")).all(&app.db).await.unwrap();
+    assert_eq!(opened.len(), 1);
+    assert_eq!((opened[0].actor_id, opened[0].details.contains("\"window\"")), (None, true), "{:?}", opened[0]);
+});
+
+api_test!(async fn councillors_hear_at_once_that_staff_opened_their_ballot(app) {
+    let (run, prize) = crate::ballots::ceremony(&app).await;
+    let voters = crate::ballots::councillors(&app, &run, 1).await;
+    deliver_all(&app).await;
+    crate::ballots::staff(&app, &run, "ballot/open", &prize).await;
+    let sent = letters(&deliver_all(&app).await);
+    assert!(letter_to(&sent, &voters[0].email).1.contains(&format!("http://127.0.0.1:8080/vote?prize={prize}")), "{sent:?}");
+    assert_eq!(run_due(&app, 3, "2099-12-14T17:40:00Z").await.ballots_announced, 0);
+    assert!(deliver_all(&app).await.is_empty());
+});
+
+api_test!(async fn applicants_hear_the_laureates_as_they_are_made_public(app) {
+    let (run, prize) = crate::ballots::ceremony(&app).await;
+    let voters = crate::ballots::councillors(&app, &run, 2).await;
+    crate::ballots::staff(&app, &run, "ballot/open", &prize).await;
+    for voter in &voters {
+        assert_eq!(crate::ballots::vote(&app, &prize, voter, &run.files[1]).await.status(), 201);
+    }
+    crate::ballots::staff(&app, &run, "ballot/close", &prize).await;
+    app.execute(&format!("UPDATE users SET language = 'en' WHERE email = '{}'", run.applicants[0].email)).await;
+    deliver_all(&app).await;
+    crate::ballots::publish_results(&app, &run).await;
+    // The five shortlisted applicants hear of the jury's laureate; the sixth, not shortlisted,
+    // does not; the councillors' ballot, not yet published, is not told.
+    let sent = letters(&deliver_all(&app).await);
+    assert_eq!(sent.len(), 5, "{sent:?}");
+    assert!(sent.iter().all(|(to, _, _)| to != &run.applicants[5].email));
+    let (subject, text) = letter_to(&sent, &run.applicants[0].email);
+    assert_eq!(subject, "You are a laureate — Prix du CESER 2026");
+    assert!(text.contains("your action \"Initiative numéro 0\" receives the Prix du jury."), "{text}");
+    let (subject, text) = letter_to(&sent, &run.applicants[1].email);
+    assert_eq!(subject, "Les lauréats sont connus — Prix du CESER 2026");
+    assert!(text.contains("Prix du jury : « Initiative numéro 0 »") && !text.contains("Prix des conseillers"), "{text}");
+    // The councillors' ballot published after the edition's results: its laureate is news.
+    crate::ballots::staff(&app, &run, "results/publish", &prize).await;
+    let sent = letters(&deliver_all(&app).await);
+    assert_eq!(sent.len(), 5, "{sent:?}");
+    let (subject, text) = letter_to(&sent, &run.applicants[1].email);
+    assert_eq!(subject, "Vous êtes lauréat — Prix du CESER 2026");
+    assert!(text.contains("votre action « Initiative numéro 1 » reçoit le Prix des conseillers du CESER.") && !text.contains("Prix du jury"), "{text}");
+});

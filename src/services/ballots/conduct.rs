@@ -1,9 +1,14 @@
 //! Ballots: how staff conduct them (window, opening, closing, tie-break, publication).
 use super::*;
 use crate::{
-    domain::{edition_lifecycle::check_not_concluded, voter::VoterKeys},
+    domain::{
+        edition_lifecycle::check_not_concluded, language::in_language,
+        notification::NotificationKind, voter::VoterKeys,
+    },
     entities::college,
+    services::notify,
 };
+use sea_orm::{DatabaseTransaction, sea_query::Expr};
 
 /// Sets the opening and closing times of a scheduled ballot (staff).
 pub async fn set_window(
@@ -40,12 +45,14 @@ pub async fn set_window(
     get(db, prize_id).await
 }
 
-/// Opens (`open`) or closes (`closed`) a ballot by hand (staff).
+/// Opens (`open`) or closes (`closed`) a ballot by hand (staff); an opening is announced
+/// (`announce_opening`) with `ballot_url`.
 pub async fn set_state(
     db: &DatabaseConnection,
     caller: &Principal,
     prize_id: Uuid,
     to: BallotState,
+    ballot_url: &str,
 ) -> Result<BallotView, ApiError> {
     let txn = db::begin_write(db).await?;
     // Waits for the batches of votes being written; those after it see the new state.
@@ -60,7 +67,7 @@ pub async fn set_state(
         active.closes_at = Set(Some(db::now()));
     }
     active.updated_at = Set(db::now());
-    active.update(&txn).await?;
+    let ballot = active.update(&txn).await?;
     audit::record(
         &txn,
         AuditEntry::by(
@@ -76,8 +83,65 @@ pub async fn set_state(
         ),
     )
     .await?;
+    if to == BallotState::Open {
+        announce_opening(&txn, &prize, &edition, &ballot, ballot_url).await?;
+    }
     txn.commit().await?;
     get(db, prize_id).await
+}
+
+/// Announces, once whoever opened it, that a ballot is open: the opening is recorded on the
+/// ballot, and the councillors on the organizer's roster are told of their ballot with the
+/// link to vote (`ballot_url`, the prize's id appended). False when it was announced already.
+pub async fn announce_opening(
+    txn: &DatabaseTransaction,
+    prize: &prize::Model,
+    edition: &edition::Model,
+    ballot: &ballot_entity::Model,
+    ballot_url: &str,
+) -> Result<bool, ApiError> {
+    let claimed = ballot_entity::Entity::update_many()
+        .col_expr(
+            ballot_entity::Column::OpeningAnnouncedAt,
+            Expr::value(db::now()),
+        )
+        .filter(ballot_entity::Column::PrizeId.eq(prize.id))
+        .filter(ballot_entity::Column::OpeningAnnouncedAt.is_null())
+        .exec(txn)
+        .await?
+        .rows_affected;
+    if claimed == 0 {
+        return Ok(false);
+    }
+    if prize.kind != PrizeKind::Councillors {
+        return Ok(true);
+    }
+    let councillors = councillor::Entity::find()
+        .filter(councillor::Column::OrganizationId.eq(edition.organization_id))
+        .order_by_asc(councillor::Column::UserId)
+        .all(txn)
+        .await?;
+    let link = format!("{ballot_url}{}", prize.id);
+    let closes = ballot.closes_at.map(notify::paris_time);
+    for councillor in councillors {
+        let values = |lang| {
+            json!({
+                "prize": in_language(lang, &prize.name, prize.name_en.as_deref()),
+                "link": link,
+                "closes": closes,
+            })
+        };
+        notify::send(
+            txn,
+            edition,
+            NotificationKind::BallotOpened,
+            Some(councillor.user_id),
+            values,
+            None,
+        )
+        .await?;
+    }
+    Ok(true)
 }
 
 /// Staff resolve a tie for first place of a closed ballot, with a reason, before the edition's
@@ -190,6 +254,61 @@ pub async fn publish(
         ),
     )
     .await?;
+    // Published after the edition's results: its laureate is news of its own.
+    if edition.status >= EditionStatus::ResultsPublished {
+        announce_laureates(&txn, keys, &edition, Some(prize_id)).await?;
+    }
     txn.commit().await?;
     results(db, keys, Some(caller), prize_id).await
+}
+
+/// Announces every ballot its window opened by `now` and nobody announced yet
+/// (`announce_opening`), each in its own transaction: an opening by the window is audited, with
+/// no actor, as staff's opening is. The number announced.
+pub async fn announce_due_openings(
+    db: &DatabaseConnection,
+    ballot_url: &str,
+    now: DateTime<Utc>,
+) -> Result<usize, ApiError> {
+    let due = ballot_entity::Entity::find()
+        .filter(ballot_entity::Column::OpeningAnnouncedAt.is_null())
+        .filter(ballot_entity::Column::State.is_in([BallotState::Scheduled, BallotState::Open]))
+        .filter(ballot_entity::Column::OpensAt.lte(now))
+        .order_by_asc(ballot_entity::Column::PrizeId)
+        .all(db)
+        .await?;
+    let mut announced = 0;
+    for candidate in due {
+        let txn = db::begin_write(db).await?;
+        // Staff opening or closing it by hand meanwhile wait, or are waited for.
+        db::lock_ballots(&txn, &[candidate.prize_id], false).await?;
+        let (prize, edition) = ballot_prize(&txn, candidate.prize_id).await?;
+        let Some(ballot) = ballot_entity::Entity::find_by_id(candidate.prize_id)
+            .one(&txn)
+            .await?
+        else {
+            continue;
+        };
+        if state_of(&ballot, prize.kind, edition.status, now) != BallotState::Open
+            || !announce_opening(&txn, &prize, &edition, &ballot, ballot_url).await?
+        {
+            continue;
+        }
+        if ballot.state == BallotState::Scheduled {
+            audit::record(
+                &txn,
+                AuditEntry {
+                    actor_id: None,
+                    action: "ballot.opened",
+                    target_type: "prize",
+                    target_id: Some(prize.id.to_string()),
+                    details: json!({ "from": BallotState::Scheduled, "by": "window" }),
+                },
+            )
+            .await?;
+        }
+        txn.commit().await?;
+        announced += 1;
+    }
+    Ok(announced)
 }

@@ -1,6 +1,10 @@
 //! Ballots: results, laureates, and the ceremony screen's live view.
 use super::*;
 use crate::{
+    domain::{Lang, language::in_language, notification::NotificationKind},
+    services::notify,
+};
+use crate::{
     domain::{
         college::{self, CollegeResult},
         edition_lifecycle::{self, BallotOutcome},
@@ -9,7 +13,8 @@ use crate::{
     },
     entities::ballot_college_count,
 };
-use sea_orm::TransactionTrait;
+use sea_orm::{Condition, TransactionTrait};
+use std::collections::HashMap;
 
 #[derive(Debug, Clone, Serialize, ToSchema)]
 pub struct Results {
@@ -380,9 +385,23 @@ pub async fn laureates(
     edition_id: Uuid,
 ) -> Result<Vec<Laureate>, ApiError> {
     let edition = editions::find_visible(db, None, edition_id).await?;
+    Ok(published_laureates(db, keys, &edition)
+        .await?
+        .into_iter()
+        .map(|(laureate, _)| laureate)
+        .collect())
+}
+
+/// The laureates of `edition` made public, as the caller's connection or transaction sees them,
+/// each with its prize.
+pub async fn published_laureates(
+    db: &impl ConnectionTrait,
+    keys: &VoterKeys,
+    edition: &edition::Model,
+) -> Result<Vec<(Laureate, prize::Model)>, ApiError> {
     let results_out = edition.status >= EditionStatus::ResultsPublished;
     let prizes = prize::Entity::find()
-        .filter(prize::Column::EditionId.eq(edition_id))
+        .filter(prize::Column::EditionId.eq(edition.id))
         .order_by_asc(prize::Column::Position)
         .all(db)
         .await?;
@@ -395,16 +414,7 @@ pub async fn laureates(
                 serde_json::from_str::<Vec<Uuid>>(&decision.mentions).unwrap_or_default(),
             ),
             (None, PrizeKind::Councillors | PrizeKind::Public) => {
-                let published = ballot_entity::Entity::find_by_id(prize.id)
-                    .one(db)
-                    .await?
-                    .is_some_and(|b| b.state == BallotState::Published);
-                let winner = if published {
-                    results(db, keys, None, prize.id).await?.winner
-                } else {
-                    None
-                };
-                (winner, Vec::new())
+                (published_winner(db, keys, &prize).await?, Vec::new())
             }
             _ => (None, Vec::new()),
         };
@@ -420,16 +430,119 @@ pub async fn laureates(
         for mention in mentions {
             mention_views.push(view(mention).await?);
         }
-        laureates.push(Laureate {
-            prize_id: prize.id,
-            prize_name: prize.name.clone(),
-            kind: prize.kind,
-            sponsors: serde_json::from_str(&prize.sponsors).unwrap_or_default(),
-            laureate: view(winner).await?,
-            mentions: mention_views,
-        });
+        laureates.push((
+            Laureate {
+                prize_id: prize.id,
+                prize_name: prize.name.clone(),
+                kind: prize.kind,
+                sponsors: serde_json::from_str(&prize.sponsors).unwrap_or_default(),
+                laureate: view(winner).await?,
+                mentions: mention_views,
+            },
+            prize,
+        ));
     }
     Ok(laureates)
+}
+
+/// Tells the shortlisted applicants of `edition`, and its laureates, the laureates made public
+/// (those of `prize` only, when one ballot's results come out after the edition's), each
+/// recipient which prize or mention is theirs.
+pub async fn announce_laureates(
+    txn: &impl ConnectionTrait,
+    keys: &VoterKeys,
+    edition: &edition::Model,
+    prize: Option<Uuid>,
+) -> Result<(), ApiError> {
+    let laureates: Vec<_> = published_laureates(txn, keys, edition)
+        .await?
+        .into_iter()
+        .filter(|(laureate, _)| prize.is_none_or(|only| laureate.prize_id == only))
+        .collect();
+    if laureates.is_empty() {
+        return Ok(());
+    }
+    let honoured: Vec<Uuid> = laureates
+        .iter()
+        .flat_map(|(laureate, _)| {
+            std::iter::once(laureate.laureate.id).chain(laureate.mentions.iter().map(|m| m.id))
+        })
+        .collect();
+    let recipients = application::Entity::find()
+        .filter(application::Column::EditionId.eq(edition.id))
+        .filter(
+            Condition::any()
+                .add(application::Column::Shortlisted.eq(true))
+                .add(application::Column::Id.is_in(honoured)),
+        )
+        .order_by_asc(application::Column::Id)
+        .all(txn)
+        .await?;
+    let structures: HashMap<Uuid, Option<String>> = recipients
+        .iter()
+        .map(|application| (application.id, application.structure_name.clone()))
+        .collect();
+    for recipient in &recipients {
+        let values = |lang: Lang| {
+            let prize_name = |prize: &prize::Model| {
+                in_language(lang, &prize.name, prize.name_en.as_deref()).to_owned()
+            };
+            let mut yours = Vec::new();
+            let mut mentioned = Vec::new();
+            let mut shown = Vec::new();
+            for (laureate, prize) in &laureates {
+                let candidate = &laureate.laureate;
+                if candidate.id == recipient.id {
+                    yours.push(
+                        json!({"prize": prize_name(prize), "action_title": candidate.action_title}),
+                    );
+                }
+                if let Some(mention) = laureate.mentions.iter().find(|m| m.id == recipient.id) {
+                    mentioned.push(
+                        json!({"prize": prize_name(prize), "action_title": mention.action_title}),
+                    );
+                }
+                shown.push(json!({
+                    "prize": prize_name(prize),
+                    "action_title": candidate.action_title,
+                    "structure_name": structures.get(&candidate.id).cloned().flatten(),
+                    "mentions": laureate.mentions.iter().map(|m| &m.action_title).collect::<Vec<_>>(),
+                }));
+            }
+            json!({"laureates": shown, "yours": yours, "mentioned": mentioned})
+        };
+        notify::send(
+            txn,
+            edition,
+            NotificationKind::LaureatesPublished,
+            recipient.applicant_id,
+            values,
+            None,
+        )
+        .await?;
+    }
+    Ok(())
+}
+
+/// The winner of a published ballot (`None` while it is not): from the count its publication
+/// stored, or counted again for a ballot published before counts were stored.
+async fn published_winner(
+    db: &impl ConnectionTrait,
+    keys: &VoterKeys,
+    prize: &prize::Model,
+) -> Result<Option<Uuid>, ApiError> {
+    let Some(ballot) = ballot_entity::Entity::find_by_id(prize.id)
+        .one(db)
+        .await?
+        .filter(|ballot| ballot.state == BallotState::Published)
+    else {
+        return Ok(None);
+    };
+    let tally = match crate::services::lookups::stored_count(db, prize.id).await? {
+        Some(tally) => tally,
+        None => count_now(db, keys, prize).await?,
+    };
+    Ok(tally.winner(ballot.tie_break_id))
 }
 
 #[derive(Debug, Clone, Serialize, ToSchema)]

@@ -21,7 +21,7 @@ use crate::{
         calendar::Calendar,
         edition::{
             CandidatePool, CriterionSpec, DateRange, EditionSettings, EditionStatus, PrizeKind,
-            PrizeSpec, ScoreScale,
+            PrizeSpec, ScoreScale, SettingsPart,
         },
         edition_lifecycle::{self, EditionFacts},
         pagination::{Page, PageRequest},
@@ -531,8 +531,7 @@ pub async fn create(
     Ok(edition)
 }
 
-/// Settings can change only in draft; the calendar also while applications are open
-/// (to extend a deadline, say).
+/// Settings change as the edition's status allows (`EditionStatus::check_change`).
 pub async fn update(
     db: &DatabaseConnection,
     caller: &Principal,
@@ -544,17 +543,7 @@ pub async fn update(
     let current = view(&txn, model.clone()).await?;
     let settings = change(&current)?;
     let status = current.status;
-    let only_calendar_and_title = settings.number == current.number
-        && settings.year == current.year
-        && settings.action_window == current.action_window
-        && settings.departements == current.departements
-        && settings.shortlist_size == current.shortlist_size
-        && settings.scoring_scale == current.scoring_scale;
-    let allowed = status.is_configurable()
-        || (status == EditionStatus::ApplicationsOpen && only_calendar_and_title);
-    if !allowed {
-        return Err(status.locked().into());
-    }
+    status.check_change(widest_change(&current, &settings))?;
     if status == EditionStatus::ApplicationsOpen
         && settings.calendar.missing().len() > current.calendar.missing().len()
     {
@@ -582,6 +571,34 @@ pub async fn update(
     let edition = view(&txn, model).await?;
     txn.commit().await?;
     Ok(edition)
+}
+
+/// The widest part of the settings that `settings` change.
+fn widest_change(current: &Edition, settings: &EditionSettings) -> SettingsPart {
+    let trimmed = |text: &Option<String>| text.as_deref().map(str::trim).map(str::to_owned);
+    let mut off = settings.notifications_off.clone();
+    off.sort();
+    off.dedup();
+    if settings.number != current.number
+        || settings.year != current.year
+        || settings.action_window != current.action_window
+        || settings.departements != current.departements
+        || settings.shortlist_size != current.shortlist_size
+        || settings.scoring_scale != current.scoring_scale
+    {
+        SettingsPart::Rules
+    } else if settings.calendar != current.calendar
+        || settings.title.trim() != current.title
+        || trimmed(&settings.theme) != current.theme
+        || trimmed(&settings.title_en) != current.title_en
+        || trimmed(&settings.theme_en) != current.theme_en
+    {
+        SettingsPart::CalendarAndTexts
+    } else if off != current.notifications_off {
+        SettingsPart::Notifications
+    } else {
+        SettingsPart::Nothing
+    }
 }
 
 /// Ends the voting in the edition's ballots as they stand at the stage it leaves

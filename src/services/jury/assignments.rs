@@ -1,5 +1,6 @@
 //! The jury: rounds and assignments.
 use super::*;
+use crate::{domain::notification::NotificationKind, services::notify};
 
 /// The applications of a round: eligible applications for the selection, shortlisted ones for the audition.
 pub async fn round_applications(
@@ -85,7 +86,7 @@ pub async fn assign(
     per_file: usize,
 ) -> Result<Vec<Assignment>, ApiError> {
     let txn = db::begin_write(db).await?;
-    managed_running(&txn, caller, edition_id).await?;
+    let edition = managed_running(&txn, caller, edition_id).await?;
     let members = jury_members_of(&txn, edition_id).await?;
     check_assignment(members.len(), false)?;
     let applications = round_applications(&txn, edition_id, round).await?;
@@ -93,6 +94,15 @@ pub async fn assign(
         .iter()
         .map(|application| application.id)
         .collect();
+    let before = files_by_member(
+        review_assignment::Entity::find()
+            .filter(review_assignment::Column::Round.eq(round))
+            .filter(review_assignment::Column::ApplicationId.is_in(application_ids.clone()))
+            .all(&txn)
+            .await?
+            .into_iter()
+            .map(|row| (row.member_id, row.application_id)),
+    );
     review_assignment::Entity::delete_many()
         .filter(review_assignment::Column::Round.eq(round))
         .filter(review_assignment::Column::ApplicationId.is_in(application_ids))
@@ -117,10 +127,26 @@ pub async fn assign(
             });
         }
     }
+    let after = files_by_member(
+        rows.iter()
+            .map(|row| (*row.member_id.as_ref(), *row.application_id.as_ref())),
+    );
     if !rows.is_empty() {
         review_assignment::Entity::insert_many(rows)
             .exec_without_returning(&txn)
             .await?;
+    }
+    // Each juror whose files changed hears which are now theirs.
+    for member in &members {
+        let files = after.get(&member.id);
+        if files.is_some() && files != before.get(&member.id) {
+            let titles: Vec<String> = applications
+                .iter()
+                .filter(|application| files.is_some_and(|files| files.contains(&application.id)))
+                .map(|application| application.action_title.clone().unwrap_or_default())
+                .collect();
+            tell_assigned(&txn, &edition, round, member, &titles).await?;
+        }
     }
     audit::record(
         &txn,
@@ -136,6 +162,36 @@ pub async fn assign(
     let result = assignments_of(&txn, edition_id, round).await?;
     txn.commit().await?;
     Ok(result)
+}
+
+/// Tells `member` the files of `round` given to them (`titles`), and the round's deadline.
+async fn tell_assigned(
+    txn: &impl ConnectionTrait,
+    edition: &edition::Model,
+    round: Round,
+    member: &jury_member::Model,
+    titles: &[String],
+) -> Result<(), ApiError> {
+    let deadline = round.deadline(&editions::calendar_of(edition));
+    let kind = NotificationKind::FilesAssigned;
+    notify::juror_files(
+        txn,
+        edition,
+        kind,
+        (round, deadline),
+        member.user_id,
+        titles,
+    )
+    .await
+}
+
+/// (member, application) pairs gathered by member.
+fn files_by_member(pairs: impl Iterator<Item = (Uuid, Uuid)>) -> HashMap<Uuid, BTreeSet<Uuid>> {
+    let mut files: HashMap<Uuid, BTreeSet<Uuid>> = HashMap::new();
+    for (member, application) in pairs {
+        files.entry(member).or_default().insert(application);
+    }
+    files
 }
 
 pub(super) async fn assignments_of(
@@ -185,7 +241,7 @@ pub async fn adjust_assignment(
     assigned: bool,
 ) -> Result<(), ApiError> {
     let txn = db::begin_write(db).await?;
-    managed_running(&txn, caller, edition_id).await?;
+    let edition = managed_running(&txn, caller, edition_id).await?;
     let member = membership(&txn, edition_id, user_id)
         .await?
         .ok_or(ApiError::NotFound)?;
@@ -200,7 +256,7 @@ pub async fn adjust_assignment(
             .await?
             .contains(&member.id);
         check_assignment(1, conflicted)?;
-        review_assignment::Entity::insert(review_assignment::ActiveModel {
+        let inserted = review_assignment::Entity::insert(review_assignment::ActiveModel {
             round: Set(round),
             application_id: Set(application.id),
             member_id: Set(member.id),
@@ -208,6 +264,10 @@ pub async fn adjust_assignment(
         .on_conflict_do_nothing()
         .exec_without_returning(&txn)
         .await?;
+        if matches!(inserted, sea_orm::TryInsertResult::Inserted(rows) if rows > 0) {
+            let title = application.action_title.clone().unwrap_or_default();
+            tell_assigned(&txn, &edition, round, &member, &[title]).await?;
+        }
     } else if review_assignment::Entity::delete_by_id(key)
         .exec(&txn)
         .await?

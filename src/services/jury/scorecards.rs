@@ -2,6 +2,14 @@
 use super::*;
 use crate::domain::jury_rules::{self, ScoringFacts};
 use crate::domain::refusal::ProblemCode;
+use crate::{
+    domain::{
+        calendar,
+        notification::{self, NotificationKind},
+    },
+    entities::scoring_reminder,
+    services::notify,
+};
 
 #[derive(Debug, Clone, Serialize, ToSchema)]
 pub struct Scorecard {
@@ -308,4 +316,106 @@ pub async fn scorecards(
         result.push(scorecard_view(db, model, user_id).await?);
     }
     Ok(result)
+}
+
+/// The files of `round` each juror still has to score: those they review (assigned, or every
+/// file when the round uses no assignments; never one they are conflicted on) without a
+/// submitted scorecard, by the juror's account, with the files' titles.
+pub async fn files_left(
+    db: &impl ConnectionTrait,
+    edition_id: Uuid,
+    round: Round,
+) -> Result<BTreeMap<Uuid, Vec<String>>, ApiError> {
+    let applications = round_applications(db, edition_id, round).await?;
+    let reviewers = reviewers(db, edition_id, round, &applications).await?;
+    let accounts: HashMap<Uuid, Uuid> = jury_members_of(db, edition_id)
+        .await?
+        .into_iter()
+        .map(|member| (member.id, member.user_id))
+        .collect();
+    let submitted: BTreeSet<(Uuid, Uuid)> = scorecard::Entity::find()
+        .filter(scorecard::Column::Round.eq(round))
+        .filter(scorecard::Column::Status.eq(ScorecardStatus::Submitted))
+        .filter(
+            scorecard::Column::ApplicationId
+                .is_in(applications.iter().map(|application| application.id)),
+        )
+        .all(db)
+        .await?
+        .into_iter()
+        .map(|card| (card.member_id, card.application_id))
+        .collect();
+    let mut left: BTreeMap<Uuid, Vec<String>> = BTreeMap::new();
+    for application in &applications {
+        for member in &reviewers[&application.id] {
+            if !submitted.contains(&(*member, application.id))
+                && let Some(account) = accounts.get(member)
+            {
+                left.entry(*account)
+                    .or_default()
+                    .push(application.action_title.clone().unwrap_or_default());
+            }
+        }
+    }
+    Ok(left)
+}
+
+/// Reminds the jurors of every edition whose round's scoring deadline is `days_before` days
+/// away or nearer (`notification::reminder_due`) of the files they have left, once per edition
+/// and round: the reminder is claimed in the transaction that sends it. The number of editions
+/// reminded.
+pub async fn remind_due(
+    db: &DatabaseConnection,
+    days_before: u32,
+    now: DateTime<Utc>,
+) -> Result<usize, ApiError> {
+    let scoring = edition::Entity::find()
+        .filter(edition::Column::Status.is_in([EditionStatus::Selection, EditionStatus::Audition]))
+        .order_by_asc(edition::Column::Id)
+        .all(db)
+        .await?;
+    let mut reminded = 0;
+    for edition in scoring {
+        let Some(round) = Round::scored_at(edition.status) else {
+            continue;
+        };
+        let deadline = round.deadline(&editions::calendar_of(&edition));
+        let due = deadline.is_some_and(|deadline| {
+            notification::reminder_due(calendar::today(now), deadline, days_before)
+        });
+        if !due
+            || !notification::is_sent(
+                NotificationKind::ScoringReminder,
+                &notify::switched_off(&edition),
+            )
+        {
+            continue;
+        }
+        let txn = db::begin_write(db).await?;
+        let claimed = scoring_reminder::Entity::insert(scoring_reminder::ActiveModel {
+            edition_id: Set(edition.id),
+            round: Set(round),
+            sent_at: Set(db::now()),
+        })
+        .on_conflict_do_nothing()
+        .exec_without_returning(&txn)
+        .await?;
+        if !matches!(claimed, sea_orm::TryInsertResult::Inserted(rows) if rows > 0) {
+            continue;
+        }
+        for (juror, titles) in files_left(&txn, edition.id, round).await? {
+            notify::juror_files(
+                &txn,
+                &edition,
+                NotificationKind::ScoringReminder,
+                (round, deadline),
+                juror,
+                &titles,
+            )
+            .await?;
+        }
+        txn.commit().await?;
+        reminded += 1;
+    }
+    Ok(reminded)
 }

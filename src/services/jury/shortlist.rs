@@ -127,9 +127,11 @@ pub async fn schedule_audition(
         .await?;
     let content = content_of(&txn, &application).await?;
     let title = content.action.action_title.clone().unwrap_or_default();
+    let mut audition = notify::paris_time(starts_at);
+    audition["place"] = json!(place);
     let values = json!({
         "application": notify::application_summary(&content.action, application.submitted_at),
-        "audition": notify::paris_time(starts_at, &place),
+        "audition": audition,
     });
     let calendar = Attachment {
         name: "audition.ics".into(),
