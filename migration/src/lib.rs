@@ -29,6 +29,7 @@ mod m20261201_000002_ballot_college_counts;
 mod m20261201_000003_english_texts;
 mod m20261201_000004_notifications;
 mod m20261201_000005_scheduled_notices;
+mod m20261201_000006_optional_criterion_english;
 
 pub struct Migrator;
 
@@ -61,6 +62,7 @@ impl MigratorTrait for Migrator {
             Box::new(m20261201_000003_english_texts::Migration),
             Box::new(m20261201_000004_notifications::Migration),
             Box::new(m20261201_000005_scheduled_notices::Migration),
+            Box::new(m20261201_000006_optional_criterion_english::Migration),
         ]
     }
 }

@@ -99,9 +99,11 @@ pub struct CriterionSpec {
     #[schema(min_length = 1, max_length = 200, pattern = r"\S")]
     #[schema(example = "Intérêt général")]
     pub label_fr: String,
+    /// The label in English (optional; visitors reading English see the French without it).
+    #[serde(default)]
     #[schema(min_length = 1, max_length = 200, pattern = r"\S")]
     #[schema(example = "General interest")]
-    pub label_en: String,
+    pub label_en: Option<String>,
     #[serde(default)]
     pub description: String,
     /// The description in English (optional; visitors reading English see the French without it).
@@ -134,7 +136,7 @@ impl CriterionSpec {
             ));
         }
         super::validation::check_name(&self.label_fr, 1, 200).map_err(|e| e.on("label_fr"))?;
-        super::validation::check_name(&self.label_en, 1, 200).map_err(|e| e.on("label_en"))?;
+        check_english_name(self.label_en.as_deref(), "label_en")?;
         check_description(Some(&self.description), "description")?;
         check_description(self.description_en.as_deref(), "description_en")?;
         check_translated(
@@ -197,7 +199,7 @@ pub fn default_criteria() -> Vec<CriterionSpec> {
         |(key, label_fr, label_en, description, description_en)| CriterionSpec {
             key: key.into(),
             label_fr: label_fr.into(),
-            label_en: label_en.into(),
+            label_en: Some(label_en.into()),
             description: description.into(),
             description_en: Some(description_en.into()),
             weight: 1.0,

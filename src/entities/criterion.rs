@@ -9,7 +9,7 @@ pub struct Model {
     pub key: String,
     pub position: i32,
     pub label_fr: String,
-    pub label_en: String,
+    pub label_en: Option<String>,
     #[sea_orm(column_type = "Text")]
     pub description: String,
     #[sea_orm(column_type = "Text", nullable)]

@@ -150,7 +150,7 @@ impl ForReader for Criterion {
     fn for_reader(mut self, lang: Lang) -> Self {
         self.localized = CriterionTexts::of(
             lang,
-            (&self.label_fr, &self.label_en),
+            (&self.label_fr, self.label_en.as_deref()),
             &self.description,
             self.description_en.as_deref(),
         );

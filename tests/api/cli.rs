@@ -154,6 +154,37 @@ api_test!(async fn audit_verify_and_migrate_status(app) {
     assert!(String::from_utf8_lossy(&broken.stderr).contains("audit chain broken at event 1"));
 });
 
+api_test!(async fn the_latest_migrations_roll_back_and_forward_keeping_the_data(app) {
+    use serde_json::json;
+    let organization = app.create_organization("ceser-migrations").await;
+    let edition = app.create_edition(&organization, open_calendar()).await;
+    let id = edition["id"].as_str().unwrap();
+    let criteria = json!([{"key": "impact", "label_fr": "Impact social"}]);
+    let saved = app.request(reqwest::Method::PUT, &format!("/api/v1/editions/{id}/criteria")).json(&criteria).bearer_auth(&organization.admin.token).send().await.unwrap();
+    assert_eq!(saved.status(), 200);
+    let env = [("DATABASE_URL", app.database_url.as_str())];
+    // Down: a criterion without English takes its French label; the scheduled notices go.
+    for _ in 0..2 {
+        let down = prix(&["migrate", "down"], &env);
+        assert!(down.status.success(), "{}", String::from_utf8_lossy(&down.stderr));
+    }
+    let status = String::from_utf8_lossy(&prix(&["migrate", "status"], &env).stdout).into_owned();
+    assert!(status.contains("pending  m20261201_000005_scheduled_notices") || status.lines().filter(|line| !line.starts_with("applied")).count() == 2, "{status}");
+    let up = prix(&["migrate", "up"], &env);
+    assert!(up.status.success(), "{}", String::from_utf8_lossy(&up.stderr));
+    let read = json(app.get(&format!("/api/v1/editions/{id}")).bearer_auth(&organization.admin.token).send().await.unwrap()).await;
+    assert_eq!((&read["criteria"][0]["label_fr"], &read["criteria"][0]["label_en"]), (&json!("Impact social"), &json!("Impact social")));
+    // The unique key of an edition's criteria came back with the table.
+    use sea_orm::{ConnectionTrait, Statement};
+    let backend = app.db.get_database_backend();
+    let sql = match backend {
+        sea_orm::DbBackend::Sqlite => "SELECT name FROM sqlite_master WHERE type = 'index' AND name = 'uq_criteria_edition_key'",
+        _ => "SELECT indexname FROM pg_indexes WHERE indexname = 'uq_criteria_edition_key'",
+    };
+    let found = app.db.query_all_raw(Statement::from_string(backend, sql)).await.unwrap();
+    assert_eq!(found.len(), 1);
+});
+
 plain_test!(
     /// The real binary: request ids on every log line, no secrets in logs, clean stop on SIGTERM.
     fn serve_logs_request_ids_without_secrets_and_stops_on_sigterm() {

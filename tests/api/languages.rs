@@ -167,6 +167,16 @@ api_test!(async fn what_organizers_write_is_read_in_english_when_written_else_in
     let saved = app.request(reqwest::Method::PUT, &format!("/api/v1/prizes/{prize}")).json(&blank).bearer_auth(token).header("accept-language", "en").send().await.unwrap();
     let saved = json(saved).await;
     assert_eq!((&saved["description_en"], saved["localized"]["description"].as_str()), (&json!(null), Some("Décerné après les auditions.")));
+    // A criterion's English label is optional too: the French stands in for it.
+    let criteria = json!([{"key": "impact", "label_fr": "Impact social"}, {"key": "innovation", "label_fr": "Innovation", "label_en": "Innovativeness"}]);
+    let saved = app.request(reqwest::Method::PUT, &format!("/api/v1/editions/{id}/criteria")).json(&criteria).bearer_auth(token).header("accept-language", "en").send().await.unwrap();
+    assert_eq!(saved.status(), 200);
+    let english = json(read("en").await.unwrap()).await;
+    assert_eq!((&english["criteria"][0]["label_en"], &english["criteria"][0]["localized"]["label"]), (&json!(null), &json!("Impact social")));
+    assert_eq!(english["criteria"][1]["localized"]["label"], "Innovativeness");
+    let blank = json!([{"key": "impact", "label_fr": "Impact social", "label_en": " "}]);
+    let refused = app.request(reqwest::Method::PUT, &format!("/api/v1/editions/{id}/criteria")).json(&blank).bearer_auth(token).send().await.unwrap();
+    assert_eq!(assert_problem(refused, 422, "validation_failed").await["errors"][0]["field"], "criteria[0].label_en");
 });
 
 api_test!(async fn an_organization_is_named_in_english_when_it_says_how(app) {

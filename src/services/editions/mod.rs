@@ -97,12 +97,12 @@ impl CriterionTexts {
     /// `labels`: the French and the English one.
     pub fn of(
         lang: Lang,
-        (label_fr, label_en): (&str, &str),
+        (label_fr, label_en): (&str, Option<&str>),
         description: &str,
         description_en: Option<&str>,
     ) -> Self {
         CriterionTexts {
-            label: in_language(lang, label_fr, Some(label_en)).to_owned(),
+            label: in_language(lang, label_fr, label_en).to_owned(),
             description: in_language(lang, description, description_en).to_owned(),
         }
     }
@@ -115,8 +115,9 @@ pub struct Criterion {
     pub key: String,
     #[schema(example = "Intérêt général")]
     pub label_fr: String,
+    /// The label in English as written (null: none).
     #[schema(example = "General interest")]
-    pub label_en: String,
+    pub label_en: Option<String>,
     pub description: String,
     /// The description in English as written (null: none).
     pub description_en: Option<String>,
@@ -228,7 +229,7 @@ fn criterion_view(model: criterion::Model) -> Criterion {
         key: model.key,
         localized: CriterionTexts::of(
             Lang::default(),
-            (&model.label_fr, &model.label_en),
+            (&model.label_fr, model.label_en.as_deref()),
             &model.description,
             model.description_en.as_deref(),
         ),
@@ -436,7 +437,7 @@ async fn insert_criteria(
             key: Set(spec.key.clone()),
             position: Set(position as i32),
             label_fr: Set(spec.label_fr.trim().to_owned()),
-            label_en: Set(spec.label_en.trim().to_owned()),
+            label_en: Set(written(&spec.label_en)),
             description: Set(spec.description.clone()),
             description_en: Set(written(&spec.description_en)),
             weight: Set(spec.weight),
