@@ -104,7 +104,7 @@ async fn change(manager: &SchemaManager<'_>, optional: bool) -> Result<(), DbErr
                 .alter_table(
                     Table::alter()
                         .table(Criteria::Table)
-                        .modify_column(&mut label_en(optional))
+                        .modify_column(label_en(optional))
                         .to_owned(),
                 )
                 .await
