@@ -1,6 +1,6 @@
 //! Ballots (the councillors' and the public's prizes), votes, receipts, results, laureates.
 use super::extract::Json;
-use super::language::Language;
+use super::language::{ForReader, Language};
 use crate::auth::access::authorize;
 use actix_web::middleware::from_fn;
 use actix_web::{HttpRequest, HttpResponse, get, http::header, post, put, web};
@@ -53,8 +53,10 @@ use crate::{
 pub async fn get_ballot(
     state: web::Data<AppState>,
     id: web::Path<Uuid>,
+    Language(lang): Language,
 ) -> Result<HttpResponse, ApiError> {
-    Ok(HttpResponse::Ok().json(ballots::get(&state.db, id.into_inner()).await?))
+    let ballot = ballots::get(&state.db, id.into_inner()).await?;
+    Ok(HttpResponse::Ok().json(ballot.for_reader(lang)))
 }
 
 #[derive(Debug, Deserialize, ToSchema)]
@@ -406,10 +408,10 @@ pub async fn publish_results(
 pub async fn list_laureates(
     state: web::Data<AppState>,
     id: web::Path<Uuid>,
+    Language(lang): Language,
 ) -> Result<web::Json<Vec<Laureate>>, ApiError> {
-    Ok(web::Json(
-        ballots::laureates(&state.db, &state.voter_keys, id.into_inner()).await?,
-    ))
+    let laureates = ballots::laureates(&state.db, &state.voter_keys, id.into_inner()).await?;
+    Ok(web::Json(laureates.for_reader(lang)))
 }
 
 #[derive(Debug, Deserialize, ToSchema)]
@@ -595,7 +597,7 @@ pub async fn live_results(
 /// Export an edition's published results as CSV
 ///
 /// One row per counted candidate of each published ballot, then each laureate and mention of the
-/// prizes decided by the jury. Columns: prize, kind, candidate, outcome (`laureate`, `mention` or
+/// prizes decided by the jury. Columns: prize (named in the answer's language), kind, candidate, outcome (`laureate`, `mention` or
 /// empty), votes, turnout, their header in the answer's language (`Accept-Language`: `Prix,Type,…`
 /// in French, `Prize,Kind,…` in English); comma-separated, or `separator=semicolon&bom=true` for
 /// French spreadsheets. Anyone, without a token and from any web origin; 404 for an edition in
@@ -621,7 +623,9 @@ pub async fn export_results(
     Language(lang): Language,
 ) -> Result<HttpResponse, ApiError> {
     let edition_id = id.into_inner();
-    let document = ballots::results_document(&state.db, &state.voter_keys, edition_id).await?;
+    let document = ballots::results_document(&state.db, &state.voter_keys, edition_id)
+        .await?
+        .for_reader(lang);
     let header = [
         text!("csv-prize"),
         text!("csv-kind"),
@@ -659,7 +663,8 @@ pub struct SignedResults {
 /// A compact JWS (`application/jose`) signed with Ed25519 (`alg` `EdDSA`, `typ`
 /// `prix-ceser-results+jwt`, `kid` the key's RFC 7638 thumbprint), whose payload is a
 /// `SignedResults`: the laureates and the published tallies, with `complete` true once the
-/// edition's results are all published. Verify it with the public key of the same `kid` at
+/// edition's results are all published, the prizes' `localized_prize_name` in the answer's
+/// language (`Accept-Language`). Verify it with the public key of the same `kid` at
 /// `/.well-known/jwks.json`, whatever server or cache it came through. Anyone, without a token and
 /// from any web origin; 404 for an edition in draft.
 #[utoipa::path(
@@ -679,8 +684,11 @@ pub struct SignedResults {
 pub async fn get_signed_results(
     state: web::Data<AppState>,
     id: web::Path<Uuid>,
+    Language(lang): Language,
 ) -> Result<HttpResponse, ApiError> {
-    let document = ballots::results_document(&state.db, &state.voter_keys, id.into_inner()).await?;
+    let document = ballots::results_document(&state.db, &state.voter_keys, id.into_inner())
+        .await?
+        .for_reader(lang);
     let signed = state.results_signer.sign(&SignedResults {
         iss: "prix-ceser",
         iat: Utc::now().timestamp(),

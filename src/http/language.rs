@@ -19,6 +19,7 @@ use crate::{
     domain::{Lang, language::in_language, pagination::Page},
     error::ApiError,
     services::{
+        ballots::{BallotView, Laureate, ResultsDocument},
         editions::{Criterion, CriterionTexts, Edition, EditionTexts, Prize, PrizeTexts},
         organizations::Organization,
     },
@@ -167,6 +168,30 @@ impl ForReader for Prize {
             self.description.as_deref(),
             self.description_en.as_deref(),
         );
+        self
+    }
+}
+
+impl ForReader for BallotView {
+    fn for_reader(mut self, lang: Lang) -> Self {
+        self.name = self.name.in_language(lang);
+        self
+    }
+}
+
+impl ForReader for Laureate {
+    fn for_reader(mut self, lang: Lang) -> Self {
+        self.name = self.name.in_language(lang);
+        self
+    }
+}
+
+impl ForReader for ResultsDocument {
+    fn for_reader(mut self, lang: Lang) -> Self {
+        self.laureates = self.laureates.for_reader(lang);
+        for ballot in &mut self.ballots {
+            ballot.name = std::mem::take(&mut ballot.name).in_language(lang);
+        }
         self
     }
 }

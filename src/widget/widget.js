@@ -313,7 +313,7 @@
   }
 
   function showBallot() {
-    var title = ballot.prize_name;
+    var title = ballot.localized_prize_name;
     document.title = title;
     var heading = el("h1", { text: title });
     if (ballot.state === "open") {
@@ -348,9 +348,9 @@
     var turnout = el("p", { class: "turnout", role: "status", "aria-live": "polite", text: "0" });
     var label = el("p", { text: t("turnout", { count: "" }).trim() });
     main.textContent = "";
-    [el("h1", { text: ballot.prize_name }), state, turnout, label].forEach(function (node) { main.appendChild(node); });
+    [el("h1", { text: ballot.localized_prize_name }), state, turnout, label].forEach(function (node) { main.appendChild(node); });
     main.setAttribute("aria-busy", "false");
-    document.title = ballot.prize_name;
+    document.title = ballot.localized_prize_name;
     var stream = new EventSource(api + "/live");
     stream.addEventListener("turnout", function (event) {
       var data = JSON.parse(event.data);
@@ -361,7 +361,7 @@
       stream.close();
       var results = JSON.parse(event.data);
       main.textContent = "";
-      main.appendChild(el("h1", { text: ballot.prize_name }));
+      main.appendChild(el("h1", { text: ballot.localized_prize_name }));
       showResults(results).forEach(function (node) { main.appendChild(node); });
     });
   }

@@ -398,6 +398,7 @@ api_test!(async fn applicants_hear_the_laureates_as_they_are_made_public(app) {
     }
     crate::ballots::staff(&app, &run, "ballot/close", &prize).await;
     app.execute(&format!("UPDATE users SET language = 'en' WHERE email = '{}'", run.applicants[0].email)).await;
+    app.execute("UPDATE prizes SET name_en = 'Jury''s prize' WHERE name = 'Prix du jury'").await;
     deliver_all(&app).await;
     crate::ballots::publish_results(&app, &run).await;
     // The five shortlisted applicants hear of the jury's laureate; the sixth, not shortlisted,
@@ -407,7 +408,7 @@ api_test!(async fn applicants_hear_the_laureates_as_they_are_made_public(app) {
     assert!(sent.iter().all(|(to, _, _)| to != &run.applicants[5].email));
     let (subject, text) = letter_to(&sent, &run.applicants[0].email);
     assert_eq!(subject, "You are a laureate — Prix du CESER 2026");
-    assert!(text.contains("your action \"Initiative numéro 0\" receives the Prix du jury."), "{text}");
+    assert!(text.contains("your action \"Initiative numéro 0\" receives the Jury's prize."), "{text}");
     let (subject, text) = letter_to(&sent, &run.applicants[1].email);
     assert_eq!(subject, "Les lauréats sont connus — Prix du CESER 2026");
     assert!(text.contains("Prix du jury : « Initiative numéro 0 »") && !text.contains("Prix des conseillers"), "{text}");
@@ -418,4 +419,16 @@ api_test!(async fn applicants_hear_the_laureates_as_they_are_made_public(app) {
     let (subject, text) = letter_to(&sent, &run.applicants[1].email);
     assert_eq!(subject, "Vous êtes lauréat — Prix du CESER 2026");
     assert!(text.contains("votre action « Initiative numéro 1 » reçoit le Prix des conseillers du CESER.") && !text.contains("Prix du jury"), "{text}");
+
+    // Visitors read the prizes' names in their language, the French where no English is written.
+    let read = |path: String, lang: &'static str| app.get(&path).header("accept-language", lang).send();
+    let laureates = crate::helpers::json(read(format!("/api/v1/editions/{}/laureates", run.edition), "en").await.unwrap()).await;
+    let names: Vec<(&str, &str)> = laureates.as_array().unwrap().iter().map(|l| (l["prize_name"].as_str().unwrap(), l["localized_prize_name"].as_str().unwrap())).collect();
+    assert!(names.contains(&("Prix du jury", "Jury's prize")) && names.contains(&("Prix des conseillers du CESER", "Prix des conseillers du CESER")), "{names:?}");
+    let french = crate::helpers::json(read(format!("/api/v1/editions/{}/laureates", run.edition), "fr").await.unwrap()).await;
+    assert!(french.as_array().unwrap().iter().all(|l| l["localized_prize_name"] == l["prize_name"]), "{french}");
+    let csv = read(format!("/api/v1/editions/{}/results.csv", run.edition), "en").await.unwrap().text().await.unwrap();
+    assert!(csv.starts_with("Prize,") && csv.contains("\nJury's prize,jury,Initiative numéro 0,laureate"), "{csv}");
+    let ballot = crate::helpers::json(read(format!("/api/v1/prizes/{prize}/ballot"), "en").await.unwrap()).await;
+    assert_eq!((&ballot["prize_name_en"], &ballot["localized_prize_name"]), (&serde_json::json!(null), &serde_json::json!("Prix des conseillers du CESER")));
 });

@@ -2,8 +2,7 @@
 use super::*;
 use crate::{
     domain::{
-        edition_lifecycle::check_not_concluded, language::in_language,
-        notification::NotificationKind, voter::VoterKeys,
+        edition_lifecycle::check_not_concluded, notification::NotificationKind, voter::VoterKeys,
     },
     entities::college,
     services::notify,
@@ -126,7 +125,7 @@ pub async fn announce_opening(
     for councillor in councillors {
         let values = |lang| {
             json!({
-                "prize": in_language(lang, &prize.name, prize.name_en.as_deref()),
+                "prize": PrizeName::of(prize).in_language(lang).localized_prize_name,
                 "link": link,
                 "closes": closes,
             })

@@ -20,8 +20,8 @@ pub struct EditionHeading {
 #[derive(Debug, Clone, Serialize, ToSchema)]
 pub struct PublishedBallot {
     pub prize_id: Uuid,
-    #[schema(example = "Prix du public")]
-    pub prize_name: String,
+    #[serde(flatten)]
+    pub name: PrizeName,
     pub kind: PrizeKind,
     pub turnout: u64,
     pub winner: Option<Uuid>,
@@ -59,7 +59,7 @@ impl ResultsDocument {
                     ""
                 };
                 rows.push(vec![
-                    ballot.prize_name.clone(),
+                    ballot.name.localized_prize_name.clone(),
                     ballot.kind.as_str().to_owned(),
                     count.action_title.clone(),
                     outcome.to_owned(),
@@ -76,7 +76,7 @@ impl ResultsDocument {
         {
             let named = |candidate: &Candidate, outcome: &str| {
                 vec![
-                    laureate.prize_name.clone(),
+                    laureate.name.localized_prize_name.clone(),
                     laureate.kind.as_str().to_owned(),
                     candidate.action_title.clone(),
                     outcome.to_owned(),
@@ -136,7 +136,7 @@ pub async fn results_document(
         }
         ballots.push(PublishedBallot {
             prize_id: prize.id,
-            prize_name: prize.name,
+            name: PrizeName::of(&prize),
             kind: prize.kind,
             turnout: tally.turnout,
             winner: results.winner,

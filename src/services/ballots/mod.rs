@@ -7,6 +7,7 @@
 //! shared transaction id may pair the two rows, which tells nothing without the voter key
 //! (SECURITY.md). One vote per voter is the primary key of `ballot_voters`.
 use crate::domain::refusal::ProblemCode;
+use crate::domain::{Lang, language::in_language};
 use chrono::{DateTime, Utc};
 use sea_orm::{
     ActiveModelTrait, ActiveValue::Set, ColumnTrait, ConnectionTrait, DatabaseConnection,
@@ -151,11 +152,43 @@ async fn candidate_applications(
     jury::round_applications(db, prize.edition_id, round).await
 }
 
+/// A prize's name as its organizer wrote it, and in the reader's language.
+#[derive(Debug, Clone, Default, Serialize, ToSchema)]
+pub struct PrizeName {
+    #[schema(example = "Prix du public")]
+    pub prize_name: String,
+    /// The name in English as written (null: none).
+    #[schema(example = "Public's prize")]
+    pub prize_name_en: Option<String>,
+    /// The name in the answer's language (`Content-Language`): the English where written, else
+    /// the French.
+    #[schema(example = "Prix du public")]
+    pub localized_prize_name: String,
+}
+
+impl PrizeName {
+    pub fn of(prize: &prize::Model) -> Self {
+        PrizeName {
+            prize_name: prize.name.clone(),
+            prize_name_en: prize.name_en.clone(),
+            localized_prize_name: prize.name.clone(),
+        }
+        .in_language(Lang::default())
+    }
+
+    pub fn in_language(mut self, lang: Lang) -> Self {
+        self.localized_prize_name =
+            in_language(lang, &self.prize_name, self.prize_name_en.as_deref()).to_owned();
+        self
+    }
+}
+
 #[derive(Debug, Clone, Serialize, ToSchema)]
 pub struct BallotView {
     pub prize_id: Uuid,
     pub kind: PrizeKind,
-    pub prize_name: String,
+    #[serde(flatten)]
+    pub name: PrizeName,
     pub state: BallotState,
     /// Opens by itself at this time (Europe/Paris times are sent with their offset).
     pub opens_at: Option<DateTime<Utc>>,
@@ -175,7 +208,7 @@ pub async fn get(db: &DatabaseConnection, prize_id: Uuid) -> Result<BallotView, 
     Ok(BallotView {
         prize_id,
         kind: prize.kind,
-        prize_name: prize.name,
+        name: PrizeName::of(&prize),
         state: state_of(&ballot, prize.kind, edition.status, Utc::now()),
         opens_at: ballot.opens_at,
         closes_at: ballot.closes_at,

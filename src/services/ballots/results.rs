@@ -1,9 +1,6 @@
 //! Ballots: results, laureates, and the ceremony screen's live view.
 use super::*;
-use crate::{
-    domain::{Lang, language::in_language, notification::NotificationKind},
-    services::notify,
-};
+use crate::{domain::notification::NotificationKind, services::notify};
 use crate::{
     domain::{
         college::{self, CollegeResult},
@@ -368,8 +365,8 @@ pub async fn unsettled_prizes(
 #[derive(Debug, Clone, Serialize, ToSchema)]
 pub struct Laureate {
     pub prize_id: Uuid,
-    #[schema(example = "Prix du public")]
-    pub prize_name: String,
+    #[serde(flatten)]
+    pub name: PrizeName,
     pub kind: PrizeKind,
     pub sponsors: Vec<String>,
     pub laureate: Candidate,
@@ -433,7 +430,7 @@ pub async fn published_laureates(
         laureates.push((
             Laureate {
                 prize_id: prize.id,
-                prize_name: prize.name.clone(),
+                name: PrizeName::of(&prize),
                 kind: prize.kind,
                 sponsors: serde_json::from_str(&prize.sponsors).unwrap_or_default(),
                 laureate: view(winner).await?,
@@ -484,9 +481,8 @@ pub async fn announce_laureates(
         .collect();
     for recipient in &recipients {
         let values = |lang: Lang| {
-            let prize_name = |prize: &prize::Model| {
-                in_language(lang, &prize.name, prize.name_en.as_deref()).to_owned()
-            };
+            let prize_name =
+                |prize: &prize::Model| PrizeName::of(prize).in_language(lang).localized_prize_name;
             let mut yours = Vec::new();
             let mut mentioned = Vec::new();
             let mut shown = Vec::new();
