@@ -96,7 +96,7 @@ RULES = {
          "get_results", "list_receipt_hashes", "live_results", "request_voter_code", "confirm_voter_code",
          "resend_verification", "forgot_password", "reset_password", "get_widget_asset",
          "get_widget_page", "get_ceremony_screen"], PUBLIC),
-    **dict.fromkeys(["get_me", "export_me", "delete_me", "verify_email", "create_api_token",
+    **dict.fromkeys(["get_me", "update_me", "export_me", "delete_me", "verify_email", "create_api_token",
                      "list_api_tokens", "get_api_token", "revoke_api_token"], ANY_ACCOUNT),
     **dict.fromkeys(
         ["create_user", "list_users", "get_user", "update_user", "list_audit_events",

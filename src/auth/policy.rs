@@ -52,6 +52,7 @@ pub const RULES: &[(&str, Rule)] = &[
     ("reset_password", Rule::Public),
     // The caller's own account.
     ("get_me", Rule::Authenticated),
+    ("update_me", Rule::Authenticated),
     ("export_me", Rule::Authenticated),
     ("delete_me", Rule::Authenticated),
     // The caller's own API tokens, from a session (a token does not make tokens: 403).

@@ -2,14 +2,14 @@ use super::API_PREFIX;
 use super::extract::Json;
 use crate::auth::access::authorize;
 use actix_web::middleware::from_fn;
-use actix_web::{HttpRequest, HttpResponse, delete, get, post, web};
+use actix_web::{HttpRequest, HttpResponse, delete, get, patch, post, web};
 use serde::{Deserialize, Serialize};
 use utoipa::ToSchema;
 use uuid::Uuid;
 
 use crate::{
     auth::Principal,
-    domain::{api_token, display_name::DisplayName, validation::FieldError},
+    domain::{Lang, api_token, display_name::DisplayName, validation::FieldError},
     error::{self, ApiError},
     services::{
         accounts::{self, Account},
@@ -39,6 +39,51 @@ pub async fn get_me(
     caller: Principal,
 ) -> Result<web::Json<Account>, ApiError> {
     Ok(web::Json(accounts::own(&state.db, caller.id).await?))
+}
+
+#[derive(Debug, Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
+#[schema(example = json!({"language": "en"}))]
+pub struct UpdateMeRequest {
+    #[schema(
+        min_length = 1,
+        max_length = 100,
+        pattern = r"^[^\x00-\x1f\x7f-\x9f\xad\u034f\u061c\u115f\u1160\u17b4\u17b5\u180e\u200b-\u200f\u2028-\u202e\u2060-\u206f\u2800\u3164\ufe00-\ufe0f\ufeff\ufff9-\ufffb\uffa0]*[^\s\x00-\x1f\x7f-\x9f\xad\u034f\u061c\u115f\u1160\u17b4\u17b5\u180e\u200b-\u200f\u2028-\u202e\u2060-\u206f\u2800\u3164\ufe00-\ufe0f\ufeff\ufff9-\ufffb\uffa0][^\x00-\x1f\x7f-\x9f\xad\u034f\u061c\u115f\u1160\u17b4\u17b5\u180e\u200b-\u200f\u2028-\u202e\u2060-\u206f\u2800\u3164\ufe00-\ufe0f\ufeff\ufff9-\ufffb\uffa0]*$"
+    )]
+    pub display_name: Option<String>,
+    /// The language the account's emails are written in.
+    pub language: Option<Lang>,
+}
+
+/// Change the caller's own display name or language
+///
+/// The account behind the bearer token changes its display name and the language its emails are
+/// written in (`fr` or `en`); each change is audited. Any valid token that may write.
+#[utoipa::path(
+    tag = "auth",
+    security(("bearer" = [])),
+    request_body = UpdateMeRequest,
+    responses(
+        (status = 200, description = "The caller's account", body = Account),
+        error::JsonWriteErrors,
+    )
+)]
+#[patch("/me", wrap = "from_fn(authorize)")]
+pub async fn update_me(
+    state: web::Data<AppState>,
+    caller: Principal,
+    body: Json<UpdateMeRequest>,
+) -> Result<web::Json<Account>, ApiError> {
+    let body = body.into_inner();
+    let display_name = body
+        .display_name
+        .as_deref()
+        .map(DisplayName::parse)
+        .transpose()
+        .map_err(|error| ApiError::Validation(vec![error.on("display_name")]))?;
+    Ok(web::Json(
+        accounts::update_own(&state.db, &caller, display_name, body.language).await?,
+    ))
 }
 
 /// Export the caller's personal data

@@ -58,6 +58,7 @@ pub fn routes(config: &mut ServiceConfig) {
                 .service(auth::forgot_password)
                 .service(auth::reset_password)
                 .service(me::get_me)
+                .service(me::update_me)
                 .service(me::export_me)
                 .service(me::delete_me)
                 .service(me::create_api_token)

@@ -281,6 +281,7 @@ pub async fn update_user(
         roles: body.roles,
         display_name,
         disabled: body.disabled,
+        language: None,
     };
     Ok(web::Json(
         accounts::update(&state.db, &caller, id.into_inner(), changes).await?,

@@ -121,6 +121,7 @@ pub struct AccountChanges {
     pub roles: Option<Vec<Role>>,
     pub display_name: Option<DisplayName>,
     pub disabled: Option<bool>,
+    pub language: Option<Lang>,
 }
 
 fn sorted(mut roles: Vec<Role>) -> Vec<Role> {
@@ -530,6 +531,45 @@ pub async fn update(
         let adds_a_role = roles.iter().any(|role| !before.roles.contains(role));
         address_proof::check_verified(before.email_verified || !adds_a_role)?;
     }
+    let account = apply(&txn, actor, model, before, changes).await?;
+    txn.commit().await?;
+    Ok(account)
+}
+
+/// Changes the caller's own account: their display name and the language of their emails.
+#[tracing::instrument(skip_all, fields(user_id = %caller.id))]
+pub async fn update_own(
+    db: &DatabaseConnection,
+    caller: &Principal,
+    display_name: Option<DisplayName>,
+    language: Option<Lang>,
+) -> Result<Account, ApiError> {
+    let txn = db::begin_write(db).await?;
+    let model = user::Entity::find_by_id(caller.id)
+        .one(&txn)
+        .await?
+        .ok_or(ApiError::NotFound)?;
+    let before = with_roles(&txn, model.clone()).await?;
+    let changes = AccountChanges {
+        display_name,
+        language,
+        ..AccountChanges::default()
+    };
+    let account = apply(&txn, caller.id, model, before, changes).await?;
+    txn.commit().await?;
+    Ok(account)
+}
+
+/// Writes the `changes` that differ from the account as it was (`before`), each audited as
+/// done by `actor`; the account as it is then.
+async fn apply(
+    txn: &DatabaseTransaction,
+    actor: Uuid,
+    model: user::Model,
+    before: Account,
+    changes: AccountChanges,
+) -> Result<Account, ApiError> {
+    let id = model.id;
     let mut active = model.into_active_model();
     let mut events = Vec::new();
 
@@ -547,9 +587,9 @@ pub async fn update(
     {
         user_role::Entity::delete_many()
             .filter(user_role::Column::UserId.eq(id))
-            .exec(&txn)
+            .exec(txn)
             .await?;
-        insert_roles(&txn, id, &roles).await?;
+        insert_roles(txn, id, &roles).await?;
         events.push((
             "user.roles_changed",
             json!({ "from": before.roles, "to": roles }),
@@ -561,7 +601,7 @@ pub async fn update(
     {
         active.disabled = Set(disabled);
         if disabled {
-            revoke_all_sessions(&txn, id).await?;
+            revoke_all_sessions(txn, id).await?;
         }
         events.push((
             if disabled {
@@ -572,15 +612,21 @@ pub async fn update(
             json!({}),
         ));
     }
+    if let Some(language) = changes
+        .language
+        .filter(|language| *language != before.language)
+    {
+        active.language = Set(language.tag().to_owned());
+        events.push(("user.language_changed", json!({ "to": language })));
+    }
     if events.is_empty() {
-        txn.commit().await?;
         return Ok(before);
     }
     active.updated_at = Set(db::now());
-    let model = active.update(&txn).await?;
+    let model = active.update(txn).await?;
     for (action, details) in events {
         audit::record(
-            &txn,
+            txn,
             AuditEntry {
                 actor_id: Some(actor),
                 action,
@@ -591,9 +637,7 @@ pub async fn update(
         )
         .await?;
     }
-    let account = with_roles(&txn, model).await?;
-    txn.commit().await?;
-    Ok(account)
+    Ok(with_roles(txn, model).await?)
 }
 
 /// Ends every session of the account: its refresh tokens stop working, and so do the access

@@ -1,6 +1,6 @@
 //! `Accept-Language`: French unless the caller prefers English, said in `Content-Language`;
 //! problem documents (title, detail, field messages) in that language.
-use serde_json::json;
+use serde_json::{Value, json};
 
 use crate::helpers::*;
 
@@ -210,4 +210,26 @@ api_test!(async fn an_organization_is_named_in_english_when_it_says_how(app) {
     hidden["name_en"] = json!("Council\u{2066}");
     let refused = app.post("/api/v1/organizations", &hidden).bearer_auth(&platform.token).send().await.unwrap();
     assert_eq!(assert_problem(refused, 422, "validation_failed").await["errors"][0]["field"], "name_en");
+});
+
+api_test!(async fn an_account_chooses_its_own_language_and_name(app) {
+    let user = app.create_user(&[]).await;
+    let me = |body: Value| app.patch("/api/v1/me", &body).bearer_auth(&user.token).send();
+    let changed = json(me(json!({"language": "en", "display_name": "Claire M."})).await.unwrap()).await;
+    assert_eq!((changed["language"].as_str(), changed["display_name"].as_str()), (Some("en"), Some("Claire M.")));
+    assert_eq!(json(app.get("/api/v1/me").bearer_auth(&user.token).send().await.unwrap()).await["language"], "en");
+    for bad in [json!({"language": "de"}), json!({"display_name": " "}), json!({"display_name": "Claire\u{202e}"}), json!({"roles": ["admin"]})] {
+        let refused = me(bad.clone()).await.unwrap();
+        assert_eq!(refused.status(), 422, "{bad}");
+    }
+    // Nobody else's account: there is no id to name, and no token no change.
+    let anonymous = app.patch("/api/v1/me", &json!({"language": "fr"})).send().await.unwrap();
+    assert_problem(anonymous, 401, "authentication_required").await;
+    // The same language again changes nothing and records nothing.
+    let again = me(json!({"language": "en"})).await.unwrap();
+    assert_eq!(again.status(), 200);
+    use prix_ceser::entities::audit_event;
+    use sea_orm::{ColumnTrait, EntityTrait, QueryFilter};
+    let changes = audit_event::Entity::find().filter(audit_event::Column::Action.eq("user.language_changed")).all(&app.db).await.unwrap();
+    assert_eq!(changes.len(), 1);
 });

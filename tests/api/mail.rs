@@ -165,8 +165,10 @@ api_test!(async fn applicants_hear_of_their_submission_and_of_the_eligibility_de
     assert!(text.contains("Action : De la musique live à l'hôpital") && text.contains("Lieux : Lyon (69003)") && text.contains("Structure : Résonansemble"), "{text}");
 
     // Staff contradict the automatic check, with a reason: the applicant reads it, in English
-    // now that their account says so.
-    app.execute(&format!("UPDATE users SET language = 'en' WHERE email = '{}'", setup.applicant.email)).await;
+    // now that they chose it for their account.
+    let chosen = app.patch("/api/v1/me", &serde_json::json!({"language": "en"})).bearer_auth(&setup.applicant.token).send().await.unwrap();
+    assert_eq!(chosen.status(), 200);
+    assert_eq!(crate::helpers::json(chosen).await["language"], "en");
     let reason = "The action is not carried out in the region.";
     let review = app.post(&format!("/api/v1/applications/{id}/review"), &serde_json::json!({"decision": "ineligible", "reason": reason}))
         .bearer_auth(&setup.organization.admin.token).send().await.unwrap();
