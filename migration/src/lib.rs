@@ -30,6 +30,7 @@ mod m20261201_000003_english_texts;
 mod m20261201_000004_notifications;
 mod m20261201_000005_scheduled_notices;
 mod m20261201_000006_optional_criterion_english;
+mod m20261201_000007_audition_sequence;
 
 pub struct Migrator;
 
@@ -63,6 +64,7 @@ impl MigratorTrait for Migrator {
             Box::new(m20261201_000004_notifications::Migration),
             Box::new(m20261201_000005_scheduled_notices::Migration),
             Box::new(m20261201_000006_optional_criterion_english::Migration),
+            Box::new(m20261201_000007_audition_sequence::Migration),
         ]
     }
 }

@@ -47,7 +47,7 @@ pub fn reminder_due(today: NaiveDate, deadline: NaiveDate, days_before: u32) -> 
 }
 
 /// An eligibility decision as the applicant reads it.
-#[derive(Debug, Clone, Serialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
 pub struct EligibilityNotice {
     pub eligible: bool,
     /// The staff's written reason, told when their decision differs from the automatic check.

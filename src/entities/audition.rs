@@ -8,6 +8,8 @@ pub struct Model {
     pub starts_at: DateTimeUtc,
     pub place: String,
     pub updated_at: DateTimeUtc,
+    /// How many times the slot was moved (its calendar entry's `SEQUENCE`).
+    pub sequence: i32,
 }
 
 #[derive(Copy, Clone, Debug, EnumIter, DeriveRelation)]

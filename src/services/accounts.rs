@@ -31,6 +31,7 @@ use crate::{
     error::ApiError,
     services::{
         audit::{self, AuditEntry},
+        mail,
         staff::{StaffScope, staff_scope},
     },
 };
@@ -569,7 +570,7 @@ async fn apply(
     before: Account,
     changes: AccountChanges,
 ) -> Result<Account, ApiError> {
-    let id = model.id;
+    let (id, email) = (model.id, model.email.clone());
     let mut active = model.into_active_model();
     let mut events = Vec::new();
 
@@ -602,6 +603,7 @@ async fn apply(
         active.disabled = Set(disabled);
         if disabled {
             revoke_all_sessions(txn, id).await?;
+            mail::cancel_pending(txn, &email).await?;
         }
         events.push((
             if disabled {

@@ -260,6 +260,8 @@ fn mime_message(
     Message::builder()
         .from(from.clone())
         .to(to.parse().map_err(|error| format!("recipient: {error}"))?)
+        // The queued message's own id: a retry after a lost answer is the same message.
+        .message_id(Some(format!("<{}@{}>", message.id, from.email.domain())))
         .subject(&message.subject)
         .raw_header(HeaderValue::new(language, message.language.clone()))
         .multipart(content)
@@ -267,7 +269,9 @@ fn mime_message(
 }
 
 /// The HTML alternative of a plain-text message: its paragraphs, its line breaks, its links
-/// made clickable, everything else escaped.
+/// made clickable, everything else escaped. A link is a line of its own, as the templates write
+/// theirs: an address inside a line may come from what someone typed (an action's title, say)
+/// and stays text, so that nobody puts a clickable link in mail the prize sends to others.
 fn html_of(text: &str, lang: &str) -> String {
     let escape = |text: &str| {
         text.replace('&', "&amp;")
@@ -276,16 +280,12 @@ fn html_of(text: &str, lang: &str) -> String {
             .replace('"', "&quot;")
     };
     let line = |line: &str| {
-        line.split(' ')
-            .map(|word| {
-                if word.starts_with("https://") || word.starts_with("http://") {
-                    format!("<a href=\"{0}\">{0}</a>", escape(word))
-                } else {
-                    escape(word)
-                }
-            })
-            .collect::<Vec<_>>()
-            .join(" ")
+        let link = line.trim();
+        if (link.starts_with("https://") || link.starts_with("http://")) && !link.contains(' ') {
+            format!("<a href=\"{0}\">{0}</a>", escape(link))
+        } else {
+            escape(line)
+        }
     };
     let paragraphs: Vec<String> = text
         .split("\n\n")
@@ -364,6 +364,30 @@ pub async fn deliver_due(db: &DatabaseConnection, mailer: &Mailer) -> Result<usi
     Ok(delivered)
 }
 
+/// Drops the messages to `address` not yet delivered, keeping neither their address nor their
+/// content: its account was disabled or erased, and hears nothing more.
+pub async fn cancel_pending(txn: &impl ConnectionTrait, address: &str) -> Result<(), DbErr> {
+    outbox_message::Entity::update_many()
+        .col_expr(
+            outbox_message::Column::Recipient,
+            Expr::value(None::<String>),
+        )
+        .col_expr(outbox_message::Column::Body, Expr::value(String::new()))
+        .col_expr(
+            outbox_message::Column::Attachment,
+            Expr::value(None::<String>),
+        )
+        .col_expr(
+            outbox_message::Column::LastError,
+            Expr::value("cancelled: the account was disabled or erased"),
+        )
+        .filter(outbox_message::Column::Recipient.eq(address))
+        .filter(outbox_message::Column::SentAt.is_null())
+        .exec(txn)
+        .await?;
+    Ok(())
+}
+
 /// Runs the delivery loop until the process stops.
 pub fn spawn_worker(db: DatabaseConnection, mailer: Mailer) {
     tokio::spawn(async move {
@@ -408,6 +432,10 @@ mod tests {
         let message = mime_message(&from, "claire@example.fr", &queued(body, "fr")).unwrap();
         let raw = String::from_utf8(message.formatted()).unwrap();
         assert!(raw.contains("Content-Language: fr"), "{raw}");
+        assert!(
+            raw.contains("Message-ID: <") && raw.contains("@prix-ceser.example>"),
+            "{raw}"
+        );
         assert!(raw.contains("multipart/alternative"), "{raw}");
         assert!(
             raw.contains("Content-Type: text/plain; charset=utf-8"),
@@ -426,6 +454,11 @@ mod tests {
             "{html}"
         );
         assert!(!html.contains("<merci>"));
+        let typed = html_of("Prix du jury : « Voir https://evil.example/x »\n", "fr");
+        assert!(
+            !typed.contains("<a ") && typed.contains("Voir https://evil.example/x"),
+            "an address inside a line is text: {typed}"
+        );
     }
 
     #[test]
@@ -457,7 +490,7 @@ mod tests {
             "name": "Claire Martin", "days": 14, "code": "123456", "minutes": 10, "new_account": true,
             "edition": "Prix du CESER 2026", "prize": "Prix du public",
             "application": {"action_title": "De la musique live à l'hôpital", "structure_name": "Musique & Santé",
-                "applicant_kind": "association", "locations": "Lyon (69003)", "submitted_at": "2026-05-02",
+                "applicant_kind": "association", "locations": "Lyon (69003)", "submitted_at": {"day": "02", "month": "05", "year": "2026"},
                 "video_url": null, "summary": "Des concerts dans les services de soins."},
             "eligible": true, "reason": "L'action se poursuit pendant la période.",
             "shortlisted": true,

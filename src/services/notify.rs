@@ -11,6 +11,7 @@ use crate::{
     domain::{
         Lang,
         application::ActionPresentation,
+        calendar,
         language::in_language,
         notification::{NotificationKind, is_sent},
         scoring::Round,
@@ -98,7 +99,7 @@ pub fn application_summary(
         "locations": places.join(", "),
         "video_url": action.video_url,
         "summary": action.summary,
-        "submitted_at": submitted_at.map(|at| at.date_naive().to_string()),
+        "submitted_at": submitted_at.map(|at| civil_date(calendar::today(at))),
     })
 }
 
@@ -141,20 +142,24 @@ pub async fn juror_files(
 }
 
 /// The calendar entry of an audition (iCalendar, RFC 5545): one event at the slot's start, with
-/// its place; the same `UID` for the same application, so that a moved slot replaces the entry.
+/// its place; the same `UID` for the same application and a `SEQUENCE` that grows as the slot
+/// moves (`sequence`), so that a moved slot replaces the entry.
 pub fn audition_calendar(
     application: Uuid,
-    starts_at: DateTime<Utc>,
+    (starts_at, sequence): (DateTime<Utc>, i32),
     place: &str,
     title: &str,
 ) -> String {
     let event = Event::new()
         .uid(&format!("audition-{application}@prix-ceser"))
+        .sequence(sequence.unsigned_abs())
         .summary(&format!("Audition — {title}"))
         .location(place)
         .starts(starts_at)
         .done();
     let mut calendar = Calendar::new();
+    // As the attachment's media type says (RFC 6047): an entry published, not an invitation.
+    calendar.append_property(("METHOD", "PUBLISH"));
     calendar.push(event);
     calendar.done().to_string()
 }
@@ -173,7 +178,9 @@ mod tests {
         let summer: DateTime<Utc> = "2026-06-25T16:00:00Z".parse().unwrap();
         assert_eq!(paris_time(summer)["time"], "18:00");
         let application = Uuid::nil();
-        let ics = audition_calendar(application, at, "Hôtel de Région, Lyon", "Musique");
+        let ics = audition_calendar(application, (at, 2), "Hôtel de Région, Lyon", "Musique");
+        assert!(ics.contains("SEQUENCE:2\r\n"), "{ics}");
+        assert!(ics.contains("METHOD:PUBLISH\r\n"), "{ics}");
         assert!(ics.starts_with("BEGIN:VCALENDAR\r\n"), "{ics}");
         assert!(ics.contains("DTSTART:20261104T133000Z"), "{ics}");
         assert!(

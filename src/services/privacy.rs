@@ -167,6 +167,7 @@ pub async fn erase(
         .exec(&txn)
         .await?
         .rows_affected;
+    crate::services::mail::cancel_pending(&txn, &account.email).await?;
     let now = db::now();
     user::Entity::update_many()
         .set(user::ActiveModel {

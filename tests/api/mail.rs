@@ -217,7 +217,18 @@ api_test!(async fn candidates_hear_of_the_shortlist_and_of_their_audition_with_a
     let calendar = message.attachment(0).expect("the calendar entry");
     assert_eq!(calendar.attachment_name(), Some("audition.ics"));
     let ics = String::from_utf8_lossy(calendar.contents());
-    assert!(ics.contains("BEGIN:VEVENT") && ics.contains("DTSTART:20261104T133000Z"), "{ics}");
+    assert!(ics.contains("BEGIN:VEVENT") && ics.contains("DTSTART:20261104T133000Z") && ics.contains("SEQUENCE:0"), "{ics}");
+    // Moved: the same entry (its UID), a later version of it (its SEQUENCE), at the new time.
+    let moved = serde_json::json!({"starts_at": "2026-11-04T15:00:00Z", "place": "Hôtel de Région, Lyon"});
+    let rescheduled = app.request(reqwest::Method::PUT, &format!("/api/v1/applications/{}/audition", run.files[0]))
+        .json(&moved).bearer_auth(&run.organization.admin.token).send().await.unwrap();
+    assert_eq!(rescheduled.status(), 200);
+    let raw = deliver_all(&app).await;
+    let message = MessageParser::default().parse(&raw[0]).unwrap();
+    let again = String::from_utf8_lossy(message.attachment(0).unwrap().contents()).into_owned();
+    let uid = |ics: &str| ics.lines().find(|line| line.starts_with("UID:")).map(str::to_owned);
+    assert_eq!(uid(&again), uid(&ics));
+    assert!(again.contains("SEQUENCE:1") && again.contains("DTSTART:20261104T150000Z"), "{again}");
 });
 
 /// Each message among `raw` as (recipient, subject, text), as a mail client reads them.
@@ -433,4 +444,66 @@ api_test!(async fn applicants_hear_the_laureates_as_they_are_made_public(app) {
     assert!(csv.starts_with("Prize,") && csv.contains("\nJury's prize,jury,Initiative numéro 0,laureate"), "{csv}");
     let ballot = crate::helpers::json(read(format!("/api/v1/prizes/{prize}/ballot"), "en").await.unwrap()).await;
     assert_eq!((&ballot["prize_name_en"], &ballot["localized_prize_name"]), (&serde_json::json!(null), &serde_json::json!("Prix des conseillers du CESER")));
+});
+
+api_test!(async fn a_disabled_or_erased_account_gets_none_of_the_mail_still_queued_for_it(app) {
+    use crate::applications::{complete_file, draft, setup};
+    use serde_json::json;
+    let setup = setup(&app).await;
+    let submit = |id: String| app.post(&format!("/api/v1/applications/{id}/submit"), &json!({})).bearer_auth(&setup.applicant.token).send();
+    let created = crate::helpers::json(draft(&app, &setup, &complete_file()).await).await;
+    assert_eq!(submit(created["id"].as_str().unwrap().to_owned()).await.unwrap().status(), 200);
+    // Queued, not yet delivered (the mail server was down, say), when an admin disables the account.
+    let admin = app.create_platform_admin().await;
+    let disabled = app.patch(&format!("/api/v1/users/{}", setup.applicant.id), &json!({"disabled": true}))
+        .bearer_auth(&admin.token).send().await.unwrap();
+    assert_eq!(disabled.status(), 200);
+    assert!(deliver_all(&app).await.is_empty());
+    let kept: Vec<_> = app.outbox().await.into_iter().filter(|message| message.subject.starts_with("Candidature reçue")).collect();
+    assert_eq!(kept.len(), 1);
+    assert_eq!((&kept[0].recipient, kept[0].body.as_str(), &kept[0].sent_at), (&None, "", &None), "neither the address nor the content is kept");
+
+    // Erased: the same.
+    let other = app.create_user(&[prix_ceser::domain::Role::Applicant]).await;
+    let reset = app.post("/api/v1/auth/password/forgot", &json!({"email": other.email})).send().await.unwrap();
+    assert!(reset.status().is_success());
+    let erased = app.request(reqwest::Method::DELETE, "/api/v1/me").json(&json!({"password": crate::helpers::PASSWORD})).bearer_auth(&other.token).send().await.unwrap();
+    assert_eq!(erased.status(), 204);
+    assert!(deliver_all(&app).await.is_empty());
+    assert!(app.outbox().await.iter().all(|message| message.recipient.as_deref() != Some(other.email.as_str())));
+});
+
+api_test!(async fn the_same_decision_or_slot_again_is_not_news(app) {
+    use serde_json::json;
+    let (run, _) = crate::jury::shortlisted(&app, "public").await;
+    deliver_all(&app).await;
+    let admin = &run.organization.admin.token;
+    // Five identical reviews at once: the applicant hears once.
+    let review = json!({"decision": "eligible"});
+    let reviews: Vec<_> = (0..5).map(|_| app.post(&format!("/api/v1/applications/{}/review", run.files[5]), &review).bearer_auth(admin).send()).collect();
+    for response in futures::future::join_all(reviews).await {
+        let status = response.unwrap().status();
+        assert!(status == 200 || status == 409, "{status}");
+    }
+    assert!(deliver_all(&app).await.is_empty(), "already told it is eligible");
+    // The same slot three times, at once: one message, one calendar entry.
+    let slot = json!({"starts_at": "2026-11-04T13:30:00Z", "place": "Salle A"});
+    let puts: Vec<_> = (0..3).map(|_| app.request(reqwest::Method::PUT, &format!("/api/v1/applications/{}/audition", run.files[0])).json(&slot).bearer_auth(admin).send()).collect();
+    for response in futures::future::join_all(puts).await {
+        assert_eq!(response.unwrap().status(), 200);
+    }
+    assert_eq!(deliver_all(&app).await.len(), 1);
+});
+
+api_test!(async fn concurrent_assignments_replace_each_other_whole(app) {
+    use serde_json::json;
+    let run = crate::jury::prepare(&app).await;
+    let admin = &run.organization.admin.token;
+    let assigns: Vec<_> = (0..8).map(|i| app.post(&format!("/api/v1/editions/{}/assignments", run.edition), &json!({"round": "selection", "reviewers_per_file": 1 + i % 3})).bearer_auth(admin).send()).collect();
+    for response in futures::future::join_all(assigns).await {
+        assert_eq!(response.unwrap().status(), 200);
+    }
+    let assigned = crate::helpers::json(app.get(&format!("/api/v1/editions/{}/assignments?round=selection&limit=100", run.edition)).bearer_auth(admin).send().await.unwrap()).await;
+    let count = assigned["items"].as_array().unwrap().len();
+    assert!([6, 12, 18].contains(&count), "one assignment whole, not a mix: {count}");
 });

@@ -204,6 +204,8 @@ pub async fn review(
     reason: Option<String>,
 ) -> Result<Application, ApiError> {
     let txn = db::begin_write(db).await?;
+    // Reviews of one application wait for each other: each sees what the one before decided.
+    db::lock_on(&txn, id).await?;
     let (model, edition) = reach_as_staff(&txn, caller, id).await?;
     application_lifecycle::check_reviewable(model.status, edition.status)?;
     if decision == Eligibility::Pending {
@@ -224,19 +226,33 @@ pub async fn review(
     }
     let content = content_of(&txn, &model).await?;
     let notice = notification::eligibility_notice(eligible, model.auto_eligible, reason.as_deref());
-    notify::send(
-        &txn,
-        &edition,
-        NotificationKind::EligibilityDecided,
-        model.applicant_id,
-        json!({
-            "application": notify::application_summary(&content.action, model.submitted_at),
-            "eligible": notice.eligible,
-            "reason": notice.reason,
-        }),
-        None,
-    )
-    .await?;
+    let told_before = model
+        .review_decision
+        .filter(|before| *before != Eligibility::Pending)
+        .map(|before| {
+            let eligible = before == Eligibility::Eligible;
+            notification::eligibility_notice(
+                eligible,
+                model.auto_eligible,
+                model.review_reason.as_deref(),
+            )
+        });
+    // The applicant hears of the decision once, and again only when what they are told changes.
+    if told_before.as_ref() != Some(&notice) {
+        notify::send(
+            &txn,
+            &edition,
+            NotificationKind::EligibilityDecided,
+            model.applicant_id,
+            json!({
+                "application": notify::application_summary(&content.action, model.submitted_at),
+                "eligible": notice.eligible,
+                "reason": notice.reason,
+            }),
+            None,
+        )
+        .await?;
+    }
     let mut active = model.into_active_model();
     active.review_decision = Set(Some(decision));
     active.review_reason = Set(reason.clone());

@@ -87,6 +87,8 @@ pub async fn assign(
 ) -> Result<Vec<Assignment>, ApiError> {
     let txn = db::begin_write(db).await?;
     let edition = managed_running(&txn, caller, edition_id).await?;
+    // The edition's assignments are replaced, or adjusted, one writer at a time.
+    db::lock_on(&txn, edition_id).await?;
     let members = jury_members_of(&txn, edition_id).await?;
     check_assignment(members.len(), false)?;
     let applications = round_applications(&txn, edition_id, round).await?;
@@ -242,6 +244,7 @@ pub async fn adjust_assignment(
 ) -> Result<(), ApiError> {
     let txn = db::begin_write(db).await?;
     let edition = managed_running(&txn, caller, edition_id).await?;
+    db::lock_on(&txn, edition_id).await?;
     let member = membership(&txn, edition_id, user_id)
         .await?
         .ok_or(ApiError::NotFound)?;

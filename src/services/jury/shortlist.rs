@@ -4,6 +4,7 @@ use crate::{
     domain::{jury_rules, notification::NotificationKind},
     services::{applications::content_of, mail::Attachment, notify},
 };
+use sea_orm::sea_query::ExprTrait;
 
 /// Confirms the shortlist (the top N of the selection ranking is the proposal; any other
 /// choice needs a reason), makes the shortlisted candidates public and opens the auditions.
@@ -100,6 +101,8 @@ pub async fn schedule_audition(
     place: String,
 ) -> Result<AuditionSlot, ApiError> {
     let txn = db::begin_write(db).await?;
+    // Slots of one application are set one at a time: each sees the one before.
+    db::lock_on(&txn, application_id).await?;
     let application = application::Entity::find_by_id(application_id)
         .one(&txn)
         .await?
@@ -107,11 +110,21 @@ pub async fn schedule_audition(
     let edition = editions::find_managed(&txn, caller, application.edition_id).await?;
     jury_rules::check_audition(application.shortlisted, edition.status)?;
     let starts_at = crate::domain::audit_chain::truncate_to_micros(starts_at);
+    let unchanged = audition::Entity::find_by_id(application_id)
+        .one(&txn)
+        .await?
+        .is_some_and(|slot| slot.starts_at == starts_at && slot.place == place);
+    if unchanged {
+        // The same slot again: nothing moves, nobody hears of it twice.
+        txn.commit().await?;
+        return Ok(AuditionSlot { starts_at, place });
+    }
     let slot = audition::ActiveModel {
         application_id: Set(application_id),
         starts_at: Set(starts_at),
         place: Set(place.clone()),
         updated_at: Set(db::now()),
+        sequence: Set(0),
     };
     audition::Entity::insert(slot)
         .on_conflict(
@@ -121,10 +134,18 @@ pub async fn schedule_audition(
                     audition::Column::Place,
                     audition::Column::UpdatedAt,
                 ])
+                .value(
+                    audition::Column::Sequence,
+                    Expr::col((audition::Entity, audition::Column::Sequence)).add(1),
+                )
                 .to_owned(),
         )
         .exec_without_returning(&txn)
         .await?;
+    let sequence = audition::Entity::find_by_id(application_id)
+        .one(&txn)
+        .await?
+        .map_or(0, |slot| slot.sequence);
     let content = content_of(&txn, &application).await?;
     let title = content.action.action_title.clone().unwrap_or_default();
     let mut audition = notify::paris_time(starts_at);
@@ -136,7 +157,7 @@ pub async fn schedule_audition(
     let calendar = Attachment {
         name: "audition.ics".into(),
         media_type: "text/calendar; charset=utf-8; method=PUBLISH",
-        content: notify::audition_calendar(application_id, starts_at, &place, &title),
+        content: notify::audition_calendar(application_id, (starts_at, sequence), &place, &title),
     };
     let kind = NotificationKind::AuditionScheduled;
     notify::send(
