@@ -84,6 +84,13 @@ pub fn render(lang: Lang, text: &Text) -> String {
             Arg::Plain(plain) => FluentValue::from(plain.as_str()),
             Arg::Number(number) => FluentValue::from(*number),
             Arg::Text(inner) => FluentValue::from(render(lang, inner)),
+            Arg::List(texts) => FluentValue::from(
+                texts
+                    .iter()
+                    .map(|inner| render(lang, inner))
+                    .collect::<Vec<_>>()
+                    .join(" "),
+            ),
         };
         args.set(*name, value);
     }
@@ -314,6 +321,19 @@ mod tests {
         assert_eq!(
             render(Lang::En, &nested),
             "cannot be read: must not be empty"
+        );
+        let listed = text!(
+            "jury-composition",
+            jury_findings = Arg::List(vec![
+                text!("composition-no-councillor"),
+                text!("composition-laureate-seat"),
+            ])
+        );
+        assert_eq!(
+            render(Lang::Fr, &listed),
+            "Le jury déroge à la règle de composition (Le jury ne compte aucun conseiller. \
+             Le lauréat de l'édition précédente doit siéger comme personnalité qualifiée.) : \
+             indiquez un motif écrit."
         );
     }
 }

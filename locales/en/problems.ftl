@@ -270,3 +270,12 @@ field-not-before-action-start = must not be before action_start
 field-required-to-submit = is required to submit
 field-required-with-english = is required when its English version is given
 field-each-kind-once = name each kind at most once: { $kinds } at most
+
+# The jury's composition, as the rule of the Prix du CESER sets it.
+composition-count = { $what }: expected { $expected }, found { $found }.
+composition-president = The organizer's president
+composition-youth-president = The youth CESER's president
+composition-qualified-personalities = Qualified personalities
+composition-previous-laureate = Qualified personalities who are the previous laureate
+composition-no-councillor = The jury has no councillor.
+composition-laureate-seat = The previous laureate must sit as a qualified personality.

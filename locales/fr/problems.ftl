@@ -270,3 +270,12 @@ field-not-before-action-start = ne doit pas précéder action_start
 field-required-to-submit = est obligatoire pour déposer la candidature
 field-required-with-english = est obligatoire quand sa version anglaise est donnée
 field-each-kind-once = citez chaque type au plus une fois : { $kinds } au plus
+
+# The jury's composition, as the rule of the Prix du CESER sets it.
+composition-count = { $what } : { $expected } attendu, { $found } en place.
+composition-president = Président de l'organisateur
+composition-youth-president = Président du CESER des jeunes
+composition-qualified-personalities = Personnalités qualifiées
+composition-previous-laureate = Personnalités qualifiées lauréates de l'édition précédente
+composition-no-councillor = Le jury ne compte aucun conseiller.
+composition-laureate-seat = Le lauréat de l'édition précédente doit siéger comme personnalité qualifiée.

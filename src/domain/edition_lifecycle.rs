@@ -5,6 +5,7 @@ use super::{
     calendar::Calendar,
     edition::EditionStatus,
     refusal::{ProblemCode, Refusal, refuse},
+    text::{Arg, Text},
     validation::{FieldError, is_hidden_character},
 };
 
@@ -43,7 +44,7 @@ pub struct EditionFacts<'a> {
     /// Applications confirmed on the shortlist.
     pub shortlisted: usize,
     /// Departures from the jury composition rule.
-    pub jury_findings: Vec<String>,
+    pub jury_findings: Vec<Text>,
     pub now: DateTime<Utc>,
 }
 
@@ -107,7 +108,7 @@ pub fn check_transition(
             ProblemCode::JuryComposition,
             text!(
                 "jury-composition",
-                jury_findings = facts.jury_findings.join(" ")
+                jury_findings = Arg::List(facts.jury_findings.clone())
             ),
         ),
         _ => Ok(()),
@@ -343,7 +344,7 @@ mod tests {
         let calendar = complete_calendar();
         let mut selection = facts(EditionStatus::Selection, &calendar, "2026-07-01T00:00:00Z");
         assert!(check_transition(&selection, EditionStatus::Audition, false).is_ok());
-        selection.jury_findings = vec!["Qualified personalities: expected 3, found 2.".into()];
+        selection.jury_findings = vec![text!("composition-no-councillor")];
         assert_eq!(
             check_transition(&selection, EditionStatus::Audition, false)
                 .unwrap_err()

@@ -1,10 +1,10 @@
 //! The jury of an edition and the Prix du CESER rule for its composition.
 use std::collections::BTreeSet;
 
-use serde::Serialize;
-use utoipa::ToSchema;
-
-use super::refusal::{ProblemCode, Refusal, refuse};
+use super::{
+    refusal::{ProblemCode, Refusal, refuse},
+    text::Text,
+};
 
 stored_state! {
     pub enum Seat {
@@ -19,12 +19,11 @@ stored_state! {
     }
 }
 
-/// One departure from the composition rule.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, ToSchema)]
+/// One departure from the composition rule: a stable code, and what to tell.
+#[derive(Debug, Clone, PartialEq, Eq)]
 pub struct CompositionFinding {
-    #[schema(example = "qualified_personalities")]
     pub code: &'static str,
-    pub message: String,
+    pub message: Text,
 }
 
 /// The Prix du CESER rule: councillors, exactly one president, the youth president, and
@@ -32,11 +31,11 @@ pub struct CompositionFinding {
 pub fn composition_findings(members: &[(Seat, bool)]) -> Vec<CompositionFinding> {
     let count = |seat: Seat| members.iter().filter(|(s, _)| *s == seat).count();
     let mut findings = Vec::new();
-    let mut expect = |code: &'static str, actual: usize, expected: usize, what: &str| {
-        if actual != expected {
+    let mut expect = |code: &'static str, found: usize, expected: usize, what: Text| {
+        if found != expected {
             findings.push(CompositionFinding {
                 code,
-                message: format!("{what}: expected {expected}, found {actual}."),
+                message: text!("composition-count", what, expected, found),
             });
         }
     };
@@ -44,19 +43,19 @@ pub fn composition_findings(members: &[(Seat, bool)]) -> Vec<CompositionFinding>
         "president",
         count(Seat::President),
         1,
-        "The organizer's president",
+        text!("composition-president"),
     );
     expect(
         "youth_president",
         count(Seat::YouthPresident),
         1,
-        "The youth CESER's president",
+        text!("composition-youth-president"),
     );
     expect(
         "qualified_personalities",
         count(Seat::QualifiedPersonality),
         3,
-        "Qualified personalities",
+        text!("composition-qualified-personalities"),
     );
     let laureates = members
         .iter()
@@ -66,12 +65,12 @@ pub fn composition_findings(members: &[(Seat, bool)]) -> Vec<CompositionFinding>
         "previous_laureate",
         laureates,
         1,
-        "Qualified personalities who are the previous laureate",
+        text!("composition-previous-laureate"),
     );
     if count(Seat::Councillor) == 0 {
         findings.push(CompositionFinding {
             code: "councillors",
-            message: "The jury has no councillor.".into(),
+            message: text!("composition-no-councillor"),
         });
     }
     if members
@@ -80,7 +79,7 @@ pub fn composition_findings(members: &[(Seat, bool)]) -> Vec<CompositionFinding>
     {
         findings.push(CompositionFinding {
             code: "laureate_seat",
-            message: "The previous laureate sits as a qualified personality.".into(),
+            message: text!("composition-laureate-seat"),
         });
     }
     findings

@@ -12,12 +12,14 @@ pub struct Text {
 }
 
 /// A value a message shows: a text shown as it is, a number (which a message may choose its
-/// plural form by), or another message, rendered in the same language.
+/// plural form by), another message, or several, rendered in the same language.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum Arg {
     Plain(String),
     Number(i64),
     Text(Text),
+    /// Messages shown one after the other, separated by a space.
+    List(Vec<Text>),
 }
 
 impl<T: Display> From<T> for Arg {

@@ -2,17 +2,19 @@
 //! assignment, the applications of a round (the deliberation is in `deliberation.rs`).
 use super::extract::Json;
 use actix_web::{HttpResponse, delete, get, middleware::from_fn, post, put, web};
-use serde::Deserialize;
+use serde::{Deserialize, Serialize};
 use utoipa::{IntoParams, ToSchema};
 use uuid::Uuid;
 
 use super::API_PREFIX;
 use super::extract::Query;
+use super::language::Language;
 use super::organizations::PageQuery;
 use crate::domain::pagination::{Page, PageRequest};
 use crate::{
     auth::{Principal, access::authorize},
     domain::{
+        Lang,
         edition_lifecycle::parse_reason,
         jury::{CompositionFinding, Seat},
         scoring::Round,
@@ -131,7 +133,7 @@ pub async fn list_jury_members(
     tag = "jury", security(("bearer" = [])),
     params(("id" = Uuid, Path, description = "Edition id")),
     responses(
-        (status = 200, description = "The findings (empty when the rule is met)", body = Vec<CompositionFinding>),
+        (status = 200, description = "The findings (empty when the rule is met)", body = Vec<Finding>),
         error::ResourceErrors,
     )
 )]
@@ -140,10 +142,35 @@ pub async fn check_jury_composition(
     state: web::Data<AppState>,
     caller: Principal,
     id: web::Path<Uuid>,
-) -> Result<web::Json<Vec<CompositionFinding>>, ApiError> {
+    Language(lang): Language,
+) -> Result<web::Json<Vec<Finding>>, ApiError> {
+    let findings = jury::composition(&state.db, &caller, id.into_inner()).await?;
     Ok(web::Json(
-        jury::composition(&state.db, &caller, id.into_inner()).await?,
+        findings
+            .into_iter()
+            .map(|finding| Finding::of(lang, finding))
+            .collect(),
     ))
+}
+
+/// One departure of the jury from the composition rule.
+#[derive(Debug, Serialize, ToSchema)]
+#[schema(as = CompositionFinding)]
+pub struct Finding {
+    #[schema(example = "qualified_personalities")]
+    pub code: &'static str,
+    /// What departs from the rule, in the answer's language.
+    #[schema(example = "Personnalités qualifiées : 3 attendu, 2 en place.")]
+    pub message: String,
+}
+
+impl Finding {
+    fn of(lang: Lang, finding: CompositionFinding) -> Self {
+        Finding {
+            code: finding.code,
+            message: crate::i18n::render(lang, &finding.message),
+        }
+    }
 }
 
 #[derive(Debug, Deserialize, ToSchema)]

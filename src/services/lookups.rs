@@ -68,7 +68,7 @@ pub async fn composition_findings_of(
             {
                 findings.push(CompositionFinding {
                     code: "previous_laureate_unverified",
-                    message: crate::i18n::render(crate::domain::Lang::En, &refusal.detail),
+                    message: refusal.detail,
                 });
             }
         }

@@ -379,6 +379,10 @@ api_test!(async fn composition_departures_need_a_reason_to_open_the_auditions(ap
     let findings = json(app.get(&format!("/api/v1/editions/{}/jury/composition-check", run.edition)).bearer_auth(admin).send().await.unwrap()).await;
     let codes: Vec<&str> = findings.as_array().unwrap().iter().map(|f| f["code"].as_str().unwrap()).collect();
     assert_eq!(codes, ["qualified_personalities", "previous_laureate"]);
+    // Said in French, or in English when asked.
+    assert_eq!(findings[0]["message"], "Personnalités qualifiées : 3 attendu, 2 en place.");
+    let english = json(app.get(&format!("/api/v1/editions/{}/jury/composition-check", run.edition)).bearer_auth(admin).header("accept-language", "en").send().await.unwrap()).await;
+    assert_eq!(english[1]["message"], "Qualified personalities who are the previous laureate: expected 1, found 0.");
     // No scores yet: the proposal is empty, any shortlist needs a reason — and so does the jury.
     let shortlist = json!({"application_ids": run.files[..5], "reason": "Le jury a délibéré sans grille."});
     let response = app.post(&format!("/api/v1/editions/{}/shortlist", run.edition), &shortlist).bearer_auth(admin).send().await.unwrap();
