@@ -279,3 +279,7 @@ composition-qualified-personalities = Qualified personalities
 composition-previous-laureate = Qualified personalities who are the previous laureate
 composition-no-councillor = The jury has no councillor.
 composition-laureate-seat = The previous laureate must sit as a qualified personality.
+
+# The automatic eligibility check's findings.
+finding-action-outside-window = The action ({ $start } to { $end }) must have run between { $window_start } and { $window_end }.
+finding-no-location-in-region = At least one location must be in the départements { $departements }.

@@ -7,6 +7,7 @@ use utoipa::ToSchema;
 use super::{
     departement,
     edition::DateRange,
+    text::Text,
     validation::{FieldError, check_length},
 };
 
@@ -274,16 +275,52 @@ impl Location {
     }
 }
 
-/// One reason of the automatic eligibility check.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, ToSchema)]
+/// One reason of the automatic eligibility check, as kept: a stable code and the values its
+/// message shows, told in each reader's language (`Finding::text`).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct Finding {
-    #[schema(example = "action_outside_window")]
     pub code: String,
-    pub message: String,
+    #[serde(default)]
+    pub values: std::collections::BTreeMap<String, String>,
+    /// The message in English, as versions before the catalogue kept it, without values.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub message: Option<String>,
+}
+
+impl Finding {
+    fn new(code: &str, values: &[(&str, String)]) -> Self {
+        Finding {
+            code: code.to_owned(),
+            values: values
+                .iter()
+                .map(|(name, value)| ((*name).to_owned(), value.clone()))
+                .collect(),
+            message: None,
+        }
+    }
+
+    /// What to tell of it (`None` for a finding kept without its values).
+    pub fn text(&self) -> Option<Text> {
+        let value = |name: &str| self.values.get(name).cloned();
+        Some(match self.code.as_str() {
+            "action_outside_window" => text!(
+                "finding-action-outside-window",
+                start = value("start")?,
+                end = value("end")?,
+                window_start = value("window_start")?,
+                window_end = value("window_end")?
+            ),
+            "no_location_in_region" => text!(
+                "finding-no-location-in-region",
+                departements = value("departements")?
+            ),
+            _ => return None,
+        })
+    }
 }
 
 /// The automatic eligibility check of a submitted application.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, ToSchema)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct AutomaticCheck {
     pub eligible: bool,
     /// Why it is not eligible (empty when it is).
@@ -303,26 +340,25 @@ pub fn check_eligibility(
     let mut findings = Vec::new();
     let ran_during_window = start <= window.end && end >= window.start;
     if !ran_during_window {
-        findings.push(Finding {
-            code: "action_outside_window".into(),
-            message: format!(
-                "The action ({start} to {end}) must have run between {} and {}.",
-                window.start, window.end
-            ),
-        });
+        findings.push(Finding::new(
+            "action_outside_window",
+            &[
+                ("start", start.to_string()),
+                ("end", end.to_string()),
+                ("window_start", window.start.to_string()),
+                ("window_end", window.end.to_string()),
+            ],
+        ));
     }
     let in_region = locations.iter().any(|location| {
         departement::of_postal_code(&location.postal_code)
             .is_some_and(|d| departements.contains(&d))
     });
     if !in_region {
-        findings.push(Finding {
-            code: "no_location_in_region".into(),
-            message: format!(
-                "At least one location must be in the départements {}.",
-                departements.join(", ")
-            ),
-        });
+        findings.push(Finding::new(
+            "no_location_in_region",
+            &[("departements", departements.join(", "))],
+        ));
     }
     AutomaticCheck {
         eligible: findings.is_empty(),

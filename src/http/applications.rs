@@ -2,7 +2,7 @@
 //! the CSV export and the public gallery.
 use super::API_PREFIX;
 use super::extract::Json;
-use super::language::Language;
+use super::language::{ForReader, Language};
 use super::organizations::PageQuery;
 use super::public_cache;
 use crate::auth::access::authorize;
@@ -262,6 +262,7 @@ pub struct ListApplicationsQuery {
 pub async fn list_applications(
     state: web::Data<AppState>,
     caller: Principal,
+    Language(lang): Language,
     query: Query<ListApplicationsQuery>,
 ) -> Result<web::Json<Page<Application>>, ApiError> {
     let query = query.into_inner();
@@ -272,7 +273,9 @@ pub async fn list_applications(
         eligibility: query.eligibility,
     };
     Ok(web::Json(
-        applications::list(&state.db, &caller, filter, page).await?,
+        applications::list(&state.db, &caller, filter, page)
+            .await?
+            .for_reader(lang),
     ))
 }
 
@@ -294,10 +297,13 @@ pub async fn list_applications(
 pub async fn get_application(
     state: web::Data<AppState>,
     caller: Principal,
+    Language(lang): Language,
     id: web::Path<Uuid>,
 ) -> Result<web::Json<Application>, ApiError> {
     Ok(web::Json(
-        applications::get(&state.db, &caller, id.into_inner()).await?,
+        applications::get(&state.db, &caller, id.into_inner())
+            .await?
+            .for_reader(lang),
     ))
 }
 
@@ -320,12 +326,15 @@ pub async fn get_application(
 pub async fn update_application(
     state: web::Data<AppState>,
     caller: Principal,
+    Language(lang): Language,
     id: web::Path<Uuid>,
     body: Json<ApplicationInput>,
 ) -> Result<web::Json<Application>, ApiError> {
     let patch = body.into_inner().parse()?;
     Ok(web::Json(
-        applications::update(&state.db, &caller, id.into_inner(), patch).await?,
+        applications::update(&state.db, &caller, id.into_inner(), patch)
+            .await?
+            .for_reader(lang),
     ))
 }
 
@@ -349,10 +358,13 @@ pub async fn update_application(
 pub async fn submit_application(
     state: web::Data<AppState>,
     caller: Principal,
+    Language(lang): Language,
     id: web::Path<Uuid>,
 ) -> Result<web::Json<Application>, ApiError> {
     Ok(web::Json(
-        applications::submit(&state.db, &caller, id.into_inner()).await?,
+        applications::submit(&state.db, &caller, id.into_inner())
+            .await?
+            .for_reader(lang),
     ))
 }
 
@@ -375,10 +387,13 @@ pub async fn submit_application(
 pub async fn withdraw_application(
     state: web::Data<AppState>,
     caller: Principal,
+    Language(lang): Language,
     id: web::Path<Uuid>,
 ) -> Result<web::Json<Application>, ApiError> {
     Ok(web::Json(
-        applications::withdraw(&state.db, &caller, id.into_inner()).await?,
+        applications::withdraw(&state.db, &caller, id.into_inner())
+            .await?
+            .for_reader(lang),
     ))
 }
 
@@ -415,13 +430,16 @@ pub struct ReasonRequest {
 pub async fn reopen_application(
     state: web::Data<AppState>,
     caller: Principal,
+    Language(lang): Language,
     id: web::Path<Uuid>,
     body: Json<ReasonRequest>,
 ) -> Result<web::Json<Application>, ApiError> {
     let reason = parse_reason(&body.reason)
         .map_err(|error| ApiError::Validation(vec![error.on("reason")]))?;
     Ok(web::Json(
-        applications::reopen(&state.db, &caller, id.into_inner(), reason).await?,
+        applications::reopen(&state.db, &caller, id.into_inner(), reason)
+            .await?
+            .for_reader(lang),
     ))
 }
 
@@ -461,6 +479,7 @@ pub struct ReviewRequest {
 pub async fn review_application(
     state: web::Data<AppState>,
     caller: Principal,
+    Language(lang): Language,
     id: web::Path<Uuid>,
     body: Json<ReviewRequest>,
 ) -> Result<web::Json<Application>, ApiError> {
@@ -472,7 +491,9 @@ pub async fn review_application(
         .transpose()
         .map_err(|error| ApiError::Validation(vec![error.on("reason")]))?;
     Ok(web::Json(
-        applications::review(&state.db, &caller, id.into_inner(), body.decision, reason).await?,
+        applications::review(&state.db, &caller, id.into_inner(), body.decision, reason)
+            .await?
+            .for_reader(lang),
     ))
 }
 
@@ -503,11 +524,14 @@ pub struct VisibilityRequest {
 pub async fn set_application_visibility(
     state: web::Data<AppState>,
     caller: Principal,
+    Language(lang): Language,
     id: web::Path<Uuid>,
     body: Json<VisibilityRequest>,
 ) -> Result<web::Json<Application>, ApiError> {
     Ok(web::Json(
-        applications::set_public(&state.db, &caller, id.into_inner(), body.public).await?,
+        applications::set_public(&state.db, &caller, id.into_inner(), body.public)
+            .await?
+            .for_reader(lang),
     ))
 }
 

@@ -19,6 +19,7 @@ use crate::{
     domain::{Lang, language::in_language, pagination::Page},
     error::ApiError,
     services::{
+        applications::Application,
         ballots::{BallotView, Laureate, ResultsDocument},
         editions::{Criterion, CriterionTexts, Edition, EditionTexts, Prize, PrizeTexts},
         organizations::Organization,
@@ -168,6 +169,13 @@ impl ForReader for Prize {
             self.description.as_deref(),
             self.description_en.as_deref(),
         );
+        self
+    }
+}
+
+impl ForReader for Application {
+    fn for_reader(mut self, lang: Lang) -> Self {
+        self.automatic_check = self.automatic_check.map(|check| check.in_language(lang));
         self
     }
 }

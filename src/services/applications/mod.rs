@@ -19,9 +19,10 @@ use crate::{
     auth::Principal,
     db,
     domain::{
+        Lang,
         application::{
             ActionPresentation, ApplicationContent, ApplicationPatch, ApplicationStatus,
-            AutomaticCheck, Eligibility, Location, PrivateDetails, check_eligibility,
+            AutomaticCheck, Eligibility, Finding, Location, PrivateDetails, check_eligibility,
         },
         application_lifecycle::{self, EditionPhase},
         edition::DateRange,
@@ -52,6 +53,62 @@ pub struct Review {
     pub reviewed_at: DateTime<Utc>,
 }
 
+/// The automatic eligibility check as a reader sees it: its findings told in their language.
+#[derive(Debug, Clone, Serialize, ToSchema)]
+#[schema(as = AutomaticCheck)]
+pub struct CheckView {
+    pub eligible: bool,
+    /// Why it is not eligible (empty when it is).
+    pub findings: Vec<FindingView>,
+}
+
+/// One reason of the automatic eligibility check.
+#[derive(Debug, Clone, Serialize, ToSchema)]
+#[schema(as = Finding)]
+pub struct FindingView {
+    #[schema(example = "action_outside_window")]
+    pub code: String,
+    /// In the answer's language (`Content-Language`).
+    #[schema(example = "Au moins un lieu doit se trouver dans les départements 01, 03, 07.")]
+    pub message: String,
+    #[serde(skip)]
+    kept: Finding,
+}
+
+impl CheckView {
+    pub fn of(lang: Lang, check: AutomaticCheck) -> Self {
+        CheckView {
+            eligible: check.eligible,
+            findings: check
+                .findings
+                .into_iter()
+                .map(|finding| FindingView {
+                    code: finding.code.clone(),
+                    message: told(lang, &finding),
+                    kept: finding,
+                })
+                .collect(),
+        }
+    }
+
+    /// The same check, told in `lang`.
+    pub fn in_language(mut self, lang: Lang) -> Self {
+        for finding in &mut self.findings {
+            finding.message = told(lang, &finding.kept);
+        }
+        self
+    }
+}
+
+/// A finding in `lang`: its catalogue message, or the English one kept by an earlier version.
+fn told(lang: Lang, finding: &Finding) -> String {
+    finding
+        .text()
+        .map(|text| crate::i18n::render(lang, &text))
+        .or_else(|| finding.message.clone())
+        .unwrap_or_else(|| finding.code.clone())
+}
+
 /// An application as its applicant and the organizer's staff see it.
 #[derive(Debug, Clone, Serialize, ToSchema)]
 pub struct Application {
@@ -65,7 +122,7 @@ pub struct Application {
     /// The staff's decision, or `pending`.
     pub eligibility: Eligibility,
     /// The automatic check made at submission.
-    pub automatic_check: Option<AutomaticCheck>,
+    pub automatic_check: Option<CheckView>,
     pub review: Option<Review>,
     /// Shown in the public gallery.
     pub public: bool,
@@ -134,13 +191,16 @@ async fn view(
     model: application::Model,
 ) -> Result<Application, ApiError> {
     let content = content_of(db, &model).await?;
-    let automatic_check = model.auto_eligible.map(|eligible| AutomaticCheck {
-        eligible,
-        findings: model
-            .auto_findings
-            .as_deref()
-            .and_then(|f| serde_json::from_str(f).ok())
-            .unwrap_or_default(),
+    let automatic_check = model.auto_eligible.map(|eligible| {
+        let check = AutomaticCheck {
+            eligible,
+            findings: model
+                .auto_findings
+                .as_deref()
+                .and_then(|f| serde_json::from_str(f).ok())
+                .unwrap_or_default(),
+        };
+        CheckView::of(Lang::default(), check)
     });
     let review = match (eligibility_of(&model), model.reviewed_at) {
         (Eligibility::Pending, _) | (_, None) => None,
@@ -348,4 +408,33 @@ pub async fn get(
 ) -> Result<Application, ApiError> {
     let (model, _, _) = reach(db, caller, id).await?;
     view(db, model).await
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_finding_is_told_in_each_language_and_an_older_one_as_it_was_kept() {
+        let kept: Finding = serde_json::from_str(
+            r#"{"code": "no_location_in_region", "values": {"departements": "01, 03"}}"#,
+        )
+        .unwrap();
+        assert_eq!(
+            told(Lang::Fr, &kept),
+            "Au moins un lieu doit se trouver dans les départements 01, 03."
+        );
+        assert_eq!(
+            told(Lang::En, &kept),
+            "At least one location must be in the départements 01, 03."
+        );
+        let older: Finding = serde_json::from_str(
+            r#"{"code": "no_location_in_region", "message": "At least one location must be in the départements 01."}"#,
+        )
+        .unwrap();
+        assert_eq!(
+            told(Lang::Fr, &older),
+            "At least one location must be in the départements 01."
+        );
+    }
 }
