@@ -182,26 +182,19 @@ impl ApiError {
 
     /// The problem document sent on the wire for this error, in `lang`.
     pub fn problem(&self, lang: Lang) -> Problem {
-        let code = self.code();
-        let status = status_of(code);
-        Problem {
-            kind: format!("urn:prix-ceser:problem:{code}"),
-            title: i18n::title(lang, code),
-            status: status.as_u16(),
-            detail: i18n::render(lang, &self.detail()),
-            code,
-            errors: match self {
-                ApiError::Validation(errors) => errors
-                    .iter()
-                    .map(|error| FieldProblem {
-                        field: error.field.clone(),
-                        code: error.code.clone(),
-                        message: i18n::render(lang, &error.message),
-                    })
-                    .collect(),
-                _ => Vec::new(),
-            },
-        }
+        let errors = match self {
+            ApiError::Validation(errors) => errors
+                .iter()
+                .map(|error| FieldProblem {
+                    field: error.field.clone(),
+                    code: error.code.clone(),
+                    message: i18n::render(lang, &error.message),
+                })
+                .collect(),
+            _ => Vec::new(),
+        };
+        let detail = i18n::render(lang, &self.detail());
+        Problem::of(self.code(), lang, detail, errors)
     }
 
     /// The problem document as an answer's body, in `lang`.
@@ -287,17 +280,23 @@ pub struct Problem {
 }
 
 impl Problem {
-    /// A document of type `code` for the contract's examples, in French: its title as detail.
-    pub fn example(code: ProblemCode) -> Self {
-        let title = i18n::title(Lang::default(), code);
+    /// A document of type `code` in `lang`: its type, title and status, what it says of this
+    /// occurrence (`detail`), and the invalid fields.
+    fn of(code: ProblemCode, lang: Lang, detail: String, errors: Vec<FieldProblem>) -> Self {
         Problem {
             kind: format!("urn:prix-ceser:problem:{code}"),
-            detail: title.clone(),
-            title,
+            title: i18n::title(lang, code),
             status: status_of(code).as_u16(),
+            detail,
             code,
-            errors: Vec::new(),
+            errors,
         }
+    }
+
+    /// A document of type `code` for the contract's examples, in French: its title as detail.
+    pub fn example(code: ProblemCode) -> Self {
+        let lang = Lang::default();
+        Problem::of(code, lang, i18n::title(lang, code), Vec::new())
     }
 }
 

@@ -87,16 +87,34 @@ pub async fn negotiate(
     Ok(response)
 }
 
-/// Says the answer's language, unless the handler said it (a page in the language it was asked
-/// in by its query, say).
+/// Says the answer's language when it holds words (not a file, a script or an empty answer),
+/// unless the handler said it (a page in the language it was asked in by its query, say).
 fn tell(headers: &mut HeaderMap, lang: Lang) {
-    if !headers.contains_key(header::CONTENT_LANGUAGE) {
+    if has_words(headers) && !headers.contains_key(header::CONTENT_LANGUAGE) {
         headers.insert(
             header::CONTENT_LANGUAGE,
             HeaderValue::from_static(lang.tag()),
         );
     }
     headers.append(header::VARY, HeaderValue::from_static("Accept-Language"));
+}
+
+/// Whether an answer's media type holds words in a language: text (but not scripts and style
+/// sheets), JSON and problem documents, signed documents.
+fn has_words(headers: &HeaderMap) -> bool {
+    let Some(media_type) = headers
+        .get(header::CONTENT_TYPE)
+        .and_then(|value| value.to_str().ok())
+        .and_then(|value| value.split(';').next())
+        .map(|value| value.trim().to_ascii_lowercase())
+    else {
+        return false;
+    };
+    match media_type.as_str() {
+        "text/javascript" | "text/css" => false,
+        "application/json" | "application/problem+json" | "application/jose" => true,
+        other => other.starts_with("text/"),
+    }
 }
 
 /// An error on its way out, to be answered in `lang`.

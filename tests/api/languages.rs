@@ -233,3 +233,13 @@ api_test!(async fn an_account_chooses_its_own_language_and_name(app) {
     let changes = audit_event::Entity::find().filter(audit_event::Column::Action.eq("user.language_changed")).all(&app.db).await.unwrap();
     assert_eq!(changes.len(), 1);
 });
+
+api_test!(async fn only_answers_in_words_say_their_language(app) {
+    let json_answer = app.get("/api/v1/organizations").header("accept-language", "en").send().await.unwrap();
+    assert_eq!(json_answer.headers()["content-language"], "en");
+    for path in ["/widget/v1/widget.js", "/widget/v1/widget.css", "/.well-known/jwks.json"] {
+        let response = app.get(path).header("accept-language", "en").send().await.unwrap();
+        assert_eq!(response.status(), 200, "{path}");
+        assert!(response.headers().get("content-language").is_none(), "{path}: a script, a style sheet, keys");
+    }
+});
