@@ -358,7 +358,7 @@ macro_rules! problem_responses {
 
 problem_responses! {
     BadRequest: "Malformed request (syntax error in the JSON body or the query)" [MalformedRequest] =>
-        ApiError::MalformedRequest(text!("detail-body-not-json", reason = "expected value at line 1 column 1"));
+        ApiError::MalformedRequest(text!("detail-body-not-json", line = 1, column = 1));
     Unauthorized: "Missing, invalid or expired bearer token" [AuthenticationRequired, InvalidToken] =>
         ApiError::Unauthorized(AuthFailure::MissingToken);
     Forbidden: "The caller's roles do not allow this operation" [Forbidden] => ApiError::Forbidden;

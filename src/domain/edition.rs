@@ -136,7 +136,12 @@ impl CriterionSpec {
             ));
         }
         super::validation::check_name(&self.label_fr, 1, 200).map_err(|e| e.on("label_fr"))?;
-        check_english_name(self.label_en.as_deref(), "label_en")?;
+        // A blank English label is none, as a blank English description is.
+        let label_en = self
+            .label_en
+            .as_deref()
+            .filter(|label| !label.trim().is_empty());
+        check_english_name(label_en, "label_en")?;
         check_description(Some(&self.description), "description")?;
         check_description(self.description_en.as_deref(), "description_en")?;
         check_translated(

@@ -64,6 +64,8 @@ pub enum ProblemCode {
     EmailUnverified,
     /// Staff cannot remove their own admin role or disable their own account.
     CannotLockOutSelf,
+    /// An erased account stays as its erasure left it: no name, no roles, no way back.
+    AccountErased,
     /// Only accounts holding the admin role can join an organization's staff.
     NotAnAdmin,
     /// Another organization has this short name.

@@ -58,9 +58,26 @@ pub fn check_own_account_change(
     Ok(())
 }
 
+/// An erased account is changed by nobody: its holder asked for it to be gone.
+pub fn check_not_erased(erased: bool) -> Result<(), Refusal> {
+    if erased {
+        return refuse(ProblemCode::AccountErased, text!("account-erased"));
+    }
+    Ok(())
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn nobody_changes_an_erased_account() {
+        assert!(check_not_erased(false).is_ok());
+        assert_eq!(
+            check_not_erased(true).unwrap_err().code,
+            ProblemCode::AccountErased
+        );
+    }
 
     #[test]
     fn staff_do_not_lock_themselves_out() {

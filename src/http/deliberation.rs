@@ -20,6 +20,7 @@ use crate::{
         application::parse_text,
         edition_lifecycle::parse_reason,
         scoring::{RankedApplication, Round},
+        validation::check_name,
     },
     error::{self, ApiError},
     services::{
@@ -373,7 +374,12 @@ pub async fn confirm_shortlist(
 #[schema(example = json!({"starts_at": "2026-11-04T09:30:00+01:00", "place": "Hôtel de Région, Lyon — salle 3"}))]
 pub struct AuditionRequest {
     pub starts_at: DateTime<Utc>,
-    #[schema(min_length = 1, max_length = 300, pattern = r"\S")]
+    /// A name, as people write it: no line breaks, no hidden characters.
+    #[schema(
+        min_length = 1,
+        max_length = 300,
+        pattern = r"^[^\x00-\x1f\x7f-\x9f\xad\u034f\u061c\u115f\u1160\u17b4\u17b5\u180e\u200b-\u200f\u2028-\u202e\u2060-\u206f\u2800\u3164\ufe00-\ufe0f\ufeff\ufff9-\ufffb\uffa0]*[^\s\x00-\x1f\x7f-\x9f\xad\u034f\u061c\u115f\u1160\u17b4\u17b5\u180e\u200b-\u200f\u2028-\u202e\u2060-\u206f\u2800\u3164\ufe00-\ufe0f\ufeff\ufff9-\ufffb\uffa0][^\x00-\x1f\x7f-\x9f\xad\u034f\u061c\u115f\u1160\u17b4\u17b5\u180e\u200b-\u200f\u2028-\u202e\u2060-\u206f\u2800\u3164\ufe00-\ufe0f\ufeff\ufff9-\ufffb\uffa0]*$"
+    )]
     pub place: String,
 }
 
@@ -401,6 +407,7 @@ pub async fn schedule_audition(
 ) -> Result<web::Json<AuditionSlot>, ApiError> {
     let body = body.into_inner();
     let place = parse_text(&body.place, 1, 300)
+        .and_then(|place| check_name(&place, 1, 300).map(|()| place))
         .map_err(|error| ApiError::Validation(vec![error.on("place")]))?;
     Ok(web::Json(
         jury::schedule_audition(&state.db, &caller, id.into_inner(), body.starts_at, place).await?,

@@ -32,38 +32,39 @@ fn json_error(error: JsonPayloadError) -> ApiError {
             expected: "application/json",
         },
         JsonPayloadError::Deserialize(error) if error.is_data() => {
-            ApiError::Validation(vec![shape_error(&error.to_string())])
+            ApiError::Validation(vec![shape_error(".", &error.to_string(), "body")])
         }
-        JsonPayloadError::Deserialize(error) => {
-            ApiError::MalformedRequest(text!("detail-body-not-json", reason = error))
-        }
+        JsonPayloadError::Deserialize(error) => ApiError::MalformedRequest(text!(
+            "detail-body-not-json",
+            line = error.line(),
+            column = error.column()
+        )),
         other => ApiError::MalformedRequest(text!("detail-body-unreadable", reason = other)),
     }
 }
 
-/// Names the field of a serde "shape" error when serde names it (unknown or missing field).
-fn shape_error(message: &str) -> FieldError {
+/// The field a serde "shape" error is about: the one it names (an unknown or missing field)
+/// within the value at `path` (`.`: the whole input, called `root`), else that value; told in
+/// the catalogue's words, not serde's.
+fn shape_error(path: &str, message: &str, root: &str) -> FieldError {
     let named = |prefix: &str| {
         message
             .strip_prefix(prefix)
             .and_then(|rest| rest.split('`').next())
-            .map(str::to_owned)
+            .map(|field| match path {
+                "." => field.to_owned(),
+                // An unknown field's path already ends with it.
+                path if path == field || path.ends_with(&format!(".{field}")) => path.to_owned(),
+                parent => format!("{parent}.{field}"),
+            })
     };
-    let message = message
-        .split(" at line ")
-        .next()
-        .unwrap_or(message)
-        .to_owned();
     if let Some(field) = named("unknown field `") {
         FieldError::new(&field, "unknown_field", text!("field-is-not-a-field-of"))
     } else if let Some(field) = named("missing field `") {
         FieldError::new(&field, "required", text!("field-is-required"))
     } else {
-        FieldError::new(
-            "body",
-            "invalid_value",
-            text!("field-unreadable", reason = message),
-        )
+        let field = if path == "." { root } else { path };
+        FieldError::new(field, "invalid_value", text!("field-wrong-shape"))
     }
 }
 
@@ -85,15 +86,11 @@ impl<T: DeserializeOwned> FromRequest for Query<T> {
         let parsed = serde_path_to_error::deserialize(serde_urlencoded::Deserializer::new(pairs));
         ready(parsed.map(Query).map_err(|error| {
             let path = error.path().to_string();
-            let mut field_error = shape_error(&error.inner().to_string());
-            if field_error.field == "body" {
-                field_error.field = if path == "." {
-                    "query".to_owned()
-                } else {
-                    path
-                };
-            }
-            ApiError::Validation(vec![field_error])
+            ApiError::Validation(vec![shape_error(
+                &path,
+                &error.inner().to_string(),
+                "query",
+            )])
         }))
     }
 }
@@ -126,9 +123,13 @@ impl<T: DeserializeOwned + 'static> FromRequest for Json<T> {
         Box::pin(async move {
             let mut value = value.await?.into_inner();
             integral_numbers(&mut value);
-            serde_json::from_value(value)
+            serde_path_to_error::deserialize(value)
                 .map(Json)
-                .map_err(|error| ApiError::Validation(vec![shape_error(&error.to_string())]).into())
+                .map_err(|error| {
+                    let path = error.path().to_string();
+                    let field = shape_error(&path, &error.inner().to_string(), "body");
+                    ApiError::Validation(vec![field]).into()
+                })
         })
     }
 }
@@ -152,13 +153,13 @@ fn integral_numbers(value: &mut serde_json::Value) {
 }
 
 fn path_error(error: PathError) -> ApiError {
-    let PathError::Deserialize(error) = error else {
+    let PathError::Deserialize(_) = error else {
         return ApiError::NotFound;
     };
     ApiError::Validation(vec![FieldError::new(
         "path",
         "invalid_value",
-        text!("field-unreadable", reason = error),
+        text!("field-wrong-shape"),
     )])
 }
 
@@ -180,27 +181,29 @@ mod tests {
     #[test]
     fn serde_shape_errors_name_the_field() {
         let unknown = shape_error(
-            "unknown field `roles`, expected one of `email`, `password` at line 1 column 9",
+            "roles",
+            "unknown field `roles`, expected one of `email`, `password`",
+            "body",
         );
         assert_eq!(
             (unknown.field.as_str(), unknown.code.as_str()),
             ("roles", "unknown_field")
         );
-        let missing = shape_error("missing field `email` at line 1 column 2");
+        let missing = shape_error("criteria[0]", "missing field `key`", "body");
         assert_eq!(
             (missing.field.as_str(), missing.code.as_str()),
-            ("email", "required")
+            ("criteria[0].key", "required")
         );
-        let other = shape_error("invalid type: integer `1`, expected a string at line 1 column 10");
+        let other = shape_error(
+            "language",
+            "unknown variant `EN`, expected `fr` or `en`",
+            "body",
+        );
         assert_eq!(
             (other.field.as_str(), other.message),
-            (
-                "body",
-                text!(
-                    "field-unreadable",
-                    reason = "invalid type: integer `1`, expected a string"
-                )
-            )
+            ("language", text!("field-wrong-shape"))
         );
+        let whole = shape_error(".", "invalid type: sequence, expected a map", "query");
+        assert_eq!(whole.field, "query");
     }
 }

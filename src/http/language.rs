@@ -214,6 +214,7 @@ impl ForReader for Laureate {
 
 impl ForReader for ResultsDocument {
     fn for_reader(mut self, lang: Lang) -> Self {
+        self.edition = self.edition.in_language(lang);
         self.laureates = self.laureates.for_reader(lang);
         for ballot in &mut self.ballots {
             ballot.name = std::mem::take(&mut ballot.name).in_language(lang);

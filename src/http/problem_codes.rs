@@ -134,7 +134,10 @@ pub const OPERATION_CODES: &[(&str, &[ProblemCode])] = &[
     ("update_edition", &[EditionLocked, EditionNumberTaken]),
     ("update_organization", &[ShortNameTaken]),
     ("update_prize", &[EditionLocked]),
-    ("update_user", &[CannotLockOutSelf, EmailUnverified]),
+    (
+        "update_user",
+        &[AccountErased, CannotLockOutSelf, EmailUnverified],
+    ),
     (
         "upload_attachment",
         &[

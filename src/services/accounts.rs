@@ -28,7 +28,7 @@ use crate::{
         application, councillor, edition, jury_member, organization_admin, refresh_token, user,
         user_role,
     },
-    error::ApiError,
+    error::{ApiError, AuthFailure},
     services::{
         audit::{self, AuditEntry},
         mail,
@@ -517,11 +517,14 @@ pub async fn update(
         .is_some_and(|roles| !roles.contains(&Role::Admin));
     role::check_own_account_change(actor == id, drops_admin, changes.disabled == Some(true))?;
     let txn = db::begin_write(db).await?;
+    // Changes of one account, and its erasure, wait for each other.
+    db::lock_on(&txn, id).await?;
     let scope = ensure_manages(&txn, caller, id).await?;
     let model = user::Entity::find_by_id(id)
         .one(&txn)
         .await?
         .ok_or(ApiError::NotFound)?;
+    role::check_not_erased(is_erased(&model))?;
     let before = with_roles(&txn, model.clone()).await?;
     let organization_staff = matches!(scope, StaffScope::Only(_));
     if let Some(roles) = &changes.roles {
@@ -537,6 +540,17 @@ pub async fn update(
     Ok(account)
 }
 
+/// The address an erased account is left with: its own, and no one's.
+pub fn erased_address(id: Uuid) -> String {
+    format!("erased-{}@{ERASED_DOMAIN}", id.simple())
+}
+
+const ERASED_DOMAIN: &str = "erased.invalid";
+
+fn is_erased(model: &user::Model) -> bool {
+    model.email.ends_with(&format!("@{ERASED_DOMAIN}"))
+}
+
 /// Changes the caller's own account: their display name and the language of their emails.
 #[tracing::instrument(skip_all, fields(user_id = %caller.id))]
 pub async fn update_own(
@@ -546,10 +560,15 @@ pub async fn update_own(
     language: Option<Lang>,
 ) -> Result<Account, ApiError> {
     let txn = db::begin_write(db).await?;
+    db::lock_on(&txn, caller.id).await?;
     let model = user::Entity::find_by_id(caller.id)
         .one(&txn)
         .await?
         .ok_or(ApiError::NotFound)?;
+    // Disabled, or erased, since the request's token was checked.
+    if model.disabled {
+        return Err(ApiError::Unauthorized(AuthFailure::InvalidToken));
+    }
     let before = with_roles(&txn, model.clone()).await?;
     let changes = AccountChanges {
         display_name,

@@ -22,7 +22,7 @@ use crate::{
     auth::Principal,
     auth::password,
     db,
-    domain::application::ApplicationStatus,
+    domain::{Lang, application::ApplicationStatus},
     entities::{
         account_token, application, audit_event, invitation, organization_admin, refresh_token,
         user, user_role,
@@ -142,6 +142,8 @@ pub async fn erase(
         ));
     }
     let txn = db::begin_write(db).await?;
+    // Waits for a change of the account in flight; one after it finds the account erased.
+    db::lock_on(&txn, caller.id).await?;
     let drafts: Vec<Uuid> = application::Entity::find()
         .filter(application::Column::ApplicantId.eq(caller.id))
         .filter(application::Column::Status.eq(ApplicationStatus::Draft.as_str()))
@@ -171,8 +173,9 @@ pub async fn erase(
     let now = db::now();
     user::Entity::update_many()
         .set(user::ActiveModel {
-            email: Set(format!("erased-{}@erased.invalid", caller.id.simple())),
+            email: Set(accounts::erased_address(caller.id)),
             display_name: Set(ERASED_NAME.to_owned()),
+            language: Set(Lang::default().tag().to_owned()),
             password_hash: Set(NO_PASSWORD.to_owned()),
             disabled: Set(true),
             email_verified_at: Set(None),

@@ -52,7 +52,7 @@ api_test!(async fn malformed_json_is_400(app) {
             "type": "urn:prix-ceser:problem:malformed_request",
             "title": "Le corps ou les paramètres de la requête sont mal formés",
             "status": 400,
-            "detail": "Le corps n'est pas un JSON valide : EOF while parsing a value at line 1 column 10.",
+            "detail": "Le corps n'est pas un JSON valide (ligne 1, colonne 10).",
             "code": "malformed_request"
         })
     );

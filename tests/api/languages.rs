@@ -174,8 +174,13 @@ api_test!(async fn what_organizers_write_is_read_in_english_when_written_else_in
     let english = json(read("en").await.unwrap()).await;
     assert_eq!((&english["criteria"][0]["label_en"], &english["criteria"][0]["localized"]["label"]), (&json!(null), &json!("Impact social")));
     assert_eq!(english["criteria"][1]["localized"]["label"], "Innovativeness");
-    let blank = json!([{"key": "impact", "label_fr": "Impact social", "label_en": " "}]);
-    let refused = app.request(reqwest::Method::PUT, &format!("/api/v1/editions/{id}/criteria")).json(&blank).bearer_auth(token).send().await.unwrap();
+    // A blank English label is none, a written one is trimmed as the French; hidden characters are refused.
+    let blank = json!([{"key": "impact", "label_fr": " Impact social ", "label_en": " "}, {"key": "b", "label_fr": "B", "label_en": "  Criterion B  "}]);
+    let saved = json(app.request(reqwest::Method::PUT, &format!("/api/v1/editions/{id}/criteria")).json(&blank).bearer_auth(token).send().await.unwrap()).await;
+    let labels: Vec<(&Value, &Value)> = saved["criteria"].as_array().unwrap().iter().map(|c| (&c["label_fr"], &c["label_en"])).collect();
+    assert_eq!(labels, [(&json!("Impact social"), &json!(null)), (&json!("B"), &json!("Criterion B"))]);
+    let hidden = json!([{"key": "impact", "label_fr": "Impact social", "label_en": "Impact\u{202e}"}]);
+    let refused = app.request(reqwest::Method::PUT, &format!("/api/v1/editions/{id}/criteria")).json(&hidden).bearer_auth(token).send().await.unwrap();
     assert_eq!(assert_problem(refused, 422, "validation_failed").await["errors"][0]["field"], "criteria[0].label_en");
 });
 
@@ -222,6 +227,9 @@ api_test!(async fn an_account_chooses_its_own_language_and_name(app) {
         let refused = me(bad.clone()).await.unwrap();
         assert_eq!(refused.status(), 422, "{bad}");
     }
+    // A value of the wrong kind is named, and told in the answer's language only.
+    let wrong = assert_problem(me(json!({"language": "EN"})).await.unwrap(), 422, "validation_failed").await;
+    assert_eq!(wrong["errors"][0], json!({"field": "language", "code": "invalid_value", "message": "n'a pas le type ou la valeur que le contrat lui donne"}));
     // Nobody else's account: there is no id to name, and no token no change.
     let anonymous = app.patch("/api/v1/me", &json!({"language": "fr"})).send().await.unwrap();
     assert_problem(anonymous, 401, "authentication_required").await;

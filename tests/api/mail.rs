@@ -493,6 +493,12 @@ api_test!(async fn the_same_decision_or_slot_again_is_not_news(app) {
         assert_eq!(response.unwrap().status(), 200);
     }
     assert_eq!(deliver_all(&app).await.len(), 1);
+    // A place is written as people write names: no line break for a calendar to split on.
+    for place in ["Salle\u{0007} 3", "Salle 3\r\nEND:VEVENT", "Salle\u{202e} 3"] {
+        let refused = app.request(reqwest::Method::PUT, &format!("/api/v1/applications/{}/audition", run.files[0]))
+            .json(&json!({"starts_at": "2026-11-04T13:30:00Z", "place": place})).bearer_auth(admin).send().await.unwrap();
+        assert_eq!(crate::helpers::assert_problem(refused, 422, "validation_failed").await["errors"][0]["field"], "place");
+    }
 });
 
 api_test!(async fn concurrent_assignments_replace_each_other_whole(app) {

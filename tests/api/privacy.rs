@@ -62,3 +62,24 @@ api_test!(async fn erasure_deletes_drafts_and_anonymises_submitted_files(app) {
     let events = json(app.get("/api/v1/audit?action=user.erased").bearer_auth(&app.create_platform_admin().await.token).send().await.unwrap()).await;
     assert_eq!(events["items"][0]["details"], json!({"drafts_deleted": 1, "files_anonymised": 1}));
 });
+
+api_test!(async fn an_erased_account_stays_erased_whoever_writes_to_it_meanwhile(app) {
+    let user = app.create_user(&[prix_ceser::domain::Role::Applicant]).await;
+    let rename = |i: usize| app.patch("/api/v1/me", &json!({"display_name": format!("Nom secret {i}"), "language": "en"})).bearer_auth(&user.token).send();
+    let erase = app.request(reqwest::Method::DELETE, "/api/v1/me").json(&json!({"password": PASSWORD})).bearer_auth(&user.token).send();
+    let (erased, renames) = tokio::join!(erase, futures::future::join_all((0..6).map(rename)));
+    assert_eq!(erased.unwrap().status(), 204);
+    for renamed in renames {
+        let status = renamed.unwrap().status();
+        assert!(status == 200 || status == 401, "{status}");
+    }
+    let admin = app.create_platform_admin().await;
+    let path = format!("/api/v1/users/{}", user.id);
+    let account = json(app.get(&path).bearer_auth(&admin.token).send().await.unwrap()).await;
+    assert_eq!((account["display_name"].as_str(), account["language"].as_str(), account["disabled"].as_bool()), (Some("Compte supprimé"), Some("fr"), Some(true)));
+    // Nor may an admin give it a name, roles or its use back.
+    for change in [json!({"display_name": "Ressuscité"}), json!({"disabled": false}), json!({"roles": ["applicant"]})] {
+        let refused = app.patch(&path, &change).bearer_auth(&admin.token).send().await.unwrap();
+        assert_problem(refused, 409, "account_erased").await;
+    }
+});

@@ -98,6 +98,12 @@ api_test!(async fn published_results_are_a_csv_and_a_signed_document(app) {
     assert_eq!((ballot["prize_id"].as_str(), ballot["turnout"].as_u64()), (Some(prize.as_str()), Some(3)));
     assert_eq!(ballot["winner"], run.files[0]);
     assert_eq!(claims["laureates"][0]["laureate"]["id"], run.files[0]);
+    assert_eq!((&claims["edition"]["title"], &claims["edition"]["localized_title"]), (&json!("Prix du CESER 2026"), &json!("Prix du CESER 2026")));
+    // In English: the edition's and the prizes' names as English readers read them.
+    app.execute("UPDATE editions SET title_en = 'CESER Prize 2026'").await;
+    let english = app.get(&results("jws")).header("accept-language", "en").send().await.unwrap().text().await.unwrap();
+    let english = verified(&app, &english).await.unwrap();
+    assert_eq!((&english["edition"]["title"], &english["edition"]["localized_title"]), (&json!("Prix du CESER 2026"), &json!("CESER Prize 2026")));
     // A changed payload or a signature from another key does not verify.
     let parts: Vec<&str> = token.split('.').collect();
     let forged_payload = base64_url(&serde_json::to_vec(&json!({"iss": "prix-ceser", "ballots": []})).unwrap());

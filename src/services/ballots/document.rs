@@ -14,6 +14,21 @@ pub struct EditionHeading {
     pub year: i32,
     #[schema(example = "Prix du CESER 2026")]
     pub title: String,
+    /// The title in English as written (null: none).
+    #[schema(example = "CESER Prize 2026")]
+    pub title_en: Option<String>,
+    /// The title in the answer's language (`Content-Language`): the English where written,
+    /// else the French.
+    #[schema(example = "Prix du CESER 2026")]
+    pub localized_title: String,
+}
+
+impl EditionHeading {
+    /// The heading with its title in `lang`.
+    pub fn in_language(mut self, lang: Lang) -> Self {
+        self.localized_title = in_language(lang, &self.title, self.title_en.as_deref()).to_owned();
+        self
+    }
 }
 
 /// A ballot's published count, each candidate named.
@@ -150,8 +165,11 @@ pub async fn results_document(
             organization_id: edition.organization_id,
             number: edition.number,
             year: edition.year,
+            localized_title: edition.title.clone(),
             title: edition.title,
-        },
+            title_en: edition.title_en,
+        }
+        .in_language(Lang::default()),
         laureates,
         ballots,
     })

@@ -437,7 +437,7 @@ async fn insert_criteria(
             key: Set(spec.key.clone()),
             position: Set(position as i32),
             label_fr: Set(spec.label_fr.trim().to_owned()),
-            label_en: Set(written(&spec.label_en)),
+            label_en: Set(written(&spec.label_en).map(|label| label.trim().to_owned())),
             description: Set(spec.description.clone()),
             description_en: Set(written(&spec.description_en)),
             weight: Set(spec.weight),
