@@ -122,6 +122,11 @@ impl<T: DeserializeOwned + 'static> FromRequest for Json<T> {
         let value = web::Json::<serde_json::Value>::from_request(request, payload);
         Box::pin(async move {
             let mut value = value.await?.into_inner();
+            // serde reads an object's fields from an array, in order; the contract says object.
+            if value.is_array() && expects_object::<T>() {
+                let field = FieldError::new("body", "invalid_value", text!("field-wrong-shape"));
+                return Err(ApiError::Validation(vec![field]).into());
+            }
             integral_numbers(&mut value);
             serde_path_to_error::deserialize(value)
                 .map(Json)
@@ -132,6 +137,62 @@ impl<T: DeserializeOwned + 'static> FromRequest for Json<T> {
                 })
         })
     }
+}
+
+/// Whether `T` is read from a JSON object (a struct or a map): learnt by asking it to read
+/// itself from a probe that holds nothing and notes what it is asked for first.
+fn expects_object<T: DeserializeOwned>() -> bool {
+    use serde::de::{Deserializer, Visitor};
+
+    #[derive(Debug)]
+    struct Asked {
+        object: bool,
+    }
+
+    impl std::fmt::Display for Asked {
+        fn fmt(&self, formatter: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+            write!(formatter, "asked for an object: {}", self.object)
+        }
+    }
+
+    impl std::error::Error for Asked {}
+
+    impl serde::de::Error for Asked {
+        fn custom<M: std::fmt::Display>(_: M) -> Self {
+            Asked { object: false }
+        }
+    }
+
+    struct Probe;
+
+    impl<'de> Deserializer<'de> for Probe {
+        type Error = Asked;
+
+        fn deserialize_any<V: Visitor<'de>>(self, _: V) -> Result<V::Value, Asked> {
+            Err(Asked { object: false })
+        }
+
+        fn deserialize_map<V: Visitor<'de>>(self, _: V) -> Result<V::Value, Asked> {
+            Err(Asked { object: true })
+        }
+
+        fn deserialize_struct<V: Visitor<'de>>(
+            self,
+            _: &'static str,
+            _: &'static [&'static str],
+            _: V,
+        ) -> Result<V::Value, Asked> {
+            Err(Asked { object: true })
+        }
+
+        serde::forward_to_deserialize_any! {
+            bool i8 i16 i32 i64 i128 u8 u16 u32 u64 u128 f32 f64 char str string bytes
+            byte_buf option unit unit_struct newtype_struct seq tuple tuple_struct enum
+            identifier ignored_any
+        }
+    }
+
+    matches!(T::deserialize(Probe), Err(Asked { object: true }))
 }
 
 /// Turns every number with a zero fraction into the integer it equals (within `i64`).
@@ -176,6 +237,19 @@ mod tests {
             serde_json::json!({"a": 38, "b": [1.5, -2], "c": 1e300, "d": "3.0"})
         );
         assert!(value["a"].is_i64());
+    }
+
+    #[test]
+    fn a_struct_or_a_map_is_read_from_an_object_and_a_list_from_an_array() {
+        #[derive(serde::Deserialize)]
+        #[allow(dead_code)]
+        struct Change {
+            name: Option<String>,
+        }
+        assert!(expects_object::<Change>());
+        assert!(expects_object::<std::collections::BTreeMap<String, i32>>());
+        assert!(!expects_object::<Vec<Change>>());
+        assert!(!expects_object::<String>());
     }
 
     #[test]

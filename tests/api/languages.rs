@@ -230,6 +230,11 @@ api_test!(async fn an_account_chooses_its_own_language_and_name(app) {
     // A value of the wrong kind is named, and told in the answer's language only.
     let wrong = assert_problem(me(json!({"language": "EN"})).await.unwrap(), 422, "validation_failed").await;
     assert_eq!(wrong["errors"][0], json!({"field": "language", "code": "invalid_value", "message": "n'a pas le type ou la valeur que le contrat lui donne"}));
+    // An object, as the contract says, not its fields in an array.
+    for array in [json!(["Claire Array", "en"]), json!([null, null])] {
+        let refused = assert_problem(me(array).await.unwrap(), 422, "validation_failed").await;
+        assert_eq!(refused["errors"][0]["field"], "body");
+    }
     // Nobody else's account: there is no id to name, and no token no change.
     let anonymous = app.patch("/api/v1/me", &json!({"language": "fr"})).send().await.unwrap();
     assert_problem(anonymous, 401, "authentication_required").await;
