@@ -31,6 +31,7 @@ mod m20261201_000004_notifications;
 mod m20261201_000005_scheduled_notices;
 mod m20261201_000006_optional_criterion_english;
 mod m20261201_000007_audition_sequence;
+mod m20261201_000008_ballot_closing_announced;
 
 pub struct Migrator;
 
@@ -65,6 +66,7 @@ impl MigratorTrait for Migrator {
             Box::new(m20261201_000005_scheduled_notices::Migration),
             Box::new(m20261201_000006_optional_criterion_english::Migration),
             Box::new(m20261201_000007_audition_sequence::Migration),
+            Box::new(m20261201_000008_ballot_closing_announced::Migration),
         ]
     }
 }

@@ -14,6 +14,8 @@ pub struct Model {
     pub updated_at: DateTimeUtc,
     /// When the councillors were told the ballot is open (`None`: not yet).
     pub opening_announced_at: Option<DateTimeUtc>,
+    /// When its closing by its window was announced (`None`: not yet, or closed otherwise).
+    pub closing_announced_at: Option<DateTimeUtc>,
 }
 
 #[derive(Copy, Clone, Debug, EnumIter, DeriveRelation)]

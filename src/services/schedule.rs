@@ -1,6 +1,6 @@
-//! What the prize does when its time comes rather than on a request: a ballot opened by its
-//! window is announced (`ballots::announce_due_openings`), and jurors with files left to score
-//! are reminded before the round's deadline (`jury::remind_due`). A background loop runs
+//! What the prize does when its time comes rather than on a request: a ballot opened or closed
+//! by its window is announced (`ballots::announce_due_openings`, `announce_due_closings`), and
+//! jurors with files left to score are reminded before the round's deadline (`jury::remind_due`). A background loop runs
 //! `run_due` every minute; each notice is claimed in the transaction that sends it, so that
 //! several servers running the loop send it once.
 use std::time::Duration;
@@ -39,6 +39,7 @@ impl Schedule {
 #[derive(Debug, Default, PartialEq, Eq)]
 pub struct Done {
     pub ballots_announced: usize,
+    pub ballots_closed: usize,
     pub editions_reminded: usize,
 }
 
@@ -51,6 +52,7 @@ pub async fn run_due(
 ) -> Result<Done, ApiError> {
     Ok(Done {
         ballots_announced: ballots::announce_due_openings(db, &schedule.ballot_url, now).await?,
+        ballots_closed: ballots::announce_due_closings(db, now).await?,
         editions_reminded: jury::remind_due(db, schedule.reminder_days, now).await?,
     })
 }

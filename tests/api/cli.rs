@@ -163,8 +163,8 @@ api_test!(async fn the_latest_migrations_roll_back_and_forward_keeping_the_data(
     let saved = app.request(reqwest::Method::PUT, &format!("/api/v1/editions/{id}/criteria")).json(&criteria).bearer_auth(&organization.admin.token).send().await.unwrap();
     assert_eq!(saved.status(), 200);
     let env = [("DATABASE_URL", app.database_url.as_str())];
-    // Down: the auditions' sequence goes; a criterion without English takes its French label;
-    // the scheduled notices go.
+    // Down: the ballots' closing announcements and the auditions' sequence go; a criterion
+    // without English takes its French label.
     for _ in 0..3 {
         let down = prix(&["migrate", "down"], &env);
         assert!(down.status.success(), "{}", String::from_utf8_lossy(&down.stderr));

@@ -389,6 +389,13 @@ api_test!(async fn councillors_hear_once_that_their_ballot_opened_by_its_window_
     let opened = audit_event::Entity::find().filter(audit_event::Column::Action.eq("ballot.opened")).all(&app.db).await.unwrap();
     assert_eq!(opened.len(), 1);
     assert_eq!((opened[0].actor_id, opened[0].details.contains("\"window\"")), (None, true), "{:?}", opened[0]);
+    // Its window closes it: that too is audited once, with no actor (and its webhook fires).
+    assert_eq!(run_due(&app, 3, "2099-12-14T18:59:00Z").await.ballots_closed, 0);
+    assert_eq!(run_due(&app, 3, "2099-12-14T19:01:00Z").await.ballots_closed, 1);
+    assert_eq!(run_due(&app, 3, "2099-12-14T19:05:00Z").await.ballots_closed, 0);
+    let closed = audit_event::Entity::find().filter(audit_event::Column::Action.eq("ballot.closed")).all(&app.db).await.unwrap();
+    assert_eq!(closed.len(), 1);
+    assert_eq!((closed[0].actor_id, closed[0].details.contains("\"window\"")), (None, true), "{:?}", closed[0]);
 });
 
 api_test!(async fn councillors_hear_at_once_that_staff_opened_their_ballot(app) {

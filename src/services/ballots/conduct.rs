@@ -99,17 +99,7 @@ pub async fn announce_opening(
     ballot: &ballot_entity::Model,
     ballot_url: &str,
 ) -> Result<bool, ApiError> {
-    let claimed = ballot_entity::Entity::update_many()
-        .col_expr(
-            ballot_entity::Column::OpeningAnnouncedAt,
-            Expr::value(db::now()),
-        )
-        .filter(ballot_entity::Column::PrizeId.eq(prize.id))
-        .filter(ballot_entity::Column::OpeningAnnouncedAt.is_null())
-        .exec(txn)
-        .await?
-        .rows_affected;
-    if claimed == 0 {
+    if !claim(txn, prize.id, ballot_entity::Column::OpeningAnnouncedAt).await? {
         return Ok(false);
     }
     if prize.kind != PrizeKind::Councillors {
@@ -279,13 +269,7 @@ pub async fn announce_due_openings(
     let mut announced = 0;
     for candidate in due {
         let txn = db::begin_write(db).await?;
-        // Staff opening or closing it by hand meanwhile wait, or are waited for.
-        db::lock_ballots(&txn, &[candidate.prize_id], false).await?;
-        let (prize, edition) = ballot_prize(&txn, candidate.prize_id).await?;
-        let Some(ballot) = ballot_entity::Entity::find_by_id(candidate.prize_id)
-            .one(&txn)
-            .await?
-        else {
+        let Some((prize, edition, ballot)) = reloaded(&txn, candidate.prize_id).await? else {
             continue;
         };
         if state_of(&ballot, prize.kind, edition.status, now) != BallotState::Open
@@ -294,20 +278,86 @@ pub async fn announce_due_openings(
             continue;
         }
         if ballot.state == BallotState::Scheduled {
-            audit::record(
-                &txn,
-                AuditEntry {
-                    actor_id: None,
-                    action: "ballot.opened",
-                    target_type: "prize",
-                    target_id: Some(prize.id.to_string()),
-                    details: json!({ "from": BallotState::Scheduled, "by": "window" }),
-                },
-            )
-            .await?;
+            audit::record(&txn, by_window("ballot.opened", prize.id, ballot.state)).await?;
         }
         txn.commit().await?;
         announced += 1;
     }
     Ok(announced)
+}
+
+/// Announces every ballot that was announced open and that its window closed by `now` (its
+/// state still the one staff left it in), each in its own transaction and once: audited with no
+/// actor, as staff's closing is, so that its webhook fires. The number announced.
+pub async fn announce_due_closings(
+    db: &DatabaseConnection,
+    now: DateTime<Utc>,
+) -> Result<usize, ApiError> {
+    let due = ballot_entity::Entity::find()
+        .filter(ballot_entity::Column::ClosingAnnouncedAt.is_null())
+        .filter(ballot_entity::Column::OpeningAnnouncedAt.is_not_null())
+        .filter(ballot_entity::Column::State.is_in([BallotState::Scheduled, BallotState::Open]))
+        .filter(ballot_entity::Column::ClosesAt.lte(now))
+        .order_by_asc(ballot_entity::Column::PrizeId)
+        .all(db)
+        .await?;
+    let mut announced = 0;
+    for candidate in due {
+        let txn = db::begin_write(db).await?;
+        let Some((prize, edition, ballot)) = reloaded(&txn, candidate.prize_id).await? else {
+            continue;
+        };
+        if state_of(&ballot, prize.kind, edition.status, now) != BallotState::Closed
+            || !claim(&txn, prize.id, ballot_entity::Column::ClosingAnnouncedAt).await?
+        {
+            continue;
+        }
+        audit::record(
+            &txn,
+            by_window("ballot.closed", prize.id, BallotState::Open),
+        )
+        .await?;
+        txn.commit().await?;
+        announced += 1;
+    }
+    Ok(announced)
+}
+
+/// A ballot found due, read again under its lock (staff opening or closing it by hand meanwhile
+/// wait, or are waited for): its prize, its edition and itself.
+async fn reloaded(
+    txn: &DatabaseTransaction,
+    prize_id: Uuid,
+) -> Result<Option<(prize::Model, edition::Model, ballot_entity::Model)>, ApiError> {
+    db::lock_ballots(txn, &[prize_id], false).await?;
+    let (prize, edition) = ballot_prize(txn, prize_id).await?;
+    let ballot = ballot_entity::Entity::find_by_id(prize_id).one(txn).await?;
+    Ok(ballot.map(|ballot| (prize, edition, ballot)))
+}
+
+/// Records that the ballot's announcement kept in `column` is made: false when it was already.
+async fn claim(
+    txn: &DatabaseTransaction,
+    prize_id: Uuid,
+    column: ballot_entity::Column,
+) -> Result<bool, ApiError> {
+    let claimed = ballot_entity::Entity::update_many()
+        .col_expr(column, Expr::value(db::now()))
+        .filter(ballot_entity::Column::PrizeId.eq(prize_id))
+        .filter(column.is_null())
+        .exec(txn)
+        .await?
+        .rows_affected;
+    Ok(claimed == 1)
+}
+
+/// What a ballot's window did (`action`), from the state `from`: audited with no actor.
+fn by_window(action: &'static str, prize_id: Uuid, from: BallotState) -> AuditEntry {
+    AuditEntry {
+        actor_id: None,
+        action,
+        target_type: "prize",
+        target_id: Some(prize_id.to_string()),
+        details: json!({ "from": from, "by": "window" }),
+    }
 }

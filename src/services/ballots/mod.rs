@@ -108,6 +108,7 @@ async fn ensure_ballot(
         tie_break_reason: None,
         updated_at: db::now(),
         opening_announced_at: None,
+        closing_announced_at: None,
     };
     let inserted = ballot_entity::Entity::insert(model.clone().into_active_model())
         .exec_without_returning(db)
