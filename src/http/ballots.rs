@@ -106,7 +106,7 @@ pub async fn set_ballot_window(
 /// Staff of the prize's organization (others get 404); audited. Only a scheduled ballot (409
 /// `invalid_ballot_transition`), and only during its opening stages: the ceremony for the
 /// councillors' ballot, from the auditions to the ceremony for the public one (409
-/// `edition_not_voting`).
+/// `edition_not_voting`). Its `opens_at` becomes now; the councillors are told, with the link.
 #[utoipa::path(
     tag = "ballots", security(("bearer" = [])),
     params(("id" = Uuid, Path, description = "Prize id")),

@@ -520,3 +520,34 @@ api_test!(async fn concurrent_assignments_replace_each_other_whole(app) {
     let count = assigned["items"].as_array().unwrap().len();
     assert!([6, 12, 18].contains(&count), "one assignment whole, not a mix: {count}");
 });
+
+api_test!(async fn a_ballot_its_window_opened_is_said_open_before_staff_close_it(app) {
+    use prix_ceser::entities::audit_event;
+    use sea_orm::{ColumnTrait, EntityTrait, QueryFilter, QueryOrder};
+    let (run, prize) = crate::ballots::ceremony(&app).await;
+    let admin = &run.organization.admin.token;
+    // Opened by its window a moment ago; staff close it before the schedule's pass comes.
+    let opens_at = (chrono::Utc::now() - chrono::Duration::seconds(5)).to_rfc3339();
+    let window = serde_json::json!({"opens_at": opens_at, "closes_at": "2099-12-14T19:00:00Z"});
+    let set = app.request(reqwest::Method::PUT, &format!("/api/v1/prizes/{prize}/ballot")).json(&window).bearer_auth(admin).send().await.unwrap();
+    assert_eq!(set.status(), 200);
+    crate::ballots::staff(&app, &run, "ballot/close", &prize).await;
+    let said: Vec<(String, Option<uuid::Uuid>)> = audit_event::Entity::find()
+        .filter(audit_event::Column::Action.is_in(["ballot.opened", "ballot.closed"]))
+        .order_by_asc(audit_event::Column::Seq).all(&app.db).await.unwrap()
+        .into_iter().map(|event| (event.action, event.actor_id)).collect();
+    assert_eq!(said, [("ballot.opened".to_owned(), None), ("ballot.closed".to_owned(), Some(run.organization.admin.id))]);
+    let done = run_due(&app, 3, &chrono::Utc::now().to_rfc3339()).await;
+    assert_eq!((done.ballots_announced, done.ballots_closed), (0, 0), "said once");
+});
+
+api_test!(async fn a_ballot_staff_open_before_its_window_opened_then(app) {
+    let (run, prize) = crate::ballots::ceremony(&app).await;
+    let window = serde_json::json!({"opens_at": "2099-12-14T17:30:00Z", "closes_at": "2099-12-14T19:00:00Z"});
+    let set = app.request(reqwest::Method::PUT, &format!("/api/v1/prizes/{prize}/ballot")).json(&window).bearer_auth(&run.organization.admin.token).send().await.unwrap();
+    assert_eq!(set.status(), 200);
+    let opened = crate::ballots::staff(&app, &run, "ballot/open", &prize).await;
+    let closed = crate::ballots::staff(&app, &run, "ballot/close", &prize).await;
+    let time = |value: &serde_json::Value| value.as_str().unwrap().parse::<chrono::DateTime<chrono::Utc>>().unwrap();
+    assert!(time(&opened["opens_at"]) < chrono::Utc::now() && time(&opened["opens_at"]) <= time(&closed["closes_at"]), "{opened} {closed}");
+});

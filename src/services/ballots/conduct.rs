@@ -59,14 +59,29 @@ pub async fn set_state(
     let (prize, edition, ballot) = managed(&txn, caller, prize_id).await?;
     let current = state_of(&ballot, prize.kind, edition.status, Utc::now());
     ballot::check_manual_step(current, to, edition.status, prize.kind)?;
+    // Its window opened it and nobody has said so yet (the pass comes once a minute): it is
+    // said now, before its closing, so that every `closed` follows an `opened`.
+    let opened_unannounced = to == BallotState::Closed && ballot.state == BallotState::Scheduled;
+    let now = db::now();
     let mut active = ballot.into_active_model();
     active.state = Set(to);
-    if to == BallotState::Closed {
+    match to {
+        // Opened now, whatever time its window said.
+        BallotState::Open => active.opens_at = Set(Some(now)),
         // A closed ballot stays closed even if its closing time was later.
-        active.closes_at = Set(Some(db::now()));
+        _ => active.closes_at = Set(Some(now)),
     }
-    active.updated_at = Set(db::now());
+    active.updated_at = Set(now);
     let ballot = active.update(&txn).await?;
+    if opened_unannounced
+        && claim(&txn, prize_id, ballot_entity::Column::OpeningAnnouncedAt).await?
+    {
+        audit::record(
+            &txn,
+            by_window("ballot.opened", prize_id, BallotState::Scheduled),
+        )
+        .await?;
+    }
     audit::record(
         &txn,
         AuditEntry::by(
