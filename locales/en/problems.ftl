@@ -283,6 +283,9 @@ composition-previous-laureate = Qualified personalities who are the previous lau
 composition-no-councillor = The jury has no councillor.
 composition-laureate-seat = The previous laureate must sit as a qualified personality.
 
+# A day, as each language writes it.
+date = { $year }-{ $month }-{ $day }
+
 # The automatic eligibility check's findings.
 finding-action-outside-window = The action ({ $start } to { $end }) must have run between { $window_start } and { $window_end }.
 finding-no-location-in-region = At least one location must be in the départements { $departements }.

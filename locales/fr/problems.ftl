@@ -283,6 +283,9 @@ composition-previous-laureate = Personnalités qualifiées lauréates de l'édit
 composition-no-councillor = Le jury ne compte aucun conseiller.
 composition-laureate-seat = Le lauréat de l'édition précédente doit siéger comme personnalité qualifiée.
 
+# A day, as each language writes it.
+date = { $day }/{ $month }/{ $year }
+
 # The automatic eligibility check's findings.
 finding-action-outside-window = L'action (du { $start } au { $end }) doit s'être déroulée entre le { $window_start } et le { $window_end }.
 finding-no-location-in-region = Au moins un lieu doit se trouver dans les départements { $departements }.

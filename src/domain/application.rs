@@ -302,13 +302,24 @@ impl Finding {
     /// What to tell of it (`None` for a finding kept without its values).
     pub fn text(&self) -> Option<Text> {
         let value = |name: &str| self.values.get(name).cloned();
+        // A day kept as ISO 8601, written as each language writes days.
+        let day = |name: &str| {
+            let day: NaiveDate = self.values.get(name)?.parse().ok()?;
+            let part = |format: &str| day.format(format).to_string();
+            Some(text!(
+                "date",
+                day = part("%d"),
+                month = part("%m"),
+                year = part("%Y")
+            ))
+        };
         Some(match self.code.as_str() {
             "action_outside_window" => text!(
                 "finding-action-outside-window",
-                start = value("start")?,
-                end = value("end")?,
-                window_start = value("window_start")?,
-                window_end = value("window_end")?
+                start = day("start")?,
+                end = day("end")?,
+                window_start = day("window_start")?,
+                window_end = day("window_end")?
             ),
             "no_location_in_region" => text!(
                 "finding-no-location-in-region",

@@ -155,8 +155,9 @@ api_test!(async fn outside_the_window_or_region_is_flagged_and_overriding_needs_
     assert_eq!(codes, ["action_outside_window", "no_location_in_region"]);
     // Told in French, or in English when asked; the kept values stay out of the answer.
     assert_eq!(file["automatic_check"]["findings"][0], json!({"code": "action_outside_window",
-        "message": "L'action (du 2022-06-01 au 2023-12-31) doit s'être déroulée entre le 2024-01-01 et le 2025-12-31."}));
+        "message": "L'action (du 01/06/2022 au 31/12/2023) doit s'être déroulée entre le 01/01/2024 et le 31/12/2025."}));
     let english = json(app.get(&format!("/api/v1/applications/{}", file["id"].as_str().unwrap())).bearer_auth(&setup.applicant.token).header("accept-language", "en").send().await.unwrap()).await;
+    assert_eq!(english["automatic_check"]["findings"][0]["message"], "The action (2022-06-01 to 2023-12-31) must have run between 2024-01-01 and 2025-12-31.");
     assert_eq!(english["automatic_check"]["findings"][1]["message"], "At least one location must be in the départements 01, 03, 07, 15, 26, 38, 42, 43, 63, 69, 73, 74.");
 
     let path = format!("/api/v1/applications/{}/review", file["id"].as_str().unwrap());
